@@ -1,0 +1,126 @@
+// The site agent: follows its parent, verifies, stores, relays, indexes and
+// acknowledges. Three threads: a follower per origin, one indexer, one
+// acknowledger; HTTP handlers (agent_http.h) read through the accessors.
+//
+// Thread-safe. Start() once; Stop() (or the destructor) joins the threads.
+#ifndef ZHANQUN_AGENT_AGENT_H_
+#define ZHANQUN_AGENT_AGENT_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "zhanqun/agent/agent_store.h"
+#include "zhanqun/agent/config.h"
+#include "zhanqun/agent/search_index.h"
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/clock.h"
+#include "zhanqun/feeds/feed_service.h"
+#include "zhanqun/feeds/signature.h"
+
+namespace zhanqun::agent {
+
+struct AgentCounters {
+  std::atomic<std::uint64_t> fetches{0};
+  std::atomic<std::uint64_t> fetch_errors{0};
+  std::atomic<std::uint64_t> entries_received{0};
+  std::atomic<std::uint64_t> entries_verified{0};
+  std::atomic<std::uint64_t> entries_indexed{0};
+  std::atomic<std::uint64_t> entries_rejected{0};
+  std::atomic<std::uint64_t> duplicates_ignored{0};
+  std::atomic<std::uint64_t> acks_sent{0};
+  std::atomic<std::uint64_t> ack_errors{0};
+};
+
+// One event for the daemon's log: name plus key=value fields.
+using EventSink = std::function<void(const std::string& event,
+                                     const std::vector<std::pair<std::string, std::string>>&)>;
+
+// Result of applying one fetched feed page.
+struct ApplyOutcome {
+  std::size_t applied = 0;      // newly verified and stored
+  std::size_t duplicates = 0;   // identical to what we hold
+  feeds::Status rejected;       // first rejection, if any (later entries not applied)
+};
+
+class Agent {
+ public:
+  static feeds::Result<std::unique_ptr<Agent>> Open(const AgentConfig& config,
+                                                    const feeds::Clock& clock, EventSink sink);
+  ~Agent();
+
+  // Repairs the index (entries stored but not indexed), then starts threads.
+  feeds::Status Start();
+  void Stop();
+
+  // Verifies and stores the entries of one fetched page, in order. Stops at
+  // the first entry that fails verification: it is quarantined with the
+  // reason and `source`, nothing after it is applied. Thread-safe.
+  ApplyOutcome ApplyPage(const std::string& origin, const std::vector<feeds::ParsedEntry>& page,
+                         const std::string& source);
+  // Indexes every stored entry not yet indexed; returns how many.
+  feeds::Result<std::size_t> CatchUpIndex();
+
+  feeds::Result<SearchResults> Search(const SearchQuery& q);
+  std::string StatusJson();
+  std::string CountersJson() const;
+
+  AgentStore& store() { return *store_; }
+  feeds::AppendNotifier& notifier() { return notifier_; }
+  const AgentConfig& config() const { return config_; }
+  const feeds::Clock& clock() const { return clock_; }
+  AgentCounters& counters() { return counters_; }
+
+ private:
+  Agent(AgentConfig config, const feeds::Clock& clock, EventSink sink,
+        std::unique_ptr<AgentStore> store, std::unique_ptr<SearchIndex> index,
+        feeds::SecretKey key, feeds::PublicKey hub_key);
+  void FollowLoop(const std::string& origin);
+  bool FetchOnce(const std::string& origin, feeds::HttpClient& client);
+  void IndexLoop();
+  void AckLoop();
+  feeds::Status SendAcks(feeds::HttpClient& client);
+  void Reject(const std::string& origin, const feeds::ParsedEntry& e, const feeds::Status& why,
+              const std::string& source);
+  void Emit(const std::string& event, std::vector<std::pair<std::string, std::string>> fields);
+  void RebuildTrust();
+  void WakeIndexer();
+  void WakeAcker();
+  bool Sleep(std::int64_t ms);
+
+  AgentConfig config_;
+  const feeds::Clock& clock_;
+  EventSink sink_;
+  std::unique_ptr<AgentStore> store_;
+  std::mutex index_mu_;
+  std::unique_ptr<SearchIndex> index_;
+  feeds::SecretKey key_;
+  feeds::PublicKey hub_key_;
+
+  std::mutex trust_mu_;
+  feeds::TrustStore trust_;
+  std::mutex apply_mu_;  // one page applied at a time per agent
+
+  feeds::AppendNotifier notifier_;
+  AgentCounters counters_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::atomic<bool> abort_{false};  // mirrors stopping_ for libcurl
+  bool index_wanted_ = false;
+  bool ack_wanted_ = false;
+  std::map<std::string, std::map<std::string, std::uint64_t>> stage_seq_;  // origin -> stage -> seq
+  std::map<std::string, std::map<std::string, std::uint64_t>> acked_seq_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace zhanqun::agent
+
+#endif  // ZHANQUN_AGENT_AGENT_H_

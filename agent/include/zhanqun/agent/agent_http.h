@@ -1,0 +1,18 @@
+// HTTP routes of an agent: the relay feed, search, status, counters.
+#ifndef ZHANQUN_AGENT_AGENT_HTTP_H_
+#define ZHANQUN_AGENT_AGENT_HTTP_H_
+
+#include "zhanqun/agent/agent.h"
+#include "zhanqun/feeds/http.h"
+
+namespace zhanqun::agent {
+
+// Registers the agent's routes. `agent` must outlive the server.
+void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server);
+
+// JSON for a search answer (shared by GET /search and the CLI).
+std::string SearchResultsJson(const std::string& query, const SearchResults& r);
+
+}  // namespace zhanqun::agent
+
+#endif  // ZHANQUN_AGENT_AGENT_HTTP_H_

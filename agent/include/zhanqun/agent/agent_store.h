@@ -1,0 +1,80 @@
+// The agent's durable state in one SQLite file (WAL): verified entries of
+// every followed origin (wire bytes exactly as received and verified), the
+// keys learned from the registry, and quarantined input.
+//
+// Thread-safe: every method takes the store's mutex.
+#ifndef ZHANQUN_AGENT_AGENT_STORE_H_
+#define ZHANQUN_AGENT_AGENT_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/feed_service.h"
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/sqlite.h"
+
+namespace zhanqun::agent {
+
+struct QuarantineRow {
+  std::string origin;
+  std::uint64_t seq = 0;
+  std::string reason;
+  std::string source;  // URL it came from
+  feeds::TimeMs at_ms = 0;
+  std::string wire;
+};
+
+struct StoredEntry {
+  std::string origin;
+  std::uint64_t seq = 0;
+  std::string hash;
+  std::string wire;
+};
+
+class AgentStore : public feeds::LogReader {
+ public:
+  static feeds::Result<std::unique_ptr<AgentStore>> Open(const std::string& path);
+
+  feeds::ChainHead HeadOf(const std::string& origin);
+  // Appends verified entries (contiguous, extending the head) in one
+  // transaction. REQUIRES: each was returned by feeds::VerifyEntry against
+  // the current head. Node entries' keys are added to the trust table.
+  feeds::Status AppendVerified(const std::vector<feeds::SignedEntry>& entries,
+                               feeds::TimeMs now_ms);
+  // Hash stored at (origin, seq), if any.
+  std::optional<std::string> HashAt(const std::string& origin, std::uint64_t seq);
+  std::vector<StoredEntry> ReadRange(const std::string& origin, std::uint64_t after,
+                                     std::size_t limit);
+
+  // Records rejected input; the same bytes are recorded once.
+  feeds::Status Quarantine(const QuarantineRow& row);
+  std::vector<QuarantineRow> Quarantined(std::size_t limit);
+  std::uint64_t QuarantineCount();
+
+  // Keys learned from verified registry entries, keyed by origin.
+  std::vector<std::pair<std::string, feeds::PublicKey>> TrustedKeys();
+
+  // feeds::LogReader
+  feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin,
+                                                   std::uint64_t after,
+                                                   std::size_t limit) override;
+  std::uint64_t Head(const std::string& origin) override;
+  std::vector<std::string> Origins() override;
+
+ private:
+  explicit AgentStore(std::unique_ptr<feeds::Db> db) : db_(std::move(db)) {}
+  feeds::ChainHead HeadLocked(const std::string& origin);
+  feeds::Status InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
+
+  std::mutex mu_;
+  std::unique_ptr<feeds::Db> db_;
+};
+
+}  // namespace zhanqun::agent
+
+#endif  // ZHANQUN_AGENT_AGENT_STORE_H_

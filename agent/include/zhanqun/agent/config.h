@@ -1,0 +1,39 @@
+// Agent configuration: a JSON file turned into a plain struct, validated
+// once at start; every problem is reported on its own line.
+#ifndef ZHANQUN_AGENT_CONFIG_H_
+#define ZHANQUN_AGENT_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::agent {
+
+struct AgentConfig {
+  std::string node;             // our GB/T 2260 code
+  std::string parent_url;       // the hub or the agent one level up
+  std::string hub_url;          // where acknowledgements go
+  std::string data_dir;         // agent.db and xapian/ live here
+  std::string key_file;         // our Ed25519 key (0600); signs acknowledgements
+  std::string hub_public_key;   // file with the hub's minisign public key (trust anchor)
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 0;
+  std::string public_url;       // how our children reach us
+  std::vector<std::string> origins = {"000000"};  // logs we follow and relay
+  int poll_wait_s = 25;         // long-poll wait asked of the parent
+  std::size_t page_size = 100;  // page size we serve
+  int max_wait_s = 30;          // longest long-poll we hold for children
+  int http_threads = 64;
+  std::string DbPath() const { return data_dir + "/agent.db"; }
+  std::string IndexPath() const { return data_dir + "/xapian"; }
+};
+
+// One line per problem, each prefixed with the field name.
+feeds::Result<AgentConfig> ParseAgentConfig(const std::string& json_text,
+                                            const std::string& base_dir);
+feeds::Result<AgentConfig> LoadAgentConfig(const std::string& path);
+
+}  // namespace zhanqun::agent
+
+#endif  // ZHANQUN_AGENT_CONFIG_H_

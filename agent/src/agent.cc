@@ -1,0 +1,248 @@
+#include "zhanqun/agent/agent.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "zhanqun/feeds/log.h"
+
+namespace zhanqun::agent {
+
+using feeds::Result;
+using feeds::Status;
+
+namespace {
+
+constexpr std::size_t kIndexBatch = 500;
+
+// Level of a log origin from the shape of its GB/T 2260 code.
+feeds::NodeLevel LevelOfCode(const std::string& code) {
+  if (code == feeds::kHubCode) return feeds::NodeLevel::kNational;
+  if (code.compare(2, 4, "0000") == 0) return feeds::NodeLevel::kProvince;
+  if (code.compare(4, 2, "00") == 0) return feeds::NodeLevel::kCity;
+  return feeds::NodeLevel::kCounty;
+}
+
+std::string Seq(std::uint64_t s) { return std::to_string(s); }
+
+}  // namespace
+
+Agent::Agent(AgentConfig config, const feeds::Clock& clock, EventSink sink,
+             std::unique_ptr<AgentStore> store, std::unique_ptr<SearchIndex> index,
+             feeds::SecretKey key, feeds::PublicKey hub_key)
+    : config_(std::move(config)),
+      clock_(clock),
+      sink_(std::move(sink)),
+      store_(std::move(store)),
+      index_(std::move(index)),
+      key_(std::move(key)),
+      hub_key_(hub_key) {}
+
+Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const feeds::Clock& clock,
+                                           EventSink sink) {
+  Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file);
+  if (!key.ok()) return key.status().Context("key_file");
+  Result<feeds::PublicKey> hub_key = feeds::LoadPublicKeyFile(config.hub_public_key);
+  if (!hub_key.ok()) return hub_key.status().Context("hub_public_key");
+  if (::mkdir(config.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::IoError("data_dir: cannot create " + config.data_dir);
+  }
+  Result<std::unique_ptr<AgentStore>> store = AgentStore::Open(config.DbPath());
+  if (!store.ok()) return store.status();
+  Result<std::unique_ptr<SearchIndex>> index =
+      SearchIndex::Open(config.IndexPath(), SearchIndex::Mode::kWritable);
+  if (!index.ok()) return index.status();
+  std::unique_ptr<Agent> agent(new Agent(config, clock, std::move(sink), std::move(*store),
+                                         std::move(*index), std::move(*key), *hub_key));
+  agent->RebuildTrust();
+  return agent;
+}
+
+Agent::~Agent() { Stop(); }
+
+void Agent::RebuildTrust() {
+  std::lock_guard<std::mutex> lock(trust_mu_);
+  trust_ = feeds::TrustStore();
+  // The configured hub key is the anchor; registry entries it signed add the rest.
+  trust_.Add(feeds::kHubCode, hub_key_);
+  for (const auto& [origin, key] : store_->TrustedKeys()) {
+    if (origin != feeds::kHubCode) trust_.Add(origin, key);
+  }
+}
+
+Status Agent::Start() {
+  Result<std::size_t> repaired = CatchUpIndex();
+  if (!repaired.ok()) return repaired.status().Context("index repair");
+  if (*repaired > 0) Emit("index_repaired", {{"entries", std::to_string(*repaired)}});
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& origin : config_.origins) {
+      std::uint64_t head = store_->Head(origin);
+      stage_seq_[origin]["received"] = head;
+      stage_seq_[origin]["verified"] = head;
+      std::lock_guard<std::mutex> ilock(index_mu_);
+      stage_seq_[origin]["indexed"] = index_->IndexedSeq(origin);
+    }
+    ack_wanted_ = true;
+  }
+  for (const std::string& origin : config_.origins) {
+    threads_.emplace_back([this, origin] { FollowLoop(origin); });
+  }
+  threads_.emplace_back([this] { IndexLoop(); });
+  threads_.emplace_back([this] { AckLoop(); });
+  return Status::Ok();
+}
+
+void Agent::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    abort_ = true;
+  }
+  cv_.notify_all();
+  notifier_.Notify();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+bool Agent::Sleep(std::int64_t ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_; });
+  return !stopping_;
+}
+
+void Agent::Emit(const std::string& event,
+                 std::vector<std::pair<std::string, std::string>> fields) {
+  if (sink_) sink_(event, fields);
+}
+
+void Agent::WakeIndexer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    index_wanted_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Agent::WakeAcker() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ack_wanted_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Agent::Reject(const std::string& origin, const feeds::ParsedEntry& e, const Status& why,
+                   const std::string& source) {
+  counters_.entries_rejected++;
+  Status q = store_->Quarantine({origin, e.entry.log.seq, why.ToString(), source,
+                                 clock_.NowMs(), e.wire});
+  Emit("entry_rejected", {{"origin", origin},
+                          {"seq", Seq(e.entry.log.seq)},
+                          {"reason", why.ToString()},
+                          {"source", source},
+                          {"quarantined", q.ok() ? "yes" : q.ToString()}});
+}
+
+ApplyOutcome Agent::ApplyPage(const std::string& origin,
+                              const std::vector<feeds::ParsedEntry>& page,
+                              const std::string& source) {
+  std::lock_guard<std::mutex> apply_lock(apply_mu_);
+  ApplyOutcome out;
+  feeds::ChainHead head = store_->HeadOf(origin);
+  std::uint64_t received = 0;
+  std::vector<feeds::SignedEntry> verified;
+  for (const feeds::ParsedEntry& e : page) {
+    const feeds::LogPosition& pos = e.entry.log;
+    if (pos.seq <= head.seq + 1) received = std::max(received, pos.seq);
+    if (pos.origin == origin && pos.seq <= head.seq &&
+        store_->HashAt(origin, pos.seq) == feeds::Sha256Hex(e.canonical)) {
+      out.duplicates++;  // applying what we hold changes nothing
+      continue;
+    }
+    Result<feeds::SignedEntry> r =
+        pos.origin != origin
+            ? Result<feeds::SignedEntry>(Status::Invalid(
+                  "entry of origin " + pos.origin + " inside the feed of origin " + origin))
+            : [&] {
+                std::lock_guard<std::mutex> lock(trust_mu_);
+                return feeds::VerifyEntry(e, trust_, head);
+              }();
+    if (!r.ok()) {
+      Reject(origin, e, r.status(), source);
+      out.rejected = r.status();
+      break;
+    }
+    if (r->entry.node) {
+      std::lock_guard<std::mutex> lock(trust_mu_);
+      for (const auto& k : r->entry.node->keys) {
+        if (r->entry.node->code != feeds::kHubCode) trust_.Add(r->entry.node->code, k);
+      }
+    }
+    head = {origin, pos.seq, r->hash};
+    verified.push_back(std::move(*r));
+  }
+  counters_.duplicates_ignored += out.duplicates;
+  counters_.entries_received += page.size();
+  if (!verified.empty()) {
+    Status s = store_->AppendVerified(verified, clock_.NowMs());
+    if (!s.ok()) {
+      Emit("store_failed", {{"origin", origin}, {"error", s.ToString()}});
+      if (out.rejected.ok()) out.rejected = s;
+      return out;
+    }
+    out.applied = verified.size();
+    counters_.entries_verified += verified.size();
+    notifier_.Notify();
+    WakeIndexer();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& stages = stage_seq_[origin];
+    stages["received"] = std::max(stages["received"], received);
+    stages["verified"] = std::max(stages["verified"], head.seq);
+    ack_wanted_ = true;
+  }
+  cv_.notify_all();
+  return out;
+}
+
+Result<std::size_t> Agent::CatchUpIndex() {
+  std::size_t total = 0;
+  for (const std::string& origin : config_.origins) {
+    for (;;) {
+      std::lock_guard<std::mutex> lock(index_mu_);
+      std::uint64_t done = index_->IndexedSeq(origin);
+      std::vector<StoredEntry> batch = store_->ReadRange(origin, done, kIndexBatch);
+      if (batch.empty()) break;
+      for (const StoredEntry& se : batch) {
+        Result<feeds::ParsedEntry> p = feeds::DecodeEntry(se.wire);
+        if (!p.ok()) return p.status().Context("stored entry " + origin + "#" + Seq(se.seq));
+        if (p->entry.release) {
+          IndexedRelease ir{*p->entry.release, origin, se.seq, LevelOfCode(origin)};
+          ZQ_RETURN_IF_ERROR(index_->Put(ir));
+        }
+      }
+      ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().seq));
+      ZQ_RETURN_IF_ERROR(index_->Commit());
+      total += batch.size();
+      counters_.entries_indexed += batch.size();
+      if (batch.size() == kIndexBatch) {
+        Emit("index_progress", {{"origin", origin}, {"indexed_seq", Seq(batch.back().seq)},
+                                {"head", Seq(store_->Head(origin))}});
+      }
+      std::lock_guard<std::mutex> slock(mu_);
+      stage_seq_[origin]["indexed"] = batch.back().seq;
+      ack_wanted_ = true;
+    }
+  }
+  if (total > 0) cv_.notify_all();
+  return total;
+}
+
+Result<SearchResults> Agent::Search(const SearchQuery& q) {
+  std::lock_guard<std::mutex> lock(index_mu_);
+  return index_->Search(q);
+}
+
+}  // namespace zhanqun::agent

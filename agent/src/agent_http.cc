@@ -1,0 +1,80 @@
+#include "zhanqun/agent/agent_http.h"
+
+#include <nlohmann/json.hpp>
+
+namespace zhanqun::agent {
+
+using feeds::HttpRequest;
+using feeds::HttpResponse;
+using feeds::Status;
+using json = nlohmann::json;
+
+namespace {
+
+bool ParseSize(const std::string& s, std::size_t max, std::size_t* out) {
+  if (s.empty() || s.size() > 6) return false;
+  std::size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
+}
+
+HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
+  SearchQuery q;
+  q.text = req.Query("q");
+  if (q.text.empty()) return HttpResponse::Error(Status::Invalid("q: required"));
+  if (!req.Query("topic").empty()) q.topic = req.Query("topic");
+  if (!ParseSize(req.Query("offset", "0"), 100000, &q.offset)) {
+    return HttpResponse::Error(Status::Invalid("offset: expected an integer 0..100000"));
+  }
+  if (!ParseSize(req.Query("limit", "10"), 100, &q.limit) || q.limit == 0) {
+    return HttpResponse::Error(Status::Invalid("limit: expected an integer 1..100"));
+  }
+  feeds::Result<SearchResults> r = agent.Search(q);
+  if (!r.ok()) return HttpResponse::Error(r.status());
+  return HttpResponse::Json(200, SearchResultsJson(q.text, *r) + "\n");
+}
+
+}  // namespace
+
+std::string SearchResultsJson(const std::string& query, const SearchResults& r) {
+  json hits = json::array();
+  for (const SearchHit& h : r.hits) {
+    hits.push_back({{"id", h.id},
+                    {"version", h.version},
+                    {"title", h.title},
+                    {"title_html", h.title_html},
+                    {"doc_number", h.doc_number},
+                    {"authority", h.authority},
+                    {"published", feeds::FormatTime(h.published_ms)},
+                    {"score", h.score},
+                    {"snippet_html", h.snippet_html}});
+  }
+  json out = {{"query", query}, {"total", r.estimated_total}, {"hits", hits}};
+  return out.dump(2);
+}
+
+void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server) {
+  feeds::FeedServiceOptions feed_options;
+  feed_options.base_url = agent.config().public_url;
+  feed_options.title = "zhanqun relay " + agent.config().node;
+  feed_options.page_size = agent.config().page_size;
+  feed_options.max_wait_s = agent.config().max_wait_s;
+  server.Route("GET", "/api/v1/feeds/{origin}", [&agent, feed_options](const HttpRequest& req) {
+    return feeds::ServeFeed(req, agent.store(), agent.notifier(), feed_options, agent.clock());
+  });
+  server.Route("GET", "/search", [&agent](const HttpRequest& req) { return HandleSearch(agent, req); });
+  server.Route("GET", "/api/v1/status", [&agent](const HttpRequest&) {
+    return HttpResponse::Json(200, agent.StatusJson() + "\n");
+  });
+  server.Route("GET", "/api/v1/counters", [&agent](const HttpRequest&) {
+    return HttpResponse::Json(200, agent.CountersJson() + "\n");
+  });
+  server.Route("GET", "/healthz", [](const HttpRequest&) { return HttpResponse::Text(200, "ok\n"); });
+}
+
+}  // namespace zhanqun::agent

@@ -1,0 +1,140 @@
+// zhanqun-agent: wiring only. Commands: serve, search, keygen, check-config.
+#include <signal.h>
+
+#include <iostream>
+#include <map>
+
+#include "zhanqun/agent/agent.h"
+#include "zhanqun/agent/agent_http.h"
+#include "zhanqun/agent/config.h"
+#include "zhanqun/feeds/event_log.h"
+
+namespace {
+
+using namespace zhanqun;
+
+constexpr const char* kUsage = R"(zhanqun-agent: the zhanqun site agent
+
+usage: zhanqun-agent <command> [options]
+
+commands:
+  serve --config agent.json          follow the parent, verify, store, relay, index, acknowledge
+  search "<query>" --config agent.json [--limit N]
+                                     full-text search (Chinese) over what this site holds
+  keygen --out <key file>            create an Ed25519 key (0600) and <key file>.pub
+  check-config --config agent.json   validate the configuration and exit
+
+options:
+  --config <file>   agent configuration (see config/agent.example.json)
+  --help            show this help
+)";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  bool help = false;
+};
+
+Args ParseArgs(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "--help" || s == "-h") {
+      a.help = true;
+    } else if (s.rfind("--", 0) == 0 && i + 1 < argc) {
+      a.options[s.substr(2)] = argv[++i];
+    } else {
+      a.positional.push_back(s);
+    }
+  }
+  return a;
+}
+
+int Fail(const feeds::Status& s) {
+  std::cerr << "zhanqun-agent: " << s.message() << "\n";
+  return 1;
+}
+
+int Serve(const agent::AgentConfig& config) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::string node = config.node;
+  auto sink = [node](const std::string& e, const std::vector<std::pair<std::string, std::string>>& f) {
+    std::vector<feeds::Field> fields = {{"node", node}};
+    fields.insert(fields.end(), f.begin(), f.end());
+    feeds::LogEvent(e, fields);
+  };
+  auto a = agent::Agent::Open(config, feeds::SystemClock(), sink);
+  if (!a.ok()) return Fail(a.status());
+  feeds::HttpServer server;
+  agent::RegisterAgentRoutes(**a, server);
+  feeds::HttpServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.max_threads = config.http_threads;
+  feeds::Status s = server.Start(options);
+  if (!s.ok()) return Fail(s);
+  s = (*a)->Start();
+  if (!s.ok()) return Fail(s);
+  feeds::LogEvent("agent_started", {{"node", config.node},
+                                    {"listen", config.listen_host + ":" + std::to_string(server.port())},
+                                    {"parent", config.parent_url},
+                                    {"head", std::to_string((*a)->store().Head(feeds::kHubCode))}});
+  int sig = 0;
+  sigwait(&set, &sig);
+  feeds::LogEvent("agent_stopping", {{"node", config.node}, {"signal", std::to_string(sig)}});
+  (*a)->Stop();
+  server.Stop();
+  return 0;
+}
+
+int Search(const agent::AgentConfig& config, const Args& a) {
+  if (a.positional.size() != 2) return Fail(feeds::Status::Invalid("usage: search \"<query>\" --config agent.json"));
+  auto index = agent::SearchIndex::Open(config.IndexPath(), agent::SearchIndex::Mode::kReadOnly);
+  if (!index.ok()) return Fail(index.status());
+  agent::SearchQuery q;
+  q.text = a.positional[1];
+  if (a.options.count("limit")) q.limit = static_cast<std::size_t>(std::stoul(a.options.at("limit")));
+  auto r = (*index)->Search(q);
+  if (!r.ok()) return Fail(r.status());
+  std::cout << agent::SearchResultsJson(q.text, *r) << "\n";
+  return 0;
+}
+
+int Keygen(const Args& a) {
+  if (!a.options.count("out")) return Fail(feeds::Status::Invalid("usage: keygen --out <key file>"));
+  auto key = feeds::SecretKey::Generate();
+  if (!key.ok()) return Fail(key.status());
+  feeds::Status s = key->Save(a.options.at("out"));
+  if (!s.ok()) return Fail(s);
+  std::cout << "key_id=" << key->public_key().KeyIdHex() << " public_key=" << a.options.at("out")
+            << ".pub\n";
+  return 0;
+}
+
+int Run(const Args& a) {
+  if (a.help || a.positional.empty()) {
+    std::cout << kUsage;
+    return a.help ? 0 : 2;
+  }
+  const std::string& cmd = a.positional[0];
+  if (cmd == "keygen") return Keygen(a);
+  if (!a.options.count("config")) return Fail(feeds::Status::Invalid("--config is required"));
+  auto config = agent::LoadAgentConfig(a.options.at("config"));
+  if (!config.ok()) return Fail(config.status());
+  if (cmd == "serve") return Serve(*config);
+  if (cmd == "search") return Search(*config, a);
+  if (cmd == "check-config") {
+    std::cout << "config ok: node=" << config->node << " parent=" << config->parent_url << "\n";
+    return 0;
+  }
+  std::cerr << "zhanqun-agent: unknown command '" << cmd << "'\n" << kUsage;
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return Run(ParseArgs(argc, argv)); }

@@ -1,0 +1,39 @@
+// Time source. Production code takes a Clock& so tests can inject FakeClock
+// and never sleep to wait for time.
+#ifndef ZHANQUN_FEEDS_CLOCK_H_
+#define ZHANQUN_FEEDS_CLOCK_H_
+
+#include <atomic>
+
+#include "zhanqun/feeds/model.h"
+
+namespace zhanqun::feeds {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Wall-clock time in ms since the epoch (may jump).
+  virtual TimeMs NowMs() const = 0;
+  // Monotonic ms for measuring durations (never jumps).
+  virtual TimeMs MonotonicMs() const = 0;
+};
+
+// The process-wide real clock. Thread-safe.
+Clock& SystemClock();
+
+// A clock that moves only when told. Thread-safe.
+class FakeClock : public Clock {
+ public:
+  explicit FakeClock(TimeMs start) : now_(start) {}
+  TimeMs NowMs() const override { return now_.load(); }
+  TimeMs MonotonicMs() const override { return now_.load(); }
+  void Advance(TimeMs ms) { now_ += ms; }
+  void Set(TimeMs t) { now_ = t; }
+
+ private:
+  std::atomic<TimeMs> now_;
+};
+
+}  // namespace zhanqun::feeds
+
+#endif  // ZHANQUN_FEEDS_CLOCK_H_

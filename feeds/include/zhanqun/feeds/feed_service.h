@@ -1,0 +1,74 @@
+// Serving and following zhanqun feeds over HTTP. Shared by the hub and by
+// every agent (each agent is a relay that serves what it holds).
+//
+// Endpoint: GET /api/v1/feeds/{origin}?after=N[&wait=S]
+//  - answers the entries of `origin` with seq in (N, N+page_size], wire bytes
+//    embedded verbatim in an Atom feed document;
+//  - when nothing is after N and wait=S > 0, holds the request up to S
+//    seconds (capped) and answers as soon as an entry is appended;
+//  - a page whose N is a multiple of page_size and which is full is
+//    immutable: Cache-Control "public, max-age=31536000, immutable" and
+//    <fh:archive/>; other answers are short-lived ("public, max-age=1").
+//  - ETag on every answer; If-None-Match answers 304.
+#ifndef ZHANQUN_FEEDS_FEED_SERVICE_H_
+#define ZHANQUN_FEEDS_FEED_SERVICE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/clock.h"
+#include "zhanqun/feeds/http.h"
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::feeds {
+
+// Read access to stored logs. Implementations must be thread-safe.
+class LogReader {
+ public:
+  virtual ~LogReader() = default;
+  // Wire bytes of entries with seq in (after, after+limit], in seq order.
+  virtual Result<std::vector<std::string>> ReadWire(const std::string& origin,
+                                                    std::uint64_t after, std::size_t limit) = 0;
+  // Highest stored seq of `origin`; 0 if none.
+  virtual std::uint64_t Head(const std::string& origin) = 0;
+  // Origins this reader can serve.
+  virtual std::vector<std::string> Origins() = 0;
+};
+
+// Wakes long-polls when a log grows. Thread-safe.
+class AppendNotifier {
+ public:
+  void Notify();
+  // Waits until `ready()` is true or `timeout_ms` passes; re-checks every
+  // `poll_ms` as well, so appends by other processes are seen too.
+  bool WaitUntil(const std::function<bool()>& ready, std::int64_t timeout_ms,
+                 std::int64_t poll_ms = 200);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t generation_ = 0;
+};
+
+struct FeedServiceOptions {
+  std::string base_url;          // e.g. http://127.0.0.1:8100
+  std::string title = "zhanqun";
+  std::size_t page_size = 100;
+  int max_wait_s = 30;
+};
+
+// Handles GET /api/v1/feeds/{origin}. Thread-safe.
+HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier& notifier,
+                       const FeedServiceOptions& options, const Clock& clock);
+
+std::string FeedUrl(const std::string& base_url, const std::string& origin, std::uint64_t after,
+                    int wait_s = 0);
+
+}  // namespace zhanqun::feeds
+
+#endif  // ZHANQUN_FEEDS_FEED_SERVICE_H_

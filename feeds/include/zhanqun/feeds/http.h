@@ -1,0 +1,120 @@
+// HTTP server and client adapters. POCO (server) and libcurl (client) stay
+// behind these types; nothing of theirs leaks to callers.
+//
+// HttpServer: routes are registered before Start(); each request runs its
+// handler on a pool thread, so handlers must be thread-safe. Handlers may
+// block (long-poll) up to their own deadline. Exceptions thrown by a handler
+// are caught, counted and answered with 500.
+// HttpClient: one libcurl easy handle (connection reuse); not thread-safe,
+// give each thread its own.
+#ifndef ZHANQUN_FEEDS_HTTP_H_
+#define ZHANQUN_FEEDS_HTTP_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::feeds {
+
+struct HttpRequest {
+  std::string method;                          // "GET", "POST", ...
+  std::string path;                            // decoded path, no query
+  std::map<std::string, std::string> query;    // decoded query parameters
+  std::map<std::string, std::string> headers;  // names lowercased
+  std::map<std::string, std::string> params;   // from {name} route segments
+  std::string body;
+  std::string remote;                          // peer address
+  std::string Header(const std::string& lower_name) const;
+  std::string Query(const std::string& name, const std::string& dflt = "") const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  static HttpResponse Json(int status, std::string body);
+  static HttpResponse Text(int status, std::string body);
+  // {"error": message, "code": code name}, status from the code.
+  static HttpResponse Error(const Status& s);
+};
+
+// Maps a Status code to an HTTP status (400, 401, 404, 409, 413, 500, 503...).
+int HttpStatusFor(Code code);
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;                 // 0: pick a free port
+  int max_threads = 64;         // concurrent requests (long-polls hold one each)
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+};
+
+class HttpServer {
+ public:
+  HttpServer();
+  ~HttpServer();
+  // Route pattern: exact segments and {name} placeholders, e.g.
+  // "/api/v1/feeds/{origin}". First match wins.
+  void Route(const std::string& method, const std::string& pattern, HttpHandler handler);
+  Status Start(const HttpServerOptions& options);
+  void Stop();
+  int port() const;
+  std::uint64_t requests_served() const;
+  std::uint64_t handler_errors() const;
+
+  struct Impl;  // opaque; public only so the adapter's helpers can name it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct HttpResult {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // names lowercased
+  std::string body;
+};
+
+class HttpClient {
+ public:
+  HttpClient();
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // kUnavailable on connection failure or timeout; any HTTP status is a
+  // success at this level. Bodies over max_response_bytes fail.
+  Result<HttpResult> Get(const std::string& url, long timeout_ms,
+                         const std::vector<std::string>& headers = {});
+  Result<HttpResult> Post(const std::string& url, const std::string& body,
+                          const std::string& content_type, long timeout_ms,
+                          const std::vector<std::string>& headers = {});
+  void set_max_response_bytes(std::size_t n) { max_response_bytes_ = n; }
+  // When set, a transfer in progress is abandoned soon after *flag becomes
+  // true (so a long-poll does not delay shutdown). `flag` must outlive us.
+  void set_abort_flag(const std::atomic<bool>* flag) { abort_ = flag; }
+
+ private:
+  Result<HttpResult> Perform(const std::string& url, const std::string* body,
+                             const std::string& content_type, long timeout_ms,
+                             const std::vector<std::string>& headers);
+  void* curl_;
+  std::size_t max_response_bytes_ = 64 * 1024 * 1024;
+  const std::atomic<bool>* abort_ = nullptr;
+};
+
+// Percent-encodes a query value.
+std::string UrlEncode(const std::string& s);
+
+}  // namespace zhanqun::feeds
+
+#endif  // ZHANQUN_FEEDS_HTTP_H_

@@ -1,0 +1,114 @@
+// The zhanqun data model: releases, nodes, and log entries that carry them.
+//
+// Plain value types; no I/O. Validation functions return a Status whose
+// message names the offending field and the rule it breaks.
+#ifndef ZHANQUN_FEEDS_MODEL_H_
+#define ZHANQUN_FEEDS_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::feeds {
+
+// Milliseconds since the Unix epoch, UTC.
+using TimeMs = std::int64_t;
+
+enum class ReleaseStatus { kActive, kAmended, kWithdrawn, kRepealed };
+const char* ReleaseStatusName(ReleaseStatus s);  // "active", "amended", ...
+Result<ReleaseStatus> ParseReleaseStatus(const std::string& s);
+
+struct Attachment {
+  std::string href;        // absolute http(s) URL
+  std::string title;
+  std::string media_type;  // may be empty
+  std::string sha256_hex;  // 64 lowercase hex digits
+  std::uint64_t length = 0;
+  bool operator==(const Attachment&) const = default;
+};
+
+// A policy release. `id` is stable across versions; `version` starts at 1.
+struct Release {
+  std::string id;           // [A-Za-z0-9._:/-]{1,128}
+  int version = 1;
+  std::string title;        // 1..500 chars
+  std::string doc_number;   // 文号, may be empty
+  std::string authority;    // 发文机关, required
+  std::string signed_date;  // 成文日期 YYYY-MM-DD, may be empty
+  TimeMs published_ms = 0;  // 发布时间
+  std::vector<std::string> topics;
+  std::vector<std::string> categories;
+  std::string body_html;    // sanitized HTML (see sanitize.h)
+  std::vector<Attachment> attachments;
+  ReleaseStatus status = ReleaseStatus::kActive;
+  bool operator==(const Release&) const = default;
+};
+
+// Limits applied to releases before they are signed.
+inline constexpr std::size_t kMaxBodyBytes = 2 * 1024 * 1024;
+inline constexpr std::size_t kMaxTitleChars = 500;
+
+// Checks every field; the first violation is returned, naming the field.
+Status ValidateRelease(const Release& r);
+
+enum class NodeLevel { kNational = 0, kProvince = 1, kCity = 2, kCounty = 3 };
+const char* NodeLevelName(NodeLevel l);  // "national", "province", "city", "county"
+Result<NodeLevel> ParseNodeLevel(const std::string& s);
+
+// An Ed25519 public key with its minisign-style key id.
+struct PublicKey {
+  std::array<std::uint8_t, 8> key_id{};  // as stored by minisign (little-endian)
+  std::array<std::uint8_t, 32> bytes{};
+  // Key id as minisign prints it: 16 uppercase hex digits.
+  std::string KeyIdHex() const;
+  bool operator==(const PublicKey&) const = default;
+};
+
+// A site in the cluster, named by its GB/T 2260 code; the hub is "000000".
+struct Node {
+  std::string code;    // 6 digits
+  std::string name;
+  NodeLevel level = NodeLevel::kNational;
+  std::string parent;  // empty for the hub
+  std::vector<PublicKey> keys;
+  bool operator==(const Node&) const = default;
+};
+
+inline constexpr const char* kHubCode = "000000";
+bool IsDivisionCode(const std::string& s);  // exactly 6 ASCII digits
+Status ValidateNode(const Node& n);
+
+enum class EntryKind { kRelease, kNode };
+const char* EntryKindName(EntryKind k);  // "release", "node"
+
+// Position of an entry in its origin's append-only log.
+struct LogPosition {
+  std::string origin;     // division code of the signer
+  std::uint64_t seq = 0;  // 1, 2, 3, ... with no gaps
+  std::string prev_hash;  // hex SHA-256 of the predecessor's canonical form; 64 '0' for seq 1
+  bool operator==(const LogPosition&) const = default;
+};
+
+inline const std::string kZeroHash(64, '0');
+
+// One log entry before signing. Exactly one of release/node is set, matching kind.
+struct Entry {
+  LogPosition log;
+  EntryKind kind = EntryKind::kRelease;
+  TimeMs updated_ms = 0;  // time the origin appended it, on the origin's clock
+  std::optional<Release> release;
+  std::optional<Node> node;
+  bool operator==(const Entry&) const = default;
+};
+
+// RFC 3339 with milliseconds, UTC: 2019-02-15T08:00:00.000Z
+std::string FormatTime(TimeMs t);
+Result<TimeMs> ParseTime(const std::string& s);  // accepts offsets and fractions
+
+}  // namespace zhanqun::feeds
+
+#endif  // ZHANQUN_FEEDS_MODEL_H_

@@ -1,0 +1,95 @@
+// Ed25519 keys and minisign-compatible signatures (OpenSSL).
+//
+// Encodings follow minisign (https://jedisct1.github.io/minisign/):
+//  - public key: base64("Ed" || key_id[8] || pk[32])
+//  - signature:  base64("ED" || key_id[8] || Ed25519(sk, BLAKE2b-512(msg)))
+//  - global signature: Ed25519(sk, sig[64] || trusted_comment)
+// so `minisign -V -m msg -P <pubkey> -x <file.minisig>` verifies what Sign makes.
+// Secret keys are stored as PKCS#8 PEM with file mode 0600; Load refuses a
+// file readable or writable by group or others.
+//
+// SecretKey is immutable after construction and safe to share across threads.
+#ifndef ZHANQUN_FEEDS_SIGNATURE_H_
+#define ZHANQUN_FEEDS_SIGNATURE_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/model.h"
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::feeds {
+
+class SecretKey {
+ public:
+  ~SecretKey();
+  SecretKey(SecretKey&&) noexcept;
+  SecretKey& operator=(SecretKey&&) noexcept;
+
+  static Result<SecretKey> Generate();
+  // Reads a PEM key; kPermissionDenied if the mode is looser than 0600.
+  static Result<SecretKey> Load(const std::string& path);
+  // Writes the key with mode 0600 (created exclusively: fails if it exists),
+  // and the public key beside it as <path>.pub in minisign format.
+  Status Save(const std::string& path) const;
+
+  const PublicKey& public_key() const { return public_key_; }
+  // Raw Ed25519 signature over `message`.
+  std::array<std::uint8_t, 64> SignRaw(std::string_view message) const;
+
+ private:
+  struct Impl;
+  explicit SecretKey(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  PublicKey public_key_;
+};
+
+// Key id derivation: first 8 bytes of SHA-256(pk).
+std::array<std::uint8_t, 8> DeriveKeyId(const std::array<std::uint8_t, 32>& pk);
+
+// minisign public key file text: "untrusted comment: ...\n<base64>\n".
+std::string FormatPublicKeyFile(const PublicKey& key, const std::string& comment);
+// Accepts the file text or the bare base64 line.
+Result<PublicKey> ParsePublicKey(std::string_view text);
+Result<PublicKey> LoadPublicKeyFile(const std::string& path);
+std::string PublicKeyBase64(const PublicKey& key);  // the bare base64 line
+
+// Signs `message` minisign-style (prehashed "ED").
+SignatureElement SignMessage(const SecretKey& key, std::string_view message,
+                             const std::string& trusted_comment);
+// Verifies both the signature and the global signature over the comment.
+Status VerifyMessage(const PublicKey& key, std::string_view message, const SignatureElement& sig);
+Status VerifyRaw(const PublicKey& key, std::string_view message,
+                 const std::array<std::uint8_t, 64>& sig);
+
+// A .minisig file as minisign writes it.
+std::string FormatMinisig(const SignatureElement& sig);
+
+// Keys trusted per origin; several per origin so keys can rotate.
+// Not thread-safe; callers synchronize.
+class TrustStore {
+ public:
+  void Add(const std::string& origin, const PublicKey& key);
+  // nullptr when the origin has no key with that id.
+  const PublicKey* Find(const std::string& origin, const std::string& key_id_hex) const;
+  std::vector<PublicKey> Keys(const std::string& origin) const;
+  bool HasOrigin(const std::string& origin) const;
+
+ private:
+  std::map<std::string, std::vector<PublicKey>> keys_;
+};
+
+std::string Sha256Hex(std::string_view data);
+std::string Base64Encode(std::string_view data);
+Result<std::string> Base64Decode(std::string_view text);
+std::string HexEncode(std::string_view data, bool upper = false);
+
+}  // namespace zhanqun::feeds
+
+#endif  // ZHANQUN_FEEDS_SIGNATURE_H_

@@ -1,0 +1,92 @@
+// Thin adapter over SQLite: the only place that includes sqlite3.h.
+//
+// A Db owns one connection opened in WAL mode with a busy timeout and
+// foreign keys on. Schema versions are applied in order at Open and recorded
+// in PRAGMA user_version, each in its own transaction. Statements take only
+// bound parameters. A Db is not thread-safe: guard it with a mutex or give
+// each thread its own Db on the same file.
+#ifndef ZHANQUN_FEEDS_SQLITE_H_
+#define ZHANQUN_FEEDS_SQLITE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zhanqun/feeds/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace zhanqun::feeds {
+
+class Stmt {
+ public:
+  Stmt(Stmt&&) noexcept;
+  Stmt& operator=(Stmt&&) noexcept;
+  ~Stmt();
+
+  // Binders take 1-based parameter indexes and return *this for chaining.
+  Stmt& Bind(int i, std::int64_t v);
+  Stmt& Bind(int i, std::string_view text);
+  Stmt& BindBlob(int i, std::string_view bytes);
+  Stmt& BindNull(int i);
+
+  // Advances: true when a row is available, false when done.
+  Result<bool> Step();
+  // Runs to completion, ignoring rows.
+  Status Run();
+  void Reset();
+
+  std::int64_t Int(int col) const;
+  std::string Text(int col) const;  // text or blob bytes
+  bool IsNull(int col) const;
+
+ private:
+  friend class Db;
+  Stmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  Status bind_error_;
+};
+
+class Db {
+ public:
+  // `migrations[i]` moves the schema from version i to i+1.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path,
+                                          const std::vector<std::string>& migrations);
+  ~Db();
+
+  Status Exec(const std::string& sql);
+  Result<Stmt> Prepare(const std::string& sql);
+  int SchemaVersion();
+  std::int64_t LastInsertRowId() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Status Migrate(const std::vector<std::string>& migrations);
+  sqlite3* db_;
+  std::string path_;
+};
+
+// RAII transaction: BEGIN IMMEDIATE at construction (so writers serialize
+// up front), ROLLBACK at destruction unless Commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Db& db);
+  ~Transaction();
+  const Status& status() const { return begin_; }
+  Status Commit();
+
+ private:
+  Db& db_;
+  Status begin_;
+  bool done_ = false;
+};
+
+}  // namespace zhanqun::feeds
+
+#endif  // ZHANQUN_FEEDS_SQLITE_H_

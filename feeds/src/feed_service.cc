@@ -1,0 +1,111 @@
+#include "zhanqun/feeds/feed_service.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace zhanqun::feeds {
+
+void AppendNotifier::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++generation_;
+  }
+  cv_.notify_all();
+}
+
+bool AppendNotifier::WaitUntil(const std::function<bool()>& ready, std::int64_t timeout_ms,
+                               std::int64_t poll_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    std::uint64_t seen = generation_;
+    lock.unlock();
+    if (ready()) return true;
+    lock.lock();
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    auto slice = std::min<std::chrono::steady_clock::duration>(
+        deadline - now, std::chrono::milliseconds(poll_ms));
+    cv_.wait_for(lock, slice, [&] { return generation_ != seen; });
+  }
+}
+
+std::string FeedUrl(const std::string& base_url, const std::string& origin, std::uint64_t after,
+                    int wait_s) {
+  std::string url = base_url + "/api/v1/feeds/" + origin + "?after=" + std::to_string(after);
+  if (wait_s > 0) url += "&wait=" + std::to_string(wait_s);
+  return url;
+}
+
+namespace {
+
+bool ParseUint(const std::string& s, std::uint64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+FeedMeta PageMeta(const std::string& origin, std::uint64_t after, std::size_t count,
+                  std::uint64_t head, const FeedServiceOptions& o, const Clock& clock) {
+  FeedMeta meta;
+  meta.origin = origin;
+  meta.title = o.title + " " + origin;
+  meta.self_url = FeedUrl(o.base_url, origin, after);
+  meta.head_seq = head;
+  meta.first_url = FeedUrl(o.base_url, origin, 0);
+  if (after > 0) meta.prev_url = FeedUrl(o.base_url, origin, after > o.page_size ? after - o.page_size : 0);
+  meta.next_url = FeedUrl(o.base_url, origin, after + count);
+  meta.archive = after % o.page_size == 0 && count == o.page_size;
+  meta.updated_ms = clock.NowMs();
+  return meta;
+}
+
+}  // namespace
+
+HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier& notifier,
+                       const FeedServiceOptions& o, const Clock& clock) {
+  const std::string origin = req.params.count("origin") ? req.params.at("origin") : "";
+  if (!IsDivisionCode(origin)) {
+    return HttpResponse::Error(Status::Invalid("origin: expected a 6-digit division code, got '" +
+                                               origin + "'"));
+  }
+  std::uint64_t after = 0, wait = 0;
+  if (!ParseUint(req.Query("after", "0"), &after)) {
+    return HttpResponse::Error(Status::Invalid("after: expected a non-negative integer, got '" +
+                                               req.Query("after") + "'"));
+  }
+  if (!ParseUint(req.Query("wait", "0"), &wait)) {
+    return HttpResponse::Error(Status::Invalid("wait: expected seconds as an integer, got '" +
+                                               req.Query("wait") + "'"));
+  }
+  wait = std::min<std::uint64_t>(wait, static_cast<std::uint64_t>(o.max_wait_s));
+  if (wait > 0 && reader.Head(origin) <= after) {
+    notifier.WaitUntil([&] { return reader.Head(origin) > after; },
+                       static_cast<std::int64_t>(wait) * 1000);
+  }
+  std::uint64_t head = reader.Head(origin);
+  Result<std::vector<std::string>> wires = reader.ReadWire(origin, after, o.page_size);
+  if (!wires.ok()) return HttpResponse::Error(wires.status());
+  FeedMeta meta = PageMeta(origin, after, wires->size(), head, o, clock);
+  std::string etag = "\"" + origin + "-" + std::to_string(after) + "-" +
+                     std::to_string(after + wires->size()) + "\"";
+  HttpResponse resp;
+  resp.content_type = "application/atom+xml; charset=utf-8";
+  resp.headers.push_back({"ETag", etag});
+  resp.headers.push_back({"Cache-Control", meta.archive ? "public, max-age=31536000, immutable"
+                                                        : "public, max-age=1"});
+  resp.headers.push_back({"X-Zhanqun-Head", std::to_string(head)});
+  if (req.Header("if-none-match") == etag) {
+    resp.status = 304;
+    return resp;
+  }
+  resp.body = EncodeFeed(meta, *wires);
+  return resp;
+}
+
+}  // namespace zhanqun::feeds

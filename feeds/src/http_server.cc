@@ -1,0 +1,213 @@
+// POCO adapter: the only file that sees Poco::Net server types.
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <istream>
+#include <sstream>
+
+#include "zhanqun/feeds/http.h"
+
+namespace zhanqun::feeds {
+namespace {
+
+struct RouteEntry {
+  std::string method;
+  std::vector<std::string> segments;
+  HttpHandler handler;
+};
+
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : path) {
+    if (c == '/') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+bool Match(const RouteEntry& r, const std::vector<std::string>& segs,
+           std::map<std::string, std::string>* params) {
+  if (r.segments.size() != segs.size()) return false;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    const std::string& p = r.segments[i];
+    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      (*params)[p.substr(1, p.size() - 2)] = segs[i];
+    } else if (p != segs[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  std::vector<RouteEntry> routes;
+  HttpServerOptions options;
+  std::unique_ptr<Poco::ThreadPool> pool;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+  int port = 0;
+  std::atomic<std::uint64_t> served{0};
+  std::atomic<std::uint64_t> errors{0};
+
+  HttpResponse Dispatch(HttpRequest& req) {
+    std::vector<std::string> segs = SplitPath(req.path);
+    bool path_matched = false;
+    for (const RouteEntry& r : routes) {
+      std::map<std::string, std::string> params;
+      if (!Match(r, segs, &params)) continue;
+      path_matched = true;
+      if (r.method != req.method && !(r.method == "GET" && req.method == "HEAD")) continue;
+      req.params = std::move(params);
+      return r.handler(req);
+    }
+    if (path_matched) return HttpResponse::Json(405, "{\"error\":\"method not allowed\"}\n");
+    return HttpResponse::Json(404, "{\"error\":\"no such resource: " + req.path + "\"}\n");
+  }
+};
+
+namespace {
+
+class Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(HttpServer::Impl* impl) : impl_(impl) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& in,
+                     Poco::Net::HTTPServerResponse& out) override {
+    HttpResponse resp;
+    try {
+      HttpRequest req;
+      if (ReadRequest(in, &req, &resp)) resp = impl_->Dispatch(req);
+      if (in.getMethod() == "HEAD") resp.body.clear();
+    } catch (const std::exception& e) {
+      impl_->errors++;
+      resp = HttpResponse::Error(Status::Internal(std::string("unhandled: ") + e.what()));
+    }
+    impl_->served++;
+    Write(resp, out);
+  }
+
+ private:
+  bool ReadRequest(Poco::Net::HTTPServerRequest& in, HttpRequest* req, HttpResponse* resp) {
+    req->method = in.getMethod();
+    Poco::URI uri(in.getURI());
+    req->path = uri.getPath();
+    for (const auto& [k, v] : uri.getQueryParameters()) req->query[k] = v;
+    for (const auto& [k, v] : in) req->headers[Lower(k)] = v;
+    req->remote = in.clientAddress().toString();
+    std::size_t limit = impl_->options.max_body_bytes;
+    if (in.hasContentLength() && in.getContentLength64() > static_cast<std::int64_t>(limit)) {
+      *resp = HttpResponse::Error(Status::Exhausted(
+          "request body of " + std::to_string(in.getContentLength64()) +
+          " bytes exceeds the limit of " + std::to_string(limit)));
+      return false;
+    }
+    std::istream& is = in.stream();
+    char buf[16384];
+    while (is.read(buf, sizeof buf) || is.gcount() > 0) {
+      req->body.append(buf, static_cast<std::size_t>(is.gcount()));
+      if (req->body.size() > limit) {
+        *resp = HttpResponse::Error(Status::Exhausted(
+            "request body exceeds the limit of " + std::to_string(limit) + " bytes"));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static void Write(const HttpResponse& resp, Poco::Net::HTTPServerResponse& out) {
+    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(resp.status));
+    out.setContentType(resp.content_type);
+    for (const auto& [k, v] : resp.headers) out.set(k, v);
+    out.setContentLength64(static_cast<Poco::Int64>(resp.body.size()));
+    out.sendBuffer(resp.body.data(), resp.body.size());
+  }
+
+  HttpServer::Impl* impl_;
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(HttpServer::Impl* impl) : impl_(impl) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(impl_);  // POCO takes ownership
+  }
+
+ private:
+  HttpServer::Impl* impl_;
+};
+
+}  // namespace
+
+HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Route(const std::string& method, const std::string& pattern,
+                       HttpHandler handler) {
+  impl_->routes.push_back({method, SplitPath(pattern), std::move(handler)});
+}
+
+Status HttpServer::Start(const HttpServerOptions& options) {
+  impl_->options = options;
+  try {
+    Poco::Net::SocketAddress addr(options.host, static_cast<Poco::UInt16>(options.port));
+    Poco::Net::ServerSocket socket(addr, 256);
+    impl_->port = socket.address().port();
+    auto* params = new Poco::Net::HTTPServerParams;  // owned by the server (AutoPtr)
+    params->setMaxThreads(options.max_threads);
+    params->setMaxQueued(1024);
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(120, 0));
+    params->setTimeout(Poco::Timespan(120, 0));
+    impl_->pool = std::make_unique<Poco::ThreadPool>(2, options.max_threads + 4);
+    impl_->server = std::make_unique<Poco::Net::HTTPServer>(
+        new Factory(impl_.get()), *impl_->pool, socket, params);
+    impl_->server->start();
+  } catch (const Poco::Exception& e) {
+    return Status::Unavailable("cannot listen on " + options.host + ":" +
+                               std::to_string(options.port) + ": " + e.displayText());
+  }
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  if (impl_->server) {
+    impl_->server->stopAll(true);
+    impl_->server.reset();
+  }
+  if (impl_->pool) {
+    impl_->pool->joinAll();
+    impl_->pool.reset();
+  }
+}
+
+int HttpServer::port() const { return impl_->port; }
+std::uint64_t HttpServer::requests_served() const { return impl_->served; }
+std::uint64_t HttpServer::handler_errors() const { return impl_->errors; }
+
+}  // namespace zhanqun::feeds

@@ -1,0 +1,32 @@
+// Hub configuration: a JSON file turned into a plain struct, validated once.
+#ifndef ZHANQUN_HUB_CONFIG_H_
+#define ZHANQUN_HUB_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::hub {
+
+struct HubConfig {
+  std::string data_dir;        // holds hub.db
+  std::string key_file;        // Ed25519 secret key (0600); default <data_dir>/hub.key
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8100;
+  std::string public_url;      // how children reach us; default http://<listen>
+  std::string divisions_file;  // GB/T 2260 CSV: code,name,parent_code,level,gbt2260
+  std::size_t page_size = 100;
+  int max_wait_s = 30;
+  int http_threads = 64;
+  std::string DbPath() const { return data_dir + "/hub.db"; }
+};
+
+// Parses and validates; on failure the message has one line per problem,
+// each naming the field ("hub.json: listen: expected host:port, got 'x'").
+feeds::Result<HubConfig> LoadHubConfig(const std::string& path);
+feeds::Result<HubConfig> ParseHubConfig(const std::string& json_text, const std::string& base_dir);
+
+}  // namespace zhanqun::hub
+
+#endif  // ZHANQUN_HUB_CONFIG_H_

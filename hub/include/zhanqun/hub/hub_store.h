@@ -1,0 +1,96 @@
+// The hub's durable state in one SQLite file (WAL): the signed log, the
+// current state of releases, the node registry, acknowledgements and API
+// tokens. Schema changes are versioned migrations.
+//
+// Thread-safe: every method takes the store's mutex. Appends from another
+// process (the CLI) are safe too: appends run in BEGIN IMMEDIATE
+// transactions, so two writers can never take the same seq.
+#ifndef ZHANQUN_HUB_HUB_STORE_H_
+#define ZHANQUN_HUB_HUB_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/feed_service.h"
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/model.h"
+#include "zhanqun/feeds/sqlite.h"
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::hub {
+
+struct ReleaseRow {
+  std::string id;
+  int version = 0;
+  std::string status;
+  std::string title;
+  std::uint64_t seq = 0;
+  feeds::TimeMs appended_ms = 0;
+};
+
+struct NodeRow {
+  feeds::Node node;
+  std::uint64_t seq = 0;  // registry entry that announced it
+  feeds::TimeMs added_ms = 0;
+};
+
+struct AckRow {
+  std::string node, origin, stage;
+  std::uint64_t seq = 0;
+  feeds::TimeMs hub_ms = 0;
+};
+
+class HubStore : public feeds::LogReader {
+ public:
+  static feeds::Result<std::unique_ptr<HubStore>> Open(const std::string& path);
+
+  // Builds the next entry from the current head (inside one write
+  // transaction), signs it via `sign`, stores it. `sign` receives the head
+  // and returns the signed entry. The entry is durable when this returns OK.
+  using Signer = std::function<feeds::Result<feeds::SignedEntry>(const feeds::ChainHead&)>;
+  feeds::Result<feeds::SignedEntry> Append(const std::string& origin, const Signer& sign,
+                                           feeds::TimeMs now_ms);
+
+  feeds::ChainHead HeadOf(const std::string& origin);
+  std::optional<ReleaseRow> FindRelease(const std::string& id);
+  std::vector<ReleaseRow> Releases(std::size_t limit);
+  std::optional<NodeRow> FindNode(const std::string& code);
+  std::vector<NodeRow> Nodes();
+  feeds::Result<feeds::TimeMs> AppendedAt(const std::string& origin, std::uint64_t seq);
+
+  // Cumulative acknowledgement: every seq up to `seq` reached `stage` at
+  // `node`. Records a per-entry event for each newly covered seq.
+  feeds::Status RecordAck(const std::string& node, const std::string& origin,
+                          const std::string& stage, std::uint64_t seq, feeds::TimeMs hub_ms);
+  std::vector<AckRow> Acks();
+  // Lags (hub_ms - appended_ms) of every entry that reached `stage` at `node`.
+  std::vector<feeds::TimeMs> StageLags(const std::string& node, const std::string& stage);
+
+  feeds::Status AddToken(const std::string& name, const std::string& sha256_hex,
+                         feeds::TimeMs now_ms);
+  bool TokenExists(const std::string& sha256_hex);
+
+  // feeds::LogReader
+  feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin,
+                                                   std::uint64_t after,
+                                                   std::size_t limit) override;
+  std::uint64_t Head(const std::string& origin) override;
+  std::vector<std::string> Origins() override;
+
+ private:
+  explicit HubStore(std::unique_ptr<feeds::Db> db) : db_(std::move(db)) {}
+  feeds::Status IndexEntry(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
+  feeds::ChainHead HeadLocked(const std::string& origin);
+
+  std::mutex mu_;
+  std::unique_ptr<feeds::Db> db_;
+};
+
+}  // namespace zhanqun::hub
+
+#endif  // ZHANQUN_HUB_HUB_STORE_H_

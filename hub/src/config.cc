@@ -1,0 +1,114 @@
+#include "zhanqun/hub/config.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace zhanqun::hub {
+
+using feeds::Result;
+using feeds::Status;
+using json = nlohmann::json;
+
+namespace {
+
+std::string Resolve(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || p[0] == '/' || base_dir.empty()) return p;
+  return base_dir + "/" + p;
+}
+
+bool SplitHostPort(const std::string& s, std::string* host, int* port) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  try {
+    std::size_t used = 0;
+    int p = std::stoi(s.substr(colon + 1), &used);
+    if (used != s.size() - colon - 1 || p < 0 || p > 65535) return false;
+    *host = s.substr(0, colon);
+    *port = p;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& base_dir) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::Invalid("not a JSON object");
+  HubConfig c;
+  std::vector<std::string> problems;
+  static const char* kKnown[] = {"data_dir", "key_file", "listen", "public_url",
+                                 "divisions_file", "page_size", "max_wait_s", "http_threads"};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || it.key() == k;
+    if (!known) problems.push_back(it.key() + ": unknown setting");
+  }
+  auto str = [&](const char* key, bool required) -> std::string {
+    if (!j.contains(key)) {
+      if (required) problems.push_back(std::string(key) + ": required");
+      return "";
+    }
+    if (!j[key].is_string() || j[key].get<std::string>().empty()) {
+      problems.push_back(std::string(key) + ": expected a non-empty string");
+      return "";
+    }
+    return j[key].get<std::string>();
+  };
+  auto num = [&](const char* key, long lo, long hi, long dflt) -> long {
+    if (!j.contains(key)) return dflt;
+    if (!j[key].is_number_integer() || j[key].get<long>() < lo || j[key].get<long>() > hi) {
+      problems.push_back(std::string(key) + ": expected an integer in " + std::to_string(lo) +
+                         ".." + std::to_string(hi));
+      return dflt;
+    }
+    return j[key].get<long>();
+  };
+  c.data_dir = Resolve(base_dir, str("data_dir", true));
+  c.key_file = Resolve(base_dir, str("key_file", false));
+  if (c.key_file.empty()) c.key_file = c.data_dir + "/hub.key";
+  std::string listen = str("listen", false);
+  if (!listen.empty() && !SplitHostPort(listen, &c.listen_host, &c.listen_port)) {
+    problems.push_back("listen: expected host:port, got '" + listen + "'");
+  }
+  c.public_url = str("public_url", false);
+  if (c.public_url.empty()) {
+    c.public_url = "http://" + c.listen_host + ":" + std::to_string(c.listen_port);
+  } else if (c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0) {
+    problems.push_back("public_url: expected an http:// or https:// URL");
+  }
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  c.divisions_file = Resolve(base_dir, str("divisions_file", true));
+  c.page_size = static_cast<std::size_t>(num("page_size", 1, 1000, 100));
+  c.max_wait_s = static_cast<int>(num("max_wait_s", 0, 300, 30));
+  c.http_threads = static_cast<int>(num("http_threads", 4, 4096, 64));
+  if (!problems.empty()) {
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p;
+    return Status::Invalid(msg);
+  }
+  return c;
+}
+
+Result<HubConfig> LoadHubConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto slash = path.rfind('/');
+  std::string base = slash == std::string::npos ? "." : path.substr(0, slash);
+  Result<HubConfig> c = ParseHubConfig(ss.str(), base);
+  if (!c.ok()) {
+    std::string msg;
+    std::stringstream lines(c.status().message());
+    for (std::string line; std::getline(lines, line);) {
+      msg += (msg.empty() ? "" : "\n") + path + ": " + line;
+    }
+    return Status(c.status().code(), msg);
+  }
+  return c;
+}
+
+}  // namespace zhanqun::hub

@@ -1,0 +1,152 @@
+#include "zhanqun/hub/hub.h"
+
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "zhanqun/feeds/sanitize.h"
+
+namespace zhanqun::hub {
+
+using feeds::Result;
+using feeds::Status;
+using json = nlohmann::json;
+
+Hub::Hub(HubConfig config, const feeds::Clock& clock, std::unique_ptr<HubStore> store,
+         feeds::SecretKey key, Divisions divisions)
+    : config_(std::move(config)),
+      clock_(clock),
+      store_(std::move(store)),
+      key_(std::move(key)),
+      divisions_(std::move(divisions)) {}
+
+Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const feeds::Clock& clock) {
+  Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file);
+  if (!key.ok()) return key.status().Context("hub key (run 'zhanqun-hub init' first?)");
+  Result<Divisions> divisions = Divisions::Load(config.divisions_file);
+  if (!divisions.ok()) return divisions.status();
+  Result<std::unique_ptr<HubStore>> store = HubStore::Open(config.DbPath());
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Hub>(new Hub(config, clock, std::move(*store), std::move(*key),
+                                      std::move(*divisions)));
+}
+
+Status Hub::Init(const HubConfig& config, const feeds::Clock& clock) {
+  ::mkdir(config.data_dir.c_str(), 0700);
+  Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
+  if (!key.ok()) return key.status();
+  ZQ_RETURN_IF_ERROR(key->Save(config.key_file));
+  Result<std::unique_ptr<Hub>> hub = Open(config, clock);
+  if (!hub.ok()) return hub.status();
+  feeds::Entry entry;
+  entry.kind = feeds::EntryKind::kNode;
+  entry.node = feeds::Node{feeds::kHubCode, "中华人民共和国中央人民政府",
+                           feeds::NodeLevel::kNational, "", {key->public_key()}};
+  return (*hub)->AppendEntry(std::move(entry)).status();
+}
+
+Result<feeds::SignedEntry> Hub::AppendEntry(feeds::Entry entry) {
+  entry.log.origin = feeds::kHubCode;
+  entry.updated_ms = clock_.NowMs();
+  Result<feeds::SignedEntry> se = store_->Append(
+      feeds::kHubCode,
+      [&](const feeds::ChainHead& head) { return feeds::SignEntry(entry, head, key_); },
+      entry.updated_ms);
+  if (se.ok()) notifier_.Notify();
+  return se;
+}
+
+Result<feeds::SignedEntry> Hub::Publish(feeds::Release release) {
+  release.body_html = feeds::SanitizeHtml(release.body_html);
+  std::optional<ReleaseRow> existing = store_->FindRelease(release.id);
+  int next = existing ? existing->version + 1 : 1;
+  if (release.version == 0) release.version = next;
+  if (release.version != next) {
+    counters_.publish_rejected++;
+    return Status(feeds::Code::kAlreadyExists,
+                  "version: release '" + release.id + "' is at version " +
+                      std::to_string(next - 1) + "; the next version must be " +
+                      std::to_string(next) + ", got " + std::to_string(release.version));
+  }
+  if (existing && release.status == feeds::ReleaseStatus::kActive) {
+    release.status = feeds::ReleaseStatus::kAmended;
+  }
+  Status valid = feeds::ValidateRelease(release);
+  if (!valid.ok()) {
+    counters_.publish_rejected++;
+    return valid;
+  }
+  feeds::Entry entry;
+  entry.kind = feeds::EntryKind::kRelease;
+  entry.release = std::move(release);
+  Result<feeds::SignedEntry> se = AppendEntry(std::move(entry));
+  if (se.ok()) counters_.releases_published++;
+  return se;
+}
+
+Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::string& parent,
+                                        const feeds::PublicKey& key) {
+  const Division* d = divisions_.Find(code);
+  if (d == nullptr) {
+    return Status::Invalid("code: '" + code + "' is not a GB/T 2260 division code in " +
+                           config_.divisions_file);
+  }
+  if (store_->FindNode(code)) {
+    return Status(feeds::Code::kAlreadyExists, "node " + code + " is already registered");
+  }
+  std::string p = parent;
+  if (p.empty()) {
+    p = feeds::kHubCode;
+    for (std::string up = d->parent; !up.empty();) {
+      if (store_->FindNode(up)) {
+        p = up;
+        break;
+      }
+      const Division* ud = divisions_.Find(up);
+      up = ud ? ud->parent : "";
+    }
+  }
+  if (!divisions_.IsAncestor(p, code)) {
+    return Status::Invalid("parent: " + p + " is not an ancestor of " + code +
+                           " in the division table");
+  }
+  if (!store_->FindNode(p)) {
+    return Status::Precondition("parent: node " + p + " is not registered yet; add it first");
+  }
+  feeds::Entry entry;
+  entry.kind = feeds::EntryKind::kNode;
+  entry.node = feeds::Node{code, d->name, d->level, p, {key}};
+  Result<feeds::SignedEntry> se = AppendEntry(std::move(entry));
+  if (se.ok()) counters_.nodes_added++;
+  return se;
+}
+
+Result<std::string> Hub::CreateToken(const std::string& name) {
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) return Status::Internal("no randomness for token");
+  std::string secret =
+      "zq_" + feeds::HexEncode(std::string_view(reinterpret_cast<char*>(raw), sizeof raw));
+  ZQ_RETURN_IF_ERROR(store_->AddToken(name, feeds::Sha256Hex(secret), clock_.NowMs()));
+  return secret;
+}
+
+bool Hub::CheckBearer(const std::string& header) {
+  static const std::string kPrefix = "Bearer ";
+  bool ok = header.size() > kPrefix.size() && header.compare(0, kPrefix.size(), kPrefix) == 0 &&
+            store_->TokenExists(feeds::Sha256Hex(header.substr(kPrefix.size())));
+  if (!ok) counters_.auth_failures++;
+  return ok;
+}
+
+std::string Hub::CountersJson() const {
+  json j = {{"releases_published", counters_.releases_published.load()},
+            {"nodes_added", counters_.nodes_added.load()},
+            {"publish_rejected", counters_.publish_rejected.load()},
+            {"acks_accepted", counters_.acks_accepted.load()},
+            {"acks_rejected", counters_.acks_rejected.load()},
+            {"auth_failures", counters_.auth_failures.load()}};
+  return j.dump();
+}
+
+}  // namespace zhanqun::hub

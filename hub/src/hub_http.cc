@@ -1,0 +1,120 @@
+#include "zhanqun/hub/hub_http.h"
+
+#include <nlohmann/json.hpp>
+
+#include "zhanqun/hub/release_json.h"
+
+namespace zhanqun::hub {
+
+using feeds::HttpRequest;
+using feeds::HttpResponse;
+using feeds::Result;
+using feeds::Status;
+using json = nlohmann::json;
+
+namespace {
+
+HttpResponse Unauthorized() {
+  HttpResponse r = HttpResponse::Error(
+      Status::Unauthenticated("missing or unknown bearer token (Authorization: Bearer <token>)"));
+  r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"zhanqun\""});
+  return r;
+}
+
+HttpResponse EntryCreated(const feeds::SignedEntry& se) {
+  json j = {{"origin", se.entry.log.origin}, {"seq", se.entry.log.seq}, {"hash", se.hash}};
+  if (se.entry.release) {
+    j["id"] = se.entry.release->id;
+    j["version"] = se.entry.release->version;
+  }
+  if (se.entry.node) j["code"] = se.entry.node->code;
+  return HttpResponse::Json(201, j.dump() + "\n");
+}
+
+HttpResponse PostRelease(Hub& hub, const HttpRequest& req) {
+  if (!hub.CheckBearer(req.Header("authorization"))) return Unauthorized();
+  Result<feeds::Release> release = ParseReleaseJson(req.body, hub.clock().NowMs());
+  if (!release.ok()) {
+    hub.counters().publish_rejected++;
+    return HttpResponse::Error(release.status());
+  }
+  Result<feeds::SignedEntry> se = hub.Publish(std::move(*release));
+  if (!se.ok()) return HttpResponse::Error(se.status());
+  return EntryCreated(*se);
+}
+
+HttpResponse PostNode(Hub& hub, const HttpRequest& req) {
+  if (!hub.CheckBearer(req.Header("authorization"))) return Unauthorized();
+  json j = json::parse(req.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.value("code", json()).is_string() ||
+      !j.value("public_key", json()).is_string()) {
+    return HttpResponse::Error(
+        Status::Invalid("node: expected {\"code\", \"public_key\"[, \"parent\"]}"));
+  }
+  Result<feeds::PublicKey> key = feeds::ParsePublicKey(j["public_key"].get<std::string>());
+  if (!key.ok()) return HttpResponse::Error(key.status().Context("node.public_key"));
+  Result<feeds::SignedEntry> se = hub.AddNode(j["code"], j.value("parent", ""), *key);
+  if (!se.ok()) return HttpResponse::Error(se.status());
+  return EntryCreated(*se);
+}
+
+HttpResponse ListReleases(Hub& hub) {
+  json out = json::array();
+  for (const ReleaseRow& r : hub.store().Releases(1000)) {
+    out.push_back({{"id", r.id}, {"version", r.version}, {"status", r.status},
+                   {"title", r.title}, {"seq", r.seq},
+                   {"published", feeds::FormatTime(r.appended_ms)}});
+  }
+  return HttpResponse::Json(200, out.dump(2) + "\n");
+}
+
+HttpResponse ListNodes(Hub& hub) {
+  json out = json::array();
+  for (const NodeRow& r : hub.store().Nodes()) {
+    json keys = json::array();
+    for (const auto& k : r.node.keys) keys.push_back(feeds::PublicKeyBase64(k));
+    out.push_back({{"code", r.node.code}, {"name", r.node.name},
+                   {"level", feeds::NodeLevelName(r.node.level)}, {"parent", r.node.parent},
+                   {"keys", keys}, {"seq", r.seq}});
+  }
+  return HttpResponse::Json(200, out.dump(2) + "\n");
+}
+
+HttpResponse PostAcks(Hub& hub, const HttpRequest& req) {
+  Status s = hub.AcceptAcks(req.body, req.Header("x-zhanqun-signature"));
+  if (!s.ok()) return HttpResponse::Error(s);
+  return HttpResponse::Json(200, "{\"accepted\":true}\n");
+}
+
+}  // namespace
+
+void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server) {
+  feeds::FeedServiceOptions feed_options;
+  feed_options.base_url = hub.config().public_url;
+  feed_options.title = "zhanqun hub";
+  feed_options.page_size = hub.config().page_size;
+  feed_options.max_wait_s = hub.config().max_wait_s;
+  server.Route("GET", "/api/v1/feeds/{origin}", [&hub, feed_options](const HttpRequest& req) {
+    return feeds::ServeFeed(req, hub.store(), hub.notifier(), feed_options, hub.clock());
+  });
+  server.Route("POST", "/api/v1/releases",
+               [&hub](const HttpRequest& req) { return PostRelease(hub, req); });
+  server.Route("GET", "/api/v1/releases", [&hub](const HttpRequest&) { return ListReleases(hub); });
+  server.Route("POST", "/api/v1/nodes",
+               [&hub](const HttpRequest& req) { return PostNode(hub, req); });
+  server.Route("GET", "/api/v1/nodes", [&hub](const HttpRequest&) { return ListNodes(hub); });
+  server.Route("POST", "/api/v1/acks",
+               [&hub](const HttpRequest& req) { return PostAcks(hub, req); });
+  server.Route("GET", "/api/v1/status", [&hub](const HttpRequest&) {
+    return HttpResponse::Json(200, hub.StatusJson() + "\n");
+  });
+  server.Route("GET", "/api/v1/counters", [&hub](const HttpRequest&) {
+    return HttpResponse::Json(200, hub.CountersJson() + "\n");
+  });
+  server.Route("GET", "/api/v1/key", [&hub](const HttpRequest&) {
+    return HttpResponse::Text(200, feeds::FormatPublicKeyFile(hub.public_key(), "zhanqun hub"));
+  });
+  server.Route("GET", "/healthz", [](const HttpRequest&) { return HttpResponse::Text(200, "ok\n"); });
+}
+
+}  // namespace zhanqun::hub

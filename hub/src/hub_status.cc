@@ -1,0 +1,128 @@
+// Acknowledgements in, cluster status out.
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "zhanqun/hub/hub.h"
+
+namespace zhanqun::hub {
+
+using feeds::Result;
+using feeds::Status;
+using json = nlohmann::json;
+
+namespace {
+
+const char* const kStages[] = {"received", "verified", "indexed"};
+
+bool KnownStage(const std::string& s) {
+  for (const char* k : kStages) {
+    if (s == k) return true;
+  }
+  return false;
+}
+
+// "keyId=<16 hex>,sig=<base64>" -> (key id, signature bytes)
+Status ParseSignatureHeader(const std::string& header, std::string* key_id,
+                            std::array<std::uint8_t, 64>* sig) {
+  auto comma = header.find(',');
+  if (header.rfind("keyId=", 0) != 0 || comma == std::string::npos ||
+      header.compare(comma + 1, 4, "sig=") != 0) {
+    return Status::Unauthenticated(
+        "X-Zhanqun-Signature: expected 'keyId=<hex>,sig=<base64>'");
+  }
+  *key_id = header.substr(6, comma - 6);
+  Result<std::string> raw = feeds::Base64Decode(header.substr(comma + 5));
+  if (!raw.ok() || raw->size() != 64) {
+    return Status::Unauthenticated("X-Zhanqun-Signature: sig is not a base64 Ed25519 signature");
+  }
+  std::copy(raw->begin(), raw->end(), sig->begin());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Hub::AcceptAcks(const std::string& body, const std::string& signature_header) {
+  std::string key_id;
+  std::array<std::uint8_t, 64> sig{};
+  Status s = ParseSignatureHeader(signature_header, &key_id, &sig);
+  json j = json::parse(body, nullptr, false);
+  if (s.ok() && (j.is_discarded() || !j.is_object() || !j.contains("node") ||
+                 !j["node"].is_string() || !j.contains("acks") || !j["acks"].is_array())) {
+    s = Status::Invalid("ack body: expected {\"node\": code, \"acks\": [...]}");
+  }
+  std::optional<NodeRow> node;
+  if (s.ok()) {
+    node = store_->FindNode(j["node"].get<std::string>());
+    if (!node) s = Status::Unauthenticated("ack from unregistered node " + j["node"].dump());
+  }
+  if (s.ok()) {
+    const feeds::PublicKey* key = nullptr;
+    for (const auto& k : node->node.keys) {
+      if (k.KeyIdHex() == key_id) key = &k;
+    }
+    s = key ? feeds::VerifyRaw(*key, body, sig)
+            : Status::Unauthenticated("ack signed by key " + key_id + ", which node " +
+                                      node->node.code + " does not hold");
+  }
+  for (std::size_t i = 0; s.ok() && i < j["acks"].size(); ++i) {
+    const json& a = j["acks"][i];
+    std::string where = "acks[" + std::to_string(i) + "]";
+    if (!a.is_object() || !a.value("origin", json()).is_string() ||
+        !a.value("stage", json()).is_string() || !a.value("seq", json()).is_number_unsigned()) {
+      s = Status::Invalid(where + ": expected {origin, stage, seq}");
+      break;
+    }
+    std::string origin = a["origin"], stage = a["stage"];
+    auto seq = a["seq"].get<std::uint64_t>();
+    if (!KnownStage(stage)) s = Status::Invalid(where + ".stage: unknown stage '" + stage + "'");
+    else if (seq > store_->Head(origin))
+      s = Status::Invalid(where + ".seq: " + std::to_string(seq) + " is beyond the head of " +
+                          origin);
+    else
+      s = store_->RecordAck(node->node.code, origin, stage, seq, clock_.NowMs());
+  }
+  (s.ok() ? counters_.acks_accepted : counters_.acks_rejected)++;
+  return s;
+}
+
+std::string Hub::StatusJson() {
+  feeds::TimeMs now = clock_.NowMs();
+  std::uint64_t head = store_->Head(feeds::kHubCode);
+  std::map<std::string, json> per_node;
+  std::map<std::string, feeds::TimeMs> last_contact;
+  for (const AckRow& a : store_->Acks()) {
+    per_node[a.node][a.origin][a.stage] = a.seq;
+    last_contact[a.node] = std::max(last_contact[a.node], a.hub_ms);
+  }
+  json nodes = json::array();
+  for (const NodeRow& row : store_->Nodes()) {
+    const feeds::Node& n = row.node;
+    if (n.code == feeds::kHubCode) continue;
+    json o = per_node.count(n.code) ? per_node[n.code] : json::object();
+    json& mine = o[feeds::kHubCode];
+    std::uint64_t verified = mine.value("verified", std::uint64_t{0});
+    for (const char* st : kStages) {
+      if (!mine.contains(st)) mine[st] = 0;
+    }
+    mine["missing"] = head - std::min(head, verified);
+    feeds::TimeMs lag = 0;
+    if (verified < head) {
+      Result<feeds::TimeMs> at = store_->AppendedAt(feeds::kHubCode, verified + 1);
+      if (at.ok()) lag = now - *at;
+    }
+    mine["oldest_missing_lag_ms"] = lag;
+    json entry = {{"code", n.code},     {"name", n.name},
+                  {"level", feeds::NodeLevelName(n.level)},
+                  {"parent", n.parent}, {"origins", o}};
+    entry["last_contact"] =
+        last_contact.count(n.code) ? json(feeds::FormatTime(last_contact[n.code])) : json();
+    nodes.push_back(entry);
+  }
+  json out = {{"hub", {{"code", feeds::kHubCode},
+                       {"now", feeds::FormatTime(now)},
+                       {"heads", {{feeds::kHubCode, head}}}}},
+              {"nodes", nodes}};
+  return out.dump(2);
+}
+
+}  // namespace zhanqun::hub

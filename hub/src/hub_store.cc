@@ -1,0 +1,326 @@
+#include "zhanqun/hub/hub_store.h"
+
+namespace zhanqun::hub {
+
+using feeds::Result;
+using feeds::Status;
+
+namespace {
+
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
+CREATE TABLE log (
+  origin TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL,
+  appended_ms INTEGER NOT NULL, wire BLOB NOT NULL, PRIMARY KEY (origin, seq)) WITHOUT ROWID;
+CREATE TABLE releases (
+  id TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, title TEXT NOT NULL,
+  seq INTEGER NOT NULL, appended_ms INTEGER NOT NULL);
+CREATE TABLE nodes (
+  code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, parent TEXT NOT NULL,
+  key_id TEXT NOT NULL, public_key TEXT NOT NULL, seq INTEGER NOT NULL,
+  added_ms INTEGER NOT NULL);
+CREATE TABLE acks (
+  node TEXT NOT NULL, origin TEXT NOT NULL, stage TEXT NOT NULL, seq INTEGER NOT NULL,
+  hub_ms INTEGER NOT NULL, PRIMARY KEY (node, origin, stage));
+CREATE TABLE ack_events (
+  node TEXT NOT NULL, origin TEXT NOT NULL, stage TEXT NOT NULL, seq INTEGER NOT NULL,
+  hub_ms INTEGER NOT NULL, PRIMARY KEY (node, origin, stage, seq)) WITHOUT ROWID;
+CREATE TABLE tokens (
+  name TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL);
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HubStore>> HubStore::Open(const std::string& path) {
+  Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, Migrations());
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<HubStore>(new HubStore(std::move(*db)));
+}
+
+feeds::ChainHead HubStore::HeadLocked(const std::string& origin) {
+  feeds::ChainHead head;
+  head.origin = origin;
+  Result<feeds::Stmt> st =
+      db_->Prepare("SELECT seq, hash FROM log WHERE origin = ?1 ORDER BY seq DESC LIMIT 1");
+  if (!st.ok()) return head;
+  st->Bind(1, origin);
+  Result<bool> row = st->Step();
+  if (row.ok() && *row) {
+    head.seq = static_cast<std::uint64_t>(st->Int(0));
+    head.hash = st->Text(1);
+  }
+  return head;
+}
+
+feeds::ChainHead HubStore::HeadOf(const std::string& origin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return HeadLocked(origin);
+}
+
+Result<feeds::SignedEntry> HubStore::Append(const std::string& origin, const Signer& sign,
+                                            feeds::TimeMs now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  feeds::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  Result<feeds::SignedEntry> signed_entry = sign(HeadLocked(origin));
+  if (!signed_entry.ok()) return signed_entry.status();
+  Result<feeds::Stmt> st = db_->Prepare(
+      "INSERT INTO log (origin, seq, hash, kind, appended_ms, wire) VALUES (?1,?2,?3,?4,?5,?6)");
+  if (!st.ok()) return st.status();
+  const feeds::Entry& e = signed_entry->entry;
+  st->Bind(1, origin)
+      .Bind(2, static_cast<std::int64_t>(e.log.seq))
+      .Bind(3, signed_entry->hash)
+      .Bind(4, std::string_view(feeds::EntryKindName(e.kind)))
+      .Bind(5, now_ms)
+      .BindBlob(6, signed_entry->wire);
+  ZQ_RETURN_IF_ERROR(st->Run());
+  ZQ_RETURN_IF_ERROR(IndexEntry(*signed_entry, now_ms));
+  ZQ_RETURN_IF_ERROR(txn.Commit());
+  return signed_entry;
+}
+
+Status HubStore::IndexEntry(const feeds::SignedEntry& se, feeds::TimeMs now_ms) {
+  const feeds::Entry& e = se.entry;
+  if (e.release) {
+    Result<feeds::Stmt> st = db_->Prepare(
+        "INSERT OR REPLACE INTO releases (id, version, status, title, seq, appended_ms) "
+        "VALUES (?1,?2,?3,?4,?5,?6)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, e.release->id)
+        .Bind(2, e.release->version)
+        .Bind(3, std::string_view(feeds::ReleaseStatusName(e.release->status)))
+        .Bind(4, e.release->title)
+        .Bind(5, static_cast<std::int64_t>(e.log.seq))
+        .Bind(6, now_ms);
+    return st->Run();
+  }
+  if (e.node) {
+    const feeds::Node& n = *e.node;
+    Result<feeds::Stmt> st = db_->Prepare(
+        "INSERT OR REPLACE INTO nodes (code, name, level, parent, key_id, public_key, seq, "
+        "added_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
+    if (!st.ok()) return st.status();
+    std::string key_id = n.keys.empty() ? "" : n.keys.back().KeyIdHex();
+    std::string pk = n.keys.empty() ? "" : feeds::PublicKeyBase64(n.keys.back());
+    st->Bind(1, n.code)
+        .Bind(2, n.name)
+        .Bind(3, std::string_view(feeds::NodeLevelName(n.level)))
+        .Bind(4, n.parent)
+        .Bind(5, key_id)
+        .Bind(6, pk)
+        .Bind(7, static_cast<std::int64_t>(e.log.seq))
+        .Bind(8, now_ms);
+    return st->Run();
+  }
+  return Status::Internal("entry carries neither release nor node");
+}
+
+std::optional<ReleaseRow> HubStore::FindRelease(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<feeds::Stmt> st = db_->Prepare(
+      "SELECT id, version, status, title, seq, appended_ms FROM releases WHERE id = ?1");
+  if (!st.ok()) return std::nullopt;
+  st->Bind(1, id);
+  Result<bool> row = st->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return ReleaseRow{st->Text(0), static_cast<int>(st->Int(1)), st->Text(2), st->Text(3),
+                    static_cast<std::uint64_t>(st->Int(4)), st->Int(5)};
+}
+
+std::vector<ReleaseRow> HubStore::Releases(std::size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ReleaseRow> out;
+  Result<feeds::Stmt> st = db_->Prepare(
+      "SELECT id, version, status, title, seq, appended_ms FROM releases ORDER BY seq DESC "
+      "LIMIT ?1");
+  if (!st.ok()) return out;
+  st->Bind(1, static_cast<std::int64_t>(limit));
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back({st->Text(0), static_cast<int>(st->Int(1)), st->Text(2), st->Text(3),
+                   static_cast<std::uint64_t>(st->Int(4)), st->Int(5)});
+  }
+  return out;
+}
+
+namespace {
+
+std::optional<NodeRow> ReadNode(feeds::Stmt& st) {
+  NodeRow row;
+  row.node.code = st.Text(0);
+  row.node.name = st.Text(1);
+  Result<feeds::NodeLevel> level = feeds::ParseNodeLevel(st.Text(2));
+  if (!level.ok()) return std::nullopt;
+  row.node.level = *level;
+  row.node.parent = st.Text(3);
+  Result<feeds::PublicKey> key = feeds::ParsePublicKey(st.Text(4));
+  if (key.ok()) row.node.keys.push_back(*key);
+  row.seq = static_cast<std::uint64_t>(st.Int(5));
+  row.added_ms = st.Int(6);
+  return row;
+}
+
+constexpr const char* kNodeColumns =
+    "SELECT code, name, level, parent, public_key, seq, added_ms FROM nodes ";
+
+}  // namespace
+
+std::optional<NodeRow> HubStore::FindNode(const std::string& code) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<feeds::Stmt> st = db_->Prepare(std::string(kNodeColumns) + "WHERE code = ?1");
+  if (!st.ok()) return std::nullopt;
+  st->Bind(1, code);
+  Result<bool> row = st->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return ReadNode(*st);
+}
+
+std::vector<NodeRow> HubStore::Nodes() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<NodeRow> out;
+  Result<feeds::Stmt> st = db_->Prepare(std::string(kNodeColumns) + "ORDER BY code");
+  if (!st.ok()) return out;
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok() || !*row) break;
+    if (auto n = ReadNode(*st)) out.push_back(std::move(*n));
+  }
+  return out;
+}
+
+Result<feeds::TimeMs> HubStore::AppendedAt(const std::string& origin, std::uint64_t seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<feeds::Stmt> st =
+      db_->Prepare("SELECT appended_ms FROM log WHERE origin = ?1 AND seq = ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(seq));
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no entry " + origin + "#" + std::to_string(seq));
+  return st->Int(0);
+}
+
+Status HubStore::RecordAck(const std::string& node, const std::string& origin,
+                           const std::string& stage, std::uint64_t seq, feeds::TimeMs hub_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  feeds::Transaction txn(*db_);
+  ZQ_RETURN_IF_ERROR(txn.status());
+  Result<feeds::Stmt> prev =
+      db_->Prepare("SELECT seq FROM acks WHERE node = ?1 AND origin = ?2 AND stage = ?3");
+  if (!prev.ok()) return prev.status();
+  prev->Bind(1, node).Bind(2, origin).Bind(3, stage);
+  Result<bool> row = prev->Step();
+  if (!row.ok()) return row.status();
+  std::uint64_t have = *row ? static_cast<std::uint64_t>(prev->Int(0)) : 0;
+  if (seq <= have) return Status::Ok();  // cumulative: old or replayed acks change nothing
+  Result<feeds::Stmt> up = db_->Prepare(
+      "INSERT OR REPLACE INTO acks (node, origin, stage, seq, hub_ms) VALUES (?1,?2,?3,?4,?5)");
+  if (!up.ok()) return up.status();
+  up->Bind(1, node).Bind(2, origin).Bind(3, stage).Bind(4, static_cast<std::int64_t>(seq));
+  up->Bind(5, hub_ms);
+  ZQ_RETURN_IF_ERROR(up->Run());
+  Result<feeds::Stmt> ev = db_->Prepare(
+      "INSERT OR IGNORE INTO ack_events (node, origin, stage, seq, hub_ms) "
+      "SELECT ?1, ?2, ?3, seq, ?6 FROM log WHERE origin = ?2 AND seq > ?4 AND seq <= ?5");
+  if (!ev.ok()) return ev.status();
+  ev->Bind(1, node).Bind(2, origin).Bind(3, stage);
+  ev->Bind(4, static_cast<std::int64_t>(have)).Bind(5, static_cast<std::int64_t>(seq));
+  ev->Bind(6, hub_ms);
+  ZQ_RETURN_IF_ERROR(ev->Run());
+  return txn.Commit();
+}
+
+std::vector<AckRow> HubStore::Acks() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<AckRow> out;
+  Result<feeds::Stmt> st = db_->Prepare("SELECT node, origin, stage, seq, hub_ms FROM acks");
+  if (!st.ok()) return out;
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back({st->Text(0), st->Text(1), st->Text(2),
+                   static_cast<std::uint64_t>(st->Int(3)), st->Int(4)});
+  }
+  return out;
+}
+
+std::vector<feeds::TimeMs> HubStore::StageLags(const std::string& node, const std::string& stage) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<feeds::TimeMs> out;
+  Result<feeds::Stmt> st = db_->Prepare(
+      "SELECT a.hub_ms - l.appended_ms FROM ack_events a JOIN log l "
+      "ON l.origin = a.origin AND l.seq = a.seq WHERE a.node = ?1 AND a.stage = ?2 "
+      "ORDER BY a.seq");
+  if (!st.ok()) return out;
+  st->Bind(1, node).Bind(2, stage);
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(st->Int(0));
+  }
+  return out;
+}
+
+Status HubStore::AddToken(const std::string& name, const std::string& sha256_hex,
+                          feeds::TimeMs now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<feeds::Stmt> st =
+      db_->Prepare("INSERT INTO tokens (name, sha256, created_ms) VALUES (?1, ?2, ?3)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, name).Bind(2, sha256_hex).Bind(3, now_ms);
+  Status s = st->Run();
+  if (s.code() == feeds::Code::kAlreadyExists) {
+    return Status(feeds::Code::kAlreadyExists, "a token named '" + name + "' already exists");
+  }
+  return s;
+}
+
+bool HubStore::TokenExists(const std::string& sha256_hex) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<feeds::Stmt> st = db_->Prepare("SELECT 1 FROM tokens WHERE sha256 = ?1");
+  if (!st.ok()) return false;
+  st->Bind(1, sha256_hex);
+  Result<bool> row = st->Step();
+  return row.ok() && *row;
+}
+
+Result<std::vector<std::string>> HubStore::ReadWire(const std::string& origin,
+                                                    std::uint64_t after, std::size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<feeds::Stmt> st = db_->Prepare(
+      "SELECT wire FROM log WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+  if (!st.ok()) return st.status();
+  st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
+  st->Bind(3, static_cast<std::int64_t>(limit));
+  std::vector<std::string> out;
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(st->Text(0));
+  }
+  return out;
+}
+
+std::uint64_t HubStore::Head(const std::string& origin) { return HeadOf(origin).seq; }
+
+std::vector<std::string> HubStore::Origins() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  Result<feeds::Stmt> st = db_->Prepare("SELECT DISTINCT origin FROM log ORDER BY origin");
+  if (!st.ok()) return out;
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back(st->Text(0));
+  }
+  return out;
+}
+
+}  // namespace zhanqun::hub

@@ -1,0 +1,181 @@
+// zhanqun-hub: wiring only. Commands: init, serve, publish, node add,
+// token create, status.
+#include <signal.h>
+
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "zhanqun/feeds/event_log.h"
+#include "zhanqun/feeds/http.h"
+#include "zhanqun/hub/config.h"
+#include "zhanqun/hub/hub.h"
+#include "zhanqun/hub/hub_http.h"
+#include "zhanqun/hub/release_json.h"
+
+namespace {
+
+using namespace zhanqun;
+using feeds::LogEvent;
+
+constexpr const char* kUsage = R"(zhanqun-hub: the zhanqun publishing hub
+
+usage: zhanqun-hub <command> --config hub.json [options]
+
+commands:
+  init                          create the data directory, signing key and database
+  serve                         run the HTTP service (feeds, publish API, acks, status)
+  publish <release.json>...     sign and append releases (JSON as in docs/api.md)
+  node add <code> --key <file.pub> [--parent <code>]
+                                register a node (GB/T 2260 code) and announce its key
+  token create <name>           create an API token for POST endpoints (printed once)
+  status                        print cluster status JSON
+
+options:
+  --config <file>   hub configuration (required)
+  --help            show this help
+)";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  bool help = false;
+};
+
+Args ParseArgs(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "--help" || s == "-h") {
+      a.help = true;
+    } else if (s.rfind("--", 0) == 0 && i + 1 < argc) {
+      a.options[s.substr(2)] = argv[++i];
+    } else {
+      a.positional.push_back(s);
+    }
+  }
+  return a;
+}
+
+int Fail(const feeds::Status& s) {
+  std::cerr << "zhanqun-hub: " << s.message() << "\n";
+  return 1;
+}
+
+std::string ReadFile(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  *ok = static_cast<bool>(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int Serve(const hub::HubConfig& config) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  auto h = hub::Hub::Open(config, feeds::SystemClock());
+  if (!h.ok()) return Fail(h.status());
+  feeds::HttpServer server;
+  hub::RegisterHubRoutes(**h, server);
+  feeds::HttpServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.max_threads = config.http_threads;
+  feeds::Status s = server.Start(options);
+  if (!s.ok()) return Fail(s);
+  LogEvent("hub_started", {{"listen", config.listen_host + ":" + std::to_string(server.port())},
+                           {"public_url", config.public_url},
+                           {"key_id", (*h)->public_key().KeyIdHex()},
+                           {"head", std::to_string((*h)->store().Head(feeds::kHubCode))}});
+  int sig = 0;
+  sigwait(&set, &sig);
+  LogEvent("hub_stopping", {{"signal", std::to_string(sig)}});
+  server.Stop();
+  return 0;
+}
+
+int Publish(const hub::HubConfig& config, const std::vector<std::string>& files) {
+  if (files.empty()) return Fail(feeds::Status::Invalid("publish: name at least one release file"));
+  auto h = hub::Hub::Open(config, feeds::SystemClock());
+  if (!h.ok()) return Fail(h.status());
+  int failures = 0;
+  for (const std::string& f : files) {
+    bool ok = false;
+    std::string text = ReadFile(f, &ok);
+    if (!ok) {
+      std::cerr << "zhanqun-hub: " << f << ": cannot read\n";
+      ++failures;
+      continue;
+    }
+    auto r = hub::ParseReleaseJson(text, feeds::SystemClock().NowMs());
+    auto se = r.ok() ? (*h)->Publish(std::move(*r)) : feeds::Result<feeds::SignedEntry>(r.status());
+    if (!se.ok()) {
+      std::cerr << "zhanqun-hub: " << f << ": " << se.status().message() << "\n";
+      ++failures;
+      continue;
+    }
+    std::cout << "published id=" << se->entry.release->id
+              << " version=" << se->entry.release->version << " seq=" << se->entry.log.seq
+              << " hash=" << se->hash << "\n";
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+int NodeAdd(const hub::HubConfig& config, const Args& a) {
+  if (a.positional.size() != 3 || !a.options.count("key")) {
+    return Fail(feeds::Status::Invalid("usage: node add <code> --key <file.pub> [--parent <code>]"));
+  }
+  auto key = feeds::LoadPublicKeyFile(a.options.at("key"));
+  if (!key.ok()) return Fail(key.status());
+  auto h = hub::Hub::Open(config, feeds::SystemClock());
+  if (!h.ok()) return Fail(h.status());
+  std::string parent = a.options.count("parent") ? a.options.at("parent") : "";
+  auto se = (*h)->AddNode(a.positional[2], parent, *key);
+  if (!se.ok()) return Fail(se.status());
+  std::cout << "node added code=" << se->entry.node->code << " name=" << se->entry.node->name
+            << " parent=" << se->entry.node->parent << " key_id=" << key->KeyIdHex()
+            << " seq=" << se->entry.log.seq << "\n";
+  return 0;
+}
+
+int Run(const Args& a) {
+  if (a.help || a.positional.empty()) {
+    std::cout << kUsage;
+    return a.help ? 0 : 2;
+  }
+  if (!a.options.count("config")) return Fail(feeds::Status::Invalid("--config is required"));
+  auto config = hub::LoadHubConfig(a.options.at("config"));
+  if (!config.ok()) return Fail(config.status());
+  const std::string& cmd = a.positional[0];
+  if (cmd == "init") {
+    feeds::Status s = hub::Hub::Init(*config, feeds::SystemClock());
+    if (!s.ok()) return Fail(s);
+    std::cout << "initialized " << config->data_dir << "\n";
+    return 0;
+  }
+  if (cmd == "serve") return Serve(*config);
+  if (cmd == "publish") return Publish(*config, {a.positional.begin() + 1, a.positional.end()});
+  if (cmd == "node" && a.positional.size() >= 2 && a.positional[1] == "add") return NodeAdd(*config, a);
+  auto h = hub::Hub::Open(*config, feeds::SystemClock());
+  if (!h.ok()) return Fail(h.status());
+  if (cmd == "token" && a.positional.size() == 3 && a.positional[1] == "create") {
+    auto t = (*h)->CreateToken(a.positional[2]);
+    if (!t.ok()) return Fail(t.status());
+    std::cout << *t << "\n";
+    return 0;
+  }
+  if (cmd == "status") {
+    std::cout << (*h)->StatusJson() << "\n";
+    return 0;
+  }
+  std::cerr << "zhanqun-hub: unknown command '" << cmd << "'\n" << kUsage;
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return Run(ParseArgs(argc, argv)); }

@@ -1,0 +1,383 @@
+// SearchIndex tests. Like Xapian's own suite, each test that does not depend
+// on persistence runs against both backends: in-memory and on-disk.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "zhanqun/agent/search_index.h"
+
+namespace zhanqun::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using feeds::Code;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "zq-search-XXXXXX").string();
+    char* made = mkdtemp(pattern.data());
+    REQUIRE(made != nullptr);
+    path_ = made;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// One backend under test: "memory" opens with an empty dir, "disk" with a
+// fresh temporary directory.
+class Backend {
+ public:
+  explicit Backend(std::string name) : name_(std::move(name)) {}
+  std::string Dir() const { return name_ == "disk" ? tmp_.path() + "/index" : ""; }
+  std::unique_ptr<SearchIndex> OpenWritable() const {
+    auto index = SearchIndex::Open(Dir(), SearchIndex::Mode::kWritable);
+    REQUIRE(index.ok());
+    return std::move(index).value();
+  }
+
+ private:
+  std::string name_;
+  TempDir tmp_;
+};
+
+std::string EscapeHtml(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// Plain-text body as the sanitized HTML a release carries: one <p> a line.
+std::string ParagraphsHtml(const std::string& text) {
+  std::string html;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!line.empty()) html += "<p>" + EscapeHtml(line) + "</p>";
+    start = end + 1;
+  }
+  return html;
+}
+
+// YYYY-MM-DD at midnight UTC, in ms; Howard Hinnant's days_from_civil.
+feeds::TimeMs DateMs(const std::string& date) {
+  int y = std::stoi(date.substr(0, 4));
+  int m = std::stoi(date.substr(5, 2));
+  int d = std::stoi(date.substr(8, 2));
+  y -= m <= 2;
+  int era = (y >= 0 ? y : y - 399) / 400;
+  int yoe = y - era * 400;
+  int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  long long days = era * 146097LL + doe - 719468;
+  return days * 86400000LL;
+}
+
+const std::vector<IndexedRelease>& Fixtures() {
+  static const std::vector<IndexedRelease> releases = [] {
+    std::vector<IndexedRelease> out;
+    std::ifstream in(std::string(ZQ_FIXTURES_DIR) + "/govcn_state_council_2019.jsonl");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      auto j = nlohmann::json::parse(line);
+      IndexedRelease r;
+      r.release.id = j.at("id").get<std::string>();
+      r.release.title = j.at("title").get<std::string>();
+      r.release.doc_number = j.at("doc_number").get<std::string>();
+      r.release.authority = j.at("authority").get<std::string>();
+      r.release.signed_date = j.at("date").get<std::string>();
+      r.release.published_ms = DateMs(j.at("pub_date").get<std::string>());
+      r.release.body_html = ParagraphsHtml(j.at("body").get<std::string>());
+      r.origin = "000000";
+      r.seq = out.size() + 1;
+      out.push_back(std::move(r));
+    }
+    return out;
+  }();
+  return releases;
+}
+
+void IndexFixtures(SearchIndex& index) {
+  for (const IndexedRelease& r : Fixtures()) REQUIRE(index.Put(r).ok());
+  REQUIRE(index.Commit().ok());
+}
+
+IndexedRelease SmallRelease(const std::string& id, const std::string& title,
+                            const std::string& body_html) {
+  IndexedRelease r;
+  r.release.id = id;
+  r.release.title = title;
+  r.release.authority = "国务院办公厅";
+  r.release.body_html = body_html;
+  r.origin = "110000";
+  r.seq = 1;
+  return r;
+}
+
+SearchResults MustSearch(const SearchIndex& index, const std::string& text, std::size_t offset = 0,
+                         std::size_t limit = 10) {
+  SearchQuery q;
+  q.text = text;
+  q.offset = offset;
+  q.limit = limit;
+  auto results = index.Search(q);
+  INFO(results.status().ToString());
+  REQUIRE(results.ok());
+  return std::move(results).value();
+}
+
+}  // namespace
+
+TEST_CASE("a Chinese query finds the State Council document it is about", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexFixtures(*index);
+  REQUIRE(index->DocCount() == Fixtures().size());
+
+  SearchResults results = MustSearch(*index, "职业教育");
+  REQUIRE_FALSE(results.hits.empty());
+  CHECK(results.hits[0].title == "国务院关于印发国家职业教育改革实施方案的通知");
+  CHECK(results.hits[0].doc_number == "国发〔2019〕4号");
+  CHECK(results.hits[0].authority == "国务院");
+  CHECK(results.hits[0].published_ms == DateMs("2019-02-13"));
+  CHECK(results.hits[0].score > 0);
+  CHECK(results.hits[0].title_html == "国务院关于印发国家<mark>职业教育</mark>改革实施方案的通知");
+
+  // 营商环境 appears in the body of the 双随机、一公开 opinion.
+  SearchResults business = MustSearch(*index, "营商环境");
+  std::set<std::string> ids;
+  for (const SearchHit& hit : business.hits) ids.insert(hit.id);
+  CHECK(ids.count("govcn:000014349/2019-00007") == 1);
+}
+
+TEST_CASE("a search by document number finds the document that carries it", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexFixtures(*index);
+
+  SearchResults results = MustSearch(*index, "国发〔2019〕5号");
+  REQUIRE_FALSE(results.hits.empty());
+  CHECK(results.hits[0].doc_number == "国发〔2019〕5号");
+  CHECK(results.hits[0].id == "govcn:000014349/2019-00007");
+
+  SearchResults prefixed = MustSearch(*index, "文号:国令第707号");
+  REQUIRE_FALSE(prefixed.hits.empty());
+  CHECK(prefixed.hits[0].doc_number == "国令第707号");
+}
+
+TEST_CASE("snippets mark the matched words and escape the body's markup", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  REQUIRE(index
+              ->Put(SmallRelease("t:1", "关于优化营商环境的意见",
+                                 "<p>持续优化营商环境，防止 &lt;script&gt; 注入。</p>"))
+              .ok());
+  REQUIRE(index->Commit().ok());
+
+  SearchResults results = MustSearch(*index, "营商环境");
+  REQUIRE(results.hits.size() == 1);
+  const SearchHit& hit = results.hits[0];
+  CHECK(hit.snippet_html.find("<mark>营商环境</mark>") != std::string::npos);
+  CHECK(hit.snippet_html.find("&lt;script&gt;") != std::string::npos);
+  CHECK(hit.snippet_html.find("<script>") == std::string::npos);
+  CHECK(hit.title_html.find("<mark>") != std::string::npos);
+  CHECK(hit.title_html.find("关于") != std::string::npos);
+}
+
+TEST_CASE("putting a release again replaces it instead of adding a duplicate", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexedRelease r = SmallRelease("t:1", "关于推进职业教育的通知", "<p>职业教育</p>");
+  REQUIRE(index->Put(r).ok());
+  r.release.version = 2;
+  r.release.title = "关于推进营商环境建设的通知";
+  r.release.body_html = "<p>营商环境</p>";
+  REQUIRE(index->Put(r).ok());
+  REQUIRE(index->Commit().ok());
+
+  CHECK(index->DocCount() == 1);
+  CHECK(MustSearch(*index, "职业教育").hits.empty());
+  SearchResults results = MustSearch(*index, "营商环境");
+  REQUIRE(results.hits.size() == 1);
+  CHECK(results.hits[0].version == 2);
+}
+
+TEST_CASE("a withdrawn release is removed from the index", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexedRelease r = SmallRelease("t:1", "关于推进职业教育的通知", "<p>职业教育</p>");
+  REQUIRE(index->Put(r).ok());
+  REQUIRE(index->Put(SmallRelease("t:2", "另一份通知", "<p>职业教育</p>")).ok());
+  REQUIRE(index->Commit().ok());
+  REQUIRE(index->DocCount() == 2);
+
+  r.release.status = feeds::ReleaseStatus::kWithdrawn;
+  REQUIRE(index->Put(r).ok());
+  REQUIRE(index->Commit().ok());
+  CHECK(index->DocCount() == 1);
+  SearchResults results = MustSearch(*index, "职业教育");
+  REQUIRE(results.hits.size() == 1);
+  CHECK(results.hits[0].id == "t:2");
+
+  REQUIRE(index->Remove("t:2").ok());
+  REQUIRE(index->Remove("never-indexed").ok());
+  CHECK(index->DocCount() == 0);
+}
+
+TEST_CASE("a topic filter keeps only releases tagged with that topic", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexedRelease education = SmallRelease("t:1", "职业教育通知", "<p>改革</p>");
+  education.release.topics = {"教育"};
+  IndexedRelease market = SmallRelease("t:2", "市场监管通知", "<p>改革</p>");
+  market.release.topics = {"市场监管", "营商环境"};
+  REQUIRE(index->Put(education).ok());
+  REQUIRE(index->Put(market).ok());
+  REQUIRE(index->Commit().ok());
+
+  SearchQuery q;
+  q.text = "改革";
+  q.topic = "营商环境";
+  auto results = index->Search(q);
+  REQUIRE(results.ok());
+  REQUIRE(results->hits.size() == 1);
+  CHECK(results->hits[0].id == "t:2");
+
+  q.topic = "农业";
+  results = index->Search(q);
+  REQUIRE(results.ok());
+  CHECK(results->hits.empty());
+
+  q.topic.reset();
+  results = index->Search(q);
+  REQUIRE(results.ok());
+  CHECK(results->hits.size() == 2);
+}
+
+TEST_CASE("an empty, malformed or oversized query is rejected as invalid", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  SearchQuery q;
+  for (const char* text : {"", "   \t\n", "AND"}) {
+    q.text = text;
+    auto results = index->Search(q);
+    REQUIRE_FALSE(results.ok());
+    CHECK(results.status().code() == Code::kInvalidArgument);
+    CHECK(results.status().message().rfind("query:", 0) == 0);
+  }
+  q.text = "职业教育";
+  q.limit = 101;
+  auto results = index->Search(q);
+  REQUIRE_FALSE(results.ok());
+  CHECK(results.status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("offset and limit page through the hits without overlap", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexFixtures(*index);
+
+  SearchResults all = MustSearch(*index, "国务院", 0, 10);
+  SearchResults first = MustSearch(*index, "国务院", 0, 5);
+  SearchResults second = MustSearch(*index, "国务院", 5, 5);
+  REQUIRE(all.hits.size() == 10);
+  REQUIRE(first.hits.size() == 5);
+  REQUIRE(second.hits.size() == 5);
+  CHECK(all.estimated_total >= 10);
+  for (std::size_t i = 0; i < 5; ++i) {
+    CHECK(first.hits[i].id == all.hits[i].id);
+    CHECK(second.hits[i].id == all.hits[i + 5].id);
+  }
+  CHECK(MustSearch(*index, "国务院", 1000, 10).hits.empty());
+}
+
+TEST_CASE("the indexed seq of an origin is kept per origin", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  CHECK(index->IndexedSeq("110000") == 0);
+  REQUIRE(index->SetIndexedSeq("110000", 42).ok());
+  REQUIRE(index->SetIndexedSeq("310000", 7).ok());
+  REQUIRE(index->Commit().ok());
+  CHECK(index->IndexedSeq("110000") == 42);
+  CHECK(index->IndexedSeq("310000") == 7);
+  CHECK(index->IndexedSeq("440000") == 0);
+}
+
+TEST_CASE("the indexed seq and documents survive closing and reopening the index",
+          "[agent][search][disk]") {
+  TempDir tmp;
+  std::string dir = tmp.path() + "/index";
+  {
+    auto index = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
+    REQUIRE(index.ok());
+    REQUIRE((*index)->Put(SmallRelease("t:1", "职业教育通知", "<p>改革</p>")).ok());
+    REQUIRE((*index)->SetIndexedSeq("110000", 42).ok());
+    REQUIRE((*index)->Commit().ok());
+  }
+  auto reader = SearchIndex::Open(dir, SearchIndex::Mode::kReadOnly);
+  REQUIRE(reader.ok());
+  CHECK((*reader)->IndexedSeq("110000") == 42);
+  CHECK((*reader)->DocCount() == 1);
+  CHECK(MustSearch(**reader, "职业教育").hits.size() == 1);
+  CHECK((*reader)->Put(SmallRelease("t:2", "x", "<p>x</p>")).code() == Code::kFailedPrecondition);
+}
+
+TEST_CASE("a read-only index sees a writer's new commits after Refresh", "[agent][search][disk]") {
+  TempDir tmp;
+  std::string dir = tmp.path() + "/index";
+  auto writer = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->Commit().ok());
+  auto reader = SearchIndex::Open(dir, SearchIndex::Mode::kReadOnly);
+  REQUIRE(reader.ok());
+  CHECK((*reader)->DocCount() == 0);
+
+  REQUIRE((*writer)->Put(SmallRelease("t:1", "职业教育通知", "<p>改革</p>")).ok());
+  REQUIRE((*writer)->Commit().ok());
+  REQUIRE((*reader)->Refresh().ok());
+  CHECK((*reader)->DocCount() == 1);
+}
+
+TEST_CASE("opening a missing index read-only fails with a status, not an exception",
+          "[agent][search][disk]") {
+  TempDir tmp;
+  auto reader = SearchIndex::Open(tmp.path() + "/absent", SearchIndex::Mode::kReadOnly);
+  REQUIRE_FALSE(reader.ok());
+  CHECK(reader.status().message().find("absent") != std::string::npos);
+
+  auto memory = SearchIndex::Open("", SearchIndex::Mode::kReadOnly);
+  REQUIRE_FALSE(memory.ok());
+  CHECK(memory.status().code() == Code::kInvalidArgument);
+}
+
+}  // namespace zhanqun::agent

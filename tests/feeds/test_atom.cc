@@ -1,0 +1,416 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "zhanqun/feeds/atom.h"
+
+namespace zq = zhanqun::feeds;
+
+namespace {
+
+zq::Entry ReleaseEntry(std::uint64_t seq = 12) {
+  zq::Entry e;
+  e.log = {"330000", seq, std::string(64, 'a')};
+  e.kind = zq::EntryKind::kRelease;
+  e.updated_ms = 1550217600000;
+  zq::Release r;
+  r.id = "gov.cn/2019-02/15/content_5365924";
+  r.version = 2;
+  r.title = "国务院关于印发《2019年政府工作报告》的通知 <重要> & \"急\"";
+  r.doc_number = "国发〔2019〕8号";
+  r.authority = "浙江省人民政府";
+  r.signed_date = "2019-02-14";
+  r.published_ms = 1550217600123;
+  r.topics = {"财政", "营商 环境"};
+  r.categories = {"通知", "规范性文件"};
+  r.body_html = "<p>各市、县人民政府：&amp; 现将\r\n《报告》印发给你们。</p>\n<p>\t</p>";
+  r.attachments.push_back({"https://www.zj.gov.cn/a.pdf?x=1&y=2", "附件1：清单",
+                           "application/pdf", std::string(64, 'f'), 123456});
+  r.attachments.push_back({"http://www.zj.gov.cn/b.doc", "", "", std::string(64, '0'), 0});
+  r.status = zq::ReleaseStatus::kAmended;
+  e.release = r;
+  return e;
+}
+
+zq::Entry NodeEntry() {
+  zq::Entry e;
+  e.log = {zq::kHubCode, 3, std::string(64, 'b')};
+  e.kind = zq::EntryKind::kNode;
+  e.updated_ms = 1550217600999;
+  zq::Node n;
+  n.code = "330000";
+  n.name = "浙江省";
+  n.level = zq::NodeLevel::kProvince;
+  n.parent = zq::kHubCode;
+  zq::PublicKey k1;
+  k1.key_id = {1, 2, 3, 4, 5, 6, 7, 8};
+  for (int i = 0; i < 32; ++i) k1.bytes[i] = static_cast<std::uint8_t>(i * 7);
+  zq::PublicKey k2 = k1;
+  k2.key_id[0] = 9;
+  n.keys = {k1, k2};
+  e.node = n;
+  return e;
+}
+
+zq::SignatureElement FakeSignature() {
+  return {"0807060504030201", "RUQBAgMEBQYHCA==", "zhanqun origin=330000 seq=12 hash=abc",
+          "QUJDRA=="};
+}
+
+std::string Wire(const zq::Entry& e) {
+  auto canonical = zq::EncodeCanonicalEntry(e);
+  REQUIRE(canonical.ok());
+  auto wire = zq::AttachSignature(*canonical, FakeSignature());
+  REQUIRE(wire.ok());
+  return *wire;
+}
+
+zq::FeedMeta Meta() {
+  zq::FeedMeta m;
+  m.origin = "330000";
+  m.self_url = "http://127.0.0.1:8080/feeds/330000?after=0&limit=50";
+  m.title = "浙江省 政策发布 & 解读";
+  m.head_seq = 12;
+  m.next_url = "http://127.0.0.1:8080/feeds/330000?after=12";
+  m.prev_url = "http://127.0.0.1:8080/feeds/330000/archive/1";
+  m.first_url = "http://127.0.0.1:8080/feeds/330000/archive/0";
+  m.hub_url = "http://127.0.0.1:8080/websub";
+  m.archive = true;
+  m.updated_ms = 1550217600000;
+  return m;
+}
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  auto pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  return s.replace(pos, from.size(), to);
+}
+
+std::string TempFile(const std::string& contents) {
+  static std::atomic<int> counter{0};
+  auto path = std::filesystem::temp_directory_path() /
+              ("zq_atom_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".xml");
+  std::ofstream(path, std::ios::binary) << contents;
+  return path.string();
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a release entry round-trips through canonical and wire form", "[atom]") {
+  zq::Entry e = ReleaseEntry();
+  auto canonical = zq::EncodeCanonicalEntry(e);
+  REQUIRE(canonical.ok());
+  auto wire = zq::AttachSignature(*canonical, FakeSignature());
+  REQUIRE(wire.ok());
+  auto parsed = zq::DecodeEntry(*wire);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->entry == e);
+  CHECK(parsed->canonical == *canonical);
+  CHECK(parsed->wire == *wire);
+  CHECK(parsed->signature == FakeSignature());
+}
+
+TEST_CASE("a node entry round-trips with its keys", "[atom]") {
+  zq::Entry e = NodeEntry();
+  std::string wire = Wire(e);
+  auto parsed = zq::DecodeEntry(wire);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->entry == e);
+  CHECK(parsed->canonical == *zq::EncodeCanonicalEntry(e));
+  CHECK(Contains(wire, "id=\"0807060504030201\""));
+}
+
+TEST_CASE("encoding is deterministic and the canonical form excludes the signature", "[atom]") {
+  zq::Entry e = ReleaseEntry();
+  auto a = zq::EncodeCanonicalEntry(e);
+  auto b = zq::EncodeCanonicalEntry(e);
+  REQUIRE(a.ok());
+  CHECK(*a == *b);
+  CHECK_THAT(*a, Catch::StartsWith("<entry xmlns=\"http://www.w3.org/2005/Atom\"><id>"));
+  CHECK_FALSE(Contains(*a, "signature"));
+  std::string wire = Wire(e);
+  CHECK_THAT(wire, Catch::EndsWith("</zq:signature></entry>"));
+  CHECK(wire.substr(0, a->size() - 8) == a->substr(0, a->size() - 8));
+}
+
+TEST_CASE("decoding accepts an XML declaration before the entry", "[atom]") {
+  std::string wire = Wire(ReleaseEntry());
+  auto parsed = zq::DecodeEntry("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + wire);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->wire == wire);
+}
+
+TEST_CASE("the canonical form is unchanged when the entry is embedded in a feed", "[atom]") {
+  std::string w1 = Wire(ReleaseEntry(12));
+  std::string w2 = Wire(NodeEntry());
+  auto feed = zq::DecodeFeed(zq::EncodeFeed(Meta(), {w1, w2}));
+  REQUIRE(feed.ok());
+  REQUIRE(feed->entries.size() == 2);
+  CHECK(feed->entries[0].wire == w1);
+  CHECK(feed->entries[0].canonical == *zq::EncodeCanonicalEntry(ReleaseEntry(12)));
+  CHECK(feed->entries[0].entry == ReleaseEntry(12));
+  CHECK(feed->entries[1].wire == w2);
+  CHECK(feed->entries[1].entry == NodeEntry());
+}
+
+TEST_CASE("an entry relying on namespaces declared by its feed keeps its canonical form",
+          "[atom]") {
+  std::string wire = Wire(ReleaseEntry());
+  // Strip the entry's own default namespace declaration: it is inherited.
+  std::string bare = Replace(wire, "<entry xmlns=\"http://www.w3.org/2005/Atom\">", "<entry>");
+  auto feed = zq::DecodeFeed(zq::EncodeFeed(Meta(), {bare}));
+  REQUIRE(feed.ok());
+  CHECK(feed->entries[0].wire == wire);
+}
+
+TEST_CASE("decoding a feed recovers its metadata", "[atom]") {
+  zq::FeedMeta m = Meta();
+  auto feed = zq::DecodeFeed(zq::EncodeFeed(m, {}));
+  REQUIRE(feed.ok());
+  CHECK(feed->meta.origin == m.origin);
+  CHECK(feed->meta.self_url == m.self_url);
+  CHECK(feed->meta.title == m.title);
+  CHECK(feed->meta.head_seq == m.head_seq);
+  CHECK(feed->meta.next_url == m.next_url);
+  CHECK(feed->meta.prev_url == m.prev_url);
+  CHECK(feed->meta.first_url == m.first_url);
+  CHECK(feed->meta.hub_url == m.hub_url);
+  CHECK(feed->meta.archive);
+  CHECK(feed->meta.updated_ms == m.updated_ms);
+  CHECK(feed->entries.empty());
+
+  zq::FeedMeta plain;
+  plain.origin = "330000";
+  plain.updated_ms = 1;
+  auto p = zq::DecodeFeed(zq::EncodeFeed(plain, {}));
+  REQUIRE(p.ok());
+  CHECK_FALSE(p->meta.archive);
+  CHECK_FALSE(p->meta.next_url.has_value());
+}
+
+TEST_CASE("a feed validates against the Atom RELAX NG schema", "[atom][interop]") {
+  std::string path = TempFile(zq::EncodeFeed(Meta(), {Wire(ReleaseEntry()), Wire(NodeEntry())}));
+  std::string cmd = "xmllint --noout --relaxng " + std::string(ZQ_FIXTURES_DIR) + "/atom.rng " +
+                    path + " 2>/dev/null";
+  CHECK(std::system(cmd.c_str()) == 0);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("a lone wire entry validates against the Atom RELAX NG schema", "[atom][interop]") {
+  std::string path = TempFile(Wire(ReleaseEntry()));
+  std::string cmd = "xmllint --noout --relaxng " + std::string(ZQ_FIXTURES_DIR) + "/atom.rng " +
+                    path + " 2>/dev/null";
+  CHECK(std::system(cmd.c_str()) == 0);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("a feed parses cleanly in python feedparser", "[atom][interop]") {
+  std::string path = TempFile(zq::EncodeFeed(Meta(), {Wire(ReleaseEntry()), Wire(NodeEntry())}));
+  std::string cmd =
+      "python3 -c \"import feedparser,sys; d=feedparser.parse(sys.argv[1]); "
+      "assert not d.bozo, d.bozo_exception; assert len(d.entries)==2; "
+      "assert d.entries[0].title.startswith('国务院')\" " +
+      path;
+  CHECK(std::system(cmd.c_str()) == 0);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("decoding rejects a document with a DOCTYPE", "[atom][security]") {
+  const std::string billion_laughs =
+      "<?xml version=\"1.0\"?>\n"
+      "<!DOCTYPE lolz [\n"
+      " <!ENTITY lol \"lol\">\n"
+      " <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+      " <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
+      " <!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"
+      "]>\n"
+      "<entry xmlns=\"http://www.w3.org/2005/Atom\"><title>&lol4;</title></entry>";
+  auto parsed = zq::DecodeEntry(billion_laughs);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().message() == "DOCTYPE is not allowed");
+  auto feed = zq::DecodeFeed(billion_laughs);
+  REQUIRE_FALSE(feed.ok());
+  CHECK(feed.status().message() == "DOCTYPE is not allowed");
+}
+
+TEST_CASE("decoding refuses external entities", "[atom][security]") {
+  const std::string xxe =
+      "<?xml version=\"1.0\"?>\n"
+      "<!DOCTYPE entry [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n"
+      "<entry xmlns=\"http://www.w3.org/2005/Atom\"><title>&xxe;</title></entry>";
+  auto parsed = zq::DecodeEntry(xxe);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().message() == "DOCTYPE is not allowed");
+  CHECK_FALSE(Contains(parsed.status().message(), "root:"));
+}
+
+TEST_CASE("decoding refuses an external DTD", "[atom][security]") {
+  const std::string ext =
+      "<?xml version=\"1.0\"?>\n"
+      "<!DOCTYPE feed SYSTEM \"http://127.0.0.1:9/evil.dtd\">\n"
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"/>";
+  auto feed = zq::DecodeFeed(ext);
+  REQUIRE_FALSE(feed.ok());
+  CHECK(feed.status().message() == "DOCTYPE is not allowed");
+}
+
+TEST_CASE("decoding refuses an oversize document with a clear message", "[atom][security]") {
+  zq::XmlLimits limits;
+  limits.max_document_bytes = 1000;
+  std::string feed = zq::EncodeFeed(Meta(), {Wire(ReleaseEntry())});
+  auto parsed = zq::DecodeFeed(feed, limits);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == zq::Code::kResourceExhausted);
+  CHECK(parsed.status().message() == "XML document of " + std::to_string(feed.size()) +
+                                         " bytes exceeds the limit of 1000");
+
+  zq::XmlLimits entry_limits;
+  entry_limits.max_entry_bytes = 500;
+  auto big_entry = zq::DecodeFeed(feed, entry_limits);
+  REQUIRE_FALSE(big_entry.ok());
+  CHECK(big_entry.status().code() == zq::Code::kResourceExhausted);
+  CHECK_THAT(big_entry.status().message(), Catch::StartsWith("feed: entry 1: entry: "));
+  CHECK(zq::DecodeEntry(Wire(ReleaseEntry()), entry_limits).status().code() ==
+        zq::Code::kResourceExhausted);
+}
+
+TEST_CASE("decoding refuses nesting deeper than the limit", "[atom][security]") {
+  std::string deep = "<entry xmlns=\"http://www.w3.org/2005/Atom\">";
+  for (int i = 0; i < 100; ++i) deep += "<x>";
+  for (int i = 0; i < 100; ++i) deep += "</x>";
+  deep += "</entry>";
+  auto parsed = zq::DecodeEntry(deep);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == zq::Code::kResourceExhausted);
+  CHECK(parsed.status().message() == "XML nesting depth exceeds the limit of 64");
+
+  std::string very_deep;
+  for (int i = 0; i < 5000; ++i) very_deep += "<x>";
+  CHECK(zq::DecodeFeed(very_deep).status().code() == zq::Code::kResourceExhausted);
+}
+
+TEST_CASE("a feed with more entries than allowed is refused", "[atom][security]") {
+  zq::XmlLimits limits;
+  limits.max_entries = 1;
+  std::string w = Wire(ReleaseEntry());
+  auto parsed = zq::DecodeFeed(zq::EncodeFeed(Meta(), {w, w}), limits);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == zq::Code::kResourceExhausted);
+  CHECK(parsed.status().message() == "feed: 2 entries exceed the limit of 1");
+}
+
+TEST_CASE("a malformed document's error names the line", "[atom]") {
+  const std::string bad =
+      "<entry xmlns=\"http://www.w3.org/2005/Atom\">\n"
+      "<id>x</id>\n"
+      "<title>t</entry>";
+  auto parsed = zq::DecodeEntry(bad);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == zq::Code::kInvalidArgument);
+  CHECK_THAT(parsed.status().message(),
+             Catch::StartsWith("XML parse error at line 3: Opening and ending tag mismatch"));
+  auto undeclared = zq::DecodeEntry("<entry><zq:log/></entry>");
+  REQUIRE_FALSE(undeclared.ok());
+  CHECK(Contains(undeclared.status().message(), "zq"));
+  CHECK_FALSE(zq::DecodeEntry("").ok());
+}
+
+TEST_CASE("decoding names missing and invalid fields", "[atom]") {
+  std::string wire = Wire(ReleaseEntry());
+  struct Case {
+    std::string from, to, expected;
+  };
+  const std::string log_prefix = "<zq:log xmlns:zq=\"urn:zhanqun:protocol:1\" ";
+  const Case cases[] = {
+      {log_prefix, "<zq:logx xmlns:zq=\"urn:zhanqun:protocol:1\" ", "entry: missing <zq:log>"},
+      {"seq=\"12\"", "seq=\"x\"", "zq:log@seq: expected a positive integer, got 'x'"},
+      {"seq=\"12\"", "seq=\"0\"", "zq:log@seq: expected a positive integer, got '0'"},
+      {"seq=\"12\"", "seq=\"012\"", "zq:log@seq: expected a positive integer, got '012'"},
+      {">release</zq:kind>", ">policy</zq:kind>", "zq:kind: expected release or node, got 'policy'"},
+      {"origin=\"330000\" ", "", "zq:log@origin: missing"},
+      {"<id>urn:zhanqun:330000:12</id>", "<id>urn:zhanqun:330000:13</id>", "id: expected"},
+      {"<updated>2019-02-15T08:00:00.000Z</updated>", "<updated>yesterday</updated>",
+       "updated: time: expected RFC 3339"},
+      {"status=\"amended\"", "status=\"gone\"", "zq:release@status: release status:"},
+      {"sha256=\"ffff", "sha256=\"FFFF", "release.attachments[0].sha256_hex:"},
+      {"keyId=\"0807060504030201\"", "keyId=\"xyz\"", "zq:signature@keyId:"},
+      {"<zq:signature ", "<zq:signaturex ", "entry: missing <zq:signature>"},
+      {"<title>", "<title>extra</title><title>", "entry: more than one <title>"},
+      {"<id>", "<zq:unknown xmlns:zq=\"urn:zhanqun:protocol:1\"></zq:unknown><id>",
+       "entry: not in canonical zhanqun form"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.from << " -> " << c.to);
+    std::string mutated = Replace(wire, c.from, c.to);
+    if (c.from == "<zq:signature ") mutated = Replace(mutated, "</zq:signature>", "</zq:signaturex>");
+    auto parsed = zq::DecodeEntry(mutated);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().code() == zq::Code::kInvalidArgument);
+    CHECK_THAT(parsed.status().message(), Catch::StartsWith(c.expected));
+  }
+}
+
+TEST_CASE("the signature must be the single last child element", "[atom]") {
+  std::string wire = Wire(ReleaseEntry());
+  auto sig_start = wire.find("<zq:signature ");
+  std::string sig = wire.substr(sig_start, wire.size() - sig_start - 8);
+  std::string moved = Replace(wire, "<id>", sig + "<id>");
+  moved = moved.substr(0, moved.rfind(sig)) + "</entry>";
+  auto a = zq::DecodeEntry(moved);
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.status().message() == "entry: <zq:signature> must be the last child element");
+  auto b = zq::DecodeEntry(Replace(wire, "</entry>", sig + "</entry>"));
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.status().message() == "entry: more than one <zq:signature>");
+  auto canonical = zq::EncodeCanonicalEntry(ReleaseEntry());
+  CHECK_FALSE(zq::AttachSignature(wire, FakeSignature()).ok());
+  CHECK_FALSE(zq::DecodeEntry(*canonical).ok());
+}
+
+TEST_CASE("tampered text changes the recomputed canonical form", "[atom][security]") {
+  std::string wire = Wire(ReleaseEntry());
+  auto parsed = zq::DecodeEntry(Replace(wire, "营商 环境", "营商环境"));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->canonical != *zq::EncodeCanonicalEntry(ReleaseEntry()));
+}
+
+TEST_CASE("encoding rejects entries that break model rules", "[atom]") {
+  zq::Entry e = ReleaseEntry();
+  e.release->title.clear();
+  CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(), Catch::StartsWith("release.title"));
+  e = ReleaseEntry();
+  e.node = NodeEntry().node;
+  CHECK_FALSE(zq::EncodeCanonicalEntry(e).ok());
+  e = ReleaseEntry();
+  e.log.prev_hash = "abc";
+  CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(),
+             Catch::StartsWith("entry.log.prev_hash"));
+  e = ReleaseEntry();
+  e.log.origin = "zj";
+  CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(),
+             Catch::StartsWith("entry.log.origin"));
+  zq::SignatureElement sig = FakeSignature();
+  sig.key_id = "0807060504030201\"";
+  CHECK_FALSE(zq::AttachSignature(*zq::EncodeCanonicalEntry(ReleaseEntry()), sig).ok());
+}
+
+TEST_CASE("decoding a feed fails naming the entry that does not decode", "[atom]") {
+  std::string good = Wire(ReleaseEntry());
+  std::string bad = Replace(good, "seq=\"12\"", "seq=\"-1\"");
+  auto parsed = zq::DecodeFeed(zq::EncodeFeed(Meta(), {good, bad}));
+  REQUIRE_FALSE(parsed.ok());
+  CHECK_THAT(parsed.status().message(), Catch::StartsWith("feed: entry 2: zq:log@seq"));
+  auto not_feed = zq::DecodeFeed(good);
+  REQUIRE_FALSE(not_feed.ok());
+  CHECK_THAT(not_feed.status().message(), Catch::StartsWith("feed: expected an Atom <feed>"));
+}

@@ -1,0 +1,316 @@
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/signature.h"
+
+namespace zhanqun::feeds {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-log-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  REQUIRE(out.good());
+}
+
+SecretKey NewKey() {
+  Result<SecretKey> key = SecretKey::Generate();
+  REQUIRE(key.ok());
+  return std::move(key).value();
+}
+
+Entry MakeEntry(const std::string& origin, int n) {
+  Release r;
+  r.id = "gov.cn/zhengce/2019/" + std::to_string(n);
+  r.title = "Notice on the implementation plan, part " + std::to_string(n);
+  r.doc_number = "国办发〔2019〕" + std::to_string(n) + "号";
+  r.authority = "国务院办公厅";
+  r.signed_date = "2019-02-15";
+  r.published_ms = 1550217600000;
+  r.topics = {"economy"};
+  r.body_html = "<p>Body of release " + std::to_string(n) + "</p>";
+  Entry e;
+  e.log.origin = origin;
+  e.kind = EntryKind::kRelease;
+  e.updated_ms = 1550217600000 + n * 1000;
+  e.release = r;
+  return e;
+}
+
+ChainHead HeadAfter(const SignedEntry& e) {
+  return {e.entry.log.origin, e.entry.log.seq, e.hash};
+}
+
+// Signs `count` consecutive entries for `origin`, starting from an empty log.
+std::vector<SignedEntry> SignChain(const SecretKey& key, const std::string& origin, int count) {
+  std::vector<SignedEntry> chain;
+  ChainHead head{origin, 0, kZeroHash};
+  for (int n = 1; n <= count; ++n) {
+    Result<SignedEntry> signed_entry = SignEntry(MakeEntry(origin, n), head, key);
+    REQUIRE(signed_entry.ok());
+    head = HeadAfter(*signed_entry);
+    chain.push_back(std::move(signed_entry).value());
+  }
+  return chain;
+}
+
+ParsedEntry Parse(const std::string& wire) {
+  Result<ParsedEntry> parsed = DecodeEntry(wire);
+  INFO(parsed.status().ToString());
+  REQUIRE(parsed.ok());
+  return std::move(parsed).value();
+}
+
+// Applies entries in the given order, advancing the head on success.
+ChainHead Apply(const std::vector<SignedEntry>& entries, const TrustStore& trust, ChainHead head) {
+  for (const SignedEntry& e : entries) {
+    Result<SignedEntry> verified = VerifyEntry(Parse(e.wire), trust, head);
+    INFO(verified.status().ToString());
+    REQUIRE(verified.ok());
+    head = HeadAfter(*verified);
+  }
+  return head;
+}
+
+struct Hub {
+  SecretKey key = NewKey();
+  TrustStore trust;
+  Hub() { trust.Add(kHubCode, key.public_key()); }
+  ChainHead Empty() const { return {kHubCode, 0, kZeroHash}; }
+};
+
+}  // namespace
+
+TEST_CASE("the trusted comment binds origin, sequence number and hash", "[feeds][log]") {
+  CHECK(TrustedComment("000000", 7, "ab12") == "zhanqun origin=000000 seq=7 hash=ab12");
+}
+
+TEST_CASE("a chain of five signed entries verifies in order", "[feeds][log]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 5);
+  ChainHead head = hub.Empty();
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const SignedEntry& e = chain[i];
+    CHECK(e.entry.log.seq == i + 1);
+    CHECK(e.entry.log.prev_hash == (i == 0 ? kZeroHash : chain[i - 1].hash));
+    CHECK(e.hash == Sha256Hex(e.canonical));
+
+    ParsedEntry parsed = Parse(e.wire);
+    CHECK(parsed.canonical == e.canonical);
+    CHECK(parsed.entry == e.entry);
+    CHECK(parsed.signature.key_id == hub.key.public_key().KeyIdHex());
+    CHECK(parsed.signature.trusted_comment == TrustedComment(kHubCode, i + 1, e.hash));
+    CHECK(VerifySignature(parsed, hub.trust).ok());
+
+    Result<SignedEntry> verified = VerifyEntry(parsed, hub.trust, head);
+    INFO(verified.status().ToString());
+    REQUIRE(verified.ok());
+    CHECK(verified->hash == e.hash);
+    CHECK(verified->canonical == e.canonical);
+    CHECK(verified->wire == parsed.wire);
+    head = HeadAfter(*verified);
+  }
+  CHECK(head.seq == 5);
+  CHECK(head.hash == chain.back().hash);
+}
+
+TEST_CASE("a hub-signed entry verifies with stock minisign", "[feeds][log][minisign]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 2);
+  const ParsedEntry parsed = Parse(chain[1].wire);
+
+  TempDir dir;
+  const std::string msg = dir.File("entry.xml");
+  const std::string sig = dir.File("entry.xml.minisig");
+  const std::string pub = dir.File("hub.pub");
+  WriteText(msg, chain[1].canonical);
+  WriteText(sig, FormatMinisig(parsed.signature));
+  WriteText(pub, FormatPublicKeyFile(hub.key.public_key(), "zhanqun hub"));
+  const std::string cmd =
+      "minisign -V -q -m '" + msg + "' -p '" + pub + "' -x '" + sig + "' >/dev/null 2>&1";
+  CHECK(std::system(cmd.c_str()) == 0);
+
+  std::string tampered = chain[1].canonical;
+  const std::size_t at = tampered.find("Notice");
+  REQUIRE(at != std::string::npos);
+  tampered[at] = 'M';
+  WriteText(msg, tampered);
+  CHECK(std::system(cmd.c_str()) != 0);
+}
+
+TEST_CASE("a skipped entry is reported as a gap", "[feeds][log][chain]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 3);
+  ChainHead head = Apply({chain[0]}, hub.trust, hub.Empty());
+  Result<SignedEntry> r = VerifyEntry(Parse(chain[2].wire), hub.trust, head);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kFailedPrecondition);
+  CHECK(r.status().message() == "gap: expected 000000#2, got #3");
+
+  Result<SignedEntry> first = VerifyEntry(Parse(chain[1].wire), hub.trust, hub.Empty());
+  CHECK(first.status().message() == "gap: expected 000000#1, got #2");
+}
+
+TEST_CASE("an older entry is reported as a replay", "[feeds][log][chain]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 3);
+  ChainHead head = Apply(chain, hub.trust, hub.Empty());
+  Result<SignedEntry> r = VerifyEntry(Parse(chain[0].wire), hub.trust, head);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kFailedPrecondition);
+  CHECK(r.status().message() == "replay: entry 000000#1 is at or before the applied head 000000#3");
+}
+
+TEST_CASE("the same entry delivered twice is rejected the second time", "[feeds][log][chain]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 2);
+  ChainHead head = Apply(chain, hub.trust, hub.Empty());
+  Result<SignedEntry> r = VerifyEntry(Parse(chain[1].wire), hub.trust, head);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kFailedPrecondition);
+  CHECK(r.status().message() == "replay: entry 000000#2 is at or before the applied head 000000#2");
+}
+
+TEST_CASE("reordered entries are refused until their predecessor is applied",
+          "[feeds][log][chain]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 3);
+  ChainHead head = Apply({chain[0]}, hub.trust, hub.Empty());
+  Result<SignedEntry> early = VerifyEntry(Parse(chain[2].wire), hub.trust, head);
+  CHECK(early.status().code() == Code::kFailedPrecondition);
+  head = Apply({chain[1], chain[2]}, hub.trust, head);
+  CHECK(head.seq == 3);
+  Result<SignedEntry> late = VerifyEntry(Parse(chain[1].wire), hub.trust, head);
+  CHECK(late.status().code() == Code::kFailedPrecondition);
+}
+
+TEST_CASE("an entry naming another predecessor is reported as a fork", "[feeds][log][chain]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 1);
+  const ChainHead head = HeadAfter(chain[0]);
+  const std::string other_hash = Sha256Hex("another history");
+  Result<SignedEntry> branch =
+      SignEntry(MakeEntry(kHubCode, 2), ChainHead{kHubCode, 1, other_hash}, hub.key);
+  REQUIRE(branch.ok());
+
+  Result<SignedEntry> r = VerifyEntry(Parse(branch->wire), hub.trust, head);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kFailedPrecondition);
+  CHECK(r.status().message() == "fork: entry 000000#2 names predecessor " + other_hash +
+                                    ", but the applied entry #1 has hash " + chain[0].hash);
+
+  Result<SignedEntry> bad_first =
+      SignEntry(MakeEntry(kHubCode, 1), ChainHead{kHubCode, 0, other_hash}, hub.key);
+  REQUIRE(bad_first.ok());
+  CHECK(VerifyEntry(Parse(bad_first->wire), hub.trust, hub.Empty()).status().code() ==
+        Code::kFailedPrecondition);
+}
+
+TEST_CASE("an entry signed by an untrusted key is rejected", "[feeds][log][security]") {
+  Hub hub;
+  SecretKey stranger = NewKey();
+  std::vector<SignedEntry> chain = SignChain(stranger, kHubCode, 1);
+  Result<SignedEntry> r = VerifyEntry(Parse(chain[0].wire), hub.trust, hub.Empty());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kUnauthenticated);
+  CHECK(r.status().message() == "entry 000000#1 is signed by key " +
+                                    stranger.public_key().KeyIdHex() +
+                                    " which is not trusted for origin 000000");
+  CHECK(VerifySignature(Parse(chain[0].wire), hub.trust).code() == Code::kUnauthenticated);
+}
+
+TEST_CASE("a key trusted for one origin cannot sign for another", "[feeds][log][security]") {
+  SecretKey hub_key = NewKey();
+  SecretKey province_key = NewKey();
+  const std::string province = "110000";
+
+  SECTION("hub key trusted only for the province") {
+    TrustStore trust;
+    trust.Add(province, hub_key.public_key());
+    std::vector<SignedEntry> chain = SignChain(hub_key, kHubCode, 1);
+    CHECK(VerifyEntry(Parse(chain[0].wire), trust, {kHubCode, 0, kZeroHash}).status().code() ==
+          Code::kUnauthenticated);
+  }
+  SECTION("province entry signed with the hub key") {
+    TrustStore trust;
+    trust.Add(kHubCode, hub_key.public_key());
+    trust.Add(province, province_key.public_key());
+    std::vector<SignedEntry> chain = SignChain(hub_key, province, 1);
+    Result<SignedEntry> r = VerifyEntry(Parse(chain[0].wire), trust, {province, 0, kZeroHash});
+    CHECK(r.status().code() == Code::kUnauthenticated);
+    CHECK_THAT(r.status().message(), Catch::Contains("not trusted for origin 110000"));
+  }
+}
+
+TEST_CASE("an entry changed after signing does not verify", "[feeds][log][security]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 1);
+  std::string wire = chain[0].wire;
+  const std::size_t at = wire.find("Notice on the implementation plan");
+  REQUIRE(at != std::string::npos);
+  wire[at] = 'M';
+
+  ParsedEntry parsed = Parse(wire);
+  REQUIRE(parsed.entry.release.has_value());
+  CHECK(parsed.entry.release->title.rfind("Motice", 0) == 0);
+  CHECK(parsed.canonical != chain[0].canonical);
+  Result<SignedEntry> r = VerifyEntry(parsed, hub.trust, hub.Empty());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kUnauthenticated);
+  CHECK(r.status().message() ==
+        "entry 000000#1: signature does not verify for key " + hub.key.public_key().KeyIdHex());
+}
+
+TEST_CASE("a valid signature whose trusted comment names another position is rejected",
+          "[feeds][log][security]") {
+  Hub hub;
+  Entry entry = MakeEntry(kHubCode, 1);
+  entry.log.seq = 1;
+  entry.log.prev_hash = kZeroHash;
+  Result<std::string> canonical = EncodeCanonicalEntry(entry);
+  REQUIRE(canonical.ok());
+  const SignatureElement sig =
+      SignMessage(hub.key, *canonical, TrustedComment(kHubCode, 2, Sha256Hex(*canonical)));
+  Result<std::string> wire = AttachSignature(*canonical, sig);
+  REQUIRE(wire.ok());
+
+  Result<SignedEntry> r = VerifyEntry(Parse(*wire), hub.trust, hub.Empty());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kUnauthenticated);
+  CHECK_THAT(r.status().message(), Catch::Contains("trusted comment"));
+}
+
+TEST_CASE("signing and verifying refuse a chain head of another origin", "[feeds][log]") {
+  Hub hub;
+  CHECK_FALSE(SignEntry(MakeEntry(kHubCode, 1), {"110000", 0, kZeroHash}, hub.key).ok());
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 1);
+  CHECK(VerifyEntry(Parse(chain[0].wire), hub.trust, {"110000", 0, kZeroHash}).status().code() ==
+        Code::kFailedPrecondition);
+}
+
+}  // namespace zhanqun::feeds

@@ -1,0 +1,218 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "zhanqun/feeds/model.h"
+
+namespace zq = zhanqun::feeds;
+
+namespace {
+
+zq::Release ValidRelease() {
+  zq::Release r;
+  r.id = "gov.cn/zhengce/2019-02/15/content_5365924";
+  r.version = 1;
+  r.title = "国务院关于印发《2019年政府工作报告》的通知";
+  r.doc_number = "国发〔2019〕8号";
+  r.authority = "国务院";
+  r.signed_date = "2019-02-15";
+  r.published_ms = 1550217600000;
+  r.topics = {"财政", "金融"};
+  r.categories = {"通知"};
+  r.body_html = "<p>各省、自治区、直辖市人民政府：</p>";
+  r.attachments.push_back({"https://www.gov.cn/files/a.pdf", "附件", "application/pdf",
+                           std::string(64, 'a'), 1024});
+  return r;
+}
+
+zq::Node ValidNode() {
+  zq::Node n;
+  n.code = "330000";
+  n.name = "浙江省";
+  n.level = zq::NodeLevel::kProvince;
+  n.parent = zq::kHubCode;
+  return n;
+}
+
+std::string RepeatUtf8(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("release status names round-trip and unknown names are rejected", "[model]") {
+  for (auto s : {zq::ReleaseStatus::kActive, zq::ReleaseStatus::kAmended,
+                 zq::ReleaseStatus::kWithdrawn, zq::ReleaseStatus::kRepealed}) {
+    auto parsed = zq::ParseReleaseStatus(zq::ReleaseStatusName(s));
+    REQUIRE(parsed.ok());
+    CHECK(*parsed == s);
+  }
+  auto bad = zq::ParseReleaseStatus("Active");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("'Active'") != std::string::npos);
+}
+
+TEST_CASE("a complete release validates", "[model]") {
+  CHECK(zq::ValidateRelease(ValidRelease()).ok());
+  zq::Release minimal = ValidRelease();
+  minimal.doc_number.clear();
+  minimal.signed_date.clear();
+  minimal.topics.clear();
+  minimal.attachments.clear();
+  minimal.body_html.clear();
+  CHECK(zq::ValidateRelease(minimal).ok());
+}
+
+TEST_CASE("release validation names the field and rule it breaks", "[model]") {
+  struct Case {
+    const char* what;
+    void (*mutate)(zq::Release&);
+    const char* expected_prefix;
+  };
+  const Case cases[] = {
+      {"empty id", [](zq::Release& r) { r.id.clear(); }, "release.id:"},
+      {"id with space", [](zq::Release& r) { r.id = "a b"; }, "release.id:"},
+      {"id too long", [](zq::Release& r) { r.id = std::string(129, 'a'); }, "release.id:"},
+      {"version 0", [](zq::Release& r) { r.version = 0; }, "release.version: must be >= 1"},
+      {"no title", [](zq::Release& r) { r.title.clear(); },
+       "release.title: required, 1..500 characters, got 0"},
+      {"no authority", [](zq::Release& r) { r.authority.clear(); }, "release.authority:"},
+      {"bad date", [](zq::Release& r) { r.signed_date = "2019-02-29"; }, "release.signed_date:"},
+      {"date format", [](zq::Release& r) { r.signed_date = "2019/02/01"; },
+       "release.signed_date:"},
+      {"not published", [](zq::Release& r) { r.published_ms = 0; }, "release.published_ms:"},
+      {"empty topic", [](zq::Release& r) { r.topics.push_back(""); }, "release.topics[2]:"},
+      {"long category", [](zq::Release& r) { r.categories = {std::string(65, 'x')}; },
+       "release.categories[0]:"},
+      {"too many topics", [](zq::Release& r) { r.topics.assign(33, "t"); },
+       "release.topics: at most 32, got 33"},
+      {"ftp attachment", [](zq::Release& r) { r.attachments[0].href = "ftp://x/y"; },
+       "release.attachments[0].href:"},
+      {"upper hex", [](zq::Release& r) { r.attachments[0].sha256_hex = std::string(64, 'A'); },
+       "release.attachments[0].sha256_hex:"},
+      {"bad media type", [](zq::Release& r) { r.attachments[0].media_type = "pdf"; },
+       "release.attachments[0].media_type:"},
+      {"control char", [](zq::Release& r) { r.title = "a\x01"; }, "release.title:"},
+      {"invalid utf8", [](zq::Release& r) { r.body_html = "\xff\xfe"; }, "release.body_html:"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    zq::Release r = ValidRelease();
+    c.mutate(r);
+    zq::Status s = zq::ValidateRelease(r);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.code() == zq::Code::kInvalidArgument);
+    CHECK_THAT(s.message(), Catch::StartsWith(c.expected_prefix));
+  }
+}
+
+TEST_CASE("an oversize release body is reported with its size and the limit", "[model]") {
+  zq::Release r = ValidRelease();
+  r.body_html = std::string(3 * 1024 * 1024, 'x');
+  zq::Status s = zq::ValidateRelease(r);
+  CHECK(s.message() == "release.body_html: 3145728 bytes exceeds the limit of 2097152");
+}
+
+TEST_CASE("release titles are limited in characters, not bytes", "[model]") {
+  zq::Release r = ValidRelease();
+  r.title = RepeatUtf8("政", 500);
+  CHECK(zq::ValidateRelease(r).ok());
+  r.title = RepeatUtf8("政", 501);
+  CHECK(zq::ValidateRelease(r).message() == "release.title: required, 1..500 characters, got 501");
+}
+
+TEST_CASE("signed dates must exist in the calendar", "[model]") {
+  zq::Release r = ValidRelease();
+  r.signed_date = "2020-02-29";
+  CHECK(zq::ValidateRelease(r).ok());
+  r.signed_date = "2019-13-01";
+  CHECK_FALSE(zq::ValidateRelease(r).ok());
+}
+
+TEST_CASE("node levels and division codes", "[model]") {
+  for (auto l : {zq::NodeLevel::kNational, zq::NodeLevel::kProvince, zq::NodeLevel::kCity,
+                 zq::NodeLevel::kCounty}) {
+    auto parsed = zq::ParseNodeLevel(zq::NodeLevelName(l));
+    REQUIRE(parsed.ok());
+    CHECK(*parsed == l);
+  }
+  CHECK_FALSE(zq::ParseNodeLevel("village").ok());
+  CHECK(zq::IsDivisionCode("330000"));
+  CHECK_FALSE(zq::IsDivisionCode("33000"));
+  CHECK_FALSE(zq::IsDivisionCode("33000a"));
+  CHECK_FALSE(zq::IsDivisionCode("3300000"));
+  CHECK(std::string(zq::EntryKindName(zq::EntryKind::kRelease)) == "release");
+  CHECK(std::string(zq::EntryKindName(zq::EntryKind::kNode)) == "node");
+}
+
+TEST_CASE("node validation names the field it rejects", "[model]") {
+  CHECK(zq::ValidateNode(ValidNode()).ok());
+  zq::Node hub = ValidNode();
+  hub.code = zq::kHubCode;
+  hub.parent.clear();
+  hub.level = zq::NodeLevel::kNational;
+  CHECK(zq::ValidateNode(hub).ok());
+
+  zq::Node n = ValidNode();
+  n.code = "33";
+  CHECK_THAT(zq::ValidateNode(n).message(), Catch::StartsWith("node.code:"));
+  n = ValidNode();
+  n.name.clear();
+  CHECK_THAT(zq::ValidateNode(n).message(), Catch::StartsWith("node.name:"));
+  n = ValidNode();
+  n.parent.clear();
+  CHECK_THAT(zq::ValidateNode(n).message(), Catch::StartsWith("node.parent:"));
+  hub.parent = "330000";
+  CHECK_THAT(zq::ValidateNode(hub).message(), Catch::StartsWith("node.parent:"));
+  n = ValidNode();
+  n.keys.resize(2);  // two identical (all-zero) keys share an id
+  CHECK_THAT(zq::ValidateNode(n).message(), Catch::StartsWith("node.keys[1]: duplicate"));
+}
+
+TEST_CASE("key ids print as minisign does, as a little-endian number", "[model]") {
+  zq::PublicKey k;
+  k.key_id = {0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF};
+  CHECK(k.KeyIdHex() == "EFCDAB8967452301");
+  k.key_id = {0x0A, 0, 0, 0, 0, 0, 0, 0};
+  CHECK(k.KeyIdHex() == "000000000000000A");
+}
+
+TEST_CASE("times format as RFC 3339 UTC with milliseconds", "[model][time]") {
+  CHECK(zq::FormatTime(1550217600000) == "2019-02-15T08:00:00.000Z");
+  CHECK(zq::FormatTime(1550217600123) == "2019-02-15T08:00:00.123Z");
+  CHECK(zq::FormatTime(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(zq::FormatTime(-1) == "1969-12-31T23:59:59.999Z");
+}
+
+TEST_CASE("time parsing accepts offsets and fractions", "[model][time]") {
+  auto check = [](const std::string& text, zq::TimeMs expected) {
+    INFO(text);
+    auto t = zq::ParseTime(text);
+    REQUIRE(t.ok());
+    CHECK(*t == expected);
+  };
+  check("2019-02-15T08:00:00Z", 1550217600000);
+  check("2019-02-15T08:00:00.000Z", 1550217600000);
+  check("2019-02-15T16:00:00+08:00", 1550217600000);
+  check("2019-02-15T03:30:00-04:30", 1550217600000);
+  check("2019-02-15T08:00:00.5Z", 1550217600500);
+  check("2019-02-15T08:00:00.123456789Z", 1550217600123);
+  check("2019-02-15t08:00:00z", 1550217600000);
+  for (zq::TimeMs t : {zq::TimeMs{1}, zq::TimeMs{1550217600123}, zq::TimeMs{4102444799999}}) {
+    check(zq::FormatTime(t), t);
+  }
+}
+
+TEST_CASE("time parsing errors quote the bad text", "[model][time]") {
+  for (const char* bad : {"2019-02-15", "2019-02-15T08:00:00", "2019-02-30T08:00:00Z",
+                          "2019-02-15T24:00:00Z", "2019-02-15T08:00:00+0800",
+                          "2019-02-15T08:00:00.Z", "2019-02-15T08:00:00Z junk", ""}) {
+    INFO(bad);
+    auto t = zq::ParseTime(bad);
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.status().code() == zq::Code::kInvalidArgument);
+    CHECK(t.status().message().find("'" + std::string(bad) + "'") != std::string::npos);
+  }
+}
