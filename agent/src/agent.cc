@@ -157,7 +157,11 @@ ApplyOutcome Agent::ApplyPage(const std::string& origin,
     if (pos.seq <= head.seq + 1) received = std::max(received, pos.seq);
     if (pos.origin == origin && pos.seq <= head.seq &&
         store_->HashAt(origin, pos.seq) == feeds::Sha256Hex(e.canonical)) {
-      out.duplicates++;  // applying what we hold changes nothing
+      // Applying what we hold changes nothing; a parent that sends it again
+      // is still worth a line, since we only ever ask for entries after our head.
+      out.duplicates++;
+      Emit("duplicate_ignored", {{"origin", origin}, {"seq", Seq(pos.seq)},
+                                 {"head", Seq(head.seq)}, {"source", source}});
       continue;
     }
     Result<feeds::SignedEntry> r =

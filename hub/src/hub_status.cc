@@ -1,4 +1,5 @@
 // Acknowledgements in, cluster status out.
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,15 @@ Status ParseSignatureHeader(const std::string& header, std::string* key_id,
   }
   std::copy(raw->begin(), raw->end(), sig->begin());
   return Status::Ok();
+}
+
+json LagSummary(std::vector<feeds::TimeMs> lags) {
+  if (lags.empty()) return json();
+  std::sort(lags.begin(), lags.end());
+  auto at = [&](double q) {
+    return lags[std::min(lags.size() - 1, static_cast<std::size_t>(q * static_cast<double>(lags.size())))];
+  };
+  return {{"count", lags.size()}, {"p50", at(0.5)}, {"p95", at(0.95)}, {"max", lags.back()}};
 }
 
 }  // namespace
@@ -111,6 +121,9 @@ std::string Hub::StatusJson() {
       if (at.ok()) lag = now - *at;
     }
     mine["oldest_missing_lag_ms"] = lag;
+    json lag_ms = json::object();
+    for (const char* st : kStages) lag_ms[st] = LagSummary(store_->StageLags(n.code, st));
+    mine["lag_ms"] = lag_ms;
     json entry = {{"code", n.code},     {"name", n.name},
                   {"level", feeds::NodeLevelName(n.level)},
                   {"parent", n.parent}, {"origins", o}};

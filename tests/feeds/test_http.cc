@@ -1,0 +1,424 @@
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/clock.h"
+#include "zhanqun/feeds/feed_service.h"
+#include "zhanqun/feeds/http.h"
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/signature.h"
+
+namespace zhanqun::feeds {
+namespace {
+
+constexpr long kTimeoutMs = 10000;
+
+std::string BaseUrl(const HttpServer& server) {
+  return "http://127.0.0.1:" + std::to_string(server.port());
+}
+
+void StartServer(HttpServer& server, HttpServerOptions options = {}) {
+  options.port = 0;
+  Status s = server.Start(options);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  REQUIRE(server.port() > 0);
+}
+
+HttpResult MustGet(HttpClient& client, const std::string& url,
+                   const std::vector<std::string>& headers = {}) {
+  Result<HttpResult> r = client.Get(url, kTimeoutMs, headers);
+  INFO(url << ": " << r.status().ToString());
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+HttpResult MustPost(HttpClient& client, const std::string& url, const std::string& body,
+                    const std::vector<std::string>& headers = {}) {
+  Result<HttpResult> r = client.Post(url, body, "text/plain", kTimeoutMs, headers);
+  INFO(url << ": " << r.status().ToString());
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+// An in-memory log for one or more origins. Thread-safe, as LogReader requires.
+class MemoryLog : public LogReader {
+ public:
+  void Append(const std::string& origin, std::string wire) {
+    std::lock_guard<std::mutex> lock(mu_);
+    logs_[origin].push_back(std::move(wire));
+  }
+  Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
+                                            std::size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    const std::vector<std::string>& log = logs_[origin];
+    for (std::uint64_t seq = after + 1; seq <= log.size() && out.size() < limit; ++seq) {
+      out.push_back(log[seq - 1]);
+    }
+    return out;
+  }
+  std::uint64_t Head(const std::string& origin) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return logs_[origin].size();
+  }
+  std::vector<std::string> Origins() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& [origin, log] : logs_) out.push_back(origin);
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::string>> logs_;
+};
+
+// Signs consecutive release entries for one origin, as an origin would.
+class Signer {
+ public:
+  explicit Signer(std::string origin) : head_{origin, 0, kZeroHash} {
+    Result<SecretKey> key = SecretKey::Generate();
+    REQUIRE(key.ok());
+    key_ = std::make_unique<SecretKey>(std::move(key).value());
+  }
+  SignedEntry Next() {
+    const std::uint64_t n = head_.seq + 1;
+    Release r;
+    r.id = "gov.cn/zhengce/" + std::to_string(n);
+    r.title = "关于印发实施方案的通知 第" + std::to_string(n) + "号";
+    r.authority = "国务院办公厅";
+    r.published_ms = 1550217600000;
+    r.body_html = "<p>正文 " + std::to_string(n) + "</p>";
+    Entry e;
+    e.log.origin = head_.origin;
+    e.kind = EntryKind::kRelease;
+    e.updated_ms = 1550217600000 + static_cast<TimeMs>(n);
+    e.release = r;
+    Result<SignedEntry> se = SignEntry(e, head_, *key_);
+    INFO(se.status().ToString());
+    REQUIRE(se.ok());
+    head_ = {head_.origin, se->entry.log.seq, se->hash};
+    return std::move(se).value();
+  }
+
+ private:
+  ChainHead head_;
+  std::unique_ptr<SecretKey> key_;
+};
+
+// A feed server over a MemoryLog, page size 3.
+struct FeedFixture {
+  MemoryLog log;
+  AppendNotifier notifier;
+  FakeClock clock{1700000000000};
+  FeedServiceOptions options;
+  HttpServer server;
+  Signer signer{kHubCode};
+  std::vector<SignedEntry> entries;
+
+  FeedFixture() {
+    options.page_size = 3;
+    options.max_wait_s = 10;
+    server.Route("GET", "/api/v1/feeds/{origin}", [this](const HttpRequest& req) {
+      return ServeFeed(req, log, notifier, options, clock);
+    });
+    StartServer(server);
+    options.base_url = BaseUrl(server);
+  }
+  void Append(int count) {
+    for (int i = 0; i < count; ++i) {
+      entries.push_back(signer.Next());
+      log.Append(kHubCode, entries.back().wire);
+    }
+  }
+  std::string Url(const std::string& query) const {
+    return BaseUrl(server) + "/api/v1/feeds/" + kHubCode + query;
+  }
+};
+
+ParsedFeed MustDecodeFeed(const std::string& body) {
+  Result<ParsedFeed> feed = DecodeFeed(body);
+  INFO(feed.status().ToString());
+  REQUIRE(feed.ok());
+  return std::move(feed).value();
+}
+
+}  // namespace
+
+TEST_CASE("a server on port 0 routes GET and POST with path parameters", "[feeds][http]") {
+  HttpServer server;
+  server.Route("GET", "/hello/{name}", [](const HttpRequest& req) {
+    return HttpResponse::Text(200, "hello " + req.params.at("name") + " q=" + req.Query("q"));
+  });
+  server.Route("POST", "/echo", [](const HttpRequest& req) {
+    HttpResponse r = HttpResponse::Json(201, req.body);
+    r.headers.push_back({"X-Seen-Header", req.Header("x-custom")});
+    return r;
+  });
+  StartServer(server);
+  HttpClient client;
+
+  HttpResult get = MustGet(client, BaseUrl(server) + "/hello/world?q=a%20b");
+  CHECK(get.status == 200);
+  CHECK(get.body == "hello world q=a b");
+
+  HttpResult post = MustPost(client, BaseUrl(server) + "/echo", "{\"x\":1}", {"X-Custom: abc"});
+  CHECK(post.status == 201);
+  CHECK(post.body == "{\"x\":1}");
+  CHECK(post.headers["x-seen-header"] == "abc");
+  CHECK_THAT(post.headers["content-type"], Catch::StartsWith("application/json"));
+  CHECK(server.requests_served() == 2);
+}
+
+TEST_CASE("an unknown path is answered 404 and a wrong method 405", "[feeds][http]") {
+  HttpServer server;
+  server.Route("GET", "/only-get", [](const HttpRequest&) { return HttpResponse::Text(200, "ok"); });
+  StartServer(server);
+  HttpClient client;
+  CHECK(MustGet(client, BaseUrl(server) + "/nowhere").status == 404);
+  CHECK(MustGet(client, BaseUrl(server) + "/only-get/extra").status == 404);
+  CHECK(MustPost(client, BaseUrl(server) + "/only-get", "x").status == 405);
+  CHECK(MustGet(client, BaseUrl(server) + "/only-get").status == 200);
+}
+
+TEST_CASE("a request body over max_body_bytes is answered 413", "[feeds][http][security]") {
+  HttpServer server;
+  std::atomic<bool> called{false};
+  server.Route("POST", "/upload", [&](const HttpRequest& req) {
+    called = true;
+    return HttpResponse::Text(200, std::to_string(req.body.size()));
+  });
+  HttpServerOptions options;
+  options.max_body_bytes = 1024;
+  StartServer(server, options);
+  HttpClient client;
+
+  CHECK(MustPost(client, BaseUrl(server) + "/upload", std::string(1024, 'a')).body == "1024");
+  called = false;
+
+  SECTION("with a Content-Length") {
+    HttpResult r = MustPost(client, BaseUrl(server) + "/upload", std::string(4096, 'b'));
+    CHECK(r.status == 413);
+    CHECK_THAT(r.body, Catch::Contains("1024"));
+  }
+  SECTION("chunked, without a Content-Length") {
+    HttpResult r = MustPost(client, BaseUrl(server) + "/upload", std::string(40000, 'c'),
+                            {"Transfer-Encoding: chunked"});
+    CHECK(r.status == 413);
+  }
+  CHECK_FALSE(called);
+  // The connection (or a new one) still serves well-formed requests afterwards.
+  HttpResult after = MustPost(client, BaseUrl(server) + "/upload", "small");
+  CHECK(after.status == 200);
+  CHECK(after.body == "5");
+}
+
+TEST_CASE("a handler that throws is answered 500 and counted", "[feeds][http]") {
+  HttpServer server;
+  server.Route("GET", "/boom", [](const HttpRequest&) -> HttpResponse {
+    throw std::runtime_error("kaboom");
+  });
+  server.Route("GET", "/odd", [](const HttpRequest&) -> HttpResponse { throw 42; });
+  StartServer(server);
+  HttpClient client;
+  CHECK(server.handler_errors() == 0);
+  HttpResult r = MustGet(client, BaseUrl(server) + "/boom");
+  CHECK(r.status == 500);
+  CHECK_THAT(r.body, Catch::Contains("kaboom"));
+  CHECK(server.handler_errors() == 1);
+
+  HttpResult odd = MustGet(client, BaseUrl(server) + "/odd");
+  CHECK(odd.status == 500);
+  CHECK(server.handler_errors() == 2);
+}
+
+TEST_CASE("the client reports a refused connection as unavailable", "[feeds][http]") {
+  int port = 0;
+  {
+    HttpServer server;
+    StartServer(server);
+    port = server.port();
+  }  // stopped: nothing listens on the port now
+  HttpClient client;
+  Result<HttpResult> r = client.Get("http://127.0.0.1:" + std::to_string(port) + "/", 2000);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kUnavailable);
+}
+
+TEST_CASE("the client refuses a response larger than its limit", "[feeds][http]") {
+  HttpServer server;
+  server.Route("GET", "/big", [](const HttpRequest&) {
+    return HttpResponse::Text(200, std::string(100000, 'z'));
+  });
+  StartServer(server);
+  HttpClient client;
+  client.set_max_response_bytes(1000);
+  Result<HttpResult> r = client.Get(BaseUrl(server) + "/big", kTimeoutMs);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kResourceExhausted);
+}
+
+TEST_CASE("a feed answers the signed entries after the cursor, verbatim", "[feeds][http][feed]") {
+  FeedFixture f;
+  f.Append(5);
+  HttpClient client;
+  HttpResult r = MustGet(client, f.Url("?after=1"));
+  REQUIRE(r.status == 200);
+  CHECK_THAT(r.headers["content-type"], Catch::StartsWith("application/atom+xml"));
+  CHECK(r.headers["x-zhanqun-head"] == "5");
+  ParsedFeed feed = MustDecodeFeed(r.body);
+  REQUIRE(feed.entries.size() == 3);
+  TrustStore trust;
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(feed.entries[i].entry.log.seq == i + 2);
+    CHECK(feed.entries[i].wire == f.entries[i + 1].wire);
+    CHECK(r.body.find(f.entries[i + 1].wire) != std::string::npos);
+  }
+  CHECK(feed.meta.origin == kHubCode);
+  CHECK(feed.meta.head_seq == 5);
+}
+
+TEST_CASE("a full aligned feed page is immutable and archived", "[feeds][http][feed]") {
+  FeedFixture f;
+  f.Append(5);
+  HttpClient client;
+  HttpResult r = MustGet(client, f.Url("?after=0"));
+  REQUIRE(r.status == 200);
+  CHECK_THAT(r.headers["cache-control"], Catch::Contains("immutable"));
+  CHECK_THAT(r.headers["cache-control"], Catch::Contains("max-age=31536000"));
+  CHECK_THAT(r.body, Catch::Contains("archive"));
+  ParsedFeed feed = MustDecodeFeed(r.body);
+  CHECK(feed.meta.archive);
+  CHECK(feed.entries.size() == 3);
+}
+
+TEST_CASE("a partial or unaligned feed page is short-lived", "[feeds][http][feed]") {
+  FeedFixture f;
+  f.Append(5);
+  HttpClient client;
+  for (const char* query : {"?after=3", "?after=1", "?after=5"}) {
+    INFO(query);
+    HttpResult r = MustGet(client, f.Url(query));
+    REQUIRE(r.status == 200);
+    CHECK(r.headers["cache-control"] == "public, max-age=1");
+    CHECK_THAT(r.body, !Catch::Contains("archive/>"));
+    CHECK_FALSE(MustDecodeFeed(r.body).meta.archive);
+  }
+}
+
+TEST_CASE("a feed answers 304 when If-None-Match carries its ETag", "[feeds][http][feed]") {
+  FeedFixture f;
+  f.Append(2);
+  HttpClient client;
+  HttpResult first = MustGet(client, f.Url("?after=0"));
+  REQUIRE(first.status == 200);
+  const std::string etag = first.headers["etag"];
+  REQUIRE_FALSE(etag.empty());
+
+  HttpResult again = MustGet(client, f.Url("?after=0"), {"If-None-Match: " + etag});
+  CHECK(again.status == 304);
+  CHECK(again.body.empty());
+
+  f.Append(1);  // the page grew: the old tag no longer matches
+  HttpResult grown = MustGet(client, f.Url("?after=0"), {"If-None-Match: " + etag});
+  CHECK(grown.status == 200);
+  CHECK(grown.headers["etag"] != etag);
+}
+
+TEST_CASE("a feed request with a bad cursor is answered 400 naming it", "[feeds][http][feed]") {
+  FeedFixture f;
+  f.Append(1);
+  HttpClient client;
+  for (const char* query : {"?after=x", "?after=-1", "?after=99999999999999999999"}) {
+    INFO(query);
+    HttpResult r = MustGet(client, f.Url(query));
+    CHECK(r.status == 400);
+    CHECK_THAT(r.body, Catch::Contains("after"));
+  }
+  HttpResult bad_origin = MustGet(client, BaseUrl(f.server) + "/api/v1/feeds/abc?after=0");
+  CHECK(bad_origin.status == 400);
+  CHECK_THAT(bad_origin.body, Catch::Contains("origin"));
+}
+
+TEST_CASE("a long-poll at the head returns promptly when an entry is appended",
+          "[feeds][http][feed][longpoll]") {
+  FeedFixture f;
+  f.Append(2);
+  auto poll = std::async(std::launch::async, [&] {
+    HttpClient client;
+    auto start = std::chrono::steady_clock::now();
+    Result<HttpResult> r = client.Get(f.Url("?after=2&wait=5"), kTimeoutMs);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    return std::make_pair(std::move(r), ms);
+  });
+  // Give the request a moment to reach the server and start waiting
+  // (bounded: the poll itself waits up to 5 s).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto append_time = std::chrono::steady_clock::now();
+  f.Append(1);
+  f.notifier.Notify();
+
+  REQUIRE(poll.wait_for(std::chrono::seconds(8)) == std::future_status::ready);
+  auto [r, total_ms] = poll.get();
+  auto after_append_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - append_time)
+                             .count();
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  CHECK(total_ms < 2000);
+  CHECK(after_append_ms < 2000);
+  ParsedFeed feed = MustDecodeFeed(r->body);
+  REQUIRE(feed.entries.size() == 1);
+  CHECK(feed.entries[0].entry.log.seq == 3);
+}
+
+TEST_CASE("a long-poll with nothing new returns an empty feed after its wait",
+          "[feeds][http][feed][longpoll]") {
+  FeedFixture f;
+  f.Append(1);
+  HttpClient client;
+  auto start = std::chrono::steady_clock::now();
+  HttpResult r = MustGet(client, f.Url("?after=1&wait=1"));
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start)
+                .count();
+  CHECK(r.status == 200);
+  CHECK(ms >= 900);
+  CHECK(ms < 3000);
+  ParsedFeed feed = MustDecodeFeed(r.body);
+  CHECK(feed.entries.empty());
+  CHECK(feed.meta.head_seq == 1);
+}
+
+TEST_CASE("the notifier wakes a waiter before its timeout", "[feeds][feed]") {
+  AppendNotifier notifier;
+  std::atomic<bool> ready{false};
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ready = true;
+    notifier.Notify();
+  });
+  auto start = std::chrono::steady_clock::now();
+  bool ok = notifier.WaitUntil([&] { return ready.load(); }, 5000, 60000);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start)
+                .count();
+  t.join();
+  CHECK(ok);
+  CHECK(ms < 2000);
+}
+
+}  // namespace zhanqun::feeds

@@ -1,0 +1,293 @@
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/sqlite.h"
+#include "zhanqun/hub/hub_store.h"
+
+namespace zhanqun::hub {
+namespace {
+
+using feeds::ChainHead;
+using feeds::Result;
+using feeds::SignedEntry;
+using feeds::Status;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-hubstore-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+feeds::SecretKey NewKey() {
+  Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
+  REQUIRE(key.ok());
+  return std::move(key).value();
+}
+
+std::unique_ptr<HubStore> OpenStore(const std::string& path) {
+  Result<std::unique_ptr<HubStore>> store = HubStore::Open(path);
+  INFO(store.status().ToString());
+  REQUIRE(store.ok());
+  return std::move(store).value();
+}
+
+feeds::Entry ReleaseEntry(const std::string& id, int version = 1) {
+  feeds::Release r;
+  r.id = id;
+  r.version = version;
+  r.title = "关于 " + id + " 的通知";
+  r.authority = "国务院";
+  r.published_ms = 1550217600000;
+  r.body_html = "<p>正文</p>";
+  if (version > 1) r.status = feeds::ReleaseStatus::kAmended;
+  feeds::Entry e;
+  e.log.origin = feeds::kHubCode;
+  e.kind = feeds::EntryKind::kRelease;
+  e.updated_ms = 1550217600000;
+  e.release = r;
+  return e;
+}
+
+HubStore::Signer SignerFor(const feeds::SecretKey& key, feeds::Entry entry) {
+  return [&key, entry](const ChainHead& head) { return feeds::SignEntry(entry, head, key); };
+}
+
+SignedEntry MustAppend(HubStore& store, const feeds::SecretKey& key, const feeds::Entry& entry,
+                       feeds::TimeMs now_ms) {
+  Result<SignedEntry> se = store.Append(feeds::kHubCode, SignerFor(key, entry), now_ms);
+  INFO(se.status().ToString());
+  REQUIRE(se.ok());
+  return std::move(se).value();
+}
+
+// Decodes and verifies every stored entry of the hub's log in order.
+std::size_t VerifyWholeLog(HubStore& store, const feeds::PublicKey& key) {
+  feeds::TrustStore trust;
+  trust.Add(feeds::kHubCode, key);
+  ChainHead head{feeds::kHubCode, 0, feeds::kZeroHash};
+  Result<std::vector<std::string>> wires = store.ReadWire(feeds::kHubCode, 0, 100000);
+  REQUIRE(wires.ok());
+  for (const std::string& wire : *wires) {
+    Result<feeds::ParsedEntry> parsed = feeds::DecodeEntry(wire);
+    REQUIRE(parsed.ok());
+    Result<SignedEntry> verified = feeds::VerifyEntry(*parsed, trust, head);
+    INFO(verified.status().ToString());
+    REQUIRE(verified.ok());
+    head = {feeds::kHubCode, verified->entry.log.seq, verified->hash};
+  }
+  CHECK(store.HeadOf(feeds::kHubCode).seq == head.seq);
+  CHECK(store.HeadOf(feeds::kHubCode).hash == head.hash);
+  return wires->size();
+}
+
+}  // namespace
+
+TEST_CASE("hub store migrations are versioned and not reapplied", "[hub][store]") {
+  TempDir dir;
+  const std::string path = dir.File("hub.db");
+  { OpenStore(path); }
+  { OpenStore(path); }  // reopening must not fail on existing tables
+  Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, {"SELECT 1"});
+  REQUIRE(db.ok());
+  CHECK((*db)->SchemaVersion() == 1);
+}
+
+TEST_CASE("hub store refuses a database from a newer program", "[hub][store]") {
+  TempDir dir;
+  const std::string path = dir.File("hub.db");
+  {
+    Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, {});
+    REQUIRE(db.ok());
+    REQUIRE((*db)->Exec("PRAGMA user_version=99").ok());
+  }
+  Result<std::unique_ptr<HubStore>> store = HubStore::Open(path);
+  REQUIRE_FALSE(store.ok());
+  CHECK_THAT(store.status().message(), Catch::Contains("newer"));
+}
+
+TEST_CASE("hub store appends contiguous hash-chained entries", "[hub][store][chain]") {
+  TempDir dir;
+  std::unique_ptr<HubStore> store = OpenStore(dir.File("hub.db"));
+  feeds::SecretKey key = NewKey();
+  CHECK(store->Head(feeds::kHubCode) == 0);
+  CHECK(store->HeadOf(feeds::kHubCode).hash == feeds::kZeroHash);
+
+  std::vector<SignedEntry> appended;
+  for (int i = 1; i <= 5; ++i) {
+    appended.push_back(MustAppend(*store, key, ReleaseEntry("r" + std::to_string(i)), 1000 * i));
+  }
+  for (std::size_t i = 0; i < appended.size(); ++i) {
+    CHECK(appended[i].entry.log.seq == i + 1);
+    CHECK(appended[i].entry.log.prev_hash == (i == 0 ? feeds::kZeroHash : appended[i - 1].hash));
+  }
+  CHECK(VerifyWholeLog(*store, key.public_key()) == 5);
+
+  Result<std::vector<std::string>> page = store->ReadWire(feeds::kHubCode, 1, 2);
+  REQUIRE(page.ok());
+  REQUIRE(page->size() == 2);
+  CHECK((*page)[0] == appended[1].wire);
+  CHECK((*page)[1] == appended[2].wire);
+  CHECK(store->Origins() == std::vector<std::string>{feeds::kHubCode});
+
+  Result<feeds::TimeMs> at = store->AppendedAt(feeds::kHubCode, 3);
+  REQUIRE(at.ok());
+  CHECK(*at == 3000);
+  CHECK(store->AppendedAt(feeds::kHubCode, 6).status().code() == feeds::Code::kNotFound);
+}
+
+TEST_CASE("hub store keeps nothing when signing fails", "[hub][store]") {
+  TempDir dir;
+  std::unique_ptr<HubStore> store = OpenStore(dir.File("hub.db"));
+  feeds::SecretKey key = NewKey();
+  MustAppend(*store, key, ReleaseEntry("r1"), 1000);
+  Result<SignedEntry> failed = store->Append(
+      feeds::kHubCode,
+      [](const ChainHead&) -> Result<SignedEntry> { return Status::Internal("signer down"); },
+      2000);
+  REQUIRE_FALSE(failed.ok());
+  CHECK_THAT(failed.status().message(), Catch::Contains("signer down"));
+  CHECK(store->Head(feeds::kHubCode) == 1);
+  // The write transaction was released: the next append works.
+  CHECK(MustAppend(*store, key, ReleaseEntry("r2"), 3000).entry.log.seq == 2);
+}
+
+TEST_CASE("hub store refuses an entry that would take an existing seq", "[hub][store][chain]") {
+  TempDir dir;
+  std::unique_ptr<HubStore> store = OpenStore(dir.File("hub.db"));
+  feeds::SecretKey key = NewKey();
+  MustAppend(*store, key, ReleaseEntry("r1"), 1000);
+  const ChainHead empty{feeds::kHubCode, 0, feeds::kZeroHash};
+  feeds::Entry other = ReleaseEntry("r-other");
+  Result<SignedEntry> stale = store->Append(
+      feeds::kHubCode, [&](const ChainHead&) { return feeds::SignEntry(other, empty, key); },
+      2000);
+  REQUIRE_FALSE(stale.ok());
+  CHECK(store->Head(feeds::kHubCode) == 1);
+  CHECK_FALSE(store->FindRelease("r-other").has_value());
+}
+
+TEST_CASE("hub store indexes releases and keeps the latest version", "[hub][store]") {
+  TempDir dir;
+  std::unique_ptr<HubStore> store = OpenStore(dir.File("hub.db"));
+  feeds::SecretKey key = NewKey();
+  MustAppend(*store, key, ReleaseEntry("a"), 1000);
+  MustAppend(*store, key, ReleaseEntry("b"), 2000);
+  MustAppend(*store, key, ReleaseEntry("a", 2), 3000);
+  std::optional<ReleaseRow> a = store->FindRelease("a");
+  REQUIRE(a.has_value());
+  CHECK(a->version == 2);
+  CHECK(a->status == "amended");
+  CHECK(a->seq == 3);
+  CHECK(a->appended_ms == 3000);
+  std::vector<ReleaseRow> rows = store->Releases(10);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].id == "a");  // newest first
+  CHECK(rows[1].id == "b");
+  CHECK(store->Releases(1).size() == 1);
+  CHECK_FALSE(store->FindRelease("nope").has_value());
+}
+
+TEST_CASE("hub store indexes node registry entries with their key", "[hub][store]") {
+  TempDir dir;
+  std::unique_ptr<HubStore> store = OpenStore(dir.File("hub.db"));
+  feeds::SecretKey hub_key = NewKey();
+  feeds::SecretKey node_key = NewKey();
+  feeds::Entry e;
+  e.log.origin = feeds::kHubCode;
+  e.kind = feeds::EntryKind::kNode;
+  e.updated_ms = 1550217600000;
+  e.node = feeds::Node{"330100", "杭州市", feeds::NodeLevel::kCity, "000000",
+                       {node_key.public_key()}};
+  MustAppend(*store, hub_key, e, 1234);
+  std::optional<NodeRow> row = store->FindNode("330100");
+  REQUIRE(row.has_value());
+  CHECK(row->node == *e.node);
+  CHECK(row->seq == 1);
+  CHECK(row->added_ms == 1234);
+  REQUIRE(store->Nodes().size() == 1);
+  CHECK_FALSE(store->FindNode("330106").has_value());
+}
+
+TEST_CASE("hub store acknowledgements are cumulative and record per-entry lags",
+          "[hub][store][acks]") {
+  TempDir dir;
+  std::unique_ptr<HubStore> store = OpenStore(dir.File("hub.db"));
+  feeds::SecretKey key = NewKey();
+  for (int i = 1; i <= 3; ++i) {
+    MustAppend(*store, key, ReleaseEntry("r" + std::to_string(i)), 1000 * i);
+  }
+
+  REQUIRE(store->RecordAck("330100", feeds::kHubCode, "verified", 2, 5000).ok());
+  CHECK(store->StageLags("330100", "verified") == std::vector<feeds::TimeMs>{4000, 3000});
+  REQUIRE(store->RecordAck("330100", feeds::kHubCode, "verified", 1, 9000).ok());  // older
+  REQUIRE(store->RecordAck("330100", feeds::kHubCode, "verified", 2, 9000).ok());  // same
+  std::vector<AckRow> acks = store->Acks();
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].seq == 2);
+  CHECK(acks[0].hub_ms == 5000);
+  CHECK(store->StageLags("330100", "verified") == std::vector<feeds::TimeMs>{4000, 3000});
+
+  REQUIRE(store->RecordAck("330100", feeds::kHubCode, "verified", 3, 10000).ok());
+  CHECK(store->StageLags("330100", "verified") ==
+        std::vector<feeds::TimeMs>{4000, 3000, 7000});
+  CHECK(store->StageLags("330100", "indexed").empty());
+}
+
+TEST_CASE("hub store tokens are unique by name and looked up by hash", "[hub][store][auth]") {
+  TempDir dir;
+  std::unique_ptr<HubStore> store = OpenStore(dir.File("hub.db"));
+  const std::string hash = feeds::Sha256Hex("secret");
+  REQUIRE(store->AddToken("ci", hash, 1000).ok());
+  CHECK(store->TokenExists(hash));
+  CHECK_FALSE(store->TokenExists(feeds::Sha256Hex("other")));
+  Status dup = store->AddToken("ci", feeds::Sha256Hex("another"), 2000);
+  CHECK(dup.code() == feeds::Code::kAlreadyExists);
+  CHECK_THAT(dup.message(), Catch::Contains("ci"));
+}
+
+TEST_CASE("two hub stores on one file never take the same seq", "[hub][store][chain]") {
+  TempDir dir;
+  const std::string path = dir.File("hub.db");
+  std::unique_ptr<HubStore> a = OpenStore(path);
+  std::unique_ptr<HubStore> b = OpenStore(path);  // stands in for the CLI process
+  feeds::SecretKey key = NewKey();
+  constexpr int kEach = 15;
+  auto writer = [&](HubStore& store, const std::string& prefix, std::vector<Status>* errors) {
+    for (int i = 0; i < kEach; ++i) {
+      Result<SignedEntry> se = store.Append(
+          feeds::kHubCode, SignerFor(key, ReleaseEntry(prefix + std::to_string(i))), 1000 + i);
+      if (!se.ok()) errors->push_back(se.status());
+    }
+  };
+  std::vector<Status> errors_a, errors_b;
+  std::thread ta(writer, std::ref(*a), "a", &errors_a);
+  std::thread tb(writer, std::ref(*b), "b", &errors_b);
+  ta.join();
+  tb.join();
+  for (const Status& s : errors_a) FAIL_CHECK(s.ToString());
+  for (const Status& s : errors_b) FAIL_CHECK(s.ToString());
+  CHECK(VerifyWholeLog(*a, key.public_key()) == 2 * kEach);
+}
+
+}  // namespace zhanqun::hub

@@ -1,1 +1,262 @@
+#!/usr/bin/env python3
+"""Integration test: a real hub and three real agents on loopback,
+浙江省 330000 -> 杭州市 330100 -> 西湖区 330106, carrying real State Council
+documents end to end, plus the attacks that must not get through.
 
+usage: test_chain.py --build-dir BUILD --fixtures tests/fixtures [--keep]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lib"))
+import zqcluster as zq  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CHAIN = [("330000", None), ("330100", "330000"), ("330106", "330100")]
+TESTS = []
+PAGE = 20  # small pages so the 60-document run spans several, some full and immutable
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def expect(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+class Ctx:
+    pass
+
+
+@test
+def county_holds_every_published_document_verified_and_searchable(ctx):
+    docs = zq.load_documents(os.path.join(ctx.fixtures, "govcn_state_council_2019.jsonl"))
+    expect(len(docs) >= 50, f"need at least 50 fixture documents, have {len(docs)}")
+    ctx.published = []
+    for doc in docs:
+        ctx.published.append(ctx.cluster.publish(zq.release_from_document(doc)))
+    head = ctx.cluster.hub_head()
+    county = ctx.cluster.nodes["330106"]
+    zq.wait_until(lambda: county.head() == head, 60, f"county to reach hub head {head}")
+    status = county.status()
+    expect(status["quarantine_count"] == 0, f"county quarantined entries: {status}")
+    zq.wait_until(lambda: county.status()["origins"]["000000"]["indexed"] == head, 30,
+                  "county index to catch up")
+    target = next(d for d in docs if "职业教育" in d["title"])
+    hits = county.search("职业教育")["hits"]
+    expect(hits and hits[0]["title"] == target["title"],
+           f"search 职业教育 should find {target['title']}, got {[h['title'] for h in hits]}")
+    expect("<mark>" in hits[0]["snippet_html"] + hits[0]["title_html"], "no highlight in hit")
+    by_number = county.search("国发〔2019〕5号")["hits"]
+    expect(any(h["doc_number"] == "国发〔2019〕5号" for h in by_number),
+           "search by 文号 国发〔2019〕5号 found nothing")
+    # The CLI searches the same on-disk index.
+    out = subprocess.run([ctx.cluster.agent_bin, "search", "职业教育", "--config", county.config],
+                         capture_output=True, text=True, check=True).stdout
+    expect(json.loads(out)["hits"][0]["title"] == target["title"], "CLI search disagrees")
+
+
+@test
+def relays_serve_entries_byte_for_byte(ctx):
+    head = ctx.cluster.hub_head()
+    urls = [ctx.cluster.hub_url] + [ctx.cluster.nodes[c].url for c, _ in CHAIN]
+    bodies = []
+    for u in urls:
+        status, _, body = zq.http("GET", f"{u}/api/v1/feeds/000000?after={head - 5}")
+        expect(status == 200, f"{u} feed answered {status}")
+        start = body.index(b"<entry")
+        bodies.append(body[start:body.rindex(b"</entry>")])
+    expect(all(b == bodies[0] for b in bodies), "relays changed entry bytes")
+
+
+@test
+def hub_status_shows_the_county_with_nothing_missing(ctx):
+    head = ctx.cluster.hub_head()
+
+    def county_done():
+        nodes = {n["code"]: n for n in ctx.cluster.hub_status()["nodes"]}
+        o = nodes["330106"]["origins"]["000000"]
+        return o["missing"] == 0 and o["indexed"] == head and o["verified"] == head
+
+    zq.wait_until(county_done, 30, "hub status to show the county complete")
+    nodes = {n["code"]: n for n in ctx.cluster.hub_status()["nodes"]}
+    for code, _ in CHAIN:
+        o = nodes[code]["origins"]["000000"]
+        expect(o["missing"] == 0 and o["oldest_missing_lag_ms"] == 0, f"{code}: {o}")
+    lag = nodes["330106"]["origins"]["000000"]["lag_ms"]["indexed"]
+    print(f"  publish-to-county-indexed lag over {lag['count']} entries: "
+          f"p50={lag['p50']} ms p95={lag['p95']} ms max={lag['max']} ms")
+
+
+@test
+def feeds_validate_against_the_atom_schema_and_parse_in_feedparser(ctx):
+    status, headers, body = zq.http("GET", f"{ctx.cluster.hub_url}/api/v1/feeds/000000?after=0")
+    expect(status == 200, f"feed answered {status}")
+    path = os.path.join(ctx.workdir, "feed.xml")
+    with open(path, "wb") as f:
+        f.write(body)
+    rng = os.path.join(ctx.fixtures, "atom.rng")
+    r = subprocess.run(["xmllint", "--noout", "--relaxng", rng, path], capture_output=True,
+                       text=True)
+    expect(r.returncode == 0, f"feed does not validate: {r.stderr[-500:]}")
+    r = subprocess.run(["/usr/bin/python3", "-c",
+                        "import feedparser,sys; d=feedparser.parse(sys.argv[1]);"
+                        "assert not d.bozo, d.bozo_exception; print(len(d.entries))", path],
+                       capture_output=True, text=True)
+    expect(r.returncode == 0, f"feedparser failed: {r.stderr[-500:]}")
+    expect(int(r.stdout) == PAGE, f"feedparser saw {r.stdout.strip()} entries, want {PAGE}")
+    expect("immutable" in headers.get("Cache-Control", ""), f"full page not immutable: {headers}")
+
+
+@test
+def long_poll_answers_as_soon_as_an_entry_is_appended(ctx):
+    county = ctx.cluster.nodes["330106"]
+    head = ctx.cluster.hub_head()
+    import threading
+    result = {}
+
+    def poll():
+        t0 = time.monotonic()
+        status, _, body = zq.http("GET", f"{county.url}/api/v1/feeds/000000?after={head}&wait=20")
+        result["elapsed"] = time.monotonic() - t0
+        result["body"] = body
+
+    t = threading.Thread(target=poll)
+    t.start()
+    time.sleep(0.5)
+    ctx.cluster.publish({"id": "longpoll-probe", "title": "长轮询测试", "authority": "国务院办公厅",
+                         "body_text": "测试"})
+    t.join(30)
+    expect(b"longpoll-probe" in result.get("body", b""), "long-poll did not deliver the entry")
+    expect(result["elapsed"] < 5, f"long-poll took {result['elapsed']:.2f}s")
+
+
+@test
+def publish_api_rejects_bad_input_naming_the_problem(ctx):
+    url = ctx.cluster.hub_url + "/api/v1/releases"
+    auth = {"Authorization": "Bearer " + ctx.cluster.token}
+    before = ctx.cluster.hub_head()
+    cases = [
+        (b"{not json", auth, 400, "not valid JSON"),
+        (json.dumps({"id": "x1", "authority": "国务院"}).encode(), auth, 400, "release.title"),
+        (json.dumps({"id": "x2", "title": "t", "authority": "国务院", "colour": 1}).encode(), auth,
+         400, "release.colour"),
+        (json.dumps({"id": "bad id!", "title": "t", "authority": "a"}).encode(), auth, 400,
+         "release.id"),
+        (json.dumps({"id": "x3", "title": "t", "authority": "a",
+                     "body_text": "长" * 800000}).encode(), auth, 400, "body"),
+        (json.dumps({"id": "x4", "title": "t", "authority": "a"}).encode(), {}, 401, "bearer"),
+        (json.dumps({"id": "x5", "title": "t", "authority": "a"}).encode(),
+         {"Authorization": "Bearer wrong"}, 401, "bearer"),
+    ]
+    for body, headers, want_status, want_text in cases:
+        status, _, answer = zq.http("POST", url, body, headers)
+        expect(status == want_status, f"{body[:60]!r}: status {status}, want {want_status}")
+        expect(want_text.lower() in answer.decode().lower(),
+               f"{body[:60]!r}: error {answer[:200]!r} does not mention {want_text}")
+    # An oversize request is refused from its Content-Length, before the body is read.
+    import socket
+    with socket.create_connection(("127.0.0.1", ctx.cluster.hub_port), timeout=10) as s:
+        s.sendall(b"POST /api/v1/releases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                  ctx.cluster.token.encode() + b"\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 9437184\r\n\r\n{")
+        answer = s.recv(4096)
+    expect(answer.startswith(b"HTTP/1.1 413"), f"oversize request answered {answer[:80]!r}")
+    expect(b"exceeds the limit" in answer, f"413 does not say why: {answer!r}")
+    expect(ctx.cluster.hub_head() == before, "rejected input changed the log")
+
+
+@test
+def county_rejects_a_byte_flipped_entry_at_the_city_and_keeps_its_state(ctx):
+    cluster = ctx.cluster
+    city, county = cluster.nodes["330100"], cluster.nodes["330106"]
+    county.stop()
+    published = cluster.publish({"id": "flip-target", "title": "国务院关于字节篡改测试的通知",
+                                 "authority": "国务院", "body_text": "篡改检测"})
+    seq = published["seq"]
+    zq.wait_until(lambda: city.head() == seq, 20, "city to receive the new entry")
+    city.stop()
+    zq.flip_title_byte(city.db_path, "000000", seq)
+    city.start()
+    county.start()
+    zq.wait_until(lambda: county.status()["quarantine_count"] >= 1, 20, "county to quarantine")
+    status = county.status()
+    expect(status["origins"]["000000"]["head"] == seq - 1,
+           f"county head moved to {status['origins']['000000']['head']}, want {seq - 1}")
+    reason = status["quarantine_recent"][0]["reason"]
+    expect("signature" in reason and "unauthenticated" in reason, f"unclear reason: {reason}")
+    expect(county.search("职业教育")["hits"], "county lost earlier entries")
+    # Nothing after the bad entry is applied either.
+    cluster.publish({"id": "after-flip", "title": "后续通知", "authority": "国务院",
+                     "body_text": "后续"})
+    time.sleep(1.0)
+    expect(county.head() == seq - 1, "county applied entries past a rejected one")
+
+
+@test
+def agent_refuses_to_start_with_a_bad_config_naming_each_problem(ctx):
+    path = os.path.join(ctx.workdir, "bad-agent.json")
+    with open(path, "w") as f:
+        json.dump({"node": "33010X", "parent_url": "ftp://x", "listen": "nowhere",
+                   "colour": "red"}, f)
+    r = subprocess.run([ctx.cluster.agent_bin, "serve", "--config", path], capture_output=True,
+                       text=True, timeout=20)
+    expect(r.returncode != 0, "agent started with a bad config")
+    for needle in ["node:", "parent_url:", "listen:", "colour: unknown", "hub_url: required",
+                   "data_dir: required"]:
+        expect(needle in r.stderr, f"config error does not mention '{needle}': {r.stderr}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args()
+    ctx = Ctx()
+    ctx.fixtures = os.path.abspath(args.fixtures)
+    ctx.workdir = tempfile.mkdtemp(prefix="zhanqun-it-")
+    ctx.cluster = zq.Cluster(args.build_dir, ctx.workdir,
+                             os.path.join(ROOT, "config", "admin_divisions_cn.csv"),
+                             page_size=PAGE)
+    passed = failed = 0
+    try:
+        ctx.cluster.start_hub()
+        for code, parent in CHAIN:
+            ctx.cluster.add_agent(code, parent)
+        for fn in TESTS:
+            t0 = time.monotonic()
+            try:
+                fn(ctx)
+                passed += 1
+                print(f"PASS {fn.__name__} ({time.monotonic() - t0:.1f}s)", flush=True)
+            except Exception:
+                failed += 1
+                print(f"FAIL {fn.__name__}", flush=True)
+                traceback.print_exc()
+    finally:
+        ctx.cluster.stop()
+        if failed:
+            for name in ["hub/hub.log"] + [f"{c}/agent.log" for c, _ in CHAIN]:
+                p = os.path.join(ctx.workdir, name)
+                if os.path.exists(p):
+                    print(f"--- tail of {name}")
+                    print(open(p, errors="replace").read()[-3000:])
+        if not args.keep:
+            shutil.rmtree(ctx.workdir, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed == len(TESTS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""Starts and drives a real zhanqun cluster on loopback: one hub and any
+number of agents, each a real daemon process with its own data directory.
+
+Used by the integration tests (tests/integration) and by scripts/demo.
+Every process started here is stopped by its pid in Cluster.stop().
+"""
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, body=None, headers=None, timeout=30):
+    """Returns (status, headers, body bytes); never raises for HTTP errors."""
+    data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None and "Content-Type" not in req.headers:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def get_json(url):
+    status, _, body = http("GET", url)
+    if status != 200:
+        raise RuntimeError(f"GET {url}: HTTP {status}: {body[:300]!r}")
+    return json.loads(body)
+
+
+def wait_until(predicate, timeout, what, interval=0.05):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except Exception as e:  # the service may still be starting
+            last_error = e
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what} (last error: {last_error})")
+
+
+class Process:
+    def __init__(self, name, argv, log_path):
+        self.name = name
+        self.argv = argv
+        self.log_path = log_path
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=self.log,
+                                     stdin=subprocess.DEVNULL)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+        self.proc = None
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+
+class Node:
+    def __init__(self, cluster, code, name, port, workdir, parent):
+        self.cluster = cluster
+        self.code = code
+        self.name = name
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.workdir = workdir
+        self.parent = parent
+        self.process = None
+
+    @property
+    def db_path(self):
+        return os.path.join(self.workdir, "data", "agent.db")
+
+    def status(self):
+        return get_json(self.url + "/api/v1/status")
+
+    def head(self, origin="000000"):
+        return self.status()["origins"][origin]["head"]
+
+    def search(self, query, limit=10):
+        q = urllib.parse.quote(query)
+        return get_json(f"{self.url}/search?q={q}&limit={limit}")
+
+    def start(self):
+        self.process.start()
+        wait_until(lambda: http("GET", self.url + "/healthz", timeout=2)[0] == 200, 20,
+                   f"agent {self.code} to listen on {self.url}")
+
+    def stop(self):
+        self.process.stop()
+
+
+class Cluster:
+    def __init__(self, build_dir, workdir, divisions_file, page_size=100):
+        self.page_size = page_size
+        self.build_dir = os.path.abspath(build_dir)
+        self.workdir = os.path.abspath(workdir)
+        self.divisions_file = os.path.abspath(divisions_file)
+        self.hub_bin = os.path.join(self.build_dir, "hub", "zhanqun-hub")
+        self.agent_bin = os.path.join(self.build_dir, "agent", "zhanqun-agent")
+        self.hub_process = None
+        self.nodes = {}
+        os.makedirs(self.workdir, exist_ok=True)
+
+    # --- hub -------------------------------------------------------------
+    def start_hub(self):
+        self.hub_port = free_port()
+        self.hub_url = f"http://127.0.0.1:{self.hub_port}"
+        self.hub_dir = os.path.join(self.workdir, "hub")
+        os.makedirs(self.hub_dir, exist_ok=True)
+        self.hub_config = os.path.join(self.hub_dir, "hub.json")
+        with open(self.hub_config, "w") as f:
+            json.dump({"data_dir": os.path.join(self.hub_dir, "data"),
+                       "listen": f"127.0.0.1:{self.hub_port}",
+                       "page_size": self.page_size,
+                       "divisions_file": self.divisions_file}, f, indent=2)
+        self.hub_cli("init")
+        self.token = self.hub_cli("token", "create", "staff").strip()
+        self.hub_key_pub = os.path.join(self.hub_dir, "data", "hub.key.pub")
+        self.hub_process = Process("hub", [self.hub_bin, "serve", "--config", self.hub_config],
+                                   os.path.join(self.hub_dir, "hub.log"))
+        self.hub_process.start()
+        wait_until(lambda: http("GET", self.hub_url + "/healthz", timeout=2)[0] == 200, 20,
+                   "hub to listen")
+
+    def hub_cli(self, *args):
+        r = subprocess.run([self.hub_bin, *args, "--config", self.hub_config],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"zhanqun-hub {' '.join(args)} failed: {r.stderr.strip()}")
+        return r.stdout
+
+    def hub_status(self):
+        return get_json(self.hub_url + "/api/v1/status")
+
+    def hub_head(self):
+        return self.hub_status()["hub"]["heads"]["000000"]
+
+    def publish(self, release):
+        status, _, body = http("POST", self.hub_url + "/api/v1/releases", release,
+                               {"Authorization": "Bearer " + self.token})
+        if status != 201:
+            raise RuntimeError(f"publish {release.get('id')}: HTTP {status}: {body[:300]!r}")
+        return json.loads(body)
+
+    # --- agents ----------------------------------------------------------
+    def add_agent(self, code, parent_code=None, start=True):
+        parent = self.nodes[parent_code] if parent_code else None
+        port = free_port()
+        workdir = os.path.join(self.workdir, code)
+        os.makedirs(workdir, exist_ok=True)
+        key = os.path.join(workdir, "agent.key")
+        subprocess.run([self.agent_bin, "keygen", "--out", key], check=True,
+                       capture_output=True)
+        out = self.hub_cli("node", "add", code, "--key", key + ".pub")
+        name = out.split("name=")[1].split()[0]
+        config = os.path.join(workdir, "agent.json")
+        with open(config, "w") as f:
+            json.dump({"node": code,
+                       "parent_url": parent.url if parent else self.hub_url,
+                       "hub_url": self.hub_url,
+                       "data_dir": os.path.join(workdir, "data"),
+                       "key_file": key,
+                       "hub_public_key": self.hub_key_pub,
+                       "page_size": self.page_size,
+                       "listen": f"127.0.0.1:{port}"}, f, indent=2)
+        node = Node(self, code, name, port, workdir, parent)
+        node.config = config
+        node.process = Process(code, [self.agent_bin, "serve", "--config", config],
+                               os.path.join(workdir, "agent.log"))
+        self.nodes[code] = node
+        if start:
+            node.start()
+        return node
+
+    def stop(self):
+        for node in reversed(list(self.nodes.values())):
+            node.stop()
+        if self.hub_process:
+            self.hub_process.stop()
+
+
+def load_documents(path, limit=None):
+    docs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                docs.append(json.loads(line))
+    return docs[:limit] if limit else docs
+
+
+TOPIC_KEYWORDS = [("营商环境", "营商环境"), ("教育", "教育"), ("就业", "就业"),
+                  ("医疗", "医疗卫生"), ("税", "财税"), ("农", "三农"), ("企业", "企业发展")]
+
+
+def release_from_document(doc):
+    """Maps a gov.cn fixture document onto the publish API's JSON."""
+    topics = sorted({t for kw, t in TOPIC_KEYWORDS if kw in doc["title"]})
+    rid = "govcn-" + doc["index_number"].replace("/", "-")
+    release = {"id": rid, "title": doc["title"], "authority": doc["authority"],
+               "doc_number": doc.get("doc_number") or "", "body_text": doc["body"],
+               "topics": topics, "categories": ["国务院文件"]}
+    if doc.get("date"):
+        release["signed_date"] = doc["date"]
+    return release
+
+
+def flip_title_byte(db_path, origin, seq):
+    """Changes one character of an entry's stored wire bytes (fault injection)."""
+    con = sqlite3.connect(db_path)
+    try:
+        (wire,) = con.execute("SELECT wire FROM entries WHERE origin=? AND seq=?",
+                              (origin, seq)).fetchone()
+        start = wire.index(b"<title>") + len(b"<title>")
+        changed = bytearray(wire)
+        # Replace one 3-byte CJK character by three ASCII letters: still
+        # well-formed XML and UTF-8, so only the signature can catch it.
+        changed[start:start + 3] = b"XYZ"
+        con.execute("UPDATE entries SET wire=? WHERE origin=? AND seq=?",
+                    (bytes(changed), origin, seq))
+        con.commit()
+    finally:
+        con.close()
