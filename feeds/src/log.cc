@@ -55,8 +55,8 @@ Status CheckExtends(const LogPosition& log, const ChainHead& head) {
                                 Position(head.origin, head.seq));
   }
   if (log.seq > head.seq + 1) {
-    return Status::Precondition("gap: expected " + Position(head.origin, head.seq + 1) +
-                                ", got #" + std::to_string(log.seq));
+    return Status::Precondition("gap: expected " + Position(head.origin, head.seq + 1) + ", got #" +
+                                std::to_string(log.seq));
   }
   if (log.prev_hash != head.hash) {
     const std::string applied =

@@ -284,8 +284,8 @@ Status SecretKey::Save(const std::string& path) const {
   ZQ_RETURN_IF_ERROR(WriteFile(path, pem->data, pem->length, 0600, /*exclusive=*/true));
   // The public half is derived from the key just written, so replacing a stale
   // <path>.pub is correct.
-  const std::string pub = FormatPublicKeyFile(public_key_, "zhanqun public key " +
-                                                               public_key_.KeyIdHex());
+  const std::string pub =
+      FormatPublicKeyFile(public_key_, "zhanqun public key " + public_key_.KeyIdHex());
   return WriteFile(path + ".pub", pub.data(), pub.size(), 0644, /*exclusive=*/false);
 }
 
@@ -366,28 +366,28 @@ SignatureElement SignMessage(const SecretKey& key, std::string_view message,
 
 Status VerifyRaw(const PublicKey& key, std::string_view message,
                  const std::array<std::uint8_t, 64>& sig) {
-  PkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.bytes.data(),
-                                           key.bytes.size()));
+  PkeyPtr pkey(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.bytes.data(), key.bytes.size()));
   if (!pkey) {
     ERR_clear_error();
     return Status::Unauthenticated("key " + key.KeyIdHex() + " is not a valid Ed25519 key");
   }
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx) Die("EVP_MD_CTX_new");
-  bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) == 1 &&
-            EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), Bytes(message),
-                             message.size()) == 1;
+  bool ok =
+      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) == 1 &&
+      EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), Bytes(message), message.size()) == 1;
   ERR_clear_error();
   if (!ok) return Status::Unauthenticated("signature does not verify for key " + key.KeyIdHex());
   return Status::Ok();
 }
 
-Status VerifyMessage(const PublicKey& key, std::string_view message,
-                     const SignatureElement& sig) {
+Status VerifyMessage(const PublicKey& key, std::string_view message, const SignatureElement& sig) {
   Result<std::string> blob = Base64Decode(sig.signature);
   if (!blob.ok() || blob->size() != kSignatureBlobBytes) {
-    return Status::Unauthenticated("signature is not base64 of 74 bytes (\"ED\", key id, "
-                                   "64-byte signature)");
+    return Status::Unauthenticated(
+        "signature is not base64 of 74 bytes (\"ED\", key id, "
+        "64-byte signature)");
   }
   const std::string_view view(*blob);
   const std::string_view alg = view.substr(0, 2);
@@ -422,8 +422,7 @@ Status VerifyMessage(const PublicKey& key, std::string_view message,
   global_input += sig.trusted_comment;
   Status s = VerifyRaw(key, global_input, ToSig64(*global));
   if (!s.ok()) {
-    return Status::Unauthenticated("trusted comment signature does not verify for key " +
-                                   key_hex);
+    return Status::Unauthenticated("trusted comment signature does not verify for key " + key_hex);
   }
   return Status::Ok();
 }
@@ -438,8 +437,7 @@ void TrustStore::Add(const std::string& origin, const PublicKey& key) {
   if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
 }
 
-const PublicKey* TrustStore::Find(const std::string& origin,
-                                  const std::string& key_id_hex) const {
+const PublicKey* TrustStore::Find(const std::string& origin, const std::string& key_id_hex) const {
   auto it = keys_.find(origin);
   if (it == keys_.end()) return nullptr;
   for (const PublicKey& key : it->second) {
@@ -491,8 +489,7 @@ Result<std::string> Base64Decode(std::string_view text) {
   // rejecting them, so the alphabet is checked here first.
   for (std::size_t i = 0; i + padding < text.size(); ++i) {
     if (!IsBase64Char(text[i])) {
-      return Status::Invalid("base64 text has an invalid character at offset " +
-                             std::to_string(i));
+      return Status::Invalid("base64 text has an invalid character at offset " + std::to_string(i));
     }
   }
   if (text.size() > static_cast<std::size_t>(INT_MAX)) {

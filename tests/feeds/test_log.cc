@@ -62,9 +62,7 @@ Entry MakeEntry(const std::string& origin, int n) {
   return e;
 }
 
-ChainHead HeadAfter(const SignedEntry& e) {
-  return {e.entry.log.origin, e.entry.log.seq, e.hash};
-}
+ChainHead HeadAfter(const SignedEntry& e) { return {e.entry.log.origin, e.entry.log.seq, e.hash}; }
 
 // Signs `count` consecutive entries for `origin`, starting from an empty log.
 std::vector<SignedEntry> SignChain(const SecretKey& key, const std::string& origin, int count) {

@@ -59,8 +59,8 @@ SecretKey NewKey() {
 
 // Runs the stock minisign CLI; returns the exit status of std::system (0 = verified).
 int MinisignVerify(const std::string& msg, const std::string& pub, const std::string& sig) {
-  const std::string cmd = "minisign -V -q -m '" + msg + "' -p '" + pub + "' -x '" + sig +
-                          "' >/dev/null 2>&1";
+  const std::string cmd =
+      "minisign -V -q -m '" + msg + "' -p '" + pub + "' -x '" + sig + "' >/dev/null 2>&1";
   return std::system(cmd.c_str());
 }
 
@@ -197,8 +197,8 @@ TEST_CASE("a signed message verifies with the signer's public key", "[feeds][sig
   REQUIRE(blob.ok());
   REQUIRE(blob->size() == 74);
   CHECK(blob->substr(0, 2) == "ED");
-  CHECK(blob->substr(2, 8) == std::string(key.public_key().key_id.begin(),
-                                          key.public_key().key_id.end()));
+  CHECK(blob->substr(2, 8) ==
+        std::string(key.public_key().key_id.begin(), key.public_key().key_id.end()));
 
   CHECK(VerifyMessage(key.public_key(), "policy text", sig).ok());
   CHECK(VerifyMessage(key.public_key(), "", SignMessage(key, "", "empty")).ok());
@@ -264,8 +264,8 @@ TEST_CASE("a signature does not verify under another key or key id",
 
   Status s = VerifyMessage(other.public_key(), "text", sig);
   CHECK(s.code() == Code::kUnauthenticated);
-  CHECK(s.message() == "signature was made with key " + key.public_key().KeyIdHex() +
-                           ", not key " + other.public_key().KeyIdHex());
+  CHECK(s.message() == "signature was made with key " + key.public_key().KeyIdHex() + ", not key " +
+                           other.public_key().KeyIdHex());
 
   // Right key bytes, but the key id it is registered under differs.
   PublicKey relabeled = key.public_key();
@@ -343,7 +343,8 @@ TEST_CASE("public keys round trip through the minisign key file format", "[feeds
   Result<PublicKey> bare = ParsePublicKey(PublicKeyBase64(pub));
   REQUIRE(bare.ok());
   CHECK(*bare == pub);
-  Result<PublicKey> crlf = ParsePublicKey("untrusted comment: x\r\n" + PublicKeyBase64(pub) + "\r\n");
+  Result<PublicKey> crlf =
+      ParsePublicKey("untrusted comment: x\r\n" + PublicKeyBase64(pub) + "\r\n");
   REQUIRE(crlf.ok());
   CHECK(*crlf == pub);
 

@@ -1,0 +1,689 @@
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/clock.h"
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/signature.h"
+#include "zhanqun/hub/hub.h"
+#include "zhanqun/hub/release_json.h"
+
+namespace zhanqun::hub {
+namespace {
+
+using feeds::Code;
+using feeds::Result;
+using feeds::SignedEntry;
+using feeds::Status;
+using json = nlohmann::json;
+
+constexpr feeds::TimeMs kT0 = 1700000000000;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-hub-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+feeds::SecretKey NewKey() {
+  Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
+  REQUIRE(key.ok());
+  return std::move(key).value();
+}
+
+HubConfig MakeConfig(const TempDir& dir) {
+  HubConfig config;
+  config.data_dir = dir.File("hub");
+  config.key_file = config.data_dir + "/hub.key";
+  config.divisions_file = ZQ_FIXTURES_DIR "/../../config/admin_divisions_cn.csv";
+  config.page_size = 100;
+  return config;
+}
+
+// A freshly initialized hub on a fake clock.
+struct HubFixture {
+  TempDir dir;
+  feeds::FakeClock clock{kT0};
+  HubConfig config = MakeConfig(dir);
+  std::unique_ptr<Hub> hub;
+
+  HubFixture() {
+    Status init = Hub::Init(config, clock);
+    INFO(init.ToString());
+    REQUIRE(init.ok());
+    Reopen();
+  }
+  void Reopen() {
+    hub.reset();
+    Result<std::unique_ptr<Hub>> opened = Hub::Open(config, clock);
+    INFO(opened.status().ToString());
+    REQUIRE(opened.ok());
+    hub = std::move(opened).value();
+  }
+  SignedEntry MustPublish(feeds::Release r) {
+    Result<SignedEntry> se = hub->Publish(std::move(r));
+    INFO(se.status().ToString());
+    REQUIRE(se.ok());
+    return std::move(se).value();
+  }
+  SignedEntry MustAddNode(const std::string& code, const feeds::PublicKey& key,
+                          const std::string& parent = "") {
+    Result<SignedEntry> se = hub->AddNode(code, parent, key);
+    INFO(se.status().ToString());
+    REQUIRE(se.ok());
+    return std::move(se).value();
+  }
+  json StatusDoc() {
+    json j = json::parse(hub->StatusJson(), nullptr, false);
+    REQUIRE_FALSE(j.is_discarded());
+    return j;
+  }
+};
+
+feeds::Release MakeRelease(const std::string& id) {
+  feeds::Release r;
+  r.id = id;
+  r.version = 0;  // "next"
+  r.title = "国务院办公厅关于印发实施方案的通知";
+  r.doc_number = "国办发〔2019〕5号";
+  r.authority = "国务院办公厅";
+  r.signed_date = "2019-02-15";
+  r.published_ms = 1550217600000;
+  r.topics = {"economy"};
+  r.body_html = "<p>正文</p>";
+  return r;
+}
+
+// Every entry of the hub's log, decoded and verified against the hub's key.
+std::vector<SignedEntry> VerifiedLog(Hub& hub) {
+  feeds::TrustStore trust;
+  trust.Add(feeds::kHubCode, hub.public_key());
+  feeds::ChainHead head{feeds::kHubCode, 0, feeds::kZeroHash};
+  Result<std::vector<std::string>> wires = hub.store().ReadWire(feeds::kHubCode, 0, 100000);
+  REQUIRE(wires.ok());
+  std::vector<SignedEntry> out;
+  for (const std::string& wire : *wires) {
+    Result<feeds::ParsedEntry> parsed = feeds::DecodeEntry(wire);
+    INFO(parsed.status().ToString());
+    REQUIRE(parsed.ok());
+    Result<SignedEntry> verified = feeds::VerifyEntry(*parsed, trust, head);
+    INFO(verified.status().ToString());
+    REQUIRE(verified.ok());
+    head = {feeds::kHubCode, verified->entry.log.seq, verified->hash};
+    out.push_back(std::move(verified).value());
+  }
+  return out;
+}
+
+std::string SignatureHeader(const feeds::SecretKey& key, const std::string& body) {
+  std::array<std::uint8_t, 64> sig = key.SignRaw(body);
+  return "keyId=" + key.public_key().KeyIdHex() + ",sig=" +
+         feeds::Base64Encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+}
+
+std::string AckBody(const std::string& node, const std::string& stage, std::uint64_t seq,
+                    const std::string& origin = feeds::kHubCode) {
+  json j = {{"node", node}, {"acks", json::array({{{"origin", origin}, {"stage", stage},
+                                                   {"seq", seq}}})}};
+  return j.dump();
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+// ---- init -----------------------------------------------------------------
+
+TEST_CASE("hub init creates a key and a log holding the hub's own registry entry",
+          "[hub][init]") {
+  HubFixture f;
+  std::vector<SignedEntry> log = VerifiedLog(*f.hub);
+  REQUIRE(log.size() == 1);
+  REQUIRE(log[0].entry.node.has_value());
+  CHECK(log[0].entry.node->code == feeds::kHubCode);
+  CHECK(log[0].entry.node->keys == std::vector<feeds::PublicKey>{f.hub->public_key()});
+  CHECK(log[0].entry.updated_ms == kT0);
+  Result<feeds::PublicKey> pub = feeds::LoadPublicKeyFile(f.config.key_file + ".pub");
+  REQUIRE(pub.ok());
+  CHECK(*pub == f.hub->public_key());
+}
+
+TEST_CASE("hub init refuses to run twice and leaves the first hub intact", "[hub][init]") {
+  HubFixture f;
+  const feeds::PublicKey first_key = f.hub->public_key();
+  f.MustPublish(MakeRelease("r1"));
+  f.hub.reset();
+
+  Status again = Hub::Init(f.config, f.clock);
+  REQUIRE_FALSE(again.ok());
+  INFO(again.ToString());
+
+  f.Reopen();
+  CHECK(f.hub->public_key() == first_key);
+  CHECK(f.hub->store().Head(feeds::kHubCode) == 2);
+  CHECK(VerifiedLog(*f.hub).size() == 2);
+}
+
+TEST_CASE("hub open without init says how to fix it", "[hub][init]") {
+  TempDir dir;
+  feeds::FakeClock clock(kT0);
+  Result<std::unique_ptr<Hub>> hub = Hub::Open(MakeConfig(dir), clock);
+  REQUIRE_FALSE(hub.ok());
+  CHECK_THAT(hub.status().message(), Catch::Contains("init"));
+}
+
+// ---- publish ----------------------------------------------------------------
+
+TEST_CASE("hub publish assigns contiguous seqs on a verifiable hash chain", "[hub][publish]") {
+  HubFixture f;
+  std::vector<SignedEntry> published;
+  for (int i = 1; i <= 4; ++i) {
+    f.clock.Advance(1000);
+    published.push_back(f.MustPublish(MakeRelease("gov.cn/" + std::to_string(i))));
+  }
+  std::vector<SignedEntry> log = VerifiedLog(*f.hub);
+  REQUIRE(log.size() == 5);  // the hub's registry entry, then the releases
+  for (std::size_t i = 0; i < published.size(); ++i) {
+    CHECK(published[i].entry.log.seq == i + 2);
+    CHECK(published[i].entry.log.prev_hash == log[i].hash);
+    CHECK(published[i].wire == log[i + 1].wire);
+    CHECK(published[i].entry.updated_ms == kT0 + 1000 * static_cast<feeds::TimeMs>(i + 1));
+    CHECK(published[i].entry.release->version == 1);
+  }
+  CHECK(f.hub->counters().releases_published == 4);
+  Result<feeds::TimeMs> at = f.hub->store().AppendedAt(feeds::kHubCode, 3);
+  REQUIRE(at.ok());
+  CHECK(*at == kT0 + 2000);
+}
+
+TEST_CASE("hub publish of an existing id makes the next version, amended", "[hub][publish]") {
+  HubFixture f;
+  f.MustPublish(MakeRelease("gov.cn/a"));
+  SignedEntry second = f.MustPublish(MakeRelease("gov.cn/a"));
+  REQUIRE(second.entry.release.has_value());
+  CHECK(second.entry.release->version == 2);
+  CHECK(second.entry.release->status == feeds::ReleaseStatus::kAmended);
+  std::optional<ReleaseRow> row = f.hub->store().FindRelease("gov.cn/a");
+  REQUIRE(row.has_value());
+  CHECK(row->version == 2);
+  CHECK(row->status == "amended");
+
+  feeds::Release withdrawn = MakeRelease("gov.cn/a");
+  withdrawn.status = feeds::ReleaseStatus::kWithdrawn;
+  SignedEntry third = f.MustPublish(withdrawn);
+  CHECK(third.entry.release->version == 3);
+  CHECK(third.entry.release->status == feeds::ReleaseStatus::kWithdrawn);
+}
+
+TEST_CASE("hub publish refuses an explicit version that is not the next", "[hub][publish]") {
+  HubFixture f;
+  feeds::Release r = MakeRelease("gov.cn/a");
+  r.version = 3;
+  Result<SignedEntry> skipped = f.hub->Publish(r);
+  REQUIRE_FALSE(skipped.ok());
+  CHECK_THAT(skipped.status().message(), Catch::StartsWith("version"));
+  CHECK_THAT(skipped.status().message(), Catch::Contains("got 3"));
+
+  f.MustPublish(MakeRelease("gov.cn/a"));
+  r.version = 1;  // already taken
+  Result<SignedEntry> stale = f.hub->Publish(r);
+  REQUIRE_FALSE(stale.ok());
+  CHECK_THAT(stale.status().message(), Catch::Contains("version"));
+  CHECK(f.hub->store().Head(feeds::kHubCode) == 2);
+  CHECK(f.hub->counters().publish_rejected == 2);
+}
+
+TEST_CASE("hub publish names the field of an invalid release", "[hub][publish]") {
+  HubFixture f;
+  feeds::Release no_title = MakeRelease("gov.cn/a");
+  no_title.title.clear();
+  Result<SignedEntry> r1 = f.hub->Publish(no_title);
+  REQUIRE_FALSE(r1.ok());
+  CHECK(r1.status().code() == Code::kInvalidArgument);
+  CHECK_THAT(r1.status().message(), Catch::Contains("release.title"));
+
+  feeds::Release bad_id = MakeRelease("has spaces <and> tags");
+  Result<SignedEntry> r2 = f.hub->Publish(bad_id);
+  REQUIRE_FALSE(r2.ok());
+  CHECK_THAT(r2.status().message(), Catch::Contains("release.id"));
+
+  feeds::Release no_authority = MakeRelease("gov.cn/b");
+  no_authority.authority.clear();
+  Result<SignedEntry> r3 = f.hub->Publish(no_authority);
+  REQUIRE_FALSE(r3.ok());
+  CHECK_THAT(r3.status().message(), Catch::Contains("release.authority"));
+
+  feeds::Release bad_date = MakeRelease("gov.cn/c");
+  bad_date.signed_date = "2019-02-30";
+  Result<SignedEntry> r4 = f.hub->Publish(bad_date);
+  REQUIRE_FALSE(r4.ok());
+  CHECK_THAT(r4.status().message(), Catch::Contains("release.signed_date"));
+
+  CHECK(f.hub->store().Head(feeds::kHubCode) == 1);
+}
+
+TEST_CASE("hub publish sanitizes the body before signing", "[hub][publish][security]") {
+  HubFixture f;
+  feeds::Release r = MakeRelease("gov.cn/x");
+  r.body_html = "<p onclick=\"x()\">正文</p><script>alert(1)</script>";
+  SignedEntry se = f.MustPublish(r);
+  CHECK_THAT(se.entry.release->body_html, !Catch::Contains("script"));
+  CHECK_THAT(se.entry.release->body_html, !Catch::Contains("onclick"));
+  CHECK_THAT(se.entry.release->body_html, Catch::Contains("正文"));
+}
+
+// ---- release JSON -----------------------------------------------------------
+
+TEST_CASE("release JSON with every field parses", "[hub][json]") {
+  const std::string text = R"({
+    "id": "gov.cn/zhengce/2019-02/15", "version": 2, "title": "关于印发的通知",
+    "doc_number": "国办发〔2019〕5号", "authority": "国务院办公厅", "signed_date": "2019-02-15",
+    "published": "2019-02-15T08:00:00Z", "topics": ["economy", "tax"], "categories": ["通知"],
+    "body_html": "<p>正文</p>", "status": "amended",
+    "attachments": [{"href": "https://www.gov.cn/a.pdf", "title": "附件", "type": "application/pdf",
+                     "sha256": "0000000000000000000000000000000000000000000000000000000000000000",
+                     "length": 12}]
+  })";
+  Result<feeds::Release> r = ParseReleaseJson(text, kT0);
+  INFO(r.status().ToString());
+  REQUIRE(r.ok());
+  CHECK(r->id == "gov.cn/zhengce/2019-02/15");
+  CHECK(r->version == 2);
+  CHECK(r->published_ms == 1550217600000);
+  CHECK(r->topics == std::vector<std::string>{"economy", "tax"});
+  CHECK(r->status == feeds::ReleaseStatus::kAmended);
+  REQUIRE(r->attachments.size() == 1);
+  CHECK(r->attachments[0].length == 12);
+  CHECK(r->attachments[0].media_type == "application/pdf");
+  CHECK(feeds::ValidateRelease(*r).ok());
+}
+
+TEST_CASE("release JSON defaults published to now and version to next", "[hub][json]") {
+  Result<feeds::Release> r =
+      ParseReleaseJson(R"({"id": "a", "title": "t", "authority": "国务院"})", kT0);
+  REQUIRE(r.ok());
+  CHECK(r->published_ms == kT0);
+  CHECK(r->version == 0);
+  CHECK(r->status == feeds::ReleaseStatus::kActive);
+}
+
+TEST_CASE("release JSON that is malformed or not an object is refused", "[hub][json]") {
+  for (const char* text : {"{", "", "{\"id\": }", "[1, 2]", "\"just a string\""}) {
+    INFO(text);
+    Result<feeds::Release> r = ParseReleaseJson(text, kT0);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::kInvalidArgument);
+    CHECK_THAT(r.status().message(), Catch::StartsWith("release"));
+  }
+}
+
+TEST_CASE("release JSON with an unknown field names it", "[hub][json]") {
+  Result<feeds::Release> r =
+      ParseReleaseJson(R"({"id": "a", "titel": "typo", "authority": "x"})", kT0);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("release.titel"));
+  CHECK_THAT(r.status().message(), Catch::Contains("unknown field"));
+}
+
+TEST_CASE("release JSON with wrong types names the field", "[hub][json]") {
+  struct Case {
+    const char* text;
+    const char* field;
+  };
+  const Case cases[] = {
+      {R"({"title": 5})", "release.title"},
+      {R"({"id": ["a"]})", "release.id"},
+      {R"({"topics": "economy"})", "release.topics"},
+      {R"({"topics": ["ok", 3]})", "release.topics"},
+      {R"({"version": "2"})", "release.version"},
+      {R"({"version": 0})", "release.version"},
+      {R"({"version": 1.5})", "release.version"},
+      {R"({"published": "yesterday"})", "release.published"},
+      {R"({"status": "deleted"})", "release.status"},
+      {R"({"attachments": {}})", "release.attachments"},
+      {R"({"attachments": [{"href": 1}]})", "release.attachments[0]"},
+      {R"({"attachments": [{"href": "https://a/b", "sha256": "x", "length": -1}]})",
+       "release.attachments[0]"},
+      {R"({"body_html": "<p>a</p>", "body_text": "a"})", "release.body_html"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    Result<feeds::Release> r = ParseReleaseJson(c.text, kT0);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::kInvalidArgument);
+    CHECK_THAT(r.status().message(), Catch::Contains(c.field));
+  }
+}
+
+TEST_CASE("release JSON body_text becomes escaped paragraphs", "[hub][json]") {
+  Result<feeds::Release> r = ParseReleaseJson(
+      R"({"id": "a", "title": "t", "authority": "x", "body_text": "第一段\n\n第二段 <b>"})", kT0);
+  REQUIRE(r.ok());
+  CHECK_THAT(r->body_html, Catch::Contains("<p>第一段</p>"));
+  CHECK_THAT(r->body_html, Catch::Contains("第二段 &lt;b&gt;"));
+  CHECK_THAT(r->body_html, !Catch::Contains("<b>"));
+}
+
+TEST_CASE("release JSON body_html is sanitized", "[hub][json][security]") {
+  Result<feeds::Release> r = ParseReleaseJson(
+      R"({"id": "a", "title": "t", "authority": "x",
+          "body_html": "<p>正文<script>alert(1)</script></p><a href=\"javascript:x()\">link</a>"})",
+      kT0);
+  REQUIRE(r.ok());
+  CHECK_THAT(r->body_html, Catch::Contains("正文"));
+  CHECK_THAT(r->body_html, !Catch::Contains("script"));
+  CHECK_THAT(r->body_html, !Catch::Contains("alert"));
+  CHECK_THAT(r->body_html, !Catch::Contains("javascript"));
+}
+
+TEST_CASE("release JSON with an oversize body names the field and the limit", "[hub][json]") {
+  const std::string big(feeds::kMaxBodyBytes + 1, 'a');
+  for (const char* field : {"body_text", "body_html"}) {
+    INFO(field);
+    json j = {{"id", "a"}, {"title", "t"}, {"authority", "x"}, {field, big}};
+    Result<feeds::Release> r = ParseReleaseJson(j.dump(), kT0);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.status().message(), Catch::Contains(std::string("release.") + field));
+    CHECK_THAT(r.status().message(), Catch::Contains(std::to_string(feeds::kMaxBodyBytes)));
+  }
+}
+
+TEST_CASE("a release survives the JSON round trip", "[hub][json]") {
+  feeds::Release r = MakeRelease("gov.cn/rt");
+  r.version = 1;
+  r.categories = {"通知"};
+  r.attachments.push_back({"https://www.gov.cn/a.pdf", "附件1", "application/pdf",
+                           std::string(64, 'a'), 1024});
+  Result<feeds::Release> back = ParseReleaseJson(ReleaseToJson(r), 0);
+  INFO(back.status().ToString());
+  REQUIRE(back.ok());
+  CHECK(*back == r);
+}
+
+// ---- node registry --------------------------------------------------------------
+
+TEST_CASE("hub refuses to add a node whose code is not in the division table", "[hub][nodes]") {
+  HubFixture f;
+  feeds::SecretKey key = NewKey();
+  Result<SignedEntry> r = f.hub->AddNode("999999", "", key.public_key());
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::StartsWith("code"));
+  CHECK_THAT(r.status().message(), Catch::Contains("999999"));
+  Result<SignedEntry> hub_itself = f.hub->AddNode(feeds::kHubCode, "", key.public_key());
+  CHECK_FALSE(hub_itself.ok());
+  CHECK(f.hub->store().Head(feeds::kHubCode) == 1);
+}
+
+TEST_CASE("hub requires a node's parent to be a registered ancestor", "[hub][nodes]") {
+  HubFixture f;
+  feeds::SecretKey city = NewKey(), county = NewKey();
+
+  Result<SignedEntry> early = f.hub->AddNode("330106", "330100", county.public_key());
+  REQUIRE_FALSE(early.ok());
+  CHECK_THAT(early.status().message(), Catch::Contains("parent"));
+  CHECK_THAT(early.status().message(), Catch::Contains("not registered"));
+
+  Result<SignedEntry> stranger = f.hub->AddNode("330106", "110000", county.public_key());
+  REQUIRE_FALSE(stranger.ok());
+  CHECK_THAT(stranger.status().message(), Catch::Contains("not an ancestor"));
+
+  SignedEntry c = f.MustAddNode("330100", city.public_key());
+  CHECK(c.entry.node->parent == feeds::kHubCode);  // 330000 is not registered
+  CHECK(c.entry.node->level == feeds::NodeLevel::kCity);
+  CHECK(c.entry.node->name == "杭州市");
+
+  SignedEntry k = f.MustAddNode("330106", county.public_key());
+  CHECK(k.entry.node->parent == "330100");  // nearest registered ancestor
+  CHECK(k.entry.node->level == feeds::NodeLevel::kCounty);
+  CHECK(f.hub->counters().nodes_added == 2);
+}
+
+TEST_CASE("hub accepts the hub as the explicit parent of any node", "[hub][nodes]") {
+  HubFixture f;
+  feeds::SecretKey city = NewKey(), county = NewKey();
+  f.MustAddNode("330100", city.public_key());
+  SignedEntry k = f.MustAddNode("330106", county.public_key(), feeds::kHubCode);
+  CHECK(k.entry.node->parent == feeds::kHubCode);
+}
+
+TEST_CASE("hub refuses to register a node twice", "[hub][nodes]") {
+  HubFixture f;
+  feeds::SecretKey a = NewKey(), b = NewKey();
+  f.MustAddNode("330100", a.public_key());
+  Result<SignedEntry> again = f.hub->AddNode("330100", "", b.public_key());
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().code() == Code::kAlreadyExists);
+  CHECK_THAT(again.status().message(), Catch::Contains("330100"));
+  std::optional<NodeRow> row = f.hub->store().FindNode("330100");
+  REQUIRE(row.has_value());
+  CHECK(row->node.keys == std::vector<feeds::PublicKey>{a.public_key()});
+}
+
+TEST_CASE("a registered node is announced in the signed log with its key", "[hub][nodes]") {
+  HubFixture f;
+  feeds::SecretKey key = NewKey();
+  f.MustAddNode("330100", key.public_key());
+  std::vector<SignedEntry> log = VerifiedLog(*f.hub);
+  REQUIRE(log.size() == 2);
+  REQUIRE(log[1].entry.node.has_value());
+  CHECK(log[1].entry.kind == feeds::EntryKind::kNode);
+  CHECK(log[1].entry.node->code == "330100");
+  CHECK(log[1].entry.node->keys == std::vector<feeds::PublicKey>{key.public_key()});
+  std::optional<NodeRow> row = f.hub->store().FindNode("330100");
+  REQUIRE(row.has_value());
+  CHECK(row->seq == 2);
+}
+
+// ---- acknowledgements -------------------------------------------------------------
+
+TEST_CASE("hub accepts acknowledgements signed by the node's key", "[hub][acks]") {
+  HubFixture f;
+  feeds::SecretKey node = NewKey();
+  f.MustAddNode("330100", node.public_key());
+  const std::string body = AckBody("330100", "verified", 2);
+  Status s = f.hub->AcceptAcks(body, SignatureHeader(node, body));
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  std::vector<AckRow> acks = f.hub->store().Acks();
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].node == "330100");
+  CHECK(acks[0].stage == "verified");
+  CHECK(acks[0].seq == 2);
+  CHECK(acks[0].hub_ms == kT0);
+  CHECK(f.hub->counters().acks_accepted == 1);
+}
+
+TEST_CASE("hub refuses acknowledgements that do not verify or do not fit", "[hub][acks][security]") {
+  HubFixture f;
+  feeds::SecretKey node = NewKey(), other = NewKey();
+  f.MustAddNode("330100", node.public_key());
+  const std::string good = AckBody("330100", "verified", 2);
+
+  SECTION("signed by a key the node does not hold") {
+    Status s = f.hub->AcceptAcks(good, SignatureHeader(other, good));
+    CHECK(s.code() == Code::kUnauthenticated);
+    CHECK_THAT(s.message(), Catch::Contains(other.public_key().KeyIdHex()));
+    CHECK_THAT(s.message(), Catch::Contains("330100"));
+  }
+  SECTION("the node's key id with another key's signature") {
+    std::string header = SignatureHeader(other, good);
+    header.replace(6, 16, node.public_key().KeyIdHex());
+    Status s = f.hub->AcceptAcks(good, header);
+    CHECK(s.code() == Code::kUnauthenticated);
+  }
+  SECTION("body changed after signing") {
+    const std::string tampered = AckBody("330100", "verified", 1);
+    Status s = f.hub->AcceptAcks(tampered, SignatureHeader(node, good));
+    CHECK(s.code() == Code::kUnauthenticated);
+  }
+  SECTION("from an unregistered node") {
+    const std::string body = AckBody("330106", "verified", 1);
+    Status s = f.hub->AcceptAcks(body, SignatureHeader(node, body));
+    CHECK(s.code() == Code::kUnauthenticated);
+    CHECK_THAT(s.message(), Catch::Contains("unregistered"));
+    CHECK_THAT(s.message(), Catch::Contains("330106"));
+  }
+  SECTION("an unknown stage") {
+    const std::string body = AckBody("330100", "digested", 1);
+    Status s = f.hub->AcceptAcks(body, SignatureHeader(node, body));
+    CHECK(s.code() == Code::kInvalidArgument);
+    CHECK_THAT(s.message(), Catch::Contains("stage"));
+    CHECK_THAT(s.message(), Catch::Contains("digested"));
+  }
+  SECTION("a seq beyond the head") {
+    const std::string body = AckBody("330100", "verified", 3);
+    Status s = f.hub->AcceptAcks(body, SignatureHeader(node, body));
+    CHECK(s.code() == Code::kInvalidArgument);
+    CHECK_THAT(s.message(), Catch::Contains("beyond the head"));
+  }
+  SECTION("a malformed signature header") {
+    for (const char* header : {"", "sig=abc", "keyId=00,sig=!!!", "keyId=00,sig=YWJj"}) {
+      INFO(header);
+      Status s = f.hub->AcceptAcks(good, header);
+      CHECK(s.code() == Code::kUnauthenticated);
+      CHECK_THAT(s.message(), Catch::Contains("X-Zhanqun-Signature"));
+    }
+  }
+  SECTION("a body that is not an ack batch") {
+    const std::string body = "{\"acks\": []}";
+    Status s = f.hub->AcceptAcks(body, SignatureHeader(node, body));
+    CHECK(s.code() == Code::kInvalidArgument);
+    const std::string bad_item = R"({"node": "330100", "acks": [{"origin": "000000"}]})";
+    Status s2 = f.hub->AcceptAcks(bad_item, SignatureHeader(node, bad_item));
+    CHECK(s2.code() == Code::kInvalidArgument);
+    CHECK_THAT(s2.message(), Catch::Contains("acks[0]"));
+  }
+  CHECK(f.hub->store().Acks().empty());
+  CHECK(f.hub->counters().acks_accepted == 0);
+  CHECK(f.hub->counters().acks_rejected >= 1);
+}
+
+TEST_CASE("hub acknowledgements are cumulative: an older seq does not move back",
+          "[hub][acks]") {
+  HubFixture f;
+  feeds::SecretKey node = NewKey();
+  f.MustAddNode("330100", node.public_key());
+  f.MustPublish(MakeRelease("r1"));
+  auto ack = [&](std::uint64_t seq) {
+    const std::string body = AckBody("330100", "indexed", seq);
+    Status s = f.hub->AcceptAcks(body, SignatureHeader(node, body));
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+  };
+  ack(3);
+  f.clock.Advance(100);
+  ack(1);
+  std::vector<AckRow> acks = f.hub->store().Acks();
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].seq == 3);
+  CHECK(acks[0].hub_ms == kT0);
+}
+
+// ---- status -----------------------------------------------------------------
+
+TEST_CASE("hub status shows missing entries and the lag of the oldest on the fake clock",
+          "[hub][status]") {
+  HubFixture f;  // seq 1 appended at kT0
+  feeds::SecretKey node = NewKey();
+  f.MustAddNode("330100", node.public_key());  // seq 2 at kT0
+  f.clock.Advance(5000);
+
+  json s = f.StatusDoc();
+  CHECK(s["hub"]["heads"][feeds::kHubCode] == 2);
+  REQUIRE(s["nodes"].size() == 1);
+  json mine = s["nodes"][0]["origins"][feeds::kHubCode];
+  CHECK(s["nodes"][0]["code"] == "330100");
+  CHECK(mine["missing"] == 2);
+  CHECK(mine["oldest_missing_lag_ms"] == 5000);
+  CHECK(mine["verified"] == 0);
+  CHECK(s["nodes"][0]["last_contact"].is_null());
+
+  f.clock.Advance(1000);
+  f.MustPublish(MakeRelease("r1"));  // seq 3 at kT0 + 6000
+  const std::string body = AckBody("330100", "verified", 2);
+  REQUIRE(f.hub->AcceptAcks(body, SignatureHeader(node, body)).ok());
+  f.clock.Advance(500);
+  s = f.StatusDoc();
+  mine = s["nodes"][0]["origins"][feeds::kHubCode];
+  CHECK(mine["verified"] == 2);
+  CHECK(mine["missing"] == 1);
+  CHECK(mine["oldest_missing_lag_ms"] == 500);
+  CHECK(s["nodes"][0]["last_contact"] == feeds::FormatTime(kT0 + 6000));
+  CHECK(mine["lag_ms"]["verified"]["count"] == 2);
+  CHECK(mine["lag_ms"]["verified"]["max"] == 6000);
+
+  const std::string all = AckBody("330100", "verified", 3);
+  REQUIRE(f.hub->AcceptAcks(all, SignatureHeader(node, all)).ok());
+  mine = f.StatusDoc()["nodes"][0]["origins"][feeds::kHubCode];
+  CHECK(mine["missing"] == 0);
+  CHECK(mine["oldest_missing_lag_ms"] == 0);
+}
+
+// ---- tokens -----------------------------------------------------------------
+
+TEST_CASE("hub bearer tokens check out and wrong ones are refused", "[hub][auth]") {
+  HubFixture f;
+  Result<std::string> token = f.hub->CreateToken("ci");
+  REQUIRE(token.ok());
+  CHECK(f.hub->CheckBearer("Bearer " + *token));
+  CHECK_FALSE(f.hub->CheckBearer("Bearer " + *token + "x"));
+  CHECK_FALSE(f.hub->CheckBearer("Bearer wrong"));
+  CHECK_FALSE(f.hub->CheckBearer(*token));
+  CHECK_FALSE(f.hub->CheckBearer("Basic " + *token));
+  CHECK_FALSE(f.hub->CheckBearer("Bearer "));
+  CHECK_FALSE(f.hub->CheckBearer(""));
+  CHECK(f.hub->counters().auth_failures == 6);
+
+  Result<std::string> dup = f.hub->CreateToken("ci");
+  REQUIRE_FALSE(dup.ok());
+  CHECK(dup.status().code() == Code::kAlreadyExists);
+  CHECK(f.hub->CheckBearer("Bearer " + *token));
+}
+
+TEST_CASE("hub stores tokens hashed: the secret is not in the database files",
+          "[hub][auth][security]") {
+  HubFixture f;
+  Result<std::string> token = f.hub->CreateToken("ci");
+  REQUIRE(token.ok());
+  f.hub.reset();  // close, so nothing is held back in memory only
+  std::string bytes;
+  for (const auto& e : std::filesystem::directory_iterator(f.config.data_dir)) {
+    bytes += ReadAll(e.path().string());
+  }
+  CHECK(bytes.find(feeds::Sha256Hex(*token)) != std::string::npos);  // we read the right files
+  CHECK(bytes.find(*token) == std::string::npos);
+  CHECK(bytes.find(token->substr(3)) == std::string::npos);  // nor without its prefix
+}
+
+TEST_CASE("hub counters are reported as JSON", "[hub][status]") {
+  HubFixture f;
+  f.MustPublish(MakeRelease("r1"));
+  json c = json::parse(f.hub->CountersJson());
+  CHECK(c["releases_published"] == 1);
+  CHECK(c["publish_rejected"] == 0);
+}
+
+}  // namespace zhanqun::hub
