@@ -137,6 +137,14 @@ void Agent::Reject(const std::string& origin, const feeds::ParsedEntry& e, const
   counters_.entries_rejected++;
   Status q = store_->Quarantine({origin, e.entry.log.seq, why.ToString(), source,
                                  clock_.NowMs(), e.wire});
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pending_rejections_.size() < 100) {
+      pending_rejections_.push_back({origin, e.entry.log.seq, why.ToString()});
+    }
+    ack_wanted_ = true;
+  }
+  cv_.notify_all();
   Emit("entry_rejected", {{"origin", origin},
                           {"seq", Seq(e.entry.log.seq)},
                           {"reason", why.ToString()},

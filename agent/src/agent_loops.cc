@@ -103,9 +103,11 @@ void Agent::AckLoop() {
 Status Agent::SendAcks(feeds::HttpClient& client) {
   json acks = json::array();
   std::map<std::string, std::map<std::string, std::uint64_t>> snapshot;
+  std::vector<Rejection> rejections;
   {
     std::lock_guard<std::mutex> lock(mu_);
     snapshot = stage_seq_;
+    rejections = pending_rejections_;
   }
   for (const auto& [origin, stages] : snapshot) {
     for (const auto& [stage, seq] : stages) {
@@ -114,8 +116,13 @@ Status Agent::SendAcks(feeds::HttpClient& client) {
       }
     }
   }
-  if (acks.empty()) return Status::Ok();
+  json rejected = json::array();
+  for (const Rejection& r : rejections) {
+    rejected.push_back({{"origin", r.origin}, {"seq", r.seq}, {"reason", r.reason}});
+  }
+  if (acks.empty() && rejected.empty()) return Status::Ok();
   json body = {{"node", config_.node}, {"sent", feeds::FormatTime(clock_.NowMs())}, {"acks", acks}};
+  if (!rejected.empty()) body["rejected"] = rejected;
   std::string text = body.dump();
   auto sig = key_.SignRaw(text);
   std::string header = "X-Zhanqun-Signature: keyId=" + key_.public_key().KeyIdHex() + ",sig=" +
@@ -130,6 +137,11 @@ Status Agent::SendAcks(feeds::HttpClient& client) {
   }
   counters_.acks_sent++;
   acked_seq_ = snapshot;
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_rejections_.erase(pending_rejections_.begin(),
+                            pending_rejections_.begin() +
+                                static_cast<std::ptrdiff_t>(std::min(rejections.size(),
+                                                                     pending_rejections_.size())));
   return Status::Ok();
 }
 

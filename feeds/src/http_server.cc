@@ -98,15 +98,23 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   void handleRequest(Poco::Net::HTTPServerRequest& in,
                      Poco::Net::HTTPServerResponse& out) override {
     HttpResponse resp;
+    bool body_read = false;
     try {
       HttpRequest req;
-      if (ReadRequest(in, &req, &resp)) resp = impl_->Dispatch(req);
+      body_read = ReadRequest(in, &req, &resp);
+      if (body_read) resp = impl_->Dispatch(req);
       if (in.getMethod() == "HEAD") resp.body.clear();
     } catch (const std::exception& e) {
       impl_->errors++;
       resp = HttpResponse::Error(Status::Internal(std::string("unhandled: ") + e.what()));
+    } catch (...) {
+      impl_->errors++;
+      resp = HttpResponse::Error(Status::Internal("unhandled: non-standard exception"));
     }
     impl_->served++;
+    // Unread body bytes would be parsed as the next request on a kept-alive
+    // connection, so a refused upload closes it.
+    if (!body_read) out.setKeepAlive(false);
     Write(resp, out);
   }
 

@@ -101,9 +101,11 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path,
   std::unique_ptr<Db> db(new Db(raw, path));
   if (rc != SQLITE_OK) return SqlError(raw, "open " + path);
   sqlite3_busy_timeout(raw, 10000);
-  ZQ_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
-  ZQ_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
-  ZQ_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+    Status ps = db->Exec(pragma);
+    if (!ps.ok()) return ps.Context(path);
+  }
   Status s = db->Migrate(migrations);
   if (!s.ok()) return s.Context(path);
   return db;
@@ -114,9 +116,8 @@ Db::~Db() { sqlite3_close_v2(db_); }
 Status Db::Exec(const std::string& sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
-    return Status::IoError("sql: " + msg);
+    return SqlError(db_, "sql");  // keeps the code: a corrupt file is not an I/O error
   }
   return Status::Ok();
 }

@@ -49,6 +49,23 @@ json LagSummary(std::vector<feeds::TimeMs> lags) {
   return {{"count", lags.size()}, {"p50", at(0.5)}, {"p95", at(0.95)}, {"max", lags.back()}};
 }
 
+// Entries the node refused, as it reports them with its acks.
+Status RecordRejections(HubStore& store, feeds::TimeMs now, const std::string& node,
+                        const json& list) {
+  if (!list.is_array()) return Status::Invalid("rejected: expected an array");
+  for (std::size_t i = 0; i < list.size() && i < 100; ++i) {
+    const json& r = list[i];
+    if (!r.is_object() || !r.value("origin", json()).is_string() ||
+        !r.value("seq", json()).is_number_unsigned() || !r.value("reason", json()).is_string()) {
+      return Status::Invalid("rejected[" + std::to_string(i) + "]: expected {origin, seq, reason}");
+    }
+    std::string reason = r["reason"].get<std::string>().substr(0, 1000);
+    ZQ_RETURN_IF_ERROR(store.RecordRejection(
+        {node, r["origin"], r["seq"].get<std::uint64_t>(), reason, now}));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Hub::AcceptAcks(const std::string& body, const std::string& signature_header) {
@@ -91,6 +108,8 @@ Status Hub::AcceptAcks(const std::string& body, const std::string& signature_hea
     else
       s = store_->RecordAck(node->node.code, origin, stage, seq, clock_.NowMs());
   }
+  if (s.ok()) s = RecordRejections(*store_, clock_.NowMs(), node->node.code,
+                                 j.value("rejected", json::array()));
   (s.ok() ? counters_.acks_accepted : counters_.acks_rejected)++;
   return s;
 }
@@ -110,6 +129,7 @@ std::string Hub::StatusJson() {
     if (n.code == feeds::kHubCode) continue;
     json o = per_node.count(n.code) ? per_node[n.code] : json::object();
     json& mine = o[feeds::kHubCode];
+    if (!mine.is_object()) mine = json::object();  // a node that never acknowledged
     std::uint64_t verified = mine.value("verified", std::uint64_t{0});
     for (const char* st : kStages) {
       if (!mine.contains(st)) mine[st] = 0;
@@ -127,6 +147,13 @@ std::string Hub::StatusJson() {
     json entry = {{"code", n.code},     {"name", n.name},
                   {"level", feeds::NodeLevelName(n.level)},
                   {"parent", n.parent}, {"origins", o}};
+    std::vector<RejectionRow> rejections = store_->Rejections(n.code, 1);
+    if (!rejections.empty()) {
+      entry["last_rejection"] = {{"origin", rejections[0].origin},
+                                 {"seq", rejections[0].seq},
+                                 {"reason", rejections[0].reason},
+                                 {"at", feeds::FormatTime(rejections[0].hub_ms)}};
+    }
     entry["last_contact"] =
         last_contact.count(n.code) ? json(feeds::FormatTime(last_contact[n.code])) : json();
     nodes.push_back(entry);

@@ -29,6 +29,13 @@ CREATE TABLE ack_events (
 CREATE TABLE tokens (
   name TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL);
 )sql",
+      // 2: nodes report what they quarantined, so the hub can say why a node lags.
+      R"sql(
+CREATE TABLE rejections (
+  node TEXT NOT NULL, origin TEXT NOT NULL, seq INTEGER NOT NULL, reason TEXT NOT NULL,
+  hub_ms INTEGER NOT NULL);
+CREATE INDEX rejections_by_node ON rejections (node, hub_ms);
+)sql",
   };
   return kMigrations;
 }
@@ -234,6 +241,33 @@ Status HubStore::RecordAck(const std::string& node, const std::string& origin,
   ev->Bind(6, hub_ms);
   ZQ_RETURN_IF_ERROR(ev->Run());
   return txn.Commit();
+}
+
+Status HubStore::RecordRejection(const RejectionRow& r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<feeds::Stmt> st = db_->Prepare(
+      "INSERT INTO rejections (node, origin, seq, reason, hub_ms) VALUES (?1,?2,?3,?4,?5)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, r.node).Bind(2, r.origin).Bind(3, static_cast<std::int64_t>(r.seq));
+  st->Bind(4, r.reason).Bind(5, r.hub_ms);
+  return st->Run();
+}
+
+std::vector<RejectionRow> HubStore::Rejections(const std::string& node, std::size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<RejectionRow> out;
+  Result<feeds::Stmt> st = db_->Prepare(
+      "SELECT node, origin, seq, reason, hub_ms FROM rejections WHERE node = ?1 "
+      "ORDER BY hub_ms DESC, rowid DESC LIMIT ?2");
+  if (!st.ok()) return out;
+  st->Bind(1, node).Bind(2, static_cast<std::int64_t>(limit));
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok() || !*row) break;
+    out.push_back({st->Text(0), st->Text(1), static_cast<std::uint64_t>(st->Int(2)), st->Text(3),
+                   st->Int(4)});
+  }
+  return out;
 }
 
 std::vector<AckRow> HubStore::Acks() {

@@ -1,0 +1,521 @@
+// Tests of the agent's verification path: Agent::ApplyPage and what it leaves
+// in the AgentStore, driven directly (no threads, no network).
+#include <stdlib.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "zhanqun/agent/agent.h"
+#include "zhanqun/agent/agent_store.h"
+#include "zhanqun/agent/config.h"
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/clock.h"
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/signature.h"
+
+namespace zhanqun::agent {
+namespace {
+
+using feeds::Code;
+using feeds::ParsedEntry;
+using feeds::Result;
+using feeds::SignedEntry;
+using feeds::Status;
+
+constexpr feeds::TimeMs kT0 = 1700000000000;
+constexpr const char* kCounty = "330106";
+constexpr const char* kSource = "http://127.0.0.1:9/api/v1/feeds/000000?after=0";
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-agent-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::unique_ptr<feeds::SecretKey> NewKey() {
+  Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
+  REQUIRE(key.ok());
+  return std::make_unique<feeds::SecretKey>(std::move(key).value());
+}
+
+// An origin that signs its own log, as the hub or a site would.
+class Origin {
+ public:
+  explicit Origin(std::string code) : key_(NewKey()), head_{std::move(code), 0, feeds::kZeroHash} {}
+
+  const feeds::SecretKey& key() const { return *key_; }
+  const feeds::ChainHead& head() const { return head_; }
+  const std::string& code() const { return head_.origin; }
+
+  SignedEntry Release(const std::string& title_suffix = "") {
+    feeds::Release r;
+    r.id = "gov.cn/" + code() + "/" + std::to_string(head_.seq + 1) + title_suffix;
+    r.title = "关于印发实施方案的通知 第" + std::to_string(head_.seq + 1) + "号" + title_suffix;
+    r.doc_number = "国办发〔2019〕" + std::to_string(head_.seq + 1) + "号";
+    r.authority = "国务院办公厅";
+    r.published_ms = 1550217600000;
+    r.topics = {"economy"};
+    r.body_html = "<p>为贯彻落实有关部署，现印发实施方案。" + title_suffix + "</p>";
+    feeds::Entry e = Base(feeds::EntryKind::kRelease);
+    e.release = r;
+    return Sign(e);
+  }
+
+  SignedEntry Node(const std::string& node_code, const feeds::PublicKey& key,
+                   const std::string& parent, feeds::NodeLevel level) {
+    feeds::Entry e = Base(feeds::EntryKind::kNode);
+    e.node = feeds::Node{node_code, "节点 " + node_code, level, parent, {key}};
+    return Sign(e);
+  }
+
+  // Signs `e` at the current head, but does not advance it.
+  SignedEntry SignAt(feeds::Entry e, const feeds::ChainHead& at) const {
+    Result<SignedEntry> se = feeds::SignEntry(std::move(e), at, *key_);
+    INFO(se.status().ToString());
+    REQUIRE(se.ok());
+    return std::move(se).value();
+  }
+
+  feeds::Entry Base(feeds::EntryKind kind) const {
+    feeds::Entry e;
+    e.log.origin = code();
+    e.kind = kind;
+    e.updated_ms = kT0 + static_cast<feeds::TimeMs>(head_.seq);
+    return e;
+  }
+
+ private:
+  SignedEntry Sign(feeds::Entry e) {
+    SignedEntry se = SignAt(std::move(e), head_);
+    head_ = {head_.origin, se.entry.log.seq, se.hash};
+    return se;
+  }
+
+  std::unique_ptr<feeds::SecretKey> key_;
+  feeds::ChainHead head_;
+};
+
+ParsedEntry Parse(const std::string& wire) {
+  Result<ParsedEntry> p = feeds::DecodeEntry(wire);
+  INFO(p.status().ToString());
+  REQUIRE(p.ok());
+  return std::move(p).value();
+}
+
+std::vector<ParsedEntry> Page(const std::vector<SignedEntry>& entries) {
+  std::vector<ParsedEntry> out;
+  for (const SignedEntry& e : entries) out.push_back(Parse(e.wire));
+  return out;
+}
+
+// Replaces the first CJK character of the entry's <title> with "XYZ": still
+// well-formed XML, but no longer what was signed.
+std::string TamperTitle(std::string wire) {
+  std::size_t title = wire.find("<title");
+  REQUIRE(title != std::string::npos);
+  std::size_t text = wire.find('>', title);
+  REQUIRE(text != std::string::npos);
+  ++text;
+  REQUIRE(static_cast<unsigned char>(wire[text]) >= 0xE0);  // a 3-byte UTF-8 lead byte
+  wire.replace(text, 3, "XYZ");
+  return wire;
+}
+
+// The hub's chain the tests share: its own registry entry, three releases,
+// the registry entry of county 330106, one more release.
+struct HubChain {
+  Origin hub{feeds::kHubCode};
+  Origin county{kCounty};
+  std::vector<SignedEntry> entries;
+
+  HubChain() {
+    entries.push_back(hub.Node(feeds::kHubCode, hub.key().public_key(), "",
+                               feeds::NodeLevel::kNational));
+    for (int i = 0; i < 3; ++i) entries.push_back(hub.Release());
+    entries.push_back(hub.Node(kCounty, county.key().public_key(), feeds::kHubCode,
+                               feeds::NodeLevel::kCounty));
+    entries.push_back(hub.Release());
+  }
+  // Entries [from, to) as a parsed page (0-based indexes).
+  std::vector<ParsedEntry> Slice(std::size_t from, std::size_t to) const {
+    return Page(std::vector<SignedEntry>(entries.begin() + static_cast<std::ptrdiff_t>(from),
+                                         entries.begin() + static_cast<std::ptrdiff_t>(to)));
+  }
+};
+
+struct Event {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+// An agent for node 330100 pointed at a parent that is never contacted.
+struct AgentFixture {
+  TempDir dir;
+  feeds::FakeClock clock{kT0};
+  HubChain chain;
+  AgentConfig config;
+  std::mutex events_mu;
+  std::vector<Event> events;
+  std::unique_ptr<Agent> agent;
+
+  AgentFixture() {
+    config.node = "330100";
+    config.parent_url = "http://127.0.0.1:9";
+    config.hub_url = "http://127.0.0.1:9";
+    config.data_dir = dir.File("agent");
+    config.key_file = dir.File("agent.key");
+    config.hub_public_key = dir.File("hub.pub");
+    config.origins = {feeds::kHubCode, kCounty};
+    std::unique_ptr<feeds::SecretKey> own = NewKey();
+    Status saved = own->Save(config.key_file);
+    INFO(saved.ToString());
+    REQUIRE(saved.ok());
+    std::ofstream pub(config.hub_public_key);
+    pub << feeds::FormatPublicKeyFile(chain.hub.key().public_key(), "zhanqun hub");
+    pub.close();
+    REQUIRE(pub.good());
+    Open();
+  }
+  ~AgentFixture() { agent.reset(); }
+
+  void Open() {
+    agent.reset();
+    Result<std::unique_ptr<Agent>> opened = Agent::Open(
+        config, clock,
+        [this](const std::string& event,
+               const std::vector<std::pair<std::string, std::string>>& fields) {
+          std::lock_guard<std::mutex> lock(events_mu);
+          events.push_back({event, fields});
+        });
+    INFO(opened.status().ToString());
+    REQUIRE(opened.ok());
+    agent = std::move(opened).value();
+  }
+
+  ApplyOutcome Apply(const std::vector<ParsedEntry>& page,
+                     const std::string& origin = feeds::kHubCode) {
+    return agent->ApplyPage(origin, page, kSource);
+  }
+  // Applies and expects every entry to be new and accepted.
+  void MustApply(const std::vector<ParsedEntry>& page,
+                 const std::string& origin = feeds::kHubCode) {
+    ApplyOutcome out = Apply(page, origin);
+    INFO(out.rejected.ToString());
+    REQUIRE(out.rejected.ok());
+    REQUIRE(out.applied == page.size());
+  }
+  feeds::ChainHead Head(const std::string& origin = feeds::kHubCode) {
+    return agent->store().HeadOf(origin);
+  }
+  std::size_t CountEvents(const std::string& name) {
+    std::lock_guard<std::mutex> lock(events_mu);
+    return static_cast<std::size_t>(std::count_if(
+        events.begin(), events.end(), [&](const Event& e) { return e.name == name; }));
+  }
+  bool Trusts(const std::string& origin, const feeds::PublicKey& key) {
+    for (const auto& [o, k] : agent->store().TrustedKeys()) {
+      if (o == origin && k == key) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("agent ApplyPage stores an in-order page and advances the head",
+          "[agent][apply]") {
+  AgentFixture f;
+  ApplyOutcome out = f.Apply(f.chain.Slice(0, 4));
+  INFO(out.rejected.ToString());
+  CHECK(out.rejected.ok());
+  CHECK(out.applied == 4);
+  CHECK(out.duplicates == 0);
+  feeds::ChainHead head = f.Head();
+  CHECK(head.seq == 4);
+  CHECK(head.hash == f.chain.entries[3].hash);
+
+  // Stored byte for byte as received, so the agent can relay them.
+  Result<std::vector<std::string>> wires = f.agent->store().ReadWire(feeds::kHubCode, 0, 100);
+  REQUIRE(wires.ok());
+  REQUIRE(wires->size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) CHECK((*wires)[i] == f.chain.entries[i].wire);
+
+  f.MustApply(f.chain.Slice(4, 6));
+  CHECK(f.Head().seq == 6);
+  CHECK(f.agent->counters().entries_verified == 6);
+  CHECK(f.agent->store().QuarantineCount() == 0);
+}
+
+TEST_CASE("agent ApplyPage of a page it already holds changes nothing", "[agent][apply]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 4));
+  const feeds::ChainHead before = f.Head();
+
+  ApplyOutcome again = f.Apply(f.chain.Slice(0, 4));
+  CHECK(again.rejected.ok());
+  CHECK(again.applied == 0);
+  CHECK(again.duplicates == 4);
+  CHECK(f.Head().seq == before.seq);
+  CHECK(f.Head().hash == before.hash);
+  CHECK(f.agent->counters().duplicates_ignored == 4);
+  CHECK(f.agent->counters().entries_verified == 4);
+  CHECK(f.agent->store().QuarantineCount() == 0);
+
+  // A page overlapping what we hold applies just the new tail.
+  ApplyOutcome overlap = f.Apply(f.chain.Slice(2, 6));
+  CHECK(overlap.rejected.ok());
+  CHECK(overlap.duplicates == 2);
+  CHECK(overlap.applied == 2);
+  CHECK(f.Head().seq == 6);
+}
+
+TEST_CASE("agent ApplyPage rejects a gap and quarantines the entry", "[agent][apply][chain]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 2));
+  ApplyOutcome out = f.Apply(f.chain.Slice(3, 5));  // seq 3 is missing
+  REQUIRE_FALSE(out.rejected.ok());
+  CHECK(out.rejected.code() == Code::kFailedPrecondition);
+  CHECK_THAT(out.rejected.message(), Catch::Contains("gap"));
+  CHECK(out.applied == 0);
+  CHECK(f.Head().seq == 2);
+  CHECK(f.Head().hash == f.chain.entries[1].hash);
+
+  std::vector<QuarantineRow> q = f.agent->store().Quarantined(10);
+  REQUIRE(q.size() == 1);  // only the first offending entry; the rest was not looked at
+  CHECK(q[0].origin == feeds::kHubCode);
+  CHECK(q[0].seq == 4);
+  CHECK_THAT(q[0].reason, Catch::Contains("gap"));
+  CHECK(q[0].source == kSource);
+  CHECK(q[0].wire == f.chain.entries[3].wire);
+  CHECK(q[0].at_ms == kT0);
+  CHECK(f.agent->counters().entries_rejected == 1);
+  CHECK(f.CountEvents("entry_rejected") == 1);
+
+  // The missing entry arrives: the chain continues.
+  f.MustApply(f.chain.Slice(2, 5));
+  CHECK(f.Head().seq == 5);
+}
+
+TEST_CASE("agent ApplyPage rejects a replayed older entry with different content",
+          "[agent][apply][chain][security]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 3));
+  // The genuine hub key signs another seq 2 (a fork of its own history).
+  const feeds::ChainHead after_first{feeds::kHubCode, 1, f.chain.entries[0].hash};
+  feeds::Entry other = f.chain.hub.Base(feeds::EntryKind::kRelease);
+  other.release = f.chain.entries[1].entry.release;
+  other.release->title = "另一个版本的通知";
+  SignedEntry replay = f.chain.hub.SignAt(other, after_first);
+  REQUIRE(replay.entry.log.seq == 2);
+
+  ApplyOutcome out = f.Apply(Page({replay}));
+  REQUIRE_FALSE(out.rejected.ok());
+  CHECK(out.rejected.code() == Code::kFailedPrecondition);
+  CHECK_THAT(out.rejected.message(), Catch::Contains("replay"));
+  CHECK(out.duplicates == 0);
+  CHECK(f.Head().seq == 3);
+  CHECK(f.Head().hash == f.chain.entries[2].hash);
+  CHECK(f.agent->store().HashAt(feeds::kHubCode, 2) == f.chain.entries[1].hash);
+  CHECK(f.agent->store().QuarantineCount() == 1);
+}
+
+TEST_CASE("agent ApplyPage rejects an entry that names another predecessor",
+          "[agent][apply][chain][security]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 3));
+  // A validly signed seq 4 that extends some other seq 3.
+  const feeds::ChainHead elsewhere{feeds::kHubCode, 3, feeds::Sha256Hex("another history")};
+  feeds::Entry e = f.chain.hub.Base(feeds::EntryKind::kRelease);
+  e.release = f.chain.entries[3].entry.release;
+  SignedEntry fork = f.chain.hub.SignAt(e, elsewhere);
+
+  ApplyOutcome out = f.Apply(Page({fork}));
+  REQUIRE_FALSE(out.rejected.ok());
+  CHECK(out.rejected.code() == Code::kFailedPrecondition);
+  CHECK_THAT(out.rejected.message(), Catch::Contains("fork"));
+  CHECK(f.Head().seq == 3);
+}
+
+TEST_CASE("agent ApplyPage rejects an entry signed by a key it does not trust",
+          "[agent][apply][security]") {
+  AgentFixture f;
+  Origin impostor(feeds::kHubCode);  // claims to be the hub, with its own key
+  SignedEntry forged = impostor.Release();
+
+  ApplyOutcome out = f.Apply(Page({forged}));
+  REQUIRE_FALSE(out.rejected.ok());
+  CHECK(out.rejected.code() == Code::kUnauthenticated);
+  CHECK_THAT(out.rejected.message(), Catch::Contains("not trusted"));
+  CHECK(out.applied == 0);
+  CHECK(f.Head().seq == 0);
+  std::vector<QuarantineRow> q = f.agent->store().Quarantined(10);
+  REQUIRE(q.size() == 1);
+  CHECK_THAT(q[0].reason, Catch::Contains("not trusted"));
+}
+
+TEST_CASE("agent ApplyPage rejects a tampered entry and applies nothing after it",
+          "[agent][apply][security]") {
+  AgentFixture f;
+  std::vector<ParsedEntry> page = f.chain.Slice(0, 5);
+  const std::string tampered = TamperTitle(f.chain.entries[2].wire);
+  REQUIRE(tampered != f.chain.entries[2].wire);
+  page[2] = Parse(tampered);  // still decodes: the damage is only in the signed content
+  REQUIRE_THAT(page[2].entry.release->title, Catch::StartsWith("XYZ"));
+
+  ApplyOutcome out = f.Apply(page);
+  REQUIRE_FALSE(out.rejected.ok());
+  CHECK(out.rejected.code() == Code::kUnauthenticated);
+  CHECK(out.applied == 2);  // entries before the bad one are kept
+  CHECK(f.Head().seq == 2);
+  CHECK(f.Head().hash == f.chain.entries[1].hash);
+  CHECK_FALSE(f.agent->store().HashAt(feeds::kHubCode, 4).has_value());
+
+  std::vector<QuarantineRow> q = f.agent->store().Quarantined(10);
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].seq == 3);
+  CHECK(q[0].wire == page[2].wire);
+  CHECK(q[0].source == kSource);
+  CHECK_THAT(q[0].reason, Catch::Contains("unauthenticated"));
+  CHECK_THAT(q[0].reason, Catch::Contains("#3"));
+
+  // The genuine entries still apply afterwards.
+  f.MustApply(f.chain.Slice(2, 6));
+  CHECK(f.Head().seq == 6);
+}
+
+TEST_CASE("agent ApplyPage rejects an entry of another origin inside a page",
+          "[agent][apply][security]") {
+  AgentFixture f;
+  Origin county(kCounty);
+  SignedEntry foreign = county.Release();
+  std::vector<ParsedEntry> page = f.chain.Slice(0, 2);
+  page.push_back(Parse(foreign.wire));
+  page.push_back(Parse(f.chain.entries[2].wire));
+
+  ApplyOutcome out = f.Apply(page);
+  REQUIRE_FALSE(out.rejected.ok());
+  CHECK_THAT(out.rejected.message(), Catch::Contains("origin " + std::string(kCounty)));
+  CHECK(out.applied == 2);
+  CHECK(f.Head().seq == 2);
+  CHECK(f.Head(kCounty).seq == 0);
+  CHECK(f.agent->store().QuarantineCount() == 1);
+}
+
+TEST_CASE("agent learns a node's key from the hub's registry and keeps it across reopening",
+          "[agent][apply][trust]") {
+  AgentFixture f;
+  const feeds::PublicKey county_key = f.chain.county.key().public_key();
+  SignedEntry county_first = f.chain.county.Release();
+
+  // Before the registry entry, the county's log is not trusted.
+  ApplyOutcome early = f.Apply(Page({county_first}), kCounty);
+  REQUIRE_FALSE(early.rejected.ok());
+  CHECK_THAT(early.rejected.message(), Catch::Contains("not trusted"));
+
+  f.MustApply(f.chain.Slice(0, 6));
+  CHECK(f.Trusts(kCounty, county_key));
+
+  f.Open();  // a restarted agent rebuilds trust from its store
+  CHECK(f.Trusts(kCounty, county_key));
+  f.MustApply(Page({county_first}), kCounty);
+  CHECK(f.Head(kCounty).seq == 1);
+}
+
+TEST_CASE("agent learns keys only from the hub's registry, not from a node's own log",
+          "[agent][apply][trust][security]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 5));  // county 330106 is now trusted
+  Origin beijing("110000");          // not registered with the hub
+  // The county signs, in its own log, a registry-shaped entry for another code.
+  SignedEntry claim = f.chain.county.Node("110000", beijing.key().public_key(), kCounty,
+                                          feeds::NodeLevel::kProvince);
+  ApplyOutcome out = f.Apply(Page({claim}), kCounty);
+  INFO(out.rejected.ToString());
+  CHECK_FALSE(f.Trusts("110000", beijing.key().public_key()));
+
+  f.config.origins.push_back("110000");
+  f.Open();
+  CHECK_FALSE(f.Trusts("110000", beijing.key().public_key()));
+  ApplyOutcome forged = f.Apply(Page({beijing.Release()}), "110000");
+  REQUIRE_FALSE(forged.rejected.ok());
+  CHECK(forged.rejected.code() == Code::kUnauthenticated);
+}
+
+TEST_CASE("agent indexes entries stored before a crash when it catches up",
+          "[agent][apply][index]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 6));
+  f.Open();  // the first agent went away before its indexer ran
+
+  SearchQuery q;
+  q.text = "实施方案";
+  Result<SearchResults> before = f.agent->Search(q);
+  REQUIRE(before.ok());
+  CHECK(before->hits.empty());
+
+  Result<std::size_t> caught_up = f.agent->CatchUpIndex();
+  INFO(caught_up.status().ToString());
+  REQUIRE(caught_up.ok());
+  CHECK(*caught_up == 6);
+  CHECK(f.agent->counters().entries_indexed == 6);
+
+  Result<SearchResults> after = f.agent->Search(q);
+  REQUIRE(after.ok());
+  CHECK(after->hits.size() == 4);  // the four releases, not the registry entries
+  bool found = false;
+  for (const SearchHit& hit : after->hits) {
+    found = found || hit.title == f.chain.entries[1].entry.release->title;
+  }
+  CHECK(found);
+
+  Result<std::size_t> again = f.agent->CatchUpIndex();
+  REQUIRE(again.ok());
+  CHECK(*again == 0);
+  f.Open();  // the index position persisted
+  Result<std::size_t> reopened = f.agent->CatchUpIndex();
+  REQUIRE(reopened.ok());
+  CHECK(*reopened == 0);
+}
+
+TEST_CASE("agent resumes from the head it persisted", "[agent][apply]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 4));
+  const feeds::ChainHead before = f.Head();
+  f.Open();
+  CHECK(f.Head().seq == before.seq);
+  CHECK(f.Head().hash == before.hash);
+  CHECK(f.agent->store().Head(feeds::kHubCode) == 4);
+  f.MustApply(f.chain.Slice(4, 6));
+  CHECK(f.Head().seq == 6);
+}
+
+TEST_CASE("agent status reports heads and quarantine", "[agent][apply][status]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 2));
+  (void)f.Apply(f.chain.Slice(3, 4));  // a gap
+  const std::string status = f.agent->StatusJson();
+  CHECK_THAT(status, Catch::Contains("\"quarantine_count\": 1"));
+  CHECK_THAT(status, Catch::Contains(f.chain.entries[1].hash));
+  CHECK_THAT(status, Catch::Contains("gap"));
+}
+
+}  // namespace zhanqun::agent

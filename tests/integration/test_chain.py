@@ -196,6 +196,12 @@ def county_rejects_a_byte_flipped_entry_at_the_city_and_keeps_its_state(ctx):
     reason = status["quarantine_recent"][0]["reason"]
     expect("signature" in reason and "unauthenticated" in reason, f"unclear reason: {reason}")
     expect(county.search("职业教育")["hits"], "county lost earlier entries")
+
+    def hub_knows_why():
+        nodes = {n["code"]: n for n in cluster.hub_status()["nodes"]}
+        r = nodes["330106"].get("last_rejection")
+        return r and r["seq"] == seq and "signature does not verify" in r["reason"]
+    zq.wait_until(hub_knows_why, 10, "the hub's status to show why the county is stuck")
     # Nothing after the bad entry is applied either.
     cluster.publish({"id": "after-flip", "title": "后续通知", "authority": "国务院",
                      "body_text": "后续"})

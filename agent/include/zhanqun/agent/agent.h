@@ -118,6 +118,12 @@ class Agent {
   bool ack_wanted_ = false;
   std::map<std::string, std::map<std::string, std::uint64_t>> stage_seq_;  // origin -> stage -> seq
   std::map<std::string, std::map<std::string, std::uint64_t>> acked_seq_;
+  struct Rejection {
+    std::string origin;
+    std::uint64_t seq;
+    std::string reason;
+  };
+  std::vector<Rejection> pending_rejections_;  // reported with the next ack batch
   std::vector<std::thread> threads_;
 };
 

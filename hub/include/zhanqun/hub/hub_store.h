@@ -45,6 +45,14 @@ struct AckRow {
   feeds::TimeMs hub_ms = 0;
 };
 
+// An entry a node refused (signature, chain or format), as it reported it.
+struct RejectionRow {
+  std::string node, origin;
+  std::uint64_t seq = 0;
+  std::string reason;
+  feeds::TimeMs hub_ms = 0;
+};
+
 class HubStore : public feeds::LogReader {
  public:
   static feeds::Result<std::unique_ptr<HubStore>> Open(const std::string& path);
@@ -68,6 +76,9 @@ class HubStore : public feeds::LogReader {
   feeds::Status RecordAck(const std::string& node, const std::string& origin,
                           const std::string& stage, std::uint64_t seq, feeds::TimeMs hub_ms);
   std::vector<AckRow> Acks();
+  feeds::Status RecordRejection(const RejectionRow& r);
+  // Newest first.
+  std::vector<RejectionRow> Rejections(const std::string& node, std::size_t limit);
   // Lags (hub_ms - appended_ms) of every entry that reached `stage` at `node`.
   std::vector<feeds::TimeMs> StageLags(const std::string& node, const std::string& stage);
 
