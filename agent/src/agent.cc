@@ -185,7 +185,9 @@ ApplyOutcome Agent::ApplyPage(const std::string& origin,
       out.rejected = r.status();
       break;
     }
-    if (r->entry.node) {
+    // Only the hub's registry vouches for keys; a node's own log may not
+    // declare keys for itself or for any other origin.
+    if (r->entry.node && origin == feeds::kHubCode) {
       std::lock_guard<std::mutex> lock(trust_mu_);
       for (const auto& k : r->entry.node->keys) {
         if (r->entry.node->code != feeds::kHubCode) trust_.Add(r->entry.node->code, k);
@@ -236,7 +238,11 @@ Result<std::size_t> Agent::CatchUpIndex() {
         }
       }
       ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().seq));
+      feeds::TimeMs t0 = clock_.MonotonicMs();
       ZQ_RETURN_IF_ERROR(index_->Commit());
+      Emit("index_committed", {{"origin", origin}, {"count", std::to_string(batch.size())},
+                               {"indexed_seq", Seq(batch.back().seq)},
+                               {"commit_ms", std::to_string(clock_.MonotonicMs() - t0)}});
       total += batch.size();
       counters_.entries_indexed += batch.size();
       if (batch.size() == kIndexBatch) {

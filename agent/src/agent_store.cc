@@ -64,7 +64,8 @@ Status AgentStore::InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_m
       .Bind(5, now_ms)
       .BindBlob(6, e.wire);
   ZQ_RETURN_IF_ERROR(st->Run());
-  if (!e.entry.node) return Status::Ok();
+  // Keys are trusted only from the hub's registry (see Agent::ApplyPage).
+  if (!e.entry.node || e.entry.log.origin != feeds::kHubCode) return Status::Ok();
   for (const feeds::PublicKey& k : e.entry.node->keys) {
     Result<feeds::Stmt> t = db_->Prepare(
         "INSERT OR IGNORE INTO trust (origin, key_id, public_key, seq) VALUES (?1,?2,?3,?4)");

@@ -68,48 +68,76 @@ Status RecordRejections(HubStore& store, feeds::TimeMs now, const std::string& n
 
 }  // namespace
 
-Status Hub::AcceptAcks(const std::string& body, const std::string& signature_header) {
+namespace {
+
+// Checks the X-Zhanqun-Signature of an ack batch against the sending node's
+// registered key; on success fills `parsed` with the body.
+Result<NodeRow> AuthenticateAcks(HubStore& store, const std::string& body,
+                                 const std::string& header, json* parsed) {
   std::string key_id;
   std::array<std::uint8_t, 64> sig{};
-  Status s = ParseSignatureHeader(signature_header, &key_id, &sig);
+  ZQ_RETURN_IF_ERROR(ParseSignatureHeader(header, &key_id, &sig));
   json j = json::parse(body, nullptr, false);
-  if (s.ok() && (j.is_discarded() || !j.is_object() || !j.contains("node") ||
-                 !j["node"].is_string() || !j.contains("acks") || !j["acks"].is_array())) {
-    s = Status::Invalid("ack body: expected {\"node\": code, \"acks\": [...]}");
+  if (j.is_discarded() || !j.is_object() || !j.value("node", json()).is_string() ||
+      !j.value("acks", json()).is_array()) {
+    return Status::Invalid("ack body: expected {\"node\": code, \"acks\": [...]}");
   }
-  std::optional<NodeRow> node;
-  if (s.ok()) {
-    node = store_->FindNode(j["node"].get<std::string>());
-    if (!node) s = Status::Unauthenticated("ack from unregistered node " + j["node"].dump());
+  std::optional<NodeRow> node = store.FindNode(j["node"].get<std::string>());
+  if (!node) return Status::Unauthenticated("ack from unregistered node " + j["node"].dump());
+  for (const auto& k : node->node.keys) {
+    if (k.KeyIdHex() != key_id) continue;
+    ZQ_RETURN_IF_ERROR(feeds::VerifyRaw(k, body, sig));
+    *parsed = std::move(j);
+    return *node;
   }
-  if (s.ok()) {
-    const feeds::PublicKey* key = nullptr;
-    for (const auto& k : node->node.keys) {
-      if (k.KeyIdHex() == key_id) key = &k;
-    }
-    s = key ? feeds::VerifyRaw(*key, body, sig)
-            : Status::Unauthenticated("ack signed by key " + key_id + ", which node " +
-                                      node->node.code + " does not hold");
-  }
-  for (std::size_t i = 0; s.ok() && i < j["acks"].size(); ++i) {
-    const json& a = j["acks"][i];
+  return Status::Unauthenticated("ack signed by key " + key_id + ", which node " +
+                                 node->node.code + " does not hold");
+}
+
+struct Ack {
+  std::string origin, stage;
+  std::uint64_t seq;
+};
+
+// Validates every item before anything is recorded: a batch is all or nothing.
+Result<std::vector<Ack>> ParseAcks(const json& list, HubStore& store) {
+  std::vector<Ack> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const json& a = list[i];
     std::string where = "acks[" + std::to_string(i) + "]";
     if (!a.is_object() || !a.value("origin", json()).is_string() ||
         !a.value("stage", json()).is_string() || !a.value("seq", json()).is_number_unsigned()) {
-      s = Status::Invalid(where + ": expected {origin, stage, seq}");
-      break;
+      return Status::Invalid(where + ": expected {origin, stage, seq}");
     }
-    std::string origin = a["origin"], stage = a["stage"];
-    auto seq = a["seq"].get<std::uint64_t>();
-    if (!KnownStage(stage)) s = Status::Invalid(where + ".stage: unknown stage '" + stage + "'");
-    else if (seq > store_->Head(origin))
-      s = Status::Invalid(where + ".seq: " + std::to_string(seq) + " is beyond the head of " +
-                          origin);
-    else
-      s = store_->RecordAck(node->node.code, origin, stage, seq, clock_.NowMs());
+    Ack ack{a["origin"], a["stage"], a["seq"].get<std::uint64_t>()};
+    if (!KnownStage(ack.stage)) {
+      return Status::Invalid(where + ".stage: unknown stage '" + ack.stage + "'");
+    }
+    if (ack.seq > store.Head(ack.origin)) {
+      return Status::Invalid(where + ".seq: " + std::to_string(ack.seq) +
+                             " is beyond the head of " + ack.origin);
+    }
+    out.push_back(std::move(ack));
   }
-  if (s.ok()) s = RecordRejections(*store_, clock_.NowMs(), node->node.code,
-                                 j.value("rejected", json::array()));
+  return out;
+}
+
+}  // namespace
+
+Status Hub::AcceptAcks(const std::string& body, const std::string& signature_header) {
+  json j;
+  Result<NodeRow> node = AuthenticateAcks(*store_, body, signature_header, &j);
+  Result<std::vector<Ack>> acks =
+      node.ok() ? ParseAcks(j["acks"], *store_) : Result<std::vector<Ack>>(node.status());
+  Status s = acks.status();
+  for (std::size_t i = 0; s.ok() && i < acks->size(); ++i) {
+    const Ack& a = (*acks)[i];
+    s = store_->RecordAck(node->node.code, a.origin, a.stage, a.seq, clock_.NowMs());
+  }
+  if (s.ok()) {
+    s = RecordRejections(*store_, clock_.NowMs(), node->node.code,
+                         j.value("rejected", json::array()));
+  }
   (s.ok() ? counters_.acks_accepted : counters_.acks_rejected)++;
   return s;
 }

@@ -91,9 +91,26 @@ Result<feeds::SignedEntry> HubStore::Append(const std::string& origin, const Sig
   return signed_entry;
 }
 
+// Runs inside the append transaction, so two writers (daemon and CLI, or
+// two requests) can never both sign the same version of a release.
+Status HubStore::CheckNextVersion(const feeds::Release& r) {
+  Result<feeds::Stmt> st = db_->Prepare("SELECT version FROM releases WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, r.id);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  std::int64_t have = *row ? st->Int(0) : 0;
+  if (r.version == have + 1) return Status::Ok();
+  return Status(feeds::Code::kAlreadyExists,
+                "version: release '" + r.id + "' is at version " + std::to_string(have) +
+                    "; the next version must be " + std::to_string(have + 1) + ", got " +
+                    std::to_string(r.version));
+}
+
 Status HubStore::IndexEntry(const feeds::SignedEntry& se, feeds::TimeMs now_ms) {
   const feeds::Entry& e = se.entry;
   if (e.release) {
+    ZQ_RETURN_IF_ERROR(CheckNextVersion(*e.release));
     Result<feeds::Stmt> st = db_->Prepare(
         "INSERT OR REPLACE INTO releases (id, version, status, title, seq, appended_ms) "
         "VALUES (?1,?2,?3,?4,?5,?6)");

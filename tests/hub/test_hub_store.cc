@@ -106,11 +106,30 @@ std::size_t VerifyWholeLog(HubStore& store, const feeds::PublicKey& key) {
 TEST_CASE("hub store migrations are versioned and not reapplied", "[hub][store]") {
   TempDir dir;
   const std::string path = dir.File("hub.db");
-  { OpenStore(path); }
-  { OpenStore(path); }  // reopening must not fail on existing tables
-  Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, {"SELECT 1"});
-  REQUIRE(db.ok());
-  CHECK((*db)->SchemaVersion() == 1);
+  feeds::SecretKey key = NewKey();
+  {
+    std::unique_ptr<HubStore> store = OpenStore(path);
+    MustAppend(*store, key, ReleaseEntry("r1"), 1000);
+  }
+  // Reopening neither fails on existing tables nor loses rows.
+  CHECK(OpenStore(path)->Head(feeds::kHubCode) == 1);
+
+  // A program that knows no migrations learns the recorded version from the refusal.
+  Result<std::unique_ptr<feeds::Db>> none = feeds::Db::Open(path, {});
+  REQUIRE_FALSE(none.ok());
+  const std::string msg = none.status().message();
+  const std::string marker = "schema version ";
+  std::size_t at = msg.find(marker);
+  REQUIRE(at != std::string::npos);
+  const int version = std::stoi(msg.substr(at + marker.size()));
+  CHECK(version >= 1);
+
+  // One that knows as many versions applies nothing (these would fail if run).
+  std::vector<std::string> poison(static_cast<std::size_t>(version), "THIS IS NOT SQL");
+  Result<std::unique_ptr<feeds::Db>> same = feeds::Db::Open(path, poison);
+  INFO(same.status().ToString());
+  REQUIRE(same.ok());
+  CHECK((*same)->SchemaVersion() == version);
 }
 
 TEST_CASE("hub store refuses a database from a newer program", "[hub][store]") {

@@ -96,6 +96,7 @@ class HubStore : public feeds::LogReader {
  private:
   explicit HubStore(std::unique_ptr<feeds::Db> db) : db_(std::move(db)) {}
   feeds::Status IndexEntry(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
+  feeds::Status CheckNextVersion(const feeds::Release& r);
   feeds::ChainHead HeadLocked(const std::string& origin);
 
   std::mutex mu_;
