@@ -100,7 +100,7 @@ void Agent::Stop() {
     abort_ = true;
   }
   cv_.notify_all();
-  notifier_.Notify();
+  notifier_.Close();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
 }

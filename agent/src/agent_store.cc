@@ -33,37 +33,13 @@ Result<std::unique_ptr<AgentStore>> AgentStore::Open(const std::string& path) {
   return std::unique_ptr<AgentStore>(new AgentStore(std::move(*db)));
 }
 
-feeds::ChainHead AgentStore::HeadLocked(const std::string& origin) {
-  feeds::ChainHead head;
-  head.origin = origin;
-  Result<feeds::Stmt> st =
-      db_->Prepare("SELECT seq, hash FROM entries WHERE origin = ?1 ORDER BY seq DESC LIMIT 1");
-  if (!st.ok()) return head;
-  st->Bind(1, origin);
-  Result<bool> row = st->Step();
-  if (row.ok() && *row) {
-    head.seq = static_cast<std::uint64_t>(st->Int(0));
-    head.hash = st->Text(1);
-  }
-  return head;
-}
-
 feeds::ChainHead AgentStore::HeadOf(const std::string& origin) {
   std::lock_guard<std::mutex> lock(mu_);
-  return HeadLocked(origin);
+  return log_.Head(origin);
 }
 
 Status AgentStore::InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_ms) {
-  Result<feeds::Stmt> st = db_->Prepare(
-      "INSERT INTO entries (origin, seq, hash, kind, stored_ms, wire) VALUES (?1,?2,?3,?4,?5,?6)");
-  if (!st.ok()) return st.status();
-  st->Bind(1, e.entry.log.origin)
-      .Bind(2, static_cast<std::int64_t>(e.entry.log.seq))
-      .Bind(3, e.hash)
-      .Bind(4, std::string_view(feeds::EntryKindName(e.entry.kind)))
-      .Bind(5, now_ms)
-      .BindBlob(6, e.wire);
-  ZQ_RETURN_IF_ERROR(st->Run());
+  ZQ_RETURN_IF_ERROR(log_.Insert(e.entry.log.origin, e, now_ms));
   // Keys are trusted only from the hub's registry (see Agent::ApplyPage).
   if (!e.entry.node || e.entry.log.origin != feeds::kHubCode) return Status::Ok();
   for (const feeds::PublicKey& k : e.entry.node->keys) {
@@ -83,7 +59,7 @@ Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries
   feeds::Transaction txn(*db_);
   ZQ_RETURN_IF_ERROR(txn.status());
   for (const feeds::SignedEntry& e : entries) {
-    feeds::ChainHead head = HeadLocked(e.entry.log.origin);
+    feeds::ChainHead head = log_.Head(e.entry.log.origin);
     if (e.entry.log.seq != head.seq + 1 || e.entry.log.prev_hash != head.hash) {
       return Status::Precondition("entry " + e.entry.log.origin + "#" +
                                   std::to_string(e.entry.log.seq) +
@@ -96,28 +72,19 @@ Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries
 
 std::optional<std::string> AgentStore::HashAt(const std::string& origin, std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st = db_->Prepare("SELECT hash FROM entries WHERE origin = ?1 AND seq = ?2");
-  if (!st.ok()) return std::nullopt;
-  st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(seq));
-  Result<bool> row = st->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return st->Text(0);
+  Result<feeds::LogRow> row = log_.Find(origin, seq);
+  if (!row.ok()) return std::nullopt;
+  return row->hash;
 }
 
+// An error ends the range early; the entries read before it are kept.
 std::vector<StoredEntry> AgentStore::ReadRange(const std::string& origin, std::uint64_t after,
                                                std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<StoredEntry> out;
-  Result<feeds::Stmt> st = db_->Prepare(
-      "SELECT seq, hash, wire FROM entries WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
-  if (!st.ok()) return out;
-  st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
-  st->Bind(3, static_cast<std::int64_t>(limit));
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back({origin, static_cast<std::uint64_t>(st->Int(0)), st->Text(1), st->Text(2)});
-  }
+  (void)log_.ForEachAfter(origin, after, limit, [&](feeds::LogRow row) {
+    out.push_back({origin, row.seq, std::move(row.hash), std::move(row.wire)});
+  });
   return out;
 }
 
@@ -141,12 +108,10 @@ std::vector<QuarantineRow> AgentStore::Quarantined(std::size_t limit) {
       "LIMIT ?1");
   if (!st.ok()) return out;
   st->Bind(1, static_cast<std::int64_t>(limit));
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back({st->Text(0), static_cast<std::uint64_t>(st->Int(1)), st->Text(2), st->Text(3),
-                   st->Int(4), st->Text(5)});
-  }
+  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+    out.push_back({row.Text(0), static_cast<std::uint64_t>(row.Int(1)), row.Text(2), row.Text(3),
+                   row.Int(4), row.Text(5)});
+  });
   return out;
 }
 
@@ -163,12 +128,10 @@ std::vector<std::pair<std::string, feeds::PublicKey>> AgentStore::TrustedKeys() 
   std::vector<std::pair<std::string, feeds::PublicKey>> out;
   Result<feeds::Stmt> st = db_->Prepare("SELECT origin, public_key FROM trust ORDER BY seq");
   if (!st.ok()) return out;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    Result<feeds::PublicKey> k = feeds::ParsePublicKey(st->Text(1));
-    if (k.ok()) out.emplace_back(st->Text(0), *k);
-  }
+  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+    Result<feeds::PublicKey> k = feeds::ParsePublicKey(row.Text(1));
+    if (k.ok()) out.emplace_back(row.Text(0), *k);
+  });
   return out;
 }
 
@@ -183,15 +146,7 @@ std::uint64_t AgentStore::Head(const std::string& origin) { return HeadOf(origin
 
 std::vector<std::string> AgentStore::Origins() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::string> out;
-  Result<feeds::Stmt> st = db_->Prepare("SELECT DISTINCT origin FROM entries ORDER BY origin");
-  if (!st.ok()) return out;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(st->Text(0));
-  }
-  return out;
+  return log_.Origins();
 }
 
 }  // namespace zhanqun::agent

@@ -1,17 +1,17 @@
 // zhanqun-agent: wiring only. Commands: serve, search, keygen, check-config.
-#include <signal.h>
-
 #include <iostream>
-#include <map>
 
 #include "zhanqun/agent/agent.h"
 #include "zhanqun/agent/agent_http.h"
 #include "zhanqun/agent/config.h"
+#include "zhanqun/feeds/cli.h"
 #include "zhanqun/feeds/event_log.h"
 
 namespace {
 
 using namespace zhanqun;
+
+constexpr const char* kProgram = "zhanqun-agent";
 
 constexpr const char* kUsage = R"(zhanqun-agent: the zhanqun site agent
 
@@ -29,38 +29,10 @@ options:
   --help            show this help
 )";
 
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-  bool help = false;
-};
-
-Args ParseArgs(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string s = argv[i];
-    if (s == "--help" || s == "-h") {
-      a.help = true;
-    } else if (s.rfind("--", 0) == 0 && i + 1 < argc) {
-      a.options[s.substr(2)] = argv[++i];
-    } else {
-      a.positional.push_back(s);
-    }
-  }
-  return a;
-}
-
-int Fail(const feeds::Status& s) {
-  std::cerr << "zhanqun-agent: " << s.message() << "\n";
-  return 1;
-}
+int Fail(const feeds::Status& s) { return feeds::Fail(kProgram, s); }
 
 int Serve(const agent::AgentConfig& config) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  feeds::BlockTerminationSignals();  // before any thread starts, so all inherit the mask
   std::string node = config.node;
   auto sink = [node](const std::string& e, const std::vector<std::pair<std::string, std::string>>& f) {
     std::vector<feeds::Field> fields = {{"node", node}};
@@ -83,15 +55,14 @@ int Serve(const agent::AgentConfig& config) {
                                     {"listen", config.listen_host + ":" + std::to_string(server.port())},
                                     {"parent", config.parent_url},
                                     {"head", std::to_string((*a)->store().Head(feeds::kHubCode))}});
-  int sig = 0;
-  sigwait(&set, &sig);
+  const int sig = feeds::WaitForTerminationSignal();
   feeds::LogEvent("agent_stopping", {{"node", config.node}, {"signal", std::to_string(sig)}});
   (*a)->Stop();
   server.Stop();
   return 0;
 }
 
-int Search(const agent::AgentConfig& config, const Args& a) {
+int Search(const agent::AgentConfig& config, const feeds::CommandLine& a) {
   if (a.positional.size() != 2) return Fail(feeds::Status::Invalid("usage: search \"<query>\" --config agent.json"));
   auto index = agent::SearchIndex::Open(config.IndexPath(), agent::SearchIndex::Mode::kReadOnly);
   if (!index.ok()) return Fail(index.status());
@@ -104,7 +75,7 @@ int Search(const agent::AgentConfig& config, const Args& a) {
   return 0;
 }
 
-int Keygen(const Args& a) {
+int Keygen(const feeds::CommandLine& a) {
   if (!a.options.count("out")) return Fail(feeds::Status::Invalid("usage: keygen --out <key file>"));
   auto key = feeds::SecretKey::Generate();
   if (!key.ok()) return Fail(key.status());
@@ -115,7 +86,7 @@ int Keygen(const Args& a) {
   return 0;
 }
 
-int Run(const Args& a) {
+int Run(const feeds::CommandLine& a) {
   if (a.help || a.positional.empty()) {
     std::cout << kUsage;
     return a.help ? 0 : 2;
@@ -137,4 +108,4 @@ int Run(const Args& a) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(ParseArgs(argc, argv)); }
+int main(int argc, char** argv) { return Run(feeds::ParseCommandLine(argc, argv)); }

@@ -13,6 +13,14 @@ void AppendNotifier::Notify() {
   cv_.notify_all();
 }
 
+void AppendNotifier::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+  }
+  cv_.notify_all();
+}
+
 bool AppendNotifier::WaitUntil(const std::function<bool()>& ready, std::int64_t timeout_ms,
                                std::int64_t poll_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -23,10 +31,10 @@ bool AppendNotifier::WaitUntil(const std::function<bool()>& ready, std::int64_t 
     if (ready()) return true;
     lock.lock();
     auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) return false;
+    if (now >= deadline || closed_) return false;
     auto slice = std::min<std::chrono::steady_clock::duration>(
         deadline - now, std::chrono::milliseconds(poll_ms));
-    cv_.wait_for(lock, slice, [&] { return generation_ != seen; });
+    cv_.wait_for(lock, slice, [&] { return generation_ != seen || closed_; });
   }
 }
 

@@ -170,4 +170,13 @@ Status Transaction::Commit() {
   return s;
 }
 
+Status ForEachRow(Stmt& st, const std::function<void(Stmt&)>& fn) {
+  while (true) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    fn(st);
+  }
+}
+
 }  // namespace zhanqun::feeds

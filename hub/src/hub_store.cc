@@ -48,24 +48,9 @@ Result<std::unique_ptr<HubStore>> HubStore::Open(const std::string& path) {
   return std::unique_ptr<HubStore>(new HubStore(std::move(*db)));
 }
 
-feeds::ChainHead HubStore::HeadLocked(const std::string& origin) {
-  feeds::ChainHead head;
-  head.origin = origin;
-  Result<feeds::Stmt> st =
-      db_->Prepare("SELECT seq, hash FROM log WHERE origin = ?1 ORDER BY seq DESC LIMIT 1");
-  if (!st.ok()) return head;
-  st->Bind(1, origin);
-  Result<bool> row = st->Step();
-  if (row.ok() && *row) {
-    head.seq = static_cast<std::uint64_t>(st->Int(0));
-    head.hash = st->Text(1);
-  }
-  return head;
-}
-
 feeds::ChainHead HubStore::HeadOf(const std::string& origin) {
   std::lock_guard<std::mutex> lock(mu_);
-  return HeadLocked(origin);
+  return log_.Head(origin);
 }
 
 Result<feeds::SignedEntry> HubStore::Append(const std::string& origin, const Signer& sign,
@@ -73,19 +58,9 @@ Result<feeds::SignedEntry> HubStore::Append(const std::string& origin, const Sig
   std::lock_guard<std::mutex> lock(mu_);
   feeds::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
-  Result<feeds::SignedEntry> signed_entry = sign(HeadLocked(origin));
+  Result<feeds::SignedEntry> signed_entry = sign(log_.Head(origin));
   if (!signed_entry.ok()) return signed_entry.status();
-  Result<feeds::Stmt> st = db_->Prepare(
-      "INSERT INTO log (origin, seq, hash, kind, appended_ms, wire) VALUES (?1,?2,?3,?4,?5,?6)");
-  if (!st.ok()) return st.status();
-  const feeds::Entry& e = signed_entry->entry;
-  st->Bind(1, origin)
-      .Bind(2, static_cast<std::int64_t>(e.log.seq))
-      .Bind(3, signed_entry->hash)
-      .Bind(4, std::string_view(feeds::EntryKindName(e.kind)))
-      .Bind(5, now_ms)
-      .BindBlob(6, signed_entry->wire);
-  ZQ_RETURN_IF_ERROR(st->Run());
+  ZQ_RETURN_IF_ERROR(log_.Insert(origin, *signed_entry, now_ms));
   ZQ_RETURN_IF_ERROR(IndexEntry(*signed_entry, now_ms));
   ZQ_RETURN_IF_ERROR(txn.Commit());
   return signed_entry;
@@ -164,12 +139,10 @@ std::vector<ReleaseRow> HubStore::Releases(std::size_t limit) {
       "LIMIT ?1");
   if (!st.ok()) return out;
   st->Bind(1, static_cast<std::int64_t>(limit));
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back({st->Text(0), static_cast<int>(st->Int(1)), st->Text(2), st->Text(3),
-                   static_cast<std::uint64_t>(st->Int(4)), st->Int(5)});
-  }
+  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+    out.push_back({row.Text(0), static_cast<int>(row.Int(1)), row.Text(2), row.Text(3),
+                   static_cast<std::uint64_t>(row.Int(4)), row.Int(5)});
+  });
   return out;
 }
 
@@ -210,24 +183,17 @@ std::vector<NodeRow> HubStore::Nodes() {
   std::vector<NodeRow> out;
   Result<feeds::Stmt> st = db_->Prepare(std::string(kNodeColumns) + "ORDER BY code");
   if (!st.ok()) return out;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    if (auto n = ReadNode(*st)) out.push_back(std::move(*n));
-  }
+  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+    if (auto n = ReadNode(row)) out.push_back(std::move(*n));
+  });
   return out;
 }
 
 Result<feeds::TimeMs> HubStore::AppendedAt(const std::string& origin, std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st =
-      db_->Prepare("SELECT appended_ms FROM log WHERE origin = ?1 AND seq = ?2");
-  if (!st.ok()) return st.status();
-  st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(seq));
-  Result<bool> row = st->Step();
+  Result<feeds::LogRow> row = log_.Find(origin, seq);
   if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no entry " + origin + "#" + std::to_string(seq));
-  return st->Int(0);
+  return row->stored_ms;
 }
 
 Status HubStore::RecordAck(const std::string& node, const std::string& origin,
@@ -278,12 +244,10 @@ std::vector<RejectionRow> HubStore::Rejections(const std::string& node, std::siz
       "ORDER BY hub_ms DESC, rowid DESC LIMIT ?2");
   if (!st.ok()) return out;
   st->Bind(1, node).Bind(2, static_cast<std::int64_t>(limit));
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back({st->Text(0), st->Text(1), static_cast<std::uint64_t>(st->Int(2)), st->Text(3),
-                   st->Int(4)});
-  }
+  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+    out.push_back({row.Text(0), row.Text(1), static_cast<std::uint64_t>(row.Int(2)), row.Text(3),
+                   row.Int(4)});
+  });
   return out;
 }
 
@@ -292,12 +256,10 @@ std::vector<AckRow> HubStore::Acks() {
   std::vector<AckRow> out;
   Result<feeds::Stmt> st = db_->Prepare("SELECT node, origin, stage, seq, hub_ms FROM acks");
   if (!st.ok()) return out;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back({st->Text(0), st->Text(1), st->Text(2),
-                   static_cast<std::uint64_t>(st->Int(3)), st->Int(4)});
-  }
+  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+    out.push_back({row.Text(0), row.Text(1), row.Text(2), static_cast<std::uint64_t>(row.Int(3)),
+                   row.Int(4)});
+  });
   return out;
 }
 
@@ -310,11 +272,7 @@ std::vector<feeds::TimeMs> HubStore::StageLags(const std::string& node, const st
       "ORDER BY a.seq");
   if (!st.ok()) return out;
   st->Bind(1, node).Bind(2, stage);
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(st->Int(0));
-  }
+  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) { out.push_back(row.Int(0)); });
   return out;
 }
 
@@ -344,18 +302,9 @@ bool HubStore::TokenExists(const std::string& sha256_hex) {
 Result<std::vector<std::string>> HubStore::ReadWire(const std::string& origin,
                                                     std::uint64_t after, std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st = db_->Prepare(
-      "SELECT wire FROM log WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
-  if (!st.ok()) return st.status();
-  st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
-  st->Bind(3, static_cast<std::int64_t>(limit));
   std::vector<std::string> out;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(st->Text(0));
-  }
+  ZQ_RETURN_IF_ERROR(log_.ForEachAfter(
+      origin, after, limit, [&](feeds::LogRow row) { out.push_back(std::move(row.wire)); }));
   return out;
 }
 
@@ -363,15 +312,7 @@ std::uint64_t HubStore::Head(const std::string& origin) { return HeadOf(origin).
 
 std::vector<std::string> HubStore::Origins() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::string> out;
-  Result<feeds::Stmt> st = db_->Prepare("SELECT DISTINCT origin FROM log ORDER BY origin");
-  if (!st.ok()) return out;
-  while (true) {
-    Result<bool> row = st->Step();
-    if (!row.ok() || !*row) break;
-    out.push_back(st->Text(0));
-  }
-  return out;
+  return log_.Origins();
 }
 
 }  // namespace zhanqun::hub

@@ -1,12 +1,11 @@
 // zhanqun-hub: wiring only. Commands: init, serve, publish, node add,
 // token create, status.
-#include <signal.h>
-
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "zhanqun/feeds/cli.h"
 #include "zhanqun/feeds/event_log.h"
 #include "zhanqun/feeds/http.h"
 #include "zhanqun/hub/config.h"
@@ -18,6 +17,8 @@ namespace {
 
 using namespace zhanqun;
 using feeds::LogEvent;
+
+constexpr const char* kProgram = "zhanqun-hub";
 
 constexpr const char* kUsage = R"(zhanqun-hub: the zhanqun publishing hub
 
@@ -37,31 +38,7 @@ options:
   --help            show this help
 )";
 
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-  bool help = false;
-};
-
-Args ParseArgs(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string s = argv[i];
-    if (s == "--help" || s == "-h") {
-      a.help = true;
-    } else if (s.rfind("--", 0) == 0 && i + 1 < argc) {
-      a.options[s.substr(2)] = argv[++i];
-    } else {
-      a.positional.push_back(s);
-    }
-  }
-  return a;
-}
-
-int Fail(const feeds::Status& s) {
-  std::cerr << "zhanqun-hub: " << s.message() << "\n";
-  return 1;
-}
+int Fail(const feeds::Status& s) { return feeds::Fail(kProgram, s); }
 
 std::string ReadFile(const std::string& path, bool* ok) {
   std::ifstream in(path, std::ios::binary);
@@ -72,11 +49,7 @@ std::string ReadFile(const std::string& path, bool* ok) {
 }
 
 int Serve(const hub::HubConfig& config) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  feeds::BlockTerminationSignals();  // before any thread starts, so all inherit the mask
   auto h = hub::Hub::Open(config, feeds::SystemClock());
   if (!h.ok()) return Fail(h.status());
   feeds::HttpServer server;
@@ -91,8 +64,7 @@ int Serve(const hub::HubConfig& config) {
                            {"public_url", config.public_url},
                            {"key_id", (*h)->public_key().KeyIdHex()},
                            {"head", std::to_string((*h)->store().Head(feeds::kHubCode))}});
-  int sig = 0;
-  sigwait(&set, &sig);
+  const int sig = feeds::WaitForTerminationSignal();
   LogEvent("hub_stopping", {{"signal", std::to_string(sig)}});
   server.Stop();
   return 0;
@@ -125,7 +97,7 @@ int Publish(const hub::HubConfig& config, const std::vector<std::string>& files)
   return failures == 0 ? 0 : 1;
 }
 
-int NodeAdd(const hub::HubConfig& config, const Args& a) {
+int NodeAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
   if (a.positional.size() != 3 || !a.options.count("key")) {
     return Fail(feeds::Status::Invalid("usage: node add <code> --key <file.pub> [--parent <code>]"));
   }
@@ -142,7 +114,7 @@ int NodeAdd(const hub::HubConfig& config, const Args& a) {
   return 0;
 }
 
-int Run(const Args& a) {
+int Run(const feeds::CommandLine& a) {
   if (a.help || a.positional.empty()) {
     std::cout << kUsage;
     return a.help ? 0 : 2;
@@ -178,4 +150,4 @@ int Run(const Args& a) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(ParseArgs(argc, argv)); }
+int main(int argc, char** argv) { return Run(feeds::ParseCommandLine(argc, argv)); }

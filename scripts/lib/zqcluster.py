@@ -61,6 +61,7 @@ class Process:
         self.argv = argv
         self.log_path = log_path
         self.proc = None
+        self.exit_codes = []  # one per stop: 0 is a clean shutdown
 
     def start(self):
         self.log = open(self.log_path, "ab")
@@ -76,6 +77,7 @@ class Process:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         if self.proc:
+            self.exit_codes.append(self.proc.returncode)
             self.log.close()
         self.proc = None
 
@@ -206,6 +208,11 @@ class Cluster:
             node.stop()
         if self.hub_process:
             self.hub_process.stop()
+
+    def unclean_exits(self):
+        """Daemons that did not exit 0 on SIGTERM (a crash, or a leak under ASan)."""
+        procs = [self.hub_process] + [n.process for n in self.nodes.values()]
+        return {p.name: p.exit_codes for p in procs if p and any(c != 0 for c in p.exit_codes)}
 
 
 def load_documents(path, limit=None):

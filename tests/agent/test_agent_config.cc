@@ -9,10 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
 #include "zhanqun/agent/config.h"
 
 namespace zhanqun::agent {
 namespace {
+
+using testing::TempDir;
 
 using feeds::Result;
 using json = nlohmann::json;
@@ -50,23 +53,6 @@ void ExpectOneProblem(const json& j, const std::string& field) {
   REQUIRE(lines.size() == 1);
   CHECK_THAT(lines[0], Catch::StartsWith(field + ":"));
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-agentcfg-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "test_support.h"
 #include "zhanqun/agent/agent.h"
 #include "zhanqun/agent/agent_store.h"
 #include "zhanqun/agent/config.h"
@@ -24,6 +25,8 @@
 namespace zhanqun::agent {
 namespace {
 
+using testing::TempDir;
+
 using feeds::Code;
 using feeds::ParsedEntry;
 using feeds::Result;
@@ -34,27 +37,8 @@ constexpr feeds::TimeMs kT0 = 1700000000000;
 constexpr const char* kCounty = "330106";
 constexpr const char* kSource = "http://127.0.0.1:9/api/v1/feeds/000000?after=0";
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-agent-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
 std::unique_ptr<feeds::SecretKey> NewKey() {
-  Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
-  REQUIRE(key.ok());
-  return std::make_unique<feeds::SecretKey>(std::move(key).value());
+  return std::make_unique<feeds::SecretKey>(testing::NewKey());
 }
 
 // An origin that signs its own log, as the hub or a site would.

@@ -9,33 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
 #include "zhanqun/agent/search_index.h"
 
 namespace zhanqun::agent {
 namespace {
 
+using testing::TempDir;
+
 namespace fs = std::filesystem;
 using feeds::Code;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "zq-search-XXXXXX").string();
-    char* made = mkdtemp(pattern.data());
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // One backend under test: "memory" opens with an empty dir, "disk" with a
 // fresh temporary directory.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
@@ -15,34 +16,9 @@
 namespace zhanqun::feeds {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-log-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-void WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  REQUIRE(out.good());
-}
-
-SecretKey NewKey() {
-  Result<SecretKey> key = SecretKey::Generate();
-  REQUIRE(key.ok());
-  return std::move(key).value();
-}
+using testing::NewKey;
+using testing::TempDir;
+using testing::WriteText;
 
 Entry MakeEntry(const std::string& origin, int n) {
   Release r;

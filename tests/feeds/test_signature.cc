@@ -9,53 +9,17 @@
 #include <stdexcept>
 #include <string>
 
+#include "test_support.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::feeds {
 namespace {
 
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-sig-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-void WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  REQUIRE(out.good());
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-unsigned ModeOf(const std::string& path) {
-  struct stat st;
-  REQUIRE(stat(path.c_str(), &st) == 0);
-  return static_cast<unsigned>(st.st_mode & 07777);
-}
-
-SecretKey NewKey() {
-  Result<SecretKey> key = SecretKey::Generate();
-  REQUIRE(key.ok());
-  return std::move(key).value();
-}
+using testing::ModeOf;
+using testing::NewKey;
+using testing::ReadText;
+using testing::TempDir;
+using testing::WriteText;
 
 // Runs the stock minisign CLI; returns the exit status of std::system (0 = verified).
 int MinisignVerify(const std::string& msg, const std::string& pub, const std::string& sig) {

@@ -8,27 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
 #include "zhanqun/feeds/sqlite.h"
 
 namespace zhanqun::feeds {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-sqlite-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 std::unique_ptr<Db> OpenDb(const std::string& path, const std::vector<std::string>& migrations) {
   Result<std::unique_ptr<Db>> db = Db::Open(path, migrations);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "hub/hub_test_support.h"
+#include "test_support.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/log.h"
@@ -20,6 +22,9 @@
 namespace zhanqun::hub {
 namespace {
 
+using testing::NewKey;
+using testing::TempDir;
+
 using feeds::Code;
 using feeds::Result;
 using feeds::SignedEntry;
@@ -27,29 +32,6 @@ using feeds::Status;
 using json = nlohmann::json;
 
 constexpr feeds::TimeMs kT0 = 1700000000000;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-hub-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-feeds::SecretKey NewKey() {
-  Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
-  REQUIRE(key.ok());
-  return std::move(key).value();
-}
 
 HubConfig MakeConfig(const TempDir& dir) {
   HubConfig config;
@@ -116,23 +98,7 @@ feeds::Release MakeRelease(const std::string& id) {
 
 // Every entry of the hub's log, decoded and verified against the hub's key.
 std::vector<SignedEntry> VerifiedLog(Hub& hub) {
-  feeds::TrustStore trust;
-  trust.Add(feeds::kHubCode, hub.public_key());
-  feeds::ChainHead head{feeds::kHubCode, 0, feeds::kZeroHash};
-  Result<std::vector<std::string>> wires = hub.store().ReadWire(feeds::kHubCode, 0, 100000);
-  REQUIRE(wires.ok());
-  std::vector<SignedEntry> out;
-  for (const std::string& wire : *wires) {
-    Result<feeds::ParsedEntry> parsed = feeds::DecodeEntry(wire);
-    INFO(parsed.status().ToString());
-    REQUIRE(parsed.ok());
-    Result<SignedEntry> verified = feeds::VerifyEntry(*parsed, trust, head);
-    INFO(verified.status().ToString());
-    REQUIRE(verified.ok());
-    head = {feeds::kHubCode, verified->entry.log.seq, verified->hash};
-    out.push_back(std::move(verified).value());
-  }
-  return out;
+  return testing::VerifiedHubLog(hub.store(), hub.public_key());
 }
 
 std::string SignatureHeader(const feeds::SecretKey& key, const std::string& body) {

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "hub/hub_test_support.h"
+#include "test_support.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
@@ -17,33 +19,13 @@
 namespace zhanqun::hub {
 namespace {
 
+using testing::NewKey;
+using testing::TempDir;
+
 using feeds::ChainHead;
 using feeds::Result;
 using feeds::SignedEntry;
 using feeds::Status;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zq-hubstore-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-feeds::SecretKey NewKey() {
-  Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
-  REQUIRE(key.ok());
-  return std::move(key).value();
-}
 
 std::unique_ptr<HubStore> OpenStore(const std::string& path) {
   Result<std::unique_ptr<HubStore>> store = HubStore::Open(path);
@@ -83,22 +65,13 @@ SignedEntry MustAppend(HubStore& store, const feeds::SecretKey& key, const feeds
 
 // Decodes and verifies every stored entry of the hub's log in order.
 std::size_t VerifyWholeLog(HubStore& store, const feeds::PublicKey& key) {
-  feeds::TrustStore trust;
-  trust.Add(feeds::kHubCode, key);
-  ChainHead head{feeds::kHubCode, 0, feeds::kZeroHash};
-  Result<std::vector<std::string>> wires = store.ReadWire(feeds::kHubCode, 0, 100000);
-  REQUIRE(wires.ok());
-  for (const std::string& wire : *wires) {
-    Result<feeds::ParsedEntry> parsed = feeds::DecodeEntry(wire);
-    REQUIRE(parsed.ok());
-    Result<SignedEntry> verified = feeds::VerifyEntry(*parsed, trust, head);
-    INFO(verified.status().ToString());
-    REQUIRE(verified.ok());
-    head = {feeds::kHubCode, verified->entry.log.seq, verified->hash};
-  }
+  std::vector<SignedEntry> log = testing::VerifiedHubLog(store, key);
+  const ChainHead head =
+      log.empty() ? ChainHead{feeds::kHubCode, 0, feeds::kZeroHash}
+                  : ChainHead{feeds::kHubCode, log.back().entry.log.seq, log.back().hash};
   CHECK(store.HeadOf(feeds::kHubCode).seq == head.seq);
   CHECK(store.HeadOf(feeds::kHubCode).hash == head.hash);
-  return wires->size();
+  return log.size();
 }
 
 }  // namespace

@@ -252,6 +252,13 @@ def main():
                 traceback.print_exc()
     finally:
         ctx.cluster.stop()
+        unclean = ctx.cluster.unclean_exits()
+        if unclean:
+            failed += 1
+            print(f"FAIL daemons_exit_cleanly_on_sigterm: exit codes {unclean}")
+        else:
+            passed += 1
+            print("PASS daemons_exit_cleanly_on_sigterm")
         if failed:
             for name in ["hub/hub.log"] + [f"{c}/agent.log" for c, _ in CHAIN]:
                 p = os.path.join(ctx.workdir, name)
@@ -261,7 +268,7 @@ def main():
         if not args.keep:
             shutil.rmtree(ctx.workdir, ignore_errors=True)
     print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 and passed == len(TESTS) else 1
+    return 0 if failed == 0 and passed == len(TESTS) + 1 else 1
 
 
 if __name__ == "__main__":

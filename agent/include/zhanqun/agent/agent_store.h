@@ -15,6 +15,7 @@
 
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/log_table.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/feeds/sqlite.h"
 
@@ -67,12 +68,13 @@ class AgentStore : public feeds::LogReader {
   std::vector<std::string> Origins() override;
 
  private:
-  explicit AgentStore(std::unique_ptr<feeds::Db> db) : db_(std::move(db)) {}
-  feeds::ChainHead HeadLocked(const std::string& origin);
+  explicit AgentStore(std::unique_ptr<feeds::Db> db)
+      : db_(std::move(db)), log_(*db_, "entries", "stored_ms") {}
   feeds::Status InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
 
   std::mutex mu_;
   std::unique_ptr<feeds::Db> db_;
+  feeds::LogTable log_;  // guarded by mu_, like db_
 };
 
 }  // namespace zhanqun::agent

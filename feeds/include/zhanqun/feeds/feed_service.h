@@ -48,11 +48,15 @@ class AppendNotifier {
   // `poll_ms` as well, so appends by other processes are seen too.
   bool WaitUntil(const std::function<bool()>& ready, std::int64_t timeout_ms,
                  std::int64_t poll_ms = 200);
+  // Ends every wait now and every later one at once: called at shutdown so
+  // long-polls held for children do not delay the process exit.
+  void Close();
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   std::uint64_t generation_ = 0;
+  bool closed_ = false;
 };
 
 struct FeedServiceOptions {

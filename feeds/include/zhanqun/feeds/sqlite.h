@@ -9,6 +9,7 @@
 #define ZHANQUN_FEEDS_SQLITE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,10 @@ class Db {
   sqlite3* db_;
   std::string path_;
 };
+
+// Steps `st` to the end, calling `fn` with the statement positioned on each
+// row. Returns the first error; rows before it have been visited.
+Status ForEachRow(Stmt& st, const std::function<void(Stmt&)>& fn);
 
 // RAII transaction: BEGIN IMMEDIATE at construction (so writers serialize
 // up front), ROLLBACK at destruction unless Commit() succeeded.

@@ -18,6 +18,7 @@
 
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/log_table.h"
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/feeds/sqlite.h"
 #include "zhanqun/feeds/status.h"
@@ -94,13 +95,14 @@ class HubStore : public feeds::LogReader {
   std::vector<std::string> Origins() override;
 
  private:
-  explicit HubStore(std::unique_ptr<feeds::Db> db) : db_(std::move(db)) {}
+  explicit HubStore(std::unique_ptr<feeds::Db> db)
+      : db_(std::move(db)), log_(*db_, "log", "appended_ms") {}
   feeds::Status IndexEntry(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
   feeds::Status CheckNextVersion(const feeds::Release& r);
-  feeds::ChainHead HeadLocked(const std::string& origin);
 
   std::mutex mu_;
   std::unique_ptr<feeds::Db> db_;
+  feeds::LogTable log_;  // guarded by mu_, like db_
 };
 
 }  // namespace zhanqun::hub

@@ -1,0 +1,65 @@
+// LogTable: the SQLite table in which a store keeps signed log entries.
+//
+// The hub and the agent both store entries in a table with the columns
+// (origin, seq, hash, kind, <time column>, wire), primary key (origin, seq).
+// A LogTable holds the table's name and the name of its time column and runs
+// the queries both stores need. It does not own the Db, which must outlive
+// it. Not thread-safe: callers guard the Db with their own mutex, as they do
+// for every other statement on it.
+#ifndef ZHANQUN_FEEDS_LOG_TABLE_H_
+#define ZHANQUN_FEEDS_LOG_TABLE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/model.h"
+#include "zhanqun/feeds/sqlite.h"
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::feeds {
+
+// One stored entry.
+struct LogRow {
+  std::string origin;
+  std::uint64_t seq = 0;
+  std::string hash;
+  std::string wire;
+  TimeMs stored_ms = 0;  // the value of the time column
+};
+
+class LogTable {
+ public:
+  // `table` and `time_column` are trusted identifiers (never user input).
+  LogTable(Db& db, std::string table, std::string time_column);
+
+  // The newest entry of `origin`; seq 0 and the zero hash when there is none
+  // or the query fails.
+  ChainHead Head(const std::string& origin);
+
+  // Stores `e` under `origin` with `now_ms` in the time column. Fails with
+  // kAlreadyExists if (origin, seq) is taken.
+  Status Insert(const std::string& origin, const SignedEntry& e, TimeMs now_ms);
+
+  // The entry at (origin, seq); kNotFound ("no entry <origin>#<seq>") if none.
+  Result<LogRow> Find(const std::string& origin, std::uint64_t seq);
+
+  // Calls `fn` for the entries of `origin` after `after`, in seq order, at
+  // most `limit` of them. On an error, rows before it have been visited.
+  Status ForEachAfter(const std::string& origin, std::uint64_t after, std::size_t limit,
+                      const std::function<void(LogRow)>& fn);
+
+  // Every origin with at least one entry, sorted; on an error, those read so far.
+  std::vector<std::string> Origins();
+
+ private:
+  Db& db_;
+  std::string table_;
+  std::string time_column_;
+};
+
+}  // namespace zhanqun::feeds
+
+#endif  // ZHANQUN_FEEDS_LOG_TABLE_H_

@@ -1,0 +1,188 @@
+// Atom entries: encoding the canonical (unsigned) form and attaching a signature.
+#include "atom_internal.h"
+#include "zhanqun/feeds/atom.h"
+
+namespace zhanqun::feeds {
+namespace {
+
+using namespace atom_internal;
+
+// Canonical entries are already bounded by model limits; this only guards
+// AttachSignature against absurd input.
+constexpr std::size_t kMaxCanonicalBytes = 16 * 1024 * 1024;
+constexpr int kMaxEntryDepth = 16;
+
+Status ValidateEntry(const Entry& e) {
+  if (!IsDivisionCode(e.log.origin)) {
+    return Status::Invalid("entry.log.origin: expected 6 ASCII digits, got " + Quote(e.log.origin));
+  }
+  if (e.log.seq < 1) return Status::Invalid("entry.log.seq: must be >= 1, got 0");
+  if (!IsHex(e.log.prev_hash, 64, false)) {
+    return Status::Invalid("entry.log.prev_hash: expected 64 lowercase hex digits, got " +
+                           Quote(e.log.prev_hash));
+  }
+  if (e.updated_ms <= 0) {
+    return Status::Invalid("entry.updated_ms: must be > 0, got " + std::to_string(e.updated_ms));
+  }
+  if (e.kind == EntryKind::kRelease) {
+    if (!e.release || e.node) {
+      return Status::Invalid("entry: kind release requires release set and node unset");
+    }
+    return ValidateRelease(*e.release);
+  }
+  if (e.kind == EntryKind::kNode) {
+    if (!e.node || e.release) {
+      return Status::Invalid("entry: kind node requires node set and release unset");
+    }
+    return ValidateNode(*e.node);
+  }
+  return Status::Invalid("entry.kind: unknown value");
+}
+
+struct Tree {
+  xml::DocPtr doc;
+  xmlNode* root = nullptr;
+  xmlNs* atom = nullptr;
+  xmlNs* zq = nullptr;
+};
+
+Tree NewEntryTree() {
+  Tree t;
+  t.doc.reset(xmlNewDoc(xml::X("1.0")));
+  t.root = xmlNewDocNode(t.doc.get(), nullptr, xml::X("entry"), nullptr);
+  xmlDocSetRootElement(t.doc.get(), t.root);
+  t.atom = xmlNewNs(t.root, xml::X(kAtomNs), nullptr);
+  t.zq = xmlNewNs(t.root, xml::X(kZqNs), xml::X("zq"));
+  xmlSetNs(t.root, t.atom);
+  return t;
+}
+
+void AddCategory(const Tree& t, const char* scheme, const std::string& term) {
+  xmlNode* c = xml::AddChild(t.root, t.atom, "category");
+  xml::SetAttr(c, "scheme", scheme);
+  xml::SetAttr(c, "term", term);
+}
+
+void AddEnclosure(const Tree& t, const Attachment& a) {
+  xmlNode* link = xml::AddChild(t.root, t.atom, "link");
+  xml::SetAttr(link, "rel", "enclosure");
+  xml::SetAttr(link, "href", a.href);
+  // Atom requires a type to contain '/', so an unknown type is left out.
+  if (!a.media_type.empty()) xml::SetAttr(link, "type", a.media_type);
+  if (!a.title.empty()) xml::SetAttr(link, "title", a.title);
+  xml::SetAttr(link, "length", std::to_string(a.length));
+}
+
+void AddAuthor(const Tree& t, const std::string& name) {
+  xmlNode* author = xml::AddChild(t.root, t.atom, "author");
+  xml::AddTextChild(author, t.atom, "name", name);
+}
+
+void AddReleaseAtom(const Tree& t, const Release& r) {
+  xml::AddTextChild(t.root, t.atom, "published", FormatTime(r.published_ms));
+  AddAuthor(t, r.authority);
+  for (const std::string& topic : r.topics) AddCategory(t, kTopicScheme, topic);
+  for (const std::string& cat : r.categories) AddCategory(t, kCategoryScheme, cat);
+  for (const Attachment& a : r.attachments) AddEnclosure(t, a);
+  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", r.body_html);
+  xml::SetAttr(content, "type", "html");
+}
+
+void AddReleaseZq(const Tree& t, const Release& r) {
+  xmlNode* rel = xml::AddChild(t.root, t.zq, "release");
+  xml::SetAttr(rel, "id", r.id);
+  xml::SetAttr(rel, "version", std::to_string(r.version));
+  xml::SetAttr(rel, "status", ReleaseStatusName(r.status));
+  xml::SetAttr(rel, "docNumber", r.doc_number);
+  xml::SetAttr(rel, "authority", r.authority);
+  xml::SetAttr(rel, "signedDate", r.signed_date);
+  for (const Attachment& a : r.attachments) {
+    xmlNode* att = xml::AddChild(rel, t.zq, "attachment");
+    xml::SetAttr(att, "href", a.href);
+    xml::SetAttr(att, "title", a.title);
+    xml::SetAttr(att, "type", a.media_type);
+    xml::SetAttr(att, "sha256", a.sha256_hex);
+    xml::SetAttr(att, "length", std::to_string(a.length));
+  }
+}
+
+std::string NodeSummary(const Node& n) {
+  std::string s = n.name + " (" + n.code + "), level " + NodeLevelName(n.level);
+  if (!n.parent.empty()) s += ", parent " + n.parent;
+  return s;
+}
+
+void AddNodeAtom(const Tree& t, const Entry& e) {
+  AddAuthor(t, e.log.origin);
+  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", NodeSummary(*e.node));
+  xml::SetAttr(content, "type", "text");
+}
+
+void AddNodeZq(const Tree& t, const Node& n) {
+  xmlNode* node = xml::AddChild(t.root, t.zq, "node");
+  xml::SetAttr(node, "code", n.code);
+  xml::SetAttr(node, "name", n.name);
+  xml::SetAttr(node, "level", NodeLevelName(n.level));
+  xml::SetAttr(node, "parent", n.parent);
+  for (const PublicKey& key : n.keys) {
+    xmlNode* k = xml::AddTextChild(node, t.zq, "key", KeyBase64(key));
+    xml::SetAttr(k, "id", key.KeyIdHex());
+  }
+}
+
+std::string EntryTitle(const Entry& e) {
+  if (e.kind == EntryKind::kRelease) return e.release->title;
+  return "Node " + e.node->code + " " + e.node->name;
+}
+
+Tree BuildEntry(const Entry& e) {
+  Tree t = NewEntryTree();
+  xml::AddTextChild(t.root, t.atom, "id", EntryId(e.log));
+  xml::AddTextChild(t.root, t.atom, "title", EntryTitle(e));
+  xml::AddTextChild(t.root, t.atom, "updated", FormatTime(e.updated_ms));
+  if (e.kind == EntryKind::kRelease) {
+    AddReleaseAtom(t, *e.release);
+  } else {
+    AddNodeAtom(t, e);
+  }
+  xmlNode* log = xml::AddChild(t.root, t.zq, "log");
+  xml::SetAttr(log, "origin", e.log.origin);
+  xml::SetAttr(log, "seq", std::to_string(e.log.seq));
+  xml::SetAttr(log, "prev", e.log.prev_hash);
+  xml::AddTextChild(t.root, t.zq, "kind", EntryKindName(e.kind));
+  if (e.kind == EntryKind::kRelease) {
+    AddReleaseZq(t, *e.release);
+  } else {
+    AddNodeZq(t, *e.node);
+  }
+  return t;
+}
+
+}  // namespace
+
+Result<std::string> EncodeCanonicalEntry(const Entry& entry) {
+  ZQ_RETURN_IF_ERROR(ValidateEntry(entry));
+  Tree t = BuildEntry(entry);
+  return xml::Canonicalize(t.doc.get());
+}
+
+Result<std::string> AttachSignature(std::string_view canonical, const SignatureElement& sig) {
+  ZQ_RETURN_IF_ERROR(ValidateSignatureElement(sig));
+  Result<xml::DocPtr> doc = xml::ParseXml(canonical, kMaxCanonicalBytes, kMaxEntryDepth);
+  if (!doc.ok()) return doc.status().Context("canonical entry");
+  xmlNode* root = xmlDocGetRootElement(doc->get());
+  ZQ_RETURN_IF_ERROR(CheckEntryElement(root));
+  for (const xmlNode* c : xml::ChildElements(root)) {
+    if (xml::IsElement(c, kZqNs, "signature")) {
+      return Status::Invalid("entry: already has a <zq:signature>");
+    }
+  }
+  xmlNode* node = xml::AddTextChild(root, nullptr, "signature", sig.signature);
+  xmlSetNs(node, xmlNewNs(node, xml::X(kZqNs), xml::X("zq")));
+  xml::SetAttr(node, "keyId", sig.key_id);
+  xml::SetAttr(node, "trustedComment", sig.trusted_comment);
+  xml::SetAttr(node, "globalSignature", sig.global_signature);
+  return xml::Canonicalize(doc->get());
+}
+
+}  // namespace zhanqun::feeds

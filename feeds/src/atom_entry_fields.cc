@@ -1,0 +1,209 @@
+// Atom entries: decoding the fields of an <entry> into the model.
+#include <limits>
+#include <vector>
+
+#include "atom_internal.h"
+
+namespace zhanqun::feeds::atom_internal {
+namespace {
+
+// The direct children of an <entry> this codec understands.
+struct Parts {
+  xmlNode* id = nullptr;
+  xmlNode* title = nullptr;
+  xmlNode* updated = nullptr;
+  xmlNode* published = nullptr;
+  xmlNode* author = nullptr;
+  xmlNode* content = nullptr;
+  xmlNode* log = nullptr;
+  xmlNode* kind = nullptr;
+  xmlNode* release = nullptr;
+  xmlNode* node = nullptr;
+  std::vector<xmlNode*> categories;
+};
+
+Status Take(xmlNode* child, xmlNode** slot) {
+  if (*slot != nullptr) return Status::Invalid("entry: more than one <" + xml::QName(child) + ">");
+  *slot = child;
+  return Status::Ok();
+}
+
+Status CollectParts(const xmlNode* root, Parts* p) {
+  struct Slot {
+    const char* ns;
+    const char* name;
+    xmlNode** slot;
+  };
+  const Slot slots[] = {
+      {kAtomNs, "id", &p->id},           {kAtomNs, "title", &p->title},
+      {kAtomNs, "updated", &p->updated}, {kAtomNs, "published", &p->published},
+      {kAtomNs, "author", &p->author},   {kAtomNs, "content", &p->content},
+      {kZqNs, "log", &p->log},           {kZqNs, "kind", &p->kind},
+      {kZqNs, "release", &p->release},   {kZqNs, "node", &p->node},
+  };
+  for (xmlNode* child : xml::ChildElements(root)) {
+    if (xml::IsElement(child, kAtomNs, "category")) p->categories.push_back(child);
+    for (const Slot& s : slots) {
+      if (xml::IsElement(child, s.ns, s.name)) ZQ_RETURN_IF_ERROR(Take(child, s.slot));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<TimeMs> RequireTime(const xmlNode* node, const char* what) {
+  if (node == nullptr) return Status::Invalid(std::string("entry: missing <") + what + ">");
+  Result<TimeMs> t = ParseTime(xml::Content(node));
+  if (!t.ok()) return t.status().Context(what);
+  return t;
+}
+
+Status DecodeLog(const xmlNode* log, LogPosition* out) {
+  if (log == nullptr) return Status::Invalid("entry: missing <zq:log>");
+  Result<std::string> origin = RequireAttr(log, "origin");
+  if (!origin.ok()) return origin.status();
+  Result<std::uint64_t> seq = RequireNumber(log, "seq", true);
+  if (!seq.ok()) return seq.status();
+  Result<std::string> prev = RequireAttr(log, "prev");
+  if (!prev.ok()) return prev.status();
+  out->origin = *origin;
+  out->seq = *seq;
+  out->prev_hash = *prev;
+  return Status::Ok();
+}
+
+Result<Attachment> DecodeAttachment(const xmlNode* node) {
+  Attachment a;
+  Result<std::string> href = RequireAttr(node, "href");
+  if (!href.ok()) return href.status();
+  Result<std::string> sha = RequireAttr(node, "sha256");
+  if (!sha.ok()) return sha.status();
+  Result<std::uint64_t> length = RequireNumber(node, "length", false);
+  if (!length.ok()) return length.status();
+  a.href = *href;
+  a.sha256_hex = *sha;
+  a.length = *length;
+  a.title = xml::Attr(node, "title").value_or("");
+  a.media_type = xml::Attr(node, "type").value_or("");
+  return a;
+}
+
+Status DecodeReleaseAttrs(const xmlNode* z, Release* r) {
+  Result<std::string> id = RequireAttr(z, "id");
+  if (!id.ok()) return id.status();
+  Result<std::uint64_t> version = RequireNumber(z, "version", true);
+  if (!version.ok()) return version.status();
+  if (*version > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+    return Status::Invalid("zq:release@version: out of range");
+  }
+  Result<std::string> status = RequireAttr(z, "status");
+  if (!status.ok()) return status.status();
+  Result<ReleaseStatus> parsed_status = ParseReleaseStatus(*status);
+  if (!parsed_status.ok()) return parsed_status.status().Context("zq:release@status");
+  Result<std::string> authority = RequireAttr(z, "authority");
+  if (!authority.ok()) return authority.status();
+  r->id = *id;
+  r->version = static_cast<int>(*version);
+  r->status = *parsed_status;
+  r->authority = *authority;
+  r->doc_number = xml::Attr(z, "docNumber").value_or("");
+  r->signed_date = xml::Attr(z, "signedDate").value_or("");
+  for (xmlNode* child : xml::ChildElements(z)) {
+    if (!xml::IsElement(child, kZqNs, "attachment")) continue;
+    Result<Attachment> a = DecodeAttachment(child);
+    if (!a.ok()) return a.status();
+    r->attachments.push_back(std::move(*a));
+  }
+  return Status::Ok();
+}
+
+Result<Release> DecodeRelease(const Parts& p) {
+  if (p.release == nullptr) return Status::Invalid("entry: missing <zq:release>");
+  if (p.title == nullptr) return Status::Invalid("entry: missing <title>");
+  if (p.content == nullptr) return Status::Invalid("entry: missing <content>");
+  Release r;
+  ZQ_RETURN_IF_ERROR(DecodeReleaseAttrs(p.release, &r));
+  Result<TimeMs> published = RequireTime(p.published, "published");
+  if (!published.ok()) return published.status();
+  r.published_ms = *published;
+  r.title = xml::Content(p.title);
+  r.body_html = xml::Content(p.content);
+  for (const xmlNode* c : p.categories) {
+    std::optional<std::string> scheme = xml::Attr(c, "scheme");
+    std::optional<std::string> term = xml::Attr(c, "term");
+    if (!term) return Status::Invalid("category@term: missing");
+    if (scheme == kTopicScheme) r.topics.push_back(*term);
+    if (scheme == kCategoryScheme) r.categories.push_back(*term);
+  }
+  return r;
+}
+
+Result<Node> DecodeNode(const Parts& p) {
+  if (p.node == nullptr) return Status::Invalid("entry: missing <zq:node>");
+  Node n;
+  Result<std::string> code = RequireAttr(p.node, "code");
+  if (!code.ok()) return code.status();
+  Result<std::string> name = RequireAttr(p.node, "name");
+  if (!name.ok()) return name.status();
+  Result<std::string> level = RequireAttr(p.node, "level");
+  if (!level.ok()) return level.status();
+  Result<NodeLevel> parsed_level = ParseNodeLevel(*level);
+  if (!parsed_level.ok()) return parsed_level.status().Context("zq:node@level");
+  n.code = *code;
+  n.name = *name;
+  n.level = *parsed_level;
+  n.parent = xml::Attr(p.node, "parent").value_or("");
+  for (xmlNode* child : xml::ChildElements(p.node)) {
+    if (!xml::IsElement(child, kZqNs, "key")) continue;
+    std::string text = xml::Content(child);
+    std::optional<PublicKey> key = ParseKeyBase64(text);
+    if (!key) {
+      return Status::Invalid("zq:key: expected base64 of a minisign public key, got " +
+                             Quote(text));
+    }
+    if (xml::Attr(child, "id") != key->KeyIdHex()) {
+      return Status::Invalid("zq:key@id: expected " + key->KeyIdHex() + " (the key's id)");
+    }
+    n.keys.push_back(*key);
+  }
+  return n;
+}
+
+Result<EntryKind> DecodeKind(const xmlNode* kind) {
+  if (kind == nullptr) return Status::Invalid("entry: missing <zq:kind>");
+  std::string text = xml::Content(kind);
+  if (text == "release") return EntryKind::kRelease;
+  if (text == "node") return EntryKind::kNode;
+  return Status::Invalid("zq:kind: expected release or node, got " + Quote(text));
+}
+
+}  // namespace
+
+Result<Entry> DecodeFields(const xmlNode* root) {
+  Parts p;
+  ZQ_RETURN_IF_ERROR(CollectParts(root, &p));
+  Entry e;
+  ZQ_RETURN_IF_ERROR(DecodeLog(p.log, &e.log));
+  if (p.id == nullptr) return Status::Invalid("entry: missing <id>");
+  if (xml::Content(p.id) != EntryId(e.log)) {
+    return Status::Invalid("id: expected " + Quote(EntryId(e.log)) + " (from zq:log), got " +
+                           Quote(xml::Content(p.id)));
+  }
+  Result<EntryKind> kind = DecodeKind(p.kind);
+  if (!kind.ok()) return kind.status();
+  e.kind = *kind;
+  Result<TimeMs> updated = RequireTime(p.updated, "updated");
+  if (!updated.ok()) return updated.status();
+  e.updated_ms = *updated;
+  if (e.kind == EntryKind::kRelease) {
+    Result<Release> r = DecodeRelease(p);
+    if (!r.ok()) return r.status();
+    e.release = std::move(*r);
+  } else {
+    Result<Node> n = DecodeNode(p);
+    if (!n.ok()) return n.status();
+    e.node = std::move(*n);
+  }
+  return e;
+}
+
+}  // namespace zhanqun::feeds::atom_internal

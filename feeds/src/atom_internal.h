@@ -1,0 +1,54 @@
+// Private to the Atom codec (atom_*.cc): helpers shared by entry encoding,
+// entry decoding and feed framing. Never include from a public header.
+#ifndef ZHANQUN_FEEDS_ATOM_INTERNAL_H_
+#define ZHANQUN_FEEDS_ATOM_INTERNAL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "xml.h"
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::feeds::atom_internal {
+
+inline constexpr const char* kTopicScheme = "urn:zhanqun:topic";
+inline constexpr const char* kCategoryScheme = "urn:zhanqun:category";
+
+// `s` in single quotes for error messages, cut after 80 bytes.
+std::string Quote(std::string_view s);
+// The Atom <id> of the entry at `log`.
+std::string EntryId(const LogPosition& log);
+
+// minisign public key encoding: base64 of "Ed" || key_id || pk.
+std::string KeyBase64(const PublicKey& key);
+// nullopt unless `text` is canonical base64 of a minisign public key.
+std::optional<PublicKey> ParseKeyBase64(std::string_view text);
+// nullopt unless `text` is padded base64 (at most 4096 characters).
+std::optional<std::string> Unbase64(std::string_view text);
+// True if `s` is exactly `len` hex digits of the given case.
+bool IsHex(std::string_view s, std::size_t len, bool upper);
+// Canonical decimal: digits only, no sign, no leading zeros.
+std::optional<std::uint64_t> ParseDecimal(std::string_view s);
+
+// The attribute `name` of `node`; kInvalidArgument naming it if missing.
+Result<std::string> RequireAttr(const xmlNode* node, const char* name);
+// The attribute `name` as a canonical decimal (> 0 if `positive`).
+Result<std::uint64_t> RequireNumber(const xmlNode* node, const char* name, bool positive);
+
+// OK if `node` is an Atom <entry> element.
+Status CheckEntryElement(const xmlNode* node);
+// OK if the fields of `sig` can be written into a <zq:signature> and read back.
+Status ValidateSignatureElement(const SignatureElement& sig);
+
+// The fields of an <entry> without its signature (atom_entry_fields.cc).
+Result<Entry> DecodeFields(const xmlNode* root);
+// Decodes one <entry> element, signed and canonical (atom_entry_decode.cc).
+Result<ParsedEntry> DecodeEntryElement(const xmlNode* element, const XmlLimits& limits);
+
+}  // namespace zhanqun::feeds::atom_internal
+
+#endif  // ZHANQUN_FEEDS_ATOM_INTERNAL_H_

@@ -1,0 +1,71 @@
+#include "zhanqun/feeds/log_table.h"
+
+#include <string_view>
+#include <utility>
+
+namespace zhanqun::feeds {
+
+LogTable::LogTable(Db& db, std::string table, std::string time_column)
+    : db_(db), table_(std::move(table)), time_column_(std::move(time_column)) {}
+
+ChainHead LogTable::Head(const std::string& origin) {
+  ChainHead head;
+  head.origin = origin;
+  Result<Stmt> st = db_.Prepare("SELECT seq, hash FROM " + table_ +
+                                " WHERE origin = ?1 ORDER BY seq DESC LIMIT 1");
+  if (!st.ok()) return head;
+  st->Bind(1, origin);
+  Result<bool> row = st->Step();
+  if (row.ok() && *row) {
+    head.seq = static_cast<std::uint64_t>(st->Int(0));
+    head.hash = st->Text(1);
+  }
+  return head;
+}
+
+Status LogTable::Insert(const std::string& origin, const SignedEntry& e, TimeMs now_ms) {
+  Result<Stmt> st = db_.Prepare("INSERT INTO " + table_ + " (origin, seq, hash, kind, " +
+                                time_column_ + ", wire) VALUES (?1,?2,?3,?4,?5,?6)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, origin)
+      .Bind(2, static_cast<std::int64_t>(e.entry.log.seq))
+      .Bind(3, e.hash)
+      .Bind(4, std::string_view(EntryKindName(e.entry.kind)))
+      .Bind(5, now_ms)
+      .BindBlob(6, e.wire);
+  return st->Run();
+}
+
+Result<LogRow> LogTable::Find(const std::string& origin, std::uint64_t seq) {
+  Result<Stmt> st = db_.Prepare("SELECT hash, wire, " + time_column_ + " FROM " + table_ +
+                                " WHERE origin = ?1 AND seq = ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(seq));
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no entry " + origin + "#" + std::to_string(seq));
+  return LogRow{origin, seq, st->Text(0), st->Text(1), st->Int(2)};
+}
+
+Status LogTable::ForEachAfter(const std::string& origin, std::uint64_t after, std::size_t limit,
+                              const std::function<void(LogRow)>& fn) {
+  Result<Stmt> st = db_.Prepare("SELECT seq, hash, wire, " + time_column_ + " FROM " + table_ +
+                                " WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+  if (!st.ok()) return st.status();
+  st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
+  st->Bind(3, static_cast<std::int64_t>(limit));
+  return ForEachRow(*st, [&](Stmt& row) {
+    fn(LogRow{origin, static_cast<std::uint64_t>(row.Int(0)), row.Text(1), row.Text(2),
+              row.Int(3)});
+  });
+}
+
+std::vector<std::string> LogTable::Origins() {
+  std::vector<std::string> out;
+  Result<Stmt> st = db_.Prepare("SELECT DISTINCT origin FROM " + table_ + " ORDER BY origin");
+  if (!st.ok()) return out;
+  (void)ForEachRow(*st, [&](Stmt& row) { out.push_back(row.Text(0)); });
+  return out;
+}
+
+}  // namespace zhanqun::feeds

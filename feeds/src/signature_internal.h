@@ -1,0 +1,69 @@
+// Private to the signature code (keys.cc, key_files.cc, signature.cc,
+// encoding.cc): minisign constants and OpenSSL helpers they share. Never
+// include from a public header.
+#ifndef ZHANQUN_FEEDS_SIGNATURE_INTERNAL_H_
+#define ZHANQUN_FEEDS_SIGNATURE_INTERNAL_H_
+
+#include <openssl/evp.h>
+#include <sys/types.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::feeds::signature_internal {
+
+// minisign algorithm tags: "ED" signs BLAKE2b-512(message), legacy "Ed" signs
+// the message itself. Public keys always carry "Ed".
+inline constexpr std::string_view kPrehashedAlg = "ED";
+inline constexpr std::string_view kLegacyAlg = "Ed";
+inline constexpr std::string_view kPublicKeyAlg = "Ed";
+inline constexpr std::size_t kSignatureBlobBytes = 2 + 8 + 64;
+inline constexpr std::size_t kPublicKeyBlobBytes = 2 + 8 + 32;
+inline constexpr std::string_view kUntrustedPrefix = "untrusted comment: ";
+inline constexpr std::string_view kTrustedPrefix = "trusted comment: ";
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
+// OpenSSL failing on a well-formed Ed25519 key means memory exhaustion or a
+// broken library: an impossible state, so crash loudly rather than sign garbage.
+[[noreturn]] void Die(const char* what);
+
+inline const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+template <std::size_t N>
+std::string_view AsView(const std::array<std::uint8_t, N>& a) {
+  return {reinterpret_cast<const char*>(a.data()), N};
+}
+
+// The raw digest of `data` under `md`.
+std::string Digest(const EVP_MD* md, std::string_view data);
+// `s` without leading and trailing ASCII whitespace.
+std::string_view Trim(std::string_view s);
+
+// Reads a small regular file. With `secret`, refuses a file that group or
+// others may read or write, before reading a byte of it (key_files.cc).
+Result<std::string> ReadSmallFile(const std::string& path, bool secret);
+// Writes `data` to `path` with exactly `mode`. With `exclusive`, an existing
+// file is an error and a partly written file is removed (key_files.cc).
+Status WriteFile(const std::string& path, const char* data, std::size_t size, mode_t mode,
+                 bool exclusive);
+
+}  // namespace zhanqun::feeds::signature_internal
+
+#endif  // ZHANQUN_FEEDS_SIGNATURE_INTERNAL_H_
