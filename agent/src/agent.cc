@@ -152,6 +152,62 @@ void Agent::Reject(const std::string& origin, const feeds::ParsedEntry& e, const
                           {"quarantined", q.ok() ? "yes" : q.ToString()}});
 }
 
+bool Agent::IsHeld(const std::string& origin, const feeds::ParsedEntry& e,
+                   const feeds::ChainHead& head) {
+  const feeds::LogPosition& pos = e.entry.log;
+  return pos.origin == origin && pos.seq <= head.seq &&
+         store_->HashAt(origin, pos.seq) == feeds::Sha256Hex(e.canonical);
+}
+
+Result<feeds::SignedEntry> Agent::VerifyFromFeed(const std::string& origin,
+                                                 const feeds::ParsedEntry& e,
+                                                 const feeds::ChainHead& head) {
+  if (e.entry.log.origin != origin) {
+    return Status::Invalid("entry of origin " + e.entry.log.origin + " inside the feed of origin " +
+                           origin);
+  }
+  std::lock_guard<std::mutex> lock(trust_mu_);
+  return feeds::VerifyEntry(e, trust_, head);
+}
+
+// Only the hub's registry vouches for keys; a node's own log may not
+// declare keys for itself or for any other origin.
+void Agent::LearnKeys(const std::string& origin, const feeds::SignedEntry& se) {
+  if (!se.entry.node || origin != feeds::kHubCode) return;
+  std::lock_guard<std::mutex> lock(trust_mu_);
+  for (const auto& k : se.entry.node->keys) {
+    if (se.entry.node->code != feeds::kHubCode) trust_.Add(se.entry.node->code, k);
+  }
+}
+
+bool Agent::StoreVerified(const std::string& origin,
+                          const std::vector<feeds::SignedEntry>& verified, ApplyOutcome* out) {
+  if (verified.empty()) return true;
+  Status s = store_->AppendVerified(verified, clock_.NowMs());
+  if (!s.ok()) {
+    Emit("store_failed", {{"origin", origin}, {"error", s.ToString()}});
+    if (out->rejected.ok()) out->rejected = s;
+    return false;
+  }
+  out->applied = verified.size();
+  counters_.entries_verified += verified.size();
+  notifier_.Notify();
+  WakeIndexer();
+  return true;
+}
+
+void Agent::RecordProgress(const std::string& origin, std::uint64_t received,
+                           std::uint64_t verified) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& stages = stage_seq_[origin];
+    stages["received"] = std::max(stages["received"], received);
+    stages["verified"] = std::max(stages["verified"], verified);
+    ack_wanted_ = true;
+  }
+  cv_.notify_all();
+}
+
 ApplyOutcome Agent::ApplyPage(const std::string& origin,
                               const std::vector<feeds::ParsedEntry>& page,
                               const std::string& source) {
@@ -163,61 +219,29 @@ ApplyOutcome Agent::ApplyPage(const std::string& origin,
   for (const feeds::ParsedEntry& e : page) {
     const feeds::LogPosition& pos = e.entry.log;
     if (pos.seq <= head.seq + 1) received = std::max(received, pos.seq);
-    if (pos.origin == origin && pos.seq <= head.seq &&
-        store_->HashAt(origin, pos.seq) == feeds::Sha256Hex(e.canonical)) {
+    if (IsHeld(origin, e, head)) {
       // Applying what we hold changes nothing; a parent that sends it again
       // is still worth a line, since we only ever ask for entries after our head.
       out.duplicates++;
-      Emit("duplicate_ignored", {{"origin", origin}, {"seq", Seq(pos.seq)},
-                                 {"head", Seq(head.seq)}, {"source", source}});
+      Emit(
+          "duplicate_ignored",
+          {{"origin", origin}, {"seq", Seq(pos.seq)}, {"head", Seq(head.seq)}, {"source", source}});
       continue;
     }
-    Result<feeds::SignedEntry> r =
-        pos.origin != origin
-            ? Result<feeds::SignedEntry>(Status::Invalid(
-                  "entry of origin " + pos.origin + " inside the feed of origin " + origin))
-            : [&] {
-                std::lock_guard<std::mutex> lock(trust_mu_);
-                return feeds::VerifyEntry(e, trust_, head);
-              }();
+    Result<feeds::SignedEntry> r = VerifyFromFeed(origin, e, head);
     if (!r.ok()) {
       Reject(origin, e, r.status(), source);
       out.rejected = r.status();
       break;
     }
-    // Only the hub's registry vouches for keys; a node's own log may not
-    // declare keys for itself or for any other origin.
-    if (r->entry.node && origin == feeds::kHubCode) {
-      std::lock_guard<std::mutex> lock(trust_mu_);
-      for (const auto& k : r->entry.node->keys) {
-        if (r->entry.node->code != feeds::kHubCode) trust_.Add(r->entry.node->code, k);
-      }
-    }
+    LearnKeys(origin, *r);
     head = {origin, pos.seq, r->hash};
     verified.push_back(std::move(*r));
   }
   counters_.duplicates_ignored += out.duplicates;
   counters_.entries_received += page.size();
-  if (!verified.empty()) {
-    Status s = store_->AppendVerified(verified, clock_.NowMs());
-    if (!s.ok()) {
-      Emit("store_failed", {{"origin", origin}, {"error", s.ToString()}});
-      if (out.rejected.ok()) out.rejected = s;
-      return out;
-    }
-    out.applied = verified.size();
-    counters_.entries_verified += verified.size();
-    notifier_.Notify();
-    WakeIndexer();
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto& stages = stage_seq_[origin];
-    stages["received"] = std::max(stages["received"], received);
-    stages["verified"] = std::max(stages["verified"], head.seq);
-    ack_wanted_ = true;
-  }
-  cv_.notify_all();
+  if (!StoreVerified(origin, verified, &out)) return out;
+  RecordProgress(origin, received, head.seq);
   return out;
 }
 

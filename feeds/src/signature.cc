@@ -65,18 +65,11 @@ Status VerifyRaw(const PublicKey& key, std::string_view message,
   return Status::Ok();
 }
 
-Status VerifyMessage(const PublicKey& key, std::string_view message, const SignatureElement& sig) {
-  Result<std::string> blob = Base64Decode(sig.signature);
-  if (!blob.ok() || blob->size() != kSignatureBlobBytes) {
-    return Status::Unauthenticated(
-        "signature is not base64 of 74 bytes (\"ED\", key id, "
-        "64-byte signature)");
-  }
-  const std::string_view view(*blob);
-  const std::string_view alg = view.substr(0, 2);
-  if (alg != kPrehashedAlg && alg != kLegacyAlg) {
-    return Status::Unauthenticated("signature algorithm is not \"ED\" or \"Ed\" (Ed25519)");
-  }
+namespace {
+
+// Checks that the decoded signature blob `view` and `sig` name `key`, and that
+// the trusted comment is one line. REQUIRES: view.size() == kSignatureBlobBytes.
+Status CheckSignedBy(const PublicKey& key, std::string_view view, const SignatureElement& sig) {
   std::array<std::uint8_t, 8> blob_key_id{};
   std::memcpy(blob_key_id.data(), view.data() + 2, blob_key_id.size());
   const std::string key_hex = key.KeyIdHex();
@@ -93,10 +86,12 @@ Status VerifyMessage(const PublicKey& key, std::string_view message, const Signa
   if (sig.trusted_comment.find_first_of("\r\n") != std::string::npos) {
     return Status::Unauthenticated("trusted comment contains a line break");
   }
-  const std::array<std::uint8_t, 64> sig64 = ToSig64(view.substr(2 + 8));
-  const std::string prehash = alg == kPrehashedAlg ? Digest(EVP_blake2b512(), message) : "";
-  ZQ_RETURN_IF_ERROR(VerifyRaw(key, alg == kPrehashedAlg ? prehash : message, sig64));
+  return Status::Ok();
+}
 
+// Verifies the global signature over `sig64` and the trusted comment.
+Status VerifyGlobalSignature(const PublicKey& key, const std::array<std::uint8_t, 64>& sig64,
+                             const SignatureElement& sig) {
   Result<std::string> global = Base64Decode(sig.global_signature);
   if (!global.ok() || global->size() != 64) {
     return Status::Unauthenticated("global signature is not base64 of 64 bytes");
@@ -105,9 +100,31 @@ Status VerifyMessage(const PublicKey& key, std::string_view message, const Signa
   global_input += sig.trusted_comment;
   Status s = VerifyRaw(key, global_input, ToSig64(*global));
   if (!s.ok()) {
-    return Status::Unauthenticated("trusted comment signature does not verify for key " + key_hex);
+    return Status::Unauthenticated("trusted comment signature does not verify for key " +
+                                   key.KeyIdHex());
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status VerifyMessage(const PublicKey& key, std::string_view message, const SignatureElement& sig) {
+  Result<std::string> blob = Base64Decode(sig.signature);
+  if (!blob.ok() || blob->size() != kSignatureBlobBytes) {
+    return Status::Unauthenticated(
+        "signature is not base64 of 74 bytes (\"ED\", key id, "
+        "64-byte signature)");
+  }
+  const std::string_view view(*blob);
+  const std::string_view alg = view.substr(0, 2);
+  if (alg != kPrehashedAlg && alg != kLegacyAlg) {
+    return Status::Unauthenticated("signature algorithm is not \"ED\" or \"Ed\" (Ed25519)");
+  }
+  ZQ_RETURN_IF_ERROR(CheckSignedBy(key, view, sig));
+  const std::array<std::uint8_t, 64> sig64 = ToSig64(view.substr(2 + 8));
+  const std::string prehash = alg == kPrehashedAlg ? Digest(EVP_blake2b512(), message) : "";
+  ZQ_RETURN_IF_ERROR(VerifyRaw(key, alg == kPrehashedAlg ? prehash : message, sig64));
+  return VerifyGlobalSignature(key, sig64, sig);
 }
 
 std::string FormatMinisig(const SignatureElement& sig) {

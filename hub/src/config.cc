@@ -34,59 +34,86 @@ bool SplitHostPort(const std::string& s, std::string* host, int* port) {
 
 }  // namespace
 
+namespace {
+
+// Reads settings from a JSON object, collecting one problem line per bad setting.
+class Fields {
+ public:
+  explicit Fields(const json& j) : j_(j) {}
+
+  void Problem(std::string line) { problems_.push_back(std::move(line)); }
+  const std::vector<std::string>& problems() const { return problems_; }
+
+  void CheckKnown() {
+    static const char* kKnown[] = {"data_dir",       "key_file",  "listen",     "public_url",
+                                   "divisions_file", "page_size", "max_wait_s", "http_threads"};
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      bool known = false;
+      for (const char* k : kKnown) known = known || it.key() == k;
+      if (!known) Problem(it.key() + ": unknown setting");
+    }
+  }
+
+  std::string Str(const char* key, bool required) {
+    if (!j_.contains(key)) {
+      if (required) Problem(std::string(key) + ": required");
+      return "";
+    }
+    if (!j_[key].is_string() || j_[key].get<std::string>().empty()) {
+      Problem(std::string(key) + ": expected a non-empty string");
+      return "";
+    }
+    return j_[key].get<std::string>();
+  }
+
+  long Num(const char* key, long lo, long hi, long dflt) {
+    if (!j_.contains(key)) return dflt;
+    if (!j_[key].is_number_integer() || j_[key].get<long>() < lo || j_[key].get<long>() > hi) {
+      Problem(std::string(key) + ": expected an integer in " + std::to_string(lo) + ".." +
+              std::to_string(hi));
+      return dflt;
+    }
+    return j_[key].get<long>();
+  }
+
+ private:
+  const json& j_;
+  std::vector<std::string> problems_;
+};
+
+void ParseEndpoints(Fields& f, HubConfig& c) {
+  std::string listen = f.Str("listen", false);
+  if (!listen.empty() && !SplitHostPort(listen, &c.listen_host, &c.listen_port)) {
+    f.Problem("listen: expected host:port, got '" + listen + "'");
+  }
+  c.public_url = f.Str("public_url", false);
+  if (c.public_url.empty()) {
+    c.public_url = "http://" + c.listen_host + ":" + std::to_string(c.listen_port);
+  } else if (c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0) {
+    f.Problem("public_url: expected an http:// or https:// URL");
+  }
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+}
+
+}  // namespace
+
 Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& base_dir) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::Invalid("not a JSON object");
   HubConfig c;
-  std::vector<std::string> problems;
-  static const char* kKnown[] = {"data_dir", "key_file", "listen", "public_url",
-                                 "divisions_file", "page_size", "max_wait_s", "http_threads"};
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    bool known = false;
-    for (const char* k : kKnown) known = known || it.key() == k;
-    if (!known) problems.push_back(it.key() + ": unknown setting");
-  }
-  auto str = [&](const char* key, bool required) -> std::string {
-    if (!j.contains(key)) {
-      if (required) problems.push_back(std::string(key) + ": required");
-      return "";
-    }
-    if (!j[key].is_string() || j[key].get<std::string>().empty()) {
-      problems.push_back(std::string(key) + ": expected a non-empty string");
-      return "";
-    }
-    return j[key].get<std::string>();
-  };
-  auto num = [&](const char* key, long lo, long hi, long dflt) -> long {
-    if (!j.contains(key)) return dflt;
-    if (!j[key].is_number_integer() || j[key].get<long>() < lo || j[key].get<long>() > hi) {
-      problems.push_back(std::string(key) + ": expected an integer in " + std::to_string(lo) +
-                         ".." + std::to_string(hi));
-      return dflt;
-    }
-    return j[key].get<long>();
-  };
-  c.data_dir = Resolve(base_dir, str("data_dir", true));
-  c.key_file = Resolve(base_dir, str("key_file", false));
+  Fields f(j);
+  f.CheckKnown();
+  c.data_dir = Resolve(base_dir, f.Str("data_dir", true));
+  c.key_file = Resolve(base_dir, f.Str("key_file", false));
   if (c.key_file.empty()) c.key_file = c.data_dir + "/hub.key";
-  std::string listen = str("listen", false);
-  if (!listen.empty() && !SplitHostPort(listen, &c.listen_host, &c.listen_port)) {
-    problems.push_back("listen: expected host:port, got '" + listen + "'");
-  }
-  c.public_url = str("public_url", false);
-  if (c.public_url.empty()) {
-    c.public_url = "http://" + c.listen_host + ":" + std::to_string(c.listen_port);
-  } else if (c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0) {
-    problems.push_back("public_url: expected an http:// or https:// URL");
-  }
-  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
-  c.divisions_file = Resolve(base_dir, str("divisions_file", true));
-  c.page_size = static_cast<std::size_t>(num("page_size", 1, 1000, 100));
-  c.max_wait_s = static_cast<int>(num("max_wait_s", 0, 300, 30));
-  c.http_threads = static_cast<int>(num("http_threads", 4, 4096, 64));
-  if (!problems.empty()) {
+  ParseEndpoints(f, c);
+  c.divisions_file = Resolve(base_dir, f.Str("divisions_file", true));
+  c.page_size = static_cast<std::size_t>(f.Num("page_size", 1, 1000, 100));
+  c.max_wait_s = static_cast<int>(f.Num("max_wait_s", 0, 300, 30));
+  c.http_threads = static_cast<int>(f.Num("http_threads", 4, 4096, 64));
+  if (!f.problems().empty()) {
     std::string msg;
-    for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p;
+    for (const auto& p : f.problems()) msg += (msg.empty() ? "" : "\n") + p;
     return Status::Invalid(msg);
   }
   return c;

@@ -142,6 +142,42 @@ Status Hub::AcceptAcks(const std::string& body, const std::string& signature_hea
   return s;
 }
 
+namespace {
+
+// Fills in the progress of `code` on the hub's own log: every stage (0 if
+// never acknowledged), how many entries are missing, the age of the oldest
+// missing one and the lag summary per stage.
+void AddHubLogProgress(HubStore& store, const std::string& code, std::uint64_t head,
+                       feeds::TimeMs now, json* origins) {
+  json& mine = (*origins)[feeds::kHubCode];
+  if (!mine.is_object()) mine = json::object();  // a node that never acknowledged
+  std::uint64_t verified = mine.value("verified", std::uint64_t{0});
+  for (const char* st : kStages) {
+    if (!mine.contains(st)) mine[st] = 0;
+  }
+  mine["missing"] = head - std::min(head, verified);
+  feeds::TimeMs lag = 0;
+  if (verified < head) {
+    Result<feeds::TimeMs> at = store.AppendedAt(feeds::kHubCode, verified + 1);
+    if (at.ok()) lag = now - *at;
+  }
+  mine["oldest_missing_lag_ms"] = lag;
+  json lag_ms = json::object();
+  for (const char* st : kStages) lag_ms[st] = LagSummary(store.StageLags(code, st));
+  mine["lag_ms"] = lag_ms;
+}
+
+void AddLastRejection(HubStore& store, const std::string& code, json* entry) {
+  std::vector<RejectionRow> rejections = store.Rejections(code, 1);
+  if (rejections.empty()) return;
+  (*entry)["last_rejection"] = {{"origin", rejections[0].origin},
+                                {"seq", rejections[0].seq},
+                                {"reason", rejections[0].reason},
+                                {"at", feeds::FormatTime(rejections[0].hub_ms)}};
+}
+
+}  // namespace
+
 std::string Hub::StatusJson() {
   feeds::TimeMs now = clock_.NowMs();
   std::uint64_t head = store_->Head(feeds::kHubCode);
@@ -156,32 +192,11 @@ std::string Hub::StatusJson() {
     const feeds::Node& n = row.node;
     if (n.code == feeds::kHubCode) continue;
     json o = per_node.count(n.code) ? per_node[n.code] : json::object();
-    json& mine = o[feeds::kHubCode];
-    if (!mine.is_object()) mine = json::object();  // a node that never acknowledged
-    std::uint64_t verified = mine.value("verified", std::uint64_t{0});
-    for (const char* st : kStages) {
-      if (!mine.contains(st)) mine[st] = 0;
-    }
-    mine["missing"] = head - std::min(head, verified);
-    feeds::TimeMs lag = 0;
-    if (verified < head) {
-      Result<feeds::TimeMs> at = store_->AppendedAt(feeds::kHubCode, verified + 1);
-      if (at.ok()) lag = now - *at;
-    }
-    mine["oldest_missing_lag_ms"] = lag;
-    json lag_ms = json::object();
-    for (const char* st : kStages) lag_ms[st] = LagSummary(store_->StageLags(n.code, st));
-    mine["lag_ms"] = lag_ms;
+    AddHubLogProgress(*store_, n.code, head, now, &o);
     json entry = {{"code", n.code},     {"name", n.name},
                   {"level", feeds::NodeLevelName(n.level)},
                   {"parent", n.parent}, {"origins", o}};
-    std::vector<RejectionRow> rejections = store_->Rejections(n.code, 1);
-    if (!rejections.empty()) {
-      entry["last_rejection"] = {{"origin", rejections[0].origin},
-                                 {"seq", rejections[0].seq},
-                                 {"reason", rejections[0].reason},
-                                 {"at", feeds::FormatTime(rejections[0].hub_ms)}};
-    }
+    AddLastRejection(*store_, n.code, &entry);
     entry["last_contact"] =
         last_contact.count(n.code) ? json(feeds::FormatTime(last_contact[n.code])) : json();
     nodes.push_back(entry);

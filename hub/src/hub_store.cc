@@ -269,6 +269,9 @@ std::vector<feeds::TimeMs> HubStore::StageLags(const std::string& node, const st
   Result<feeds::Stmt> st = db_->Prepare(
       "SELECT a.hub_ms - l.appended_ms FROM ack_events a JOIN log l "
       "ON l.origin = a.origin AND l.seq = a.seq WHERE a.node = ?1 AND a.stage = ?2 "
+      // Entries appended before the node was registered are catch-up, not live
+      // propagation: they say how long the node took to exist, not how late it is.
+      "AND a.seq > COALESCE((SELECT seq FROM nodes WHERE code = ?1), 0) "
       "ORDER BY a.seq");
   if (!st.ok()) return out;
   st->Bind(1, node).Bind(2, stage);

@@ -66,6 +66,7 @@ int Serve(const hub::HubConfig& config) {
                            {"head", std::to_string((*h)->store().Head(feeds::kHubCode))}});
   const int sig = feeds::WaitForTerminationSignal();
   LogEvent("hub_stopping", {{"signal", std::to_string(sig)}});
+  (*h)->notifier().Close();  // release children's long-polls so the pool drains at once
   server.Stop();
   return 0;
 }

@@ -1,14 +1,11 @@
 // Tests of the agent's verification path: Agent::ApplyPage and what it leaves
 // in the AgentStore, driven directly (no threads, no network).
-#include <stdlib.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>

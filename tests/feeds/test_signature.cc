@@ -1,12 +1,5 @@
-#include <stdlib.h>
-#include <sys/stat.h>
-
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 
 #include "test_support.h"

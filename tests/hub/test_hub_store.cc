@@ -1,9 +1,5 @@
-#include <stdlib.h>
-
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>

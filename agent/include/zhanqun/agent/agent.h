@@ -88,6 +88,17 @@ class Agent {
   feeds::Status SendAcks(feeds::HttpClient& client);
   void Reject(const std::string& origin, const feeds::ParsedEntry& e, const feeds::Status& why,
               const std::string& source);
+  // Steps of ApplyPage. REQUIRES: apply_mu_ held.
+  bool IsHeld(const std::string& origin, const feeds::ParsedEntry& e,
+              const feeds::ChainHead& head);
+  feeds::Result<feeds::SignedEntry> VerifyFromFeed(const std::string& origin,
+                                                   const feeds::ParsedEntry& e,
+                                                   const feeds::ChainHead& head);
+  void LearnKeys(const std::string& origin, const feeds::SignedEntry& se);
+  // False (with out->rejected set if it was OK) when the store refused the entries.
+  bool StoreVerified(const std::string& origin, const std::vector<feeds::SignedEntry>& verified,
+                     ApplyOutcome* out);
+  void RecordProgress(const std::string& origin, std::uint64_t received, std::uint64_t verified);
   void Emit(const std::string& event, std::vector<std::pair<std::string, std::string>> fields);
   void RebuildTrust();
   void WakeIndexer();

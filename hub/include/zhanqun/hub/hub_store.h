@@ -80,7 +80,8 @@ class HubStore : public feeds::LogReader {
   feeds::Status RecordRejection(const RejectionRow& r);
   // Newest first.
   std::vector<RejectionRow> Rejections(const std::string& node, std::size_t limit);
-  // Lags (hub_ms - appended_ms) of every entry that reached `stage` at `node`.
+  // Lags (hub_ms - appended_ms) of every entry appended after `node` was
+  // registered that reached `stage` at `node`.
   std::vector<feeds::TimeMs> StageLags(const std::string& node, const std::string& stage);
 
   feeds::Status AddToken(const std::string& name, const std::string& sha256_hex,
