@@ -55,6 +55,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const feed
   std::unique_ptr<Agent> agent(new Agent(config, clock, std::move(sink), std::move(*store),
                                          std::move(*index), std::move(*key), *hub_key));
   agent->RebuildTrust();
+  ZQ_RETURN_IF_ERROR(agent->OpenSite());
   return agent;
 }
 
@@ -84,13 +85,58 @@ Status Agent::Start() {
       stage_seq_[origin]["indexed"] = index_->IndexedSeq(origin);
     }
     ack_wanted_ = true;
+    index_wanted_ = true;  // renders the site once at start
   }
-  for (const std::string& origin : config_.origins) {
+  {
+    std::lock_guard<std::mutex> lock(threads_mu_);
+    threads_.emplace_back([this] { IndexLoop(); });
+    threads_.emplace_back([this] { AckLoop(); });
+  }
+  EnsureFollowers();
+  return Status::Ok();
+}
+
+std::vector<std::string> Agent::Ancestors() {
+  std::vector<std::string> out;
+  std::optional<RegistryNode> n = store_->FindRegistryNode(config_.node);
+  for (int guard = 0; n && guard < 8 && !n->parent.empty() && n->parent != feeds::kHubCode;
+       ++guard) {
+    out.push_back(n->parent);
+    n = store_->FindRegistryNode(n->parent);
+  }
+  return out;
+}
+
+void Agent::EnsureFollowers() {
+  std::vector<std::string> wanted = config_.origins;
+  if (localizer_) {
+    for (const std::string& a : Ancestors()) wanted.push_back(a);
+  }
+  std::lock_guard<std::mutex> lock(threads_mu_);
+  if (abort_) return;
+  for (const std::string& origin : wanted) {
+    if (!followed_.insert(origin).second) continue;
+    if (origin != config_.origins.front()) Emit("following", {{"origin", origin}});
     threads_.emplace_back([this, origin] { FollowLoop(origin); });
   }
-  threads_.emplace_back([this] { IndexLoop(); });
-  threads_.emplace_back([this] { AckLoop(); });
-  return Status::Ok();
+}
+
+std::vector<std::string> Agent::FollowedOrigins() {
+  std::lock_guard<std::mutex> lock(threads_mu_);
+  std::set<std::string> all(followed_);
+  all.insert(config_.origins.begin(), config_.origins.end());
+  return {all.begin(), all.end()};
+}
+
+Result<feeds::SignedEntry> Agent::AppendOwn(feeds::Entry entry) {
+  entry.log.origin = config_.node;
+  entry.updated_ms = clock_.NowMs();
+  Result<feeds::SignedEntry> se = store_->AppendOwn(
+      config_.node,
+      [&](const feeds::ChainHead& head) { return feeds::SignEntry(entry, head, key_); },
+      entry.updated_ms);
+  if (se.ok()) notifier_.Notify();
+  return se;
 }
 
 void Agent::Stop() {
@@ -101,8 +147,12 @@ void Agent::Stop() {
   }
   cv_.notify_all();
   notifier_.Close();
-  for (std::thread& t : threads_) t.join();
-  threads_.clear();
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(threads_mu_);
+    threads.swap(threads_);
+  }
+  for (std::thread& t : threads) t.join();
 }
 
 bool Agent::Sleep(std::int64_t ms) {

@@ -24,6 +24,8 @@ bool ParseSize(const std::string& s, std::size_t max, std::size_t* out) {
 }
 
 HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
+  // Browsers get the search page; API clients (curl, scripts) get JSON.
+  if (agent.localizer() != nullptr && WantsHtml(req)) return HandleSiteSearch(agent, req);
   SearchQuery q;
   q.text = req.Query("q");
   if (q.text.empty()) return HttpResponse::Error(Status::Invalid("q: required"));
@@ -75,6 +77,7 @@ void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server) {
     return HttpResponse::Json(200, agent.CountersJson() + "\n");
   });
   server.Route("GET", "/healthz", [](const HttpRequest&) { return HttpResponse::Text(200, "ok\n"); });
+  RegisterSiteRoutes(agent, server);  // last: its "/{file}" route matches any top-level name
 }
 
 }  // namespace zhanqun::agent

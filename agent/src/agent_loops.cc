@@ -76,6 +76,8 @@ void Agent::IndexLoop() {
       Emit("index_failed", {{"error", n.status().ToString()}});
       if (!Sleep(1000)) return;
     }
+    EnsureFollowers();
+    RefreshSite();
   }
 }
 
@@ -110,6 +112,7 @@ Status Agent::SendAcks(feeds::HttpClient& client) {
     rejections = pending_rejections_;
   }
   for (const auto& [origin, stages] : snapshot) {
+    if (origin != feeds::kHubCode) continue;  // the hub measures propagation of its own log
     for (const auto& [stage, seq] : stages) {
       if (seq > 0 && seq > acked_seq_[origin][stage]) {
         acks.push_back({{"origin", origin}, {"stage", stage}, {"seq", seq}});
@@ -147,7 +150,7 @@ Status Agent::SendAcks(feeds::HttpClient& client) {
 
 std::string Agent::StatusJson() {
   json origins = json::object();
-  for (const std::string& origin : config_.origins) {
+  for (const std::string& origin : FollowedOrigins()) {
     feeds::ChainHead head = store_->HeadOf(origin);
     std::uint64_t indexed;
     {

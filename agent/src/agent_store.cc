@@ -21,6 +21,19 @@ CREATE TABLE quarantine (
   source TEXT NOT NULL, at_ms INTEGER NOT NULL, wire BLOB NOT NULL,
   PRIMARY KEY (origin, seq, wire_hash));
 )sql",
+      // 2: what the local site is made of, kept current as entries arrive.
+      R"sql(
+CREATE TABLE registry (
+  code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, parent TEXT NOT NULL);
+CREATE TABLE release_view (
+  id TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, origin TEXT NOT NULL,
+  seq INTEGER NOT NULL);
+CREATE TABLE layer_view (
+  release_id TEXT NOT NULL, origin TEXT NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (release_id, origin));
+CREATE TABLE topic_view (
+  id TEXT NOT NULL, origin TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id, origin));
+)sql",
   };
   return kMigrations;
 }
@@ -40,6 +53,7 @@ feeds::ChainHead AgentStore::HeadOf(const std::string& origin) {
 
 Status AgentStore::InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_ms) {
   ZQ_RETURN_IF_ERROR(log_.Insert(e.entry.log.origin, e, now_ms));
+  ZQ_RETURN_IF_ERROR(UpdateViewsLocked(e));
   // Keys are trusted only from the hub's registry (see Agent::ApplyPage).
   if (!e.entry.node || e.entry.log.origin != feeds::kHubCode) return Status::Ok();
   for (const feeds::PublicKey& k : e.entry.node->keys) {
@@ -68,6 +82,18 @@ Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries
     ZQ_RETURN_IF_ERROR(InsertLocked(e, now_ms));
   }
   return txn.Commit();
+}
+
+Result<feeds::SignedEntry> AgentStore::AppendOwn(const std::string& origin, const Signer& sign,
+                                                 feeds::TimeMs now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  feeds::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  Result<feeds::SignedEntry> e = sign(log_.Head(origin));
+  if (!e.ok()) return e.status();
+  ZQ_RETURN_IF_ERROR(InsertLocked(*e, now_ms));
+  ZQ_RETURN_IF_ERROR(txn.Commit());
+  return e;
 }
 
 std::optional<std::string> AgentStore::HashAt(const std::string& origin, std::uint64_t seq) {

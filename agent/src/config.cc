@@ -70,7 +70,8 @@ void CheckUnknown(const json& j, Checker& c) {
   static const std::set<std::string> kKnown = {
       "node",   "parent_url", "hub_url",    "data_dir",    "key_file",   "hub_public_key",
       "listen", "public_url", "origins",    "poll_wait_s", "page_size",  "max_wait_s",
-      "http_threads"};
+      "http_threads", "profile",  "templates_dir", "theme_dir", "theme_override_dir", "site_dir",
+      "admin_token_file"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!kKnown.count(it.key())) c.Problem(it.key() + ": unknown setting");
   }
@@ -110,6 +111,23 @@ void ParseOrigins(const json& j, Checker& c, AgentConfig& a) {
   }
 }
 
+// The local site is on when templates and theme are configured; then the
+// node profile is required too.
+void ParseSite(Checker& c, AgentConfig& a) {
+  a.profile = c.Path("profile", false);
+  a.templates_dir = c.Path("templates_dir", false);
+  a.theme_dir = c.Path("theme_dir", false);
+  a.theme_override_dir = c.Path("theme_override_dir", false);
+  a.site_dir = c.Path("site_dir", false);
+  a.admin_token_file = c.Path("admin_token_file", false);
+  bool any = !a.templates_dir.empty() || !a.theme_dir.empty() || !a.profile.empty();
+  if (!any) return;
+  if (a.templates_dir.empty()) c.Problem("templates_dir: required when the local site is on");
+  if (a.theme_dir.empty()) c.Problem("theme_dir: required when the local site is on");
+  if (a.profile.empty()) c.Problem("profile: required when the local site is on");
+  if (a.site_dir.empty() && !a.data_dir.empty()) a.site_dir = a.data_dir + "/site";
+}
+
 }  // namespace
 
 Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string& base_dir) {
@@ -137,6 +155,7 @@ Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string&
   a.page_size = static_cast<std::size_t>(c.Int("page_size", 1, 1000, 100));
   a.max_wait_s = static_cast<int>(c.Int("max_wait_s", 0, 300, 30));
   a.http_threads = static_cast<int>(c.Int("http_threads", 4, 4096, 64));
+  ParseSite(c, a);
   if (!c.problems().empty()) {
     std::string msg;
     for (const auto& p : c.problems()) msg += (msg.empty() ? "" : "\n") + p;

@@ -1,11 +1,15 @@
-// zhanqun-agent: wiring only. Commands: serve, search, keygen, check-config.
+// zhanqun-agent: wiring only. Commands: serve, search, interpret, keygen, check-config.
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "zhanqun/agent/agent.h"
 #include "zhanqun/agent/agent_http.h"
 #include "zhanqun/agent/config.h"
 #include "zhanqun/feeds/cli.h"
 #include "zhanqun/feeds/event_log.h"
+#include "zhanqun/feeds/http.h"
 
 namespace {
 
@@ -22,6 +26,12 @@ commands:
   search "<query>" --config agent.json [--limit N]
                                      full-text search (Chinese) over what this site holds
   keygen --out <key file>            create an Ed25519 key (0600) and <key file>.pub
+  interpret <release-id> <note.html> --config agent.json [--mode extend|replace]
+                                     publish this site's own interpretation of a release
+                                     (signed into its log, relayed to its children); extend
+                                     (default) appends the note to the template text,
+                                     replace shows only the note. Needs the running agent
+                                     and admin_token_file.
   check-config --config agent.json   validate the configuration and exit
 
 options:
@@ -86,6 +96,46 @@ int Keygen(const feeds::CommandLine& a) {
   return 0;
 }
 
+std::string ReadAll(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  *ok = static_cast<bool>(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int Interpret(const agent::AgentConfig& config, const feeds::CommandLine& a) {
+  if (a.positional.size() != 3) {
+    return Fail(feeds::Status::Invalid(
+        "usage: interpret <release-id> <note.html> --config agent.json [--mode extend|replace]"));
+  }
+  if (config.admin_token_file.empty()) {
+    return Fail(feeds::Status::Invalid("interpret: the config has no admin_token_file"));
+  }
+  bool ok = false;
+  std::string html = ReadAll(a.positional[2], &ok);
+  if (!ok) return Fail(feeds::Status::NotFound("cannot read " + a.positional[2]));
+  std::string token = ReadAll(config.admin_token_file, &ok);
+  if (!ok) return Fail(feeds::Status::NotFound("cannot read " + config.admin_token_file));
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  nlohmann::json body = {{"release_id", a.positional[1]},
+                         {"html", html},
+                         {"mode", a.options.count("mode") ? a.options.at("mode") : "extend"}};
+  std::string host = config.listen_host == "0.0.0.0" ? "127.0.0.1" : config.listen_host;
+  std::string url =
+      "http://" + host + ":" + std::to_string(config.listen_port) + "/api/v1/interpretations";
+  feeds::HttpClient client;
+  auto res = client.Post(url, body.dump(), "application/json", 30000,
+                         {"Authorization: Bearer " + token});
+  if (!res.ok()) return Fail(res.status().Context("is the agent running?"));
+  if (res->status != 201) {
+    std::cerr << "zhanqun-agent: interpret refused (HTTP " << res->status << "): " << res->body;
+    return 1;
+  }
+  std::cout << "interpretation published: " << res->body;
+  return 0;
+}
+
 int Run(const feeds::CommandLine& a) {
   if (a.help || a.positional.empty()) {
     std::cout << kUsage;
@@ -98,6 +148,7 @@ int Run(const feeds::CommandLine& a) {
   if (!config.ok()) return Fail(config.status());
   if (cmd == "serve") return Serve(*config);
   if (cmd == "search") return Search(*config, a);
+  if (cmd == "interpret") return Interpret(*config, a);
   if (cmd == "check-config") {
     std::cout << "config ok: node=" << config->node << " parent=" << config->parent_url << "\n";
     return 0;

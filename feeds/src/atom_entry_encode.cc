@@ -12,6 +12,36 @@ using namespace atom_internal;
 constexpr std::size_t kMaxCanonicalBytes = 16 * 1024 * 1024;
 constexpr int kMaxEntryDepth = 16;
 
+// Exactly one payload may be set, and it must be the one `e.kind` names.
+Status CheckPayload(const Entry& e) {
+  struct Payload {
+    EntryKind kind;
+    bool set;
+  };
+  const Payload payloads[] = {{EntryKind::kRelease, e.release.has_value()},
+                              {EntryKind::kNode, e.node.has_value()},
+                              {EntryKind::kInterpretation, e.interpretation.has_value()},
+                              {EntryKind::kTopic, e.topic.has_value()}};
+  if (EntryKindName(e.kind)[0] == '?') {
+    return Status::Invalid("entry.kind: unknown value " +
+                           std::to_string(static_cast<int>(e.kind)));
+  }
+  bool ok = true;
+  std::string others;
+  for (const Payload& p : payloads) {
+    if (p.kind == e.kind) {
+      ok = ok && p.set;
+      continue;
+    }
+    ok = ok && !p.set;
+    others += std::string(others.empty() ? "" : ", ") + EntryKindName(p.kind);
+  }
+  if (ok) return Status::Ok();
+  std::string kind = EntryKindName(e.kind);
+  return Status::Invalid("entry: kind " + kind + " requires " + kind + " set and " + others +
+                         " unset");
+}
+
 Status ValidateEntry(const Entry& e) {
   if (!IsDivisionCode(e.log.origin)) {
     return Status::Invalid("entry.log.origin: expected 6 ASCII digits, got " + Quote(e.log.origin));
@@ -24,17 +54,12 @@ Status ValidateEntry(const Entry& e) {
   if (e.updated_ms <= 0) {
     return Status::Invalid("entry.updated_ms: must be > 0, got " + std::to_string(e.updated_ms));
   }
-  if (e.kind == EntryKind::kRelease) {
-    if (!e.release || e.node) {
-      return Status::Invalid("entry: kind release requires release set and node unset");
-    }
-    return ValidateRelease(*e.release);
-  }
-  if (e.kind == EntryKind::kNode) {
-    if (!e.node || e.release) {
-      return Status::Invalid("entry: kind node requires node set and release unset");
-    }
-    return ValidateNode(*e.node);
+  ZQ_RETURN_IF_ERROR(CheckPayload(e));
+  switch (e.kind) {
+    case EntryKind::kRelease: return ValidateRelease(*e.release);
+    case EntryKind::kNode: return ValidateNode(*e.node);
+    case EntryKind::kInterpretation: return ValidateInterpretation(*e.interpretation);
+    case EntryKind::kTopic: return ValidateTopic(*e.topic);
   }
   return Status::Invalid("entry.kind: unknown value");
 }
@@ -130,9 +155,59 @@ void AddNodeZq(const Tree& t, const Node& n) {
   }
 }
 
+void AddInterpretationAtom(const Tree& t, const Entry& e) {
+  AddAuthor(t, e.log.origin);
+  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", e.interpretation->body_html);
+  xml::SetAttr(content, "type", "html");
+}
+
+void AddInterpretationZq(const Tree& t, const Interpretation& i) {
+  xmlNode* node = xml::AddChild(t.root, t.zq, "interpretation");
+  xml::SetAttr(node, "release", i.release_id);
+  xml::SetAttr(node, "releaseVersion", std::to_string(i.release_version));
+  xml::SetAttr(node, "mode", InterpretationModeName(i.mode));
+  xml::SetAttr(node, "source", i.source);
+}
+
+void AddTopicAtom(const Tree& t, const Entry& e) {
+  AddAuthor(t, e.log.origin);
+  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", e.topic->description);
+  xml::SetAttr(content, "type", "text");
+}
+
+void AddTopicZq(const Tree& t, const TopicDef& topic) {
+  xmlNode* node = xml::AddChild(t.root, t.zq, "topic");
+  xml::SetAttr(node, "id", topic.id);
+}
+
 std::string EntryTitle(const Entry& e) {
-  if (e.kind == EntryKind::kRelease) return e.release->title;
-  return "Node " + e.node->code + " " + e.node->name;
+  switch (e.kind) {
+    case EntryKind::kRelease: return e.release->title;
+    case EntryKind::kNode: return "Node " + e.node->code + " " + e.node->name;
+    case EntryKind::kInterpretation: return e.interpretation->title;
+    case EntryKind::kTopic: return e.topic->title;
+  }
+  return "";
+}
+
+// The Atom elements that follow <updated>: published, author, categories, content.
+void AddAtomBody(const Tree& t, const Entry& e) {
+  switch (e.kind) {
+    case EntryKind::kRelease: AddReleaseAtom(t, *e.release); return;
+    case EntryKind::kNode: AddNodeAtom(t, e); return;
+    case EntryKind::kInterpretation: AddInterpretationAtom(t, e); return;
+    case EntryKind::kTopic: AddTopicAtom(t, e); return;
+  }
+}
+
+// The payload element that follows <zq:kind>.
+void AddZqPayload(const Tree& t, const Entry& e) {
+  switch (e.kind) {
+    case EntryKind::kRelease: AddReleaseZq(t, *e.release); return;
+    case EntryKind::kNode: AddNodeZq(t, *e.node); return;
+    case EntryKind::kInterpretation: AddInterpretationZq(t, *e.interpretation); return;
+    case EntryKind::kTopic: AddTopicZq(t, *e.topic); return;
+  }
 }
 
 Tree BuildEntry(const Entry& e) {
@@ -140,21 +215,13 @@ Tree BuildEntry(const Entry& e) {
   xml::AddTextChild(t.root, t.atom, "id", EntryId(e.log));
   xml::AddTextChild(t.root, t.atom, "title", EntryTitle(e));
   xml::AddTextChild(t.root, t.atom, "updated", FormatTime(e.updated_ms));
-  if (e.kind == EntryKind::kRelease) {
-    AddReleaseAtom(t, *e.release);
-  } else {
-    AddNodeAtom(t, e);
-  }
+  AddAtomBody(t, e);
   xmlNode* log = xml::AddChild(t.root, t.zq, "log");
   xml::SetAttr(log, "origin", e.log.origin);
   xml::SetAttr(log, "seq", std::to_string(e.log.seq));
   xml::SetAttr(log, "prev", e.log.prev_hash);
   xml::AddTextChild(t.root, t.zq, "kind", EntryKindName(e.kind));
-  if (e.kind == EntryKind::kRelease) {
-    AddReleaseZq(t, *e.release);
-  } else {
-    AddNodeZq(t, *e.node);
-  }
+  AddZqPayload(t, e);
   return t;
 }
 

@@ -19,6 +19,8 @@ struct Parts {
   xmlNode* kind = nullptr;
   xmlNode* release = nullptr;
   xmlNode* node = nullptr;
+  xmlNode* interpretation = nullptr;
+  xmlNode* topic = nullptr;
   std::vector<xmlNode*> categories;
 };
 
@@ -40,6 +42,8 @@ Status CollectParts(const xmlNode* root, Parts* p) {
       {kAtomNs, "author", &p->author},   {kAtomNs, "content", &p->content},
       {kZqNs, "log", &p->log},           {kZqNs, "kind", &p->kind},
       {kZqNs, "release", &p->release},   {kZqNs, "node", &p->node},
+      {kZqNs, "interpretation", &p->interpretation},
+      {kZqNs, "topic", &p->topic},
   };
   for (xmlNode* child : xml::ChildElements(root)) {
     if (xml::IsElement(child, kAtomNs, "category")) p->categories.push_back(child);
@@ -168,12 +172,87 @@ Result<Node> DecodeNode(const Parts& p) {
   return n;
 }
 
+// Title and body come from Atom; the rest from <zq:interpretation>.
+Result<Interpretation> DecodeInterpretation(const Parts& p) {
+  if (p.interpretation == nullptr) return Status::Invalid("entry: missing <zq:interpretation>");
+  if (p.title == nullptr) return Status::Invalid("entry: missing <title>");
+  if (p.content == nullptr) return Status::Invalid("entry: missing <content>");
+  Result<std::string> release = RequireAttr(p.interpretation, "release");
+  if (!release.ok()) return release.status();
+  Result<std::uint64_t> version = RequireNumber(p.interpretation, "releaseVersion", true);
+  if (!version.ok()) return version.status();
+  if (*version > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+    return Status::Invalid("zq:interpretation@releaseVersion: out of range");
+  }
+  Result<std::string> mode = RequireAttr(p.interpretation, "mode");
+  if (!mode.ok()) return mode.status();
+  Result<InterpretationMode> parsed_mode = ParseInterpretationMode(*mode);
+  if (!parsed_mode.ok()) return parsed_mode.status().Context("zq:interpretation@mode");
+  Result<std::string> source = RequireAttr(p.interpretation, "source");
+  if (!source.ok()) return source.status();
+  Interpretation i;
+  i.release_id = *release;
+  i.release_version = static_cast<int>(*version);
+  i.mode = *parsed_mode;
+  i.source = *source;
+  i.title = xml::Content(p.title);
+  i.body_html = xml::Content(p.content);
+  return i;
+}
+
+Result<TopicDef> DecodeTopic(const Parts& p) {
+  if (p.topic == nullptr) return Status::Invalid("entry: missing <zq:topic>");
+  if (p.title == nullptr) return Status::Invalid("entry: missing <title>");
+  if (p.content == nullptr) return Status::Invalid("entry: missing <content>");
+  Result<std::string> id = RequireAttr(p.topic, "id");
+  if (!id.ok()) return id.status();
+  TopicDef t;
+  t.id = *id;
+  t.title = xml::Content(p.title);
+  t.description = xml::Content(p.content);
+  return t;
+}
+
 Result<EntryKind> DecodeKind(const xmlNode* kind) {
   if (kind == nullptr) return Status::Invalid("entry: missing <zq:kind>");
   std::string text = xml::Content(kind);
-  if (text == "release") return EntryKind::kRelease;
-  if (text == "node") return EntryKind::kNode;
-  return Status::Invalid("zq:kind: expected release or node, got " + Quote(text));
+  for (EntryKind k : {EntryKind::kRelease, EntryKind::kNode, EntryKind::kInterpretation,
+                      EntryKind::kTopic}) {
+    if (text == EntryKindName(k)) return k;
+  }
+  return Status::Invalid("zq:kind: expected release, node, interpretation or topic, got " +
+                         Quote(text));
+}
+
+// Fills the one payload of `e` that its kind names.
+Status DecodePayload(const Parts& p, Entry* e) {
+  switch (e->kind) {
+    case EntryKind::kRelease: {
+      Result<Release> r = DecodeRelease(p);
+      if (!r.ok()) return r.status();
+      e->release = std::move(*r);
+      return Status::Ok();
+    }
+    case EntryKind::kNode: {
+      Result<Node> n = DecodeNode(p);
+      if (!n.ok()) return n.status();
+      e->node = std::move(*n);
+      return Status::Ok();
+    }
+    case EntryKind::kInterpretation: {
+      Result<Interpretation> i = DecodeInterpretation(p);
+      if (!i.ok()) return i.status();
+      e->interpretation = std::move(*i);
+      return Status::Ok();
+    }
+    case EntryKind::kTopic: {
+      Result<TopicDef> t = DecodeTopic(p);
+      if (!t.ok()) return t.status();
+      e->topic = std::move(*t);
+      return Status::Ok();
+    }
+  }
+  return Status::Invalid("zq:kind: unknown value");
 }
 
 }  // namespace
@@ -194,15 +273,7 @@ Result<Entry> DecodeFields(const xmlNode* root) {
   Result<TimeMs> updated = RequireTime(p.updated, "updated");
   if (!updated.ok()) return updated.status();
   e.updated_ms = *updated;
-  if (e.kind == EntryKind::kRelease) {
-    Result<Release> r = DecodeRelease(p);
-    if (!r.ok()) return r.status();
-    e.release = std::move(*r);
-  } else {
-    Result<Node> n = DecodeNode(p);
-    if (!n.ok()) return n.status();
-    e.node = std::move(*n);
-  }
+  ZQ_RETURN_IF_ERROR(DecodePayload(p, &e));
   return e;
 }
 

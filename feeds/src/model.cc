@@ -18,6 +18,8 @@ constexpr std::size_t kMaxIdChars = 128;
 constexpr std::size_t kMaxAttachments = 64;
 constexpr std::size_t kMaxKeys = 8;
 constexpr std::size_t kMaxQuoted = 80;
+constexpr std::size_t kMaxTopicIdChars = 64;
+constexpr std::size_t kMaxDescriptionChars = 2000;
 
 // Quotes a value for an error message, cut short so messages stay readable.
 std::string Quote(std::string_view s) {
@@ -152,11 +154,50 @@ Status CheckAttachment(const std::string& field, const Attachment& a) {
   return Status::Ok();
 }
 
+bool IsReleaseId(std::string_view s) {
+  return !s.empty() && s.size() <= kMaxIdChars &&
+         s.find_first_not_of(
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/-") ==
+             std::string_view::npos;
+}
+
+// The code point starting at s[*i], advancing past it; assumes valid UTF-8.
+char32_t NextCodePoint(std::string_view s, std::size_t* i) {
+  auto b = static_cast<unsigned char>(s[*i]);
+  std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  char32_t cp = len == 1 ? b : static_cast<char32_t>(b & (0x7F >> len));
+  for (std::size_t k = 1; k < len && *i + k < s.size(); ++k) {
+    cp = (cp << 6) | static_cast<char32_t>(static_cast<unsigned char>(s[*i + k]) & 0x3F);
+  }
+  *i += len;
+  return cp;
+}
+
+// Topic ids appear in URL paths and query strings, so anything a URL or a
+// person would read as a separator or an escape is refused.
+bool IsTopicIdChar(char32_t c) {
+  if (c < 0x20 || (c >= 0x7F && c <= 0xA0)) return false;  // C0, DEL, C1, NBSP
+  if (c == ' ' || c == '/' || c == '?' || c == '#' || c == '%' || c == '\\') return false;
+  // The other Unicode White_Space characters (ideographic space included).
+  return !(c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+           c == 0x202F || c == 0x205F || c == 0x3000);
+}
+
+Status CheckTopicId(const std::string& id) {
+  ZQ_RETURN_IF_ERROR(CheckLength("topic.id", id, kMaxTopicIdChars, true));
+  for (std::size_t i = 0; i < id.size();) {
+    std::size_t at = i;
+    if (!IsTopicIdChar(NextCodePoint(id, &i))) {
+      return Status::Invalid(
+          "topic.id: whitespace, control characters and / ? # % \\ are not allowed, got " +
+          Quote(id) + " (byte " + std::to_string(at) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckReleaseHeader(const Release& r) {
-  if (r.id.empty() || r.id.size() > kMaxIdChars ||
-      r.id.find_first_not_of(
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/-") !=
-          std::string::npos) {
+  if (!IsReleaseId(r.id)) {
     return Status::Invalid("release.id: expected [A-Za-z0-9._:/-]{1,128}, got " + Quote(r.id));
   }
   if (r.version < 1) {
@@ -322,10 +363,58 @@ Status ValidateNode(const Node& n) {
   return CheckKeys(n.keys);
 }
 
+const char* InterpretationModeName(InterpretationMode m) {
+  switch (m) {
+    case InterpretationMode::kExtend: return "extend";
+    case InterpretationMode::kReplace: return "replace";
+  }
+  return "?";
+}
+
+Result<InterpretationMode> ParseInterpretationMode(const std::string& s) {
+  for (InterpretationMode v : {InterpretationMode::kExtend, InterpretationMode::kReplace}) {
+    if (s == InterpretationModeName(v)) return v;
+  }
+  return Status::Invalid("interpretation mode: expected extend or replace, got " + Quote(s));
+}
+
+Status ValidateInterpretation(const Interpretation& i) {
+  if (!IsReleaseId(i.release_id)) {
+    return Status::Invalid("interpretation.release_id: expected [A-Za-z0-9._:/-]{1,128}, got " +
+                           Quote(i.release_id));
+  }
+  if (i.release_version < 1) {
+    return Status::Invalid("interpretation.release_version: must be >= 1, got " +
+                           std::to_string(i.release_version));
+  }
+  if (InterpretationModeName(i.mode)[0] == '?') {
+    return Status::Invalid("interpretation.mode: unknown value " +
+                           std::to_string(static_cast<int>(i.mode)));
+  }
+  if (i.source != "template" && i.source != "manual") {
+    return Status::Invalid("interpretation.source: expected template or manual, got " +
+                           Quote(i.source));
+  }
+  ZQ_RETURN_IF_ERROR(CheckLength("interpretation.title", i.title, kMaxTitleChars, true));
+  if (i.body_html.size() > kMaxBodyBytes) {
+    return Status::Invalid("interpretation.body_html: " + std::to_string(i.body_html.size()) +
+                           " bytes exceeds the limit of " + std::to_string(kMaxBodyBytes));
+  }
+  return CheckText("interpretation.body_html", i.body_html);
+}
+
+Status ValidateTopic(const TopicDef& t) {
+  ZQ_RETURN_IF_ERROR(CheckTopicId(t.id));
+  ZQ_RETURN_IF_ERROR(CheckLength("topic.title", t.title, kMaxShortChars, true));
+  return CheckLength("topic.description", t.description, kMaxDescriptionChars, false);
+}
+
 const char* EntryKindName(EntryKind k) {
   switch (k) {
     case EntryKind::kRelease: return "release";
     case EntryKind::kNode: return "node";
+    case EntryKind::kInterpretation: return "interpretation";
+    case EntryKind::kTopic: return "topic";
   }
   return "?";
 }

@@ -121,8 +121,9 @@ class Node:
 
 
 class Cluster:
-    def __init__(self, build_dir, workdir, divisions_file, page_size=100):
+    def __init__(self, build_dir, workdir, divisions_file, page_size=100, site=False):
         self.page_size = page_size
+        self.site = site  # agents render their local site with interpretation layers
         self.build_dir = os.path.abspath(build_dir)
         self.workdir = os.path.abspath(workdir)
         self.divisions_file = os.path.abspath(divisions_file)
@@ -194,6 +195,8 @@ class Cluster:
                        "hub_public_key": self.hub_key_pub,
                        "page_size": self.page_size,
                        "listen": f"127.0.0.1:{port}"}, f, indent=2)
+        if self.site:
+            self._configure_site(config, code, name, workdir)
         node = Node(self, code, name, port, workdir, parent)
         node.config = config
         node.process = Process(code, [self.agent_bin, "serve", "--config", config],
@@ -202,6 +205,30 @@ class Cluster:
         if start:
             node.start()
         return node
+
+    def _configure_site(self, config_path, code, name, workdir):
+        level = level_of(code)
+        profile = {"code": code, "name": name, "level": level, "site_title": f"{name}人民政府",
+                   "hotline": "12345",
+                   "departments": [{"name": f"{name}发展和改革委员会", "address": f"{name}人民路1号",
+                                    "phone": "0571-12345678"}],
+                   "services": [{"title": f"{name}政务服务网", "url": "https://www.zjzwfw.gov.cn/"}]}
+        profile_path = os.path.join(workdir, "profile.json")
+        with open(profile_path, "w", encoding="utf-8") as f:
+            json.dump(profile, f, ensure_ascii=False, indent=2)
+        token_path = os.path.join(workdir, "admin.token")
+        fd = os.open(token_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, os.urandom(24).hex().encode())
+        os.close(fd)
+        with open(config_path) as f:
+            config = json.load(f)
+        config.update({"profile": profile_path,
+                       "templates_dir": os.path.join(ROOT, "localization", "templates",
+                                                     "interpretation"),
+                       "theme_dir": os.path.join(ROOT, "localization", "theme", "default"),
+                       "admin_token_file": token_path})
+        with open(config_path, "w") as f:
+            json.dump(config, f, indent=2)
 
     def stop(self):
         for node in reversed(list(self.nodes.values())):
@@ -213,6 +240,32 @@ class Cluster:
         """Daemons that did not exit 0 on SIGTERM (a crash, or a leak under ASan)."""
         procs = [self.hub_process] + [n.process for n in self.nodes.values()]
         return {p.name: p.exit_codes for p in procs if p and any(c != 0 for c in p.exit_codes)}
+
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def level_of(code):
+    if code == "000000":
+        return "national"
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "city"
+    return "county"
+
+
+def safe_file_name(release_id):
+    """The site's file name for a release id (localization::SafeFileName)."""
+    out = []
+    for b in release_id.encode():
+        c = chr(b)
+        out.append(c if (c.isascii() and (c.isalnum() or c in "._-")) else "%%%02X" % b)
+    return "".join(out)
+
+
+def release_url(base, release_id):
+    return f"{base}/releases/{safe_file_name(release_id).replace('%', '%25')}.html"
 
 
 def load_documents(path, limit=None):

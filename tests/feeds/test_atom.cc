@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "zhanqun/feeds/atom.h"
 
@@ -55,6 +56,34 @@ zq::Entry NodeEntry() {
   k2.key_id[0] = 9;
   n.keys = {k1, k2};
   e.node = n;
+  return e;
+}
+
+zq::Entry InterpretationEntry(std::uint64_t seq = 13) {
+  zq::Entry e;
+  e.log = {"330106", seq, std::string(64, 'c')};
+  e.kind = zq::EntryKind::kInterpretation;
+  e.updated_ms = 1550304000456;
+  zq::Interpretation i;
+  i.release_id = "gov.cn/2019-02/15/content_5365924";
+  i.release_version = 2;
+  i.mode = zq::InterpretationMode::kReplace;
+  i.source = "manual";
+  i.title = "西湖区解读：《2019年政府工作报告》对小微企业 & \"个体户\" 意味着什么";
+  i.body_html =
+      "<p>本区小微企业可在<b>区政务服务中心</b>办理减税 &amp; 降费。</p>\n"
+      "<p>咨询：0571-12345</p>";
+  e.interpretation = i;
+  return e;
+}
+
+zq::Entry TopicEntry(std::uint64_t seq = 4) {
+  zq::Entry e;
+  e.log = {zq::kHubCode, seq, std::string(64, 'd')};
+  e.kind = zq::EntryKind::kTopic;
+  e.updated_ms = 1550217601000;
+  e.topic = zq::TopicDef{"营商环境", "优化营商环境 <专题>",
+                         "国务院及各地关于优化营商环境的政策文件 & 解读。"};
   return e;
 }
 
@@ -340,7 +369,8 @@ TEST_CASE("decoding names missing and invalid fields", "[atom]") {
       {"seq=\"12\"", "seq=\"x\"", "zq:log@seq: expected a positive integer, got 'x'"},
       {"seq=\"12\"", "seq=\"0\"", "zq:log@seq: expected a positive integer, got '0'"},
       {"seq=\"12\"", "seq=\"012\"", "zq:log@seq: expected a positive integer, got '012'"},
-      {">release</zq:kind>", ">policy</zq:kind>", "zq:kind: expected release or node, got 'policy'"},
+      {">release</zq:kind>", ">policy</zq:kind>",
+       "zq:kind: expected release, node, interpretation or topic, got 'policy'"},
       {"origin=\"330000\" ", "", "zq:log@origin: missing"},
       {"<id>urn:zhanqun:330000:12</id>", "<id>urn:zhanqun:330000:13</id>", "id: expected"},
       {"<updated>2019-02-15T08:00:00.000Z</updated>", "<updated>yesterday</updated>",
@@ -418,4 +448,183 @@ TEST_CASE("decoding a feed fails naming the entry that does not decode", "[atom]
   auto not_feed = zq::DecodeFeed(good);
   REQUIRE_FALSE(not_feed.ok());
   CHECK_THAT(not_feed.status().message(), Catch::StartsWith("feed: expected an Atom <feed>"));
+}
+
+TEST_CASE("an interpretation entry round-trips through canonical and wire form", "[atom]") {
+  zq::Entry e = InterpretationEntry();
+  auto canonical = zq::EncodeCanonicalEntry(e);
+  REQUIRE(canonical.ok());
+  std::string wire = Wire(e);
+  auto parsed = zq::DecodeEntry(wire);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->entry == e);
+  CHECK(parsed->canonical == *canonical);
+  CHECK(parsed->wire == wire);
+  for (auto mode : {zq::InterpretationMode::kExtend, zq::InterpretationMode::kReplace}) {
+    for (const char* source : {"template", "manual"}) {
+      e.interpretation->mode = mode;
+      e.interpretation->source = source;
+      e.interpretation->body_html.clear();
+      auto again = zq::DecodeEntry(Wire(e));
+      REQUIRE(again.ok());
+      CHECK(again->entry == e);
+    }
+  }
+}
+
+TEST_CASE("an interpretation entry has the documented layout", "[atom]") {
+  auto canonical = zq::EncodeCanonicalEntry(InterpretationEntry());
+  REQUIRE(canonical.ok());
+  CHECK(*canonical ==
+        "<entry xmlns=\"http://www.w3.org/2005/Atom\">"
+        "<id>urn:zhanqun:330106:13</id>"
+        "<title>西湖区解读：《2019年政府工作报告》对小微企业 &amp; \"个体户\" 意味着什么</title>"
+        "<updated>2019-02-16T08:00:00.456Z</updated>"
+        "<author><name>330106</name></author>"
+        "<content type=\"html\">&lt;p&gt;本区小微企业可在&lt;b&gt;区政务服务中心&lt;/b&gt;办理减税 "
+        "&amp;amp; 降费。&lt;/p&gt;\n&lt;p&gt;咨询：0571-12345&lt;/p&gt;</content>"
+        "<zq:log xmlns:zq=\"urn:zhanqun:protocol:1\" origin=\"330106\" prev=\"" +
+            std::string(64, 'c') +
+            "\" seq=\"13\"></zq:log>"
+            "<zq:kind xmlns:zq=\"urn:zhanqun:protocol:1\">interpretation</zq:kind>"
+            "<zq:interpretation xmlns:zq=\"urn:zhanqun:protocol:1\" mode=\"replace\" "
+            "release=\"gov.cn/2019-02/15/content_5365924\" releaseVersion=\"2\" "
+            "source=\"manual\"></zq:interpretation>"
+            "</entry>");
+}
+
+TEST_CASE("a topic entry round-trips, with or without a description", "[atom]") {
+  zq::Entry e = TopicEntry();
+  auto canonical = zq::EncodeCanonicalEntry(e);
+  REQUIRE(canonical.ok());
+  CHECK(*canonical ==
+        "<entry xmlns=\"http://www.w3.org/2005/Atom\">"
+        "<id>urn:zhanqun:000000:4</id>"
+        "<title>优化营商环境 &lt;专题&gt;</title>"
+        "<updated>2019-02-15T08:00:01.000Z</updated>"
+        "<author><name>000000</name></author>"
+        "<content type=\"text\">国务院及各地关于优化营商环境的政策文件 &amp; 解读。</content>"
+        "<zq:log xmlns:zq=\"urn:zhanqun:protocol:1\" origin=\"000000\" prev=\"" +
+            std::string(64, 'd') +
+            "\" seq=\"4\"></zq:log>"
+            "<zq:kind xmlns:zq=\"urn:zhanqun:protocol:1\">topic</zq:kind>"
+            "<zq:topic xmlns:zq=\"urn:zhanqun:protocol:1\" id=\"营商环境\"></zq:topic>"
+            "</entry>");
+  auto parsed = zq::DecodeEntry(Wire(e));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->entry == e);
+  CHECK(parsed->canonical == *canonical);
+
+  e.topic->description.clear();
+  e.topic->id = "tax-2019_v1.0";
+  auto empty = zq::EncodeCanonicalEntry(e);
+  REQUIRE(empty.ok());
+  CHECK(Contains(*empty, "<content type=\"text\"></content>"));
+  auto again = zq::DecodeEntry(Wire(e));
+  REQUIRE(again.ok());
+  CHECK(again->entry == e);
+}
+
+TEST_CASE("entries of every kind keep their canonical form when embedded in a feed",
+          "[atom]") {
+  const zq::Entry entries[] = {ReleaseEntry(12), NodeEntry(), InterpretationEntry(),
+                               TopicEntry()};
+  std::vector<std::string> wires;
+  for (const zq::Entry& e : entries) wires.push_back(Wire(e));
+  auto feed = zq::DecodeFeed(zq::EncodeFeed(Meta(), wires));
+  REQUIRE(feed.ok());
+  REQUIRE(feed->entries.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    INFO("entry " << i);
+    CHECK(feed->entries[i].wire == wires[i]);
+    CHECK(feed->entries[i].canonical == *zq::EncodeCanonicalEntry(entries[i]));
+    CHECK(feed->entries[i].entry == entries[i]);
+  }
+  // Relying on the feed's namespace declarations changes nothing either.
+  std::string bare = Replace(wires[2], "<entry xmlns=\"http://www.w3.org/2005/Atom\">", "<entry>");
+  auto inherited = zq::DecodeFeed(zq::EncodeFeed(Meta(), {bare}));
+  REQUIRE(inherited.ok());
+  CHECK(inherited->entries[0].wire == wires[2]);
+}
+
+TEST_CASE("a feed mixing all entry kinds validates against the Atom RELAX NG schema",
+          "[atom][interop]") {
+  zq::Entry no_description = TopicEntry(5);
+  no_description.topic->description.clear();
+  std::string path = TempFile(zq::EncodeFeed(
+      Meta(), {Wire(ReleaseEntry()), Wire(NodeEntry()), Wire(InterpretationEntry()),
+               Wire(TopicEntry()), Wire(no_description)}));
+  std::string cmd = "xmllint --noout --relaxng " + std::string(ZQ_FIXTURES_DIR) + "/atom.rng " +
+                    path + " 2>/dev/null";
+  CHECK(std::system(cmd.c_str()) == 0);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("decoding names invalid fields of interpretation and topic entries", "[atom]") {
+  struct Case {
+    zq::Entry entry;
+    std::string from, to, expected;
+  };
+  const Case cases[] = {
+      {InterpretationEntry(), "mode=\"replace\"", "mode=\"merge\"",
+       "zq:interpretation@mode: interpretation mode: expected extend or replace, got 'merge'"},
+      {InterpretationEntry(), "source=\"manual\"", "source=\"auto\"",
+       "interpretation.source: expected template or manual, got 'auto'"},
+      {InterpretationEntry(), "releaseVersion=\"2\"", "releaseVersion=\"02\"",
+       "zq:interpretation@releaseVersion: expected a positive integer, got '02'"},
+      {InterpretationEntry(), "releaseVersion=\"2\" ", "",
+       "zq:interpretation@releaseVersion: missing"},
+      {InterpretationEntry(), "release=\"gov.cn/2019-02/15/content_5365924\"",
+       "release=\"a b\"", "interpretation.release_id:"},
+      {InterpretationEntry(), "source=\"manual\"", "source=\"manual\" stale=\"1\"",
+       "entry: not in canonical zhanqun form"},
+      {InterpretationEntry(), "<author>", "<published>2019-02-15T08:00:00.000Z</published><author>",
+       "entry: not in canonical zhanqun form"},
+      {InterpretationEntry(), ">interpretation</zq:kind>", ">topic</zq:kind>",
+       "entry: missing <zq:topic>"},
+      {TopicEntry(), "id=\"营商环境\"", "id=\"营商/环境\"", "topic.id:"},
+      {TopicEntry(), "<title>优化营商环境 &lt;专题&gt;</title>", "<title></title>",
+       "topic.title: required"},
+      {TopicEntry(), ">topic</zq:kind>", ">interpretation</zq:kind>",
+       "entry: missing <zq:interpretation>"},
+      {TopicEntry(), "<content type=\"text\">", "<content type=\"html\">",
+       "entry: not in canonical zhanqun form"},
+      {TopicEntry(), "</zq:topic>",
+       "</zq:topic><zq:topic xmlns:zq=\"urn:zhanqun:protocol:1\" id=\"x\"></zq:topic>",
+       "entry: more than one <zq:topic>"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.from << " -> " << c.to);
+    std::string mutated = Replace(Wire(c.entry), c.from, c.to);
+    auto parsed = zq::DecodeEntry(mutated);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().code() == zq::Code::kInvalidArgument);
+    CHECK_THAT(parsed.status().message(), Catch::StartsWith(c.expected));
+  }
+}
+
+TEST_CASE("encoding requires exactly the payload the kind names", "[atom]") {
+  zq::Entry e = InterpretationEntry();
+  e.release = ReleaseEntry().release;
+  CHECK(zq::EncodeCanonicalEntry(e).status().message() ==
+        "entry: kind interpretation requires interpretation set and release, node, topic unset");
+  e = InterpretationEntry();
+  e.interpretation.reset();
+  CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(),
+             Catch::StartsWith("entry: kind interpretation requires interpretation set"));
+  e = TopicEntry();
+  e.interpretation = InterpretationEntry().interpretation;
+  CHECK(zq::EncodeCanonicalEntry(e).status().message() ==
+        "entry: kind topic requires topic set and release, node, interpretation unset");
+  e = ReleaseEntry();
+  e.topic = TopicEntry().topic;
+  CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(),
+             Catch::StartsWith("entry: kind release requires release set"));
+  e = InterpretationEntry();
+  e.interpretation->title.clear();
+  CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(),
+             Catch::StartsWith("interpretation.title: required"));
+  e = TopicEntry();
+  e.topic->id = "营商 环境";
+  CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(), Catch::StartsWith("topic.id:"));
 }

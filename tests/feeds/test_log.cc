@@ -282,4 +282,71 @@ TEST_CASE("signing and verifying refuse a chain head of another origin", "[feeds
         Code::kFailedPrecondition);
 }
 
+TEST_CASE("interpretation and topic entries chain and verify like releases", "[feeds][log]") {
+  const std::string county = "330106";
+  SecretKey key = NewKey();
+  TrustStore trust;
+  trust.Add(county, key.public_key());
+  Entry topic;
+  topic.log.origin = county;
+  topic.kind = EntryKind::kTopic;
+  topic.updated_ms = 1550217600000;
+  topic.topic = TopicDef{"西湖区营商环境", "西湖区优化营商环境", ""};
+  Entry note;
+  note.log.origin = county;
+  note.kind = EntryKind::kInterpretation;
+  note.updated_ms = 1550217601000;
+  note.interpretation = Interpretation{"gov.cn/zhengce/2019/1", 1, InterpretationMode::kExtend,
+                                       "template", "西湖区解读", "<p>西湖区实施细则</p>"};
+
+  ChainHead head{county, 0, kZeroHash};
+  std::vector<SignedEntry> chain;
+  for (const Entry& e : {topic, note}) {
+    Result<SignedEntry> signed_entry = SignEntry(e, head, key);
+    INFO(signed_entry.status().ToString());
+    REQUIRE(signed_entry.ok());
+    head = HeadAfter(*signed_entry);
+    chain.push_back(std::move(signed_entry).value());
+  }
+  head = Apply(chain, trust, {county, 0, kZeroHash});
+  CHECK(head.seq == 2);
+  ParsedEntry parsed = Parse(chain[1].wire);
+  REQUIRE(parsed.entry.interpretation.has_value());
+  CHECK(*parsed.entry.interpretation == *note.interpretation);
+  CHECK(parsed.entry.kind == EntryKind::kInterpretation);
+}
+
+TEST_CASE("an interpretation whose body changed after signing does not verify",
+          "[feeds][log][security]") {
+  const std::string county = "330106";
+  SecretKey key = NewKey();
+  TrustStore trust;
+  trust.Add(county, key.public_key());
+  Entry e;
+  e.log.origin = county;
+  e.kind = EntryKind::kInterpretation;
+  e.updated_ms = 1550217600000;
+  e.interpretation = Interpretation{"gov.cn/zhengce/2019/1", 3, InterpretationMode::kReplace,
+                                    "manual", "西湖区关于减税降费的解读",
+                                    "<p>申报期限延长至3月31日。</p>"};
+  Result<SignedEntry> signed_entry = SignEntry(e, {county, 0, kZeroHash}, key);
+  REQUIRE(signed_entry.ok());
+  CHECK(VerifyEntry(Parse(signed_entry->wire), trust, {county, 0, kZeroHash}).ok());
+
+  std::string wire = signed_entry->wire;
+  const std::size_t at = wire.find("3月31日");
+  REQUIRE(at != std::string::npos);
+  wire.replace(at, 1, "6");
+
+  ParsedEntry parsed = Parse(wire);
+  REQUIRE(parsed.entry.interpretation.has_value());
+  CHECK(parsed.entry.interpretation->body_html == "<p>申报期限延长至6月31日。</p>");
+  CHECK(parsed.canonical != signed_entry->canonical);
+  Result<SignedEntry> r = VerifyEntry(parsed, trust, {county, 0, kZeroHash});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kUnauthenticated);
+  CHECK(r.status().message() ==
+        "entry 330106#1: signature does not verify for key " + key.public_key().KeyIdHex());
+}
+
 }  // namespace zhanqun::feeds

@@ -145,6 +145,8 @@ TEST_CASE("node levels and division codes", "[model]") {
   CHECK_FALSE(zq::IsDivisionCode("3300000"));
   CHECK(std::string(zq::EntryKindName(zq::EntryKind::kRelease)) == "release");
   CHECK(std::string(zq::EntryKindName(zq::EntryKind::kNode)) == "node");
+  CHECK(std::string(zq::EntryKindName(zq::EntryKind::kInterpretation)) == "interpretation");
+  CHECK(std::string(zq::EntryKindName(zq::EntryKind::kTopic)) == "topic");
 }
 
 TEST_CASE("node validation names the field it rejects", "[model]") {
@@ -215,4 +217,152 @@ TEST_CASE("time parsing errors quote the bad text", "[model][time]") {
     CHECK(t.status().code() == zq::Code::kInvalidArgument);
     CHECK(t.status().message().find("'" + std::string(bad) + "'") != std::string::npos);
   }
+}
+
+namespace {
+
+zq::Interpretation ValidInterpretation() {
+  zq::Interpretation i;
+  i.release_id = "gov.cn/zhengce/2019-02/15/content_5365924";
+  i.release_version = 1;
+  i.mode = zq::InterpretationMode::kExtend;
+  i.source = "template";
+  i.title = "西湖区关于《2019年政府工作报告》的解读";
+  i.body_html = "<p>本区企业可在区政务服务中心办理。</p>";
+  return i;
+}
+
+zq::TopicDef ValidTopic() { return {"营商环境", "优化营商环境", "各地优化营商环境的政策。"}; }
+
+}  // namespace
+
+TEST_CASE("interpretation modes round-trip and unknown modes are named", "[model]") {
+  for (auto m : {zq::InterpretationMode::kExtend, zq::InterpretationMode::kReplace}) {
+    auto parsed = zq::ParseInterpretationMode(zq::InterpretationModeName(m));
+    REQUIRE(parsed.ok());
+    CHECK(*parsed == m);
+  }
+  CHECK(std::string(zq::InterpretationModeName(zq::InterpretationMode::kExtend)) == "extend");
+  CHECK(std::string(zq::InterpretationModeName(zq::InterpretationMode::kReplace)) == "replace");
+  auto bad = zq::ParseInterpretationMode("Replace");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == zq::Code::kInvalidArgument);
+  CHECK(bad.status().message() == "interpretation mode: expected extend or replace, got 'Replace'");
+}
+
+TEST_CASE("a complete interpretation validates", "[model]") {
+  CHECK(zq::ValidateInterpretation(ValidInterpretation()).ok());
+  zq::Interpretation manual = ValidInterpretation();
+  manual.source = "manual";
+  manual.mode = zq::InterpretationMode::kReplace;
+  manual.body_html.clear();
+  manual.title = RepeatUtf8("解", 500);
+  CHECK(zq::ValidateInterpretation(manual).ok());
+}
+
+TEST_CASE("interpretation validation names the field and rule it breaks", "[model]") {
+  struct Case {
+    const char* what;
+    void (*mutate)(zq::Interpretation&);
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"empty release id", [](zq::Interpretation& i) { i.release_id.clear(); },
+       "interpretation.release_id: expected [A-Za-z0-9._:/-]{1,128}, got ''"},
+      {"release id with CJK", [](zq::Interpretation& i) { i.release_id = "国发2019"; },
+       "interpretation.release_id: expected"},
+      {"long release id", [](zq::Interpretation& i) { i.release_id = std::string(129, 'a'); },
+       "interpretation.release_id: expected"},
+      {"version 0", [](zq::Interpretation& i) { i.release_version = 0; },
+       "interpretation.release_version: must be >= 1, got 0"},
+      {"unknown source", [](zq::Interpretation& i) { i.source = "Template"; },
+       "interpretation.source: expected template or manual, got 'Template'"},
+      {"empty source", [](zq::Interpretation& i) { i.source.clear(); },
+       "interpretation.source: expected template or manual, got ''"},
+      {"no title", [](zq::Interpretation& i) { i.title.clear(); },
+       "interpretation.title: required, 1..500 characters, got 0"},
+      {"long title", [](zq::Interpretation& i) { i.title = RepeatUtf8("解", 501); },
+       "interpretation.title: required, 1..500 characters, got 501"},
+      {"invalid utf8 title", [](zq::Interpretation& i) { i.title = "\xe8\xa7"; },
+       "interpretation.title: invalid UTF-8"},
+      {"oversize body", [](zq::Interpretation& i) { i.body_html.assign(3 * 1024 * 1024, 'x'); },
+       "interpretation.body_html: 3145728 bytes exceeds the limit of 2097152"},
+      {"control char in body", [](zq::Interpretation& i) { i.body_html = "<p>\x02</p>"; },
+       "interpretation.body_html: invalid UTF-8 or disallowed control character at byte 3"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    zq::Interpretation i = ValidInterpretation();
+    c.mutate(i);
+    zq::Status s = zq::ValidateInterpretation(i);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.code() == zq::Code::kInvalidArgument);
+    CHECK_THAT(s.message(), Catch::StartsWith(c.expected));
+  }
+}
+
+TEST_CASE("topic ids allow CJK and ASCII labels up to 64 characters", "[model]") {
+  zq::TopicDef t = ValidTopic();
+  CHECK(zq::ValidateTopic(t).ok());
+  for (const std::string& id : {std::string("tax-2019_v1.0"), std::string("财政·金融"),
+                               RepeatUtf8("政", 64), std::string(64, 'a'), std::string("a")}) {
+    INFO(id);
+    t.id = id;
+    CHECK(zq::ValidateTopic(t).ok());
+  }
+  t.id = RepeatUtf8("政", 65);
+  CHECK(zq::ValidateTopic(t).message() == "topic.id: required, 1..64 characters, got 65");
+  t.description.clear();
+  t.id = "营商环境";
+  CHECK(zq::ValidateTopic(t).ok());
+}
+
+TEST_CASE("topic validation names the field and rule it breaks", "[model]") {
+  struct Case {
+    const char* what;
+    std::string id;
+    const char* expected;
+  };
+  const std::string forbidden =
+      "topic.id: whitespace, control characters and / ? # % \\ are not allowed, got ";
+  const Case ids[] = {
+      {"empty", "", "topic.id: required, 1..64 characters, got 0"},
+      {"space", "营商 环境", "topic.id: whitespace"},
+      {"ideographic space", "营商\u3000环境", "topic.id: whitespace"},
+      {"no-break space", "a\u00a0b", "topic.id: whitespace"},
+      {"tab", "a\tb", "topic.id: whitespace"},
+      {"newline", "a\n", "topic.id: whitespace"},
+      {"slash", "a/b", "topic.id: whitespace"},
+      {"question mark", "a?b", "topic.id: whitespace"},
+      {"hash", "a#b", "topic.id: whitespace"},
+      {"percent", "a%20b", "topic.id: whitespace"},
+      {"backslash", "a\\b", "topic.id: whitespace"},
+      {"DEL", "a\x7f", "topic.id: whitespace"},
+      {"C1 control", "a\u0085", "topic.id: whitespace"},
+      {"C0 control", "a\x01", "topic.id: invalid UTF-8 or disallowed control character"},
+      {"invalid utf8", "\xff", "topic.id: invalid UTF-8"},
+  };
+  for (const Case& c : ids) {
+    INFO(c.what);
+    zq::TopicDef t = ValidTopic();
+    t.id = c.id;
+    zq::Status s = zq::ValidateTopic(t);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.code() == zq::Code::kInvalidArgument);
+    CHECK_THAT(s.message(), Catch::StartsWith(c.expected));
+  }
+  zq::TopicDef t = ValidTopic();
+  t.id = "营商/环境";
+  CHECK(zq::ValidateTopic(t).message() == forbidden + "'营商/环境' (byte 6)");
+
+  t = ValidTopic();
+  t.title.clear();
+  CHECK(zq::ValidateTopic(t).message() == "topic.title: required, 1..200 characters, got 0");
+  t.title = RepeatUtf8("题", 201);
+  CHECK(zq::ValidateTopic(t).message() == "topic.title: required, 1..200 characters, got 201");
+  t = ValidTopic();
+  t.description = RepeatUtf8("述", 2000);
+  CHECK(zq::ValidateTopic(t).ok());
+  t.description += "述";
+  CHECK(zq::ValidateTopic(t).message() == "topic.description: at most 2000 characters, got 2001");
 }

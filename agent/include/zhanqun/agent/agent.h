@@ -12,12 +12,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "zhanqun/agent/agent_store.h"
 #include "zhanqun/agent/config.h"
+#include "zhanqun/agent/localizer.h"
 #include "zhanqun/agent/search_index.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/clock.h"
@@ -71,6 +73,16 @@ class Agent {
   std::string StatusJson();
   std::string CountersJson() const;
 
+  // Signs `entry` as the next entry of our own log, stores it and wakes
+  // our children's long-polls.
+  feeds::Result<feeds::SignedEntry> AppendOwn(feeds::Entry entry);
+  // nullptr when the local site is off.
+  Localizer* localizer() { return localizer_.get(); }
+  // True for "Bearer <admin token>" when an admin token is configured.
+  bool CheckAdminBearer(const std::string& authorization_header) const;
+  // Asks the indexer thread to refresh the site soon.
+  void RequestSiteRefresh() { WakeIndexer(); }
+
   AgentStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
   const AgentConfig& config() const { return config_; }
@@ -82,6 +94,14 @@ class Agent {
         std::unique_ptr<AgentStore> store, std::unique_ptr<SearchIndex> index,
         feeds::SecretKey key, feeds::PublicKey hub_key);
   void FollowLoop(const std::string& origin);
+  // Starts a follower for every origin we should carry that has none yet:
+  // the configured ones, and the logs of our ancestors as the registry
+  // names them (their interpretations reach us through our parent).
+  void EnsureFollowers();
+  std::vector<std::string> Ancestors();
+  std::vector<std::string> FollowedOrigins();
+  void RefreshSite();
+  feeds::Status OpenSite();
   bool FetchOnce(const std::string& origin, feeds::HttpClient& client);
   void IndexLoop();
   void AckLoop();
@@ -135,7 +155,11 @@ class Agent {
     std::string reason;
   };
   std::vector<Rejection> pending_rejections_;  // reported with the next ack batch
+  std::mutex threads_mu_;
   std::vector<std::thread> threads_;
+  std::set<std::string> followed_;  // guarded by threads_mu_
+  std::unique_ptr<Localizer> localizer_;
+  std::string admin_token_sha256_;
 };
 
 }  // namespace zhanqun::agent

@@ -10,6 +10,11 @@ namespace zhanqun::agent {
 // Registers the agent's routes. `agent` must outlive the server.
 void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server);
 
+// The local site's routes (agent_site_http.cc); nothing when the site is off.
+void RegisterSiteRoutes(Agent& agent, feeds::HttpServer& server);
+bool WantsHtml(const feeds::HttpRequest& req);
+feeds::HttpResponse HandleSiteSearch(Agent& agent, const feeds::HttpRequest& req);
+
 // JSON for a search answer (shared by GET /search and the CLI).
 std::string SearchResultsJson(const std::string& query, const SearchResults& r);
 

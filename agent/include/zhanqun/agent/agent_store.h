@@ -7,6 +7,7 @@
 #define ZHANQUN_AGENT_AGENT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,23 @@ struct QuarantineRow {
   std::string wire;
 };
 
+// Where the current state of a release, a layer or a topic is in the logs.
+struct EntryRef {
+  std::string origin;
+  std::uint64_t seq = 0;
+};
+
+struct ReleaseRef {
+  std::string id;
+  int version = 0;
+  std::string status;
+  EntryRef at;
+};
+
+struct RegistryNode {
+  std::string code, name, level, parent;
+};
+
 struct StoredEntry {
   std::string origin;
   std::uint64_t seq = 0;
@@ -47,6 +65,22 @@ class AgentStore : public feeds::LogReader {
   // the current head. Node entries' keys are added to the trust table.
   feeds::Status AppendVerified(const std::vector<feeds::SignedEntry>& entries,
                                feeds::TimeMs now_ms);
+  // Appends the next entry of our own log (`origin` is our code) in one
+  // transaction: `sign` receives the current head and returns the entry.
+  using Signer = std::function<feeds::Result<feeds::SignedEntry>(const feeds::ChainHead&)>;
+  feeds::Result<feeds::SignedEntry> AppendOwn(const std::string& origin, const Signer& sign,
+                                              feeds::TimeMs now_ms);
+
+  // Views kept current by every append (agent_views.cc).
+  std::optional<ReleaseRef> FindRelease(const std::string& id);
+  std::vector<ReleaseRef> Releases();  // every release, newest entry first
+  // Newest interpretation entry of each origin for `release_id`.
+  std::vector<EntryRef> Layers(const std::string& release_id);
+  std::vector<EntryRef> Topics();      // newest entry of each (topic, origin)
+  std::optional<RegistryNode> FindRegistryNode(const std::string& code);
+  // Wire bytes at (origin, seq).
+  feeds::Result<std::string> Wire(const std::string& origin, std::uint64_t seq);
+
   // Hash stored at (origin, seq), if any.
   std::optional<std::string> HashAt(const std::string& origin, std::uint64_t seq);
   std::vector<StoredEntry> ReadRange(const std::string& origin, std::uint64_t after,
@@ -71,6 +105,7 @@ class AgentStore : public feeds::LogReader {
   explicit AgentStore(std::unique_ptr<feeds::Db> db)
       : db_(std::move(db)), log_(*db_, "entries", "stored_ms") {}
   feeds::Status InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
+  feeds::Status UpdateViewsLocked(const feeds::SignedEntry& e);
 
   std::mutex mu_;
   std::unique_ptr<feeds::Db> db_;

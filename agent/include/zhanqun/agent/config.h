@@ -25,6 +25,14 @@ struct AgentConfig {
   std::size_t page_size = 100;  // page size we serve
   int max_wait_s = 30;          // longest long-poll we hold for children
   int http_threads = 64;
+  // The local site (off unless templates_dir, theme_dir and profile are set).
+  std::string profile;             // node profile JSON (region name, hotline, departments...)
+  std::string templates_dir;       // interpretation templates
+  std::string theme_dir;           // page templates and stylesheet
+  std::string theme_override_dir;  // operator overrides, optional
+  std::string site_dir;            // publish directory; default <data_dir>/site
+  std::string admin_token_file;    // bearer token for POST /api/v1/interpretations (0600)
+  bool SiteEnabled() const { return !templates_dir.empty(); }
   std::string DbPath() const { return data_dir + "/agent.db"; }
   std::string IndexPath() const { return data_dir + "/xapian"; }
 };

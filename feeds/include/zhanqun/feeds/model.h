@@ -82,8 +82,39 @@ inline constexpr const char* kHubCode = "000000";
 bool IsDivisionCode(const std::string& s);  // exactly 6 ASCII digits
 Status ValidateNode(const Node& n);
 
-enum class EntryKind { kRelease, kNode };
-const char* EntryKindName(EntryKind k);  // "release", "node"
+// A local interpretation (政策解读) of a release, written by one node for its
+// region. Each is an entry in that node's own log; the newest entry of an
+// origin for a release is that origin's layer. `body_html` is the complete
+// layer as it should be shown (sanitized HTML).
+enum class InterpretationMode { kExtend, kReplace };
+const char* InterpretationModeName(InterpretationMode m);  // "extend", "replace"
+Result<InterpretationMode> ParseInterpretationMode(const std::string& s);
+
+struct Interpretation {
+  std::string release_id;
+  int release_version = 1;  // the release version it was written for
+  // How a manual note combined with the template output when it was written:
+  // kExtend appended it, kReplace replaced the template text.
+  InterpretationMode mode = InterpretationMode::kExtend;
+  std::string source = "template";  // "template" or "manual"
+  std::string title;                // 1..500 chars
+  std::string body_html;            // sanitized HTML, <= kMaxBodyBytes
+  bool operator==(const Interpretation&) const = default;
+};
+Status ValidateInterpretation(const Interpretation& i);
+
+// A topic (专题): the hub defines national ones, agents may add local ones.
+struct TopicDef {
+  std::string id;           // [A-Za-z0-9._-]{1,64} or CJK; 1..64 chars, no '/' or spaces
+  std::string title;        // 1..200 chars
+  std::string description;  // plain text, may be empty, <= 2000 chars
+  bool operator==(const TopicDef&) const = default;
+};
+Status ValidateTopic(const TopicDef& t);
+
+enum class EntryKind { kRelease, kNode, kInterpretation, kTopic };
+// "release", "node", "interpretation", "topic"
+const char* EntryKindName(EntryKind k);
 
 // Position of an entry in its origin's append-only log.
 struct LogPosition {
@@ -95,13 +126,15 @@ struct LogPosition {
 
 inline const std::string kZeroHash(64, '0');
 
-// One log entry before signing. Exactly one of release/node is set, matching kind.
+// One log entry before signing. Exactly one payload is set, matching kind.
 struct Entry {
   LogPosition log;
   EntryKind kind = EntryKind::kRelease;
   TimeMs updated_ms = 0;  // time the origin appended it, on the origin's clock
   std::optional<Release> release;
   std::optional<Node> node;
+  std::optional<Interpretation> interpretation;
+  std::optional<TopicDef> topic;
   bool operator==(const Entry&) const = default;
 };
 

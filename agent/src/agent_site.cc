@@ -1,0 +1,89 @@
+// Wiring of the local site into the agent: opening the Localizer from the
+// configuration, refreshing it as entries arrive, the admin token.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "zhanqun/agent/agent.h"
+#include "zhanqun/feeds/signature.h"
+
+namespace zhanqun::agent {
+
+using feeds::Result;
+using feeds::Status;
+
+namespace {
+
+Result<std::string> ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<std::string> ReadToken(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Status::NotFound("cannot read " + path);
+  if ((st.st_mode & 077) != 0) {
+    return Status::PermissionDenied("admin_token_file " + path + " must be mode 0600 (chmod 600 " +
+                                    path + ")");
+  }
+  Result<std::string> text = ReadSmallFile(path);
+  if (!text.ok()) return text.status();
+  std::string token = *text;
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.size() < 16) return Status::Invalid("admin_token_file: token shorter than 16 characters");
+  return token;
+}
+
+}  // namespace
+
+Status Agent::OpenSite() {
+  if (!config_.admin_token_file.empty()) {
+    Result<std::string> token = ReadToken(config_.admin_token_file);
+    if (!token.ok()) return token.status();
+    admin_token_sha256_ = feeds::Sha256Hex(*token);
+  }
+  if (!config_.SiteEnabled()) return Status::Ok();
+  Result<std::string> text = ReadSmallFile(config_.profile);
+  if (!text.ok()) return text.status().Context("profile");
+  Result<localization::NodeProfile> profile = localization::ParseNodeProfile(*text);
+  if (!profile.ok()) return profile.status().Context("profile " + config_.profile);
+  if (profile->code != config_.node) {
+    return Status::Invalid("profile: code " + profile->code + " is not this node (" +
+                           config_.node + ")");
+  }
+  ::mkdir(config_.site_dir.c_str(), 0755);
+  LocalizerOptions options{config_.templates_dir, config_.theme_dir, config_.theme_override_dir,
+                           config_.site_dir, config_.public_url};
+  Result<std::unique_ptr<Localizer>> l = Localizer::Open(
+      options, std::move(*profile), *store_, [this](feeds::Entry e) { return AppendOwn(e); });
+  if (!l.ok()) return l.status();
+  localizer_ = std::move(*l);
+  return Status::Ok();
+}
+
+void Agent::RefreshSite() {
+  if (!localizer_) return;
+  feeds::TimeMs t0 = clock_.MonotonicMs();
+  Result<std::size_t> written = localizer_->Refresh();
+  if (!written.ok()) {
+    Emit("site_failed", {{"error", written.status().ToString()}});
+    return;
+  }
+  if (*written > 0) {
+    Emit("interpretations_written", {{"count", std::to_string(*written)},
+                                     {"ms", std::to_string(clock_.MonotonicMs() - t0)}});
+  }
+}
+
+bool Agent::CheckAdminBearer(const std::string& header) const {
+  static const std::string kPrefix = "Bearer ";
+  if (admin_token_sha256_.empty() || header.compare(0, kPrefix.size(), kPrefix) != 0) return false;
+  // Comparing digests, not secrets, keeps the comparison time independent of the token.
+  return feeds::Sha256Hex(header.substr(kPrefix.size())) == admin_token_sha256_;
+}
+
+}  // namespace zhanqun::agent

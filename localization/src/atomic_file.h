@@ -1,0 +1,33 @@
+// File access for the renderer. Pages are replaced atomically so a web server
+// reading the publish directory never serves a half-written page.
+#ifndef ZHANQUN_LOCALIZATION_ATOMIC_FILE_H_
+#define ZHANQUN_LOCALIZATION_ATOMIC_FILE_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zhanqun/feeds/status.h"
+
+namespace zhanqun::localization {
+
+// Creates the parent directories of `path`, writes `content` to a temp file
+// beside it, fsyncs, renames it over `path` and fsyncs the directory. The
+// file is world-readable (0644) so any web server can serve it. On error the
+// temp file is removed and kIoError names the path.
+feeds::Status WriteFileAtomically(const std::string& path, std::string_view content);
+
+// Whole file. kNotFound if absent, kIoError otherwise.
+feeds::Result<std::string> ReadWholeFile(const std::string& path);
+
+bool FileExists(const std::string& path);
+
+// Removes `path`; a missing file is not an error.
+feeds::Status RemoveFileIfExists(const std::string& path);
+
+// Names of regular files in `dir`; empty if `dir` does not exist.
+std::vector<std::string> ListFiles(const std::string& dir);
+
+}  // namespace zhanqun::localization
+
+#endif  // ZHANQUN_LOCALIZATION_ATOMIC_FILE_H_

@@ -1,0 +1,71 @@
+#include "zhanqun/localization/interpretation.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "atomic_file.h"
+#include "mustache.h"
+#include "view_model.h"
+#include "zhanqun/feeds/sanitize.h"
+
+namespace zhanqun::localization {
+namespace {
+
+constexpr const char* kDefault = "default";
+constexpr const char* kExtension = ".mustache";
+
+}  // namespace
+
+feeds::Result<InterpretationTemplates> InterpretationTemplates::Load(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return feeds::Status::NotFound("interpretation template directory " + dir + " does not exist");
+  }
+  std::map<std::string, std::string> templates;
+  for (const std::string& name : ListFiles(dir)) {
+    const fs::path p(name);
+    if (p.extension() != kExtension || name.front() == '.') continue;
+    feeds::Result<std::string> text = ReadWholeFile((fs::path(dir) / name).string());
+    if (!text.ok()) return text.status();
+    templates[p.stem().string()] = std::move(text).value();
+  }
+  if (templates.count(kDefault) == 0) {
+    return feeds::Status::NotFound("interpretation templates in " + dir +
+                                   ": default.mustache is missing");
+  }
+  return FromStrings(std::move(templates));
+}
+
+feeds::Result<InterpretationTemplates> InterpretationTemplates::FromStrings(
+    std::map<std::string, std::string> templates) {
+  if (templates.count(kDefault) == 0) {
+    return feeds::Status::NotFound("interpretation templates: no \"default\" template");
+  }
+  for (const auto& [topic, text] : templates) {
+    ZQ_RETURN_IF_ERROR(CheckMustache(topic + kExtension, text));
+  }
+  return InterpretationTemplates(std::move(templates));
+}
+
+std::string InterpretationTemplates::Select(const feeds::Release& release) const {
+  for (const std::string& topic : release.topics) {
+    if (topic != kDefault && templates_.count(topic) != 0) return topic;
+  }
+  return kDefault;
+}
+
+feeds::Result<std::string> InterpretationTemplates::Render(const feeds::Release& release,
+                                                           const NodeProfile& node) const {
+  const std::string key = Select(release);
+  mustache::data data;
+  data.set("release", ReleaseFields(release));
+  data.set("node", NodeData(node));
+  data.set("topic", key == kDefault ? std::string() : key);
+  feeds::Result<std::string> html = RenderMustache(key + kExtension, templates_.at(key), data);
+  if (!html.ok()) return html.status();
+  // Templates are operator-editable files; never trust their output.
+  return feeds::SanitizeHtml(*html);
+}
+
+}  // namespace zhanqun::localization

@@ -1,0 +1,98 @@
+#include "pages.h"
+
+#include "view_model.h"
+
+namespace zhanqun::localization {
+namespace {
+
+// Pages under releases/ and topics/ reach the site root one level up.
+constexpr const char* kSubdirRoot = "../";
+
+mustache::data List() { return mustache::data(mustache::data::type::list); }
+
+bool HasTopic(const feeds::Release& r, const std::string& id) {
+  for (const std::string& t : r.topics) {
+    if (t == id) return true;
+  }
+  return false;
+}
+
+std::size_t CountTopic(const SiteSnapshot& site, const std::string& id) {
+  std::size_t n = 0;
+  for (const ReleasePage* p : VisibleReleases(site)) n += HasTopic(p->release, id) ? 1 : 0;
+  return n;
+}
+
+mustache::data TopicItem(const SiteSnapshot& site, const Topic& t, const std::string& root) {
+  mustache::data item;
+  item.set("id", t.id);
+  item.set("title", t.title.empty() ? t.id : t.title);
+  item.set("description", t.description);
+  item.set("has_description", !t.description.empty());
+  item.set("local", t.local);
+  item.set("url", root + TopicUrl(t.id));
+  item.set("count", std::to_string(CountTopic(site, t.id)));
+  return item;
+}
+
+mustache::data TopicList(const SiteSnapshot& site, const std::string& root) {
+  mustache::data list = List();
+  for (const Topic& t : AllTopics(site)) list.push_back(TopicItem(site, t, root));
+  return list;
+}
+
+}  // namespace
+
+feeds::Result<std::string> HomePage(const Theme& theme, const SiteSnapshot& site) {
+  mustache::data releases = List();
+  std::size_t n = 0;
+  for (const ReleasePage* p : VisibleReleases(site)) {
+    if (n++ == kHomeReleases) break;
+    releases.push_back(ReleaseListItem(p->release, ""));
+  }
+  mustache::data data;
+  data.set("releases", releases);
+  data.set("has_releases", n > 0);
+  mustache::data topics = TopicList(site, "");
+  data.set("has_topics", topics.is_non_empty_list());
+  data.set("topics", topics);
+  return theme.RenderPage(site, "home", "首页", "", "home", std::move(data));
+}
+
+feeds::Result<std::string> ReleasePageHtml(const Theme& theme, const SiteSnapshot& site,
+                                           const ReleasePage& page) {
+  const std::string title =
+      (page.release.status == feeds::ReleaseStatus::kRepealed ? "【已废止】" : "") +
+      page.release.title;
+  return theme.RenderPage(site, "release", title, kSubdirRoot, "",
+                          ReleasePageData(page, AllTopics(site), kSubdirRoot));
+}
+
+feeds::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapshot& site) {
+  mustache::data data;
+  mustache::data topics = TopicList(site, kSubdirRoot);
+  data.set("has_topics", topics.is_non_empty_list());
+  data.set("topics", topics);
+  return theme.RenderPage(site, "topics", "专题", kSubdirRoot, "topics", std::move(data));
+}
+
+feeds::Result<std::string> TopicPage(const Theme& theme, const SiteSnapshot& site,
+                                     const Topic& topic) {
+  mustache::data data;
+  data.set("topic", TopicItem(site, topic, kSubdirRoot));
+  mustache::data releases = List();
+  for (const ReleasePage* p : VisibleReleases(site)) {
+    if (HasTopic(p->release, topic.id))
+      releases.push_back(ReleaseListItem(p->release, kSubdirRoot));
+  }
+  data.set("has_releases", releases.is_non_empty_list());
+  data.set("releases", releases);
+  const std::string title = topic.title.empty() ? topic.id : topic.title;
+  return theme.RenderPage(site, "topic", title + " - 专题", kSubdirRoot, "topics", std::move(data));
+}
+
+feeds::Result<std::string> GonePage(const Theme& theme, const SiteSnapshot& site) {
+  return theme.RenderPage(site, "gone", "该政策文件已撤回", kSubdirRoot, "", mustache::data());
+}
+
+}  // namespace zhanqun::localization

@@ -1,0 +1,127 @@
+#include "zhanqun/localization/site_renderer.h"
+
+#include <filesystem>
+#include <set>
+
+#include "atomic_file.h"
+#include "pages.h"
+#include "theme.h"
+#include "view_model.h"
+
+namespace zhanqun::localization {
+namespace {
+
+const ReleasePage* FindVisible(const SiteSnapshot& site, const std::string& id) {
+  for (const ReleasePage& p : site.releases) {
+    if (p.release.id == id && p.release.status != feeds::ReleaseStatus::kWithdrawn) return &p;
+  }
+  return nullptr;
+}
+
+// File names under `dir` that end in .html and are not in `keep`.
+std::vector<std::string> StalePages(const std::string& dir, const std::set<std::string>& keep) {
+  std::vector<std::string> stale;
+  for (const std::string& name : ListFiles(dir)) {
+    if (name.ends_with(".html") && name.front() != '.' && keep.count(name) == 0) {
+      stale.push_back(name);
+    }
+  }
+  return stale;
+}
+
+std::string FileNameOf(const std::string& rel_path) {
+  return std::filesystem::path(rel_path).filename().string();
+}
+
+}  // namespace
+
+SiteRenderer::SiteRenderer(std::string theme_dir, std::string override_dir, std::string out_dir)
+    : theme_dir_(std::move(theme_dir)),
+      override_dir_(std::move(override_dir)),
+      out_dir_(std::move(out_dir)) {}
+
+feeds::Status SiteRenderer::WritePage(const std::string& rel_path, const std::string& content) {
+  return WriteFileAtomically(out_dir_ + "/" + rel_path, content);
+}
+
+feeds::Status SiteRenderer::CopyStylesheet() {
+  feeds::Result<std::string> css = Theme(theme_dir_, override_dir_).Load("theme.css");
+  if (!css.ok()) return css.status();
+  return WritePage("assets/theme.css", *css);
+}
+
+feeds::Status SiteRenderer::RenderIndexes(const SiteSnapshot& site) {
+  const Theme theme(theme_dir_, override_dir_);
+  feeds::Result<std::string> home = HomePage(theme, site);
+  if (!home.ok()) return home.status();
+  feeds::Result<std::string> topics = TopicsIndexPage(theme, site);
+  if (!topics.ok()) return topics.status();
+  for (const Topic& t : AllTopics(site)) {
+    feeds::Result<std::string> page = TopicPage(theme, site, t);
+    if (!page.ok()) return page.status();
+    ZQ_RETURN_IF_ERROR(WritePage(TopicPath(t.id), *page));
+  }
+  ZQ_RETURN_IF_ERROR(WritePage("topics/index.html", *topics));
+  ZQ_RETURN_IF_ERROR(WritePage("feed.xml", AtomFeedXml(site)));
+  ZQ_RETURN_IF_ERROR(WritePage("sitemap.xml", SitemapXml(site)));
+  // The home page goes last: once it links something, that page exists.
+  return WritePage("index.html", *home);
+}
+
+feeds::Status SiteRenderer::RemoveStale(const SiteSnapshot& site) {
+  std::set<std::string> releases;
+  for (const ReleasePage* p : VisibleReleases(site)) {
+    releases.insert(FileNameOf(ReleasePath(p->release.id)));
+  }
+  std::set<std::string> topics = {"index.html"};
+  for (const Topic& t : AllTopics(site)) topics.insert(FileNameOf(TopicPath(t.id)));
+  for (const std::string& name : StalePages(out_dir_ + "/releases", releases)) {
+    ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/releases/" + name));
+  }
+  for (const std::string& name : StalePages(out_dir_ + "/topics", topics)) {
+    ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/topics/" + name));
+  }
+  return feeds::Status::Ok();
+}
+
+feeds::Status SiteRenderer::RenderAll(const SiteSnapshot& site) {
+  const Theme theme(theme_dir_, override_dir_);
+  ZQ_RETURN_IF_ERROR(CopyStylesheet());
+  for (const ReleasePage* p : VisibleReleases(site)) {
+    feeds::Result<std::string> html = ReleasePageHtml(theme, site, *p);
+    if (!html.ok()) return html.status();
+    ZQ_RETURN_IF_ERROR(WritePage(ReleasePath(p->release.id), *html));
+  }
+  ZQ_RETURN_IF_ERROR(RenderIndexes(site));
+  return RemoveStale(site);
+}
+
+feeds::Status SiteRenderer::RenderRelease(const SiteSnapshot& site, const std::string& release_id) {
+  const Theme theme(theme_dir_, override_dir_);
+  ZQ_RETURN_IF_ERROR(CopyStylesheet());
+  const ReleasePage* page = FindVisible(site, release_id);
+  if (page == nullptr) {
+    // Unlink the indexes first so no page points at the file being removed.
+    ZQ_RETURN_IF_ERROR(RenderIndexes(site));
+    ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/" + ReleasePath(release_id)));
+    return RemoveStale(site);
+  }
+  feeds::Result<std::string> html = ReleasePageHtml(theme, site, *page);
+  if (!html.ok()) return html.status();
+  ZQ_RETURN_IF_ERROR(WritePage(ReleasePath(release_id), *html));
+  ZQ_RETURN_IF_ERROR(RenderIndexes(site));
+  return RemoveStale(site);
+}
+
+feeds::Result<std::string> SiteRenderer::RenderSearchPage(const SiteSnapshot& site,
+                                                          const SearchPageModel& model) const {
+  return SearchPage(Theme(theme_dir_, override_dir_), site, model);
+}
+
+feeds::Result<std::string> SiteRenderer::RenderGonePage(const SiteSnapshot& site,
+                                                        const std::string& release_id) const {
+  (void)release_id;  // the notice deliberately does not repeat what was withdrawn
+  return GonePage(Theme(theme_dir_, override_dir_), site);
+}
+
+}  // namespace zhanqun::localization

@@ -1,0 +1,194 @@
+#include "view_model.h"
+
+#include <algorithm>
+#include <set>
+
+#include "text_util.h"
+#include "zhanqun/feeds/sanitize.h"
+
+namespace zhanqun::localization {
+namespace {
+
+mustache::data List() { return mustache::data(mustache::data::type::list); }
+
+mustache::data DepartmentData(const Department& d) {
+  mustache::data out;
+  out.set("name", d.name);
+  out.set("address", d.address);
+  out.set("phone", d.phone);
+  out.set("has_address", !d.address.empty());
+  out.set("has_phone", !d.phone.empty());
+  return out;
+}
+
+mustache::data ServiceData(const ServiceLink& s) {
+  mustache::data out;
+  out.set("title", s.title);
+  out.set("url", s.url);
+  return out;
+}
+
+std::string TopicTitle(const std::vector<Topic>& topics, const std::string& id) {
+  for (const Topic& t : topics) {
+    if (t.id == id) return t.title;
+  }
+  return id;
+}
+
+mustache::data LayerData(const InterpretationLayer& l, int release_version, std::size_t index) {
+  mustache::data out;
+  out.set("index", std::to_string(index));
+  out.set("level", feeds::NodeLevelName(l.level));
+  out.set("level_label", LevelLabel(l.level));
+  out.set("node_code", l.node_code);
+  out.set("node_name", l.node_name);
+  out.set("verified", l.verified);
+  out.set("written_for_version", std::to_string(l.written_for_version));
+  out.set("release_version", std::to_string(release_version));
+  out.set("outdated", l.written_for_version < release_version);
+  // Defence in depth: the agent sanitizes on receipt, we sanitize on output.
+  out.set("body_html", feeds::SanitizeHtml(l.body_html));
+  return out;
+}
+
+mustache::data LayersData(const ReleasePage& page) {
+  std::vector<const InterpretationLayer*> layers;
+  for (const InterpretationLayer& l : page.layers) layers.push_back(&l);
+  std::stable_sort(layers.begin(), layers.end(), [](const auto* a, const auto* b) {
+    return static_cast<int>(a->level) < static_cast<int>(b->level);
+  });
+  mustache::data list = List();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    list.push_back(LayerData(*layers[i], page.release.version, i + 1));
+  }
+  return list;
+}
+
+mustache::data AttachmentsData(const feeds::Release& r) {
+  mustache::data list = List();
+  for (const feeds::Attachment& a : r.attachments) {
+    mustache::data item;
+    item.set("href", a.href);
+    item.set("title", a.title.empty() ? a.href : a.title);
+    list.push_back(item);
+  }
+  return list;
+}
+
+}  // namespace
+
+mustache::data NodeData(const NodeProfile& node) {
+  mustache::data out;
+  out.set("code", node.code);
+  out.set("name", node.name);
+  out.set("level", feeds::NodeLevelName(node.level));
+  out.set("level_label", LevelLabel(node.level));
+  out.set("site_title", node.site_title.empty() ? node.name : node.site_title);
+  out.set("hotline", node.hotline);
+  out.set("has_hotline", !node.hotline.empty());
+  mustache::data deps = List();
+  for (const Department& d : node.departments) deps.push_back(DepartmentData(d));
+  out.set("departments", deps);
+  out.set("has_departments", !node.departments.empty());
+  mustache::data services = List();
+  for (const ServiceLink& s : node.services) services.push_back(ServiceData(s));
+  out.set("services", services);
+  out.set("has_services", !node.services.empty());
+  return out;
+}
+
+mustache::data ReleaseFields(const feeds::Release& r) {
+  mustache::data out;
+  out.set("id", r.id);
+  out.set("version", std::to_string(r.version));
+  out.set("title", r.title);
+  out.set("doc_number", r.doc_number);
+  out.set("has_doc_number", !r.doc_number.empty());
+  out.set("authority", r.authority);
+  out.set("signed_date", ChineseDateFromIso(r.signed_date));
+  out.set("has_signed_date", !r.signed_date.empty());
+  out.set("published", ChineseDate(r.published_ms));
+  out.set("published_iso", IsoDate(r.published_ms));
+  out.set("summary", Excerpt(feeds::HtmlToText(r.body_html), kSummaryChars));
+  mustache::data topics = List();
+  for (const std::string& t : r.topics) topics.push_back(mustache::data("name", t));
+  out.set("topics", topics);
+  out.set("has_topics", !r.topics.empty());
+  out.set("repealed", r.status == feeds::ReleaseStatus::kRepealed);
+  out.set("amended", r.status == feeds::ReleaseStatus::kAmended || r.version > 1);
+  return out;
+}
+
+std::vector<const ReleasePage*> VisibleReleases(const SiteSnapshot& site) {
+  std::vector<const ReleasePage*> out;
+  for (const ReleasePage& p : site.releases) {
+    if (p.release.status != feeds::ReleaseStatus::kWithdrawn) out.push_back(&p);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ReleasePage* a, const ReleasePage* b) {
+    if (a->release.published_ms != b->release.published_ms) {
+      return a->release.published_ms > b->release.published_ms;
+    }
+    return a->release.id < b->release.id;
+  });
+  return out;
+}
+
+std::vector<Topic> AllTopics(const SiteSnapshot& site) {
+  std::vector<Topic> out;
+  std::set<std::string> seen;
+  for (const Topic& t : site.topics) {
+    if (seen.insert(t.id).second) out.push_back(t);
+  }
+  for (const ReleasePage* p : VisibleReleases(site)) {
+    for (const std::string& id : p->release.topics) {
+      if (seen.insert(id).second) out.push_back(Topic{id, id, "", false});
+    }
+  }
+  return out;
+}
+
+mustache::data ReleaseListItem(const feeds::Release& r, const std::string& root) {
+  mustache::data item = ReleaseFields(r);
+  item.set("url", root + ReleaseUrl(r.id));
+  return item;
+}
+
+mustache::data ReleasePageData(const ReleasePage& page, const std::vector<Topic>& topics,
+                               const std::string& root) {
+  const feeds::Release& r = page.release;
+  mustache::data out = ReleaseFields(r);
+  out.set("body_html", feeds::SanitizeHtml(r.body_html));
+  mustache::data topic_links = List();
+  for (const std::string& id : r.topics) {
+    mustache::data t;
+    t.set("title", TopicTitle(topics, id));
+    t.set("url", root + TopicUrl(id));
+    topic_links.push_back(t);
+  }
+  out.set("topic_links", topic_links);
+  out.set("attachments", AttachmentsData(r));
+  out.set("has_attachments", !r.attachments.empty());
+  mustache::data layers = LayersData(page);
+  out.set("has_layers", !page.layers.empty());
+  out.set("layers", layers);
+  return out;
+}
+
+mustache::data LayoutData(const SiteSnapshot& site, const std::string& page_title,
+                          const std::string& root, const std::string& nav,
+                          const std::string& content_html) {
+  mustache::data out;
+  out.set("node", NodeData(site.node));
+  const std::string site_title =
+      site.node.site_title.empty() ? site.node.name : site.node.site_title;
+  out.set("site_title", site_title);
+  out.set("page_title", page_title);
+  out.set("root", root);
+  out.set("nav_home", nav == "home");
+  out.set("nav_topics", nav == "topics");
+  out.set("nav_search", nav == "search");
+  out.set("content", content_html);
+  return out;
+}
+
+}  // namespace zhanqun::localization

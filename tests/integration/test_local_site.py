@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Integration test of local interpretation and the local site: a real hub and
+three real agents (浙江省 330000 -> 杭州市 330100 -> 西湖区 330106) with their
+sites on. Each level writes its interpretation into its own signed log; the
+county page shows the national text and the province, city and county
+layers, each verified; manual notes, amendments and withdrawals propagate.
+
+usage: test_local_site.py --build-dir BUILD --fixtures tests/fixtures [--keep]
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lib"))
+import zqcluster as zq  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CHAIN = [("330000", None), ("330100", "330000"), ("330106", "330100")]
+LAYERS = ["浙江省 政策解读（省级）", "杭州市 政策解读（市级）", "西湖区 政策解读（县级）"]
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def expect(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def page(node, release_id):
+    status, _, body = zq.http("GET", zq.release_url(node.url, release_id),
+                              headers={"Accept": "text/html"})
+    return status, body.decode("utf-8", "replace")
+
+
+def wait_page(node, release_id, predicate, what, timeout=20):
+    zq.wait_until(lambda: predicate(*page(node, release_id)), timeout, what, interval=0.1)
+
+
+@test
+def county_page_shows_the_national_text_and_three_verified_layers(ctx):
+    docs = zq.load_documents(os.path.join(ctx.fixtures, "govcn_state_council_2019.jsonl"), 12)
+    ctx.releases = [zq.release_from_document(d) for d in docs]
+    t0 = time.monotonic()
+    for r in ctx.releases:
+        ctx.cluster.publish(r)
+    county = ctx.cluster.nodes["330106"]
+    target = ctx.releases[0]
+
+    def complete(status, body):
+        return status == 200 and all(layer in body for layer in LAYERS)
+    wait_page(county, target["id"], complete, "the county page with all three layers", 60)
+    print(f"  first release live at the county with three layers after "
+          f"{time.monotonic() - t0:.2f}s (12 releases published)")
+    status, body = page(county, target["id"])
+    expect(target["title"] in body, "national title missing")
+    expect(body.count("已验证签名") == 3, f"want 3 verified badges, got {body.count('已验证签名')}")
+    positions = [body.index(layer) for layer in LAYERS]
+    expect(positions == sorted(positions), "layers not in province, city, county order")
+    expect("12345" in body, "the county's hotline is not in its interpretation")
+    home = zq.http("GET", county.url + "/", headers={"Accept": "text/html"})[2].decode()
+    expect(target["title"] in home, "the home page does not list the release")
+
+
+@test
+def a_manual_note_replaces_the_county_layer_and_reaches_nobody_above(ctx):
+    county, city = ctx.cluster.nodes["330106"], ctx.cluster.nodes["330100"]
+    rid = ctx.releases[1]["id"]
+    note = os.path.join(ctx.workdir, "note.html")
+    with open(note, "w", encoding="utf-8") as f:
+        f.write("<p>西湖区专项说明：请到西湖区行政服务中心三楼办理。</p><script>alert(1)</script>")
+    r = subprocess.run([ctx.cluster.agent_bin, "interpret", rid, note, "--mode", "replace",
+                        "--config", county.config], capture_output=True, text=True, timeout=30)
+    expect(r.returncode == 0, f"interpret failed: {r.stderr}")
+    wait_page(county, rid, lambda s, b: "西湖区行政服务中心三楼" in b, "the manual note on the page")
+    body = page(county, rid)[1]
+    expect("<script>alert" not in body, "script from a manual note reached the page")
+    expect("西湖区行政服务中心三楼" not in page(city, rid)[1], "a county note showed at the city")
+    # Without the token the endpoint refuses.
+    status, _, answer = zq.http("POST", county.url + "/api/v1/interpretations",
+                                {"release_id": rid, "html": "<p>x</p>"})
+    expect(status == 401, f"unauthenticated interpretation answered {status}: {answer[:200]!r}")
+
+
+@test
+def an_amendment_marks_the_manual_layer_as_written_for_the_earlier_version(ctx):
+    county = ctx.cluster.nodes["330106"]
+    amended = dict(ctx.releases[1])
+    amended["body_text"] = amended["body_text"] + "\n（修订）新增第十条。"
+    ctx.cluster.publish(amended)
+    wait_page(county, amended["id"], lambda s, b: "新增第十条" in b, "the amended text at the county")
+    body = page(county, amended["id"])[1]
+    expect("本解读针对第1版撰写，政策已修订为第2版" in body,
+           "the county's manual layer is not marked as written for version 1")
+    expect(body.count("本解读针对第1版撰写") == 1,
+           "template layers were not renewed for version 2")
+
+
+@test
+def a_withdrawn_release_disappears_from_the_county_site_and_index(ctx):
+    county = ctx.cluster.nodes["330106"]
+    target = dict(ctx.releases[4])
+    ctx.withdrawn = target["id"]
+    query = target["title"][-8:]
+    expect(any(h["id"] == target["id"] for h in county.search(query)["hits"]),
+           "release not searchable before withdrawal")
+    target["status"] = "withdrawn"
+    t0 = time.monotonic()
+    ctx.cluster.publish(target)
+    wait_page(county, target["id"], lambda s, b: s == 410, "410 at the county", 20)
+    elapsed = time.monotonic() - t0
+    zq.wait_until(lambda: not any(h["id"] == target["id"] for h in county.search(query)["hits"]),
+                  20, "the withdrawn release to leave the county index")
+    home = zq.http("GET", county.url + "/", headers={"Accept": "text/html"})[2].decode()
+    expect(target["title"] not in home, "the withdrawn release is still on the home page")
+    print(f"  withdrawn release answered 410 at the county {elapsed:.2f}s after withdrawal")
+
+
+@test
+def county_search_page_finds_chinese_text_with_highlights(ctx):
+    county = ctx.cluster.nodes["330106"]
+    q = zq.urllib.parse.quote("职业教育")
+    status, _, body = zq.http("GET", f"{county.url}/search?q={q}",
+                              headers={"Accept": "text/html"})
+    text = body.decode()
+    expect(status == 200 and "<mark>" in text, f"search page: {status} {text[:300]}")
+
+
+@test
+def site_pages_pass_axe_and_keyboard_checks_in_chromium(ctx):
+    script = os.path.join(ROOT, "tests", "browser", "site_a11y.mjs")
+    if not os.path.isdir(os.path.join(ROOT, "tests", "browser", "node_modules")):
+        raise AssertionError("tests/browser/node_modules missing: run scripts/install-deps")
+    county = ctx.cluster.nodes["330106"]
+    out = os.path.join(ctx.artifacts, "county")
+    gone = zq.release_url("", ctx.withdrawn)
+    r = subprocess.run(["node", script, "--url", county.url, "--gone", gone, "--out", out],
+                       capture_output=True, text=True, timeout=300)
+    print("\n".join("  " + line for line in r.stdout.strip().splitlines()[-5:]))
+    expect(r.returncode == 0, f"browser checks failed:\n{r.stdout[-3000:]}\n{r.stderr[-2000:]}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--artifacts", default=None)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    ctx = type("Ctx", (), {})()
+    ctx.fixtures = os.path.abspath(args.fixtures)
+    ctx.workdir = tempfile.mkdtemp(prefix="zhanqun-site-")
+    ctx.artifacts = os.path.abspath(args.artifacts or os.path.join(args.build_dir, "tests",
+                                                                   "site_artifacts"))
+    os.makedirs(ctx.artifacts, exist_ok=True)
+    ctx.cluster = zq.Cluster(args.build_dir, ctx.workdir,
+                             os.path.join(ROOT, "config", "admin_divisions_cn.csv"), site=True)
+    passed = failed = 0
+    try:
+        ctx.cluster.start_hub()
+        for code, parent in CHAIN:
+            ctx.cluster.add_agent(code, parent)
+        for fn in TESTS:
+            t0 = time.monotonic()
+            try:
+                fn(ctx)
+                passed += 1
+                print(f"PASS {fn.__name__} ({time.monotonic() - t0:.1f}s)", flush=True)
+            except Exception:
+                failed += 1
+                print(f"FAIL {fn.__name__}", flush=True)
+                traceback.print_exc()
+                break  # later steps build on earlier ones
+    finally:
+        ctx.cluster.stop()
+        unclean = ctx.cluster.unclean_exits()
+        if unclean:
+            failed += 1
+            print(f"FAIL daemons_exit_cleanly_on_sigterm: exit codes {unclean}")
+        if failed:
+            for name in [f"{c}/agent.log" for c, _ in CHAIN]:
+                p = os.path.join(ctx.workdir, name)
+                if os.path.exists(p):
+                    print(f"--- tail of {name}")
+                    print(open(p, errors="replace").read()[-2500:])
+        if not args.keep:
+            shutil.rmtree(ctx.workdir, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed == len(TESTS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
