@@ -23,13 +23,48 @@ bool ParseSize(const std::string& s, std::size_t max, std::size_t* out) {
   return true;
 }
 
+// Reads the optional filter and sort parameters shared with the search page;
+// a bad value is an error naming its parameter.
+Status ParseSearchFilters(const HttpRequest& req, SearchQuery* q) {
+  if (!req.Query("topic").empty()) q->topic = req.Query("topic");
+  if (!req.Query("authority").empty()) q->authority = req.Query("authority");
+  if (const std::string level = req.Query("level"); !level.empty()) {
+    feeds::Result<feeds::NodeLevel> parsed = feeds::ParseNodeLevel(level);
+    if (!parsed.ok()) {
+      return Status::Invalid("level: expected national, province, city or county, got \"" + level +
+                             "\"");
+    }
+    q->level = *parsed;
+  }
+  if (const std::string from = req.Query("from"); !from.empty()) {
+    auto day = BeijingDayRangeMs(from);
+    if (!day.ok()) return day.status().Context("from");
+    q->from_ms = day->first;
+  }
+  if (const std::string to = req.Query("to"); !to.empty()) {
+    auto day = BeijingDayRangeMs(to);
+    if (!day.ok()) return day.status().Context("to");
+    q->to_ms = day->second;
+  }
+  if (q->from_ms && q->to_ms && *q->from_ms > *q->to_ms) {
+    return Status::Invalid("to: must not be before from");
+  }
+  const std::string sort = req.Query("sort", "relevance");
+  if (sort == "date") {
+    q->sort = SearchSort::kDate;
+  } else if (sort != "relevance") {
+    return Status::Invalid("sort: expected relevance or date, got \"" + sort + "\"");
+  }
+  return Status::Ok();
+}
+
 HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
   // Browsers get the search page; API clients (curl, scripts) get JSON.
   if (agent.localizer() != nullptr && WantsHtml(req)) return HandleSiteSearch(agent, req);
   SearchQuery q;
   q.text = req.Query("q");
   if (q.text.empty()) return HttpResponse::Error(Status::Invalid("q: required"));
-  if (!req.Query("topic").empty()) q.topic = req.Query("topic");
+  if (Status s = ParseSearchFilters(req, &q); !s.ok()) return HttpResponse::Error(s);
   if (!ParseSize(req.Query("offset", "0"), 100000, &q.offset)) {
     return HttpResponse::Error(Status::Invalid("offset: expected an integer 0..100000"));
   }
@@ -57,6 +92,7 @@ std::string SearchResultsJson(const std::string& query, const SearchResults& r) 
                     {"snippet_html", h.snippet_html}});
   }
   json out = {{"query", query}, {"total", r.estimated_total}, {"hits", hits}};
+  if (r.did_you_mean) out["did_you_mean"] = *r.did_you_mean;
   return out.dump(2);
 }
 

@@ -79,6 +79,16 @@ void Agent::RefreshSite() {
   }
 }
 
+Result<feeds::SignedEntry> Agent::AddLocalTopic(feeds::TopicDef topic) {
+  ZQ_RETURN_IF_ERROR(feeds::ValidateTopic(topic));
+  feeds::Entry entry;
+  entry.kind = feeds::EntryKind::kTopic;
+  entry.topic = std::move(topic);
+  Result<feeds::SignedEntry> se = AppendOwn(std::move(entry));
+  if (se.ok()) RequestSiteRefresh();
+  return se;
+}
+
 bool Agent::CheckAdminBearer(const std::string& header) const {
   static const std::string kPrefix = "Bearer ";
   if (admin_token_sha256_.empty() || header.compare(0, kPrefix.size(), kPrefix) != 0) return false;

@@ -59,21 +59,49 @@ HttpResponse ServeRelease(Localizer& site, const std::string& file) {
   return ServeFile(site, "releases/" + file);
 }
 
+// The page forgives bad parameters: a filter that does not parse is left
+// out of both the query and the form, so the page shows it as not applied.
+void ReadSearchFilters(const HttpRequest& req, localization::SearchPageModel* model,
+                       SearchQuery* q) {
+  localization::SearchFilters& f = model->filters;
+  f.topic = req.Query("topic");
+  if (!f.topic.empty()) q->topic = f.topic;
+  f.authority = req.Query("authority");
+  if (!f.authority.empty()) q->authority = f.authority;
+  if (feeds::Result<feeds::NodeLevel> level = feeds::ParseNodeLevel(req.Query("level"));
+      level.ok()) {
+    f.level = *level;
+    q->level = *level;
+  }
+  if (auto from = BeijingDayRangeMs(req.Query("from")); from.ok()) {
+    f.date_from = req.Query("from");
+    q->from_ms = from->first;
+  }
+  if (auto to = BeijingDayRangeMs(req.Query("to")); to.ok()) {
+    f.date_to = req.Query("to");
+    q->to_ms = to->second;
+  }
+  if (req.Query("sort") == "date") {
+    model->sort = localization::SearchSort::kDate;
+    q->sort = SearchSort::kDate;
+  }
+}
+
 HttpResponse SearchPage(Agent& agent, const HttpRequest& req) {
   localization::SearchPageModel model;
   model.query = req.Query("q");
-  model.filters.topic = req.Query("topic");
+  SearchQuery q;
+  ReadSearchFilters(req, &model, &q);
   int page = std::atoi(req.Query("page", "1").c_str());
   model.page = page < 1 || page > 1000 ? 1 : page;
   if (!model.query.empty()) {
-    SearchQuery q;
     q.text = model.query;
-    if (!model.filters.topic.empty()) q.topic = model.filters.topic;
     q.offset = static_cast<std::size_t>((model.page - 1) * model.page_size);
     q.limit = static_cast<std::size_t>(model.page_size);
     feeds::Result<SearchResults> r = agent.Search(q);
     if (r.ok()) {
       model.total = r->estimated_total;
+      model.did_you_mean = r->did_you_mean;
       for (const SearchHit& h : r->hits) {
         model.hits.push_back(
             {h.id, h.title_html, h.snippet_html, h.doc_number, h.authority, h.published_ms});

@@ -32,6 +32,8 @@ commands:
                                      (default) appends the note to the template text,
                                      replace shows only the note. Needs the running agent
                                      and admin_token_file.
+  topic add <id> --title <title> [--description <text>] --config agent.json
+                                     define a local topic (专题) on this site and below
   check-config --config agent.json   validate the configuration and exit
 
 options:
@@ -52,6 +54,7 @@ int Serve(const agent::AgentConfig& config) {
   auto a = agent::Agent::Open(config, feeds::SystemClock(), sink);
   if (!a.ok()) return Fail(a.status());
   feeds::HttpServer server;
+  agent::RegisterAdminRoutes(**a, server);
   agent::RegisterAgentRoutes(**a, server);
   feeds::HttpServerOptions options;
   options.host = config.listen_host;
@@ -104,36 +107,55 @@ std::string ReadAll(const std::string& path, bool* ok) {
   return ss.str();
 }
 
-int Interpret(const agent::AgentConfig& config, const feeds::CommandLine& a) {
-  if (a.positional.size() != 3) {
-    return Fail(feeds::Status::Invalid(
-        "usage: interpret <release-id> <note.html> --config agent.json [--mode extend|replace]"));
-  }
+// Posts an operator request to the running agent with the admin token.
+int PostToAgent(const agent::AgentConfig& config, const std::string& path,
+                const nlohmann::json& body, const std::string& what) {
   if (config.admin_token_file.empty()) {
-    return Fail(feeds::Status::Invalid("interpret: the config has no admin_token_file"));
+    return Fail(feeds::Status::Invalid(what + ": the config has no admin_token_file"));
   }
   bool ok = false;
-  std::string html = ReadAll(a.positional[2], &ok);
-  if (!ok) return Fail(feeds::Status::NotFound("cannot read " + a.positional[2]));
   std::string token = ReadAll(config.admin_token_file, &ok);
   if (!ok) return Fail(feeds::Status::NotFound("cannot read " + config.admin_token_file));
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  nlohmann::json body = {{"release_id", a.positional[1]},
-                         {"html", html},
-                         {"mode", a.options.count("mode") ? a.options.at("mode") : "extend"}};
   std::string host = config.listen_host == "0.0.0.0" ? "127.0.0.1" : config.listen_host;
-  std::string url =
-      "http://" + host + ":" + std::to_string(config.listen_port) + "/api/v1/interpretations";
+  std::string url = "http://" + host + ":" + std::to_string(config.listen_port) + path;
   feeds::HttpClient client;
   auto res = client.Post(url, body.dump(), "application/json", 30000,
                          {"Authorization: Bearer " + token});
   if (!res.ok()) return Fail(res.status().Context("is the agent running?"));
   if (res->status != 201) {
-    std::cerr << "zhanqun-agent: interpret refused (HTTP " << res->status << "): " << res->body;
+    std::cerr << "zhanqun-agent: " << what << " refused (HTTP " << res->status
+              << "): " << res->body;
     return 1;
   }
-  std::cout << "interpretation published: " << res->body;
+  std::cout << what << " published: " << res->body;
   return 0;
+}
+
+int Interpret(const agent::AgentConfig& config, const feeds::CommandLine& a) {
+  if (a.positional.size() != 3) {
+    return Fail(feeds::Status::Invalid(
+        "usage: interpret <release-id> <note.html> --config agent.json [--mode extend|replace]"));
+  }
+  bool ok = false;
+  std::string html = ReadAll(a.positional[2], &ok);
+  if (!ok) return Fail(feeds::Status::NotFound("cannot read " + a.positional[2]));
+  nlohmann::json body = {{"release_id", a.positional[1]},
+                         {"html", html},
+                         {"mode", a.options.count("mode") ? a.options.at("mode") : "extend"}};
+  return PostToAgent(config, "/api/v1/interpretations", body, "interpretation");
+}
+
+int TopicAdd(const agent::AgentConfig& config, const feeds::CommandLine& a) {
+  if (a.positional.size() != 3 || !a.options.count("title")) {
+    return Fail(feeds::Status::Invalid(
+        "usage: topic add <id> --title <title> [--description <text>] --config agent.json"));
+  }
+  nlohmann::json body = {
+      {"id", a.positional[2]},
+      {"title", a.options.at("title")},
+      {"description", a.options.count("description") ? a.options.at("description") : ""}};
+  return PostToAgent(config, "/api/v1/topics", body, "topic");
 }
 
 int Run(const feeds::CommandLine& a) {
@@ -149,6 +171,9 @@ int Run(const feeds::CommandLine& a) {
   if (cmd == "serve") return Serve(*config);
   if (cmd == "search") return Search(*config, a);
   if (cmd == "interpret") return Interpret(*config, a);
+  if (cmd == "topic" && a.positional.size() >= 2 && a.positional[1] == "add") {
+    return TopicAdd(*config, a);
+  }
   if (cmd == "check-config") {
     std::cout << "config ok: node=" << config->node << " parent=" << config->parent_url << "\n";
     return 0;

@@ -122,6 +122,14 @@ Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::stri
   return se;
 }
 
+Result<feeds::SignedEntry> Hub::AddTopic(feeds::TopicDef topic) {
+  ZQ_RETURN_IF_ERROR(feeds::ValidateTopic(topic));
+  feeds::Entry entry;
+  entry.kind = feeds::EntryKind::kTopic;
+  entry.topic = std::move(topic);
+  return AppendEntry(std::move(entry));
+}
+
 Result<std::string> Hub::CreateToken(const std::string& name) {
   unsigned char raw[32];
   if (RAND_bytes(raw, sizeof raw) != 1) return Status::Internal("no randomness for token");

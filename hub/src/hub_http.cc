@@ -58,6 +58,21 @@ HttpResponse PostNode(Hub& hub, const HttpRequest& req) {
   return EntryCreated(*se);
 }
 
+HttpResponse PostTopic(Hub& hub, const HttpRequest& req) {
+  if (!hub.CheckBearer(req.Header("authorization"))) return Unauthorized();
+  json j = json::parse(req.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.value("id", json()).is_string() ||
+      !j.value("title", json()).is_string() ||
+      !j.value("description", json("")).is_string()) {
+    return HttpResponse::Error(
+        Status::Invalid("topic: expected {\"id\", \"title\"[, \"description\"]} as strings"));
+  }
+  Result<feeds::SignedEntry> se =
+      hub.AddTopic({j["id"], j["title"], j.value("description", "")});
+  if (!se.ok()) return HttpResponse::Error(se.status());
+  return EntryCreated(*se);
+}
+
 HttpResponse ListReleases(Hub& hub) {
   json out = json::array();
   for (const ReleaseRow& r : hub.store().Releases(1000)) {
@@ -103,6 +118,8 @@ void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server) {
   server.Route("POST", "/api/v1/nodes",
                [&hub](const HttpRequest& req) { return PostNode(hub, req); });
   server.Route("GET", "/api/v1/nodes", [&hub](const HttpRequest&) { return ListNodes(hub); });
+  server.Route("POST", "/api/v1/topics",
+               [&hub](const HttpRequest& req) { return PostTopic(hub, req); });
   server.Route("POST", "/api/v1/acks",
                [&hub](const HttpRequest& req) { return PostAcks(hub, req); });
   server.Route("GET", "/api/v1/status", [&hub](const HttpRequest&) {

@@ -30,6 +30,8 @@ commands:
   publish <release.json>...     sign and append releases (JSON as in docs/api.md)
   node add <code> --key <file.pub> [--parent <code>]
                                 register a node (GB/T 2260 code) and announce its key
+  topic add <id> --title <title> [--description <text>]
+                                define a national topic (专题) for every site
   token create <name>           create an API token for POST endpoints (printed once)
   status                        print cluster status JSON
 
@@ -115,6 +117,20 @@ int NodeAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
   return 0;
 }
 
+int TopicAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
+  if (a.positional.size() != 3 || !a.options.count("title")) {
+    return Fail(feeds::Status::Invalid(
+        "usage: topic add <id> --title <title> [--description <text>]"));
+  }
+  auto h = hub::Hub::Open(config, feeds::SystemClock());
+  if (!h.ok()) return Fail(h.status());
+  std::string description = a.options.count("description") ? a.options.at("description") : "";
+  auto se = (*h)->AddTopic({a.positional[2], a.options.at("title"), description});
+  if (!se.ok()) return Fail(se.status());
+  std::cout << "topic added id=" << se->entry.topic->id << " seq=" << se->entry.log.seq << "\n";
+  return 0;
+}
+
 int Run(const feeds::CommandLine& a) {
   if (a.help || a.positional.empty()) {
     std::cout << kUsage;
@@ -133,6 +149,7 @@ int Run(const feeds::CommandLine& a) {
   if (cmd == "serve") return Serve(*config);
   if (cmd == "publish") return Publish(*config, {a.positional.begin() + 1, a.positional.end()});
   if (cmd == "node" && a.positional.size() >= 2 && a.positional[1] == "add") return NodeAdd(*config, a);
+  if (cmd == "topic" && a.positional.size() >= 2 && a.positional[1] == "add") return TopicAdd(*config, a);
   auto h = hub::Hub::Open(*config, feeds::SystemClock());
   if (!h.ok()) return Fail(h.status());
   if (cmd == "token" && a.positional.size() == 3 && a.positional[1] == "create") {

@@ -268,6 +268,10 @@ def release_url(base, release_id):
     return f"{base}/releases/{safe_file_name(release_id).replace('%', '%25')}.html"
 
 
+def topic_url(base, topic_id):
+    return f"{base}/topics/{safe_file_name(topic_id).replace('%', '%25')}.html"
+
+
 def load_documents(path, limit=None):
     docs = []
     with open(path, encoding="utf-8") as f:

@@ -304,6 +304,193 @@ TEST_CASE("offset and limit page through the hits without overlap", "[agent][sea
   CHECK(MustSearch(*index, "国务院", 1000, 10).hits.empty());
 }
 
+SearchResults MustSearch(const SearchIndex& index, const SearchQuery& q) {
+  auto results = index.Search(q);
+  INFO(results.status().ToString());
+  REQUIRE(results.ok());
+  return std::move(results).value();
+}
+
+SearchQuery TextQuery(const std::string& text, std::size_t limit = 100) {
+  SearchQuery q;
+  q.text = text;
+  q.limit = limit;
+  return q;
+}
+
+TEST_CASE("an authority filter keeps only releases of exactly that authority",
+          "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexFixtures(*index);
+
+  SearchQuery q = TextQuery("国务院");
+  q.authority = "国务院";
+  SearchResults council = MustSearch(*index, q);
+  REQUIRE_FALSE(council.hits.empty());
+  for (const SearchHit& hit : council.hits) CHECK(hit.authority == "国务院");
+
+  q.authority = "国务院办公厅";
+  SearchResults office = MustSearch(*index, q);
+  REQUIRE_FALSE(office.hits.empty());
+  for (const SearchHit& hit : office.hits) CHECK(hit.authority == "国务院办公厅");
+
+  q.authority = "国务院办";  // a prefix is not the authority
+  CHECK(MustSearch(*index, q).hits.empty());
+  q.authority = std::string(300, 'x');  // longer than any term: no match, no error
+  CHECK(MustSearch(*index, q).hits.empty());
+}
+
+TEST_CASE("a level filter keeps only releases carried by an origin of that level",
+          "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexedRelease national = SmallRelease("t:1", "职业教育通知", "<p>改革</p>");
+  IndexedRelease city = SmallRelease("t:2", "职业教育实施办法", "<p>改革</p>");
+  city.level = feeds::NodeLevel::kCity;
+  REQUIRE(index->Put(national).ok());
+  REQUIRE(index->Put(city).ok());
+  REQUIRE(index->Commit().ok());
+
+  SearchQuery q = TextQuery("职业教育");
+  q.level = feeds::NodeLevel::kCity;
+  SearchResults results = MustSearch(*index, q);
+  REQUIRE(results.hits.size() == 1);
+  CHECK(results.hits[0].id == "t:2");
+  q.level = feeds::NodeLevel::kNational;
+  results = MustSearch(*index, q);
+  REQUIRE(results.hits.size() == 1);
+  CHECK(results.hits[0].id == "t:1");
+  q.level = feeds::NodeLevel::kCounty;
+  CHECK(MustSearch(*index, q).hits.empty());
+}
+
+TEST_CASE("a date range keeps only releases published within it, both ends included",
+          "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexFixtures(*index);
+  auto count_between = [](feeds::TimeMs from, feeds::TimeMs to) {
+    std::size_t n = 0;
+    for (const IndexedRelease& r : Fixtures()) {
+      n += r.release.published_ms >= from && r.release.published_ms <= to ? 1 : 0;
+    }
+    return n;
+  };
+
+  auto from = BeijingDayRangeMs("2019-01-08");
+  auto to = BeijingDayRangeMs("2019-01-30");
+  REQUIRE(from.ok());
+  REQUIRE(to.ok());
+  SearchQuery q = TextQuery("国务院");
+  q.from_ms = from->first;
+  q.to_ms = to->second;
+  SearchResults results = MustSearch(*index, q);
+  REQUIRE(results.hits.size() == count_between(from->first, to->second));
+  std::set<feeds::TimeMs> days;
+  for (const SearchHit& hit : results.hits) {
+    CHECK(hit.published_ms >= from->first);
+    CHECK(hit.published_ms <= to->second);
+    days.insert(hit.published_ms);
+  }
+  CHECK(days.count(DateMs("2019-01-08")) == 1);  // both ends are included
+  CHECK(days.count(DateMs("2019-01-30")) == 1);
+
+  q.to_ms.reset();  // open end
+  results = MustSearch(*index, q);
+  CHECK(results.hits.size() == count_between(from->first, DateMs("2100-01-01")));
+  q.from_ms.reset();
+  q.to_ms = to->second;  // open start
+  results = MustSearch(*index, q);
+  CHECK(results.hits.size() == count_between(0, to->second));
+  q.from_ms = DateMs("2019-02-01");  // after to_ms
+  CHECK(MustSearch(*index, q).hits.empty());
+}
+
+TEST_CASE("a calendar day is read as a Beijing-time range and bad dates are rejected",
+          "[agent][search]") {
+  auto day = BeijingDayRangeMs("2019-02-13");
+  REQUIRE(day.ok());
+  CHECK(day->first == DateMs("2019-02-13") - 8 * 3600 * 1000LL);
+  CHECK(day->second == day->first + 86400000LL - 1);
+  for (const char* bad : {"", "2019-02-30", "2019/02/13", "2019-2-13", "2019-02-13T00:00:00Z"}) {
+    auto parsed = BeijingDayRangeMs(bad);
+    CHECK(parsed.status().code() == Code::kInvalidArgument);
+  }
+}
+
+TEST_CASE("sorting by date lists the newest releases first", "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexFixtures(*index);
+
+  SearchQuery q = TextQuery("职业教育");
+  q.sort = SearchSort::kDate;
+  SearchResults results = MustSearch(*index, q);
+  REQUIRE(results.hits.size() >= 2);
+  for (std::size_t i = 1; i < results.hits.size(); ++i) {
+    CHECK(results.hits[i - 1].published_ms >= results.hits[i].published_ms);
+  }
+  q.text = "国务院";
+  q.limit = 3;
+  results = MustSearch(*index, q);
+  REQUIRE(results.hits.size() == 3);
+  CHECK(results.hits[0].published_ms == DateMs("2019-02-15"));
+  q.offset = 3;  // paging continues in date order
+  SearchResults next = MustSearch(*index, q);
+  REQUIRE_FALSE(next.hits.empty());
+  CHECK(next.hits[0].published_ms <= results.hits[2].published_ms);
+}
+
+TEST_CASE("a Chinese query with a typo that matches nothing suggests one that matches",
+          "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  IndexFixtures(*index);
+
+  // A wrong character: 肓 for 育.
+  SearchResults typo = MustSearch(*index, TextQuery("职业教肓"));
+  CHECK(typo.hits.empty());
+  REQUIRE(typo.did_you_mean.has_value());
+  CHECK(*typo.did_you_mean == "职业教育");
+  CHECK_FALSE(MustSearch(*index, TextQuery(*typo.did_you_mean)).hits.empty());
+
+  // An extra character.
+  SearchResults extra = MustSearch(*index, TextQuery("职业教育育"));
+  CHECK(extra.hits.empty());
+  REQUIRE(extra.did_you_mean.has_value());
+  CHECK(*extra.did_you_mean == "职业教育");
+
+  // The suggestion respects the filters: under another authority only a
+  // shorter run of the query can match.
+  SearchQuery filtered = TextQuery("营商环境优化肓");
+  filtered.authority = "国务院";
+  SearchResults with_filter = MustSearch(*index, filtered);
+  CHECK(with_filter.hits.empty());
+  if (with_filter.did_you_mean) {
+    filtered.text = *with_filter.did_you_mean;
+    CHECK_FALSE(MustSearch(*index, filtered).hits.empty());
+  }
+
+  // Hits, or nothing to go on: no suggestion.
+  CHECK_FALSE(MustSearch(*index, TextQuery("职业教育")).did_you_mean.has_value());
+  CHECK_FALSE(MustSearch(*index, TextQuery("肓肓")).did_you_mean.has_value());
+}
+
+TEST_CASE("a misspelt Latin word that matches nothing suggests the indexed word",
+          "[agent][search]") {
+  Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
+  auto index = backend.OpenWritable();
+  REQUIRE(index->Put(SmallRelease("t:1", "Vocational education reform", "<p>职业教育</p>")).ok());
+  REQUIRE(index->Commit().ok());
+
+  SearchResults results = MustSearch(*index, TextQuery("vocational educatoin"));
+  CHECK(results.hits.empty());
+  REQUIRE(results.did_you_mean.has_value());
+  CHECK(*results.did_you_mean == "vocational education");
+  CHECK_FALSE(MustSearch(*index, TextQuery("Education")).did_you_mean.has_value());
+}
+
 TEST_CASE("the indexed seq of an origin is kept per origin", "[agent][search]") {
   Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
   auto index = backend.OpenWritable();

@@ -80,6 +80,8 @@ class Agent {
   Localizer* localizer() { return localizer_.get(); }
   // True for "Bearer <admin token>" when an admin token is configured.
   bool CheckAdminBearer(const std::string& authorization_header) const;
+  // Defines a local topic (专题) in our own log; it reaches our children too.
+  feeds::Result<feeds::SignedEntry> AddLocalTopic(feeds::TopicDef topic);
   // Asks the indexer thread to refresh the site soon.
   void RequestSiteRefresh() { WakeIndexer(); }
 

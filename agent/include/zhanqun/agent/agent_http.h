@@ -10,6 +10,10 @@ namespace zhanqun::agent {
 // Registers the agent's routes. `agent` must outlive the server.
 void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server);
 
+// Operator endpoints that write our own log (agent_admin_http.cc):
+// POST /api/v1/topics. Authenticated with the admin token.
+void RegisterAdminRoutes(Agent& agent, feeds::HttpServer& server);
+
 // The local site's routes (agent_site_http.cc); nothing when the site is off.
 void RegisterSiteRoutes(Agent& agent, feeds::HttpServer& server);
 bool WantsHtml(const feeds::HttpRequest& req);

@@ -4,8 +4,11 @@
 // "Q<id>"), so re-indexing a release replaces it. Indexed text: title
 // (weighted, prefix "S"), document number ("XD"), authority ("XA"), body text.
 // Boolean filter terms: topics "XT<topic>", level "XL<level name>", status
-// "XS<status>"; the whole document number is also one term "XN<doc_number>",
-// so a query that is exactly a 文号 ranks its document first. Value slots:
+// "XS<status>", the whole authority "XAUTH<authority>" (exact 发文机关 match;
+// skipped when longer than a Xapian term may be, and absent from documents
+// indexed before it existed until they are re-indexed); the whole document
+// number is also one term "XN<doc_number>", so a query that is exactly a 文号
+// ranks its document first. Value slots:
 // kSlotDate (published time, sortable string), kSlotSeq (origin log seq).
 // Stored document data: JSON with id, version, title, doc_number, authority,
 // published, topics, origin, seq, body_text (plain text, for snippets).
@@ -20,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "zhanqun/feeds/model.h"
@@ -34,9 +38,19 @@ struct IndexedRelease {
   feeds::NodeLevel level = feeds::NodeLevel::kNational;  // level of the origin
 };
 
+enum class SearchSort {
+  kRelevance,  // best match first
+  kDate,       // newest published first, then by relevance
+};
+
 struct SearchQuery {
   std::string text;                 // user query, Chinese or not
   std::optional<std::string> topic;
+  std::optional<std::string> authority;    // exact 发文机关, e.g. "国务院办公厅"
+  std::optional<feeds::NodeLevel> level;   // level of the origin that carried it
+  std::optional<feeds::TimeMs> from_ms;    // published_ms >= from_ms
+  std::optional<feeds::TimeMs> to_ms;      // published_ms <= to_ms
+  SearchSort sort = SearchSort::kRelevance;
   std::size_t offset = 0;
   std::size_t limit = 10;
 };
@@ -56,7 +70,29 @@ struct SearchHit {
 struct SearchResults {
   std::uint64_t estimated_total = 0;
   std::vector<SearchHit> hits;
+  // Set only when nothing matches the query (with its filters): another query
+  // text that does match with the same filters. Xapian's spelling table does
+  // not help with CJK n-grams, so candidates are built from the index's own
+  // terms and each is checked by running it; the first tier with a hit wins,
+  // the candidate with most matches within a tier:
+  //   1. each unknown Latin word replaced by the indexed word nearest to it
+  //      (edit distance <= 2, most frequent first);
+  //   2. one CJK character that occurs in no document replaced by one that
+  //      forms indexed bigrams with both neighbours (职业教肓 -> 职业教育);
+  //   3. one CJK character deleted (职业教育育 -> 职业教育);
+  //   4. as 2, for a character that does occur;
+  //   5. the longest run of the query (>= 2 characters, not cutting a Latin
+  //      word) that has hits, leftmost first.
+  // Bounded: queries over 40 characters get no suggestion, and at most a
+  // fixed number of candidate searches are run.
+  std::optional<std::string> did_you_mean;
 };
+
+// The first and last millisecond of calendar day "YYYY-MM-DD" in Beijing time
+// (UTC+8), the zone the site shows dates in; for SearchQuery::from_ms/to_ms.
+// Errors: kInvalidArgument saying what form was expected (callers add the
+// field name with Status::Context).
+feeds::Result<std::pair<feeds::TimeMs, feeds::TimeMs>> BeijingDayRangeMs(const std::string& day);
 
 class SearchIndex {
  public:
@@ -78,7 +114,8 @@ class SearchIndex {
   // Records the seq; persisted on the next Commit().
   feeds::Status SetIndexedSeq(const std::string& origin, std::uint64_t seq);
 
-  // REQUIRES: query.limit <= 100. Empty text => kInvalidArgument.
+  // REQUIRES: query.limit <= 100. Empty text => kInvalidArgument. Filters
+  // combine with AND; a from_ms after to_ms simply matches nothing.
   feeds::Result<SearchResults> Search(const SearchQuery& query) const;
   // Reopens a read-only handle to see the latest commit.
   feeds::Status Refresh();

@@ -47,6 +47,9 @@ class Hub {
   feeds::Result<feeds::SignedEntry> AddNode(const std::string& code, const std::string& parent,
                                             const feeds::PublicKey& key);
 
+  // Defines (or redefines) a national topic (专题) in the log.
+  feeds::Result<feeds::SignedEntry> AddTopic(feeds::TopicDef topic);
+
   // Verifies a signed acknowledgement batch from a node (see docs/protocol.md)
   // and records it. `signature_header` is the X-Zhanqun-Signature value.
   feeds::Status AcceptAcks(const std::string& body, const std::string& signature_header);
