@@ -85,12 +85,13 @@ Status Agent::Start() {
       stage_seq_[origin]["indexed"] = index_->IndexedSeq(origin);
     }
     ack_wanted_ = true;
-    index_wanted_ = true;  // renders the site once at start
+    site_wanted_ = true;  // renders the site once at start
   }
   {
     std::lock_guard<std::mutex> lock(threads_mu_);
     threads_.emplace_back([this] { IndexLoop(); });
     threads_.emplace_back([this] { AckLoop(); });
+    if (localizer_) threads_.emplace_back([this] { SiteLoop(); });
   }
   EnsureFollowers();
   return Status::Ok();

@@ -77,7 +77,7 @@ void Agent::IndexLoop() {
       if (!Sleep(1000)) return;
     }
     EnsureFollowers();
-    RefreshSite();
+    RequestSiteRefresh();
   }
 }
 

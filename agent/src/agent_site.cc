@@ -65,6 +65,26 @@ Status Agent::OpenSite() {
   return Status::Ok();
 }
 
+void Agent::RequestSiteRefresh() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    site_wanted_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Agent::SiteLoop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(30), [&] { return stopping_ || site_wanted_; });
+      if (stopping_) return;
+      site_wanted_ = false;
+    }
+    RefreshSite();
+  }
+}
+
 void Agent::RefreshSite() {
   if (!localizer_) return;
   feeds::TimeMs t0 = clock_.MonotonicMs();

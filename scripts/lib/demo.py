@@ -23,7 +23,7 @@ def main():
         import shutil
         shutil.rmtree(args.workdir)
     cluster = zq.Cluster(args.build_dir, args.workdir,
-                         os.path.join(ROOT, "config", "admin_divisions_cn.csv"))
+                         os.path.join(ROOT, "config", "admin_divisions_cn.csv"), site=True)
     try:
         print("starting hub ...", flush=True)
         cluster.start_hub()
@@ -34,6 +34,10 @@ def main():
         county = cluster.nodes["330106"]
         docs = zq.load_documents(os.path.join(ROOT, "tests", "fixtures",
                                               "govcn_state_council_2019.jsonl"))
+        cluster.hub_cli("topic", "add", "教育", "--title", "教育改革专题",
+                        "--description", "国务院关于教育改革发展的政策文件")
+        cluster.hub_cli("topic", "add", "营商环境", "--title", "优化营商环境专题",
+                        "--description", "国务院关于优化营商环境的政策文件")
         print(f"publishing {len(docs)} State Council documents one by one ...", flush=True)
         client_lags = []
         for doc in docs:
@@ -59,6 +63,11 @@ def main():
             n = cluster.nodes[code]
             print(f"  {code} {n.name:<6}  {n.url}/api/v1/status")
         print(f"  county search      {county.url}/search?q=职业教育   -> {hit}")
+        target = next(d for d in docs if "职业教育" in d["title"])
+        rid = zq.release_from_document(target)["id"]
+        print(f"  county site        {county.url}/")
+        print(f"  a release with its province, city and county interpretations:")
+        print(f"                     {zq.release_url(county.url, rid)}")
         print(f"  CLI search         {cluster.agent_bin} search 营商环境 --config {county.config}")
         print()
         print(f"publish-to-county-indexed lag, {len(client_lags)} releases through 3 relays:")

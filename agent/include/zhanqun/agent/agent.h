@@ -83,7 +83,7 @@ class Agent {
   // Defines a local topic (专题) in our own log; it reaches our children too.
   feeds::Result<feeds::SignedEntry> AddLocalTopic(feeds::TopicDef topic);
   // Asks the indexer thread to refresh the site soon.
-  void RequestSiteRefresh() { WakeIndexer(); }
+  void RequestSiteRefresh();
 
   AgentStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
@@ -103,6 +103,9 @@ class Agent {
   std::vector<std::string> Ancestors();
   std::vector<std::string> FollowedOrigins();
   void RefreshSite();
+  // Renders the site on its own thread, so page writes never delay indexing
+  // or relaying.
+  void SiteLoop();
   feeds::Status OpenSite();
   bool FetchOnce(const std::string& origin, feeds::HttpClient& client);
   void IndexLoop();
@@ -148,6 +151,7 @@ class Agent {
   bool stopping_ = false;
   std::atomic<bool> abort_{false};  // mirrors stopping_ for libcurl
   bool index_wanted_ = false;
+  bool site_wanted_ = false;
   bool ack_wanted_ = false;
   std::map<std::string, std::map<std::string, std::uint64_t>> stage_seq_;  // origin -> stage -> seq
   std::map<std::string, std::map<std::string, std::uint64_t>> acked_seq_;
