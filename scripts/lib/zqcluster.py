@@ -294,6 +294,8 @@ def release_from_document(doc):
                "topics": topics, "categories": ["国务院文件"]}
     if doc.get("date"):
         release["signed_date"] = doc["date"]
+    if doc.get("pub_date"):
+        release["published"] = doc["pub_date"] + "T09:00:00+08:00"
     return release
 
 

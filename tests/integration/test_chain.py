@@ -5,37 +5,20 @@ documents end to end, plus the attacks that must not get through.
 
 usage: test_chain.py --build-dir BUILD --fixtures tests/fixtures [--keep]
 """
-import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lib"))
 import zqcluster as zq  # noqa: E402
+from zqtest import Suite, expect  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CHAIN = [("330000", None), ("330100", "330000"), ("330106", "330100")]
-TESTS = []
 PAGE = 20  # small pages so the 60-document run spans several, some full and immutable
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def expect(cond, message):
-    if not cond:
-        raise AssertionError(message)
-
-
-class Ctx:
-    pass
+SUITE = Suite(CHAIN, page_size=PAGE)
+test = SUITE.test
 
 
 @test
@@ -223,53 +206,5 @@ def agent_refuses_to_start_with_a_bad_config_naming_each_problem(ctx):
         expect(needle in r.stderr, f"config error does not mention '{needle}': {r.stderr}")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--fixtures", required=True)
-    ap.add_argument("--keep", action="store_true", help="keep the work directory")
-    args = ap.parse_args()
-    ctx = Ctx()
-    ctx.fixtures = os.path.abspath(args.fixtures)
-    ctx.workdir = tempfile.mkdtemp(prefix="zhanqun-it-")
-    ctx.cluster = zq.Cluster(args.build_dir, ctx.workdir,
-                             os.path.join(ROOT, "config", "admin_divisions_cn.csv"),
-                             page_size=PAGE)
-    passed = failed = 0
-    try:
-        ctx.cluster.start_hub()
-        for code, parent in CHAIN:
-            ctx.cluster.add_agent(code, parent)
-        for fn in TESTS:
-            t0 = time.monotonic()
-            try:
-                fn(ctx)
-                passed += 1
-                print(f"PASS {fn.__name__} ({time.monotonic() - t0:.1f}s)", flush=True)
-            except Exception:
-                failed += 1
-                print(f"FAIL {fn.__name__}", flush=True)
-                traceback.print_exc()
-    finally:
-        ctx.cluster.stop()
-        unclean = ctx.cluster.unclean_exits()
-        if unclean:
-            failed += 1
-            print(f"FAIL daemons_exit_cleanly_on_sigterm: exit codes {unclean}")
-        else:
-            passed += 1
-            print("PASS daemons_exit_cleanly_on_sigterm")
-        if failed:
-            for name in ["hub/hub.log"] + [f"{c}/agent.log" for c, _ in CHAIN]:
-                p = os.path.join(ctx.workdir, name)
-                if os.path.exists(p):
-                    print(f"--- tail of {name}")
-                    print(open(p, errors="replace").read()[-3000:])
-        if not args.keep:
-            shutil.rmtree(ctx.workdir, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 and passed == len(TESTS) + 1 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(SUITE.main(__doc__))

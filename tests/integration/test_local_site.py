@@ -7,32 +7,21 @@ layers, each verified; manual notes, amendments and withdrawals propagate.
 
 usage: test_local_site.py --build-dir BUILD --fixtures tests/fixtures [--keep]
 """
-import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lib"))
 import zqcluster as zq  # noqa: E402
+from zqtest import Suite, expect  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CHAIN = [("330000", None), ("330100", "330000"), ("330106", "330100")]
 LAYERS = ["浙江省 政策解读（省级）", "杭州市 政策解读（市级）", "西湖区 政策解读（县级）"]
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def expect(cond, message):
-    if not cond:
-        raise AssertionError(message)
+# Later steps build on earlier ones (the same releases), so the first failure ends the run.
+SUITE = Suite(CHAIN, stop_at_first_failure=True, site=True)
+test = SUITE.test
 
 
 def page(node, release_id):
@@ -177,54 +166,5 @@ def site_pages_pass_axe_and_keyboard_checks_in_chromium(ctx):
     expect(r.returncode == 0, f"browser checks failed:\n{r.stdout[-3000:]}\n{r.stderr[-2000:]}")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--fixtures", required=True)
-    ap.add_argument("--artifacts", default=None)
-    ap.add_argument("--keep", action="store_true")
-    args = ap.parse_args()
-    ctx = type("Ctx", (), {})()
-    ctx.fixtures = os.path.abspath(args.fixtures)
-    ctx.workdir = tempfile.mkdtemp(prefix="zhanqun-site-")
-    ctx.artifacts = os.path.abspath(args.artifacts or os.path.join(args.build_dir, "tests",
-                                                                   "site_artifacts"))
-    os.makedirs(ctx.artifacts, exist_ok=True)
-    ctx.cluster = zq.Cluster(args.build_dir, ctx.workdir,
-                             os.path.join(ROOT, "config", "admin_divisions_cn.csv"), site=True)
-    passed = failed = 0
-    try:
-        ctx.cluster.start_hub()
-        for code, parent in CHAIN:
-            ctx.cluster.add_agent(code, parent)
-        for fn in TESTS:
-            t0 = time.monotonic()
-            try:
-                fn(ctx)
-                passed += 1
-                print(f"PASS {fn.__name__} ({time.monotonic() - t0:.1f}s)", flush=True)
-            except Exception:
-                failed += 1
-                print(f"FAIL {fn.__name__}", flush=True)
-                traceback.print_exc()
-                break  # later steps build on earlier ones
-    finally:
-        ctx.cluster.stop()
-        unclean = ctx.cluster.unclean_exits()
-        if unclean:
-            failed += 1
-            print(f"FAIL daemons_exit_cleanly_on_sigterm: exit codes {unclean}")
-        if failed:
-            for name in [f"{c}/agent.log" for c, _ in CHAIN]:
-                p = os.path.join(ctx.workdir, name)
-                if os.path.exists(p):
-                    print(f"--- tail of {name}")
-                    print(open(p, errors="replace").read()[-2500:])
-        if not args.keep:
-            shutil.rmtree(ctx.workdir, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 and passed == len(TESTS) else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(SUITE.main(__doc__))
