@@ -117,6 +117,19 @@ def a_withdrawn_release_disappears_from_the_county_site_and_index(ctx):
 
 
 @test
+def a_repealed_release_stays_readable_under_a_banner(ctx):
+    county = ctx.cluster.nodes["330106"]
+    target = dict(ctx.releases[5])
+    target["status"] = "repealed"
+    ctx.cluster.publish(target)
+    wait_page(county, target["id"], lambda s, b: s == 200 and "已废止" in b,
+              "the 已废止 banner at the county")
+    body = page(county, target["id"])[1]
+    expect(target["title"] in body and all(layer in body for layer in LAYERS),
+           "a repealed release lost its text or layers")
+
+
+@test
 def county_search_page_finds_chinese_text_with_highlights(ctx):
     county = ctx.cluster.nodes["330106"]
     q = zq.urllib.parse.quote("职业教育")
