@@ -109,10 +109,10 @@ std::vector<std::string> Agent::Ancestors() {
 }
 
 void Agent::EnsureFollowers() {
+  // Ancestors' logs are carried whether or not our own site is on: we relay
+  // them to children whose sites need those interpretation layers.
   std::vector<std::string> wanted = config_.origins;
-  if (localizer_) {
-    for (const std::string& a : Ancestors()) wanted.push_back(a);
-  }
+  for (const std::string& a : Ancestors()) wanted.push_back(a);
   std::lock_guard<std::mutex> lock(threads_mu_);
   if (abort_) return;
   for (const std::string& origin : wanted) {
@@ -186,8 +186,8 @@ void Agent::WakeAcker() {
 void Agent::Reject(const std::string& origin, const feeds::ParsedEntry& e, const Status& why,
                    const std::string& source) {
   counters_.entries_rejected++;
-  Status q = store_->Quarantine({origin, e.entry.log.seq, why.ToString(), source,
-                                 clock_.NowMs(), e.wire});
+  Status q =
+      store_->Quarantine({origin, e.entry.log.seq, why.ToString(), source, clock_.NowMs(), e.wire});
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (pending_rejections_.size() < 100) {
@@ -315,13 +315,15 @@ Result<std::size_t> Agent::CatchUpIndex() {
       ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().seq));
       feeds::TimeMs t0 = clock_.MonotonicMs();
       ZQ_RETURN_IF_ERROR(index_->Commit());
-      Emit("index_committed", {{"origin", origin}, {"count", std::to_string(batch.size())},
+      Emit("index_committed", {{"origin", origin},
+                               {"count", std::to_string(batch.size())},
                                {"indexed_seq", Seq(batch.back().seq)},
                                {"commit_ms", std::to_string(clock_.MonotonicMs() - t0)}});
       total += batch.size();
       counters_.entries_indexed += batch.size();
       if (batch.size() == kIndexBatch) {
-        Emit("index_progress", {{"origin", origin}, {"indexed_seq", Seq(batch.back().seq)},
+        Emit("index_progress", {{"origin", origin},
+                                {"indexed_seq", Seq(batch.back().seq)},
                                 {"head", Seq(store_->Head(origin))}});
       }
       std::lock_guard<std::mutex> slock(mu_);

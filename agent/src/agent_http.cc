@@ -105,14 +105,16 @@ void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server) {
   server.Route("GET", "/api/v1/feeds/{origin}", [&agent, feed_options](const HttpRequest& req) {
     return feeds::ServeFeed(req, agent.store(), agent.notifier(), feed_options, agent.clock());
   });
-  server.Route("GET", "/search", [&agent](const HttpRequest& req) { return HandleSearch(agent, req); });
+  server.Route("GET", "/search",
+               [&agent](const HttpRequest& req) { return HandleSearch(agent, req); });
   server.Route("GET", "/api/v1/status", [&agent](const HttpRequest&) {
     return HttpResponse::Json(200, agent.StatusJson() + "\n");
   });
   server.Route("GET", "/api/v1/counters", [&agent](const HttpRequest&) {
     return HttpResponse::Json(200, agent.CountersJson() + "\n");
   });
-  server.Route("GET", "/healthz", [](const HttpRequest&) { return HttpResponse::Text(200, "ok\n"); });
+  server.Route("GET", "/healthz",
+               [](const HttpRequest&) { return HttpResponse::Text(200, "ok\n"); });
   RegisterSiteRoutes(agent, server);  // last: its "/{file}" route matches any top-level name
 }
 

@@ -40,9 +40,10 @@ bool Agent::FetchOnce(const std::string& origin, feeds::HttpClient& client) {
   if (abort_) return false;
   if (!res.ok() || res->status != 200) {
     counters_.fetch_errors++;
-    Emit("fetch_failed", {{"origin", origin}, {"url", url},
-                          {"error", res.ok() ? "HTTP " + std::to_string(res->status)
-                                             : res.status().ToString()}});
+    Emit("fetch_failed",
+         {{"origin", origin},
+          {"url", url},
+          {"error", res.ok() ? "HTTP " + std::to_string(res->status) : res.status().ToString()}});
     return false;
   }
   Result<feeds::ParsedFeed> feed = feeds::DecodeFeed(res->body);
@@ -50,14 +51,15 @@ bool Agent::FetchOnce(const std::string& origin, feeds::HttpClient& client) {
     counters_.fetch_errors++;
     counters_.entries_rejected++;
     std::string sample = res->body.substr(0, 1 << 20);
-    (void)store_->Quarantine({origin, after + 1, "feed rejected: " + feed.status().ToString(),
-                              url, clock_.NowMs(), sample});
+    (void)store_->Quarantine({origin, after + 1, "feed rejected: " + feed.status().ToString(), url,
+                              clock_.NowMs(), sample});
     Emit("feed_rejected", {{"origin", origin}, {"url", url}, {"reason", feed.status().ToString()}});
     return false;
   }
   ApplyOutcome out = ApplyPage(origin, feed->entries, url);
   if (out.applied > 0) {
-    Emit("entries_applied", {{"origin", origin}, {"count", std::to_string(out.applied)},
+    Emit("entries_applied", {{"origin", origin},
+                             {"count", std::to_string(out.applied)},
                              {"head", std::to_string(store_->Head(origin))}});
   }
   return out.rejected.ok();
@@ -128,11 +130,11 @@ Status Agent::SendAcks(feeds::HttpClient& client) {
   if (!rejected.empty()) body["rejected"] = rejected;
   std::string text = body.dump();
   auto sig = key_.SignRaw(text);
-  std::string header = "X-Zhanqun-Signature: keyId=" + key_.public_key().KeyIdHex() + ",sig=" +
-                       feeds::Base64Encode(std::string_view(
-                           reinterpret_cast<const char*>(sig.data()), sig.size()));
-  Result<feeds::HttpResult> res = client.Post(config_.hub_url + "/api/v1/acks", text,
-                                              "application/json", 10000, {header});
+  std::string header =
+      "X-Zhanqun-Signature: keyId=" + key_.public_key().KeyIdHex() + ",sig=" +
+      feeds::Base64Encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+  Result<feeds::HttpResult> res =
+      client.Post(config_.hub_url + "/api/v1/acks", text, "application/json", 10000, {header});
   if (!res.ok()) return res.status();
   if (res->status != 200) {
     return Status::Unavailable("hub answered " + std::to_string(res->status) + ": " +
@@ -141,10 +143,10 @@ Status Agent::SendAcks(feeds::HttpClient& client) {
   counters_.acks_sent++;
   acked_seq_ = snapshot;
   std::lock_guard<std::mutex> lock(mu_);
-  pending_rejections_.erase(pending_rejections_.begin(),
-                            pending_rejections_.begin() +
-                                static_cast<std::ptrdiff_t>(std::min(rejections.size(),
-                                                                     pending_rejections_.size())));
+  pending_rejections_.erase(
+      pending_rejections_.begin(),
+      pending_rejections_.begin() +
+          static_cast<std::ptrdiff_t>(std::min(rejections.size(), pending_rejections_.size())));
   return Status::Ok();
 }
 
@@ -161,8 +163,11 @@ std::string Agent::StatusJson() {
   }
   json quarantine = json::array();
   for (const QuarantineRow& q : store_->Quarantined(10)) {
-    quarantine.push_back({{"origin", q.origin}, {"seq", q.seq}, {"reason", q.reason},
-                          {"source", q.source}, {"at", feeds::FormatTime(q.at_ms)}});
+    quarantine.push_back({{"origin", q.origin},
+                          {"seq", q.seq},
+                          {"reason", q.reason},
+                          {"source", q.source},
+                          {"at", feeds::FormatTime(q.at_ms)}});
   }
   json out = {{"node", config_.node},
               {"parent_url", config_.parent_url},

@@ -34,7 +34,8 @@ Result<std::string> ReadToken(const std::string& path) {
   if (!text.ok()) return text.status();
   std::string token = *text;
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  if (token.size() < 16) return Status::Invalid("admin_token_file: token shorter than 16 characters");
+  if (token.size() < 16)
+    return Status::Invalid("admin_token_file: token shorter than 16 characters");
   return token;
 }
 
@@ -52,8 +53,8 @@ Status Agent::OpenSite() {
   Result<localization::NodeProfile> profile = localization::ParseNodeProfile(*text);
   if (!profile.ok()) return profile.status().Context("profile " + config_.profile);
   if (profile->code != config_.node) {
-    return Status::Invalid("profile: code " + profile->code + " is not this node (" +
-                           config_.node + ")");
+    return Status::Invalid("profile: code " + profile->code + " is not this node (" + config_.node +
+                           ")");
   }
   ::mkdir(config_.site_dir.c_str(), 0755);
   LocalizerOptions options{config_.templates_dir, config_.theme_dir, config_.theme_override_dir,
@@ -94,8 +95,8 @@ void Agent::RefreshSite() {
     return;
   }
   if (*written > 0) {
-    Emit("interpretations_written", {{"count", std::to_string(*written)},
-                                     {"ms", std::to_string(clock_.MonotonicMs() - t0)}});
+    Emit("interpretations_written",
+         {{"count", std::to_string(*written)}, {"ms", std::to_string(clock_.MonotonicMs() - t0)}});
   }
 }
 

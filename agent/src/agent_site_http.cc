@@ -143,7 +143,9 @@ bool WantsHtml(const HttpRequest& req) {
   return req.Header("accept").find("text/html") != std::string::npos;
 }
 
-HttpResponse HandleSiteSearch(Agent& agent, const HttpRequest& req) { return SearchPage(agent, req); }
+HttpResponse HandleSiteSearch(Agent& agent, const HttpRequest& req) {
+  return SearchPage(agent, req);
+}
 
 void RegisterSiteRoutes(Agent& agent, feeds::HttpServer& server) {
   Localizer* site = agent.localizer();

@@ -43,10 +43,9 @@ Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
                   });
   }
   if (e.topic) {
-    return Upsert(*db_, "INSERT OR REPLACE INTO topic_view (id, origin, seq) VALUES (?1,?2,?3)",
-                  [&](feeds::Stmt& st) {
-                    st.Bind(1, e.topic->id).Bind(2, origin).Bind(3, I64(e.log.seq));
-                  });
+    return Upsert(
+        *db_, "INSERT OR REPLACE INTO topic_view (id, origin, seq) VALUES (?1,?2,?3)",
+        [&](feeds::Stmt& st) { st.Bind(1, e.topic->id).Bind(2, origin).Bind(3, I64(e.log.seq)); });
   }
   if (e.node && origin == feeds::kHubCode) {
     return Upsert(*db_,
@@ -69,7 +68,9 @@ std::optional<ReleaseRef> AgentStore::FindRelease(const std::string& id) {
   st->Bind(1, id);
   std::optional<ReleaseRef> out;
   (void)feeds::ForEachRow(*st, [&](feeds::Stmt& r) {
-    out = ReleaseRef{r.Text(0), static_cast<int>(r.Int(1)), r.Text(2),
+    out = ReleaseRef{r.Text(0),
+                     static_cast<int>(r.Int(1)),
+                     r.Text(2),
                      {r.Text(3), static_cast<std::uint64_t>(r.Int(4))}};
   });
   return out;
@@ -78,11 +79,13 @@ std::optional<ReleaseRef> AgentStore::FindRelease(const std::string& id) {
 std::vector<ReleaseRef> AgentStore::Releases() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ReleaseRef> out;
-  Result<feeds::Stmt> st = db_->Prepare(
-      "SELECT id, version, status, origin, seq FROM release_view ORDER BY seq DESC");
+  Result<feeds::Stmt> st =
+      db_->Prepare("SELECT id, version, status, origin, seq FROM release_view ORDER BY seq DESC");
   if (!st.ok()) return out;
   (void)feeds::ForEachRow(*st, [&](feeds::Stmt& r) {
-    out.push_back({r.Text(0), static_cast<int>(r.Int(1)), r.Text(2),
+    out.push_back({r.Text(0),
+                   static_cast<int>(r.Int(1)),
+                   r.Text(2),
                    {r.Text(3), static_cast<std::uint64_t>(r.Int(4))}});
   });
   return out;

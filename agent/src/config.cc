@@ -67,11 +67,25 @@ class Checker {
 };
 
 void CheckUnknown(const json& j, Checker& c) {
-  static const std::set<std::string> kKnown = {
-      "node",   "parent_url", "hub_url",    "data_dir",    "key_file",   "hub_public_key",
-      "listen", "public_url", "origins",    "poll_wait_s", "page_size",  "max_wait_s",
-      "http_threads", "profile",  "templates_dir", "theme_dir", "theme_override_dir", "site_dir",
-      "admin_token_file"};
+  static const std::set<std::string> kKnown = {"node",
+                                               "parent_url",
+                                               "hub_url",
+                                               "data_dir",
+                                               "key_file",
+                                               "hub_public_key",
+                                               "listen",
+                                               "public_url",
+                                               "origins",
+                                               "poll_wait_s",
+                                               "page_size",
+                                               "max_wait_s",
+                                               "http_threads",
+                                               "profile",
+                                               "templates_dir",
+                                               "theme_dir",
+                                               "theme_override_dir",
+                                               "site_dir",
+                                               "admin_token_file"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!kKnown.count(it.key())) c.Problem(it.key() + ": unknown setting");
   }

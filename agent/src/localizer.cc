@@ -16,7 +16,8 @@ Result<feeds::Entry> Load(AgentStore& store, const EntryRef& ref) {
   Result<std::string> wire = store.Wire(ref.origin, ref.seq);
   if (!wire.ok()) return wire.status();
   Result<feeds::ParsedEntry> p = feeds::DecodeEntry(*wire);
-  if (!p.ok()) return p.status().Context("stored entry " + ref.origin + "#" + std::to_string(ref.seq));
+  if (!p.ok())
+    return p.status().Context("stored entry " + ref.origin + "#" + std::to_string(ref.seq));
   return std::move(p->entry);
 }
 
@@ -128,11 +129,18 @@ Result<std::size_t> Localizer::Refresh() {
   std::vector<std::string> changed = ChangedReleases(&everything);
   if (!everything && changed.empty()) return written;
   localization::SiteSnapshot site = Snapshot();
+  Status s = Status::Ok();
   if (everything) {
-    ZQ_RETURN_IF_ERROR(renderer_.RenderAll(site));
-    return written;
+    s = renderer_.RenderAll(site);
+  } else {
+    for (std::size_t i = 0; s.ok() && i < changed.size(); ++i) {
+      s = renderer_.RenderRelease(site, changed[i]);
+    }
   }
-  for (const std::string& id : changed) ZQ_RETURN_IF_ERROR(renderer_.RenderRelease(site, id));
+  // A failed render (a broken theme override, a full disk) is retried in full
+  // on the next refresh instead of leaving stale pages until a restart.
+  if (!s.ok()) seen_.clear();
+  ZQ_RETURN_IF_ERROR(s);
   return written;
 }
 
@@ -181,8 +189,8 @@ localization::SiteSnapshot Localizer::Snapshot() {
   for (const EntryRef& ref : store_.Topics()) {
     Result<feeds::Entry> e = Load(store_, ref);
     if (!e.ok() || !e->topic) continue;
-    site.topics.push_back({e->topic->id, e->topic->title, e->topic->description,
-                           ref.origin != feeds::kHubCode});
+    site.topics.push_back(
+        {e->topic->id, e->topic->title, e->topic->description, ref.origin != feeds::kHubCode});
   }
   return site;
 }

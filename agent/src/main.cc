@@ -46,7 +46,8 @@ int Fail(const feeds::Status& s) { return feeds::Fail(kProgram, s); }
 int Serve(const agent::AgentConfig& config) {
   feeds::BlockTerminationSignals();  // before any thread starts, so all inherit the mask
   std::string node = config.node;
-  auto sink = [node](const std::string& e, const std::vector<std::pair<std::string, std::string>>& f) {
+  auto sink = [node](const std::string& e,
+                     const std::vector<std::pair<std::string, std::string>>& f) {
     std::vector<feeds::Field> fields = {{"node", node}};
     fields.insert(fields.end(), f.begin(), f.end());
     feeds::LogEvent(e, fields);
@@ -64,10 +65,11 @@ int Serve(const agent::AgentConfig& config) {
   if (!s.ok()) return Fail(s);
   s = (*a)->Start();
   if (!s.ok()) return Fail(s);
-  feeds::LogEvent("agent_started", {{"node", config.node},
-                                    {"listen", config.listen_host + ":" + std::to_string(server.port())},
-                                    {"parent", config.parent_url},
-                                    {"head", std::to_string((*a)->store().Head(feeds::kHubCode))}});
+  feeds::LogEvent("agent_started",
+                  {{"node", config.node},
+                   {"listen", config.listen_host + ":" + std::to_string(server.port())},
+                   {"parent", config.parent_url},
+                   {"head", std::to_string((*a)->store().Head(feeds::kHubCode))}});
   const int sig = feeds::WaitForTerminationSignal();
   feeds::LogEvent("agent_stopping", {{"node", config.node}, {"signal", std::to_string(sig)}});
   (*a)->Stop();
@@ -76,12 +78,14 @@ int Serve(const agent::AgentConfig& config) {
 }
 
 int Search(const agent::AgentConfig& config, const feeds::CommandLine& a) {
-  if (a.positional.size() != 2) return Fail(feeds::Status::Invalid("usage: search \"<query>\" --config agent.json"));
+  if (a.positional.size() != 2)
+    return Fail(feeds::Status::Invalid("usage: search \"<query>\" --config agent.json"));
   auto index = agent::SearchIndex::Open(config.IndexPath(), agent::SearchIndex::Mode::kReadOnly);
   if (!index.ok()) return Fail(index.status());
   agent::SearchQuery q;
   q.text = a.positional[1];
-  if (a.options.count("limit")) q.limit = static_cast<std::size_t>(std::stoul(a.options.at("limit")));
+  if (a.options.count("limit"))
+    q.limit = static_cast<std::size_t>(std::stoul(a.options.at("limit")));
   auto r = (*index)->Search(q);
   if (!r.ok()) return Fail(r.status());
   std::cout << agent::SearchResultsJson(q.text, *r) << "\n";
@@ -89,7 +93,8 @@ int Search(const agent::AgentConfig& config, const feeds::CommandLine& a) {
 }
 
 int Keygen(const feeds::CommandLine& a) {
-  if (!a.options.count("out")) return Fail(feeds::Status::Invalid("usage: keygen --out <key file>"));
+  if (!a.options.count("out"))
+    return Fail(feeds::Status::Invalid("usage: keygen --out <key file>"));
   auto key = feeds::SecretKey::Generate();
   if (!key.ok()) return Fail(key.status());
   feeds::Status s = key->Save(a.options.at("out"));
@@ -120,8 +125,8 @@ int PostToAgent(const agent::AgentConfig& config, const std::string& path,
   std::string host = config.listen_host == "0.0.0.0" ? "127.0.0.1" : config.listen_host;
   std::string url = "http://" + host + ":" + std::to_string(config.listen_port) + path;
   feeds::HttpClient client;
-  auto res = client.Post(url, body.dump(), "application/json", 30000,
-                         {"Authorization: Bearer " + token});
+  auto res =
+      client.Post(url, body.dump(), "application/json", 30000, {"Authorization: Bearer " + token});
   if (!res.ok()) return Fail(res.status().Context("is the agent running?"));
   if (res->status != 201) {
     std::cerr << "zhanqun-agent: " << what << " refused (HTTP " << res->status

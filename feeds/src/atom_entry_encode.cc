@@ -23,8 +23,7 @@ Status CheckPayload(const Entry& e) {
                               {EntryKind::kInterpretation, e.interpretation.has_value()},
                               {EntryKind::kTopic, e.topic.has_value()}};
   if (EntryKindName(e.kind)[0] == '?') {
-    return Status::Invalid("entry.kind: unknown value " +
-                           std::to_string(static_cast<int>(e.kind)));
+    return Status::Invalid("entry.kind: unknown value " + std::to_string(static_cast<int>(e.kind)));
   }
   bool ok = true;
   std::string others;
@@ -56,10 +55,14 @@ Status ValidateEntry(const Entry& e) {
   }
   ZQ_RETURN_IF_ERROR(CheckPayload(e));
   switch (e.kind) {
-    case EntryKind::kRelease: return ValidateRelease(*e.release);
-    case EntryKind::kNode: return ValidateNode(*e.node);
-    case EntryKind::kInterpretation: return ValidateInterpretation(*e.interpretation);
-    case EntryKind::kTopic: return ValidateTopic(*e.topic);
+    case EntryKind::kRelease:
+      return ValidateRelease(*e.release);
+    case EntryKind::kNode:
+      return ValidateNode(*e.node);
+    case EntryKind::kInterpretation:
+      return ValidateInterpretation(*e.interpretation);
+    case EntryKind::kTopic:
+      return ValidateTopic(*e.topic);
   }
   return Status::Invalid("entry.kind: unknown value");
 }
@@ -182,10 +185,14 @@ void AddTopicZq(const Tree& t, const TopicDef& topic) {
 
 std::string EntryTitle(const Entry& e) {
   switch (e.kind) {
-    case EntryKind::kRelease: return e.release->title;
-    case EntryKind::kNode: return "Node " + e.node->code + " " + e.node->name;
-    case EntryKind::kInterpretation: return e.interpretation->title;
-    case EntryKind::kTopic: return e.topic->title;
+    case EntryKind::kRelease:
+      return e.release->title;
+    case EntryKind::kNode:
+      return "Node " + e.node->code + " " + e.node->name;
+    case EntryKind::kInterpretation:
+      return e.interpretation->title;
+    case EntryKind::kTopic:
+      return e.topic->title;
   }
   return "";
 }
@@ -193,20 +200,36 @@ std::string EntryTitle(const Entry& e) {
 // The Atom elements that follow <updated>: published, author, categories, content.
 void AddAtomBody(const Tree& t, const Entry& e) {
   switch (e.kind) {
-    case EntryKind::kRelease: AddReleaseAtom(t, *e.release); return;
-    case EntryKind::kNode: AddNodeAtom(t, e); return;
-    case EntryKind::kInterpretation: AddInterpretationAtom(t, e); return;
-    case EntryKind::kTopic: AddTopicAtom(t, e); return;
+    case EntryKind::kRelease:
+      AddReleaseAtom(t, *e.release);
+      return;
+    case EntryKind::kNode:
+      AddNodeAtom(t, e);
+      return;
+    case EntryKind::kInterpretation:
+      AddInterpretationAtom(t, e);
+      return;
+    case EntryKind::kTopic:
+      AddTopicAtom(t, e);
+      return;
   }
 }
 
 // The payload element that follows <zq:kind>.
 void AddZqPayload(const Tree& t, const Entry& e) {
   switch (e.kind) {
-    case EntryKind::kRelease: AddReleaseZq(t, *e.release); return;
-    case EntryKind::kNode: AddNodeZq(t, *e.node); return;
-    case EntryKind::kInterpretation: AddInterpretationZq(t, *e.interpretation); return;
-    case EntryKind::kTopic: AddTopicZq(t, *e.topic); return;
+    case EntryKind::kRelease:
+      AddReleaseZq(t, *e.release);
+      return;
+    case EntryKind::kNode:
+      AddNodeZq(t, *e.node);
+      return;
+    case EntryKind::kInterpretation:
+      AddInterpretationZq(t, *e.interpretation);
+      return;
+    case EntryKind::kTopic:
+      AddTopicZq(t, *e.topic);
+      return;
   }
 }
 

@@ -37,11 +37,16 @@ Status CollectParts(const xmlNode* root, Parts* p) {
     xmlNode** slot;
   };
   const Slot slots[] = {
-      {kAtomNs, "id", &p->id},           {kAtomNs, "title", &p->title},
-      {kAtomNs, "updated", &p->updated}, {kAtomNs, "published", &p->published},
-      {kAtomNs, "author", &p->author},   {kAtomNs, "content", &p->content},
-      {kZqNs, "log", &p->log},           {kZqNs, "kind", &p->kind},
-      {kZqNs, "release", &p->release},   {kZqNs, "node", &p->node},
+      {kAtomNs, "id", &p->id},
+      {kAtomNs, "title", &p->title},
+      {kAtomNs, "updated", &p->updated},
+      {kAtomNs, "published", &p->published},
+      {kAtomNs, "author", &p->author},
+      {kAtomNs, "content", &p->content},
+      {kZqNs, "log", &p->log},
+      {kZqNs, "kind", &p->kind},
+      {kZqNs, "release", &p->release},
+      {kZqNs, "node", &p->node},
       {kZqNs, "interpretation", &p->interpretation},
       {kZqNs, "topic", &p->topic},
   };
@@ -216,8 +221,8 @@ Result<TopicDef> DecodeTopic(const Parts& p) {
 Result<EntryKind> DecodeKind(const xmlNode* kind) {
   if (kind == nullptr) return Status::Invalid("entry: missing <zq:kind>");
   std::string text = xml::Content(kind);
-  for (EntryKind k : {EntryKind::kRelease, EntryKind::kNode, EntryKind::kInterpretation,
-                      EntryKind::kTopic}) {
+  for (EntryKind k :
+       {EntryKind::kRelease, EntryKind::kNode, EntryKind::kInterpretation, EntryKind::kTopic}) {
     if (text == EntryKindName(k)) return k;
   }
   return Status::Invalid("zq:kind: expected release, node, interpretation or topic, got " +

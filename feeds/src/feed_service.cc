@@ -32,8 +32,8 @@ bool AppendNotifier::WaitUntil(const std::function<bool()>& ready, std::int64_t 
     lock.lock();
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline || closed_) return false;
-    auto slice = std::min<std::chrono::steady_clock::duration>(
-        deadline - now, std::chrono::milliseconds(poll_ms));
+    auto slice = std::min<std::chrono::steady_clock::duration>(deadline - now,
+                                                               std::chrono::milliseconds(poll_ms));
     cv_.wait_for(lock, slice, [&] { return generation_ != seen || closed_; });
   }
 }
@@ -66,7 +66,8 @@ FeedMeta PageMeta(const std::string& origin, std::uint64_t after, std::size_t co
   meta.self_url = FeedUrl(o.base_url, origin, after);
   meta.head_seq = head;
   meta.first_url = FeedUrl(o.base_url, origin, 0);
-  if (after > 0) meta.prev_url = FeedUrl(o.base_url, origin, after > o.page_size ? after - o.page_size : 0);
+  if (after > 0)
+    meta.prev_url = FeedUrl(o.base_url, origin, after > o.page_size ? after - o.page_size : 0);
   meta.next_url = FeedUrl(o.base_url, origin, after + count);
   meta.archive = after % o.page_size == 0 && count == o.page_size;
   meta.updated_ms = clock.NowMs();
@@ -79,8 +80,8 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
                        const FeedServiceOptions& o, const Clock& clock) {
   const std::string origin = req.params.count("origin") ? req.params.at("origin") : "";
   if (!IsDivisionCode(origin)) {
-    return HttpResponse::Error(Status::Invalid("origin: expected a 6-digit division code, got '" +
-                                               origin + "'"));
+    return HttpResponse::Error(
+        Status::Invalid("origin: expected a 6-digit division code, got '" + origin + "'"));
   }
   std::uint64_t after = 0, wait = 0;
   if (!ParseUint(req.Query("after", "0"), &after)) {
@@ -88,8 +89,8 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
                                                req.Query("after") + "'"));
   }
   if (!ParseUint(req.Query("wait", "0"), &wait)) {
-    return HttpResponse::Error(Status::Invalid("wait: expected seconds as an integer, got '" +
-                                               req.Query("wait") + "'"));
+    return HttpResponse::Error(
+        Status::Invalid("wait: expected seconds as an integer, got '" + req.Query("wait") + "'"));
   }
   wait = std::min<std::uint64_t>(wait, static_cast<std::uint64_t>(o.max_wait_s));
   if (wait > 0 && reader.Head(origin) <= after) {

@@ -128,9 +128,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     req->remote = in.clientAddress().toString();
     std::size_t limit = impl_->options.max_body_bytes;
     if (in.hasContentLength() && in.getContentLength64() > static_cast<std::int64_t>(limit)) {
-      *resp = HttpResponse::Error(Status::Exhausted(
-          "request body of " + std::to_string(in.getContentLength64()) +
-          " bytes exceeds the limit of " + std::to_string(limit)));
+      *resp = HttpResponse::Error(
+          Status::Exhausted("request body of " + std::to_string(in.getContentLength64()) +
+                            " bytes exceeds the limit of " + std::to_string(limit)));
       return false;
     }
     std::istream& is = in.stream();
@@ -138,8 +138,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     while (is.read(buf, sizeof buf) || is.gcount() > 0) {
       req->body.append(buf, static_cast<std::size_t>(is.gcount()));
       if (req->body.size() > limit) {
-        *resp = HttpResponse::Error(Status::Exhausted(
-            "request body exceeds the limit of " + std::to_string(limit) + " bytes"));
+        *resp = HttpResponse::Error(Status::Exhausted("request body exceeds the limit of " +
+                                                      std::to_string(limit) + " bytes"));
         return false;
       }
     }
@@ -175,8 +175,7 @@ HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Route(const std::string& method, const std::string& pattern,
-                       HttpHandler handler) {
+void HttpServer::Route(const std::string& method, const std::string& pattern, HttpHandler handler) {
   impl_->routes.push_back({method, SplitPath(pattern), std::move(handler)});
 }
 
@@ -190,11 +189,14 @@ Status HttpServer::Start(const HttpServerOptions& options) {
     params->setMaxThreads(options.max_threads);
     params->setMaxQueued(1024);
     params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(120, 0));
-    params->setTimeout(Poco::Timespan(120, 0));
+    // POCO holds a pool thread for as long as a kept-alive connection is idle,
+    // so idle connections (an agent between two acks) must let go quickly or a
+    // few dozen of them exhaust the pool. Followers reconnect cheaply.
+    params->setKeepAliveTimeout(Poco::Timespan(options.keep_alive_idle_s, 0));
+    params->setTimeout(Poco::Timespan(60, 0));
     impl_->pool = std::make_unique<Poco::ThreadPool>(2, options.max_threads + 4);
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-        new Factory(impl_.get()), *impl_->pool, socket, params);
+    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl_.get()), *impl_->pool,
+                                                            socket, params);
     impl_->server->start();
   } catch (const Poco::Exception& e) {
     return Status::Unavailable("cannot listen on " + options.host + ":" +

@@ -42,8 +42,7 @@ Status CheckText(const std::string& field, std::string_view s) {
 }
 
 // Text that must be 1..max characters (or 0..max when optional).
-Status CheckLength(const std::string& field, std::string_view s, std::size_t max,
-                   bool required) {
+Status CheckLength(const std::string& field, std::string_view s, std::size_t max, bool required) {
   ZQ_RETURN_IF_ERROR(CheckText(field, s));
   std::size_t n = CharCount(s);
   if ((required && n == 0) || n > max) {
@@ -105,8 +104,7 @@ bool IsHttpUrl(std::string_view s) {
   }
   if (rest.empty() || rest[0] == '/' || s.size() > 2048) return false;
   for (char c : s) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F || c == '"' || c == '<' ||
-        c == '>') {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F || c == '"' || c == '<' || c == '>') {
       return false;
     }
   }
@@ -131,8 +129,8 @@ Status CheckLabels(const std::string& field, const std::vector<std::string>& lab
                            std::to_string(labels.size()));
   }
   for (std::size_t i = 0; i < labels.size(); ++i) {
-    ZQ_RETURN_IF_ERROR(CheckLength(field + "[" + std::to_string(i) + "]", labels[i],
-                                   kMaxLabelChars, true));
+    ZQ_RETURN_IF_ERROR(
+        CheckLength(field + "[" + std::to_string(i) + "]", labels[i], kMaxLabelChars, true));
   }
   return Status::Ok();
 }
@@ -284,10 +282,14 @@ bool TakeOffset(std::string_view s, std::size_t* pos, int* offset) {
 
 const char* ReleaseStatusName(ReleaseStatus s) {
   switch (s) {
-    case ReleaseStatus::kActive: return "active";
-    case ReleaseStatus::kAmended: return "amended";
-    case ReleaseStatus::kWithdrawn: return "withdrawn";
-    case ReleaseStatus::kRepealed: return "repealed";
+    case ReleaseStatus::kActive:
+      return "active";
+    case ReleaseStatus::kAmended:
+      return "amended";
+    case ReleaseStatus::kWithdrawn:
+      return "withdrawn";
+    case ReleaseStatus::kRepealed:
+      return "repealed";
   }
   return "?";
 }
@@ -323,10 +325,14 @@ Status ValidateRelease(const Release& r) {
 
 const char* NodeLevelName(NodeLevel l) {
   switch (l) {
-    case NodeLevel::kNational: return "national";
-    case NodeLevel::kProvince: return "province";
-    case NodeLevel::kCity: return "city";
-    case NodeLevel::kCounty: return "county";
+    case NodeLevel::kNational:
+      return "national";
+    case NodeLevel::kProvince:
+      return "province";
+    case NodeLevel::kCity:
+      return "city";
+    case NodeLevel::kCounty:
+      return "county";
   }
   return "?";
 }
@@ -365,8 +371,10 @@ Status ValidateNode(const Node& n) {
 
 const char* InterpretationModeName(InterpretationMode m) {
   switch (m) {
-    case InterpretationMode::kExtend: return "extend";
-    case InterpretationMode::kReplace: return "replace";
+    case InterpretationMode::kExtend:
+      return "extend";
+    case InterpretationMode::kReplace:
+      return "replace";
   }
   return "?";
 }
@@ -411,10 +419,14 @@ Status ValidateTopic(const TopicDef& t) {
 
 const char* EntryKindName(EntryKind k) {
   switch (k) {
-    case EntryKind::kRelease: return "release";
-    case EntryKind::kNode: return "node";
-    case EntryKind::kInterpretation: return "interpretation";
-    case EntryKind::kTopic: return "topic";
+    case EntryKind::kRelease:
+      return "release";
+    case EntryKind::kNode:
+      return "node";
+    case EntryKind::kInterpretation:
+      return "interpretation";
+    case EntryKind::kTopic:
+      return "topic";
   }
   return "?";
 }
@@ -442,8 +454,7 @@ std::string FormatTime(TimeMs t) {
   if (gmtime_r(&tt, &tm) == nullptr) return "invalid-time";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms));
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
 }
 
@@ -455,9 +466,8 @@ Result<TimeMs> ParseTime(const std::string& s) {
   std::size_t pos = 10;
   if (s.size() < 10 || !ParseDate(std::string_view(s).substr(0, 10), &y, &mo, &d)) return bad();
   if (!TakeChar(s, &pos, "Tt ") || !TakeDigits(s, &pos, 2, &h) || !TakeChar(s, &pos, ":") ||
-      !TakeDigits(s, &pos, 2, &mi) || !TakeChar(s, &pos, ":") ||
-      !TakeDigits(s, &pos, 2, &sec) || !TakeFraction(s, &pos, &ms) ||
-      !TakeOffset(s, &pos, &offset) || pos != s.size()) {
+      !TakeDigits(s, &pos, 2, &mi) || !TakeChar(s, &pos, ":") || !TakeDigits(s, &pos, 2, &sec) ||
+      !TakeFraction(s, &pos, &ms) || !TakeOffset(s, &pos, &offset) || pos != s.size()) {
     return bad();
   }
   if (h > 23 || mi > 59 || sec > 60) return bad();  // 60: leap second, folded by timegm

@@ -13,18 +13,18 @@ namespace {
 constexpr int kMaxDepth = 100;
 
 constexpr std::array<std::string_view, 33> kAllowed = {
-    "p",     "br",   "h2",    "h3",   "h4",      "h5",     "h6", "ul", "ol", "li",   "blockquote",
-    "pre",   "code", "em",    "strong", "b",     "i",      "u",  "sub", "sup", "table", "thead",
-    "tbody", "tr",   "th",    "td",   "caption", "a",      "img", "span", "div", "hr", "dl"};
+    "p",     "br",   "h2", "h3",     "h4",      "h5", "h6",  "ul",   "ol",  "li",    "blockquote",
+    "pre",   "code", "em", "strong", "b",       "i",  "u",   "sub",  "sup", "table", "thead",
+    "tbody", "tr",   "th", "td",     "caption", "a",  "img", "span", "div", "hr",    "dl"};
 constexpr std::array<std::string_view, 2> kAllowedMore = {"dt", "dd"};
 
 // Elements whose content is code or active content, never text to show.
 constexpr std::array<std::string_view, 15> kDropped = {
-    "script", "style",   "iframe",  "object",  "embed",  "template", "noscript", "svg",
-    "math",   "form",    "applet",  "frame",   "frameset", "noembed", "noframes"};
+    "script", "style", "iframe", "object", "embed",    "template", "noscript", "svg",
+    "math",   "form",  "applet", "frame",  "frameset", "noembed",  "noframes"};
 
 constexpr std::array<std::string_view, 17> kBlocks = {
-    "p",  "div", "h1", "h2", "h3",         "h4",  "h5",      "h6", "ul",
+    "p",  "div", "h1", "h2",    "h3",         "h4",  "h5",      "h6", "ul",
     "ol", "li",  "tr", "table", "blockquote", "pre", "caption", "hr"};
 
 template <std::size_t N>
@@ -70,8 +70,8 @@ bool IsNumber(std::string_view s) {
 bool IsLanguageTag(std::string_view s) {
   if (s.empty() || s.size() > 35) return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     if (!ok) return false;
   }
   return true;

@@ -62,9 +62,9 @@ void OnInternalSubset(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*)
   xmlStopParser(static_cast<xmlParserCtxt*>(ctx));
 }
 
-void OnStartElement(void* ctx, const xmlChar* localname, const xmlChar* prefix,
-                    const xmlChar* uri, int nb_namespaces, const xmlChar** namespaces,
-                    int nb_attributes, int nb_defaulted, const xmlChar** attributes) {
+void OnStartElement(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri,
+                    int nb_namespaces, const xmlChar** namespaces, int nb_attributes,
+                    int nb_defaulted, const xmlChar** attributes) {
   ParseState* state = StateOf(ctx);
   if (++state->depth > state->max_depth) {
     state->too_deep = true;
@@ -75,8 +75,7 @@ void OnStartElement(void* ctx, const xmlChar* localname, const xmlChar* prefix,
                        nb_defaulted, attributes);
 }
 
-void OnEndElement(void* ctx, const xmlChar* localname, const xmlChar* prefix,
-                  const xmlChar* uri) {
+void OnEndElement(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri) {
   StateOf(ctx)->depth--;
   StateOf(ctx)->end_element(ctx, localname, prefix, uri);
 }
@@ -90,8 +89,7 @@ constexpr int kXmlOptions = XML_PARSE_NONET | XML_PARSE_NOCDATA;
 Status ParseFailure(const ParseState& state, std::size_t max_depth) {
   if (state.doctype) return Status::Invalid("DOCTYPE is not allowed");
   if (state.too_deep) {
-    return Status::Exhausted("XML nesting depth exceeds the limit of " +
-                             std::to_string(max_depth));
+    return Status::Exhausted("XML nesting depth exceeds the limit of " + std::to_string(max_depth));
   }
   if (state.failed) {
     return Status::Invalid("XML parse error at line " + std::to_string(state.line) + ": " +
@@ -168,8 +166,7 @@ Result<DocPtr> ParseXml(std::string_view bytes, std::size_t max_bytes, int max_d
   xmlNode* root = xmlDocGetRootElement(doc.get());
   if (root == nullptr) return Status::Invalid("XML parse error: no root element");
   if (MaxDepth(root, 1, max_depth) > max_depth) {
-    return Status::Exhausted("XML nesting depth exceeds the limit of " +
-                             std::to_string(max_depth));
+    return Status::Exhausted("XML nesting depth exceeds the limit of " + std::to_string(max_depth));
   }
   return doc;
 }
@@ -290,10 +287,17 @@ std::string EscapeText(std::string_view s) {
   std::string out;
   for (char c : ToValidText(s)) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -303,14 +307,29 @@ std::string EscapeAttribute(std::string_view s) {
   std::string out;
   for (char c : ToValidText(s)) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\t': out += "&#x9;"; break;
-      case '\n': out += "&#xA;"; break;
-      case '\r': out += "&#xD;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\t':
+        out += "&#x9;";
+        break;
+      case '\n':
+        out += "&#xA;";
+        break;
+      case '\r':
+        out += "&#xD;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -110,7 +110,7 @@ Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& bas
   c.divisions_file = Resolve(base_dir, f.Str("divisions_file", true));
   c.page_size = static_cast<std::size_t>(f.Num("page_size", 1, 1000, 100));
   c.max_wait_s = static_cast<int>(f.Num("max_wait_s", 0, 300, 30));
-  c.http_threads = static_cast<int>(f.Num("http_threads", 4, 4096, 64));
+  c.http_threads = static_cast<int>(f.Num("http_threads", 4, 4096, 256));
   if (!f.problems().empty()) {
     std::string msg;
     for (const auto& p : f.problems()) msg += (msg.empty() ? "" : "\n") + p;

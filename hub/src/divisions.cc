@@ -39,7 +39,8 @@ Result<Divisions> Divisions::Load(const std::string& path) {
   for (int n = 2; std::getline(in, line); ++n) {
     if (line.empty()) continue;
     std::vector<std::string> f = SplitCsv(line);
-    if (f.size() < 4 || !feeds::IsDivisionCode(f[0]) || (f[3] != "1" && f[3] != "2" && f[3] != "3")) {
+    if (f.size() < 4 || !feeds::IsDivisionCode(f[0]) ||
+        (f[3] != "1" && f[3] != "2" && f[3] != "3")) {
       return Status::Invalid(path + ":" + std::to_string(n) + ": malformed division row");
     }
     Division div{f[0], f[1], f[2], static_cast<feeds::NodeLevel>(f[3][0] - '0')};

@@ -28,8 +28,8 @@ Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const feeds::Clo
   if (!divisions.ok()) return divisions.status();
   Result<std::unique_ptr<HubStore>> store = HubStore::Open(config.DbPath());
   if (!store.ok()) return store.status();
-  return std::unique_ptr<Hub>(new Hub(config, clock, std::move(*store), std::move(*key),
-                                      std::move(*divisions)));
+  return std::unique_ptr<Hub>(
+      new Hub(config, clock, std::move(*store), std::move(*key), std::move(*divisions)));
 }
 
 Status Hub::Init(const HubConfig& config, const feeds::Clock& clock) {
@@ -41,8 +41,11 @@ Status Hub::Init(const HubConfig& config, const feeds::Clock& clock) {
   if (!hub.ok()) return hub.status();
   feeds::Entry entry;
   entry.kind = feeds::EntryKind::kNode;
-  entry.node = feeds::Node{feeds::kHubCode, "中华人民共和国中央人民政府",
-                           feeds::NodeLevel::kNational, "", {key->public_key()}};
+  entry.node = feeds::Node{feeds::kHubCode,
+                           "中华人民共和国中央人民政府",
+                           feeds::NodeLevel::kNational,
+                           "",
+                           {key->public_key()}};
   return (*hub)->AppendEntry(std::move(entry)).status();
 }
 

@@ -62,13 +62,11 @@ HttpResponse PostTopic(Hub& hub, const HttpRequest& req) {
   if (!hub.CheckBearer(req.Header("authorization"))) return Unauthorized();
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.value("id", json()).is_string() ||
-      !j.value("title", json()).is_string() ||
-      !j.value("description", json("")).is_string()) {
+      !j.value("title", json()).is_string() || !j.value("description", json("")).is_string()) {
     return HttpResponse::Error(
         Status::Invalid("topic: expected {\"id\", \"title\"[, \"description\"]} as strings"));
   }
-  Result<feeds::SignedEntry> se =
-      hub.AddTopic({j["id"], j["title"], j.value("description", "")});
+  Result<feeds::SignedEntry> se = hub.AddTopic({j["id"], j["title"], j.value("description", "")});
   if (!se.ok()) return HttpResponse::Error(se.status());
   return EntryCreated(*se);
 }
@@ -76,8 +74,11 @@ HttpResponse PostTopic(Hub& hub, const HttpRequest& req) {
 HttpResponse ListReleases(Hub& hub) {
   json out = json::array();
   for (const ReleaseRow& r : hub.store().Releases(1000)) {
-    out.push_back({{"id", r.id}, {"version", r.version}, {"status", r.status},
-                   {"title", r.title}, {"seq", r.seq},
+    out.push_back({{"id", r.id},
+                   {"version", r.version},
+                   {"status", r.status},
+                   {"title", r.title},
+                   {"seq", r.seq},
                    {"published", feeds::FormatTime(r.appended_ms)}});
   }
   return HttpResponse::Json(200, out.dump(2) + "\n");
@@ -88,9 +89,12 @@ HttpResponse ListNodes(Hub& hub) {
   for (const NodeRow& r : hub.store().Nodes()) {
     json keys = json::array();
     for (const auto& k : r.node.keys) keys.push_back(feeds::PublicKeyBase64(k));
-    out.push_back({{"code", r.node.code}, {"name", r.node.name},
-                   {"level", feeds::NodeLevelName(r.node.level)}, {"parent", r.node.parent},
-                   {"keys", keys}, {"seq", r.seq}});
+    out.push_back({{"code", r.node.code},
+                   {"name", r.node.name},
+                   {"level", feeds::NodeLevelName(r.node.level)},
+                   {"parent", r.node.parent},
+                   {"keys", keys},
+                   {"seq", r.seq}});
   }
   return HttpResponse::Json(200, out.dump(2) + "\n");
 }
@@ -131,7 +135,8 @@ void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server) {
   server.Route("GET", "/api/v1/key", [&hub](const HttpRequest&) {
     return HttpResponse::Text(200, feeds::FormatPublicKeyFile(hub.public_key(), "zhanqun hub"));
   });
-  server.Route("GET", "/healthz", [](const HttpRequest&) { return HttpResponse::Text(200, "ok\n"); });
+  server.Route("GET", "/healthz",
+               [](const HttpRequest&) { return HttpResponse::Text(200, "ok\n"); });
 }
 
 }  // namespace zhanqun::hub

@@ -28,8 +28,7 @@ Status ParseSignatureHeader(const std::string& header, std::string* key_id,
   auto comma = header.find(',');
   if (header.rfind("keyId=", 0) != 0 || comma == std::string::npos ||
       header.compare(comma + 1, 4, "sig=") != 0) {
-    return Status::Unauthenticated(
-        "X-Zhanqun-Signature: expected 'keyId=<hex>,sig=<base64>'");
+    return Status::Unauthenticated("X-Zhanqun-Signature: expected 'keyId=<hex>,sig=<base64>'");
   }
   *key_id = header.substr(6, comma - 6);
   Result<std::string> raw = feeds::Base64Decode(header.substr(comma + 5));
@@ -44,7 +43,8 @@ json LagSummary(std::vector<feeds::TimeMs> lags) {
   if (lags.empty()) return json();
   std::sort(lags.begin(), lags.end());
   auto at = [&](double q) {
-    return lags[std::min(lags.size() - 1, static_cast<std::size_t>(q * static_cast<double>(lags.size())))];
+    return lags[std::min(lags.size() - 1,
+                         static_cast<std::size_t>(q * static_cast<double>(lags.size())))];
   };
   return {{"count", lags.size()}, {"p50", at(0.5)}, {"p95", at(0.95)}, {"max", lags.back()}};
 }
@@ -60,8 +60,8 @@ Status RecordRejections(HubStore& store, feeds::TimeMs now, const std::string& n
       return Status::Invalid("rejected[" + std::to_string(i) + "]: expected {origin, seq, reason}");
     }
     std::string reason = r["reason"].get<std::string>().substr(0, 1000);
-    ZQ_RETURN_IF_ERROR(store.RecordRejection(
-        {node, r["origin"], r["seq"].get<std::uint64_t>(), reason, now}));
+    ZQ_RETURN_IF_ERROR(
+        store.RecordRejection({node, r["origin"], r["seq"].get<std::uint64_t>(), reason, now}));
   }
   return Status::Ok();
 }
@@ -90,8 +90,8 @@ Result<NodeRow> AuthenticateAcks(HubStore& store, const std::string& body,
     *parsed = std::move(j);
     return *node;
   }
-  return Status::Unauthenticated("ack signed by key " + key_id + ", which node " +
-                                 node->node.code + " does not hold");
+  return Status::Unauthenticated("ack signed by key " + key_id + ", which node " + node->node.code +
+                                 " does not hold");
 }
 
 struct Ack {
@@ -193,17 +193,20 @@ std::string Hub::StatusJson() {
     if (n.code == feeds::kHubCode) continue;
     json o = per_node.count(n.code) ? per_node[n.code] : json::object();
     AddHubLogProgress(*store_, n.code, head, now, &o);
-    json entry = {{"code", n.code},     {"name", n.name},
+    json entry = {{"code", n.code},
+                  {"name", n.name},
                   {"level", feeds::NodeLevelName(n.level)},
-                  {"parent", n.parent}, {"origins", o}};
+                  {"parent", n.parent},
+                  {"origins", o}};
     AddLastRejection(*store_, n.code, &entry);
     entry["last_contact"] =
         last_contact.count(n.code) ? json(feeds::FormatTime(last_contact[n.code])) : json();
     nodes.push_back(entry);
   }
-  json out = {{"hub", {{"code", feeds::kHubCode},
-                       {"now", feeds::FormatTime(now)},
-                       {"heads", {{feeds::kHubCode, head}}}}},
+  json out = {{"hub",
+               {{"code", feeds::kHubCode},
+                {"now", feeds::FormatTime(now)},
+                {"heads", {{feeds::kHubCode, head}}}}},
               {"nodes", nodes}};
   return out.dump(2);
 }

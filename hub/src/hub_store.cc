@@ -127,8 +127,8 @@ std::optional<ReleaseRow> HubStore::FindRelease(const std::string& id) {
   st->Bind(1, id);
   Result<bool> row = st->Step();
   if (!row.ok() || !*row) return std::nullopt;
-  return ReleaseRow{st->Text(0), static_cast<int>(st->Int(1)), st->Text(2), st->Text(3),
-                    static_cast<std::uint64_t>(st->Int(4)), st->Int(5)};
+  return ReleaseRow{st->Text(0), static_cast<int>(st->Int(1)),           st->Text(2),
+                    st->Text(3), static_cast<std::uint64_t>(st->Int(4)), st->Int(5)};
 }
 
 std::vector<ReleaseRow> HubStore::Releases(std::size_t limit) {
@@ -302,8 +302,8 @@ bool HubStore::TokenExists(const std::string& sha256_hex) {
   return row.ok() && *row;
 }
 
-Result<std::vector<std::string>> HubStore::ReadWire(const std::string& origin,
-                                                    std::uint64_t after, std::size_t limit) {
+Result<std::vector<std::string>> HubStore::ReadWire(const std::string& origin, std::uint64_t after,
+                                                    std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> out;
   ZQ_RETURN_IF_ERROR(log_.ForEachAfter(

@@ -102,7 +102,8 @@ int Publish(const hub::HubConfig& config, const std::vector<std::string>& files)
 
 int NodeAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
   if (a.positional.size() != 3 || !a.options.count("key")) {
-    return Fail(feeds::Status::Invalid("usage: node add <code> --key <file.pub> [--parent <code>]"));
+    return Fail(
+        feeds::Status::Invalid("usage: node add <code> --key <file.pub> [--parent <code>]"));
   }
   auto key = feeds::LoadPublicKeyFile(a.options.at("key"));
   if (!key.ok()) return Fail(key.status());
@@ -119,8 +120,8 @@ int NodeAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
 
 int TopicAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
   if (a.positional.size() != 3 || !a.options.count("title")) {
-    return Fail(feeds::Status::Invalid(
-        "usage: topic add <id> --title <title> [--description <text>]"));
+    return Fail(
+        feeds::Status::Invalid("usage: topic add <id> --title <title> [--description <text>]"));
   }
   auto h = hub::Hub::Open(config, feeds::SystemClock());
   if (!h.ok()) return Fail(h.status());
@@ -148,8 +149,10 @@ int Run(const feeds::CommandLine& a) {
   }
   if (cmd == "serve") return Serve(*config);
   if (cmd == "publish") return Publish(*config, {a.positional.begin() + 1, a.positional.end()});
-  if (cmd == "node" && a.positional.size() >= 2 && a.positional[1] == "add") return NodeAdd(*config, a);
-  if (cmd == "topic" && a.positional.size() >= 2 && a.positional[1] == "add") return TopicAdd(*config, a);
+  if (cmd == "node" && a.positional.size() >= 2 && a.positional[1] == "add")
+    return NodeAdd(*config, a);
+  if (cmd == "topic" && a.positional.size() >= 2 && a.positional[1] == "add")
+    return TopicAdd(*config, a);
   auto h = hub::Hub::Open(*config, feeds::SystemClock());
   if (!h.ok()) return Fail(h.status());
   if (cmd == "token" && a.positional.size() == 3 && a.positional[1] == "create") {

@@ -15,8 +15,8 @@ namespace {
 
 const std::set<std::string>& KnownFields() {
   static const std::set<std::string> k = {
-      "id",     "version",    "title",     "doc_number", "authority", "signed_date",
-      "published", "topics",  "categories", "body_html", "body_text", "attachments", "status"};
+      "id",     "version",    "title",     "doc_number", "authority",   "signed_date", "published",
+      "topics", "categories", "body_html", "body_text",  "attachments", "status"};
   return k;
 }
 
@@ -53,8 +53,7 @@ Status GetAttachments(const json& j, std::vector<feeds::Attachment>* out) {
     const json& a = j["attachments"][i];
     std::string where = "release.attachments[" + std::to_string(i) + "]";
     if (!a.is_object() || !a.value("href", json()).is_string() ||
-        !a.value("sha256", json()).is_string() ||
-        !a.value("length", json()).is_number_unsigned()) {
+        !a.value("sha256", json()).is_string() || !a.value("length", json()).is_number_unsigned()) {
       return Status::Invalid(where + ": expected {href, sha256, length[, title, type]}");
     }
     feeds::Attachment att;
@@ -127,16 +126,14 @@ Result<feeds::Release> ParseReleaseJson(const std::string& text, feeds::TimeMs n
     ZQ_RETURN_IF_ERROR(GetString(j, "body_text", &body));
     if (body.size() > feeds::kMaxBodyBytes) {
       return Status::Invalid("release.body_text: " + std::to_string(body.size()) +
-                             " bytes exceeds the limit of " +
-                             std::to_string(feeds::kMaxBodyBytes));
+                             " bytes exceeds the limit of " + std::to_string(feeds::kMaxBodyBytes));
     }
     r.body_html = feeds::TextToHtml(body);
   } else {
     ZQ_RETURN_IF_ERROR(GetString(j, "body_html", &body));
     if (body.size() > feeds::kMaxBodyBytes) {
       return Status::Invalid("release.body_html: " + std::to_string(body.size()) +
-                             " bytes exceeds the limit of " +
-                             std::to_string(feeds::kMaxBodyBytes));
+                             " bytes exceeds the limit of " + std::to_string(feeds::kMaxBodyBytes));
     }
     r.body_html = feeds::SanitizeHtml(body);
   }
@@ -146,8 +143,11 @@ Result<feeds::Release> ParseReleaseJson(const std::string& text, feeds::TimeMs n
 std::string ReleaseToJson(const feeds::Release& r) {
   json atts = json::array();
   for (const auto& a : r.attachments) {
-    atts.push_back({{"href", a.href}, {"title", a.title}, {"type", a.media_type},
-                    {"sha256", a.sha256_hex}, {"length", a.length}});
+    atts.push_back({{"href", a.href},
+                    {"title", a.title},
+                    {"type", a.media_type},
+                    {"sha256", a.sha256_hex},
+                    {"length", a.length}});
   }
   json j = {{"id", r.id},
             {"version", r.version},

@@ -46,7 +46,8 @@ mustache::data LayerData(const InterpretationLayer& l, int release_version, std:
   out.set("written_for_version", std::to_string(l.written_for_version));
   out.set("release_version", std::to_string(release_version));
   out.set("outdated", l.written_for_version < release_version);
-  // Defence in depth: the agent sanitizes on receipt, we sanitize on output.
+  // Origins sanitize bodies before signing; we sanitize again on output, so a
+  // hostile or buggy origin still cannot put script on a page.
   out.set("body_html", feeds::SanitizeHtml(l.body_html));
   return out;
 }

@@ -81,6 +81,17 @@ class Process:
             self.log.close()
         self.proc = None
 
+    def kill(self):
+        """SIGKILL, as a crash would (fault injection); start() brings it back.
+        The exit code (-9) is recorded like stop()'s."""
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        if self.proc:
+            self.exit_codes.append(self.proc.returncode)
+            self.log.close()
+        self.proc = None
+
     @property
     def pid(self):
         return self.proc.pid if self.proc else None
@@ -134,7 +145,8 @@ class Cluster:
         os.makedirs(self.workdir, exist_ok=True)
 
     # --- hub -------------------------------------------------------------
-    def start_hub(self):
+    def start_hub(self, extra_config=None):
+        """extra_config: more hub.json settings (e.g. {"http_threads": 256})."""
         self.hub_port = free_port()
         self.hub_url = f"http://127.0.0.1:{self.hub_port}"
         self.hub_dir = os.path.join(self.workdir, "hub")
@@ -144,7 +156,8 @@ class Cluster:
             json.dump({"data_dir": os.path.join(self.hub_dir, "data"),
                        "listen": f"127.0.0.1:{self.hub_port}",
                        "page_size": self.page_size,
-                       "divisions_file": self.divisions_file}, f, indent=2)
+                       "divisions_file": self.divisions_file, **(extra_config or {})},
+                      f, indent=2)
         self.hub_cli("init")
         self.token = self.hub_cli("token", "create", "staff").strip()
         self.hub_key_pub = os.path.join(self.hub_dir, "data", "hub.key.pub")

@@ -115,8 +115,8 @@ TEST_CASE("agent config names a bad URL", "[agent][config]") {
 }
 
 TEST_CASE("agent config names a bad listen address", "[agent][config]") {
-  for (const char* bad : {"localhost", ":8100", "127.0.0.1:", "127.0.0.1:http",
-                          "127.0.0.1:99999", "127.0.0.1:-1", "127.0.0.1:80x"}) {
+  for (const char* bad : {"localhost", ":8100", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:99999",
+                          "127.0.0.1:-1", "127.0.0.1:80x"}) {
     json j = ValidJson();
     j["listen"] = bad;
     ExpectOneProblem(j, "listen");
@@ -137,9 +137,9 @@ TEST_CASE("agent config names out-of-range and mistyped numbers", "[agent][confi
     json value;
   };
   const Case cases[] = {
-      {"poll_wait_s", 0},        {"poll_wait_s", 121},  {"poll_wait_s", "25"},
-      {"page_size", 0},          {"page_size", 1001},   {"page_size", 2.5},
-      {"max_wait_s", -1},        {"http_threads", 1},   {"http_threads", 100000},
+      {"poll_wait_s", 0}, {"poll_wait_s", 121}, {"poll_wait_s", "25"},
+      {"page_size", 0},   {"page_size", 1001},  {"page_size", 2.5},
+      {"max_wait_s", -1}, {"http_threads", 1},  {"http_threads", 100000},
   };
   for (const Case& c : cases) {
     json j = ValidJson();
@@ -156,8 +156,7 @@ TEST_CASE("agent config names bad origins", "[agent][config]") {
   }
 }
 
-TEST_CASE("agent config reports every missing required setting, one line each",
-          "[agent][config]") {
+TEST_CASE("agent config reports every missing required setting, one line each", "[agent][config]") {
   std::vector<std::string> lines = Problems(json::object());
   const std::vector<std::string> required = {"node",     "parent_url",     "hub_url", "data_dir",
                                              "key_file", "hub_public_key", "listen"};

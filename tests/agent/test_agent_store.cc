@@ -129,11 +129,11 @@ struct HubChain {
   std::vector<SignedEntry> entries;
 
   HubChain() {
-    entries.push_back(hub.Node(feeds::kHubCode, hub.key().public_key(), "",
-                               feeds::NodeLevel::kNational));
+    entries.push_back(
+        hub.Node(feeds::kHubCode, hub.key().public_key(), "", feeds::NodeLevel::kNational));
     for (int i = 0; i < 3; ++i) entries.push_back(hub.Release());
-    entries.push_back(hub.Node(kCounty, county.key().public_key(), feeds::kHubCode,
-                               feeds::NodeLevel::kCounty));
+    entries.push_back(
+        hub.Node(kCounty, county.key().public_key(), feeds::kHubCode, feeds::NodeLevel::kCounty));
     entries.push_back(hub.Release());
   }
   // Entries [from, to) as a parsed page (0-based indexes).
@@ -180,13 +180,13 @@ struct AgentFixture {
 
   void Open() {
     agent.reset();
-    Result<std::unique_ptr<Agent>> opened = Agent::Open(
-        config, clock,
-        [this](const std::string& event,
-               const std::vector<std::pair<std::string, std::string>>& fields) {
-          std::lock_guard<std::mutex> lock(events_mu);
-          events.push_back({event, fields});
-        });
+    Result<std::unique_ptr<Agent>> opened =
+        Agent::Open(config, clock,
+                    [this](const std::string& event,
+                           const std::vector<std::pair<std::string, std::string>>& fields) {
+                      std::lock_guard<std::mutex> lock(events_mu);
+                      events.push_back({event, fields});
+                    });
     INFO(opened.status().ToString());
     REQUIRE(opened.ok());
     agent = std::move(opened).value();
@@ -209,8 +209,8 @@ struct AgentFixture {
   }
   std::size_t CountEvents(const std::string& name) {
     std::lock_guard<std::mutex> lock(events_mu);
-    return static_cast<std::size_t>(std::count_if(
-        events.begin(), events.end(), [&](const Event& e) { return e.name == name; }));
+    return static_cast<std::size_t>(std::count_if(events.begin(), events.end(),
+                                                  [&](const Event& e) { return e.name == name; }));
   }
   bool Trusts(const std::string& origin, const feeds::PublicKey& key) {
     for (const auto& [o, k] : agent->store().TrustedKeys()) {
@@ -222,8 +222,7 @@ struct AgentFixture {
 
 }  // namespace
 
-TEST_CASE("agent ApplyPage stores an in-order page and advances the head",
-          "[agent][apply]") {
+TEST_CASE("agent ApplyPage stores an in-order page and advances the head", "[agent][apply]") {
   AgentFixture f;
   ApplyOutcome out = f.Apply(f.chain.Slice(0, 4));
   INFO(out.rejected.ToString());

@@ -318,8 +318,7 @@ SearchQuery TextQuery(const std::string& text, std::size_t limit = 100) {
   return q;
 }
 
-TEST_CASE("an authority filter keeps only releases of exactly that authority",
-          "[agent][search]") {
+TEST_CASE("an authority filter keeps only releases of exactly that authority", "[agent][search]") {
   Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
   auto index = backend.OpenWritable();
   IndexFixtures(*index);

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -31,8 +30,8 @@ zq::Entry ReleaseEntry(std::uint64_t seq = 12) {
   r.topics = {"财政", "营商 环境"};
   r.categories = {"通知", "规范性文件"};
   r.body_html = "<p>各市、县人民政府：&amp; 现将\r\n《报告》印发给你们。</p>\n<p>\t</p>";
-  r.attachments.push_back({"https://www.zj.gov.cn/a.pdf?x=1&y=2", "附件1：清单",
-                           "application/pdf", std::string(64, 'f'), 123456});
+  r.attachments.push_back({"https://www.zj.gov.cn/a.pdf?x=1&y=2", "附件1：清单", "application/pdf",
+                           std::string(64, 'f'), 123456});
   r.attachments.push_back({"http://www.zj.gov.cn/b.doc", "", "", std::string(64, '0'), 0});
   r.status = zq::ReleaseStatus::kAmended;
   e.release = r;
@@ -246,13 +245,12 @@ TEST_CASE("a lone wire entry validates against the Atom RELAX NG schema", "[atom
 TEST_CASE("a feed parses cleanly in python feedparser", "[atom][interop]") {
   std::string path = TempFile(zq::EncodeFeed(Meta(), {Wire(ReleaseEntry()), Wire(NodeEntry())}));
   // Debian's interpreter carries python3-feedparser; a pyenv one on PATH may not.
-  std::string python =
-      std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  std::string cmd =
-      python + " -c \"import feedparser,sys; d=feedparser.parse(sys.argv[1]); "
-      "assert not d.bozo, d.bozo_exception; assert len(d.entries)==2; "
-      "assert d.entries[0].title.startswith('国务院')\" " +
-      path;
+  std::string python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  std::string cmd = python +
+                    " -c \"import feedparser,sys; d=feedparser.parse(sys.argv[1]); "
+                    "assert not d.bozo, d.bozo_exception; assert len(d.entries)==2; "
+                    "assert d.entries[0].title.startswith('国务院')\" " +
+                    path;
   CHECK(std::system(cmd.c_str()) == 0);
   std::filesystem::remove(path);
 }
@@ -303,8 +301,8 @@ TEST_CASE("decoding refuses an oversize document with a clear message", "[atom][
   auto parsed = zq::DecodeFeed(feed, limits);
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.status().code() == zq::Code::kResourceExhausted);
-  CHECK(parsed.status().message() == "XML document of " + std::to_string(feed.size()) +
-                                         " bytes exceeds the limit of 1000");
+  CHECK(parsed.status().message() ==
+        "XML document of " + std::to_string(feed.size()) + " bytes exceeds the limit of 1000");
 
   zq::XmlLimits entry_limits;
   entry_limits.max_entry_bytes = 500;
@@ -432,8 +430,7 @@ TEST_CASE("encoding rejects entries that break model rules", "[atom]") {
              Catch::StartsWith("entry.log.prev_hash"));
   e = ReleaseEntry();
   e.log.origin = "zj";
-  CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(),
-             Catch::StartsWith("entry.log.origin"));
+  CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(), Catch::StartsWith("entry.log.origin"));
   zq::SignatureElement sig = FakeSignature();
   sig.key_id = "0807060504030201\"";
   CHECK_FALSE(zq::AttachSignature(*zq::EncodeCanonicalEntry(ReleaseEntry()), sig).ok());
@@ -525,10 +522,8 @@ TEST_CASE("a topic entry round-trips, with or without a description", "[atom]") 
   CHECK(again->entry == e);
 }
 
-TEST_CASE("entries of every kind keep their canonical form when embedded in a feed",
-          "[atom]") {
-  const zq::Entry entries[] = {ReleaseEntry(12), NodeEntry(), InterpretationEntry(),
-                               TopicEntry()};
+TEST_CASE("entries of every kind keep their canonical form when embedded in a feed", "[atom]") {
+  const zq::Entry entries[] = {ReleaseEntry(12), NodeEntry(), InterpretationEntry(), TopicEntry()};
   std::vector<std::string> wires;
   for (const zq::Entry& e : entries) wires.push_back(Wire(e));
   auto feed = zq::DecodeFeed(zq::EncodeFeed(Meta(), wires));
@@ -551,9 +546,9 @@ TEST_CASE("a feed mixing all entry kinds validates against the Atom RELAX NG sch
           "[atom][interop]") {
   zq::Entry no_description = TopicEntry(5);
   no_description.topic->description.clear();
-  std::string path = TempFile(zq::EncodeFeed(
-      Meta(), {Wire(ReleaseEntry()), Wire(NodeEntry()), Wire(InterpretationEntry()),
-               Wire(TopicEntry()), Wire(no_description)}));
+  std::string path = TempFile(
+      zq::EncodeFeed(Meta(), {Wire(ReleaseEntry()), Wire(NodeEntry()), Wire(InterpretationEntry()),
+                              Wire(TopicEntry()), Wire(no_description)}));
   std::string cmd = "xmllint --noout --relaxng " + std::string(ZQ_FIXTURES_DIR) + "/atom.rng " +
                     path + " 2>/dev/null";
   CHECK(std::system(cmd.c_str()) == 0);
@@ -574,8 +569,8 @@ TEST_CASE("decoding names invalid fields of interpretation and topic entries", "
        "zq:interpretation@releaseVersion: expected a positive integer, got '02'"},
       {InterpretationEntry(), "releaseVersion=\"2\" ", "",
        "zq:interpretation@releaseVersion: missing"},
-      {InterpretationEntry(), "release=\"gov.cn/2019-02/15/content_5365924\"",
-       "release=\"a b\"", "interpretation.release_id:"},
+      {InterpretationEntry(), "release=\"gov.cn/2019-02/15/content_5365924\"", "release=\"a b\"",
+       "interpretation.release_id:"},
       {InterpretationEntry(), "source=\"manual\"", "source=\"manual\" stale=\"1\"",
        "entry: not in canonical zhanqun form"},
       {InterpretationEntry(), "<author>", "<published>2019-02-15T08:00:00.000Z</published><author>",

@@ -183,7 +183,8 @@ TEST_CASE("a server on port 0 routes GET and POST with path parameters", "[feeds
 
 TEST_CASE("an unknown path is answered 404 and a wrong method 405", "[feeds][http]") {
   HttpServer server;
-  server.Route("GET", "/only-get", [](const HttpRequest&) { return HttpResponse::Text(200, "ok"); });
+  server.Route("GET", "/only-get",
+               [](const HttpRequest&) { return HttpResponse::Text(200, "ok"); });
   StartServer(server);
   HttpClient client;
   CHECK(MustGet(client, BaseUrl(server) + "/nowhere").status == 404);
@@ -226,9 +227,8 @@ TEST_CASE("a request body over max_body_bytes is answered 413", "[feeds][http][s
 
 TEST_CASE("a handler that throws is answered 500 and counted", "[feeds][http]") {
   HttpServer server;
-  server.Route("GET", "/boom", [](const HttpRequest&) -> HttpResponse {
-    throw std::runtime_error("kaboom");
-  });
+  server.Route("GET", "/boom",
+               [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("kaboom"); });
   server.Route("GET", "/odd", [](const HttpRequest&) -> HttpResponse { throw 42; });
   StartServer(server);
   HttpClient client;
@@ -392,8 +392,8 @@ TEST_CASE("a long-poll with nothing new returns an empty feed after its wait",
   HttpClient client;
   auto start = std::chrono::steady_clock::now();
   HttpResult r = MustGet(client, f.Url("?after=1&wait=1"));
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
                 .count();
   CHECK(r.status == 200);
   CHECK(ms >= 900);
@@ -413,8 +413,8 @@ TEST_CASE("the notifier wakes a waiter before its timeout", "[feeds][feed]") {
   });
   auto start = std::chrono::steady_clock::now();
   bool ok = notifier.WaitUntil([&] { return ready.load(); }, 5000, 60000);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
                 .count();
   t.join();
   CHECK(ok);

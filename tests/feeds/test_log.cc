@@ -296,8 +296,9 @@ TEST_CASE("interpretation and topic entries chain and verify like releases", "[f
   note.log.origin = county;
   note.kind = EntryKind::kInterpretation;
   note.updated_ms = 1550217601000;
-  note.interpretation = Interpretation{"gov.cn/zhengce/2019/1", 1, InterpretationMode::kExtend,
-                                       "template", "西湖区解读", "<p>西湖区实施细则</p>"};
+  note.interpretation = Interpretation{
+      "gov.cn/zhengce/2019/1", 1, InterpretationMode::kExtend, "template", "西湖区解读",
+      "<p>西湖区实施细则</p>"};
 
   ChainHead head{county, 0, kZeroHash};
   std::vector<SignedEntry> chain;
@@ -326,9 +327,9 @@ TEST_CASE("an interpretation whose body changed after signing does not verify",
   e.log.origin = county;
   e.kind = EntryKind::kInterpretation;
   e.updated_ms = 1550217600000;
-  e.interpretation = Interpretation{"gov.cn/zhengce/2019/1", 3, InterpretationMode::kReplace,
-                                    "manual", "西湖区关于减税降费的解读",
-                                    "<p>申报期限延长至3月31日。</p>"};
+  e.interpretation = Interpretation{"gov.cn/zhengce/2019/1",      3,
+                                    InterpretationMode::kReplace, "manual",
+                                    "西湖区关于减税降费的解读",   "<p>申报期限延长至3月31日。</p>"};
   Result<SignedEntry> signed_entry = SignEntry(e, {county, 0, kZeroHash}, key);
   REQUIRE(signed_entry.ok());
   CHECK(VerifyEntry(Parse(signed_entry->wire), trust, {county, 0, kZeroHash}).ok());

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "zhanqun/feeds/model.h"
@@ -20,8 +19,8 @@ zq::Release ValidRelease() {
   r.topics = {"财政", "金融"};
   r.categories = {"通知"};
   r.body_html = "<p>各省、自治区、直辖市人民政府：</p>";
-  r.attachments.push_back({"https://www.gov.cn/files/a.pdf", "附件", "application/pdf",
-                           std::string(64, 'a'), 1024});
+  r.attachments.push_back(
+      {"https://www.gov.cn/files/a.pdf", "附件", "application/pdf", std::string(64, 'a'), 1024});
   return r;
 }
 
@@ -80,8 +79,7 @@ TEST_CASE("release validation names the field and rule it breaks", "[model]") {
        "release.title: required, 1..500 characters, got 0"},
       {"no authority", [](zq::Release& r) { r.authority.clear(); }, "release.authority:"},
       {"bad date", [](zq::Release& r) { r.signed_date = "2019-02-29"; }, "release.signed_date:"},
-      {"date format", [](zq::Release& r) { r.signed_date = "2019/02/01"; },
-       "release.signed_date:"},
+      {"date format", [](zq::Release& r) { r.signed_date = "2019/02/01"; }, "release.signed_date:"},
       {"not published", [](zq::Release& r) { r.published_ms = 0; }, "release.published_ms:"},
       {"empty topic", [](zq::Release& r) { r.topics.push_back(""); }, "release.topics[2]:"},
       {"long category", [](zq::Release& r) { r.categories = {std::string(65, 'x')}; },
@@ -208,9 +206,9 @@ TEST_CASE("time parsing accepts offsets and fractions", "[model][time]") {
 }
 
 TEST_CASE("time parsing errors quote the bad text", "[model][time]") {
-  for (const char* bad : {"2019-02-15", "2019-02-15T08:00:00", "2019-02-30T08:00:00Z",
-                          "2019-02-15T24:00:00Z", "2019-02-15T08:00:00+0800",
-                          "2019-02-15T08:00:00.Z", "2019-02-15T08:00:00Z junk", ""}) {
+  for (const char* bad :
+       {"2019-02-15", "2019-02-15T08:00:00", "2019-02-30T08:00:00Z", "2019-02-15T24:00:00Z",
+        "2019-02-15T08:00:00+0800", "2019-02-15T08:00:00.Z", "2019-02-15T08:00:00Z junk", ""}) {
     INFO(bad);
     auto t = zq::ParseTime(bad);
     REQUIRE_FALSE(t.ok());
@@ -305,7 +303,7 @@ TEST_CASE("topic ids allow CJK and ASCII labels up to 64 characters", "[model]")
   zq::TopicDef t = ValidTopic();
   CHECK(zq::ValidateTopic(t).ok());
   for (const std::string& id : {std::string("tax-2019_v1.0"), std::string("财政·金融"),
-                               RepeatUtf8("政", 64), std::string(64, 'a'), std::string("a")}) {
+                                RepeatUtf8("政", 64), std::string(64, 'a'), std::string("a")}) {
     INFO(id);
     t.id = id;
     CHECK(zq::ValidateTopic(t).ok());

@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <regex>
 #include <string>
 #include <vector>
@@ -31,7 +30,8 @@ const std::vector<std::string>& XssCorpus() {
       "<a href=\"javascript:alert(1)\">x</a>",
       "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
       "<a href=\"&#106;avascript:alert(1)\">x</a>",
-      "<a href=\"&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)\">x</a>",
+      "<a "
+      "href=\"&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)\">x</a>",
       "<a href=\"java&#x09;script:alert(1)\">x</a>",
       "<a href=\"  javascript:alert(1)\">x</a>",
       "<a href=\"vbscript:msgbox(1)\">x</a>",
@@ -108,8 +108,7 @@ TEST_CASE("benign markup survives sanitizing", "[sanitize]") {
   CHECK(zq::SanitizeHtml("plain text & more") == "plain text &amp; more");
 }
 
-TEST_CASE("unknown elements are unwrapped and dangerous ones dropped with content",
-          "[sanitize]") {
+TEST_CASE("unknown elements are unwrapped and dangerous ones dropped with content", "[sanitize]") {
   CHECK(zq::SanitizeHtml("<font color=red>红</font>字") == "红字");
   CHECK(zq::SanitizeHtml("<p>a<script>evil()</script>b</p>") == "<p>ab</p>");
   CHECK(zq::SanitizeHtml("<p>a<style>p{}</style>b</p>") == "<p>ab</p>");

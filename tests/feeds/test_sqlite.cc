@@ -69,8 +69,7 @@ TEST_CASE("reopening with a longer migration list applies only the new versions"
   CHECK(CountRows(*db, "blobs") == 0);
 }
 
-TEST_CASE("a database with a newer schema than the program knows is refused",
-          "[feeds][sqlite]") {
+TEST_CASE("a database with a newer schema than the program knows is refused", "[feeds][sqlite]") {
   TempDir dir;
   const std::string path = dir.File("a.db");
   { OpenDb(path, kV2); }
@@ -192,8 +191,7 @@ TEST_CASE("a constraint violation is reported as already exists", "[feeds][sqlit
   CHECK(again.code() == Code::kAlreadyExists);
 }
 
-TEST_CASE("a file that is not a database is refused with a message naming it",
-          "[feeds][sqlite]") {
+TEST_CASE("a file that is not a database is refused with a message naming it", "[feeds][sqlite]") {
   TempDir dir;
   const std::string path = dir.File("garbage.db");
   {

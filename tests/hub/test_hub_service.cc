@@ -101,13 +101,14 @@ std::vector<SignedEntry> VerifiedLog(Hub& hub) {
 std::string SignatureHeader(const feeds::SecretKey& key, const std::string& body) {
   std::array<std::uint8_t, 64> sig = key.SignRaw(body);
   return "keyId=" + key.public_key().KeyIdHex() + ",sig=" +
-         feeds::Base64Encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+         feeds::Base64Encode(
+             std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
 }
 
 std::string AckBody(const std::string& node, const std::string& stage, std::uint64_t seq,
                     const std::string& origin = feeds::kHubCode) {
-  json j = {{"node", node}, {"acks", json::array({{{"origin", origin}, {"stage", stage},
-                                                   {"seq", seq}}})}};
+  json j = {{"node", node},
+            {"acks", json::array({{{"origin", origin}, {"stage", stage}, {"seq", seq}}})}};
   return j.dump();
 }
 
@@ -120,8 +121,7 @@ std::string ReadAll(const std::string& path) {
 
 // ---- init -----------------------------------------------------------------
 
-TEST_CASE("hub init creates a key and a log holding the hub's own registry entry",
-          "[hub][init]") {
+TEST_CASE("hub init creates a key and a log holding the hub's own registry entry", "[hub][init]") {
   HubFixture f;
   std::vector<SignedEntry> log = VerifiedLog(*f.hub);
   REQUIRE(log.size() == 1);
@@ -378,8 +378,8 @@ TEST_CASE("a release survives the JSON round trip", "[hub][json]") {
   feeds::Release r = MakeRelease("gov.cn/rt");
   r.version = 1;
   r.categories = {"通知"};
-  r.attachments.push_back({"https://www.gov.cn/a.pdf", "附件1", "application/pdf",
-                           std::string(64, 'a'), 1024});
+  r.attachments.push_back(
+      {"https://www.gov.cn/a.pdf", "附件1", "application/pdf", std::string(64, 'a'), 1024});
   Result<feeds::Release> back = ParseReleaseJson(ReleaseToJson(r), 0);
   INFO(back.status().ToString());
   REQUIRE(back.ok());
@@ -479,7 +479,8 @@ TEST_CASE("hub accepts acknowledgements signed by the node's key", "[hub][acks]"
   CHECK(f.hub->counters().acks_accepted == 1);
 }
 
-TEST_CASE("hub refuses acknowledgements that do not verify or do not fit", "[hub][acks][security]") {
+TEST_CASE("hub refuses acknowledgements that do not verify or do not fit",
+          "[hub][acks][security]") {
   HubFixture f;
   feeds::SecretKey node = NewKey(), other = NewKey();
   f.MustAddNode("330100", node.public_key());
@@ -544,8 +545,7 @@ TEST_CASE("hub refuses acknowledgements that do not verify or do not fit", "[hub
   CHECK(f.hub->counters().acks_rejected >= 1);
 }
 
-TEST_CASE("hub acknowledgements are cumulative: an older seq does not move back",
-          "[hub][acks]") {
+TEST_CASE("hub acknowledgements are cumulative: an older seq does not move back", "[hub][acks]") {
   HubFixture f;
   feeds::SecretKey node = NewKey();
   f.MustAddNode("330100", node.public_key());

@@ -168,8 +168,7 @@ TEST_CASE("hub store refuses an entry that would take an existing seq", "[hub][s
   const ChainHead empty{feeds::kHubCode, 0, feeds::kZeroHash};
   feeds::Entry other = ReleaseEntry("r-other");
   Result<SignedEntry> stale = store->Append(
-      feeds::kHubCode, [&](const ChainHead&) { return feeds::SignEntry(other, empty, key); },
-      2000);
+      feeds::kHubCode, [&](const ChainHead&) { return feeds::SignEntry(other, empty, key); }, 2000);
   REQUIRE_FALSE(stale.ok());
   CHECK(store->Head(feeds::kHubCode) == 1);
   CHECK_FALSE(store->FindRelease("r-other").has_value());
@@ -205,8 +204,8 @@ TEST_CASE("hub store indexes node registry entries with their key", "[hub][store
   e.log.origin = feeds::kHubCode;
   e.kind = feeds::EntryKind::kNode;
   e.updated_ms = 1550217600000;
-  e.node = feeds::Node{"330100", "杭州市", feeds::NodeLevel::kCity, "000000",
-                       {node_key.public_key()}};
+  e.node =
+      feeds::Node{"330100", "杭州市", feeds::NodeLevel::kCity, "000000", {node_key.public_key()}};
   MustAppend(*store, hub_key, e, 1234);
   std::optional<NodeRow> row = store->FindNode("330100");
   REQUIRE(row.has_value());
@@ -237,8 +236,7 @@ TEST_CASE("hub store acknowledgements are cumulative and record per-entry lags",
   CHECK(store->StageLags("330100", "verified") == std::vector<feeds::TimeMs>{4000, 3000});
 
   REQUIRE(store->RecordAck("330100", feeds::kHubCode, "verified", 3, 10000).ok());
-  CHECK(store->StageLags("330100", "verified") ==
-        std::vector<feeds::TimeMs>{4000, 3000, 7000});
+  CHECK(store->StageLags("330100", "verified") == std::vector<feeds::TimeMs>{4000, 3000, 7000});
   CHECK(store->StageLags("330100", "indexed").empty());
 }
 

@@ -30,7 +30,7 @@ def page(node, release_id):
     return status, body.decode("utf-8", "replace")
 
 
-def wait_page(node, release_id, predicate, what, timeout=20):
+def wait_page(node, release_id, predicate, what, timeout=60):
     zq.wait_until(lambda: predicate(*page(node, release_id)), timeout, what, interval=0.1)
 
 
@@ -46,7 +46,7 @@ def county_page_shows_the_national_text_and_three_verified_layers(ctx):
 
     def complete(status, body):
         return status == 200 and all(layer in body for layer in LAYERS)
-    wait_page(county, target["id"], complete, "the county page with all three layers", 60)
+    wait_page(county, target["id"], complete, "the county page with all three layers", 240)
     print(f"  first release live at the county with three layers after "
           f"{time.monotonic() - t0:.2f}s (12 releases published)")
     status, body = page(county, target["id"])
@@ -106,12 +106,12 @@ def a_withdrawn_release_disappears_from_the_county_site_and_index(ctx):
     target["status"] = "withdrawn"
     t0 = time.monotonic()
     ctx.cluster.publish(target)
-    wait_page(county, target["id"], lambda s, b: s == 410, "410 at the county", 20)
+    wait_page(county, target["id"], lambda s, b: s == 410, "410 at the county", 60)
     elapsed = time.monotonic() - t0
     zq.wait_until(lambda: not any(h["id"] == target["id"] for h in county.search(query)["hits"]),
-                  20, "the withdrawn release to leave the county index")
+                  60, "the withdrawn release to leave the county index")
     zq.wait_until(lambda: target["title"] not in zq.http(
-        "GET", county.url + "/", headers={"Accept": "text/html"})[2].decode(), 20,
+        "GET", county.url + "/", headers={"Accept": "text/html"})[2].decode(), 60,
         "the withdrawn release to leave the county home page")
     print(f"  withdrawn release answered 410 at the county {elapsed:.2f}s after withdrawal")
 
@@ -154,7 +154,7 @@ def national_and_local_topics_show_on_the_county_site(ctx):
                                   headers={"Accept": "text/html"})
         text = body.decode()
         return status == 200 and "教育改革专题" in text and "西湖区民生实事专题" in text
-    zq.wait_until(topics_listed, 20, "national and local topics on the county's topic index")
+    zq.wait_until(topics_listed, 60, "national and local topics on the county's topic index")
     status, _, body = zq.http("GET", zq.topic_url(county.url, "教育"),
                               headers={"Accept": "text/html"})
     text = body.decode()

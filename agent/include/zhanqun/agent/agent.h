@@ -1,6 +1,8 @@
-// The site agent: follows its parent, verifies, stores, relays, indexes and
-// acknowledges. Three threads: a follower per origin, one indexer, one
-// acknowledger; HTTP handlers (agent_http.h) read through the accessors.
+// The site agent: follows its parent, verifies, stores, relays, indexes,
+// renders its local site and acknowledges. Threads: a follower per origin
+// (the hub's log and each ancestor's), one indexer, one acknowledger and,
+// when the site is on, one site renderer; HTTP handlers (agent_http.h) read
+// through the accessors.
 //
 // Thread-safe. Start() once; Stop() (or the destructor) joins the threads.
 #ifndef ZHANQUN_AGENT_AGENT_H_
@@ -46,9 +48,9 @@ using EventSink = std::function<void(const std::string& event,
 
 // Result of applying one fetched feed page.
 struct ApplyOutcome {
-  std::size_t applied = 0;      // newly verified and stored
-  std::size_t duplicates = 0;   // identical to what we hold
-  feeds::Status rejected;       // first rejection, if any (later entries not applied)
+  std::size_t applied = 0;     // newly verified and stored
+  std::size_t duplicates = 0;  // identical to what we hold
+  feeds::Status rejected;      // first rejection, if any (later entries not applied)
 };
 
 class Agent {
@@ -82,7 +84,7 @@ class Agent {
   bool CheckAdminBearer(const std::string& authorization_header) const;
   // Defines a local topic (专题) in our own log; it reaches our children too.
   feeds::Result<feeds::SignedEntry> AddLocalTopic(feeds::TopicDef topic);
-  // Asks the indexer thread to refresh the site soon.
+  // Asks the site thread to refresh the site soon.
   void RequestSiteRefresh();
 
   AgentStore& store() { return *store_; }
@@ -93,8 +95,8 @@ class Agent {
 
  private:
   Agent(AgentConfig config, const feeds::Clock& clock, EventSink sink,
-        std::unique_ptr<AgentStore> store, std::unique_ptr<SearchIndex> index,
-        feeds::SecretKey key, feeds::PublicKey hub_key);
+        std::unique_ptr<AgentStore> store, std::unique_ptr<SearchIndex> index, feeds::SecretKey key,
+        feeds::PublicKey hub_key);
   void FollowLoop(const std::string& origin);
   // Starts a follower for every origin we should carry that has none yet:
   // the configured ones, and the logs of our ancestors as the registry
@@ -114,8 +116,7 @@ class Agent {
   void Reject(const std::string& origin, const feeds::ParsedEntry& e, const feeds::Status& why,
               const std::string& source);
   // Steps of ApplyPage. REQUIRES: apply_mu_ held.
-  bool IsHeld(const std::string& origin, const feeds::ParsedEntry& e,
-              const feeds::ChainHead& head);
+  bool IsHeld(const std::string& origin, const feeds::ParsedEntry& e, const feeds::ChainHead& head);
   feeds::Result<feeds::SignedEntry> VerifyFromFeed(const std::string& origin,
                                                    const feeds::ParsedEntry& e,
                                                    const feeds::ChainHead& head);

@@ -76,7 +76,7 @@ class AgentStore : public feeds::LogReader {
   std::vector<ReleaseRef> Releases();  // every release, newest entry first
   // Newest interpretation entry of each origin for `release_id`.
   std::vector<EntryRef> Layers(const std::string& release_id);
-  std::vector<EntryRef> Topics();      // newest entry of each (topic, origin)
+  std::vector<EntryRef> Topics();  // newest entry of each (topic, origin)
   std::optional<RegistryNode> FindRegistryNode(const std::string& code);
   // Wire bytes at (origin, seq).
   feeds::Result<std::string> Wire(const std::string& origin, std::uint64_t seq);
@@ -95,8 +95,7 @@ class AgentStore : public feeds::LogReader {
   std::vector<std::pair<std::string, feeds::PublicKey>> TrustedKeys();
 
   // feeds::LogReader
-  feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin,
-                                                   std::uint64_t after,
+  feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
                                                    std::size_t limit) override;
   std::uint64_t Head(const std::string& origin) override;
   std::vector<std::string> Origins() override;

@@ -11,19 +11,19 @@
 namespace zhanqun::agent {
 
 struct AgentConfig {
-  std::string node;             // our GB/T 2260 code
-  std::string parent_url;       // the hub or the agent one level up
-  std::string hub_url;          // where acknowledgements go
-  std::string data_dir;         // agent.db and xapian/ live here
-  std::string key_file;         // our Ed25519 key (0600); signs acknowledgements
-  std::string hub_public_key;   // file with the hub's minisign public key (trust anchor)
+  std::string node;            // our GB/T 2260 code
+  std::string parent_url;      // the hub or the agent one level up
+  std::string hub_url;         // where acknowledgements go
+  std::string data_dir;        // agent.db and xapian/ live here
+  std::string key_file;        // our Ed25519 key (0600); signs acknowledgements
+  std::string hub_public_key;  // file with the hub's minisign public key (trust anchor)
   std::string listen_host = "127.0.0.1";
   int listen_port = 0;
-  std::string public_url;       // how our children reach us
+  std::string public_url;                         // how our children reach us
   std::vector<std::string> origins = {"000000"};  // logs we follow and relay
-  int poll_wait_s = 25;         // long-poll wait asked of the parent
-  std::size_t page_size = 100;  // page size we serve
-  int max_wait_s = 30;          // longest long-poll we hold for children
+  int poll_wait_s = 25;                           // long-poll wait asked of the parent
+  std::size_t page_size = 100;                    // page size we serve
+  int max_wait_s = 30;                            // longest long-poll we hold for children
   int http_threads = 64;
   // The local site (off unless templates_dir, theme_dir and profile are set).
   std::string profile;             // node profile JSON (region name, hotline, departments...)

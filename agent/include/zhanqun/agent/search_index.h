@@ -33,8 +33,8 @@ namespace zhanqun::agent {
 
 struct IndexedRelease {
   feeds::Release release;
-  std::string origin;       // log origin that carried it
-  std::uint64_t seq = 0;    // its seq in that log
+  std::string origin;                                    // log origin that carried it
+  std::uint64_t seq = 0;                                 // its seq in that log
   feeds::NodeLevel level = feeds::NodeLevel::kNational;  // level of the origin
 };
 
@@ -44,12 +44,12 @@ enum class SearchSort {
 };
 
 struct SearchQuery {
-  std::string text;                 // user query, Chinese or not
+  std::string text;  // user query, Chinese or not
   std::optional<std::string> topic;
-  std::optional<std::string> authority;    // exact 发文机关, e.g. "国务院办公厅"
-  std::optional<feeds::NodeLevel> level;   // level of the origin that carried it
-  std::optional<feeds::TimeMs> from_ms;    // published_ms >= from_ms
-  std::optional<feeds::TimeMs> to_ms;      // published_ms <= to_ms
+  std::optional<std::string> authority;   // exact 发文机关, e.g. "国务院办公厅"
+  std::optional<feeds::NodeLevel> level;  // level of the origin that carried it
+  std::optional<feeds::TimeMs> from_ms;   // published_ms >= from_ms
+  std::optional<feeds::TimeMs> to_ms;     // published_ms <= to_ms
   SearchSort sort = SearchSort::kRelevance;
   std::size_t offset = 0;
   std::size_t limit = 10;
@@ -62,9 +62,9 @@ struct SearchHit {
   std::string doc_number;
   std::string authority;
   feeds::TimeMs published_ms = 0;
-  double score = 0;                 // percent 0..100
-  std::string snippet_html;         // body snippet, matches wrapped in <mark>, escaped
-  std::string title_html;           // title with matches in <mark>, escaped
+  double score = 0;          // percent 0..100
+  std::string snippet_html;  // body snippet, matches wrapped in <mark>, escaped
+  std::string title_html;    // title with matches in <mark>, escaped
 };
 
 struct SearchResults {

@@ -37,10 +37,10 @@ struct XmlLimits {
 
 // The <zq:signature> element's fields (see signature.h for their meaning).
 struct SignatureElement {
-  std::string key_id;           // 16 uppercase hex digits
-  std::string signature;        // base64 of "ED" || key_id[8] || sig[64]
-  std::string trusted_comment;  // minisign trusted comment (no prefix)
-  std::string global_signature; // base64 of the 64-byte global signature
+  std::string key_id;            // 16 uppercase hex digits
+  std::string signature;         // base64 of "ED" || key_id[8] || sig[64]
+  std::string trusted_comment;   // minisign trusted comment (no prefix)
+  std::string global_signature;  // base64 of the 64-byte global signature
   bool operator==(const SignatureElement&) const = default;
 };
 
@@ -67,15 +67,15 @@ Result<ParsedEntry> DecodeEntry(std::string_view bytes, const XmlLimits& limits 
 
 // Metadata for a feed page served by a hub or agent.
 struct FeedMeta {
-  std::string origin;        // whose log this is
-  std::string self_url;      // absolute URL of this document
-  std::string title;         // human title
-  std::uint64_t head_seq = 0;  // latest seq the server holds for this origin
-  std::optional<std::string> next_url;   // RFC 5005 rel="next": newer entries
-  std::optional<std::string> prev_url;   // RFC 5005 rel="previous": older entries
+  std::string origin;                   // whose log this is
+  std::string self_url;                 // absolute URL of this document
+  std::string title;                    // human title
+  std::uint64_t head_seq = 0;           // latest seq the server holds for this origin
+  std::optional<std::string> next_url;  // RFC 5005 rel="next": newer entries
+  std::optional<std::string> prev_url;  // RFC 5005 rel="previous": older entries
   std::optional<std::string> first_url;
-  std::optional<std::string> hub_url;    // WebSub hub, later
-  bool archive = false;      // RFC 5005 <fh:archive/>: page is full and immutable
+  std::optional<std::string> hub_url;  // WebSub hub, later
+  bool archive = false;                // RFC 5005 <fh:archive/>: page is full and immutable
   TimeMs updated_ms = 0;
 };
 
@@ -83,8 +83,8 @@ struct FeedMeta {
 std::string EncodeFeed(const FeedMeta& meta, const std::vector<std::string>& wire_entries);
 
 struct ParsedFeed {
-  FeedMeta meta;                      // fields recovered from the document
-  std::vector<ParsedEntry> entries;   // in document order
+  FeedMeta meta;                     // fields recovered from the document
+  std::vector<ParsedEntry> entries;  // in document order
 };
 
 // Parses a feed document. Fails as a whole if the document is malformed;

@@ -4,9 +4,9 @@
 #ifndef ZHANQUN_FEEDS_EVENT_LOG_H_
 #define ZHANQUN_FEEDS_EVENT_LOG_H_
 
-#include <vector>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace zhanqun::feeds {
 

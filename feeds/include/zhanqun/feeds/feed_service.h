@@ -32,8 +32,8 @@ class LogReader {
  public:
   virtual ~LogReader() = default;
   // Wire bytes of entries with seq in (after, after+limit], in seq order.
-  virtual Result<std::vector<std::string>> ReadWire(const std::string& origin,
-                                                    std::uint64_t after, std::size_t limit) = 0;
+  virtual Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
+                                                    std::size_t limit) = 0;
   // Highest stored seq of `origin`; 0 if none.
   virtual std::uint64_t Head(const std::string& origin) = 0;
   // Origins this reader can serve.
@@ -60,7 +60,7 @@ class AppendNotifier {
 };
 
 struct FeedServiceOptions {
-  std::string base_url;          // e.g. http://127.0.0.1:8100
+  std::string base_url;  // e.g. http://127.0.0.1:8100
   std::string title = "zhanqun";
   std::size_t page_size = 100;
   int max_wait_s = 30;

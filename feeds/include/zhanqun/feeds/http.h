@@ -30,7 +30,7 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;  // names lowercased
   std::map<std::string, std::string> params;   // from {name} route segments
   std::string body;
-  std::string remote;                          // peer address
+  std::string remote;  // peer address
   std::string Header(const std::string& lower_name) const;
   std::string Query(const std::string& name, const std::string& dflt = "") const;
 };
@@ -54,8 +54,9 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 0;                 // 0: pick a free port
-  int max_threads = 64;         // concurrent requests (long-polls hold one each)
+  int port = 0;               // 0: pick a free port
+  int max_threads = 64;       // concurrent requests (long-polls hold one each)
+  int keep_alive_idle_s = 2;  // an idle kept-alive connection is closed after this
   std::size_t max_body_bytes = 8 * 1024 * 1024;
 };
 

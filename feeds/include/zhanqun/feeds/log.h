@@ -23,8 +23,8 @@ namespace zhanqun::feeds {
 // The reader's view of one origin's log.
 struct ChainHead {
   std::string origin;
-  std::uint64_t seq = 0;              // 0: nothing yet
-  std::string hash = kZeroHash;       // canonical hash of entry `seq`
+  std::uint64_t seq = 0;         // 0: nothing yet
+  std::string hash = kZeroHash;  // canonical hash of entry `seq`
 };
 
 struct SignedEntry {

@@ -23,7 +23,7 @@ const char* ReleaseStatusName(ReleaseStatus s);  // "active", "amended", ...
 Result<ReleaseStatus> ParseReleaseStatus(const std::string& s);
 
 struct Attachment {
-  std::string href;        // absolute http(s) URL
+  std::string href;  // absolute http(s) URL
   std::string title;
   std::string media_type;  // may be empty
   std::string sha256_hex;  // 64 lowercase hex digits
@@ -33,7 +33,7 @@ struct Attachment {
 
 // A policy release. `id` is stable across versions; `version` starts at 1.
 struct Release {
-  std::string id;           // [A-Za-z0-9._:/-]{1,128}
+  std::string id;  // [A-Za-z0-9._:/-]{1,128}
   int version = 1;
   std::string title;        // 1..500 chars
   std::string doc_number;   // 文号, may be empty
@@ -42,7 +42,7 @@ struct Release {
   TimeMs published_ms = 0;  // 发布时间
   std::vector<std::string> topics;
   std::vector<std::string> categories;
-  std::string body_html;    // sanitized HTML (see sanitize.h)
+  std::string body_html;  // sanitized HTML (see sanitize.h)
   std::vector<Attachment> attachments;
   ReleaseStatus status = ReleaseStatus::kActive;
   bool operator==(const Release&) const = default;
@@ -70,7 +70,7 @@ struct PublicKey {
 
 // A site in the cluster, named by its GB/T 2260 code; the hub is "000000".
 struct Node {
-  std::string code;    // 6 digits
+  std::string code;  // 6 digits
   std::string name;
   NodeLevel level = NodeLevel::kNational;
   std::string parent;  // empty for the hub
@@ -105,8 +105,8 @@ Status ValidateInterpretation(const Interpretation& i);
 
 // A topic (专题): the hub defines national ones, agents may add local ones.
 struct TopicDef {
-  std::string id;           // [A-Za-z0-9._-]{1,64} or CJK; 1..64 chars, no '/' or spaces
-  std::string title;        // 1..200 chars
+  std::string id;     // 1..64 UTF-8 chars (CJK ok); no whitespace, controls, / ? # % or backslash
+  std::string title;  // 1..200 chars
   std::string description;  // plain text, may be empty, <= 2000 chars
   bool operator==(const TopicDef&) const = default;
 };

@@ -16,15 +16,15 @@ namespace zhanqun::feeds {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // malformed or out-of-rule input; message names it
+  kInvalidArgument,  // malformed or out-of-rule input; message names it
   kNotFound,
   kAlreadyExists,
-  kCorruption,         // stored or received bytes fail an integrity check
-  kUnauthenticated,    // signature, token or key does not verify
-  kPermissionDenied,   // file mode or role forbids it
-  kFailedPrecondition, // chain rule violated: gap, replay, fork
-  kResourceExhausted,  // a size or depth limit was exceeded
-  kUnavailable,        // network or peer failure; worth retrying
+  kCorruption,          // stored or received bytes fail an integrity check
+  kUnauthenticated,     // signature, token or key does not verify
+  kPermissionDenied,    // file mode or role forbids it
+  kFailedPrecondition,  // chain rule violated: gap, replay, fork
+  kResourceExhausted,   // a size or depth limit was exceeded
+  kUnavailable,         // network or peer failure; worth retrying
   kIoError,
   kInternal,
 };
@@ -64,7 +64,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok());
   }
@@ -87,10 +87,10 @@ class [[nodiscard]] Result {
 
 }  // namespace zhanqun::feeds
 
-#define ZQ_RETURN_IF_ERROR(expr)           \
-  do {                                     \
+#define ZQ_RETURN_IF_ERROR(expr)             \
+  do {                                       \
     ::zhanqun::feeds::Status _zq_s = (expr); \
-    if (!_zq_s.ok()) return _zq_s;         \
+    if (!_zq_s.ok()) return _zq_s;           \
   } while (0)
 
 #endif  // ZHANQUN_FEEDS_STATUS_H_

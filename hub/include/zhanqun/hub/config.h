@@ -10,15 +10,15 @@
 namespace zhanqun::hub {
 
 struct HubConfig {
-  std::string data_dir;        // holds hub.db
-  std::string key_file;        // Ed25519 secret key (0600); default <data_dir>/hub.key
+  std::string data_dir;  // holds hub.db
+  std::string key_file;  // Ed25519 secret key (0600); default <data_dir>/hub.key
   std::string listen_host = "127.0.0.1";
   int listen_port = 8100;
   std::string public_url;      // how children reach us; default http://<listen>
   std::string divisions_file;  // GB/T 2260 CSV: code,name,parent_code,level,gbt2260
   std::size_t page_size = 100;
   int max_wait_s = 30;
-  int http_threads = 64;
+  int http_threads = 256;  // every child long-poll and ack in flight holds one
   std::string DbPath() const { return data_dir + "/hub.db"; }
 };
 

@@ -89,8 +89,7 @@ class HubStore : public feeds::LogReader {
   bool TokenExists(const std::string& sha256_hex);
 
   // feeds::LogReader
-  feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin,
-                                                   std::uint64_t after,
+  feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
                                                    std::size_t limit) override;
   std::uint64_t Head(const std::string& origin) override;
   std::vector<std::string> Origins() override;
