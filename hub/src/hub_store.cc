@@ -36,6 +36,13 @@ CREATE TABLE rejections (
   hub_ms INTEGER NOT NULL);
 CREATE INDEX rejections_by_node ON rejections (node, hub_ms);
 )sql",
+      // 3: a follower retrying the same bad entry reports it again and again;
+      // keep one row per distinct rejection (the first report).
+      R"sql(
+DELETE FROM rejections WHERE rowid NOT IN (
+  SELECT min(rowid) FROM rejections GROUP BY node, origin, seq, reason);
+CREATE UNIQUE INDEX rejections_once ON rejections (node, origin, seq, reason);
+)sql",
   };
   return kMigrations;
 }
@@ -229,7 +236,8 @@ Status HubStore::RecordAck(const std::string& node, const std::string& origin,
 Status HubStore::RecordRejection(const RejectionRow& r) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<feeds::Stmt> st = db_->Prepare(
-      "INSERT INTO rejections (node, origin, seq, reason, hub_ms) VALUES (?1,?2,?3,?4,?5)");
+      "INSERT OR IGNORE INTO rejections (node, origin, seq, reason, hub_ms) "
+      "VALUES (?1,?2,?3,?4,?5)");
   if (!st.ok()) return st.status();
   st->Bind(1, r.node).Bind(2, r.origin).Bind(3, static_cast<std::int64_t>(r.seq));
   st->Bind(4, r.reason).Bind(5, r.hub_ms);

@@ -607,6 +607,27 @@ TEST_CASE("hub status shows missing entries and the lag of the oldest on the fak
   CHECK(mine["lag_ms"]["verified"]["max"] == 500);  // seq 3: appended kT0+6000, acked kT0+6500
 }
 
+TEST_CASE("hub records a node's reported rejection once and shows it in the status",
+          "[hub][status]") {
+  HubFixture f;
+  feeds::SecretKey node = NewKey();
+  f.MustAddNode("330100", node.public_key());
+  json j = {
+      {"node", "330100"},
+      {"acks", json::array()},
+      {"rejected", json::array({{{"origin", feeds::kHubCode},
+                                 {"seq", 2},
+                                 {"reason", "unauthenticated: signature does not verify"}}})}};
+  const std::string body = j.dump();
+  for (int i = 0; i < 3; ++i) {  // a follower retrying reports the same entry again
+    REQUIRE(f.hub->AcceptAcks(body, SignatureHeader(node, body)).ok());
+  }
+  CHECK(f.hub->store().Rejections("330100", 10).size() == 1);
+  json s = f.StatusDoc();
+  CHECK(s["nodes"][0]["last_rejection"]["seq"] == 2);
+  CHECK(s["nodes"][0]["last_rejection"]["reason"] == "unauthenticated: signature does not verify");
+}
+
 // ---- tokens -----------------------------------------------------------------
 
 TEST_CASE("hub bearer tokens check out and wrong ones are refused", "[hub][auth]") {
