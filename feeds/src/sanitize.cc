@@ -244,6 +244,8 @@ std::string SanitizeHtml(std::string_view html) {
   return Sanitizer().Run(doc->children);
 }
 
+std::string EscapeHtml(std::string_view text) { return xml::Escape(text, xml::EscapeMode::kHtml); }
+
 std::string TextToHtml(std::string_view text) {
   std::string out;
   std::size_t start = 0;

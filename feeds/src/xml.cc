@@ -283,56 +283,50 @@ std::string ToValidText(std::string_view s) {
   return out;
 }
 
-std::string EscapeText(std::string_view s) {
+std::string Escape(std::string_view s, EscapeMode mode) {
   std::string out;
   for (char c : ToValidText(s)) {
+    const char* entity = nullptr;
     switch (c) {
       case '&':
-        out += "&amp;";
+        entity = "&amp;";
         break;
       case '<':
-        out += "&lt;";
+        entity = "&lt;";
         break;
       case '>':
-        out += "&gt;";
+        entity = "&gt;";
+        break;
+      case '"':
+        entity = mode == EscapeMode::kText ? nullptr : "&quot;";
+        break;
+      case '\'':
+        entity = mode == EscapeMode::kHtml ? "&#39;" : nullptr;
+        break;
+      // Attribute-value normalization would turn these into spaces.
+      case '\t':
+        entity = mode == EscapeMode::kAttribute ? "&#x9;" : nullptr;
+        break;
+      case '\n':
+        entity = mode == EscapeMode::kAttribute ? "&#xA;" : nullptr;
+        break;
+      case '\r':
+        entity = mode == EscapeMode::kAttribute ? "&#xD;" : nullptr;
         break;
       default:
-        out += c;
+        break;
+    }
+    if (entity != nullptr) {
+      out += entity;
+    } else {
+      out += c;
     }
   }
   return out;
 }
 
-std::string EscapeAttribute(std::string_view s) {
-  std::string out;
-  for (char c : ToValidText(s)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\t':
-        out += "&#x9;";
-        break;
-      case '\n':
-        out += "&#xA;";
-        break;
-      case '\r':
-        out += "&#xD;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string EscapeText(std::string_view s) { return Escape(s, EscapeMode::kText); }
+
+std::string EscapeAttribute(std::string_view s) { return Escape(s, EscapeMode::kAttribute); }
 
 }  // namespace zhanqun::feeds::xml

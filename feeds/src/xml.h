@@ -73,7 +73,13 @@ std::size_t FindInvalidText(std::string_view s);
 // characters dropped, so the result always passes FindInvalidText.
 std::string ToValidText(std::string_view s);
 
-// Escapes for hand-built markup; both also apply ToValidText.
+// Escapes for hand-built markup; all apply ToValidText first.
+enum class EscapeMode {
+  kText,       // & < >
+  kAttribute,  // & < > " and tab/LF/CR (kept through attribute normalization)
+  kHtml,       // & < > " ' : safe in HTML text and in quoted attributes
+};
+std::string Escape(std::string_view s, EscapeMode mode);
 std::string EscapeText(std::string_view s);       // & < >
 std::string EscapeAttribute(std::string_view s);  // & < > " and tab/LF/CR
 

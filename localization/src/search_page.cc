@@ -6,6 +6,7 @@
 #include "pages.h"
 #include "text_util.h"
 #include "view_model.h"
+#include "zhanqun/feeds/http.h"
 
 namespace zhanqun::localization {
 namespace {
@@ -30,7 +31,7 @@ std::string SearchUrl(const SearchPageModel& m, const std::string& query, int pa
   if (page > 1) params.emplace_back("page", std::to_string(page));
   std::string url = "search";
   for (std::size_t i = 0; i < params.size(); ++i) {
-    url += (i == 0 ? "?" : "&") + params[i].first + "=" + UrlEncode(params[i].second);
+    url += (i == 0 ? "?" : "&") + params[i].first + "=" + feeds::UrlEncode(params[i].second);
   }
   return url;
 }

@@ -12,7 +12,7 @@ namespace {
 constexpr std::size_t kFeedEntries = 50;
 
 std::string Tag(const std::string& name, const std::string& text) {
-  return "<" + name + ">" + EscapeXml(text) + "</" + name + ">";
+  return "<" + name + ">" + feeds::EscapeHtml(text) + "</" + name + ">";
 }
 
 std::string FeedEntry(const SiteSnapshot& site, const feeds::Release& r) {
@@ -20,7 +20,7 @@ std::string FeedEntry(const SiteSnapshot& site, const feeds::Release& r) {
   std::string e = "  <entry>\n";
   e += "    " + Tag("id", url) + "\n";
   e += "    " + Tag("title", r.title) + "\n";
-  e += "    <link rel=\"alternate\" type=\"text/html\" href=\"" + EscapeXml(url) + "\"/>\n";
+  e += "    <link rel=\"alternate\" type=\"text/html\" href=\"" + feeds::EscapeHtml(url) + "\"/>\n";
   e += "    " + Tag("updated", feeds::FormatTime(r.published_ms)) + "\n";
   e += "    <author>" + Tag("name", r.authority) + "</author>\n";
   e += "    " + Tag("summary", Excerpt(feeds::HtmlToText(r.body_html), kSummaryChars)) + "\n";
@@ -46,9 +46,10 @@ std::string AtomFeedXml(const SiteSnapshot& site) {
   x += "  " + Tag("title", title) + "\n";
   x += "  " + Tag("updated", feeds::FormatTime(updated)) + "\n";
   x += "  <author>" + Tag("name", title) + "</author>\n";
-  x += "  <link rel=\"self\" href=\"" + EscapeXml(JoinUrl(site.base_url, "feed.xml")) + "\"/>\n";
+  x += "  <link rel=\"self\" href=\"" + feeds::EscapeHtml(JoinUrl(site.base_url, "feed.xml")) +
+       "\"/>\n";
   x += "  <link rel=\"alternate\" type=\"text/html\" href=\"" +
-       EscapeXml(JoinUrl(site.base_url, "")) + "\"/>\n";
+       feeds::EscapeHtml(JoinUrl(site.base_url, "")) + "\"/>\n";
   for (std::size_t i = 0; i < releases.size() && i < kFeedEntries; ++i) {
     x += FeedEntry(site, releases[i]->release);
   }

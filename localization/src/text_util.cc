@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "zhanqun/feeds/sanitize.h"
+
 namespace zhanqun::localization {
 namespace {
 
@@ -102,50 +104,6 @@ std::string Excerpt(std::string_view text, std::size_t max_chars) {
   return out;
 }
 
-std::string EscapeXml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
-
 std::string MarkedTextToHtml(std::string_view s) {
   static constexpr std::string_view kOpen = "<mark>", kClose = "</mark>";
   std::string out;
@@ -164,8 +122,12 @@ std::string MarkedTextToHtml(std::string_view s) {
       out += n ? std::string(s.substr(i, n)) : std::string("&amp;");
       i += n ? n : 1;
     } else {
-      out += EscapeXml(s.substr(i, 1));
-      ++i;
+      // Escape a whole run up to the next tag or reference at once: escaping
+      // byte by byte would split multi-byte UTF-8 characters.
+      std::size_t end = s.find_first_of("<&", i + 1);
+      if (end == std::string_view::npos) end = s.size();
+      out += feeds::EscapeHtml(s.substr(i, end - i));
+      i = end;
     }
   }
   if (open > 0) out += kClose;

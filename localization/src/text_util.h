@@ -22,12 +22,6 @@ std::string ChineseDateFromIso(const std::string& iso);
 // one space; "…" appended when cut.
 std::string Excerpt(std::string_view text, std::size_t max_chars);
 
-// Escapes & < > " ' for XML text and attributes.
-std::string EscapeXml(std::string_view s);
-
-// Percent-encodes everything outside RFC 3986 unreserved characters.
-std::string UrlEncode(std::string_view s);
-
 // Keeps exact <mark> and </mark> tags (balanced) and escapes any other markup,
 // leaving well-formed character references alone. Used on search snippets,
 // which arrive as escaped text with <mark> highlights.

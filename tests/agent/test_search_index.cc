@@ -11,6 +11,7 @@
 
 #include "test_support.h"
 #include "zhanqun/agent/search_index.h"
+#include "zhanqun/feeds/sanitize.h"
 
 namespace zhanqun::agent {
 namespace {
@@ -36,40 +37,6 @@ class Backend {
   std::string name_;
   TempDir tmp_;
 };
-
-std::string EscapeHtml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// Plain-text body as the sanitized HTML a release carries: one <p> a line.
-std::string ParagraphsHtml(const std::string& text) {
-  std::string html;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    if (!line.empty()) html += "<p>" + EscapeHtml(line) + "</p>";
-    start = end + 1;
-  }
-  return html;
-}
 
 // YYYY-MM-DD at midnight UTC, in ms; Howard Hinnant's days_from_civil.
 feeds::TimeMs DateMs(const std::string& date) {
@@ -100,7 +67,7 @@ const std::vector<IndexedRelease>& Fixtures() {
       r.release.authority = j.at("authority").get<std::string>();
       r.release.signed_date = j.at("date").get<std::string>();
       r.release.published_ms = DateMs(j.at("pub_date").get<std::string>());
-      r.release.body_html = ParagraphsHtml(j.at("body").get<std::string>());
+      r.release.body_html = feeds::TextToHtml(j.at("body").get<std::string>());
       r.origin = "000000";
       r.seq = out.size() + 1;
       out.push_back(std::move(r));

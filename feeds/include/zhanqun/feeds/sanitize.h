@@ -24,6 +24,11 @@ std::string SanitizeHtml(std::string_view html);
 // lines become <p> elements, text escaped.
 std::string TextToHtml(std::string_view text);
 
+// Escapes text for HTML or XML output, in element content or a quoted
+// attribute: & < > " ' become entities; invalid UTF-8 becomes U+FFFD and
+// characters XML cannot carry are dropped.
+std::string EscapeHtml(std::string_view text);
+
 // Text content of sanitized HTML, block elements separated by newlines.
 std::string HtmlToText(std::string_view html);
 
