@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <random>
 
 #include "zhanqun/feeds/log.h"
 
@@ -36,7 +38,12 @@ Agent::Agent(AgentConfig config, const feeds::Clock& clock, EventSink sink,
       store_(std::move(store)),
       index_(std::move(index)),
       key_(std::move(key)),
-      hub_key_(hub_key) {}
+      hub_key_(hub_key),
+      upstreams_(config_.upstreams) {
+  std::random_device rd;
+  boot_ = (static_cast<std::uint64_t>(rd()) << 32 | rd()) >> 1;  // fits a JSON integer
+  if (boot_ == 0) boot_ = 1;
+}
 
 Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const feeds::Clock& clock,
                                            EventSink sink) {
@@ -51,6 +58,17 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const feed
   if (!store.ok()) return store.status();
   Result<std::unique_ptr<SearchIndex>> index =
       SearchIndex::Open(config.IndexPath(), SearchIndex::Mode::kWritable);
+  if (!index.ok() && index.status().code() == feeds::Code::kCorruption) {
+    // The index is derived data (written without fsync): one a crash left
+    // unreadable is set aside and rebuilt from the store at Start().
+    std::string aside = config.IndexPath() + ".unreadable-" + std::to_string(clock.NowMs());
+    if (::rename(config.IndexPath().c_str(), aside.c_str()) == 0) {
+      if (sink) {
+        sink("index_set_aside", {{"error", index.status().ToString()}, {"moved_to", aside}});
+      }
+      index = SearchIndex::Open(config.IndexPath(), SearchIndex::Mode::kWritable);
+    }
+  }
   if (!index.ok()) return index.status();
   std::unique_ptr<Agent> agent(new Agent(config, clock, std::move(sink), std::move(*store),
                                          std::move(*index), std::move(*key), *hub_key));
@@ -76,13 +94,20 @@ Status Agent::Start() {
   if (!repaired.ok()) return repaired.status().Context("index repair");
   if (*repaired > 0) Emit("index_repaired", {{"entries", std::to_string(*repaired)}});
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const std::string& origin : config_.origins) {
-      std::uint64_t head = store_->Head(origin);
-      stage_seq_[origin]["received"] = head;
-      stage_seq_[origin]["verified"] = head;
+    std::uint64_t head = store_->Head(feeds::kHubCode);
+    std::uint64_t indexed;
+    {
       std::lock_guard<std::mutex> ilock(index_mu_);
-      stage_seq_[origin]["indexed"] = index_->IndexedSeq(origin);
+      indexed = index_->IndexedSeq(feeds::kHubCode);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    // What we held before this start was reached earlier; its times are not
+    // known any more, so these marks carry none (the hub has them already).
+    for (const char* stage : {"received", "verified"}) hub_stages_[stage] = {head, 0};
+    hub_stages_["indexed"] = {indexed, 0};
+    if (!localizer_) {
+      hub_stages_["localized"] = {indexed, 0};
+      hub_stages_["live"] = {indexed, 0};
     }
     ack_wanted_ = true;
     site_wanted_ = true;  // renders the site once at start
@@ -251,9 +276,9 @@ void Agent::RecordProgress(const std::string& origin, std::uint64_t received,
                            std::uint64_t verified) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto& stages = stage_seq_[origin];
-    stages["received"] = std::max(stages["received"], received);
-    stages["verified"] = std::max(stages["verified"], verified);
+    feeds::TimeMs now = clock_.NowMs();
+    RecordStageLocked(origin, "received", received, now);
+    RecordStageLocked(origin, "verified", verified, now);
     ack_wanted_ = true;
   }
   cv_.notify_all();
@@ -327,7 +352,13 @@ Result<std::size_t> Agent::CatchUpIndex() {
                                 {"head", Seq(store_->Head(origin))}});
       }
       std::lock_guard<std::mutex> slock(mu_);
-      stage_seq_[origin]["indexed"] = batch.back().seq;
+      feeds::TimeMs now = clock_.NowMs();
+      RecordStageLocked(origin, "indexed", batch.back().seq, now);
+      // Without a local site, a node is live once its search serves the entry.
+      if (!localizer_) {
+        RecordStageLocked(origin, "localized", batch.back().seq, now);
+        RecordStageLocked(origin, "live", batch.back().seq, now);
+      }
       ack_wanted_ = true;
     }
   }

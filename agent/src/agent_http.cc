@@ -76,6 +76,26 @@ HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
   return HttpResponse::Json(200, SearchResultsJson(q.text, *r) + "\n");
 }
 
+// A child's envelope of reports; answered with our estimate of the hub's
+// clock (so the child can estimate its own offset through us) and the
+// newest head statement we hold.
+HttpResponse HandleChildReports(Agent& agent, const HttpRequest& req) {
+  feeds::TimeMs t1 = agent.HubNowMs();
+  feeds::Result<std::size_t> queued =
+      agent.AcceptChildReports(req.body, req.Header("x-zhanqun-signature"));
+  HttpResponse resp = queued.ok() ? HttpResponse::Json(200, json{{"queued", *queued}}.dump() + "\n")
+                                  : HttpResponse::Error(queued.status());
+  if (std::string hs = agent.HeadStatementText(); !hs.empty()) {
+    resp.headers.push_back({feeds::kHeadStatementHeader, hs});
+  }
+  feeds::ClockEstimate clock = agent.ClockEstimate();
+  if (clock.known) {
+    resp.headers.push_back(
+        {feeds::kClockHeader, feeds::FormatClockHeader(t1, agent.HubNowMs(), clock.error_ms)});
+  }
+  return resp;
+}
+
 }  // namespace
 
 std::string SearchResultsJson(const std::string& query, const SearchResults& r) {
@@ -102,9 +122,14 @@ void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server) {
   feed_options.title = "zhanqun relay " + agent.config().node;
   feed_options.page_size = agent.config().page_size;
   feed_options.max_wait_s = agent.config().max_wait_s;
+  feed_options.head_statement = [&agent](const std::string& origin) {
+    return origin == feeds::kHubCode ? agent.HeadStatementText() : std::string();
+  };
   server.Route("GET", "/api/v1/feeds/{origin}", [&agent, feed_options](const HttpRequest& req) {
     return feeds::ServeFeed(req, agent.store(), agent.notifier(), feed_options, agent.clock());
   });
+  server.Route("POST", "/api/v1/acks",
+               [&agent](const HttpRequest& req) { return HandleChildReports(agent, req); });
   server.Route("GET", "/search",
                [&agent](const HttpRequest& req) { return HandleSearch(agent, req); });
   server.Route("GET", "/api/v1/status", [&agent](const HttpRequest&) {

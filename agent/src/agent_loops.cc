@@ -15,6 +15,10 @@ namespace {
 
 constexpr std::int64_t kMinBackoffMs = 250;
 constexpr std::int64_t kMaxBackoffMs = 30000;
+// Reports carry their own times, so batching them costs no accuracy: only
+// how soon the hub's status page shows progress.
+constexpr std::int64_t kReportCoalesceMs = 250;
+constexpr std::size_t kMaxRelayedPerEnvelope = 1000;
 
 }  // namespace
 
@@ -23,6 +27,10 @@ void Agent::FollowLoop(const std::string& origin) {
   client.set_abort_flag(&abort_);
   std::int64_t backoff = kMinBackoffMs;
   while (!abort_) {
+    if (frozen_) {  // fault injection: a relay that stops following but keeps serving
+      if (!Sleep(500)) break;
+      continue;
+    }
     if (FetchOnce(origin, client)) {
       backoff = kMinBackoffMs;
       continue;
@@ -34,7 +42,8 @@ void Agent::FollowLoop(const std::string& origin) {
 
 bool Agent::FetchOnce(const std::string& origin, feeds::HttpClient& client) {
   std::uint64_t after = store_->Head(origin);
-  std::string url = feeds::FeedUrl(config_.parent_url, origin, after, config_.poll_wait_s);
+  Upstreams::Choice up = upstreams_.Current();
+  std::string url = feeds::FeedUrl(up.url, origin, after, config_.poll_wait_s);
   counters_.fetches++;
   Result<feeds::HttpResult> res = client.Get(url, (config_.poll_wait_s + 15) * 1000L);
   if (abort_) return false;
@@ -44,7 +53,12 @@ bool Agent::FetchOnce(const std::string& origin, feeds::HttpClient& client) {
          {{"origin", origin},
           {"url", url},
           {"error", res.ok() ? "HTTP " + std::to_string(res->status) : res.status().ToString()}});
+    if (upstreams_.Failed(up.index)) NoteSwitch("upstream " + up.url + " failed repeatedly");
     return false;
+  }
+  upstreams_.Succeeded(up.index);
+  if (auto hs = res->headers.find("x-zhanqun-head-statement"); hs != res->headers.end()) {
+    OfferHeadStatement(hs->second);
   }
   Result<feeds::ParsedFeed> feed = feeds::DecodeFeed(res->body);
   if (!feed.ok()) {
@@ -58,9 +72,14 @@ bool Agent::FetchOnce(const std::string& origin, feeds::HttpClient& client) {
   }
   ApplyOutcome out = ApplyPage(origin, feed->entries, url);
   if (out.applied > 0) {
-    Emit("entries_applied", {{"origin", origin},
-                             {"count", std::to_string(out.applied)},
-                             {"head", std::to_string(store_->Head(origin))}});
+    std::uint64_t head = store_->Head(origin);
+    std::vector<std::pair<std::string, std::string>> fields = {
+        {"origin", origin}, {"count", std::to_string(out.applied)}, {"head", std::to_string(head)}};
+    // A page that leaves us behind is catch-up: say how far there is to go.
+    if (auto h = res->headers.find("x-zhanqun-head"); h != res->headers.end()) {
+      fields.push_back({"upstream_head", h->second});
+    }
+    Emit("entries_applied", std::move(fields));
   }
   return out.rejected.ok();
 }
@@ -89,14 +108,22 @@ void Agent::AckLoop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, std::chrono::seconds(10), [&] { return stopping_ || ack_wanted_; });
+      cv_.wait_for(lock, std::chrono::seconds(config_.report_interval_s),
+                   [&] { return stopping_ || ack_wanted_; });
       if (stopping_) return;
+    }
+    // Gather what else arrives in the next moment (our other stages, our
+    // children's reports) into the same envelope.
+    if (!Sleep(kReportCoalesceMs)) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
       ack_wanted_ = false;
     }
-    Status s = SendAcks(client);
+    CheckUpstreams(client);
+    Status s = SendReports(client);
     if (!s.ok()) {
       counters_.ack_errors++;
-      Emit("ack_failed", {{"hub", config_.hub_url}, {"error", s.ToString()}});
+      Emit("ack_failed", {{"upstream", upstreams_.Current().url}, {"error", s.ToString()}});
       if (!Sleep(1000)) return;
       std::lock_guard<std::mutex> lock(mu_);
       ack_wanted_ = true;
@@ -104,49 +131,60 @@ void Agent::AckLoop() {
   }
 }
 
-Status Agent::SendAcks(feeds::HttpClient& client) {
-  json acks = json::array();
-  std::map<std::string, std::map<std::string, std::uint64_t>> snapshot;
-  std::vector<Rejection> rejections;
+Status Agent::SendReports(feeds::HttpClient& client) {
+  feeds::Envelope env;
+  env.from = config_.node;
+  std::size_t own_transitions;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    snapshot = stage_seq_;
-    rejections = pending_rejections_;
+    own_transitions = transitions_.size();
+    std::size_t take = std::min(relay_queue_.size(), kMaxRelayedPerEnvelope);
+    env.reports.assign(relay_queue_.begin(),
+                       relay_queue_.begin() + static_cast<std::ptrdiff_t>(take));
   }
-  for (const auto& [origin, stages] : snapshot) {
-    if (origin != feeds::kHubCode) continue;  // the hub measures propagation of its own log
-    for (const auto& [stage, seq] : stages) {
-      if (seq > 0 && seq > acked_seq_[origin][stage]) {
-        acks.push_back({{"origin", origin}, {"stage", stage}, {"seq", seq}});
-      }
-    }
-  }
-  json rejected = json::array();
-  for (const Rejection& r : rejections) {
-    rejected.push_back({{"origin", r.origin}, {"seq", r.seq}, {"reason", r.reason}});
-  }
-  if (acks.empty() && rejected.empty()) return Status::Ok();
-  json body = {{"node", config_.node}, {"sent", feeds::FormatTime(clock_.NowMs())}, {"acks", acks}};
-  if (!rejected.empty()) body["rejected"] = rejected;
-  std::string text = body.dump();
-  auto sig = key_.SignRaw(text);
-  std::string header =
-      "X-Zhanqun-Signature: keyId=" + key_.public_key().KeyIdHex() + ",sig=" +
-      feeds::Base64Encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+  std::size_t own_rejections = 0;
+  std::string own = BuildOwnReport(&own_rejections);
+  env.reports.insert(env.reports.begin(), {own, feeds::SignatureFor(key_, own)});
+  std::string text = feeds::EncodeEnvelope(env);
+  std::string header = std::string("X-Zhanqun-Signature: ") + feeds::SignatureFor(key_, text);
+  Upstreams::Choice up = upstreams_.Current();
+  feeds::TimeMs t0 = clock_.NowMs();
   Result<feeds::HttpResult> res =
-      client.Post(config_.hub_url + "/api/v1/acks", text, "application/json", 10000, {header});
-  if (!res.ok()) return res.status();
-  if (res->status != 200) {
-    return Status::Unavailable("hub answered " + std::to_string(res->status) + ": " +
+      client.Post(up.url + "/api/v1/acks", text, "application/json", 30000, {header});
+  feeds::TimeMs t3 = clock_.NowMs();
+  if (!res.ok() || res->status != 200) {
+    if (upstreams_.Failed(up.index)) NoteSwitch("upstream " + up.url + " refused reports");
+    if (!res.ok()) return res.status();
+    return Status::Unavailable(up.url + " answered " + std::to_string(res->status) + ": " +
                                res->body.substr(0, 300));
   }
+  upstreams_.Succeeded(up.index);
+  feeds::TimeMs t1 = 0, t2 = 0;
+  std::int64_t err = 0;
+  if (auto c = res->headers.find("x-zhanqun-clock");
+      c != res->headers.end() && feeds::ParseClockHeader(c->second, &t1, &t2, &err)) {
+    clock_sync_.AddSample(t0, t1, t2, t3, err);
+  }
+  if (auto hs = res->headers.find("x-zhanqun-head-statement"); hs != res->headers.end()) {
+    OfferHeadStatement(hs->second);
+  }
   counters_.acks_sent++;
-  acked_seq_ = snapshot;
-  std::lock_guard<std::mutex> lock(mu_);
-  pending_rejections_.erase(
-      pending_rejections_.begin(),
-      pending_rejections_.begin() +
-          static_cast<std::ptrdiff_t>(std::min(rejections.size(), pending_rejections_.size())));
+  report_n_++;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::size_t relayed = std::min(env.reports.size() - 1, relay_queue_.size());
+    relay_queue_.erase(relay_queue_.begin(),
+                       relay_queue_.begin() + static_cast<std::ptrdiff_t>(relayed));
+    counters_.reports_relayed += relayed;
+    transitions_.erase(transitions_.begin(),
+                       transitions_.begin() + static_cast<std::ptrdiff_t>(
+                                                  std::min(own_transitions, transitions_.size())));
+    pending_rejections_.erase(
+        pending_rejections_.begin(),
+        pending_rejections_.begin() +
+            static_cast<std::ptrdiff_t>(std::min(own_rejections, pending_rejections_.size())));
+    if (!relay_queue_.empty()) ack_wanted_ = true;  // more than one envelope's worth
+  }
   return Status::Ok();
 }
 
@@ -169,12 +207,32 @@ std::string Agent::StatusJson() {
                           {"source", q.source},
                           {"at", feeds::FormatTime(q.at_ms)}});
   }
-  json out = {{"node", config_.node},
-              {"parent_url", config_.parent_url},
-              {"origins", origins},
-              {"quarantine_count", store_->QuarantineCount()},
-              {"quarantine_recent", quarantine},
-              {"counters", json::parse(CountersJson())}};
+  feeds::ClockEstimate clock = clock_sync_.Estimate();
+  json upstreams = json::array();
+  for (std::size_t i = 0; i < upstreams_.size(); ++i) upstreams.push_back(upstreams_.url(i));
+  json head_statement;
+  {
+    std::lock_guard<std::mutex> lock(head_mu_);
+    if (!head_.text.empty()) {
+      head_statement = {{"seq", head_.seq},
+                        {"issued", feeds::FormatTime(head_.time_ms)},
+                        {"expires", feeds::FormatTime(head_.expires_ms)}};
+    }
+  }
+  json out = {
+      {"node", config_.node},
+      {"parent_url", config_.parent_url},
+      {"upstream", upstreams_.Current().url},
+      {"upstreams", upstreams},
+      {"stale", IsStale()},
+      {"frozen", frozen_.load()},
+      {"head_statement", head_statement},
+      {"clock",
+       clock.known ? json{{"offset_ms", clock.offset_ms}, {"error_ms", clock.error_ms}} : json()},
+      {"origins", origins},
+      {"quarantine_count", store_->QuarantineCount()},
+      {"quarantine_recent", quarantine},
+      {"counters", json::parse(CountersJson())}};
   return out.dump(2);
 }
 
@@ -187,7 +245,11 @@ std::string Agent::CountersJson() const {
             {"entries_rejected", counters_.entries_rejected.load()},
             {"duplicates_ignored", counters_.duplicates_ignored.load()},
             {"acks_sent", counters_.acks_sent.load()},
-            {"ack_errors", counters_.ack_errors.load()}};
+            {"ack_errors", counters_.ack_errors.load()},
+            {"reports_relayed", counters_.reports_relayed.load()},
+            {"reports_dropped", counters_.reports_dropped.load()},
+            {"upstream_switches", counters_.upstream_switches.load()},
+            {"head_statements_refused", counters_.head_statements_refused.load()}};
   return j.dump();
 }
 

@@ -89,11 +89,15 @@ void Agent::SiteLoop() {
 void Agent::RefreshSite() {
   if (!localizer_) return;
   feeds::TimeMs t0 = clock_.MonotonicMs();
-  Result<std::size_t> written = localizer_->Refresh();
+  // Everything up to this head is interpreted, then rendered, by this refresh.
+  const std::uint64_t target = store_->Head(feeds::kHubCode);
+  Result<std::size_t> written =
+      localizer_->Refresh([&] { RecordStage(feeds::kHubCode, "localized", target); });
   if (!written.ok()) {
     Emit("site_failed", {{"error", written.status().ToString()}});
     return;
   }
+  RecordStage(feeds::kHubCode, "live", target);
   if (*written > 0) {
     Emit("interpretations_written",
          {{"count", std::to_string(*written)}, {"ms", std::to_string(clock_.MonotonicMs() - t0)}});

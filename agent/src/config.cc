@@ -85,7 +85,11 @@ void CheckUnknown(const json& j, Checker& c) {
                                                "theme_dir",
                                                "theme_override_dir",
                                                "site_dir",
-                                               "admin_token_file"};
+                                               "admin_token_file",
+                                               "upstreams",
+                                               "report_interval_s",
+                                               "clock_skew_ms",
+                                               "fault_injection"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!kKnown.count(it.key())) c.Problem(it.key() + ": unknown setting");
   }
@@ -122,6 +126,32 @@ void ParseOrigins(const json& j, Checker& c, AgentConfig& a) {
       continue;
     }
     a.origins.push_back(o.get<std::string>());
+  }
+}
+
+// Ordered upstreams: parent first, then grandparent or hub. Without the
+// setting: parent_url, then hub_url when it differs.
+void ParseUpstreams(const json& j, Checker& c, AgentConfig& a) {
+  if (!j.contains("upstreams")) {
+    if (!a.parent_url.empty()) a.upstreams.push_back(a.parent_url);
+    if (!a.hub_url.empty() && a.hub_url != a.parent_url) a.upstreams.push_back(a.hub_url);
+    return;
+  }
+  if (!j["upstreams"].is_array() || j["upstreams"].empty() || j["upstreams"].size() > 8) {
+    c.Problem("upstreams: expected 1 to 8 http:// or https:// URLs, parent first");
+    return;
+  }
+  for (const json& u : j["upstreams"]) {
+    std::string url = u.is_string() ? u.get<std::string>() : "";
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      c.Problem("upstreams: expected http:// or https:// URLs, got " + u.dump());
+      continue;
+    }
+    a.upstreams.push_back(url);
+  }
+  if (!a.upstreams.empty() && !a.parent_url.empty() && a.upstreams.front() != a.parent_url) {
+    c.Problem("upstreams: the first upstream must be parent_url (" + a.parent_url + ")");
   }
 }
 
@@ -170,6 +200,15 @@ Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string&
   a.max_wait_s = static_cast<int>(c.Int("max_wait_s", 0, 300, 30));
   a.http_threads = static_cast<int>(c.Int("http_threads", 4, 4096, 64));
   ParseSite(c, a);
+  ParseUpstreams(j, c, a);
+  a.report_interval_s = static_cast<int>(c.Int("report_interval_s", 1, 3600, 5));
+  a.clock_skew_ms = c.Int("clock_skew_ms", -86400000L, 86400000L, 0);
+  if (j.contains("fault_injection")) {
+    if (!j["fault_injection"].is_boolean())
+      c.Problem("fault_injection: expected true or false");
+    else
+      a.fault_injection = j["fault_injection"].get<bool>();
+  }
   if (!c.problems().empty()) {
     std::string msg;
     for (const auto& p : c.problems()) msg += (msg.empty() ? "" : "\n") + p;

@@ -121,10 +121,11 @@ std::vector<std::string> Localizer::ChangedReleases(bool* everything) {
   return {ids.begin(), ids.end()};
 }
 
-Result<std::size_t> Localizer::Refresh() {
+Result<std::size_t> Localizer::Refresh(const std::function<void()>& interpreted) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<std::size_t> written = InterpretNewReleases();
   if (!written.ok()) return written.status();
+  if (interpreted) interpreted();
   bool everything = false;
   std::vector<std::string> changed = ChangedReleases(&everything);
   if (!everything && changed.empty()) return written;

@@ -1,4 +1,7 @@
 // zhanqun-agent: wiring only. Commands: serve, search, interpret, keygen, check-config.
+#include <pthread.h>
+
+#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -43,8 +46,29 @@ options:
 
 int Fail(const feeds::Status& s) { return feeds::Fail(kProgram, s); }
 
+// With fault_injection on, SIGUSR1 freezes or unfreezes following (a frozen
+// relay, for drills). Returns the terminating signal.
+int WaitForSignals(agent::Agent& agent, bool fault_injection) {
+  if (!fault_injection) return feeds::WaitForTerminationSignal();
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&set, s);
+  for (;;) {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != SIGUSR1) return sig;
+    agent.SetFrozen(!agent.frozen());
+  }
+}
+
 int Serve(const agent::AgentConfig& config) {
   feeds::BlockTerminationSignals();  // before any thread starts, so all inherit the mask
+  if (config.fault_injection) {
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, nullptr);
+  }
   std::string node = config.node;
   auto sink = [node](const std::string& e,
                      const std::vector<std::pair<std::string, std::string>>& f) {
@@ -52,7 +76,11 @@ int Serve(const agent::AgentConfig& config) {
     fields.insert(fields.end(), f.begin(), f.end());
     feeds::LogEvent(e, fields);
   };
-  auto a = agent::Agent::Open(config, feeds::SystemClock(), sink);
+  // A skewed clock is a drill: the lag figures must stay right regardless.
+  static feeds::SkewedClock skewed(feeds::SystemClock(), config.clock_skew_ms);
+  const feeds::Clock& clock =
+      config.clock_skew_ms != 0 ? static_cast<const feeds::Clock&>(skewed) : feeds::SystemClock();
+  auto a = agent::Agent::Open(config, clock, sink);
   if (!a.ok()) return Fail(a.status());
   feeds::HttpServer server;
   agent::RegisterAdminRoutes(**a, server);
@@ -69,8 +97,10 @@ int Serve(const agent::AgentConfig& config) {
                   {{"node", config.node},
                    {"listen", config.listen_host + ":" + std::to_string(server.port())},
                    {"parent", config.parent_url},
+                   {"upstreams", std::to_string(config.upstreams.size())},
+                   {"clock_skew_ms", std::to_string(config.clock_skew_ms)},
                    {"head", std::to_string((*a)->store().Head(feeds::kHubCode))}});
-  const int sig = feeds::WaitForTerminationSignal();
+  const int sig = WaitForSignals(**a, config.fault_injection);
   feeds::LogEvent("agent_stopping", {{"node", config.node}, {"signal", std::to_string(sig)}});
   (*a)->Stop();
   server.Stop();

@@ -73,7 +73,10 @@ feeds::Result<std::unique_ptr<SearchIndex>> SearchIndex::Open(const std::string&
     if (dir.empty()) {
       impl->writer.emplace(std::string(), Xapian::DB_BACKEND_INMEMORY);
     } else if (mode == Mode::kWritable) {
-      impl->writer.emplace(dir, Xapian::DB_CREATE_OR_OPEN);
+      // No fsync per commit: the index is derived from the store, which is
+      // the durable record, and the agent rebuilds it when it cannot be
+      // opened (Agent::Open). A per-entry fsync would dominate delivery time.
+      impl->writer.emplace(dir, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC);
     } else {
       impl->reader = Xapian::Database(dir);
     }

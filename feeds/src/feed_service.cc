@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "zhanqun/feeds/freshness.h"
+
 namespace zhanqun::feeds {
 
 void AppendNotifier::Notify() {
@@ -93,8 +95,10 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
         Status::Invalid("wait: expected seconds as an integer, got '" + req.Query("wait") + "'"));
   }
   wait = std::min<std::uint64_t>(wait, static_cast<std::uint64_t>(o.max_wait_s));
+  auto statement = [&] { return o.head_statement ? o.head_statement(origin) : std::string(); };
   if (wait > 0 && reader.Head(origin) <= after) {
-    notifier.WaitUntil([&] { return reader.Head(origin) > after; },
+    const std::string held = statement();
+    notifier.WaitUntil([&] { return reader.Head(origin) > after || statement() != held; },
                        static_cast<std::int64_t>(wait) * 1000);
   }
   std::uint64_t head = reader.Head(origin);
@@ -109,6 +113,7 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
   resp.headers.push_back({"Cache-Control", meta.archive ? "public, max-age=31536000, immutable"
                                                         : "public, max-age=1"});
   resp.headers.push_back({"X-Zhanqun-Head", std::to_string(head)});
+  if (std::string hs = statement(); !hs.empty()) resp.headers.push_back({kHeadStatementHeader, hs});
   if (req.Header("if-none-match") == etag) {
     resp.status = 304;
     return resp;

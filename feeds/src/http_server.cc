@@ -44,10 +44,18 @@ std::vector<std::string> SplitPath(const std::string& path) {
 
 bool Match(const RouteEntry& r, const std::vector<std::string>& segs,
            std::map<std::string, std::string>* params) {
-  if (r.segments.size() != segs.size()) return false;
-  for (std::size_t i = 0; i < segs.size(); ++i) {
+  // A last segment "{name...}" takes the rest of the path, slashes included
+  // (release ids such as "govcn:000014349/2019-00007").
+  const bool rest = !r.segments.empty() && r.segments.back().size() > 5 &&
+                    r.segments.back().compare(r.segments.back().size() - 4, 4, "...}") == 0;
+  if (rest ? segs.size() < r.segments.size() : r.segments.size() != segs.size()) return false;
+  for (std::size_t i = 0; i < r.segments.size(); ++i) {
     const std::string& p = r.segments[i];
-    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+    if (rest && i + 1 == r.segments.size()) {
+      std::string joined = segs[i];
+      for (std::size_t j = i + 1; j < segs.size(); ++j) joined += "/" + segs[j];
+      (*params)[p.substr(1, p.size() - 5)] = joined;
+    } else if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
       (*params)[p.substr(1, p.size() - 2)] = segs[i];
     } else if (p != segs[i]) {
       return false;

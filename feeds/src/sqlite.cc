@@ -111,7 +111,20 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path,
   return db;
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  cache_.clear();  // finalize before closing
+  sqlite3_close_v2(db_);
+}
+
+Result<CachedStmt> Db::Cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    Result<Stmt> st = Prepare(sql);
+    if (!st.ok()) return st.status();
+    it = cache_.emplace(sql, std::make_unique<Stmt>(std::move(*st))).first;
+  }
+  return CachedStmt(it->second.get());
+}
 
 Status Db::Exec(const std::string& sql) {
   char* err = nullptr;

@@ -45,8 +45,10 @@ class Fields {
   const std::vector<std::string>& problems() const { return problems_; }
 
   void CheckKnown() {
-    static const char* kKnown[] = {"data_dir",       "key_file",  "listen",     "public_url",
-                                   "divisions_file", "page_size", "max_wait_s", "http_threads"};
+    static const char* kKnown[] = {
+        "data_dir",      "key_file",      "listen",          "public_url",   "divisions_file",
+        "page_size",     "max_wait_s",    "http_threads",    "slo_s",        "offline_after_s",
+        "stall_after_s", "health_window", "head_interval_s", "head_expiry_s"};
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       bool known = false;
       for (const char* k : kKnown) known = known || it.key() == k;
@@ -111,6 +113,16 @@ Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& bas
   c.page_size = static_cast<std::size_t>(f.Num("page_size", 1, 1000, 100));
   c.max_wait_s = static_cast<int>(f.Num("max_wait_s", 0, 300, 30));
   c.http_threads = static_cast<int>(f.Num("http_threads", 4, 4096, 256));
+  c.slo_s = static_cast<int>(f.Num("slo_s", 1, 86400, 60));
+  c.offline_after_s = static_cast<int>(f.Num("offline_after_s", 1, 86400, 30));
+  c.stall_after_s = static_cast<int>(f.Num("stall_after_s", 1, 86400, 30));
+  c.health_window = static_cast<int>(f.Num("health_window", 3, 100, 10));
+  c.head_interval_s = static_cast<int>(f.Num("head_interval_s", 1, 3600, 10));
+  c.head_expiry_s = static_cast<int>(f.Num("head_expiry_s", 2, 86400, 30));
+  if (c.head_expiry_s <= c.head_interval_s) {
+    f.Problem("head_expiry_s: must be longer than head_interval_s (" +
+              std::to_string(c.head_interval_s) + ")");
+  }
   if (!f.problems().empty()) {
     std::string msg;
     for (const auto& p : f.problems()) msg += (msg.empty() ? "" : "\n") + p;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/sanitize.h"
 
 namespace zhanqun::hub {
@@ -19,7 +20,10 @@ Hub::Hub(HubConfig config, const feeds::Clock& clock, std::unique_ptr<HubStore> 
       clock_(clock),
       store_(std::move(store)),
       key_(std::move(key)),
-      divisions_(std::move(divisions)) {}
+      divisions_(std::move(divisions)),
+      health_(HealthRules{config_.slo_s * 1000LL, config_.offline_after_s * 1000LL,
+                          config_.stall_after_s * 1000LL,
+                          static_cast<std::size_t>(config_.health_window)}) {}
 
 Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const feeds::Clock& clock) {
   Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file);
@@ -150,12 +154,33 @@ bool Hub::CheckBearer(const std::string& header) {
   return ok;
 }
 
+std::string Hub::HeadStatement() {
+  feeds::ChainHead head = store_->HeadOf(feeds::kHubCode);
+  feeds::TimeMs now = clock_.NowMs();
+  std::lock_guard<std::mutex> lock(head_mu_);
+  if (head_statement_.empty() || head.seq != head_seq_ ||
+      now - head_time_ms_ >= config_.head_interval_s * 1000LL) {
+    head_statement_ = feeds::SignHeadStatement(key_, feeds::kHubCode, head.seq, head.hash, now,
+                                               now + config_.head_expiry_s * 1000LL)
+                          .text;
+    head_seq_ = head.seq;
+    head_time_ms_ = now;
+    counters_.head_statements_signed++;
+  }
+  return head_statement_;
+}
+
 std::string Hub::CountersJson() const {
   json j = {{"releases_published", counters_.releases_published.load()},
             {"nodes_added", counters_.nodes_added.load()},
             {"publish_rejected", counters_.publish_rejected.load()},
             {"acks_accepted", counters_.acks_accepted.load()},
             {"acks_rejected", counters_.acks_rejected.load()},
+            {"reports_accepted", counters_.reports_accepted.load()},
+            {"reports_relayed", counters_.reports_relayed.load()},
+            {"reports_refused", counters_.reports_refused.load()},
+            {"reports_replayed", counters_.reports_replayed.load()},
+            {"head_statements_signed", counters_.head_statements_signed.load()},
             {"auth_failures", counters_.auth_failures.load()}};
   return j.dump();
 }

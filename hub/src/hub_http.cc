@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/feeds/freshness.h"
 #include "zhanqun/hub/release_json.h"
 
 namespace zhanqun::hub {
@@ -99,10 +100,35 @@ HttpResponse ListNodes(Hub& hub) {
   return HttpResponse::Json(200, out.dump(2) + "\n");
 }
 
+// Answers with the hub's clock (NTP-style t1/t2: the sender estimates its
+// offset from it) and the current head statement; POST answers are never
+// cached, so both are always first-hand.
 HttpResponse PostAcks(Hub& hub, const HttpRequest& req) {
-  Status s = hub.AcceptAcks(req.body, req.Header("x-zhanqun-signature"));
-  if (!s.ok()) return HttpResponse::Error(s);
-  return HttpResponse::Json(200, "{\"accepted\":true}\n");
+  feeds::TimeMs t1 = hub.clock().NowMs();
+  Result<Hub::AckOutcome> out = hub.AcceptReports(req.body, req.Header("x-zhanqun-signature"));
+  HttpResponse resp;
+  if (!out.ok()) {
+    resp = HttpResponse::Error(out.status());
+  } else {
+    json refused = json::array();
+    for (const auto& [node, reason] : out->refused) {
+      refused.push_back({{"node", node}, {"reason", reason}});
+    }
+    resp = HttpResponse::Json(
+        200, json{{"accepted", out->accepted}, {"replayed", out->replayed}, {"refused", refused}}
+                     .dump() +
+                 "\n");
+  }
+  resp.headers.push_back({feeds::kHeadStatementHeader, hub.HeadStatement()});
+  resp.headers.push_back(
+      {feeds::kClockHeader, feeds::FormatClockHeader(t1, hub.clock().NowMs(), 0)});
+  return resp;
+}
+
+HttpResponse ReleaseStatus(Hub& hub, const HttpRequest& req) {
+  Result<std::string> j = hub.ReleaseStatusJson(req.params.at("id"));
+  if (!j.ok()) return HttpResponse::Error(j.status());
+  return HttpResponse::Json(200, *j + "\n");
 }
 
 }  // namespace
@@ -113,6 +139,9 @@ void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server) {
   feed_options.title = "zhanqun hub";
   feed_options.page_size = hub.config().page_size;
   feed_options.max_wait_s = hub.config().max_wait_s;
+  feed_options.head_statement = [&hub](const std::string& origin) {
+    return origin == feeds::kHubCode ? hub.HeadStatement() : std::string();
+  };
   server.Route("GET", "/api/v1/feeds/{origin}", [&hub, feed_options](const HttpRequest& req) {
     return feeds::ServeFeed(req, hub.store(), hub.notifier(), feed_options, hub.clock());
   });
@@ -129,6 +158,8 @@ void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server) {
   server.Route("GET", "/api/v1/status", [&hub](const HttpRequest&) {
     return HttpResponse::Json(200, hub.StatusJson() + "\n");
   });
+  server.Route("GET", "/api/v1/status/releases/{id...}",
+               [&hub](const HttpRequest& req) { return ReleaseStatus(hub, req); });
   server.Route("GET", "/api/v1/counters", [&hub](const HttpRequest&) {
     return HttpResponse::Json(200, hub.CountersJson() + "\n");
   });

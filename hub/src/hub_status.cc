@@ -1,8 +1,11 @@
-// Acknowledgements in, cluster status out.
+// Reports in (acknowledgements and heartbeats from the tree), cluster and
+// release status out.
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/feeds/freshness.h"
+#include "zhanqun/feeds/report.h"
 #include "zhanqun/hub/hub.h"
 
 namespace zhanqun::hub {
@@ -13,32 +16,6 @@ using json = nlohmann::json;
 
 namespace {
 
-const char* const kStages[] = {"received", "verified", "indexed"};
-
-bool KnownStage(const std::string& s) {
-  for (const char* k : kStages) {
-    if (s == k) return true;
-  }
-  return false;
-}
-
-// "keyId=<16 hex>,sig=<base64>" -> (key id, signature bytes)
-Status ParseSignatureHeader(const std::string& header, std::string* key_id,
-                            std::array<std::uint8_t, 64>* sig) {
-  auto comma = header.find(',');
-  if (header.rfind("keyId=", 0) != 0 || comma == std::string::npos ||
-      header.compare(comma + 1, 4, "sig=") != 0) {
-    return Status::Unauthenticated("X-Zhanqun-Signature: expected 'keyId=<hex>,sig=<base64>'");
-  }
-  *key_id = header.substr(6, comma - 6);
-  Result<std::string> raw = feeds::Base64Decode(header.substr(comma + 5));
-  if (!raw.ok() || raw->size() != 64) {
-    return Status::Unauthenticated("X-Zhanqun-Signature: sig is not a base64 Ed25519 signature");
-  }
-  std::copy(raw->begin(), raw->end(), sig->begin());
-  return Status::Ok();
-}
-
 json LagSummary(std::vector<feeds::TimeMs> lags) {
   if (lags.empty()) return json();
   std::sort(lags.begin(), lags.end());
@@ -46,168 +23,289 @@ json LagSummary(std::vector<feeds::TimeMs> lags) {
     return lags[std::min(lags.size() - 1,
                          static_cast<std::size_t>(q * static_cast<double>(lags.size())))];
   };
-  return {{"count", lags.size()}, {"p50", at(0.5)}, {"p95", at(0.95)}, {"max", lags.back()}};
+  return {{"count", lags.size()},
+          {"p50", at(0.5)},
+          {"p95", at(0.95)},
+          {"p99", at(0.99)},
+          {"max", lags.back()}};
 }
 
-// Entries the node refused, as it reports them with its acks.
-Status RecordRejections(HubStore& store, feeds::TimeMs now, const std::string& node,
-                        const json& list) {
-  if (!list.is_array()) return Status::Invalid("rejected: expected an array");
-  for (std::size_t i = 0; i < list.size() && i < 100; ++i) {
-    const json& r = list[i];
-    if (!r.is_object() || !r.value("origin", json()).is_string() ||
-        !r.value("seq", json()).is_number_unsigned() || !r.value("reason", json()).is_string()) {
-      return Status::Invalid("rejected[" + std::to_string(i) + "]: expected {origin, seq, reason}");
-    }
-    std::string reason = r["reason"].get<std::string>().substr(0, 1000);
-    ZQ_RETURN_IF_ERROR(
-        store.RecordRejection({node, r["origin"], r["seq"].get<std::uint64_t>(), reason, now}));
+// Node rows by code, looked up once per envelope.
+class NodeCache {
+ public:
+  explicit NodeCache(HubStore& store) : store_(store) {}
+  const NodeRow* Find(const std::string& code) {
+    auto it = rows_.find(code);
+    if (it == rows_.end()) it = rows_.emplace(code, store_.FindNode(code)).first;
+    return it->second ? &*it->second : nullptr;
   }
-  return Status::Ok();
-}
+
+ private:
+  HubStore& store_;
+  std::map<std::string, std::optional<NodeRow>> rows_;
+};
 
 }  // namespace
 
-namespace {
-
-// Checks the X-Zhanqun-Signature of an ack batch against the sending node's
-// registered key; on success fills `parsed` with the body.
-Result<NodeRow> AuthenticateAcks(HubStore& store, const std::string& body,
-                                 const std::string& header, json* parsed) {
-  std::string key_id;
-  std::array<std::uint8_t, 64> sig{};
-  ZQ_RETURN_IF_ERROR(ParseSignatureHeader(header, &key_id, &sig));
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.value("node", json()).is_string() ||
-      !j.value("acks", json()).is_array()) {
-    return Status::Invalid("ack body: expected {\"node\": code, \"acks\": [...]}");
+Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::string& header) {
+  const feeds::TimeMs now = clock_.NowMs();
+  auto refuse_envelope = [&](Status s) -> Result<AckOutcome> {
+    counters_.acks_rejected++;
+    return s;
+  };
+  Result<feeds::Envelope> env = feeds::ParseEnvelope(body, header);
+  if (!env.ok()) return refuse_envelope(env.status());
+  NodeCache nodes(*store_);
+  const NodeRow* sender = nodes.Find(env->from);
+  if (sender == nullptr) {
+    return refuse_envelope(Status::Unauthenticated("ack from unregistered node " + env->from));
   }
-  std::optional<NodeRow> node = store.FindNode(j["node"].get<std::string>());
-  if (!node) return Status::Unauthenticated("ack from unregistered node " + j["node"].dump());
-  for (const auto& k : node->node.keys) {
-    if (k.KeyIdHex() != key_id) continue;
-    ZQ_RETURN_IF_ERROR(feeds::VerifyRaw(k, body, sig));
-    *parsed = std::move(j);
-    return *node;
+  Status authentic = feeds::VerifySignatureFor(sender->node.keys, body, header);
+  if (!authentic.ok()) {
+    return refuse_envelope(authentic.Context("X-Zhanqun-Signature of node " + env->from));
   }
-  return Status::Unauthenticated("ack signed by key " + key_id + ", which node " + node->node.code +
-                                 " does not hold");
-}
-
-struct Ack {
-  std::string origin, stage;
-  std::uint64_t seq;
-};
-
-// Validates every item before anything is recorded: a batch is all or nothing.
-Result<std::vector<Ack>> ParseAcks(const json& list, HubStore& store) {
-  std::vector<Ack> out;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const json& a = list[i];
-    std::string where = "acks[" + std::to_string(i) + "]";
-    if (!a.is_object() || !a.value("origin", json()).is_string() ||
-        !a.value("stage", json()).is_string() || !a.value("seq", json()).is_number_unsigned()) {
-      return Status::Invalid(where + ": expected {origin, stage, seq}");
+  AckOutcome out;
+  std::vector<ReportToRecord> batch;
+  std::map<std::string, std::uint64_t> heads;  // origin -> head, read once per envelope
+  auto head_of = [&](const std::string& origin) {
+    auto it = heads.find(origin);
+    if (it == heads.end()) it = heads.emplace(origin, store_->Head(origin)).first;
+    return it->second;
+  };
+  Status first_refusal = Status::Ok();
+  for (const feeds::SignedReport& sr : env->reports) {
+    Result<feeds::NodeReport> report = feeds::ParseReport(sr.body);
+    Status s = report.status();
+    const NodeRow* node = nullptr;
+    if (s.ok()) {
+      node = nodes.Find(report->node);
+      if (node == nullptr)
+        s = Status::Unauthenticated("report of unregistered node " + report->node);
     }
-    Ack ack{a["origin"], a["stage"], a["seq"].get<std::uint64_t>()};
-    if (!KnownStage(ack.stage)) {
-      return Status::Invalid(where + ".stage: unknown stage '" + ack.stage + "'");
+    // A bare report was verified as the envelope; relayed ones each on their own.
+    if (s.ok() && !env->bare) s = feeds::VerifySignatureFor(node->node.keys, sr.body, sr.signature);
+    ReportToRecord r;
+    for (std::size_t i = 0; s.ok() && i < report->acks.size(); ++i) {
+      const feeds::StageAck& a = report->acks[i];
+      if (a.seq > head_of(a.origin)) {
+        s = Status::Invalid("acks[" + std::to_string(i) + "].seq: " + std::to_string(a.seq) +
+                            " is beyond the head of " + a.origin);
+        break;
+      }
+      // The node's time on the hub's clock; unknown times are the receipt time.
+      feeds::TimeMs at =
+          a.at_ms > 0 && report->clock.known ? a.at_ms + report->clock.offset_ms : now;
+      r.acks.push_back({report->node, a.origin, a.stage, a.seq, at});
     }
-    if (ack.seq > store.Head(ack.origin)) {
-      return Status::Invalid(where + ".seq: " + std::to_string(ack.seq) +
-                             " is beyond the head of " + ack.origin);
+    if (s.ok() && !report->head_statement.empty()) {
+      Result<feeds::HeadStatement> hs =
+          feeds::VerifyHeadStatement(report->head_statement, public_key());
+      if (!hs.ok()) {
+        s = hs.status().Context("head_statement");
+      } else {
+        r.row.head_seq = hs->seq;
+        r.row.head_time_ms = hs->time_ms;
+        r.row.head_expires_ms = hs->expires_ms;
+      }
     }
-    out.push_back(std::move(ack));
+    if (!s.ok()) {
+      std::string who = report.ok() ? report->node : "?";
+      out.refused.push_back({who, s.ToString()});
+      counters_.reports_refused++;
+      if (first_refusal.ok()) first_refusal = s;
+      continue;
+    }
+    r.row.node = report->node;
+    r.row.via = env->from;
+    r.row.boot = report->boot;
+    r.row.n = report->n;
+    r.row.received_ms = now;
+    r.row.sent_ms = report->sent_ms;
+    r.row.clock_known = report->clock.known;
+    r.row.clock_offset_ms = report->clock.offset_ms;
+    r.row.clock_error_ms = report->clock.error_ms;
+    r.row.upstream = report->upstream;
+    for (const feeds::ReportRejection& x : report->rejected) {
+      r.rejections.push_back({report->node, x.origin, x.seq, x.reason, now});
+    }
+    batch.push_back(std::move(r));
   }
+  if (env->bare && !first_refusal.ok()) return refuse_envelope(first_refusal);
+  Result<std::vector<bool>> fresh = store_->RecordReports(batch);
+  if (!fresh.ok()) return refuse_envelope(fresh.status());
+  std::uint64_t head = store_->Head(feeds::kHubCode);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const std::string& code = batch[i].row.node;
+    if (!(*fresh)[i]) {
+      out.replayed++;
+      counters_.reports_replayed++;
+      continue;
+    }
+    out.accepted++;
+    counters_.reports_accepted++;
+    if (code != env->from) counters_.reports_relayed++;
+    health_.AddSample(code, now, head, store_->StageSeq(code, feeds::kHubCode, "live"));
+  }
+  counters_.acks_accepted++;
   return out;
 }
 
-}  // namespace
-
-Status Hub::AcceptAcks(const std::string& body, const std::string& signature_header) {
-  json j;
-  Result<NodeRow> node = AuthenticateAcks(*store_, body, signature_header, &j);
-  Result<std::vector<Ack>> acks =
-      node.ok() ? ParseAcks(j["acks"], *store_) : Result<std::vector<Ack>>(node.status());
-  Status s = acks.status();
-  for (std::size_t i = 0; s.ok() && i < acks->size(); ++i) {
-    const Ack& a = (*acks)[i];
-    s = store_->RecordAck(node->node.code, a.origin, a.stage, a.seq, clock_.NowMs());
-  }
-  if (s.ok()) {
-    s = RecordRejections(*store_, clock_.NowMs(), node->node.code,
-                         j.value("rejected", json::array()));
-  }
-  (s.ok() ? counters_.acks_accepted : counters_.acks_rejected)++;
-  return s;
-}
+struct Hub::NodeView {
+  const NodeRow* row = nullptr;
+  const NodeReportRow* report = nullptr;
+  std::map<std::string, std::uint64_t> stages;  // hub log: stage -> seq
+  NodeFacts facts;
+  Evaluation eval;
+};
 
 namespace {
 
-// Fills in the progress of `code` on the hub's own log: every stage (0 if
-// never acknowledged), how many entries are missing, the age of the oldest
-// missing one and the lag summary per stage.
-void AddHubLogProgress(HubStore& store, const std::string& code, std::uint64_t head,
-                       feeds::TimeMs now, json* origins) {
-  json& mine = (*origins)[feeds::kHubCode];
-  if (!mine.is_object()) mine = json::object();  // a node that never acknowledged
-  std::uint64_t verified = mine.value("verified", std::uint64_t{0});
-  for (const char* st : kStages) {
-    if (!mine.contains(st)) mine[st] = 0;
+json StageSeqs(const std::map<std::string, std::uint64_t>& stages) {
+  json j = json::object();
+  for (const char* st : feeds::kStages) {
+    auto it = stages.find(st);
+    j[st] = it == stages.end() ? 0 : it->second;
   }
-  mine["missing"] = head - std::min(head, verified);
-  feeds::TimeMs lag = 0;
-  if (verified < head) {
-    Result<feeds::TimeMs> at = store.AppendedAt(feeds::kHubCode, verified + 1);
-    if (at.ok()) lag = now - *at;
-  }
-  mine["oldest_missing_lag_ms"] = lag;
-  json lag_ms = json::object();
-  for (const char* st : kStages) lag_ms[st] = LagSummary(store.StageLags(code, st));
-  mine["lag_ms"] = lag_ms;
-}
-
-void AddLastRejection(HubStore& store, const std::string& code, json* entry) {
-  std::vector<RejectionRow> rejections = store.Rejections(code, 1);
-  if (rejections.empty()) return;
-  (*entry)["last_rejection"] = {{"origin", rejections[0].origin},
-                                {"seq", rejections[0].seq},
-                                {"reason", rejections[0].reason},
-                                {"at", feeds::FormatTime(rejections[0].hub_ms)}};
+  return j;
 }
 
 }  // namespace
 
 std::string Hub::StatusJson() {
-  feeds::TimeMs now = clock_.NowMs();
-  std::uint64_t head = store_->Head(feeds::kHubCode);
-  std::map<std::string, json> per_node;
-  std::map<std::string, feeds::TimeMs> last_contact;
+  const feeds::TimeMs now = clock_.NowMs();
+  const std::uint64_t head = store_->Head(feeds::kHubCode);
+  std::vector<NodeRow> rows = store_->Nodes();
+  std::vector<NodeReportRow> reports = store_->NodeReports();
+  std::map<std::string, const NodeReportRow*> report_of;
+  for (const NodeReportRow& r : reports) report_of[r.node] = &r;
+  std::map<std::string, std::map<std::string, std::map<std::string, std::uint64_t>>> acked;
+  std::map<std::string, feeds::TimeMs> last_ack;
   for (const AckRow& a : store_->Acks()) {
-    per_node[a.node][a.origin][a.stage] = a.seq;
-    last_contact[a.node] = std::max(last_contact[a.node], a.hub_ms);
+    acked[a.node][a.origin][a.stage] = a.seq;
+    last_ack[a.node] = std::max(last_ack[a.node], a.hub_ms);
   }
+  std::map<std::string, int> state_counts;
+  for (NodeState s : kAllNodeStates) state_counts[NodeStateName(s)] = 0;
   json nodes = json::array();
-  for (const NodeRow& row : store_->Nodes()) {
+  for (const NodeRow& row : rows) {
     const feeds::Node& n = row.node;
     if (n.code == feeds::kHubCode) continue;
-    json o = per_node.count(n.code) ? per_node[n.code] : json::object();
-    AddHubLogProgress(*store_, n.code, head, now, &o);
+    const NodeReportRow* rep = report_of.count(n.code) ? report_of[n.code] : nullptr;
+    auto& mine = acked[n.code][feeds::kHubCode];
+    NodeFacts f;
+    f.reported = rep != nullptr || last_ack.count(n.code) > 0;
+    f.last_report_ms = rep ? rep->received_ms : last_ack[n.code];
+    if (rep) {
+      f.head_expires_ms = rep->head_expires_ms;
+      f.head_time_ms = rep->head_time_ms;
+    }
+    f.hub_head = head;
+    f.live = mine.count("live") ? mine["live"] : 0;
+    if (f.live < head) {
+      Result<feeds::TimeMs> at = store_->AppendedAt(feeds::kHubCode, f.live + 1);
+      f.oldest_missing_since_ms = std::max(at.ok() ? *at : now, row.added_ms);
+    }
+    Evaluation ev = health_.Evaluate(n.code, f, now);
+    state_counts[NodeStateName(ev.state)]++;
+
+    json o = json::object();
+    for (const auto& [origin, stages] : acked[n.code]) {
+      json seqs = json::object();
+      for (const auto& [stage, seq] : stages) seqs[stage] = seq;
+      o[origin] = seqs;
+    }
+    json hub_log = StageSeqs(mine);
+    std::uint64_t verified = mine.count("verified") ? mine["verified"] : 0;
+    hub_log["missing"] = head - std::min(head, f.live);
+    hub_log["missing_verified"] = head - std::min(head, verified);
+    hub_log["oldest_missing_lag_ms"] = f.live < head ? now - f.oldest_missing_since_ms : 0;
+    json lag_ms = json::object();
+    for (const char* st : feeds::kStages) lag_ms[st] = LagSummary(store_->StageLags(n.code, st));
+    hub_log["lag_ms"] = lag_ms;
+    o[feeds::kHubCode] = hub_log;
+
     json entry = {{"code", n.code},
                   {"name", n.name},
                   {"level", feeds::NodeLevelName(n.level)},
                   {"parent", n.parent},
+                  {"state", NodeStateName(ev.state)},
+                  {"why", ev.why},
                   {"origins", o}};
-    AddLastRejection(*store_, n.code, &entry);
-    entry["last_contact"] =
-        last_contact.count(n.code) ? json(feeds::FormatTime(last_contact[n.code])) : json();
-    nodes.push_back(entry);
+    entry["last_contact"] = f.reported ? json(feeds::FormatTime(f.last_report_ms)) : json();
+    entry["last_contact_age_ms"] = f.reported ? json(now - f.last_report_ms) : json();
+    if (rep) {
+      entry["via"] = rep->via;
+      entry["upstream"] = rep->upstream;
+      entry["clock"] = rep->clock_known ? json{{"offset_ms", rep->clock_offset_ms},
+                                               {"error_ms", rep->clock_error_ms}}
+                                        : json();
+      entry["head_statement"] = rep->head_seq || rep->head_time_ms
+                                    ? json{{"seq", rep->head_seq},
+                                           {"issued", feeds::FormatTime(rep->head_time_ms)},
+                                           {"expires", feeds::FormatTime(rep->head_expires_ms)}}
+                                    : json();
+      entry["reports"] = {{"accepted", rep->reports},
+                          {"missing", rep->reports_missing},
+                          {"replayed", rep->reports_replayed}};
+    }
+    std::vector<RejectionRow> rejections = store_->Rejections(n.code, 1);
+    if (!rejections.empty()) {
+      entry["last_rejection"] = {{"origin", rejections[0].origin},
+                                 {"seq", rejections[0].seq},
+                                 {"reason", rejections[0].reason},
+                                 {"at", feeds::FormatTime(rejections[0].hub_ms)}};
+    }
+    nodes.push_back(std::move(entry));
   }
   json out = {{"hub",
                {{"code", feeds::kHubCode},
                 {"now", feeds::FormatTime(now)},
-                {"heads", {{feeds::kHubCode, head}}}}},
+                {"heads", {{feeds::kHubCode, head}}},
+                {"slo_s", config_.slo_s},
+                {"states", state_counts}}},
               {"nodes", nodes}};
+  return out.dump(2);
+}
+
+Result<std::string> Hub::ReleaseStatusJson(const std::string& id) {
+  std::optional<ReleaseRow> rel = store_->FindRelease(id);
+  if (!rel) return Status::NotFound("no release with id '" + id + "'");
+  const feeds::TimeMs now = clock_.NowMs();
+  std::map<std::string, std::map<std::string, feeds::TimeMs>> at;  // node -> stage -> hub_ms
+  for (const AckRow& e : store_->EventsFor(feeds::kHubCode, rel->seq)) {
+    at[e.node][e.stage] = e.hub_ms;
+  }
+  json live = json::array(), lacking = json::array();
+  for (const NodeRow& row : store_->Nodes()) {
+    const feeds::Node& n = row.node;
+    if (n.code == feeds::kHubCode) continue;
+    feeds::TimeMs due = std::max(rel->appended_ms, row.added_ms);
+    json stages = json::object();
+    for (const auto& [stage, t] : at[n.code]) {
+      stages[stage] = {{"at", feeds::FormatTime(t)}, {"lag_ms", t - rel->appended_ms}};
+    }
+    json j = {{"code", n.code},
+              {"name", n.name},
+              {"level", feeds::NodeLevelName(n.level)},
+              {"stages", stages}};
+    if (at[n.code].count("live")) {
+      live.push_back(std::move(j));
+    } else {
+      j["due_since"] = feeds::FormatTime(due);
+      j["waiting_ms"] = now - due;
+      lacking.push_back(std::move(j));
+    }
+  }
+  json out = {{"id", rel->id},
+              {"version", rel->version},
+              {"status", rel->status},
+              {"title", rel->title},
+              {"seq", rel->seq},
+              {"published", feeds::FormatTime(rel->appended_ms)},
+              {"live_count", live.size()},
+              {"lacking_count", lacking.size()},
+              {"live", live},
+              {"lacking", lacking}};
   return out.dump(2);
 }
 

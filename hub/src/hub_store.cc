@@ -43,6 +43,18 @@ DELETE FROM rejections WHERE rowid NOT IN (
   SELECT min(rowid) FROM rejections GROUP BY node, origin, seq, reason);
 CREATE UNIQUE INDEX rejections_once ON rejections (node, origin, seq, reason);
 )sql",
+      // 4: reports travel up the tree; the hub keeps each node's newest one
+      // (numbering, clock offset, head statement, route) and finds events by seq.
+      R"sql(
+CREATE TABLE node_reports (
+  node TEXT PRIMARY KEY, via TEXT NOT NULL, boot INTEGER NOT NULL, n INTEGER NOT NULL,
+  received_ms INTEGER NOT NULL, sent_ms INTEGER NOT NULL, clock_known INTEGER NOT NULL,
+  clock_offset_ms INTEGER NOT NULL, clock_error_ms INTEGER NOT NULL,
+  head_seq INTEGER NOT NULL, head_time_ms INTEGER NOT NULL, head_expires_ms INTEGER NOT NULL,
+  upstream TEXT NOT NULL, reports INTEGER NOT NULL, reports_missing INTEGER NOT NULL,
+  reports_replayed INTEGER NOT NULL);
+CREATE INDEX ack_events_by_seq ON ack_events (origin, seq, stage);
+)sql",
   };
   return kMigrations;
 }
@@ -52,7 +64,9 @@ CREATE UNIQUE INDEX rejections_once ON rejections (node, origin, seq, reason);
 Result<std::unique_ptr<HubStore>> HubStore::Open(const std::string& path) {
   Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, Migrations());
   if (!db.ok()) return db.status();
-  return std::unique_ptr<HubStore>(new HubStore(std::move(*db)));
+  Result<std::unique_ptr<feeds::Db>> status_db = feeds::Db::Open(path, Migrations());
+  if (!status_db.ok()) return status_db.status();
+  return std::unique_ptr<HubStore>(new HubStore(std::move(*db), std::move(*status_db)));
 }
 
 feeds::ChainHead HubStore::HeadOf(const std::string& origin) {
@@ -205,37 +219,50 @@ Result<feeds::TimeMs> HubStore::AppendedAt(const std::string& origin, std::uint6
 
 Status HubStore::RecordAck(const std::string& node, const std::string& origin,
                            const std::string& stage, std::uint64_t seq, feeds::TimeMs hub_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  feeds::Transaction txn(*db_);
+  std::lock_guard<std::mutex> lock(status_mu_);
+  feeds::Transaction txn(*status_db_);
   ZQ_RETURN_IF_ERROR(txn.status());
-  Result<feeds::Stmt> prev =
-      db_->Prepare("SELECT seq FROM acks WHERE node = ?1 AND origin = ?2 AND stage = ?3");
+  ZQ_RETURN_IF_ERROR(RecordAckLocked(node, origin, stage, seq, hub_ms, hub_ms));
+  return txn.Commit();
+}
+
+Status HubStore::RecordAckLocked(const std::string& node, const std::string& origin,
+                                 const std::string& stage, std::uint64_t seq, feeds::TimeMs at_ms,
+                                 feeds::TimeMs received_ms) {
+  Result<feeds::CachedStmt> prev =
+      status_db_->Cached("SELECT seq FROM acks WHERE node = ?1 AND origin = ?2 AND stage = ?3");
   if (!prev.ok()) return prev.status();
   prev->Bind(1, node).Bind(2, origin).Bind(3, stage);
   Result<bool> row = prev->Step();
   if (!row.ok()) return row.status();
   std::uint64_t have = *row ? static_cast<std::uint64_t>(prev->Int(0)) : 0;
   if (seq <= have) return Status::Ok();  // cumulative: old or replayed acks change nothing
-  Result<feeds::Stmt> up = db_->Prepare(
+  Result<feeds::CachedStmt> up = status_db_->Cached(
       "INSERT OR REPLACE INTO acks (node, origin, stage, seq, hub_ms) VALUES (?1,?2,?3,?4,?5)");
   if (!up.ok()) return up.status();
   up->Bind(1, node).Bind(2, origin).Bind(3, stage).Bind(4, static_cast<std::int64_t>(seq));
-  up->Bind(5, hub_ms);
+  up->Bind(5, std::min(at_ms, received_ms));
   ZQ_RETURN_IF_ERROR(up->Run());
-  Result<feeds::Stmt> ev = db_->Prepare(
+  // An entry cannot reach a node before it was appended, nor after the hub
+  // heard of it: each event's time is clamped into [appended, received].
+  Result<feeds::CachedStmt> ev = status_db_->Cached(
       "INSERT OR IGNORE INTO ack_events (node, origin, stage, seq, hub_ms) "
-      "SELECT ?1, ?2, ?3, seq, ?6 FROM log WHERE origin = ?2 AND seq > ?4 AND seq <= ?5");
+      "SELECT ?1, ?2, ?3, seq, MIN(?7, MAX(?6, appended_ms)) FROM log "
+      "WHERE origin = ?2 AND seq > ?4 AND seq <= ?5");
   if (!ev.ok()) return ev.status();
   ev->Bind(1, node).Bind(2, origin).Bind(3, stage);
   ev->Bind(4, static_cast<std::int64_t>(have)).Bind(5, static_cast<std::int64_t>(seq));
-  ev->Bind(6, hub_ms);
-  ZQ_RETURN_IF_ERROR(ev->Run());
-  return txn.Commit();
+  ev->Bind(6, at_ms).Bind(7, received_ms);
+  return ev->Run();
 }
 
 Status HubStore::RecordRejection(const RejectionRow& r) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st = db_->Prepare(
+  std::lock_guard<std::mutex> lock(status_mu_);
+  return RecordRejectionLocked(r);
+}
+
+Status HubStore::RecordRejectionLocked(const RejectionRow& r) {
+  Result<feeds::CachedStmt> st = status_db_->Cached(
       "INSERT OR IGNORE INTO rejections (node, origin, seq, reason, hub_ms) "
       "VALUES (?1,?2,?3,?4,?5)");
   if (!st.ok()) return st.status();
@@ -245,9 +272,9 @@ Status HubStore::RecordRejection(const RejectionRow& r) {
 }
 
 std::vector<RejectionRow> HubStore::Rejections(const std::string& node, std::size_t limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<RejectionRow> out;
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<feeds::CachedStmt> st = status_db_->Cached(
       "SELECT node, origin, seq, reason, hub_ms FROM rejections WHERE node = ?1 "
       "ORDER BY hub_ms DESC, rowid DESC LIMIT ?2");
   if (!st.ok()) return out;
@@ -260,9 +287,10 @@ std::vector<RejectionRow> HubStore::Rejections(const std::string& node, std::siz
 }
 
 std::vector<AckRow> HubStore::Acks() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<AckRow> out;
-  Result<feeds::Stmt> st = db_->Prepare("SELECT node, origin, stage, seq, hub_ms FROM acks");
+  Result<feeds::CachedStmt> st =
+      status_db_->Cached("SELECT node, origin, stage, seq, hub_ms FROM acks");
   if (!st.ok()) return out;
   (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
     out.push_back({row.Text(0), row.Text(1), row.Text(2), static_cast<std::uint64_t>(row.Int(3)),
@@ -272,9 +300,9 @@ std::vector<AckRow> HubStore::Acks() {
 }
 
 std::vector<feeds::TimeMs> HubStore::StageLags(const std::string& node, const std::string& stage) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<feeds::TimeMs> out;
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<feeds::CachedStmt> st = status_db_->Cached(
       "SELECT a.hub_ms - l.appended_ms FROM ack_events a JOIN log l "
       "ON l.origin = a.origin AND l.seq = a.seq WHERE a.node = ?1 AND a.stage = ?2 "
       // Entries appended before the node was registered are catch-up, not live

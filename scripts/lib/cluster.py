@@ -6,7 +6,7 @@ all its cities and counties, following parent_code), starts one real
 zhanqun-agent process per division (each with its own data directory, added
 top-down), publishes a stream of real State Council documents, optionally
 kills and restarts random agents and the hub (--chaos), waits until every
-agent holds the hub's head, and reports publish-to-indexed lag per level
+agent holds the hub's head, and reports publish-to-live lag per level
 (from the hub's own acknowledgement records), entries missing anywhere,
 duplicates and per-agent memory. Exits non-zero if anything is missing or
 duplicated, the cluster did not converge, or a daemon died on its own.
@@ -289,13 +289,13 @@ def hub_head(cluster):
 
 
 def hub_acked(cluster):
-    """code -> the 'indexed' seq the hub holds for the node (its acks table)."""
+    """code -> the 'live' seq the hub holds for the node (its acks table)."""
     return dict(hub_query(cluster, "SELECT node, seq FROM acks "
-                                   "WHERE origin = '000000' AND stage = 'indexed'"))
+                                   "WHERE origin = '000000' AND stage = 'live'"))
 
 
 def settle(cluster, timeout):
-    """Waits until every agent's head and its 'indexed' ack at the hub equal the hub head."""
+    """Waits until every agent's head and its 'live' ack at the hub equal the hub head."""
     deadline = time.monotonic() + timeout
     t0 = time.monotonic()
     total = len(cluster.nodes)
@@ -311,7 +311,7 @@ def settle(cluster, timeout):
         if done or now - last_print >= (0.5 if sys.stdout.isatty() else 5):
             last_print = now
             progress(f"settling: {at_head}/{total} agents at hub head {head}, "
-                     f"{acks_at_head}/{total} acknowledged indexed at the hub "
+                     f"{acks_at_head}/{total} acknowledged live at the hub "
                      f"({now - t0:.1f} s)", final=done or not sys.stdout.isatty())
         if done:
             return True, now - t0
@@ -323,7 +323,7 @@ def settle(cluster, timeout):
 
 
 def lag_by_level(hub_db, level_of, first_seq, last_seq):
-    """Per level, publish-to-indexed lag (hub clock: ack arrival - append) of the
+    """Per level, publish-to-live lag (node's stage time on the hub clock - append) of the
     stream's entries, counting only seqs after each node's registration."""
     con = sqlite3.connect(f"file:{hub_db}?mode=ro", uri=True, timeout=10)
     try:
@@ -331,7 +331,7 @@ def lag_by_level(hub_db, level_of, first_seq, last_seq):
             "SELECT a.node, a.hub_ms - l.appended_ms FROM ack_events a "
             "JOIN log l ON l.origin = a.origin AND l.seq = a.seq "
             "JOIN nodes n ON n.code = a.node "
-            "WHERE a.origin = '000000' AND a.stage = 'indexed' AND a.seq > n.seq "
+            "WHERE a.origin = '000000' AND a.stage = 'live' AND a.seq > n.seq "
             "AND a.seq BETWEEN ? AND ?", (first_seq, last_seq)).fetchall()
     finally:
         con.close()
@@ -529,7 +529,7 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
               f"{chaos.hub_kills}x")
     print(f"converged: {'yes' if converged else 'NO'} ({settle_s:.1f} s after the stream); "
           f"hub head {head} (stream seqs {first_seq}..{last_seq})")
-    print("publish-to-indexed lag (hub clock: append -> 'indexed' ack at the hub), ms:")
+    print("publish-to-live lag (append at the hub -> 'live' at the node, node time converted to the hub clock), ms:")
     print(f"  {'level':<9}{'agents':>7}{'samples':>9}{'expected':>9}{'p50':>8}{'p95':>8}"
           f"{'p99':>8}{'max':>8}")
     n_stream = max(0, last_seq - first_seq + 1)
@@ -547,7 +547,7 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
     print(f"missing entries (sum over agents of hub head - agent head): {missing}"
           + (f"  lagging: {', '.join(lagging[:10])}{' ...' if len(lagging) > 10 else ''}"
              if lagging else ""))
-    print(f"entries not acknowledged 'indexed' at the hub: {unacked}")
+    print(f"entries not acknowledged 'live' at the hub: {unacked}")
     print(f"duplicates (agent entries rows beyond head): {dup}; gaps (rows short of head): {gaps}"
           + (f"  e.g. {bad_rows[:5]}" if bad_rows else ""))
     if rss:

@@ -188,8 +188,16 @@ class Cluster:
         return json.loads(body)
 
     # --- agents ----------------------------------------------------------
-    def add_agent(self, code, parent_code=None, start=True):
+    def add_agent(self, code, parent_code=None, start=True, extra_config=None):
+        """extra_config: more agent.json settings (e.g. {"clock_skew_ms": 300000})."""
         parent = self.nodes[parent_code] if parent_code else None
+        # Failover order: parent, grandparent, ..., then the hub.
+        upstreams = []
+        up = parent
+        while up is not None:
+            upstreams.append(up.url)
+            up = up.parent
+        upstreams.append(self.hub_url)
         port = free_port()
         workdir = os.path.join(self.workdir, code)
         os.makedirs(workdir, exist_ok=True)
@@ -206,8 +214,9 @@ class Cluster:
                        "data_dir": os.path.join(workdir, "data"),
                        "key_file": key,
                        "hub_public_key": self.hub_key_pub,
+                       "upstreams": upstreams,
                        "page_size": self.page_size,
-                       "listen": f"127.0.0.1:{port}"}, f, indent=2)
+                       "listen": f"127.0.0.1:{port}", **(extra_config or {})}, f, indent=2)
         if self.site:
             self._configure_site(config, code, name, workdir)
         node = Node(self, code, name, port, workdir, parent)

@@ -3,13 +3,18 @@
 #define ZHANQUN_TESTS_HUB_HUB_TEST_SUPPORT_H_
 
 #include <catch2/catch.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "test_support.h"
 #include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_store.h"
 
 namespace zhanqun::testing {
@@ -35,6 +40,78 @@ inline std::vector<feeds::SignedEntry> VerifiedHubLog(hub::HubStore& store,
     out.push_back(std::move(verified).value());
   }
   return out;
+}
+
+inline constexpr feeds::TimeMs kT0 = 1700000000000;
+
+inline hub::HubConfig MakeConfig(const TempDir& dir) {
+  hub::HubConfig config;
+  config.data_dir = dir.File("hub");
+  config.key_file = config.data_dir + "/hub.key";
+  config.divisions_file = ZQ_FIXTURES_DIR "/../../config/admin_divisions_cn.csv";
+  config.page_size = 100;
+  return config;
+}
+
+// A freshly initialized hub on a fake clock.
+struct HubFixture {
+  TempDir dir;
+  feeds::FakeClock clock{kT0};
+  hub::HubConfig config = MakeConfig(dir);
+  std::unique_ptr<hub::Hub> hub;
+
+  HubFixture() {
+    feeds::Status init = hub::Hub::Init(config, clock);
+    INFO(init.ToString());
+    REQUIRE(init.ok());
+    Reopen();
+  }
+  void Reopen() {
+    hub.reset();
+    feeds::Result<std::unique_ptr<hub::Hub>> opened = hub::Hub::Open(config, clock);
+    INFO(opened.status().ToString());
+    REQUIRE(opened.ok());
+    hub = std::move(opened).value();
+  }
+  feeds::SignedEntry MustPublish(feeds::Release r) {
+    feeds::Result<feeds::SignedEntry> se = hub->Publish(std::move(r));
+    INFO(se.status().ToString());
+    REQUIRE(se.ok());
+    return std::move(se).value();
+  }
+  feeds::SignedEntry MustAddNode(const std::string& code, const feeds::PublicKey& key,
+                                 const std::string& parent = "") {
+    feeds::Result<feeds::SignedEntry> se = hub->AddNode(code, parent, key);
+    INFO(se.status().ToString());
+    REQUIRE(se.ok());
+    return std::move(se).value();
+  }
+  nlohmann::json StatusDoc() {
+    nlohmann::json j = nlohmann::json::parse(hub->StatusJson(), nullptr, false);
+    REQUIRE_FALSE(j.is_discarded());
+    return j;
+  }
+};
+
+inline feeds::Release MakeRelease(const std::string& id) {
+  feeds::Release r;
+  r.id = id;
+  r.version = 0;  // "next"
+  r.title = "国务院办公厅关于印发实施方案的通知";
+  r.doc_number = "国办发〔2019〕5号";
+  r.authority = "国务院办公厅";
+  r.signed_date = "2019-02-15";
+  r.published_ms = 1550217600000;
+  r.topics = {"economy"};
+  r.body_html = "<p>正文</p>";
+  return r;
+}
+
+inline std::string SignatureHeader(const feeds::SecretKey& key, const std::string& body) {
+  std::array<std::uint8_t, 64> sig = key.SignRaw(body);
+  return "keyId=" + key.public_key().KeyIdHex() + ",sig=" +
+         feeds::Base64Encode(
+             std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
 }
 
 }  // namespace zhanqun::testing

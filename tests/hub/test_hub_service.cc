@@ -19,7 +19,12 @@
 namespace zhanqun::hub {
 namespace {
 
+using testing::HubFixture;
+using testing::kT0;
+using testing::MakeConfig;
+using testing::MakeRelease;
 using testing::NewKey;
+using testing::SignatureHeader;
 using testing::TempDir;
 
 using feeds::Code;
@@ -28,81 +33,9 @@ using feeds::SignedEntry;
 using feeds::Status;
 using json = nlohmann::json;
 
-constexpr feeds::TimeMs kT0 = 1700000000000;
-
-HubConfig MakeConfig(const TempDir& dir) {
-  HubConfig config;
-  config.data_dir = dir.File("hub");
-  config.key_file = config.data_dir + "/hub.key";
-  config.divisions_file = ZQ_FIXTURES_DIR "/../../config/admin_divisions_cn.csv";
-  config.page_size = 100;
-  return config;
-}
-
-// A freshly initialized hub on a fake clock.
-struct HubFixture {
-  TempDir dir;
-  feeds::FakeClock clock{kT0};
-  HubConfig config = MakeConfig(dir);
-  std::unique_ptr<Hub> hub;
-
-  HubFixture() {
-    Status init = Hub::Init(config, clock);
-    INFO(init.ToString());
-    REQUIRE(init.ok());
-    Reopen();
-  }
-  void Reopen() {
-    hub.reset();
-    Result<std::unique_ptr<Hub>> opened = Hub::Open(config, clock);
-    INFO(opened.status().ToString());
-    REQUIRE(opened.ok());
-    hub = std::move(opened).value();
-  }
-  SignedEntry MustPublish(feeds::Release r) {
-    Result<SignedEntry> se = hub->Publish(std::move(r));
-    INFO(se.status().ToString());
-    REQUIRE(se.ok());
-    return std::move(se).value();
-  }
-  SignedEntry MustAddNode(const std::string& code, const feeds::PublicKey& key,
-                          const std::string& parent = "") {
-    Result<SignedEntry> se = hub->AddNode(code, parent, key);
-    INFO(se.status().ToString());
-    REQUIRE(se.ok());
-    return std::move(se).value();
-  }
-  json StatusDoc() {
-    json j = json::parse(hub->StatusJson(), nullptr, false);
-    REQUIRE_FALSE(j.is_discarded());
-    return j;
-  }
-};
-
-feeds::Release MakeRelease(const std::string& id) {
-  feeds::Release r;
-  r.id = id;
-  r.version = 0;  // "next"
-  r.title = "国务院办公厅关于印发实施方案的通知";
-  r.doc_number = "国办发〔2019〕5号";
-  r.authority = "国务院办公厅";
-  r.signed_date = "2019-02-15";
-  r.published_ms = 1550217600000;
-  r.topics = {"economy"};
-  r.body_html = "<p>正文</p>";
-  return r;
-}
-
 // Every entry of the hub's log, decoded and verified against the hub's key.
 std::vector<SignedEntry> VerifiedLog(Hub& hub) {
   return testing::VerifiedHubLog(hub.store(), hub.public_key());
-}
-
-std::string SignatureHeader(const feeds::SecretKey& key, const std::string& body) {
-  std::array<std::uint8_t, 64> sig = key.SignRaw(body);
-  return "keyId=" + key.public_key().KeyIdHex() + ",sig=" +
-         feeds::Base64Encode(
-             std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
 }
 
 std::string AckBody(const std::string& node, const std::string& stage, std::uint64_t seq,
@@ -581,30 +514,30 @@ TEST_CASE("hub status shows missing entries and the lag of the oldest on the fak
   CHECK(s["nodes"][0]["code"] == "330100");
   CHECK(mine["missing"] == 2);
   CHECK(mine["oldest_missing_lag_ms"] == 5000);
-  CHECK(mine["verified"] == 0);
+  CHECK(mine["live"] == 0);
   CHECK(s["nodes"][0]["last_contact"].is_null());
 
   f.clock.Advance(1000);
   f.MustPublish(MakeRelease("r1"));  // seq 3 at kT0 + 6000
-  const std::string body = AckBody("330100", "verified", 2);
+  const std::string body = AckBody("330100", "live", 2);
   REQUIRE(f.hub->AcceptAcks(body, SignatureHeader(node, body)).ok());
   f.clock.Advance(500);
   s = f.StatusDoc();
   mine = s["nodes"][0]["origins"][feeds::kHubCode];
-  CHECK(mine["verified"] == 2);
+  CHECK(mine["live"] == 2);
   CHECK(mine["missing"] == 1);
   CHECK(mine["oldest_missing_lag_ms"] == 500);
   CHECK(s["nodes"][0]["last_contact"] == feeds::FormatTime(kT0 + 6000));
   // Seqs 1 and 2 were appended before the node existed: catch-up, not lag.
-  CHECK(mine["lag_ms"]["verified"].is_null());
+  CHECK(mine["lag_ms"]["live"].is_null());
 
-  const std::string all = AckBody("330100", "verified", 3);
+  const std::string all = AckBody("330100", "live", 3);
   REQUIRE(f.hub->AcceptAcks(all, SignatureHeader(node, all)).ok());
   mine = f.StatusDoc()["nodes"][0]["origins"][feeds::kHubCode];
   CHECK(mine["missing"] == 0);
   CHECK(mine["oldest_missing_lag_ms"] == 0);
-  CHECK(mine["lag_ms"]["verified"]["count"] == 1);
-  CHECK(mine["lag_ms"]["verified"]["max"] == 500);  // seq 3: appended kT0+6000, acked kT0+6500
+  CHECK(mine["lag_ms"]["live"]["count"] == 1);
+  CHECK(mine["lag_ms"]["live"]["max"] == 500);  // seq 3: appended kT0+6000, acked kT0+6500
 }
 
 TEST_CASE("hub records a node's reported rejection once and shows it in the status",

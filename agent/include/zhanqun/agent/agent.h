@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,9 +24,12 @@
 #include "zhanqun/agent/config.h"
 #include "zhanqun/agent/localizer.h"
 #include "zhanqun/agent/search_index.h"
+#include "zhanqun/agent/upstreams.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/feed_service.h"
+#include "zhanqun/feeds/freshness.h"
+#include "zhanqun/feeds/report.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::agent {
@@ -38,8 +42,12 @@ struct AgentCounters {
   std::atomic<std::uint64_t> entries_indexed{0};
   std::atomic<std::uint64_t> entries_rejected{0};
   std::atomic<std::uint64_t> duplicates_ignored{0};
-  std::atomic<std::uint64_t> acks_sent{0};
+  std::atomic<std::uint64_t> acks_sent{0};  // envelopes delivered upstream
   std::atomic<std::uint64_t> ack_errors{0};
+  std::atomic<std::uint64_t> reports_relayed{0};  // children's reports passed on
+  std::atomic<std::uint64_t> reports_dropped{0};  // children's reports dropped (queue full)
+  std::atomic<std::uint64_t> upstream_switches{0};
+  std::atomic<std::uint64_t> head_statements_refused{0};
 };
 
 // One event for the daemon's log: name plus key=value fields.
@@ -87,6 +95,22 @@ class Agent {
   // Asks the site thread to refresh the site soon.
   void RequestSiteRefresh();
 
+  // Reports from a child (an envelope signed by it, docs/protocol.md): queued
+  // and passed up with our own. Returns how many reports were queued.
+  feeds::Result<std::size_t> AcceptChildReports(const std::string& body,
+                                                const std::string& signature_header);
+  // Our estimate of the hub's clock now, and its bound.
+  feeds::TimeMs HubNowMs() const { return clock_sync_.HubTime(clock_.NowMs()); }
+  feeds::ClockEstimate ClockEstimate() const { return clock_sync_.Estimate(); }
+  // The newest verified hub head statement we hold ("" when none).
+  std::string HeadStatementText();
+  // True when our newest head statement has expired on the hub's clock.
+  bool IsStale();
+  // Fault injection (config fault_injection): a frozen agent stops following
+  // its upstream but keeps serving and reporting — a frozen relay.
+  void SetFrozen(bool frozen);
+  bool frozen() const { return frozen_; }
+
   AgentStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
   const AgentConfig& config() const { return config_; }
@@ -112,7 +136,21 @@ class Agent {
   bool FetchOnce(const std::string& origin, feeds::HttpClient& client);
   void IndexLoop();
   void AckLoop();
-  feeds::Status SendAcks(feeds::HttpClient& client);
+  feeds::Status SendReports(feeds::HttpClient& client);
+  // Our report, numbered (boot_, report_n_ + 1); `rejections` receives how
+  // many pending rejections it carries.
+  std::string BuildOwnReport(std::size_t* rejections);
+  // Records that `origin` reached `stage` up to `seq` now (our clock).
+  void RecordStage(const std::string& origin, const std::string& stage, std::uint64_t seq);
+  void RecordStageLocked(const std::string& origin, const std::string& stage, std::uint64_t seq,
+                         feeds::TimeMs at);
+  // Verifies a head statement from an upstream; keeps it if newer.
+  void OfferHeadStatement(const std::string& text);
+  // Upstream housekeeping, on the report thread: leave a stale upstream,
+  // return to a better-ranked one that is healthy again.
+  void CheckUpstreams(feeds::HttpClient& client);
+  bool ProbeUpstream(std::size_t index, feeds::HttpClient& client);
+  void NoteSwitch(const std::string& reason);
   void Reject(const std::string& origin, const feeds::ParsedEntry& e, const feeds::Status& why,
               const std::string& source);
   // Steps of ApplyPage. REQUIRES: apply_mu_ held.
@@ -154,8 +192,22 @@ class Agent {
   bool index_wanted_ = false;
   bool site_wanted_ = false;
   bool ack_wanted_ = false;
-  std::map<std::string, std::map<std::string, std::uint64_t>> stage_seq_;  // origin -> stage -> seq
-  std::map<std::string, std::map<std::string, std::uint64_t>> acked_seq_;
+  // Progress on the hub's log, reported up the tree (guarded by mu_).
+  struct StageMark {
+    std::uint64_t seq = 0;
+    feeds::TimeMs at_ms = 0;
+  };
+  std::map<std::string, StageMark> hub_stages_;  // stage -> newest
+  std::deque<feeds::StageAck> transitions_;      // since the last report delivered
+  std::deque<feeds::SignedReport> relay_queue_;  // children's reports to pass on
+  std::uint64_t boot_ = 0;                       // report numbering: (boot_, report_n_)
+  std::uint64_t report_n_ = 0;                   // report thread only
+  feeds::ClockSync clock_sync_;
+  std::mutex head_mu_;
+  feeds::HeadStatement head_;  // newest verified, guarded by head_mu_
+  Upstreams upstreams_;
+  feeds::TimeMs last_probe_ms_ = 0;  // report thread only
+  std::atomic<bool> frozen_{false};
   struct Rejection {
     std::string origin;
     std::uint64_t seq;

@@ -32,6 +32,14 @@ struct AgentConfig {
   std::string theme_override_dir;  // operator overrides, optional
   std::string site_dir;            // publish directory; default <data_dir>/site
   std::string admin_token_file;    // bearer token for POST /api/v1/interpretations (0600)
+  // Where we follow and report, in order of preference: parent, then
+  // grandparent or hub (failover; see docs/operations.md).
+  std::vector<std::string> upstreams;
+  int report_interval_s = 5;  // heartbeat: a report at least this often
+  // Testing and drills only. clock_skew_ms moves this agent's wall clock;
+  // fault_injection lets SIGUSR1 freeze/unfreeze following (a frozen relay).
+  long clock_skew_ms = 0;
+  bool fault_injection = false;
   bool SiteEnabled() const { return !templates_dir.empty(); }
   std::string DbPath() const { return data_dir + "/agent.db"; }
   std::string IndexPath() const { return data_dir + "/xapian"; }

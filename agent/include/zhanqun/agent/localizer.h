@@ -43,8 +43,9 @@ class Localizer {
   // Writes the template interpretation of every current national release
   // version we have not interpreted yet, then renders the pages that changed
   // since the last call (everything on the first call). Returns the number of
-  // interpretations written.
-  feeds::Result<std::size_t> Refresh();
+  // interpretations written. `interpreted`, if set, runs between the two
+  // steps (the agent times its "localized" stage by it).
+  feeds::Result<std::size_t> Refresh(const std::function<void()>& interpreted = {});
 
   // Writes an operator's interpretation of `release_id`: kReplace shows only
   // `html`; kExtend shows the template text followed by `html`.

@@ -34,6 +34,19 @@ class FakeClock : public Clock {
   std::atomic<TimeMs> now_;
 };
 
+// Another clock's wall time moved by a fixed skew (a node whose clock is
+// wrong, for drills and tests); monotonic time is the base clock's.
+class SkewedClock : public Clock {
+ public:
+  SkewedClock(const Clock& base, TimeMs skew_ms) : base_(base), skew_ms_(skew_ms) {}
+  TimeMs NowMs() const override { return base_.NowMs() + skew_ms_; }
+  TimeMs MonotonicMs() const override { return base_.MonotonicMs(); }
+
+ private:
+  const Clock& base_;
+  TimeMs skew_ms_;
+};
+
 }  // namespace zhanqun::feeds
 
 #endif  // ZHANQUN_FEEDS_CLOCK_H_

@@ -10,6 +10,10 @@
 //    immutable: Cache-Control "public, max-age=31536000, immutable" and
 //    <fh:archive/>; other answers are short-lived ("public, max-age=1").
 //  - ETag on every answer; If-None-Match answers 304.
+//  - answers for a log with a head statement (freshness.h) carry it in
+//    X-Zhanqun-Head-Statement, and a long-poll also returns as soon as a
+//    newer statement is issued, so a follower's statement is never older than
+//    the issuing interval.
 #ifndef ZHANQUN_FEEDS_FEED_SERVICE_H_
 #define ZHANQUN_FEEDS_FEED_SERVICE_H_
 
@@ -64,6 +68,8 @@ struct FeedServiceOptions {
   std::string title = "zhanqun";
   std::size_t page_size = 100;
   int max_wait_s = 30;
+  // The newest head statement for an origin ("" when none). Optional.
+  std::function<std::string(const std::string& origin)> head_statement;
 };
 
 // Handles GET /api/v1/feeds/{origin}. Thread-safe.

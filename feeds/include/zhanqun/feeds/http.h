@@ -65,7 +65,8 @@ class HttpServer {
   HttpServer();
   ~HttpServer();
   // Route pattern: exact segments and {name} placeholders, e.g.
-  // "/api/v1/feeds/{origin}". First match wins.
+  // "/api/v1/feeds/{origin}"; a last "{name...}" takes the rest of the path,
+  // slashes included. First match wins.
   void Route(const std::string& method, const std::string& pattern, HttpHandler handler);
   Status Start(const HttpServerOptions& options);
   void Stop();

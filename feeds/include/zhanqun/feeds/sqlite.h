@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,30 @@ class Stmt {
   Status bind_error_;
 };
 
+// A statement from Db::Cached: reset (bindings cleared, read snapshot
+// released) when it goes out of scope, ready for the next use.
+class CachedStmt {
+ public:
+  explicit CachedStmt(Stmt* st) : st_(st) {}
+  CachedStmt(CachedStmt&& o) noexcept : st_(o.st_) { o.st_ = nullptr; }
+  CachedStmt& operator=(CachedStmt&&) = delete;
+  ~CachedStmt() {
+    if (st_ != nullptr) st_->Reset();
+  }
+  Stmt* operator->() const { return st_; }
+  Stmt& operator*() const { return *st_; }
+  operator Stmt&() const { return *st_; }  // NOLINT: used where a Stmt& is expected
+  Stmt& Bind(int i, std::int64_t v) { return st_->Bind(i, v); }
+  Stmt& Bind(int i, std::string_view text) { return st_->Bind(i, text); }
+  Result<bool> Step() { return st_->Step(); }
+  Status Run() { return st_->Run(); }
+  std::int64_t Int(int col) const { return st_->Int(col); }
+  std::string Text(int col) const { return st_->Text(col); }
+
+ private:
+  Stmt* st_;
+};
+
 class Db {
  public:
   // `migrations[i]` moves the schema from version i to i+1.
@@ -62,6 +87,9 @@ class Db {
 
   Status Exec(const std::string& sql);
   Result<Stmt> Prepare(const std::string& sql);
+  // Prepared once per Db and reused: for statements on hot paths. At most
+  // one CachedStmt per SQL text may be alive at a time.
+  Result<CachedStmt> Cached(const std::string& sql);
   int SchemaVersion();
   std::int64_t LastInsertRowId() const;
   const std::string& path() const { return path_; }
@@ -71,6 +99,7 @@ class Db {
   Status Migrate(const std::vector<std::string>& migrations);
   sqlite3* db_;
   std::string path_;
+  std::map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 
 // Steps `st` to the end, calling `fn` with the statement positioned on each

@@ -19,6 +19,14 @@ struct HubConfig {
   std::size_t page_size = 100;
   int max_wait_s = 30;
   int http_threads = 256;  // every child long-poll and ack in flight holds one
+  // Node states (node_health.h).
+  int slo_s = 60;            // an entry must be live at every node within this
+  int offline_after_s = 30;  // no report for this long: OFFLINE
+  int stall_after_s = 30;    // behind and not advancing for this long: STALLED
+  int health_window = 10;    // reports per node the rules look at
+  // Head statements (feeds/freshness.h).
+  int head_interval_s = 10;  // a new statement at least this often
+  int head_expiry_s = 30;    // each statement expires this long after it is issued
   std::string DbPath() const { return data_dir + "/hub.db"; }
 };
 

@@ -7,8 +7,11 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/feed_service.h"
@@ -16,6 +19,7 @@
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/divisions.h"
 #include "zhanqun/hub/hub_store.h"
+#include "zhanqun/hub/node_health.h"
 
 namespace zhanqun::hub {
 
@@ -23,8 +27,13 @@ struct HubCounters {
   std::atomic<std::uint64_t> releases_published{0};
   std::atomic<std::uint64_t> nodes_added{0};
   std::atomic<std::uint64_t> publish_rejected{0};
-  std::atomic<std::uint64_t> acks_accepted{0};
-  std::atomic<std::uint64_t> acks_rejected{0};
+  std::atomic<std::uint64_t> acks_accepted{0};  // envelopes accepted
+  std::atomic<std::uint64_t> acks_rejected{0};  // envelopes refused
+  std::atomic<std::uint64_t> reports_accepted{0};
+  std::atomic<std::uint64_t> reports_relayed{0};  // accepted, carried by another node
+  std::atomic<std::uint64_t> reports_refused{0};
+  std::atomic<std::uint64_t> reports_replayed{0};
+  std::atomic<std::uint64_t> head_statements_signed{0};
   std::atomic<std::uint64_t> auth_failures{0};
 };
 
@@ -50,13 +59,31 @@ class Hub {
   // Defines (or redefines) a national topic (专题) in the log.
   feeds::Result<feeds::SignedEntry> AddTopic(feeds::TopicDef topic);
 
-  // Verifies a signed acknowledgement batch from a node (see docs/protocol.md)
-  // and records it. `signature_header` is the X-Zhanqun-Signature value.
-  feeds::Status AcceptAcks(const std::string& body, const std::string& signature_header);
+  // Verifies an envelope of node reports (docs/protocol.md, "Reports") sent
+  // by its `from` node and records every report that verifies, in one
+  // transaction. `signature_header` is the X-Zhanqun-Signature value. Fails
+  // only when the envelope itself is malformed or not authentic, or (for a
+  // bare legacy report) when that report is refused.
+  struct AckOutcome {
+    std::size_t accepted = 0, replayed = 0;
+    std::vector<std::pair<std::string, std::string>> refused;  // node, reason
+  };
+  feeds::Result<AckOutcome> AcceptReports(const std::string& body,
+                                          const std::string& signature_header);
+  feeds::Status AcceptAcks(const std::string& body, const std::string& signature_header) {
+    return AcceptReports(body, signature_header).status();
+  }
 
-  // Cluster status as JSON: per node, per origin, stage seqs, missing
-  // entries, lag of the oldest missing entry.
+  // The current signed head statement of the hub's log, re-signed when the
+  // log grew or head_interval_s passed.
+  std::string HeadStatement();
+
+  // Cluster status as JSON: per node its state (OK/WARN/ERR/STALLED/OFFLINE/
+  // STALE) and why, stage seqs, missing entries, lag per stage, route, clock.
   std::string StatusJson();
+  // Propagation of one release (its newest version): per node, when each
+  // stage was reached, or since when it is due. kNotFound for an unknown id.
+  feeds::Result<std::string> ReleaseStatusJson(const std::string& id);
   std::string CountersJson() const;
 
   // Creates an API token; returns the secret (shown once, stored hashed).
@@ -74,6 +101,9 @@ class Hub {
   Hub(HubConfig config, const feeds::Clock& clock, std::unique_ptr<HubStore> store,
       feeds::SecretKey key, Divisions divisions);
   feeds::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry);
+  // Per node: facts for the health rules, from the store.
+  struct NodeView;
+  std::vector<NodeView> CollectNodeViews(feeds::TimeMs now);
 
   HubConfig config_;
   const feeds::Clock& clock_;
@@ -82,6 +112,11 @@ class Hub {
   Divisions divisions_;
   feeds::AppendNotifier notifier_;
   HubCounters counters_;
+  HealthTracker health_;
+  std::mutex head_mu_;
+  std::string head_statement_;  // guarded by head_mu_
+  std::uint64_t head_seq_ = 0;
+  feeds::TimeMs head_time_ms_ = 0;
 };
 
 }  // namespace zhanqun::hub

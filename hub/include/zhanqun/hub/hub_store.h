@@ -2,7 +2,8 @@
 // current state of releases, the node registry, acknowledgements and API
 // tokens. Schema changes are versioned migrations.
 //
-// Thread-safe: every method takes the store's mutex. Appends from another
+// Thread-safe: log, release and node methods take the store's mutex; ack,
+// report and rejection methods take the status mutex (their own connection). Appends from another
 // process (the CLI) are safe too: appends run in BEGIN IMMEDIATE
 // transactions, so two writers can never take the same seq.
 #ifndef ZHANQUN_HUB_HUB_STORE_H_
@@ -54,6 +55,30 @@ struct RejectionRow {
   feeds::TimeMs hub_ms = 0;
 };
 
+// A node's newest report, as the hub keeps it.
+struct NodeReportRow {
+  std::string node;
+  std::string via;  // the node whose envelope carried it (itself when direct)
+  std::uint64_t boot = 0, n = 0;
+  feeds::TimeMs received_ms = 0;  // hub clock
+  feeds::TimeMs sent_ms = 0;      // node clock
+  bool clock_known = false;
+  std::int64_t clock_offset_ms = 0, clock_error_ms = 0;
+  std::uint64_t head_seq = 0;  // newest head statement the node holds (0: none)
+  feeds::TimeMs head_time_ms = 0, head_expires_ms = 0;
+  std::string upstream;
+  std::uint64_t reports = 0;           // accepted so far
+  std::uint64_t reports_missing = 0;   // gaps in (boot, n): reports that never arrived
+  std::uint64_t reports_replayed = 0;  // old (boot, n) seen again, ignored
+};
+
+// One verified report to record: `at_ms` of each ack is already on the hub's clock.
+struct ReportToRecord {
+  NodeReportRow row;
+  std::vector<AckRow> acks;  // hub_ms = the node's time converted to the hub clock
+  std::vector<RejectionRow> rejections;
+};
+
 class HubStore : public feeds::LogReader {
  public:
   static feeds::Result<std::unique_ptr<HubStore>> Open(const std::string& path);
@@ -77,6 +102,15 @@ class HubStore : public feeds::LogReader {
   feeds::Status RecordAck(const std::string& node, const std::string& origin,
                           const std::string& stage, std::uint64_t seq, feeds::TimeMs hub_ms);
   std::vector<AckRow> Acks();
+  // Records every report in one transaction. For each report, true if it was
+  // recorded, false if its (boot, n) was already seen (a replay: ignored).
+  feeds::Result<std::vector<bool>> RecordReports(const std::vector<ReportToRecord>& reports);
+  std::vector<NodeReportRow> NodeReports();
+  // The seq `node` acknowledged for (origin, stage); 0 if none.
+  std::uint64_t StageSeq(const std::string& node, const std::string& origin,
+                         const std::string& stage);
+  // Every stage event of entry (origin, seq), at every node.
+  std::vector<AckRow> EventsFor(const std::string& origin, std::uint64_t seq);
   feeds::Status RecordRejection(const RejectionRow& r);
   // Newest first.
   std::vector<RejectionRow> Rejections(const std::string& node, std::size_t limit);
@@ -95,14 +129,25 @@ class HubStore : public feeds::LogReader {
   std::vector<std::string> Origins() override;
 
  private:
-  explicit HubStore(std::unique_ptr<feeds::Db> db)
-      : db_(std::move(db)), log_(*db_, "log", "appended_ms") {}
+  HubStore(std::unique_ptr<feeds::Db> db, std::unique_ptr<feeds::Db> status_db)
+      : db_(std::move(db)), log_(*db_, "log", "appended_ms"), status_db_(std::move(status_db)) {}
   feeds::Status IndexEntry(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
+  // REQUIRES: mu_ held, inside a transaction.
+  feeds::Status RecordAckLocked(const std::string& node, const std::string& origin,
+                                const std::string& stage, std::uint64_t seq, feeds::TimeMs at_ms,
+                                feeds::TimeMs received_ms);
+  feeds::Status RecordRejectionLocked(const RejectionRow& r);
+  feeds::Result<bool> RecordReportLocked(const ReportToRecord& r);
   feeds::Status CheckNextVersion(const feeds::Release& r);
 
   std::mutex mu_;
   std::unique_ptr<feeds::Db> db_;
   feeds::LogTable log_;  // guarded by mu_, like db_
+  // A second connection for acknowledgements, reports and rejections, so a
+  // burst of reports never holds up feed reads or publishing (WAL: readers
+  // do not wait for the writer).
+  std::mutex status_mu_;
+  std::unique_ptr<feeds::Db> status_db_;  // guarded by status_mu_
 };
 
 }  // namespace zhanqun::hub

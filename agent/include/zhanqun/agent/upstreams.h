@@ -1,0 +1,57 @@
+// The ordered upstreams an agent follows and reports to: its parent first,
+// then grandparent or hub. The agent moves to the next one when the current
+// one fails `failures_to_switch` times in a row or serves only expired head
+// statements (STALE), and moves back when a probe finds a better-ranked one
+// healthy again. Entries are verified whatever their route, and fetching
+// always resumes after the verified head, so a switch can neither skip nor
+// repeat an entry.
+//
+// Thread-safe.
+#ifndef ZHANQUN_AGENT_UPSTREAMS_H_
+#define ZHANQUN_AGENT_UPSTREAMS_H_
+
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/model.h"
+
+namespace zhanqun::agent {
+
+class Upstreams {
+ public:
+  explicit Upstreams(std::vector<std::string> urls, int failures_to_switch = 3);
+
+  struct Choice {
+    std::size_t index = 0;
+    std::string url;
+  };
+  Choice Current() const;
+  std::size_t size() const { return urls_.size(); }
+  const std::string& url(std::size_t i) const { return urls_[i]; }
+
+  // A request to upstream `index` failed. True if this moved us on.
+  bool Failed(std::size_t index);
+  void Succeeded(std::size_t index);
+  // Upstream `index` serves only expired head statements: move on now, if
+  // there is anywhere to go. True if this moved us on.
+  bool Stale(std::size_t index);
+  // Moves to `index` (a probe found it healthy). True if it changed.
+  bool SwitchTo(std::size_t index);
+  std::uint64_t switches() const;
+
+ private:
+  bool MoveOnLocked(std::size_t index);
+
+  const std::vector<std::string> urls_;
+  const int failures_to_switch_;
+  mutable std::mutex mu_;
+  std::size_t current_ = 0;
+  int failures_ = 0;
+  std::uint64_t switches_ = 0;
+};
+
+}  // namespace zhanqun::agent
+
+#endif  // ZHANQUN_AGENT_UPSTREAMS_H_

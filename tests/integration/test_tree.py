@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Integration test: lag you can trust, on a real tree of daemons on loopback.
+
+hub -> 浙江省 330000 -> 杭州市 330100 -> 西湖区 330106 (clock 5 minutes fast,
+failover parent -> province -> hub) and 上城区 330102 (parent only).
+Reports travel up the tree; the relay 330100 is frozen (fault injection:
+alive, answering, not following) and then killed, and the test checks what
+the hub says about every node, and that nothing is lost or repeated.
+
+usage: test_tree.py --build-dir BUILD --fixtures tests/fixtures [--keep]
+"""
+import os
+import signal
+import sqlite3
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lib"))
+import zqcluster as zq  # noqa: E402
+from zqtest import Suite, expect  # noqa: E402
+
+SKEW_MS = 5 * 60 * 1000
+FAST = {"report_interval_s": 1, "poll_wait_s": 3}
+CHAIN = [("330000", None, FAST),
+         ("330100", "330000", {**FAST, "fault_injection": True}),
+         ("330106", "330100", {**FAST, "clock_skew_ms": SKEW_MS}),
+         ("330102", "330100", {**FAST, "failover": False})]
+HUB = {"head_interval_s": 1, "head_expiry_s": 4, "offline_after_s": 6, "stall_after_s": 120,
+       "max_wait_s": 3}
+SUITE = Suite(CHAIN, page_size=20, hub_config=HUB)
+test = SUITE.test
+
+
+def node_status(ctx, code):
+    return next(n for n in ctx.cluster.hub_status()["nodes"] if n["code"] == code)
+
+
+def publish(ctx, n):
+    docs = ctx.docs[ctx.next_doc:ctx.next_doc + n]
+    ctx.next_doc += n
+    return [ctx.cluster.publish(zq.release_from_document(d)) for d in docs]
+
+
+def all_live(ctx, codes=None):
+    head = ctx.cluster.hub_head()
+    codes = codes or [c for c, _, _ in CHAIN]
+    return all(node_status(ctx, c)["origins"]["000000"]["live"] == head for c in codes)
+
+
+def exactly_once(ctx, code):
+    """The agent holds seqs 1..head of the hub's log, each exactly once."""
+    node = ctx.cluster.nodes[code]
+    con = sqlite3.connect(f"file:{node.db_path}?mode=ro", uri=True, timeout=10)
+    try:
+        rows, distinct, top = con.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT seq), COALESCE(MAX(seq), 0) FROM entries "
+            "WHERE origin = '000000'").fetchone()
+    finally:
+        con.close()
+    return rows == distinct == top
+
+
+@test
+def reports_travel_up_the_tree_and_every_node_is_ok(ctx):
+    ctx.docs = zq.load_documents(os.path.join(ctx.fixtures, "govcn_state_council_2019.jsonl"))
+    ctx.next_doc = 0
+    publish(ctx, 10)
+    zq.wait_until(lambda: all_live(ctx), 30, "every node to report the hub head live")
+    for code, _, _ in CHAIN:
+        n = node_status(ctx, code)
+        expect(n["state"] == "OK", f"{code} is {n['state']}: {n['why']}")
+        # Every report reaches the hub in the province's envelope: the tree
+        # carries them, nobody below it talks to the hub.
+        expect(n["via"] == "330000", f"{code}'s reports came via {n['via']}")
+        expect(n["reports"]["missing"] == 0, f"{code} lost reports: {n['reports']}")
+    counters = zq.get_json(ctx.cluster.hub_url + "/api/v1/counters")
+    expect(counters["reports_relayed"] > 0, f"no relayed reports: {counters}")
+    expect(counters["reports_refused"] == 0, f"refused reports: {counters}")
+
+
+@test
+def a_clock_five_minutes_fast_shows_the_right_lag(ctx):
+    n = node_status(ctx, "330106")
+    expect(n["clock"] is not None, "the county reported no clock estimate")
+    off = n["clock"]["offset_ms"]
+    expect(abs(off + SKEW_MS) <= 1000, f"offset estimate {off} ms, truth {-SKEW_MS}")
+    lag = n["origins"]["000000"]["lag_ms"]
+    for stage in ("received", "verified", "indexed", "live"):
+        s = lag[stage]
+        expect(s is not None and s["count"] >= 10, f"no {stage} lags: {lag}")
+        expect(0 <= s["p50"] <= s["max"] <= 5000,
+               f"{stage} lag at the skewed county should be small and never negative: {s}")
+    # Stages in order at every release: received <= verified <= indexed <= live.
+    rel = zq.get_json(ctx.cluster.hub_url + "/api/v1/releases")[0]
+    doc = zq.get_json(f"{ctx.cluster.hub_url}/api/v1/status/releases/{urllib.parse.quote(rel['id'], safe='')}")
+    at = next(x for x in doc["live"] if x["code"] == "330106")["stages"]
+    order = [at[s]["lag_ms"] for s in ("received", "verified", "indexed", "live")]
+    expect(order == sorted(order) and order[0] >= 0, f"stage lags out of order: {at}")
+
+
+@test
+def release_status_says_where_a_release_is_live(ctx):
+    rel = zq.get_json(ctx.cluster.hub_url + "/api/v1/releases")[0]
+    doc = zq.get_json(f"{ctx.cluster.hub_url}/api/v1/status/releases/{urllib.parse.quote(rel['id'], safe='')}")
+    expect(doc["live_count"] == len(CHAIN) and doc["lacking_count"] == 0,
+           f"release status: {doc['live_count']} live, lacking {doc['lacking']}")
+    status, _, _ = zq.http("GET", ctx.cluster.hub_url + "/api/v1/status/releases/nope")
+    expect(status == 404, f"unknown release answered {status}")
+
+
+@test
+def a_frozen_relay_makes_its_subtree_stale_and_failover_routes_around_it(ctx):
+    city = ctx.cluster.nodes["330100"]
+    os.kill(city.process.pid, signal.SIGUSR1)  # freeze: alive, answering, not following
+    t0 = time.monotonic()
+    publish(ctx, 3)
+    expiry = HUB["head_expiry_s"]
+
+    def stale(code):
+        return node_status(ctx, code)["state"] == "STALE"
+    zq.wait_until(lambda: stale("330100") and stale("330102"), expiry + 6,
+                  "the frozen city and its parent-only county to be STALE")
+    took = time.monotonic() - t0
+    print(f"  frozen relay: city and county STALE at the hub {took:.1f} s after the freeze "
+          f"(head expiry {expiry} s)")
+    why = node_status(ctx, "330102")["why"]
+    expect("expired" in why, f"STALE without the reason: {why}")
+    # The county with a failover list leaves the frozen city and keeps up.
+    county = ctx.cluster.nodes["330106"]
+    zq.wait_until(lambda: county.head() == ctx.cluster.hub_head(), 30,
+                  "the failover county to get the new releases around the frozen city")
+    expect(county.status()["upstream"] != city.url, "county still follows the frozen city")
+    expect(ctx.cluster.nodes["330102"].head() < ctx.cluster.hub_head(),
+           "the parent-only county cannot have entries its frozen parent never fetched")
+    os.kill(city.process.pid, signal.SIGUSR1)  # thaw
+    zq.wait_until(lambda: all_live(ctx), 30, "the whole tree live again after the thaw")
+    zq.wait_until(lambda: all(node_status(ctx, c)["state"] == "OK" for c, _, _ in CHAIN), 20,
+                  "every node OK again")
+    zq.wait_until(lambda: county.status()["upstream"] == city.url, 30,
+                  "the county to return to its parent")
+    for code, _, _ in CHAIN:
+        expect(exactly_once(ctx, code), f"{code} holds an entry twice or misses one")
+
+
+@test
+def a_dead_relay_is_offline_its_children_fail_over_and_it_catches_up(ctx):
+    city = ctx.cluster.nodes["330100"]
+    city.process.kill()
+    publish(ctx, 3)
+    county = ctx.cluster.nodes["330106"]
+    zq.wait_until(lambda: county.head() == ctx.cluster.hub_head(), 40,
+                  "the failover county to get releases while its parent is dead")
+    zq.wait_until(lambda: node_status(ctx, "330100")["state"] == "OFFLINE", 20,
+                  "the dead city to show OFFLINE")
+    city.start()
+    zq.wait_until(lambda: all_live(ctx), 40, "every node live after the city restarts")
+    for code, _, _ in CHAIN:
+        expect(exactly_once(ctx, code), f"{code} holds an entry twice or misses one")
+
+
+if __name__ == "__main__":
+    sys.exit(SUITE.main(__doc__))
