@@ -142,6 +142,7 @@ class Cluster:
         self.agent_bin = os.path.join(self.build_dir, "agent", "zhanqun-agent")
         self.hub_process = None
         self.nodes = {}
+        self.helpers = []  # other processes a test starts (nginx): stopped after the agents
         os.makedirs(self.workdir, exist_ok=True)
 
     # --- hub -------------------------------------------------------------
@@ -188,7 +189,9 @@ class Cluster:
         return json.loads(body)
 
     # --- agents ----------------------------------------------------------
-    def add_agent(self, code, parent_code=None, start=True):
+    def add_agent(self, code, parent_code=None, start=True, parent_url=None, hub_url=None):
+        """parent_url / hub_url: follow and acknowledge through another
+        address (a cache in front of the hub) instead of the parent's own."""
         parent = self.nodes[parent_code] if parent_code else None
         port = free_port()
         workdir = os.path.join(self.workdir, code)
@@ -201,8 +204,8 @@ class Cluster:
         config = os.path.join(workdir, "agent.json")
         with open(config, "w") as f:
             json.dump({"node": code,
-                       "parent_url": parent.url if parent else self.hub_url,
-                       "hub_url": self.hub_url,
+                       "parent_url": parent_url or (parent.url if parent else self.hub_url),
+                       "hub_url": hub_url or self.hub_url,
                        "data_dir": os.path.join(workdir, "data"),
                        "key_file": key,
                        "hub_public_key": self.hub_key_pub,
@@ -246,12 +249,14 @@ class Cluster:
     def stop(self):
         for node in reversed(list(self.nodes.values())):
             node.stop()
+        for p in self.helpers:
+            p.stop()
         if self.hub_process:
             self.hub_process.stop()
 
     def unclean_exits(self):
         """Daemons that did not exit 0 on SIGTERM (a crash, or a leak under ASan)."""
-        procs = [self.hub_process] + [n.process for n in self.nodes.values()]
+        procs = [self.hub_process] + [n.process for n in self.nodes.values()] + self.helpers
         return {p.name: p.exit_codes for p in procs if p and any(c != 0 for c in p.exit_codes)}
 
 
