@@ -1,8 +1,8 @@
 #include "zhanqun/agent/agent_metrics.h"
 
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "zhanqun/feeds/metrics.h"
 
@@ -58,7 +58,8 @@ void WriteProgress(Agent& agent, MetricsWriter& w) {
     indexed[origin] = o.value("indexed", std::uint64_t{0});
   }
   heads.emplace(node, agent.store().Head(node));  // our own log, when not followed
-  w.Family("zhanqun_agent_info", MetricType::kGauge, "This agent's node code and level (always 1).");
+  w.Family("zhanqun_agent_info", MetricType::kGauge,
+           "This agent's node code and level (always 1).");
   w.Sample(std::uint64_t{1}, {{"node", node}, {"level", RegisteredLevel(agent)}});
   w.Family("zhanqun_agent_log_head_seq", MetricType::kGauge,
            "Highest seq stored of each log held (followed origins and the agent's own).");

@@ -97,8 +97,7 @@ void WriteNodes(const json& status, MetricsWriter& w) {
     if (!now.ok() || !n.value("last_contact", json()).is_string()) continue;
     feeds::Result<feeds::TimeMs> at = feeds::ParseTime(n["last_contact"].get<std::string>());
     if (!at.ok()) continue;
-    w.Sample(static_cast<double>(*now - *at) / 1000.0,
-             NodeLabels(n));
+    w.Sample(static_cast<double>(*now - *at) / 1000.0, NodeLabels(n));
   }
 }
 

@@ -28,8 +28,7 @@ TEST_CASE("a metrics family is written with its help, its type and its samples",
         "zhanqun_test_head_seq{origin=\"330100\",level=\"city\"} 3\n");
 }
 
-TEST_CASE("metric label values escape backslash, double quote and newline",
-          "[feeds][metrics]") {
+TEST_CASE("metric label values escape backslash, double quote and newline", "[feeds][metrics]") {
   CHECK(EscapeLabelValue("a\\b\"c\nd") == "a\\\\b\\\"c\\nd");
   CHECK(EscapeLabelValue("西湖区") == "西湖区");
   MetricsWriter w;
