@@ -132,8 +132,10 @@ class Node:
 
 
 class Cluster:
-    def __init__(self, build_dir, workdir, divisions_file, page_size=100, site=False):
+    def __init__(self, build_dir, workdir, divisions_file, page_size=100, site=False,
+                 hub_config=None):
         self.page_size = page_size
+        self.hub_config_extra = hub_config or {}  # more hub.json settings for every start_hub
         self.site = site  # agents render their local site with interpretation layers
         self.build_dir = os.path.abspath(build_dir)
         self.workdir = os.path.abspath(workdir)
@@ -157,7 +159,8 @@ class Cluster:
             json.dump({"data_dir": os.path.join(self.hub_dir, "data"),
                        "listen": f"127.0.0.1:{self.hub_port}",
                        "page_size": self.page_size,
-                       "divisions_file": self.divisions_file, **(extra_config or {})},
+                       "divisions_file": self.divisions_file, **self.hub_config_extra,
+                       **(extra_config or {})},
                       f, indent=2)
         self.hub_cli("init")
         self.token = self.hub_cli("token", "create", "staff").strip()

@@ -24,7 +24,8 @@ from zqtest import ROOT, Suite, expect  # noqa: E402
 
 PAGE = 10  # full pages of 10: the 25 releases fill two of them and start a third
 AGENTS = ["330000", "320000", "440000"]
-SUITE = Suite([], page_size=PAGE)
+MAX_WAIT = 3  # the hub holds long-polls 3 s (not 30), so the test sees them time out
+SUITE = Suite([], page_size=PAGE, hub_config={"max_wait_s": MAX_WAIT})
 test = SUITE.test
 
 NGINX_EXAMPLE = os.path.join(ROOT, "config", "nginx-feed-cache.conf")
@@ -206,6 +207,26 @@ def the_head_page_is_never_served_stale_beyond_its_max_age(ctx):
           f"{upstream} upstream")
     expect(upstream < agent_requests,
            f"nginx collapsed no long-poll: {upstream} upstream of {agent_requests}")
+
+
+@test
+def timed_out_long_polls_are_not_cached_so_idle_followers_neither_spin_nor_fail(ctx):
+    def counters():
+        return {c: ctx.cluster.nodes[c].status()["counters"] for c in AGENTS}
+    before, rows_before = counters(), len(feed_rows(ctx))
+    idle = 4 * MAX_WAIT
+    time.sleep(idle)
+    after = counters()
+    rows = feed_rows(ctx)[rows_before:]
+    for code in AGENTS:
+        fetches = after[code]["fetches"] - before[code]["fetches"]
+        expect(after[code]["fetch_errors"] == before[code]["fetch_errors"],
+               f"{code} had fetch errors while idle behind nginx")
+        # One answer per hub wait at most, plus the one in flight at each end.
+        expect(fetches <= idle // MAX_WAIT + 2, f"{code} fetched {fetches} times in {idle}s idle")
+    expect(rows and all(r[2] == "200" and r[3] != "HIT" for r in rows),
+           f"an empty page was served from the cache or failed: {rows}")
+    print(f"  idle {idle}s: {len(rows)} feed requests, none from the cache, no errors")
 
 
 def promtool_check(text, where):
