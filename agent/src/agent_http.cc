@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/agent/agent_metrics.h"
+#include "zhanqun/feeds/metrics.h"
+
 namespace zhanqun::agent {
 
 using feeds::HttpRequest;
@@ -137,6 +140,11 @@ void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server) {
   });
   server.Route("GET", "/api/v1/counters", [&agent](const HttpRequest&) {
     return HttpResponse::Json(200, agent.CountersJson() + "\n");
+  });
+  server.Route("GET", "/metrics", [&agent](const HttpRequest&) {
+    HttpResponse r = HttpResponse::Text(200, AgentMetricsText(agent));
+    r.content_type = feeds::kMetricsContentType;
+    return r;
   });
   server.Route("GET", "/healthz",
                [](const HttpRequest&) { return HttpResponse::Text(200, "ok\n"); });

@@ -76,6 +76,15 @@ FeedMeta PageMeta(const std::string& origin, std::uint64_t after, std::size_t co
   return meta;
 }
 
+// An empty page is stale the moment anything is appended, and a cache that
+// served it for even a second would turn every follower's long-poll into a
+// busy loop of cache hits: shared caches must not store it.
+const char* CacheControl(bool archive, bool empty) {
+  if (archive) return "public, max-age=31536000, immutable";
+  if (empty) return "no-cache";
+  return "public, max-age=1";
+}
+
 }  // namespace
 
 HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier& notifier,
@@ -110,8 +119,7 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
   HttpResponse resp;
   resp.content_type = "application/atom+xml; charset=utf-8";
   resp.headers.push_back({"ETag", etag});
-  resp.headers.push_back({"Cache-Control", meta.archive ? "public, max-age=31536000, immutable"
-                                                        : "public, max-age=1"});
+  resp.headers.push_back({"Cache-Control", CacheControl(meta.archive, wires->empty())});
   resp.headers.push_back({"X-Zhanqun-Head", std::to_string(head)});
   if (std::string hs = statement(); !hs.empty()) resp.headers.push_back({kHeadStatementHeader, hs});
   if (req.Header("if-none-match") == etag) {

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "zhanqun/feeds/freshness.h"
+#include "zhanqun/feeds/metrics.h"
+#include "zhanqun/hub/hub_metrics.h"
 #include "zhanqun/hub/release_json.h"
 
 namespace zhanqun::hub {
@@ -162,6 +164,11 @@ void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server) {
                [&hub](const HttpRequest& req) { return ReleaseStatus(hub, req); });
   server.Route("GET", "/api/v1/counters", [&hub](const HttpRequest&) {
     return HttpResponse::Json(200, hub.CountersJson() + "\n");
+  });
+  server.Route("GET", "/metrics", [&hub](const HttpRequest&) {
+    HttpResponse r = HttpResponse::Text(200, HubMetricsText(hub));
+    r.content_type = feeds::kMetricsContentType;
+    return r;
   });
   server.Route("GET", "/api/v1/key", [&hub](const HttpRequest&) {
     return HttpResponse::Text(200, feeds::FormatPublicKeyFile(hub.public_key(), "zhanqun hub"));

@@ -132,8 +132,10 @@ class Node:
 
 
 class Cluster:
-    def __init__(self, build_dir, workdir, divisions_file, page_size=100, site=False):
+    def __init__(self, build_dir, workdir, divisions_file, page_size=100, site=False,
+                 hub_config=None):
         self.page_size = page_size
+        self.hub_config_extra = hub_config or {}  # more hub.json settings for every start_hub
         self.site = site  # agents render their local site with interpretation layers
         self.build_dir = os.path.abspath(build_dir)
         self.workdir = os.path.abspath(workdir)
@@ -142,6 +144,7 @@ class Cluster:
         self.agent_bin = os.path.join(self.build_dir, "agent", "zhanqun-agent")
         self.hub_process = None
         self.nodes = {}
+        self.helpers = []  # other processes a test starts (nginx): stopped after the agents
         os.makedirs(self.workdir, exist_ok=True)
 
     # --- hub -------------------------------------------------------------
@@ -156,7 +159,8 @@ class Cluster:
             json.dump({"data_dir": os.path.join(self.hub_dir, "data"),
                        "listen": f"127.0.0.1:{self.hub_port}",
                        "page_size": self.page_size,
-                       "divisions_file": self.divisions_file, **(extra_config or {})},
+                       "divisions_file": self.divisions_file, **self.hub_config_extra,
+                       **(extra_config or {})},
                       f, indent=2)
         self.hub_cli("init")
         self.token = self.hub_cli("token", "create", "staff").strip()
@@ -188,8 +192,14 @@ class Cluster:
         return json.loads(body)
 
     # --- agents ----------------------------------------------------------
-    def add_agent(self, code, parent_code=None, start=True, extra_config=None):
-        """extra_config: more agent.json settings (e.g. {"clock_skew_ms": 300000})."""
+    def add_agent(self, code, parent_code=None, start=True, parent_url=None, hub_url=None,
+                  extra_config=None):
+        """parent_url / hub_url: follow and acknowledge through another
+        address (a cache in front of the hub) instead of the parent's own.
+        extra_config: more agent.json settings (e.g. {"clock_skew_ms": 300000});
+        "failover": False there keeps the parent as the only upstream."""
+        extra_config = dict(extra_config or {})
+        failover = extra_config.pop("failover", True)
         parent = self.nodes[parent_code] if parent_code else None
         # Failover order: parent, grandparent, ..., then the hub.
         upstreams = []
@@ -198,6 +208,10 @@ class Cluster:
             upstreams.append(up.url)
             up = up.parent
         upstreams.append(self.hub_url)
+        if parent_url:
+            upstreams[0] = parent_url
+        if not failover:
+            upstreams = upstreams[:1]
         port = free_port()
         workdir = os.path.join(self.workdir, code)
         os.makedirs(workdir, exist_ok=True)
@@ -209,14 +223,14 @@ class Cluster:
         config = os.path.join(workdir, "agent.json")
         with open(config, "w") as f:
             json.dump({"node": code,
-                       "parent_url": parent.url if parent else self.hub_url,
-                       "hub_url": self.hub_url,
+                       "parent_url": parent_url or (parent.url if parent else self.hub_url),
+                       "hub_url": hub_url or self.hub_url,
                        "data_dir": os.path.join(workdir, "data"),
                        "key_file": key,
                        "hub_public_key": self.hub_key_pub,
                        "upstreams": upstreams,
                        "page_size": self.page_size,
-                       "listen": f"127.0.0.1:{port}", **(extra_config or {})}, f, indent=2)
+                       "listen": f"127.0.0.1:{port}", **extra_config}, f, indent=2)
         if self.site:
             self._configure_site(config, code, name, workdir)
         node = Node(self, code, name, port, workdir, parent)
@@ -255,12 +269,14 @@ class Cluster:
     def stop(self):
         for node in reversed(list(self.nodes.values())):
             node.stop()
+        for p in self.helpers:
+            p.stop()
         if self.hub_process:
             self.hub_process.stop()
 
     def unclean_exits(self):
         """Daemons that did not exit 0 on SIGTERM (a crash, or a leak under ASan)."""
-        procs = [self.hub_process] + [n.process for n in self.nodes.values()]
+        procs = [self.hub_process] + [n.process for n in self.nodes.values()] + self.helpers
         return {p.name: p.exit_codes for p in procs if p and any(c != 0 for c in p.exit_codes)}
 
 

@@ -45,8 +45,9 @@ class Suite:
         passed, failed = 0, 0
         try:
             ctx.cluster.start_hub()
-            for code, parent in self.chain:
-                ctx.cluster.add_agent(code, parent)
+            # Chain entries: (code, parent) or (code, parent, extra agent.json settings).
+            for code, parent, *extra in self.chain:
+                ctx.cluster.add_agent(code, parent, extra_config=extra[0] if extra else None)
             passed, failed = self._run(ctx)
         finally:
             ctx.cluster.stop()
@@ -58,7 +59,7 @@ class Suite:
                 passed += 1
                 print("PASS daemons_exit_cleanly_on_sigterm")
             if failed:
-                self._print_logs(ctx.workdir)
+                self._print_logs(ctx.cluster, ctx.workdir)
             if not args.keep:
                 shutil.rmtree(ctx.workdir, ignore_errors=True)
         print(f"{passed} passed, {failed} failed")
@@ -80,8 +81,9 @@ class Suite:
                     break
         return passed, failed
 
-    def _print_logs(self, workdir):
-        for name in ["hub/hub.log"] + [f"{c}/agent.log" for c, _ in self.chain]:
+    def _print_logs(self, cluster, workdir):
+        names = ["hub/hub.log"] + [f"{c}/agent.log" for c in cluster.nodes]
+        for name in names + [os.path.relpath(p.log_path, workdir) for p in cluster.helpers]:
             p = os.path.join(workdir, name)
             if os.path.exists(p):
                 print(f"--- tail of {name}")

@@ -8,7 +8,8 @@
 //    seconds (capped) and answers as soon as an entry is appended;
 //  - a page whose N is a multiple of page_size and which is full is
 //    immutable: Cache-Control "public, max-age=31536000, immutable" and
-//    <fh:archive/>; other answers are short-lived ("public, max-age=1").
+//    <fh:archive/>; other pages with entries are short-lived ("public,
+//    max-age=1"); an empty page is "no-cache" (no shared cache stores it).
 //  - ETag on every answer; If-None-Match answers 304.
 //  - answers for a log with a head statement (freshness.h) carry it in
 //    X-Zhanqun-Head-Statement, and a long-poll also returns as soon as a

@@ -1,0 +1,98 @@
+#include "zhanqun/agent/agent_metrics.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "zhanqun/feeds/metrics.h"
+
+namespace zhanqun::agent {
+
+using feeds::MetricsWriter;
+using feeds::MetricType;
+using json = nlohmann::json;
+
+namespace {
+
+const std::map<std::string, std::string>& CounterHelp() {
+  static const std::map<std::string, std::string> help = {
+      {"fetches", "Feed pages requested from the parent (long-polls included)."},
+      {"fetch_errors", "Feed requests that failed (network, HTTP status or undecodable page)."},
+      {"entries_received", "Entries received from the parent."},
+      {"entries_verified", "Entries that verified and were stored."},
+      {"entries_indexed", "Entries added to the search index."},
+      {"entries_rejected", "Entries or pages refused and quarantined."},
+      {"duplicates_ignored", "Entries received again, identical to what is held."},
+      {"acks_sent", "Acknowledgement batches the hub accepted."},
+      {"ack_errors", "Acknowledgement batches that failed."},
+  };
+  return help;
+}
+
+// Reads the counters through CountersJson, so a counter added there shows
+// up here without another edit.
+void WriteCounters(const Agent& agent, MetricsWriter& w) {
+  json counters = json::parse(agent.CountersJson());
+  for (const auto& [name, value] : counters.items()) {
+    auto help = CounterHelp().find(name);
+    w.Family("zhanqun_agent_" + name + "_total", MetricType::kCounter,
+             help != CounterHelp().end() ? help->second : "Agent counter " + name + ".");
+    w.Sample(value.get<std::uint64_t>());
+  }
+}
+
+// The level the hub registered this node with, once its registry entry has
+// arrived.
+std::string RegisteredLevel(Agent& agent) {
+  std::optional<RegistryNode> n = agent.store().FindRegistryNode(agent.config().node);
+  return n ? n->level : "unknown";
+}
+
+// Progress comes from StatusJson, the same figures /api/v1/status shows.
+void WriteProgress(Agent& agent, MetricsWriter& w) {
+  const std::string& node = agent.config().node;
+  json status = json::parse(agent.StatusJson());
+  std::map<std::string, std::uint64_t> heads, indexed;
+  for (const auto& [origin, o] : status.at("origins").items()) {
+    heads[origin] = o.value("head", std::uint64_t{0});
+    indexed[origin] = o.value("indexed", std::uint64_t{0});
+  }
+  heads.emplace(node, agent.store().Head(node));  // our own log, when not followed
+  w.Family("zhanqun_agent_info", MetricType::kGauge,
+           "This agent's node code and level (always 1).");
+  w.Sample(std::uint64_t{1}, {{"node", node}, {"level", RegisteredLevel(agent)}});
+  w.Family("zhanqun_agent_log_head_seq", MetricType::kGauge,
+           "Highest seq stored of each log held (followed origins and the agent's own).");
+  for (const auto& [origin, seq] : heads) w.Sample(seq, {{"origin", origin}});
+  w.Family("zhanqun_agent_indexed_seq", MetricType::kGauge,
+           "Highest seq of each followed origin in the search index.");
+  for (const auto& [origin, seq] : indexed) w.Sample(seq, {{"origin", origin}});
+  w.Family("zhanqun_agent_quarantined_entries", MetricType::kGauge,
+           "Entries held in quarantine (refused input, kept for inspection).");
+  w.Sample(status.value("quarantine_count", std::uint64_t{0}));
+  w.Family("zhanqun_agent_stale", MetricType::kGauge,
+           "1 when the newest hub head statement this agent holds has expired (frozen upstream).");
+  w.Sample(std::uint64_t{status.value("stale", false) ? 1u : 0u});
+  w.Family("zhanqun_agent_upstream_index", MetricType::kGauge,
+           "Position in the upstreams list of the upstream followed now (0: the parent).");
+  std::uint64_t index = 0;
+  for (std::size_t i = 0; i < status.at("upstreams").size(); ++i) {
+    if (status["upstreams"][i] == status.at("upstream")) index = i;
+  }
+  w.Sample(index);
+  feeds::ClockEstimate clock = agent.ClockEstimate();
+  w.Family("zhanqun_agent_clock_offset_seconds", MetricType::kGauge,
+           "Estimated offset of the hub's clock from this agent's (hub = local + offset).");
+  if (clock.known) w.Sample(static_cast<double>(clock.offset_ms) / 1000.0);
+}
+
+}  // namespace
+
+std::string AgentMetricsText(Agent& agent) {
+  MetricsWriter w;
+  WriteCounters(agent, w);
+  WriteProgress(agent, w);
+  return w.Text();
+}
+
+}  // namespace zhanqun::agent

@@ -1,0 +1,21 @@
+// The hub's GET /metrics: its counters and the cluster status as
+// Prometheus text (feeds/metrics.h). See docs/api.md for the families.
+#ifndef ZHANQUN_HUB_HUB_METRICS_H_
+#define ZHANQUN_HUB_HUB_METRICS_H_
+
+#include <string>
+
+#include "zhanqun/hub/hub.h"
+
+namespace zhanqun::hub {
+
+// Every counter of Hub::CountersJson as zhanqun_hub_<name>_total; the head
+// seq of each log the hub holds; per registered node and origin its stage
+// seqs, missing entries and oldest-missing lag; per node the age of its
+// last acknowledgement (no sample for a node never heard from).
+// Thread-safe as Hub is.
+std::string HubMetricsText(Hub& hub);
+
+}  // namespace zhanqun::hub
+
+#endif  // ZHANQUN_HUB_HUB_METRICS_H_
