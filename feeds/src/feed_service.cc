@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/websub.h"
+
 namespace zhanqun::feeds {
 
 void AppendNotifier::Notify() {
@@ -11,6 +15,11 @@ void AppendNotifier::Notify() {
     ++generation_;
   }
   cv_.notify_all();
+}
+
+std::uint64_t AppendNotifier::generation() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return generation_;
 }
 
 void AppendNotifier::Close() {
@@ -36,6 +45,10 @@ bool AppendNotifier::WaitUntil(const std::function<bool()>& ready, std::int64_t 
                                                                std::chrono::milliseconds(poll_ms));
     cv_.wait_for(lock, slice, [&] { return generation_ != seen || closed_; });
   }
+}
+
+std::string FeedTopicUrl(const std::string& base_url, const std::string& origin) {
+  return base_url + "/api/v1/feeds/" + origin;
 }
 
 std::string FeedUrl(const std::string& base_url, const std::string& origin, std::uint64_t after,
@@ -71,6 +84,7 @@ FeedMeta PageMeta(const std::string& origin, std::uint64_t after, std::size_t co
   meta.next_url = FeedUrl(o.base_url, origin, after + count);
   meta.archive = after % o.page_size == 0 && count == o.page_size;
   meta.updated_ms = clock.NowMs();
+  if (!o.websub_hub_url.empty()) meta.hub_url = o.websub_hub_url;
   return meta;
 }
 
@@ -109,11 +123,48 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
   resp.headers.push_back({"Cache-Control", meta.archive ? "public, max-age=31536000, immutable"
                                                         : "public, max-age=1"});
   resp.headers.push_back({"X-Zhanqun-Head", std::to_string(head)});
+  if (!o.websub_hub_url.empty()) {
+    resp.headers.push_back(
+        {"Link", WebSubLinkHeader(o.websub_hub_url, FeedTopicUrl(o.base_url, origin))});
+  }
   if (req.Header("if-none-match") == etag) {
     resp.status = 304;
     return resp;
   }
   resp.body = EncodeFeed(meta, *wires);
+  return resp;
+}
+
+Result<std::string> HeadDocument(LogReader& reader, const std::string& origin) {
+  std::uint64_t head = reader.Head(origin);
+  std::string hash = kZeroHash;
+  if (head > 0) {
+    Result<std::vector<std::string>> wires = reader.ReadWire(origin, head - 1, 1);
+    if (!wires.ok()) return wires.status();
+    if (wires->empty())
+      return Status::Internal("head entry " + origin + "#" + std::to_string(head) +
+                              " not readable");
+    Result<ParsedEntry> e = DecodeEntry(wires->front());
+    if (!e.ok()) return e.status().Context("head entry " + origin + "#" + std::to_string(head));
+    hash = Sha256Hex(e->canonical);
+  }
+  return origin + " " + std::to_string(head) + " " + hash + "\n";
+}
+
+HttpResponse ServeFeedHead(const HttpRequest& req, LogReader& reader, const FeedServiceOptions& o) {
+  const std::string origin = req.params.count("origin") ? req.params.at("origin") : "";
+  if (!IsDivisionCode(origin)) {
+    return HttpResponse::Error(
+        Status::Invalid("origin: expected a 6-digit division code, got '" + origin + "'"));
+  }
+  Result<std::string> doc = HeadDocument(reader, origin);
+  if (!doc.ok()) return HttpResponse::Error(doc.status());
+  HttpResponse resp = HttpResponse::Text(200, *doc);
+  resp.headers.push_back({"Cache-Control", "no-cache"});
+  if (!o.websub_hub_url.empty()) {
+    resp.headers.push_back(
+        {"Link", WebSubLinkHeader(o.websub_hub_url, FeedTopicUrl(o.base_url, origin) + "/head")});
+  }
   return resp;
 }
 
