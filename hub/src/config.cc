@@ -1,5 +1,6 @@
 #include "zhanqun/hub/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -45,8 +46,9 @@ class Fields {
   const std::vector<std::string>& problems() const { return problems_; }
 
   void CheckKnown() {
-    static const char* kKnown[] = {"data_dir",       "key_file",  "listen",     "public_url",
-                                   "divisions_file", "page_size", "max_wait_s", "http_threads"};
+    static const char* kKnown[] = {"data_dir",   "key_file",       "listen",
+                                   "public_url", "divisions_file", "page_size",
+                                   "max_wait_s", "http_threads",   "websub"};
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       bool known = false;
       for (const char* k : kKnown) known = known || it.key() == k;
@@ -95,6 +97,44 @@ void ParseEndpoints(Fields& f, HubConfig& c) {
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
 }
 
+// The optional "websub" object: {"enabled", "default_lease_s", "min_lease_s",
+// "max_lease_s", "workers", "retry_workers", "timeout_ms"}.
+void ParseWebSub(const json& j, Fields& f, HubConfig& c) {
+  if (!j.contains("websub")) return;
+  const json& w = j["websub"];
+  if (!w.is_object()) {
+    f.Problem("websub: expected an object");
+    return;
+  }
+  Fields sub(w);
+  if (w.contains("enabled")) {
+    if (w["enabled"].is_boolean()) {
+      c.websub_enabled = w["enabled"].get<bool>();
+    } else {
+      f.Problem("websub.enabled: expected true or false");
+    }
+  }
+  c.websub_min_lease_s = static_cast<int>(sub.Num("min_lease_s", 1, 31536000, 60));
+  c.websub_max_lease_s = static_cast<int>(sub.Num("max_lease_s", 1, 31536000, 864000));
+  c.websub_default_lease_s = static_cast<int>(sub.Num("default_lease_s", 1, 31536000, 86400));
+  c.websub_workers = static_cast<int>(sub.Num("workers", 1, 256, 4));
+  c.websub_retry_workers = static_cast<int>(sub.Num("retry_workers", 1, 256, 2));
+  c.websub_timeout_ms = static_cast<int>(sub.Num("timeout_ms", 100, 120000, 10000));
+  for (auto it = w.begin(); it != w.end(); ++it) {
+    static const std::vector<std::string> kKnown = {
+        "enabled", "default_lease_s", "min_lease_s", "max_lease_s",
+        "workers", "retry_workers",   "timeout_ms"};
+    if (std::find(kKnown.begin(), kKnown.end(), it.key()) == kKnown.end()) {
+      f.Problem("websub." + it.key() + ": unknown setting");
+    }
+  }
+  for (const std::string& p : sub.problems()) f.Problem("websub." + p);
+  if (!(c.websub_min_lease_s <= c.websub_default_lease_s &&
+        c.websub_default_lease_s <= c.websub_max_lease_s)) {
+    f.Problem("websub: expected min_lease_s <= default_lease_s <= max_lease_s");
+  }
+}
+
 }  // namespace
 
 Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& base_dir) {
@@ -111,6 +151,7 @@ Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& bas
   c.page_size = static_cast<std::size_t>(f.Num("page_size", 1, 1000, 100));
   c.max_wait_s = static_cast<int>(f.Num("max_wait_s", 0, 300, 30));
   c.http_threads = static_cast<int>(f.Num("http_threads", 4, 4096, 256));
+  ParseWebSub(j, f, c);
   if (!f.problems().empty()) {
     std::string msg;
     for (const auto& p : f.problems()) msg += (msg.empty() ? "" : "\n") + p;
