@@ -154,6 +154,11 @@ std::vector<std::string> Agent::FollowedOrigins() {
   return {all.begin(), all.end()};
 }
 
+std::string Agent::DeriveSecret(const std::string& label) const {
+  const std::array<std::uint8_t, 64> sig = key_.SignRaw("zhanqun derived secret: " + label);
+  return feeds::Sha256Hex(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+}
+
 Result<feeds::SignedEntry> Agent::AppendOwn(feeds::Entry entry) {
   entry.log.origin = config_.node;
   entry.updated_ms = clock_.NowMs();

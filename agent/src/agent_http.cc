@@ -119,9 +119,27 @@ std::string SearchResultsJson(const std::string& query, const SearchResults& r) 
   return out.dump(2);
 }
 
-void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server) {
+feeds::Result<std::unique_ptr<feeds::WebSubHub>> OpenAgentWebSub(Agent& agent) {
+  const AgentConfig& c = agent.config();
+  feeds::WebSubOptions o;
+  o.public_base = c.public_url;
+  o.db_path = c.WebSubDbPath();
+  o.feed_title = "zhanqun relay " + c.node;
+  o.default_lease_s = c.websub_default_lease_s;
+  o.min_lease_s = c.websub_min_lease_s;
+  o.max_lease_s = c.websub_max_lease_s;
+  o.workers = c.websub_workers;
+  o.retry_workers = c.websub_retry_workers;
+  o.timeout_ms = c.websub_timeout_ms;
+  o.page_size = c.page_size;
+  return feeds::WebSubHub::Open(o, agent.store(), agent.notifier(), agent.clock());
+}
+
+void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server, feeds::WebSubHub* websub,
+                         PushSubscriber* push) {
   feeds::FeedServiceOptions feed_options;
   feed_options.base_url = agent.config().public_url;
+  if (websub != nullptr) feed_options.websub_hub_url = websub->options().HubUrl();
   feed_options.title = "zhanqun relay " + agent.config().node;
   feed_options.page_size = agent.config().page_size;
   feed_options.max_wait_s = agent.config().max_wait_s;
@@ -133,13 +151,25 @@ void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server) {
   });
   server.Route("POST", "/api/v1/acks",
                [&agent](const HttpRequest& req) { return HandleChildReports(agent, req); });
+  server.Route("GET", "/api/v1/feeds/{origin}/head",
+               [&agent, feed_options](const HttpRequest& req) {
+                 return feeds::ServeFeedHead(req, agent.store(), feed_options);
+               });
+  if (websub != nullptr) {
+    server.Route("POST", websub->options().hub_path,
+                 [websub](const HttpRequest& req) { return websub->HandleRequest(req); });
+  }
+  if (push != nullptr) push->RegisterRoutes(server);
   server.Route("GET", "/search",
                [&agent](const HttpRequest& req) { return HandleSearch(agent, req); });
   server.Route("GET", "/api/v1/status", [&agent](const HttpRequest&) {
     return HttpResponse::Json(200, agent.StatusJson() + "\n");
   });
-  server.Route("GET", "/api/v1/counters", [&agent](const HttpRequest&) {
-    return HttpResponse::Json(200, agent.CountersJson() + "\n");
+  server.Route("GET", "/api/v1/counters", [&agent, websub, push](const HttpRequest&) {
+    json counters = json::parse(agent.CountersJson());
+    if (websub != nullptr) counters.update(json::parse(websub->CountersJson()));
+    if (push != nullptr) counters.update(json::parse(push->CountersJson()));
+    return HttpResponse::Json(200, counters.dump() + "\n");
   });
   server.Route("GET", "/metrics", [&agent](const HttpRequest&) {
     HttpResponse r = HttpResponse::Text(200, AgentMetricsText(agent));

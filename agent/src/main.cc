@@ -82,9 +82,17 @@ int Serve(const agent::AgentConfig& config) {
       config.clock_skew_ms != 0 ? static_cast<const feeds::Clock&>(skewed) : feeds::SystemClock();
   auto a = agent::Agent::Open(config, clock, sink);
   if (!a.ok()) return Fail(a.status());
+  std::unique_ptr<feeds::WebSubHub> websub;
+  if (config.websub_enabled) {
+    auto w = agent::OpenAgentWebSub(**a);
+    if (!w.ok()) return Fail(w.status());
+    websub = std::move(*w);
+  }
+  std::unique_ptr<agent::PushSubscriber> push;
+  if (!config.push_callback_url.empty()) push = std::make_unique<agent::PushSubscriber>(**a);
   feeds::HttpServer server;
   agent::RegisterAdminRoutes(**a, server);
-  agent::RegisterAgentRoutes(**a, server);
+  agent::RegisterAgentRoutes(**a, server, websub.get(), push.get());
   feeds::HttpServerOptions options;
   options.host = config.listen_host;
   options.port = config.listen_port;
@@ -93,6 +101,11 @@ int Serve(const agent::AgentConfig& config) {
   if (!s.ok()) return Fail(s);
   s = (*a)->Start();
   if (!s.ok()) return Fail(s);
+  if (websub) {
+    s = websub->Start();
+    if (!s.ok()) return Fail(s);
+  }
+  if (push) push->Start();
   feeds::LogEvent("agent_started",
                   {{"node", config.node},
                    {"listen", config.listen_host + ":" + std::to_string(server.port())},
@@ -102,6 +115,8 @@ int Serve(const agent::AgentConfig& config) {
                    {"head", std::to_string((*a)->store().Head(feeds::kHubCode))}});
   const int sig = WaitForSignals(**a, config.fault_injection);
   feeds::LogEvent("agent_stopping", {{"node", config.node}, {"signal", std::to_string(sig)}});
+  if (push) push->Stop();
+  if (websub) websub->Stop();  // before the agent closes the notifier its scanner waits on
   (*a)->Stop();
   server.Stop();
   return 0;

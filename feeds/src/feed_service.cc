@@ -4,6 +4,9 @@
 #include <chrono>
 
 #include "zhanqun/feeds/freshness.h"
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::feeds {
 
@@ -13,6 +16,11 @@ void AppendNotifier::Notify() {
     ++generation_;
   }
   cv_.notify_all();
+}
+
+std::uint64_t AppendNotifier::generation() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return generation_;
 }
 
 void AppendNotifier::Close() {
@@ -38,6 +46,10 @@ bool AppendNotifier::WaitUntil(const std::function<bool()>& ready, std::int64_t 
                                                                std::chrono::milliseconds(poll_ms));
     cv_.wait_for(lock, slice, [&] { return generation_ != seen || closed_; });
   }
+}
+
+std::string FeedTopicUrl(const std::string& base_url, const std::string& origin) {
+  return base_url + "/api/v1/feeds/" + origin;
 }
 
 std::string FeedUrl(const std::string& base_url, const std::string& origin, std::uint64_t after,
@@ -73,6 +85,7 @@ FeedMeta PageMeta(const std::string& origin, std::uint64_t after, std::size_t co
   meta.next_url = FeedUrl(o.base_url, origin, after + count);
   meta.archive = after % o.page_size == 0 && count == o.page_size;
   meta.updated_ms = clock.NowMs();
+  if (!o.websub_hub_url.empty()) meta.hub_url = o.websub_hub_url;
   return meta;
 }
 
@@ -122,11 +135,48 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
   resp.headers.push_back({"Cache-Control", CacheControl(meta.archive, wires->empty())});
   resp.headers.push_back({"X-Zhanqun-Head", std::to_string(head)});
   if (std::string hs = statement(); !hs.empty()) resp.headers.push_back({kHeadStatementHeader, hs});
+  if (!o.websub_hub_url.empty()) {
+    resp.headers.push_back(
+        {"Link", WebSubLinkHeader(o.websub_hub_url, FeedTopicUrl(o.base_url, origin))});
+  }
   if (req.Header("if-none-match") == etag) {
     resp.status = 304;
     return resp;
   }
   resp.body = EncodeFeed(meta, *wires);
+  return resp;
+}
+
+Result<std::string> HeadDocument(LogReader& reader, const std::string& origin) {
+  std::uint64_t head = reader.Head(origin);
+  std::string hash = kZeroHash;
+  if (head > 0) {
+    Result<std::vector<std::string>> wires = reader.ReadWire(origin, head - 1, 1);
+    if (!wires.ok()) return wires.status();
+    if (wires->empty())
+      return Status::Internal("head entry " + origin + "#" + std::to_string(head) +
+                              " not readable");
+    Result<ParsedEntry> e = DecodeEntry(wires->front());
+    if (!e.ok()) return e.status().Context("head entry " + origin + "#" + std::to_string(head));
+    hash = Sha256Hex(e->canonical);
+  }
+  return origin + " " + std::to_string(head) + " " + hash + "\n";
+}
+
+HttpResponse ServeFeedHead(const HttpRequest& req, LogReader& reader, const FeedServiceOptions& o) {
+  const std::string origin = req.params.count("origin") ? req.params.at("origin") : "";
+  if (!IsDivisionCode(origin)) {
+    return HttpResponse::Error(
+        Status::Invalid("origin: expected a 6-digit division code, got '" + origin + "'"));
+  }
+  Result<std::string> doc = HeadDocument(reader, origin);
+  if (!doc.ok()) return HttpResponse::Error(doc.status());
+  HttpResponse resp = HttpResponse::Text(200, *doc);
+  resp.headers.push_back({"Cache-Control", "no-cache"});
+  if (!o.websub_hub_url.empty()) {
+    resp.headers.push_back(
+        {"Link", WebSubLinkHeader(o.websub_hub_url, FeedTopicUrl(o.base_url, origin) + "/head")});
+  }
   return resp;
 }
 

@@ -38,7 +38,48 @@ std::string JsonEscape(const std::string& s) {
   return out;
 }
 
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string FormDecode(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
+               HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::map<std::string, std::string> ParseFormUrlEncoded(const std::string& body) {
+  std::map<std::string, std::string> out;
+  std::size_t start = 0;
+  while (start <= body.size()) {
+    std::size_t end = body.find('&', start);
+    if (end == std::string::npos) end = body.size();
+    std::string pair = body.substr(start, end - start);
+    if (!pair.empty()) {
+      std::size_t eq = pair.find('=');
+      std::string name = FormDecode(pair.substr(0, eq));
+      std::string value = eq == std::string::npos ? "" : FormDecode(pair.substr(eq + 1));
+      out.emplace(std::move(name), std::move(value));
+    }
+    start = end + 1;
+  }
+  return out;
+}
 
 std::string HttpRequest::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);

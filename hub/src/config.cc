@@ -1,5 +1,6 @@
 #include "zhanqun/hub/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -46,9 +47,9 @@ class Fields {
 
   void CheckKnown() {
     static const char* kKnown[] = {
-        "data_dir",      "key_file",      "listen",          "public_url",   "divisions_file",
-        "page_size",     "max_wait_s",    "http_threads",    "slo_s",        "offline_after_s",
-        "stall_after_s", "health_window", "head_interval_s", "head_expiry_s"};
+        "data_dir",      "key_file",      "listen",          "public_url",    "divisions_file",
+        "page_size",     "max_wait_s",    "http_threads",    "slo_s",         "offline_after_s",
+        "stall_after_s", "health_window", "head_interval_s", "head_expiry_s", "websub"};
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       bool known = false;
       for (const char* k : kKnown) known = known || it.key() == k;
@@ -97,6 +98,44 @@ void ParseEndpoints(Fields& f, HubConfig& c) {
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
 }
 
+// The optional "websub" object: {"enabled", "default_lease_s", "min_lease_s",
+// "max_lease_s", "workers", "retry_workers", "timeout_ms"}.
+void ParseWebSub(const json& j, Fields& f, HubConfig& c) {
+  if (!j.contains("websub")) return;
+  const json& w = j["websub"];
+  if (!w.is_object()) {
+    f.Problem("websub: expected an object");
+    return;
+  }
+  Fields sub(w);
+  if (w.contains("enabled")) {
+    if (w["enabled"].is_boolean()) {
+      c.websub_enabled = w["enabled"].get<bool>();
+    } else {
+      f.Problem("websub.enabled: expected true or false");
+    }
+  }
+  c.websub_min_lease_s = static_cast<int>(sub.Num("min_lease_s", 1, 31536000, 60));
+  c.websub_max_lease_s = static_cast<int>(sub.Num("max_lease_s", 1, 31536000, 864000));
+  c.websub_default_lease_s = static_cast<int>(sub.Num("default_lease_s", 1, 31536000, 86400));
+  c.websub_workers = static_cast<int>(sub.Num("workers", 1, 256, 4));
+  c.websub_retry_workers = static_cast<int>(sub.Num("retry_workers", 1, 256, 2));
+  c.websub_timeout_ms = static_cast<int>(sub.Num("timeout_ms", 100, 120000, 10000));
+  for (auto it = w.begin(); it != w.end(); ++it) {
+    static const std::vector<std::string> kKnown = {
+        "enabled", "default_lease_s", "min_lease_s", "max_lease_s",
+        "workers", "retry_workers",   "timeout_ms"};
+    if (std::find(kKnown.begin(), kKnown.end(), it.key()) == kKnown.end()) {
+      f.Problem("websub." + it.key() + ": unknown setting");
+    }
+  }
+  for (const std::string& p : sub.problems()) f.Problem("websub." + p);
+  if (!(c.websub_min_lease_s <= c.websub_default_lease_s &&
+        c.websub_default_lease_s <= c.websub_max_lease_s)) {
+    f.Problem("websub: expected min_lease_s <= default_lease_s <= max_lease_s");
+  }
+}
+
 }  // namespace
 
 Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& base_dir) {
@@ -123,6 +162,7 @@ Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& bas
     f.Problem("head_expiry_s: must be longer than head_interval_s (" +
               std::to_string(c.head_interval_s) + ")");
   }
+  ParseWebSub(j, f, c);
   if (!f.problems().empty()) {
     std::string msg;
     for (const auto& p : f.problems()) msg += (msg.empty() ? "" : "\n") + p;

@@ -135,9 +135,30 @@ HttpResponse ReleaseStatus(Hub& hub, const HttpRequest& req) {
 
 }  // namespace
 
-void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server) {
+feeds::Result<std::unique_ptr<feeds::WebSubHub>> OpenHubWebSub(Hub& hub) {
+  const HubConfig& c = hub.config();
+  feeds::WebSubOptions o;
+  o.public_base = c.public_url;
+  o.db_path = c.WebSubDbPath();
+  o.feed_title = "zhanqun hub";
+  o.default_lease_s = c.websub_default_lease_s;
+  o.min_lease_s = c.websub_min_lease_s;
+  o.max_lease_s = c.websub_max_lease_s;
+  o.workers = c.websub_workers;
+  o.retry_workers = c.websub_retry_workers;
+  o.timeout_ms = c.websub_timeout_ms;
+  o.page_size = c.page_size;
+  auto w = feeds::WebSubHub::Open(o, hub.store(), hub.notifier(), hub.clock());
+  if (!w.ok()) return w.status();
+  (*w)->AddDocumentTopic(c.public_url + "/api/v1/releases", "application/json; charset=utf-8",
+                         [&hub]() -> Result<std::string> { return ListReleases(hub).body; });
+  return w;
+}
+
+void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server, feeds::WebSubHub* websub) {
   feeds::FeedServiceOptions feed_options;
   feed_options.base_url = hub.config().public_url;
+  if (websub != nullptr) feed_options.websub_hub_url = websub->options().HubUrl();
   feed_options.title = "zhanqun hub";
   feed_options.page_size = hub.config().page_size;
   feed_options.max_wait_s = hub.config().max_wait_s;
@@ -147,6 +168,13 @@ void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server) {
   server.Route("GET", "/api/v1/feeds/{origin}", [&hub, feed_options](const HttpRequest& req) {
     return feeds::ServeFeed(req, hub.store(), hub.notifier(), feed_options, hub.clock());
   });
+  server.Route("GET", "/api/v1/feeds/{origin}/head", [&hub, feed_options](const HttpRequest& req) {
+    return feeds::ServeFeedHead(req, hub.store(), feed_options);
+  });
+  if (websub != nullptr) {
+    server.Route("POST", websub->options().hub_path,
+                 [websub](const HttpRequest& req) { return websub->HandleRequest(req); });
+  }
   server.Route("POST", "/api/v1/releases",
                [&hub](const HttpRequest& req) { return PostRelease(hub, req); });
   server.Route("GET", "/api/v1/releases", [&hub](const HttpRequest&) { return ListReleases(hub); });
@@ -162,8 +190,10 @@ void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server) {
   });
   server.Route("GET", "/api/v1/status/releases/{id...}",
                [&hub](const HttpRequest& req) { return ReleaseStatus(hub, req); });
-  server.Route("GET", "/api/v1/counters", [&hub](const HttpRequest&) {
-    return HttpResponse::Json(200, hub.CountersJson() + "\n");
+  server.Route("GET", "/api/v1/counters", [&hub, websub](const HttpRequest&) {
+    json counters = json::parse(hub.CountersJson());
+    if (websub != nullptr) counters.update(json::parse(websub->CountersJson()));
+    return HttpResponse::Json(200, counters.dump() + "\n");
   });
   server.Route("GET", "/metrics", [&hub](const HttpRequest&) {
     HttpResponse r = HttpResponse::Text(200, HubMetricsText(hub));

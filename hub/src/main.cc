@@ -54,20 +54,32 @@ int Serve(const hub::HubConfig& config) {
   feeds::BlockTerminationSignals();  // before any thread starts, so all inherit the mask
   auto h = hub::Hub::Open(config, feeds::SystemClock());
   if (!h.ok()) return Fail(h.status());
+  std::unique_ptr<feeds::WebSubHub> websub;
+  if (config.websub_enabled) {
+    auto w = hub::OpenHubWebSub(**h);
+    if (!w.ok()) return Fail(w.status());
+    websub = std::move(*w);
+  }
   feeds::HttpServer server;
-  hub::RegisterHubRoutes(**h, server);
+  hub::RegisterHubRoutes(**h, server, websub.get());
   feeds::HttpServerOptions options;
   options.host = config.listen_host;
   options.port = config.listen_port;
   options.max_threads = config.http_threads;
   feeds::Status s = server.Start(options);
   if (!s.ok()) return Fail(s);
+  if (websub) {
+    s = websub->Start();
+    if (!s.ok()) return Fail(s);
+  }
   LogEvent("hub_started", {{"listen", config.listen_host + ":" + std::to_string(server.port())},
                            {"public_url", config.public_url},
+                           {"websub", websub ? websub->options().HubUrl() : "off"},
                            {"key_id", (*h)->public_key().KeyIdHex()},
                            {"head", std::to_string((*h)->store().Head(feeds::kHubCode))}});
   const int sig = feeds::WaitForTerminationSignal();
   LogEvent("hub_stopping", {{"signal", std::to_string(sig)}});
+  if (websub) websub->Stop();  // before Close(): its scanner waits on the notifier
   (*h)->notifier().Close();  // release children's long-polls so the pool drains at once
   server.Stop();
   return 0;

@@ -110,6 +110,11 @@ class Agent {
   // its upstream but keeps serving and reporting — a frozen relay.
   void SetFrozen(bool frozen);
   bool frozen() const { return frozen_; }
+  // Every origin we follow: the configured ones and our ancestors'.
+  std::vector<std::string> FollowedOrigins();
+  // A hex secret derived from our signing key and `label` (Ed25519 signatures
+  // are deterministic): stable across restarts, unguessable without the key.
+  std::string DeriveSecret(const std::string& label) const;
 
   AgentStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
@@ -127,7 +132,6 @@ class Agent {
   // names them (their interpretations reach us through our parent).
   void EnsureFollowers();
   std::vector<std::string> Ancestors();
-  std::vector<std::string> FollowedOrigins();
   void RefreshSite();
   // Renders the site on its own thread, so page writes never delay indexing
   // or relaying.

@@ -2,13 +2,24 @@
 #ifndef ZHANQUN_AGENT_AGENT_HTTP_H_
 #define ZHANQUN_AGENT_AGENT_HTTP_H_
 
+#include <memory>
+
 #include "zhanqun/agent/agent.h"
+#include "zhanqun/agent/push_subscriber.h"
 #include "zhanqun/feeds/http.h"
+#include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::agent {
 
-// Registers the agent's routes. `agent` must outlive the server.
-void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server);
+// Registers the agent's routes. `agent` (and `websub`, `push` when given)
+// must outlive the server. With `websub`, POST /websub is served for our
+// children and feeds advertise it; with `push`, its callback routes.
+void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server,
+                         feeds::WebSubHub* websub = nullptr, PushSubscriber* push = nullptr);
+
+// The WebSub hub an agent hosts for its children (config "websub"): feed
+// and head topics of every origin it relays. Not started.
+feeds::Result<std::unique_ptr<feeds::WebSubHub>> OpenAgentWebSub(Agent& agent);
 
 // Operator endpoints that write our own log (agent_admin_http.cc):
 // POST /api/v1/topics. Authenticated with the admin token.

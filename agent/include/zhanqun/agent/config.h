@@ -40,9 +40,22 @@ struct AgentConfig {
   // fault_injection lets SIGUSR1 freeze/unfreeze following (a frozen relay).
   long clock_skew_ms = 0;
   bool fault_injection = false;
+  // WebSub: the hub we host for our children (docs/protocol.md §7) ...
+  bool websub_enabled = true;
+  int websub_default_lease_s = 86400;
+  int websub_min_lease_s = 60;
+  int websub_max_lease_s = 864000;
+  int websub_workers = 4;
+  int websub_retry_workers = 2;
+  int websub_timeout_ms = 10000;
+  // ... and push from our parent: when set, the base URL at which the parent
+  // reaches us; callbacks are <push_callback_url>/websub/callback/<token>.
+  std::string push_callback_url;
+  int push_lease_s = 86400;  // lease asked of the parent
   bool SiteEnabled() const { return !templates_dir.empty(); }
   std::string DbPath() const { return data_dir + "/agent.db"; }
   std::string IndexPath() const { return data_dir + "/xapian"; }
+  std::string WebSubDbPath() const { return data_dir + "/websub.db"; }
 };
 
 // One line per problem, each prefixed with the field name.

@@ -56,6 +56,8 @@ class AppendNotifier {
   // Ends every wait now and every later one at once: called at shutdown so
   // long-polls held for children do not delay the process exit.
   void Close();
+  // Counts Notify() calls; a watcher compares it with what it saw last.
+  std::uint64_t generation();
 
  private:
   std::mutex mu_;
@@ -71,11 +73,25 @@ struct FeedServiceOptions {
   int max_wait_s = 30;
   // The newest head statement for an origin ("" when none). Optional.
   std::function<std::string(const std::string& origin)> head_statement;
+  // When set (WebSub on), answers carry Link headers rel="hub" (this URL) and
+  // rel="self" (the topic URL), and the Atom feed a <link rel="hub">.
+  std::string websub_hub_url;
 };
 
 // Handles GET /api/v1/feeds/{origin}. Thread-safe.
 HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier& notifier,
                        const FeedServiceOptions& options, const Clock& clock);
+
+// GET /api/v1/feeds/{origin}/head: text/plain "origin seq hash\n" (hash of
+// the head entry's canonical form; seq 0 and 64 zeros for an empty log).
+// A WebSub topic too (websub.h).
+HttpResponse ServeFeedHead(const HttpRequest& req, LogReader& reader,
+                           const FeedServiceOptions& options);
+// The body ServeFeedHead answers for `origin`.
+Result<std::string> HeadDocument(LogReader& reader, const std::string& origin);
+
+// The topic URL of an origin's feed: {base_url}/api/v1/feeds/{origin}.
+std::string FeedTopicUrl(const std::string& base_url, const std::string& origin);
 
 std::string FeedUrl(const std::string& base_url, const std::string& origin, std::uint64_t after,
                     int wait_s = 0);

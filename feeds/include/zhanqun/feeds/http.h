@@ -117,6 +117,11 @@ class HttpClient {
 // Percent-encodes a query value.
 std::string UrlEncode(const std::string& s);
 
+// Decodes an application/x-www-form-urlencoded body ("a=1&b=x+y"; '+' is a
+// space). A repeated name keeps its first value; a malformed %-escape is
+// kept literally.
+std::map<std::string, std::string> ParseFormUrlEncoded(const std::string& body);
+
 }  // namespace zhanqun::feeds
 
 #endif  // ZHANQUN_FEEDS_HTTP_H_

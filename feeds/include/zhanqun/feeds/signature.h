@@ -90,6 +90,14 @@ std::string Base64Encode(std::string_view data);
 Result<std::string> Base64Decode(std::string_view text);
 std::string HexEncode(std::string_view data, bool upper = false);
 
+// Lowercase hex HMAC of `data` under `key`; `algorithm` is "sha1", "sha256",
+// "sha384" or "sha512". Empty for any other algorithm name.
+std::string HmacHex(const std::string& algorithm, std::string_view key, std::string_view data);
+// `bytes` bytes from the OpenSSL CSPRNG, lowercase hex. Crashes if it fails.
+std::string RandomHex(std::size_t bytes);
+// Compares without an early exit, so timing reveals nothing about the content.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
 }  // namespace zhanqun::feeds
 
 #endif  // ZHANQUN_FEEDS_SIGNATURE_H_

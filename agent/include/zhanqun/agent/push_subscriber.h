@@ -1,0 +1,91 @@
+// WebSub subscriber: push from our parent's hub (docs/protocol.md §7).
+//
+// For every origin the agent follows, subscribes at {parent_url}/websub to
+// the topic {parent_url}/api/v1/feeds/{origin}, with the callback
+// {push_callback_url}/websub/callback/{token} and a secret; token and secret
+// are derived from the node's key (Agent::DeriveSecret), so they are
+// unguessable and survive restarts (a re-subscription updates the same
+// subscription at the parent). Renews at 80 % of the granted lease.
+//
+// Callbacks: verification requests must name the topic we asked for (else
+// 404); notifications must carry a valid X-Hub-Signature (else 403). A
+// pushed feed goes through Agent::ApplyPage like a long-polled page: nothing
+// unverified is applied, and a page that does not start right after our head
+// (a gap) is ignored and left to the long-poll, which keeps running.
+//
+// Thread-safe. The Agent must outlive it.
+#ifndef ZHANQUN_AGENT_PUSH_SUBSCRIBER_H_
+#define ZHANQUN_AGENT_PUSH_SUBSCRIBER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "zhanqun/agent/agent.h"
+#include "zhanqun/feeds/http.h"
+
+namespace zhanqun::agent {
+
+struct PushCounters {
+  std::atomic<std::uint64_t> subscribe_requests{0};
+  std::atomic<std::uint64_t> subscribe_errors{0};
+  std::atomic<std::uint64_t> verifications_confirmed{0};
+  std::atomic<std::uint64_t> verifications_refused{0};
+  std::atomic<std::uint64_t> denied{0};
+  std::atomic<std::uint64_t> pushes_received{0};
+  std::atomic<std::uint64_t> pushes_bad_signature{0};
+  std::atomic<std::uint64_t> pushes_bad_feed{0};
+  std::atomic<std::uint64_t> pushes_gap{0};
+  std::atomic<std::uint64_t> entries_applied{0};
+};
+
+class PushSubscriber {
+ public:
+  // REQUIRES: !agent.config().push_callback_url.empty().
+  explicit PushSubscriber(Agent& agent);
+  ~PushSubscriber();
+
+  // GET and POST /websub/callback/{token}.
+  void RegisterRoutes(feeds::HttpServer& server);
+  // Starts the (re)subscription thread.
+  void Start();
+  void Stop();
+  // Subscribes now to every followed origin whose subscription is not active.
+  void SubscribeDue(feeds::HttpClient& client);
+
+  feeds::HttpResponse HandleVerification(const std::string& token, const feeds::HttpRequest& req);
+  feeds::HttpResponse HandleNotification(const std::string& token, const feeds::HttpRequest& req);
+
+  std::string CallbackUrl(const std::string& origin) const;
+  std::string TopicUrl(const std::string& origin) const;
+  bool Active(const std::string& origin);
+  const PushCounters& counters() const { return counters_; }
+  std::string CountersJson() const;
+
+ private:
+  struct State {
+    std::string origin;
+    std::string secret;
+    bool active = false;
+    std::int64_t next_ms = 0;  // monotonic: when to (re)subscribe
+  };
+  std::string Token(const std::string& origin) const;
+  State& StateFor(const std::string& origin);  // REQUIRES: mu_ held
+  void Loop();
+
+  Agent& agent_;
+  PushCounters counters_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::atomic<bool> abort_{false};
+  std::map<std::string, State> by_token_;
+  std::thread thread_;
+};
+
+}  // namespace zhanqun::agent
+
+#endif  // ZHANQUN_AGENT_PUSH_SUBSCRIBER_H_

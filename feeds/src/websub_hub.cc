@@ -1,0 +1,528 @@
+// The WebSub hub engine (websub.h): request intake, verification of intent,
+// the scanner and the two delivery lanes.
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "websub_internal.h"
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/websub.h"
+
+namespace zhanqun::feeds {
+
+using websub_internal::FeedTopicOrigin;
+using websub_internal::HubRequest;
+using websub_internal::Mode;
+using websub_internal::SubscriptionRow;
+using websub_internal::SubscriptionStore;
+
+namespace {
+
+// Per-subscription delivery state. Guarded by Impl::mu.
+struct Sub {
+  SubscriptionRow row;
+  std::uint32_t failures = 0;
+  TimeMs next_attempt_ms = 0;  // monotonic
+  bool slow = false;           // last delivery failed or was slow: retry lane
+  bool queued = false;
+  bool in_flight = false;
+  bool removed = false;
+};
+using SubPtr = std::shared_ptr<Sub>;
+using SubKey = std::pair<std::string, std::string>;  // (topic, callback)
+
+struct Verification {
+  HubRequest req;
+  bool denied = false;
+};
+
+struct DocTopic {
+  std::string content_type;
+  WebSubHub::DocumentFn fn;
+};
+
+// What a topic is, and what the subscriber gets.
+struct Topic {
+  enum class Kind { kUnknown, kFeed, kHead, kDocument } kind = Kind::kUnknown;
+  std::string origin;
+  const DocTopic* doc = nullptr;
+};
+
+// A notification ready to send, and the cursor it moves to.
+struct Notification {
+  std::string body;
+  std::string content_type;
+  std::string self_url;
+  std::uint64_t cursor_seq = 0;
+  std::string cursor_hash;
+  std::size_t entries = 0;
+  bool more = false;  // the feed has entries beyond this page
+};
+
+}  // namespace
+
+struct WebSubHub::Impl {
+  Impl(const WebSubOptions& options, LogReader& r, AppendNotifier& n, const Clock& c,
+       std::unique_ptr<SubscriptionStore> s)
+      : o(options), reader(r), notifier(n), clock(c), store(std::move(s)) {}
+
+  WebSubOptions o;
+  LogReader& reader;
+  AppendNotifier& notifier;
+  const Clock& clock;
+  std::unique_ptr<SubscriptionStore> store;
+  std::map<std::string, DocTopic> docs;
+  WebSubCounters counters;
+
+  std::mutex mu;
+  std::condition_variable work_cv;
+  std::condition_variable idle_cv;
+  std::map<SubKey, SubPtr> subs;
+  std::deque<SubPtr> healthy;
+  std::deque<SubPtr> retry;
+  std::deque<Verification> verifications;
+  int in_flight = 0;
+  bool stopping = false;
+  std::atomic<bool> abort{false};
+  std::vector<std::thread> threads;
+
+  Topic Resolve(const std::string& url) {
+    Topic t;
+    if (auto it = docs.find(url); it != docs.end()) {
+      t.kind = Topic::Kind::kDocument;
+      t.doc = &it->second;
+      return t;
+    }
+    bool head = false;
+    std::optional<std::string> origin = FeedTopicOrigin(o.public_base, url, &head);
+    if (!origin) return t;
+    std::vector<std::string> held = reader.Origins();
+    if (std::find(held.begin(), held.end(), *origin) == held.end() && reader.Head(*origin) == 0) {
+      return t;
+    }
+    t.kind = head ? Topic::Kind::kHead : Topic::Kind::kFeed;
+    t.origin = *origin;
+    return t;
+  }
+
+  // The content of a whole-document topic.
+  Result<std::string> Document(const Topic& t) {
+    if (t.kind == Topic::Kind::kHead) return HeadDocument(reader, t.origin);
+    return t.doc->fn();
+  }
+
+  std::string ContentType(const Topic& t) {
+    if (t.kind == Topic::Kind::kHead) return "text/plain; charset=utf-8";
+    return t.doc->content_type;
+  }
+
+  // What `row`'s subscriber has not yet seen; nullopt when nothing is new.
+  Result<std::optional<Notification>> Build(const SubscriptionRow& row) {
+    Topic t = Resolve(row.topic);
+    if (t.kind == Topic::Kind::kUnknown) return std::optional<Notification>();
+    Notification n;
+    if (t.kind == Topic::Kind::kFeed) {
+      std::uint64_t head = reader.Head(t.origin);
+      if (head <= row.cursor_seq) return std::optional<Notification>();
+      Result<std::vector<std::string>> wires =
+          reader.ReadWire(t.origin, row.cursor_seq, o.page_size);
+      if (!wires.ok()) return wires.status();
+      if (wires->empty()) return std::optional<Notification>();
+      FeedMeta meta;
+      meta.origin = t.origin;
+      meta.title = o.feed_title + " " + t.origin;
+      meta.self_url = feeds::FeedTopicUrl(o.public_base, t.origin);
+      meta.hub_url = o.HubUrl();
+      meta.head_seq = head;
+      meta.updated_ms = clock.NowMs();
+      n.cursor_seq = row.cursor_seq + wires->size();
+      n.entries = wires->size();
+      n.more = n.cursor_seq < head;
+      n.body = EncodeFeed(meta, *wires);
+      n.content_type = "application/atom+xml; charset=utf-8";
+      n.self_url = meta.self_url;
+      return std::optional<Notification>(std::move(n));
+    }
+    Result<std::string> doc = Document(t);
+    if (!doc.ok()) return doc.status();
+    n.cursor_hash = Sha256Hex(*doc);
+    if (n.cursor_hash == row.cursor_hash) return std::optional<Notification>();
+    n.body = std::move(*doc);
+    n.content_type = ContentType(t);
+    n.self_url = row.topic;
+    n.cursor_seq = row.cursor_seq;
+    return std::optional<Notification>(std::move(n));
+  }
+
+  // The position a new subscriber starts from: only what comes next.
+  void StartCursor(SubscriptionRow* row) {
+    Topic t = Resolve(row->topic);
+    if (t.kind == Topic::Kind::kFeed) row->cursor_seq = reader.Head(t.origin);
+    if (t.kind == Topic::Kind::kHead || t.kind == Topic::Kind::kDocument) {
+      Result<std::string> doc = Document(t);
+      row->cursor_hash = doc.ok() ? Sha256Hex(*doc) : "";
+    }
+  }
+
+  // REQUIRES: mu held.
+  void Enqueue(const SubPtr& s) {
+    if (s->queued || s->in_flight || s->removed) return;
+    s->queued = true;
+    (s->slow ? retry : healthy).push_back(s);
+    work_cv.notify_all();
+  }
+
+  std::int64_t Backoff(std::uint32_t failures) const {
+    std::int64_t b = o.min_backoff_ms;
+    for (std::uint32_t i = 1; i < failures && b < o.max_backoff_ms; ++i) b *= 2;
+    return std::min(b, o.max_backoff_ms);
+  }
+
+  void Scan();
+  void Verify(HttpClient& client, const Verification& v);
+  void Deliver(HttpClient& client, const SubPtr& s);
+  void WorkerLoop(bool retry_lane);
+  void ScannerLoop();
+};
+
+void WebSubHub::Impl::Scan() {
+  const TimeMs now = clock.NowMs();
+  const TimeMs mono = clock.MonotonicMs();
+  std::vector<std::pair<SubPtr, SubscriptionRow>> candidates;
+  std::vector<SubKey> expired;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto it = subs.begin(); it != subs.end();) {
+      const SubPtr& s = it->second;
+      if (s->row.expires_ms <= now) {
+        s->removed = true;
+        expired.push_back(it->first);
+        it = subs.erase(it);
+        continue;
+      }
+      if (!s->queued && !s->in_flight && mono >= s->next_attempt_ms) {
+        candidates.push_back({s, s->row});
+      }
+      ++it;
+    }
+  }
+  for (const SubKey& k : expired) {
+    counters.leases_expired++;
+    if (!store->Remove(k.first, k.second).ok()) counters.store_errors++;
+  }
+  // Whole-document topics are read once per scan, however many subscribe.
+  std::map<std::string, std::string> doc_hash;
+  std::vector<SubPtr> due;
+  for (auto& [s, row] : candidates) {
+    Topic t = Resolve(row.topic);
+    if (t.kind == Topic::Kind::kFeed) {
+      if (reader.Head(t.origin) > row.cursor_seq) due.push_back(s);
+    } else if (t.kind != Topic::Kind::kUnknown) {
+      auto it = doc_hash.find(row.topic);
+      if (it == doc_hash.end()) {
+        Result<std::string> doc = Document(t);
+        it = doc_hash.emplace(row.topic, doc.ok() ? Sha256Hex(*doc) : row.cursor_hash).first;
+      }
+      if (it->second != row.cursor_hash) due.push_back(s);
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  for (const SubPtr& s : due) Enqueue(s);
+}
+
+void WebSubHub::Impl::Verify(HttpClient& client, const Verification& v) {
+  const HubRequest& r = v.req;
+  if (v.denied) {
+    counters.denied++;
+    (void)client.Get(websub_internal::WithQuery(r.callback, {{"hub.mode", "denied"},
+                                                             {"hub.topic", r.topic},
+                                                             {"hub.reason",
+                                                              "unknown topic: this hub serves "
+                                                              "feeds of the origins it holds"}}),
+                     o.timeout_ms);
+    return;
+  }
+  const std::string challenge = RandomHex(20);
+  std::vector<std::pair<std::string, std::string>> params = {
+      {"hub.mode", r.mode == Mode::kSubscribe ? "subscribe" : "unsubscribe"},
+      {"hub.topic", r.topic},
+      {"hub.challenge", challenge}};
+  if (r.mode == Mode::kSubscribe)
+    params.push_back({"hub.lease_seconds", std::to_string(r.lease_s)});
+  Result<HttpResult> res = client.Get(websub_internal::WithQuery(r.callback, params), o.timeout_ms);
+  if (!res.ok() || res->status < 200 || res->status > 299 || res->body != challenge) {
+    counters.verifications_failed++;
+    return;
+  }
+  const SubKey key{r.topic, r.callback};
+  if (r.mode == Mode::kUnsubscribe) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (auto it = subs.find(key); it != subs.end()) {
+        it->second->removed = true;
+        subs.erase(it);
+      }
+    }
+    if (!store->Remove(r.topic, r.callback).ok()) counters.store_errors++;
+    counters.verifications_ok++;
+    return;
+  }
+  SubscriptionRow row{r.topic,
+                      r.callback,
+                      r.secret,
+                      r.lease_s,
+                      clock.NowMs() + static_cast<TimeMs>(r.lease_s) * 1000,
+                      0,
+                      ""};
+  StartCursor(&row);
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = subs.find(key);
+  if (it == subs.end() && subs.size() >= o.max_subscriptions) {
+    counters.verifications_failed++;
+    return;
+  }
+  if (it != subs.end()) {  // re-subscription: same row, same cursor
+    row.cursor_seq = it->second->row.cursor_seq;
+    row.cursor_hash = it->second->row.cursor_hash;
+    it->second->row = row;
+  } else {
+    auto s = std::make_shared<Sub>();
+    s->row = row;
+    subs.emplace(key, s);
+  }
+  // Under mu, so a delivery's cursor update cannot interleave with the row write.
+  if (!store->Upsert(row).ok()) counters.store_errors++;
+  counters.verifications_ok++;
+}
+
+void WebSubHub::Impl::Deliver(HttpClient& client, const SubPtr& s) {
+  SubscriptionRow row;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    row = s->row;
+  }
+  Result<std::optional<Notification>> n = Build(row);
+  if (!n.ok() || !n->has_value()) {
+    if (!n.ok()) counters.delivery_failures++;
+    return;
+  }
+  Notification& note = **n;
+  std::vector<std::string> headers = {"Link: " + WebSubLinkHeader(o.HubUrl(), note.self_url)};
+  if (!row.secret.empty()) {
+    headers.push_back("X-Hub-Signature: " + WebSubSignature(row.secret, note.body));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<HttpResult> res =
+      client.Post(row.callback, note.body, note.content_type, o.timeout_ms, headers);
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  const bool ok = res.ok() && res->status >= 200 && res->status <= 299;
+  std::lock_guard<std::mutex> lock(mu);
+  if (!ok) {
+    counters.delivery_failures++;
+    s->failures++;
+    s->slow = true;
+    s->next_attempt_ms = clock.MonotonicMs() + Backoff(s->failures);
+    return;
+  }
+  counters.deliveries++;
+  counters.entries_delivered += note.entries;
+  s->failures = 0;
+  s->slow = took > o.slow_ms;
+  if (s->removed) return;
+  s->row.cursor_seq = note.cursor_seq;
+  s->row.cursor_hash = note.cursor_hash;
+  if (!store->SaveCursor(row.topic, row.callback, note.cursor_seq, note.cursor_hash).ok()) {
+    counters.store_errors++;
+  }
+  if (note.more) {
+    s->in_flight = false;  // Enqueue below requires it; the worker resets it again harmlessly
+    Enqueue(s);
+  }
+}
+
+void WebSubHub::Impl::WorkerLoop(bool retry_lane) {
+  HttpClient client;
+  client.set_abort_flag(&abort);
+  client.set_max_response_bytes(64 * 1024);
+  std::unique_lock<std::mutex> lock(mu);
+  for (;;) {
+    std::deque<SubPtr>& mine = retry_lane ? retry : healthy;
+    work_cv.wait(
+        lock, [&] { return stopping || !mine.empty() || (retry_lane && !verifications.empty()); });
+    if (stopping) return;
+    ++in_flight;
+    if (retry_lane && !verifications.empty()) {
+      Verification v = std::move(verifications.front());
+      verifications.pop_front();
+      lock.unlock();
+      Verify(client, v);
+      lock.lock();
+    } else {
+      SubPtr s = mine.front();
+      mine.pop_front();
+      s->queued = false;
+      s->in_flight = true;
+      lock.unlock();
+      Deliver(client, s);
+      lock.lock();
+      if (!s->queued) s->in_flight = false;
+    }
+    --in_flight;
+    idle_cv.notify_all();
+  }
+}
+
+void WebSubHub::Impl::ScannerLoop() {
+  while (!abort) {
+    const std::uint64_t seen = notifier.generation();
+    const TimeMs start = clock.MonotonicMs();
+    notifier.WaitUntil(
+        [&] {
+          return abort || notifier.generation() != seen ||
+                 clock.MonotonicMs() - start >= o.scan_interval_ms;
+        },
+        o.scan_interval_ms, 100);
+    if (abort) return;
+    Scan();
+  }
+}
+
+WebSubHub::WebSubHub(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+WebSubHub::~WebSubHub() { Stop(); }
+
+Result<std::unique_ptr<WebSubHub>> WebSubHub::Open(const WebSubOptions& options, LogReader& reader,
+                                                   AppendNotifier& notifier, const Clock& clock) {
+  if (options.workers < 1 || options.retry_workers < 1) {
+    return Status::Invalid("websub: workers and retry_workers must be at least 1");
+  }
+  if (options.min_lease_s < 1 || options.min_lease_s > options.default_lease_s ||
+      options.default_lease_s > options.max_lease_s) {
+    return Status::Invalid("websub: expected 1 <= min_lease_s <= default_lease_s <= max_lease_s");
+  }
+  Result<std::unique_ptr<SubscriptionStore>> store = SubscriptionStore::Open(options.db_path);
+  if (!store.ok()) return store.status();
+  Result<std::vector<SubscriptionRow>> rows = (*store)->All();
+  if (!rows.ok()) return rows.status().Context("websub store " + options.db_path);
+  auto impl = std::make_unique<Impl>(options, reader, notifier, clock, std::move(*store));
+  for (SubscriptionRow& row : *rows) {
+    auto s = std::make_shared<Sub>();
+    SubKey key{row.topic, row.callback};
+    s->row = std::move(row);
+    impl->subs.emplace(std::move(key), std::move(s));
+  }
+  return std::unique_ptr<WebSubHub>(new WebSubHub(std::move(impl)));
+}
+
+void WebSubHub::AddDocumentTopic(const std::string& url, const std::string& content_type,
+                                 DocumentFn fn) {
+  impl_->docs[url] = {content_type, std::move(fn)};
+}
+
+Status WebSubHub::Start() {
+  Impl& m = *impl_;
+  for (int i = 0; i < m.o.workers; ++i) m.threads.emplace_back([&m] { m.WorkerLoop(false); });
+  for (int i = 0; i < m.o.retry_workers; ++i) m.threads.emplace_back([&m] { m.WorkerLoop(true); });
+  m.threads.emplace_back([&m] { m.ScannerLoop(); });
+  return Status::Ok();
+}
+
+void WebSubHub::Stop() {
+  Impl& m = *impl_;
+  {
+    std::lock_guard<std::mutex> lock(m.mu);
+    m.stopping = true;
+    m.abort = true;
+  }
+  m.work_cv.notify_all();
+  for (std::thread& t : m.threads) t.join();
+  m.threads.clear();
+}
+
+HttpResponse WebSubHub::HandleRequest(const HttpRequest& req) {
+  Impl& m = *impl_;
+  Result<HubRequest> r = websub_internal::ParseHubRequest(req, m.o);
+  if (!r.ok()) {
+    m.counters.requests_rejected++;
+    return HttpResponse::Error(r.status());
+  }
+  Verification v{std::move(*r), false};
+  v.denied = v.req.mode == Mode::kSubscribe && m.Resolve(v.req.topic).kind == Topic::Kind::kUnknown;
+  {
+    std::lock_guard<std::mutex> lock(m.mu);
+    if (m.stopping || m.verifications.size() >= m.o.max_pending_verifications) {
+      m.counters.requests_rejected++;
+      HttpResponse busy = HttpResponse::Error(
+          Status::Unavailable("too many pending subscription requests; retry later"));
+      busy.headers.push_back({"Retry-After", "30"});
+      return busy;
+    }
+    m.verifications.push_back(std::move(v));
+  }
+  m.work_cv.notify_all();
+  m.counters.requests_accepted++;
+  return HttpResponse::Text(202, "accepted: verification of intent follows\n");
+}
+
+void WebSubHub::ScanNow() { impl_->Scan(); }
+
+bool WebSubHub::WaitIdle(std::int64_t timeout_ms) {
+  Impl& m = *impl_;
+  std::unique_lock<std::mutex> lock(m.mu);
+  return m.idle_cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    return m.healthy.empty() && m.retry.empty() && m.verifications.empty() && m.in_flight == 0;
+  });
+}
+
+std::vector<WebSubSubscription> WebSubHub::Subscriptions() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::vector<WebSubSubscription> out;
+  for (const auto& [key, s] : impl_->subs) {
+    out.push_back({s->row.topic, s->row.callback, !s->row.secret.empty(), s->row.lease_s,
+                   s->row.expires_ms, s->row.cursor_seq, s->failures});
+  }
+  return out;
+}
+
+const WebSubCounters& WebSubHub::counters() const { return impl_->counters; }
+
+std::string WebSubHub::CountersJson() const {
+  const WebSubCounters& c = impl_->counters;
+  std::size_t active;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    active = impl_->subs.size();
+  }
+  nlohmann::json j = {{"websub_subscriptions", active},
+                      {"websub_requests_accepted", c.requests_accepted.load()},
+                      {"websub_requests_rejected", c.requests_rejected.load()},
+                      {"websub_verifications_ok", c.verifications_ok.load()},
+                      {"websub_verifications_failed", c.verifications_failed.load()},
+                      {"websub_denied", c.denied.load()},
+                      {"websub_deliveries", c.deliveries.load()},
+                      {"websub_delivery_failures", c.delivery_failures.load()},
+                      {"websub_entries_delivered", c.entries_delivered.load()},
+                      {"websub_leases_expired", c.leases_expired.load()},
+                      {"websub_store_errors", c.store_errors.load()}};
+  return j.dump();
+}
+
+const WebSubOptions& WebSubHub::options() const { return impl_->o; }
+
+std::string WebSubHub::FeedTopicUrl(const std::string& origin) const {
+  return feeds::FeedTopicUrl(impl_->o.public_base, origin);
+}
+
+std::string WebSubHub::HeadTopicUrl(const std::string& origin) const {
+  return FeedTopicUrl(origin) + "/head";
+}
+
+}  // namespace zhanqun::feeds
