@@ -80,17 +80,13 @@ HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
 }
 
 // A child's envelope of reports; answered with our estimate of the hub's
-// clock (so the child can estimate its own offset through us) and the
-// newest head statement we hold.
+// clock, so the child can estimate its own offset through us.
 HttpResponse HandleChildReports(Agent& agent, const HttpRequest& req) {
   feeds::TimeMs t1 = agent.HubNowMs();
   feeds::Result<std::size_t> queued =
       agent.AcceptChildReports(req.body, req.Header("x-zhanqun-signature"));
   HttpResponse resp = queued.ok() ? HttpResponse::Json(200, json{{"queued", *queued}}.dump() + "\n")
                                   : HttpResponse::Error(queued.status());
-  if (std::string hs = agent.HeadStatementText(); !hs.empty()) {
-    resp.headers.push_back({feeds::kHeadStatementHeader, hs});
-  }
   feeds::ClockEstimate clock = agent.ClockEstimate();
   if (clock.known) {
     resp.headers.push_back(

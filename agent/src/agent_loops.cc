@@ -165,9 +165,8 @@ Status Agent::SendReports(feeds::HttpClient& client) {
       c != res->headers.end() && feeds::ParseClockHeader(c->second, &t1, &t2, &err)) {
     clock_sync_.AddSample(t0, t1, t2, t3, err);
   }
-  if (auto hs = res->headers.find("x-zhanqun-head-statement"); hs != res->headers.end()) {
-    OfferHeadStatement(hs->second);
-  }
+  // Head statements count only when they come with feed data (FetchOnce): a
+  // relay whose following froze must go STALE even though it still reports.
   counters_.acks_sent++;
   report_n_++;
   {

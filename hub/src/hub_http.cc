@@ -103,8 +103,7 @@ HttpResponse ListNodes(Hub& hub) {
 }
 
 // Answers with the hub's clock (NTP-style t1/t2: the sender estimates its
-// offset from it) and the current head statement; POST answers are never
-// cached, so both are always first-hand.
+// offset from it); POST answers are never cached, so it is always first-hand.
 HttpResponse PostAcks(Hub& hub, const HttpRequest& req) {
   feeds::TimeMs t1 = hub.clock().NowMs();
   Result<Hub::AckOutcome> out = hub.AcceptReports(req.body, req.Header("x-zhanqun-signature"));
@@ -121,7 +120,6 @@ HttpResponse PostAcks(Hub& hub, const HttpRequest& req) {
                      .dump() +
                  "\n");
   }
-  resp.headers.push_back({feeds::kHeadStatementHeader, hub.HeadStatement()});
   resp.headers.push_back(
       {feeds::kClockHeader, feeds::FormatClockHeader(t1, hub.clock().NowMs(), 0)});
   return resp;

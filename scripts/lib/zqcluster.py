@@ -83,11 +83,13 @@ class Process:
 
     def kill(self):
         """SIGKILL, as a crash would (fault injection); start() brings it back.
-        The exit code (-9) is recorded like stop()'s."""
+        The -9 this causes is ours, not the daemon's, so it is not recorded as an
+        exit code; any other code (it died before we killed it) is."""
         if self.proc and self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-        if self.proc:
+            self.log.close()
+        elif self.proc:
             self.exit_codes.append(self.proc.returncode)
             self.log.close()
         self.proc = None
