@@ -139,6 +139,7 @@ void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server, feeds::WebSubH
   feed_options.title = "zhanqun relay " + agent.config().node;
   feed_options.page_size = agent.config().page_size;
   feed_options.max_wait_s = agent.config().max_wait_s;
+  feed_options.recheck_ms = 2000;  // every append and statement here notifies
   feed_options.head_statement = [&agent](const std::string& origin) {
     return origin == feeds::kHubCode ? agent.HeadStatementText() : std::string();
   };

@@ -17,7 +17,7 @@ constexpr std::int64_t kMinBackoffMs = 250;
 constexpr std::int64_t kMaxBackoffMs = 30000;
 // Reports carry their own times, so batching them costs no accuracy: only
 // how soon the hub's status page shows progress.
-constexpr std::int64_t kReportCoalesceMs = 250;
+constexpr std::int64_t kReportCoalesceMs = 1000;
 constexpr std::size_t kMaxRelayedPerEnvelope = 1000;
 
 }  // namespace

@@ -121,7 +121,7 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
   if (wait > 0 && reader.Head(origin) <= after) {
     const std::string held = statement();
     notifier.WaitUntil([&] { return reader.Head(origin) > after || statement() != held; },
-                       static_cast<std::int64_t>(wait) * 1000);
+                       static_cast<std::int64_t>(wait) * 1000, o.recheck_ms);
   }
   std::uint64_t head = reader.Head(origin);
   Result<std::vector<std::string>> wires = reader.ReadWire(origin, after, o.page_size);

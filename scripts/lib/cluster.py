@@ -73,6 +73,8 @@ def parse_args(argv):
                          "emptied at start)")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"),
                     help="where zhanqun-hub and zhanqun-agent were built (default build/)")
+    ap.add_argument("--json", metavar="FILE", default=None,
+                    help="also write the report's figures as JSON to FILE (for scripts/bench)")
     ap.add_argument("--keep-running", action="store_true",
                     help="leave the cluster up after the report (stop it with --stop)")
     args = ap.parse_args(argv)
@@ -132,6 +134,20 @@ def rss_kb(pid):
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid):
+    """utime + stime of a live process, in seconds (None if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def agents_cpu(cluster):
+    return {c: cpu_seconds(n.process.pid) for c, n in cluster.nodes.items() if n.process.pid}
 
 
 def progress(msg, final=False):
@@ -425,6 +441,7 @@ def main(argv):
             chaos = Chaos(cluster, args.chaos_interval, rng, publish_lock,
                           hub_kill_at=max(1.0, duration / 3))
             chaos.start()
+        cpu_before = agents_cpu(cluster)
         print(f"publishing {args.releases} releases at {args.rate:g}/s"
               f"{' with chaos' if args.chaos else ''} ...", flush=True)
         t_start = time.monotonic()
@@ -450,6 +467,15 @@ def main(argv):
               flush=True)
 
         converged, settle_s = settle(cluster, args.settle)
+        cpu_after = agents_cpu(cluster)
+        # Per delivered entry: all agents' CPU over the stream and settling,
+        # over entries x agents (idle polling included). Restarted agents
+        # (chaos) start from zero, so the figure is only kept without chaos.
+        used = [cpu_after[c] - cpu_before[c] for c in cpu_before
+                if cpu_before.get(c) is not None and cpu_after.get(c) is not None
+                and cpu_after[c] >= cpu_before[c]]
+        args.cpu_per_delivery_ms = (1000 * sum(used) / (len(used) * published)
+                                    if used and published and not args.chaos else None)
         crashed = {c: n.process.proc.returncode for c, n in cluster.nodes.items()
                    if n.process.proc is not None and n.process.proc.poll() is not None}
         if cluster.hub_process.proc.poll() is not None:
@@ -561,6 +587,9 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
               f"{statistics.median(iv) / 1024:.1f} MB, max {iv[-1] / 1024:.1f} MB")
     if hub_rss:
         print(f"hub RSS: {hub_rss / 1024:.1f} MB")
+    if args.cpu_per_delivery_ms is not None:
+        print(f"agent CPU per delivered entry: {args.cpu_per_delivery_ms:.2f} ms "
+              f"(all agents' CPU during stream and settling / (releases x agents))")
     if crashed:
         print(f"DAEMONS THAT EXITED ON THEIR OWN: {crashed}")
     if chaos and chaos.errors:
@@ -568,6 +597,23 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
     failed = (not converged or missing or dup or gaps or crashed or published < args.releases
               or (chaos and chaos.errors))
     print("result:", "FAIL" if failed else "OK")
+    if args.json:
+        def summary(v):
+            return ({"count": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99),
+                     "max": max(v)} if v else None)
+        iv_mb = [x / 1024 for x in iv]
+        with open(args.json, "w") as f:
+            json.dump({"agents": len(topo), "levels": counts, "releases": published,
+                       "rate": args.rate, "chaos": bool(args.chaos), "converged": converged,
+                       "settle_s": settle_s, "missing": missing, "duplicates": dup, "gaps": gaps,
+                       "lag_live_ms": {lv: summary(lags[lv]) for lv in LEVEL_ORDER},
+                       "lag_live_ms_all": summary(allv),
+                       "cpu_per_delivery_ms": args.cpu_per_delivery_ms,
+                       "rss_idle_mb": {"min": iv_mb[0], "median": statistics.median(iv_mb),
+                                       "max": iv_mb[-1]} if iv_mb else None,
+                       "rss_mb_max": max(rss.values()) / 1024 if rss else None,
+                       "hub_rss_mb": hub_rss / 1024 if hub_rss else None,
+                       "result": "FAIL" if failed else "OK"}, f, indent=2)
     return 1 if failed else 0
 
 

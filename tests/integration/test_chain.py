@@ -109,19 +109,27 @@ def long_poll_answers_as_soon_as_an_entry_is_appended(ctx):
     result = {}
 
     def poll():
-        t0 = time.monotonic()
-        status, _, body = zq.http("GET", f"{county.url}/api/v1/feeds/000000?after={head}&wait=20")
-        result["elapsed"] = time.monotonic() - t0
-        result["body"] = body
+        # A held poll also returns (empty) when a newer head statement is
+        # issued; a follower simply asks again.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            status, _, body = zq.http("GET",
+                                      f"{county.url}/api/v1/feeds/000000?after={head}&wait=20")
+            if b"longpoll-probe" in body:
+                result["at"] = time.monotonic()
+                result["body"] = body
+                return
 
     t = threading.Thread(target=poll)
     t.start()
     time.sleep(0.5)
+    published = time.monotonic()
     ctx.cluster.publish({"id": "longpoll-probe", "title": "长轮询测试", "authority": "国务院办公厅",
                          "body_text": "测试"})
-    t.join(30)
+    t.join(35)
     expect(b"longpoll-probe" in result.get("body", b""), "long-poll did not deliver the entry")
-    expect(result["elapsed"] < 5, f"long-poll took {result['elapsed']:.2f}s")
+    elapsed = result["at"] - published
+    expect(elapsed < 2, f"long-poll delivered the entry {elapsed:.2f}s after publishing")
 
 
 @test

@@ -71,6 +71,10 @@ struct FeedServiceOptions {
   std::string title = "zhanqun";
   std::size_t page_size = 100;
   int max_wait_s = 30;
+  // How often a held long-poll re-checks the log besides being notified:
+  // the hub needs it to see appends by its CLI (another process); an agent
+  // appends only in-process and can re-check rarely.
+  int recheck_ms = 200;
   // The newest head statement for an origin ("" when none). Optional.
   std::function<std::string(const std::string& origin)> head_statement;
   // When set (WebSub on), answers carry Link headers rel="hub" (this URL) and

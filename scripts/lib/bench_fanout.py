@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""scripts/bench/fanout: see the header of that script."""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIXTURE = os.path.join(ROOT, "tests", "fixtures", "govcn_state_council_2019.jsonl")
+LEVELS = ["province", "city", "county"]
+
+
+def floor(build_dir, runs):
+    with tempfile.TemporaryDirectory(prefix="zhanqun-floor-") as d:
+        out = subprocess.run([os.path.join(build_dir, "tests", "zhanqun_bench_floor"), FIXTURE, d,
+                              str(runs)], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def cluster(build_dir, provinces, releases, rate):
+    with tempfile.TemporaryDirectory(prefix="zhanqun-fanout-") as d:
+        report = os.path.join(d, "report.json")
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "lib", "cluster.py"),
+                            "--build-dir", build_dir, "--provinces", provinces,
+                            "--releases", str(releases), "--rate", str(rate),
+                            "--workdir", os.path.join(d, "cluster"), "--json", report],
+                           capture_output=True, text=True)
+        if not os.path.exists(report):
+            sys.stderr.write(r.stdout[-3000:] + r.stderr[-3000:])
+            raise SystemExit(f"fanout: the cluster run at {rate}/s produced no report")
+        with open(report) as f:
+            return json.load(f)
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="scripts/bench/fanout")
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--provinces", default="330000")
+    ap.add_argument("--rates", default="0.5,1", help="releases per second, comma-separated")
+    ap.add_argument("--releases", type=int, default=60)
+    ap.add_argument("--runs", type=int, default=1, help="cluster runs per rate (medians)")
+    ap.add_argument("--floor-runs", type=int, default=3)
+    args = ap.parse_args()
+
+    f = floor(os.path.abspath(args.build_dir), args.floor_runs)
+    print(f"floor per entry per node (median of {f['runs']} runs over {f['entries']} real "
+          f"documents, {f['mean_entry_bytes']} B each):")
+    print(f"  verify {f['verify_us'] / 1000:.2f} ms   (raw OpenSSL Ed25519 verify of the same "
+          f"bytes: {f['openssl_ed25519_verify_us'] / 1000:.3f} ms, ratio "
+          f"{f['verify_us'] / f['openssl_ed25519_verify_us']:.1f}x)")
+    print(f"  store  {f['store_us'] / 1000:.2f} ms   index {f['index_us'] / 1000:.2f} ms "
+          f"(of which commit {f['index_commit_us'] / 1000:.2f} ms)")
+    print(f"  floor  {f['floor_us'] / 1000:.2f} ms per node")
+
+    for rate in [float(x) for x in args.rates.split(",")]:
+        runs = [cluster(os.path.abspath(args.build_dir), args.provinces, args.releases, rate)
+                for _ in range(args.runs)]
+        agents = runs[0]["agents"]
+        tree_floor_ms = f["floor_us"] / 1000 * agents
+        print(f"\n{args.provinces}: {agents} agents, {args.releases} releases at {rate:g}/s, "
+              f"{len(runs)} run(s); medians over runs")
+        print(f"  {'level':<9}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}   publish-to-live, ms")
+        for lv in LEVELS + ["all"]:
+            cells = [r["lag_live_ms"].get(lv) if lv != "all" else r["lag_live_ms_all"]
+                     for r in runs]
+            cells = [c for c in cells if c]
+            if not cells:
+                continue
+            med = {k: statistics.median(c[k] for c in cells) for k in ("p50", "p95", "p99", "max")}
+            print(f"  {lv:<9}{med['p50']:>8.0f}{med['p95']:>8.0f}{med['p99']:>8.0f}"
+                  f"{med['max']:>8.0f}")
+        cpu = statistics.median(r["cpu_per_delivery_ms"] for r in runs)
+        rss = statistics.median(r["rss_idle_mb"]["median"] for r in runs)
+        rss_max = statistics.median(r["rss_idle_mb"]["max"] for r in runs)
+        ok = all(r["result"] == "OK" for r in runs)
+        print(f"  CPU per delivered entry {cpu:.2f} ms = {cpu / (f['floor_us'] / 1000):.1f}x "
+              f"the floor; the tree needs {cpu * agents / 1000:.2f} CPU-s per release "
+              f"(floor {tree_floor_ms / 1000:.2f}) on {os.cpu_count()} cores")
+        print(f"  agent RSS idle: median {rss:.1f} MB, max {rss_max:.1f} MB; "
+              f"missing/duplicates: {sum(r['missing'] + r['duplicates'] for r in runs)}; "
+              f"result {'OK' if ok else 'FAIL'}")
+        country = 3433  # every division in config/admin_divisions_cn.csv
+        print(f"  whole country at these figures: {country} agents x {rss:.1f} MB = "
+              f"{country * rss / 1024:.0f} GB RSS; {cpu * country / 1000:.1f} CPU-s per release")
+
+
+if __name__ == "__main__":
+    main()
