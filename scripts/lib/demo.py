@@ -5,6 +5,7 @@ import os
 import statistics
 import sys
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 import zqcluster as zq  # noqa: E402
@@ -50,14 +51,19 @@ def main():
 
         def county_acked():
             nodes = {n["code"]: n for n in cluster.hub_status()["nodes"]}
-            return nodes["330106"]["origins"]["000000"]["indexed"] == head
+            return nodes["330106"]["origins"]["000000"]["live"] == head
         zq.wait_until(county_acked, 30, "county acknowledgements at the hub")
         nodes = {n["code"]: n for n in cluster.hub_status()["nodes"]}
         lag = nodes["330106"]["origins"]["000000"]["lag_ms"]["indexed"]
+        live = nodes["330106"]["origins"]["000000"]["lag_ms"]["live"]
         hit = county.search("职业教育")["hits"][0]["title"]
         print()
         print("zhanqun demo is live")
-        print(f"  hub                {cluster.hub_url}/api/v1/status")
+        print(f"  hub                {cluster.hub_url}/api/v1/status   (node states: "
+              + ", ".join(f"{c} {n['state']}" for c, n in nodes.items()) + ")")
+        print(f"  hub metrics        {cluster.hub_url}/metrics")
+        print(f"  one release        {cluster.hub_url}/api/v1/status/releases/"
+              f"{urllib.parse.quote(zq.release_from_document(docs[-1])['id'], safe='')}")
         print(f"  hub feed (Atom)    {cluster.hub_url}/api/v1/feeds/000000?after=0")
         for code, _ in CHAIN:
             n = cluster.nodes[code]
@@ -73,8 +79,10 @@ def main():
         print(f"publish-to-county-indexed lag, {len(client_lags)} releases through 3 relays:")
         print(f"  measured by the publisher (publish call to county index):  "
               f"median {statistics.median(client_lags):.1f} ms, max {max(client_lags):.1f} ms")
-        print(f"  measured by the hub (append to county 'indexed' ack):     "
+        print(f"  measured by the hub (append to the county's 'indexed' time): "
               f"median {lag['p50']} ms, p95 {lag['p95']} ms, max {lag['max']} ms")
+        print(f"  ... to the county's 'live' time (its site page written):     "
+              f"median {live['p50']} ms, p95 {live['p95']} ms, max {live['max']} ms")
         if args.exit:
             return 0
         print("\nPress Ctrl-C to stop the cluster.", flush=True)
