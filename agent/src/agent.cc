@@ -272,6 +272,7 @@ bool Agent::StoreVerified(const std::string& origin,
   }
   out->applied = verified.size();
   counters_.entries_verified += verified.size();
+  counters_.store_commits++;
   notifier_.Notify();
   WakeIndexer();
   return true;
@@ -351,6 +352,7 @@ Result<std::size_t> Agent::CatchUpIndex() {
                                {"commit_ms", std::to_string(clock_.MonotonicMs() - t0)}});
       total += batch.size();
       counters_.entries_indexed += batch.size();
+      counters_.index_commits++;
       if (batch.size() == kIndexBatch) {
         Emit("index_progress", {{"origin", origin},
                                 {"indexed_seq", Seq(batch.back().seq)},

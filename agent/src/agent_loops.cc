@@ -241,6 +241,8 @@ std::string Agent::CountersJson() const {
             {"entries_received", counters_.entries_received.load()},
             {"entries_verified", counters_.entries_verified.load()},
             {"entries_indexed", counters_.entries_indexed.load()},
+            {"store_commits", counters_.store_commits.load()},
+            {"index_commits", counters_.index_commits.load()},
             {"entries_rejected", counters_.entries_rejected.load()},
             {"duplicates_ignored", counters_.duplicates_ignored.load()},
             {"acks_sent", counters_.acks_sent.load()},

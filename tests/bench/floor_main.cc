@@ -115,8 +115,9 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(run_dir);
     std::filesystem::create_directories(run_dir);
     auto store = Must(agent::AgentStore::Open(run_dir + "/agent.db"), "store");
-    auto index = Must(agent::SearchIndex::Open(run_dir + "/xapian", agent::SearchIndex::Mode::kWritable),
-                      "index");
+    auto index =
+        Must(agent::SearchIndex::Open(run_dir + "/xapian", agent::SearchIndex::Mode::kWritable),
+             "index");
     double v = 0, s = 0, x = 0, o = 0, c = 0;
     feeds::ChainHead at{feeds::kHubCode, 0, feeds::kZeroHash};
     for (const std::string& wire : wires) {
@@ -126,8 +127,8 @@ int main(int argc, char** argv) {
       double t1 = CpuUs();
       Must(store->AppendVerified({se}, 1700000000000), "store");
       double t2 = CpuUs();
-      Must(index->Put({*se.entry.release, feeds::kHubCode, se.entry.log.seq,
-                       feeds::NodeLevel::kNational}),
+      Must(index->Put(
+               {*se.entry.release, feeds::kHubCode, se.entry.log.seq, feeds::NodeLevel::kNational}),
            "index");
       Must(index->SetIndexedSeq(feeds::kHubCode, se.entry.log.seq), "index seq");
       double t2b = CpuUs();
@@ -165,7 +166,8 @@ int main(int argc, char** argv) {
   double verify = Median(verify_us), store = Median(store_us), index = Median(index_us);
   json out = {{"entries", wires.size()},
               {"runs", runs},
-              {"mean_entry_bytes", [&] {
+              {"mean_entry_bytes",
+               [&] {
                  std::size_t b = 0;
                  for (const auto& w : wires) b += w.size();
                  return b / wires.size();

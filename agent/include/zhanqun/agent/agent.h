@@ -40,6 +40,8 @@ struct AgentCounters {
   std::atomic<std::uint64_t> entries_received{0};
   std::atomic<std::uint64_t> entries_verified{0};
   std::atomic<std::uint64_t> entries_indexed{0};
+  std::atomic<std::uint64_t> store_commits{0};  // one per applied page, not per entry
+  std::atomic<std::uint64_t> index_commits{0};  // one per index batch (up to 500 entries)
   std::atomic<std::uint64_t> entries_rejected{0};
   std::atomic<std::uint64_t> duplicates_ignored{0};
   std::atomic<std::uint64_t> acks_sent{0};  // envelopes delivered upstream
