@@ -117,17 +117,8 @@ std::string SearchResultsJson(const std::string& query, const SearchResults& r) 
 
 feeds::Result<std::unique_ptr<feeds::WebSubHub>> OpenAgentWebSub(Agent& agent) {
   const AgentConfig& c = agent.config();
-  feeds::WebSubOptions o;
-  o.public_base = c.public_url;
-  o.db_path = c.WebSubDbPath();
-  o.feed_title = "zhanqun relay " + c.node;
-  o.default_lease_s = c.websub_default_lease_s;
-  o.min_lease_s = c.websub_min_lease_s;
-  o.max_lease_s = c.websub_max_lease_s;
-  o.workers = c.websub_workers;
-  o.retry_workers = c.websub_retry_workers;
-  o.timeout_ms = c.websub_timeout_ms;
-  o.page_size = c.page_size;
+  feeds::WebSubOptions o =
+      c.websub.Options(c.public_url, c.WebSubDbPath(), "zhanqun relay " + c.node, c.page_size);
   return feeds::WebSubHub::Open(o, agent.store(), agent.notifier(), agent.clock());
 }
 

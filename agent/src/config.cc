@@ -179,35 +179,8 @@ void ParseSite(Checker& c, AgentConfig& a) {
 // "max_lease_s", "workers", "retry_workers", "timeout_ms"}.
 void ParseWebSub(const json& j, Checker& c, AgentConfig& a) {
   if (!j.contains("websub")) return;
-  const json& w = j["websub"];
-  if (!w.is_object()) {
-    c.Problem("websub: expected an object");
-    return;
-  }
-  static const std::set<std::string> kKnown = {"enabled",     "default_lease_s", "min_lease_s",
-                                               "max_lease_s", "workers",         "retry_workers",
-                                               "timeout_ms"};
-  for (auto it = w.begin(); it != w.end(); ++it) {
-    if (!kKnown.count(it.key())) c.Problem("websub." + it.key() + ": unknown setting");
-  }
-  Checker sub(w, "");
-  if (w.contains("enabled")) {
-    if (w["enabled"].is_boolean()) {
-      a.websub_enabled = w["enabled"].get<bool>();
-    } else {
-      c.Problem("websub.enabled: expected true or false");
-    }
-  }
-  a.websub_min_lease_s = static_cast<int>(sub.Int("min_lease_s", 1, 31536000, 60));
-  a.websub_max_lease_s = static_cast<int>(sub.Int("max_lease_s", 1, 31536000, 864000));
-  a.websub_default_lease_s = static_cast<int>(sub.Int("default_lease_s", 1, 31536000, 86400));
-  a.websub_workers = static_cast<int>(sub.Int("workers", 1, 256, 4));
-  a.websub_retry_workers = static_cast<int>(sub.Int("retry_workers", 1, 256, 2));
-  a.websub_timeout_ms = static_cast<int>(sub.Int("timeout_ms", 100, 120000, 10000));
-  for (const std::string& p : sub.problems()) c.Problem("websub." + p);
-  if (!(a.websub_min_lease_s <= a.websub_default_lease_s &&
-        a.websub_default_lease_s <= a.websub_max_lease_s)) {
-    c.Problem("websub: expected min_lease_s <= default_lease_s <= max_lease_s");
+  for (const std::string& p : feeds::ParseWebSubSettings(j["websub"].dump(), &a.websub)) {
+    c.Problem(p);
   }
 }
 

@@ -83,7 +83,7 @@ int Serve(const agent::AgentConfig& config) {
   auto a = agent::Agent::Open(config, clock, sink);
   if (!a.ok()) return Fail(a.status());
   std::unique_ptr<feeds::WebSubHub> websub;
-  if (config.websub_enabled) {
+  if (config.websub.enabled) {
     auto w = agent::OpenAgentWebSub(**a);
     if (!w.ok()) return Fail(w.status());
     websub = std::move(*w);

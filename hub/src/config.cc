@@ -102,37 +102,8 @@ void ParseEndpoints(Fields& f, HubConfig& c) {
 // "max_lease_s", "workers", "retry_workers", "timeout_ms"}.
 void ParseWebSub(const json& j, Fields& f, HubConfig& c) {
   if (!j.contains("websub")) return;
-  const json& w = j["websub"];
-  if (!w.is_object()) {
-    f.Problem("websub: expected an object");
-    return;
-  }
-  Fields sub(w);
-  if (w.contains("enabled")) {
-    if (w["enabled"].is_boolean()) {
-      c.websub_enabled = w["enabled"].get<bool>();
-    } else {
-      f.Problem("websub.enabled: expected true or false");
-    }
-  }
-  c.websub_min_lease_s = static_cast<int>(sub.Num("min_lease_s", 1, 31536000, 60));
-  c.websub_max_lease_s = static_cast<int>(sub.Num("max_lease_s", 1, 31536000, 864000));
-  c.websub_default_lease_s = static_cast<int>(sub.Num("default_lease_s", 1, 31536000, 86400));
-  c.websub_workers = static_cast<int>(sub.Num("workers", 1, 256, 4));
-  c.websub_retry_workers = static_cast<int>(sub.Num("retry_workers", 1, 256, 2));
-  c.websub_timeout_ms = static_cast<int>(sub.Num("timeout_ms", 100, 120000, 10000));
-  for (auto it = w.begin(); it != w.end(); ++it) {
-    static const std::vector<std::string> kKnown = {
-        "enabled", "default_lease_s", "min_lease_s", "max_lease_s",
-        "workers", "retry_workers",   "timeout_ms"};
-    if (std::find(kKnown.begin(), kKnown.end(), it.key()) == kKnown.end()) {
-      f.Problem("websub." + it.key() + ": unknown setting");
-    }
-  }
-  for (const std::string& p : sub.problems()) f.Problem("websub." + p);
-  if (!(c.websub_min_lease_s <= c.websub_default_lease_s &&
-        c.websub_default_lease_s <= c.websub_max_lease_s)) {
-    f.Problem("websub: expected min_lease_s <= default_lease_s <= max_lease_s");
+  for (const std::string& p : feeds::ParseWebSubSettings(j["websub"].dump(), &c.websub)) {
+    f.Problem(p);
   }
 }
 

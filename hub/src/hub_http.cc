@@ -135,17 +135,8 @@ HttpResponse ReleaseStatus(Hub& hub, const HttpRequest& req) {
 
 feeds::Result<std::unique_ptr<feeds::WebSubHub>> OpenHubWebSub(Hub& hub) {
   const HubConfig& c = hub.config();
-  feeds::WebSubOptions o;
-  o.public_base = c.public_url;
-  o.db_path = c.WebSubDbPath();
-  o.feed_title = "zhanqun hub";
-  o.default_lease_s = c.websub_default_lease_s;
-  o.min_lease_s = c.websub_min_lease_s;
-  o.max_lease_s = c.websub_max_lease_s;
-  o.workers = c.websub_workers;
-  o.retry_workers = c.websub_retry_workers;
-  o.timeout_ms = c.websub_timeout_ms;
-  o.page_size = c.page_size;
+  feeds::WebSubOptions o =
+      c.websub.Options(c.public_url, c.WebSubDbPath(), "zhanqun hub", c.page_size);
   auto w = feeds::WebSubHub::Open(o, hub.store(), hub.notifier(), hub.clock());
   if (!w.ok()) return w.status();
   (*w)->AddDocumentTopic(c.public_url + "/api/v1/releases", "application/json; charset=utf-8",

@@ -55,7 +55,7 @@ int Serve(const hub::HubConfig& config) {
   auto h = hub::Hub::Open(config, feeds::SystemClock());
   if (!h.ok()) return Fail(h.status());
   std::unique_ptr<feeds::WebSubHub> websub;
-  if (config.websub_enabled) {
+  if (config.websub.enabled) {
     auto w = hub::OpenHubWebSub(**h);
     if (!w.ok()) return Fail(w.status());
     websub = std::move(*w);

@@ -215,6 +215,8 @@ class Cluster:
         if not failover:
             upstreams = upstreams[:1]
         port = free_port()
+        if extra_config.get("push_callback_url") == "self":  # pushed to at its own address
+            extra_config["push_callback_url"] = f"http://127.0.0.1:{port}"
         workdir = os.path.join(self.workdir, code)
         os.makedirs(workdir, exist_ok=True)
         key = os.path.join(workdir, "agent.key")

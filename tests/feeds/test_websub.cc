@@ -530,5 +530,29 @@ TEST_CASE("form bodies decode plus signs and percent escapes", "[websub]") {
   CHECK(form["d"] == "%zz");
 }
 
+TEST_CASE("websub settings: one parser for hub.json and agent.json, one line per problem",
+          "[websub][config]") {
+  WebSubSettings ok;
+  CHECK(ParseWebSubSettings(R"({"enabled": false, "workers": 8, "default_lease_s": 3600})", &ok)
+            .empty());
+  CHECK_FALSE(ok.enabled);
+  CHECK(ok.workers == 8);
+  WebSubOptions o = ok.Options("http://h:1", "/d/websub.db", "t", 50);
+  CHECK(o.HubUrl() == "http://h:1/websub");
+  CHECK(o.default_lease_s == 3600);
+  CHECK(o.workers == 8);
+  CHECK(o.page_size == 50);
+
+  WebSubSettings bad;
+  std::vector<std::string> problems = ParseWebSubSettings(
+      R"({"enabled": "yes", "workers": 0, "colour": 1, "min_lease_s": 90000})", &bad);
+  REQUIRE(problems.size() == 4);
+  CHECK(problems[0] == "websub.colour: unknown setting");
+  CHECK(problems[1] == "websub.enabled: expected true or false");
+  CHECK(problems[2] == "websub.workers: expected an integer in 1..256");
+  CHECK(problems[3] == "websub: expected min_lease_s <= default_lease_s <= max_lease_s");
+  CHECK(ParseWebSubSettings("[]", &bad) == std::vector<std::string>{"websub: expected an object"});
+}
+
 }  // namespace
 }  // namespace zhanqun::feeds

@@ -25,7 +25,8 @@ FAST = {"report_interval_s": 1, "poll_wait_s": 3}
 CHAIN = [("330000", None, FAST),
          ("330100", "330000", {**FAST, "fault_injection": True}),
          ("330106", "330100", {**FAST, "clock_skew_ms": SKEW_MS}),
-         ("330102", "330100", {**FAST, "failover": False})]
+         ("330102", "330100", {**FAST, "failover": False}),
+         ("330108", "330100", {**FAST, "push_callback_url": "self"})]
 HUB = {"head_interval_s": 1, "head_expiry_s": 4, "offline_after_s": 6, "stall_after_s": 120,
        "max_wait_s": 3}
 SUITE = Suite(CHAIN, page_size=20, hub_config=HUB)
@@ -109,6 +110,45 @@ def release_status_says_where_a_release_is_live(ctx):
            f"release status: {doc['live_count']} live, lacking {doc['lacking']}")
     status, _, _ = zq.http("GET", ctx.cluster.hub_url + "/api/v1/status/releases/nope")
     expect(status == 404, f"unknown release answered {status}")
+
+
+@test
+def a_node_that_accepts_connections_is_also_pushed_to_and_checks_the_hmac(ctx):
+    city, county = ctx.cluster.nodes["330100"], ctx.cluster.nodes["330108"]
+    db = os.path.join(city.workdir, "data", "websub.db")
+
+    def subscription():
+        if not os.path.exists(db):
+            return None
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+        try:
+            return con.execute("SELECT topic, callback FROM subscriptions WHERE callback LIKE ? "
+                               "AND topic LIKE '%/000000'", (county.url + "%",)).fetchone()
+        finally:
+            con.close()
+    zq.wait_until(subscription, 20, "the county's push subscription at its city")
+    topic, callback = subscription()
+    before = zq.get_json(county.url + "/api/v1/counters")
+    publish(ctx, 2)
+    zq.wait_until(lambda: zq.get_json(county.url + "/api/v1/counters")["push_received"]
+                  > before["push_received"], 20, "a push from the city")
+    zq.wait_until(lambda: county.head() == ctx.cluster.hub_head(), 20, "the county at the head")
+    body = zq.http("GET", f"{city.url}/api/v1/feeds/000000?after=0")[2]
+    # Forged or unsigned pushes are refused (WebSub subscriber tests 301, 302).
+    status, _, _ = zq.http("POST", callback, body, {"Content-Type": "application/atom+xml",
+                                                    "X-Hub-Signature": "sha256=" + "0" * 64})
+    expect(status == 403, f"a push with a wrong signature answered {status}")
+    status, _, _ = zq.http("POST", callback, body, {"Content-Type": "application/atom+xml"})
+    expect(status == 403, f"a push without a signature answered {status}")
+    # A verification for a topic it did not ask for is not confirmed (test 205).
+    q = urllib.parse.urlencode({"hub.mode": "subscribe", "hub.topic": topic + "x",
+                                "hub.challenge": "c4a11e", "hub.lease_seconds": "60"})
+    status, _, reply = zq.http("GET", f"{callback}?{q}")
+    expect(status >= 400 and b"c4a11e" not in reply, f"foreign topic verified: {status}")
+    after = zq.get_json(county.url + "/api/v1/counters")
+    expect(after["push_bad_signature"] >= before["push_bad_signature"] + 2,
+           f"bad pushes not counted: {after}")
+    expect(exactly_once(ctx, "330108"), "the pushed-to county holds an entry twice or misses one")
 
 
 @test

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "zhanqun/feeds/status.h"
+#include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::agent {
 
@@ -41,13 +42,7 @@ struct AgentConfig {
   long clock_skew_ms = 0;
   bool fault_injection = false;
   // WebSub: the hub we host for our children (docs/protocol.md §7) ...
-  bool websub_enabled = true;
-  int websub_default_lease_s = 86400;
-  int websub_min_lease_s = 60;
-  int websub_max_lease_s = 864000;
-  int websub_workers = 4;
-  int websub_retry_workers = 2;
-  int websub_timeout_ms = 10000;
+  feeds::WebSubSettings websub;
   // ... and push from our parent: when set, the base URL at which the parent
   // reaches us; callbacks are <push_callback_url>/websub/callback/<token>.
   std::string push_callback_url;

@@ -63,6 +63,25 @@ struct WebSubOptions {
   std::string HubUrl() const { return public_base + hub_path; }
 };
 
+// The operator-facing "websub" object of hub.json and agent.json.
+struct WebSubSettings {
+  bool enabled = true;
+  int default_lease_s = 86400;
+  int min_lease_s = 60;
+  int max_lease_s = 864000;
+  int workers = 4;
+  int retry_workers = 2;
+  int timeout_ms = 10000;
+  // The engine options for a server at `public_base` keeping subscriptions
+  // in `db_path`.
+  WebSubOptions Options(const std::string& public_base, const std::string& db_path,
+                        const std::string& feed_title, std::size_t page_size) const;
+};
+
+// Parses the "websub" object given as JSON text into `out`; returns one line
+// per problem, each naming its field ("websub.workers: ...").
+std::vector<std::string> ParseWebSubSettings(const std::string& json_text, WebSubSettings* out);
+
 struct WebSubCounters {
   std::atomic<std::uint64_t> requests_accepted{0};
   std::atomic<std::uint64_t> requests_rejected{0};

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "zhanqun/feeds/status.h"
+#include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::hub {
 
@@ -29,13 +30,7 @@ struct HubConfig {
   int head_expiry_s = 30;    // each statement expires this long after it is issued
   // WebSub push ("websub" object; docs/protocol.md §7). Subscriptions live in
   // <data_dir>/websub.db.
-  bool websub_enabled = true;
-  int websub_default_lease_s = 86400;
-  int websub_min_lease_s = 60;
-  int websub_max_lease_s = 864000;
-  int websub_workers = 4;
-  int websub_retry_workers = 2;
-  int websub_timeout_ms = 10000;
+  feeds::WebSubSettings websub;
   std::string WebSubDbPath() const { return data_dir + "/websub.db"; }
   std::string DbPath() const { return data_dir + "/hub.db"; }
 };
