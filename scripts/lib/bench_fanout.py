@@ -79,7 +79,9 @@ def main():
         print(f"  CPU per delivered entry {cpu:.2f} ms = {cpu / (f['floor_us'] / 1000):.1f}x "
               f"the floor; the tree needs {cpu * agents / 1000:.2f} CPU-s per release "
               f"(floor {tree_floor_ms / 1000:.2f}) on {os.cpu_count()} cores")
-        print(f"  agent RSS idle: median {rss:.1f} MB, max {rss_max:.1f} MB; "
+        anon = statistics.median(r["anon_idle_mb_median"] or 0 for r in runs)
+        print(f"  agent RSS idle: median {rss:.1f} MB, max {rss_max:.1f} MB (own memory, "
+              f"RssAnon: median {anon:.1f} MB; the rest is shared library pages); "
               f"missing/duplicates: {sum(r['missing'] + r['duplicates'] for r in runs)}; "
               f"result {'OK' if ok else 'FAIL'}")
         country = 3433  # every division in config/admin_divisions_cn.csv

@@ -125,11 +125,13 @@ def pct(values, p):
     return s[int(k) - 1]
 
 
-def rss_kb(pid):
+def rss_kb(pid, field="VmRSS"):
+    """A memory figure of /proc/<pid>/status in kB: VmRSS (everything resident,
+    shared library pages included) or RssAnon (the process's own memory)."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         return None
@@ -428,6 +430,7 @@ def main(argv):
         print(f"all agents up in {time.monotonic() - t0:.1f} s", flush=True)
         write_pids(cluster, pids_path)
         idle_rss = {c: rss_kb(n.process.pid) for c, n in cluster.nodes.items()}
+        args.idle_anon = {c: rss_kb(n.process.pid, "RssAnon") for c, n in cluster.nodes.items()}
 
         # Let the registry entries settle so the stream starts from a quiet tree.
         ok, _ = settle(cluster, args.settle)
@@ -585,6 +588,10 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
     if iv:
         print(f"agent RSS idle after start: min {iv[0] / 1024:.1f} MB, median "
               f"{statistics.median(iv) / 1024:.1f} MB, max {iv[-1] / 1024:.1f} MB")
+    av = sorted(x for x in getattr(args, "idle_anon", {}).values() if x)
+    if av:
+        print(f"  of which the agent's own (RssAnon; the rest is shared library pages): "
+              f"median {statistics.median(av) / 1024:.1f} MB, max {av[-1] / 1024:.1f} MB")
     if hub_rss:
         print(f"hub RSS: {hub_rss / 1024:.1f} MB")
     if args.cpu_per_delivery_ms is not None:
@@ -612,6 +619,7 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
                        "rss_idle_mb": {"min": iv_mb[0], "median": statistics.median(iv_mb),
                                        "max": iv_mb[-1]} if iv_mb else None,
                        "rss_mb_max": max(rss.values()) / 1024 if rss else None,
+                       "anon_idle_mb_median": statistics.median(av) / 1024 if av else None,
                        "hub_rss_mb": hub_rss / 1024 if hub_rss else None,
                        "result": "FAIL" if failed else "OK"}, f, indent=2)
     return 1 if failed else 0
