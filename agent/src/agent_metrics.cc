@@ -23,22 +23,20 @@ const std::map<std::string, std::string>& CounterHelp() {
       {"entries_indexed", "Entries added to the search index."},
       {"entries_rejected", "Entries or pages refused and quarantined."},
       {"duplicates_ignored", "Entries received again, identical to what is held."},
-      {"acks_sent", "Acknowledgement batches the hub accepted."},
-      {"ack_errors", "Acknowledgement batches that failed."},
+      {"acks_sent", "Report envelopes the upstream accepted."},
+      {"ack_errors", "Report envelopes that failed."},
+      {"store_commits", "Store transactions (one per applied page, not per entry)."},
+      {"index_commits", "Search index commits (one per batch, not per entry)."},
+      {"reports_relayed", "Children's reports passed up the tree."},
+      {"reports_dropped", "Children's reports dropped because the relay queue was full."},
+      {"upstream_switches", "Moves to another upstream (failover and return)."},
+      {"head_statements_refused", "Head statements from upstream that did not verify."},
   };
   return help;
 }
 
-// Reads the counters through CountersJson, so a counter added there shows
-// up here without another edit.
 void WriteCounters(const Agent& agent, MetricsWriter& w) {
-  json counters = json::parse(agent.CountersJson());
-  for (const auto& [name, value] : counters.items()) {
-    auto help = CounterHelp().find(name);
-    w.Family("zhanqun_agent_" + name + "_total", MetricType::kCounter,
-             help != CounterHelp().end() ? help->second : "Agent counter " + name + ".");
-    w.Sample(value.get<std::uint64_t>());
-  }
+  w.Counters("zhanqun_agent_", agent.CountersJson(), CounterHelp(), "Agent");
 }
 
 // The level the hub registered this node with, once its registry entry has

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace zhanqun::feeds {
@@ -100,6 +101,18 @@ void MetricsWriter::Line(const std::string& value, const MetricLabels& labels) {
     out_ += '}';
   }
   out_ += ' ' + value + '\n';
+}
+
+void MetricsWriter::Counters(const std::string& prefix, const std::string& counters_json,
+                             const std::map<std::string, std::string>& help,
+                             const std::string& what) {
+  nlohmann::json counters = nlohmann::json::parse(counters_json);
+  for (const auto& [name, value] : counters.items()) {
+    auto h = help.find(name);
+    Family(prefix + name + "_total", MetricType::kCounter,
+           h != help.end() ? h->second : what + " counter " + name + ".");
+    Sample(value.get<std::uint64_t>());
+  }
 }
 
 }  // namespace zhanqun::feeds

@@ -32,16 +32,8 @@ const std::map<std::string, std::string>& CounterHelp() {
   return help;
 }
 
-// Reads the counters through CountersJson, so a counter added there shows
-// up here without another edit.
 void WriteCounters(Hub& hub, MetricsWriter& w) {
-  json counters = json::parse(hub.CountersJson());
-  for (const auto& [name, value] : counters.items()) {
-    auto help = CounterHelp().find(name);
-    w.Family("zhanqun_hub_" + name + "_total", MetricType::kCounter,
-             help != CounterHelp().end() ? help->second : "Hub counter " + name + ".");
-    w.Sample(value.get<std::uint64_t>());
-  }
+  w.Counters("zhanqun_hub_", hub.CountersJson(), CounterHelp(), "Hub");
 }
 
 void WriteHeads(Hub& hub, MetricsWriter& w) {

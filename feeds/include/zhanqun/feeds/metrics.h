@@ -15,6 +15,7 @@
 #define ZHANQUN_FEEDS_METRICS_H_
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -43,6 +44,12 @@ class MetricsWriter {
   void Sample(std::uint64_t value, const MetricLabels& labels = {});
   void Sample(std::int64_t value, const MetricLabels& labels = {});
   void Sample(double value, const MetricLabels& labels = {});  // NaN and ±Inf allowed
+  // One counter family "<prefix><name>_total" per member of `counters_json`
+  // (a flat JSON object of unsigned integers, as the daemons' CountersJson
+  // give it), so a counter added there shows up here without another edit.
+  // Help text from `help`, else "<what> counter <name>.".
+  void Counters(const std::string& prefix, const std::string& counters_json,
+                const std::map<std::string, std::string>& help, const std::string& what);
 
   // The exposition text; ends with a newline when anything was written.
   const std::string& Text() const { return out_; }
