@@ -108,8 +108,12 @@ void Agent::AckLoop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, std::chrono::seconds(config_.report_interval_s),
-                   [&] { return stopping_ || ack_wanted_; });
+      // Every second until the clock estimate is known (it climbs the tree
+      // one report round per level), then every report_interval_s.
+      auto interval = clock_sync_.Estimate().known
+                          ? std::chrono::milliseconds(config_.report_interval_s * 1000LL)
+                          : std::chrono::milliseconds(1000);
+      cv_.wait_for(lock, interval, [&] { return stopping_ || ack_wanted_; });
       if (stopping_) return;
     }
     // Gather what else arrives in the next moment (our other stages, our
@@ -134,16 +138,15 @@ void Agent::AckLoop() {
 Status Agent::SendReports(feeds::HttpClient& client) {
   feeds::Envelope env;
   env.from = config_.node;
-  std::size_t own_transitions;
+  const bool with_acks = ClockReadyForAcks();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    own_transitions = transitions_.size();
     std::size_t take = std::min(relay_queue_.size(), kMaxRelayedPerEnvelope);
     env.reports.assign(relay_queue_.begin(),
                        relay_queue_.begin() + static_cast<std::ptrdiff_t>(take));
   }
-  std::size_t own_rejections = 0;
-  std::string own = BuildOwnReport(&own_rejections);
+  std::size_t own_rejections = 0, own_transitions = 0;
+  std::string own = BuildOwnReport(with_acks, &own_rejections, &own_transitions);
   env.reports.insert(env.reports.begin(), {own, feeds::SignatureFor(key_, own)});
   std::string text = feeds::EncodeEnvelope(env);
   std::string header = std::string("X-Zhanqun-Signature: ") + feeds::SignatureFor(key_, text);

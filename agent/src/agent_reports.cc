@@ -16,6 +16,10 @@ namespace {
 constexpr std::size_t kMaxTransitions = 256;
 constexpr std::size_t kMaxRelayQueue = 20000;
 constexpr feeds::TimeMs kProbeIntervalMs = 10000;
+// Without an offset estimate after this long (an upstream that sends no
+// X-Zhanqun-Clock), stage times are sent anyway: the hub then bounds them by
+// the receipt time.
+constexpr feeds::TimeMs kClockWaitMs = 30000;
 
 }  // namespace
 
@@ -39,7 +43,13 @@ void Agent::RecordStageLocked(const std::string& origin, const std::string& stag
   while (transitions_.size() > kMaxTransitions) transitions_.pop_front();
 }
 
-std::string Agent::BuildOwnReport(std::size_t* rejections) {
+bool Agent::ClockReadyForAcks() {
+  feeds::TimeMs now = clock_.MonotonicMs();
+  if (first_report_ms_ == 0) first_report_ms_ = now;
+  return clock_sync_.Estimate().known || now - first_report_ms_ >= kClockWaitMs;
+}
+
+std::string Agent::BuildOwnReport(bool with_acks, std::size_t* rejections, std::size_t* acks) {
   feeds::NodeReport r;
   r.node = config_.node;
   r.boot = boot_;
@@ -49,13 +59,19 @@ std::string Agent::BuildOwnReport(std::size_t* rejections) {
   r.upstream = upstreams_.Current().url;
   r.head_statement = HeadStatementText();
   std::lock_guard<std::mutex> lock(mu_);
-  r.acks.assign(transitions_.begin(), transitions_.end());
-  // The current mark of every other stage too: acks are cumulative, so a
-  // report that went missing costs timing detail only, never progress.
-  for (const auto& [stage, mark] : hub_stages_) {
-    bool moved = std::any_of(transitions_.begin(), transitions_.end(),
-                             [&](const feeds::StageAck& a) { return a.stage == stage; });
-    if (mark.seq > 0 && !moved) r.acks.push_back({feeds::kHubCode, stage, mark.seq, mark.at_ms});
+  *acks = 0;
+  if (with_acks) {
+    *acks = transitions_.size();
+    r.acks.assign(transitions_.begin(), transitions_.end());
+    // The current mark of every other stage too: acks are cumulative, so a
+    // report that went missing costs timing detail only, never progress.
+    for (const auto& [stage, mark] : hub_stages_) {
+      bool moved = std::any_of(transitions_.begin(), transitions_.end(),
+                               [&](const feeds::StageAck& a) { return a.stage == stage; });
+      if (mark.seq > 0 && !moved) {
+        r.acks.push_back({feeds::kHubCode, stage, mark.seq, mark.at_ms});
+      }
+    }
   }
   for (const Rejection& x : pending_rejections_) r.rejected.push_back({x.origin, x.seq, x.reason});
   *rejections = pending_rejections_.size();

@@ -144,8 +144,13 @@ class Agent {
   void AckLoop();
   feeds::Status SendReports(feeds::HttpClient& client);
   // Our report, numbered (boot_, report_n_ + 1); `rejections` receives how
-  // many pending rejections it carries.
-  std::string BuildOwnReport(std::size_t* rejections);
+  // many pending rejections it carries, `acks` how many stage transitions
+  // (none while `with_acks` is false: the clock estimate is not known yet).
+  std::string BuildOwnReport(bool with_acks, std::size_t* rejections, std::size_t* acks);
+  // Stage times are only worth sending once our offset to the hub's clock is
+  // known; until then (a few report rounds after start, at most
+  // kClockWaitMs) reports carry no acks and the transitions wait.
+  bool ClockReadyForAcks();
   // Records that `origin` reached `stage` up to `seq` now (our clock).
   void RecordStage(const std::string& origin, const std::string& stage, std::uint64_t seq);
   void RecordStageLocked(const std::string& origin, const std::string& stage, std::uint64_t seq,
@@ -208,6 +213,7 @@ class Agent {
   std::deque<feeds::SignedReport> relay_queue_;  // children's reports to pass on
   std::uint64_t boot_ = 0;                       // report numbering: (boot_, report_n_)
   std::uint64_t report_n_ = 0;                   // report thread only
+  feeds::TimeMs first_report_ms_ = 0;            // report thread only (monotonic)
   feeds::ClockSync clock_sync_;
   std::mutex head_mu_;
   feeds::HeadStatement head_;  // newest verified, guarded by head_mu_
