@@ -436,6 +436,16 @@ def main(argv):
         ok, _ = settle(cluster, args.settle)
         if not ok:
             print("warning: the tree did not reach the hub head before the stream", flush=True)
+        # Stage times are only sent once a node knows its offset to the hub's
+        # clock (a report round per level); start the stream after that.
+        t1 = time.monotonic()
+        try:
+            zq.wait_until(lambda: all(n.get("clock") is not None
+                                      for n in cluster.hub_status()["nodes"]), 60,
+                          "every node to report a clock estimate", interval=0.5)
+            print(f"every node has a clock estimate ({time.monotonic() - t1:.1f} s)", flush=True)
+        except TimeoutError:
+            print("warning: not every node has a clock estimate before the stream", flush=True)
 
         first_seq = hub_head(cluster) + 1
         publish_lock = threading.Lock()
