@@ -158,10 +158,15 @@ void AddNodeZq(const Tree& t, const Node& n) {
   }
 }
 
-void AddInterpretationAtom(const Tree& t, const Entry& e) {
+// Interpretation and topic entries: the origin as author, then one content.
+void AddAuthorAndContent(const Tree& t, const Entry& e, const std::string& text, const char* type) {
   AddAuthor(t, e.log.origin);
-  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", e.interpretation->body_html);
-  xml::SetAttr(content, "type", "html");
+  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", text);
+  xml::SetAttr(content, "type", type);
+}
+
+void AddInterpretationAtom(const Tree& t, const Entry& e) {
+  AddAuthorAndContent(t, e, e.interpretation->body_html, "html");
 }
 
 void AddInterpretationZq(const Tree& t, const Interpretation& i) {
@@ -173,9 +178,7 @@ void AddInterpretationZq(const Tree& t, const Interpretation& i) {
 }
 
 void AddTopicAtom(const Tree& t, const Entry& e) {
-  AddAuthor(t, e.log.origin);
-  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", e.topic->description);
-  xml::SetAttr(content, "type", "text");
+  AddAuthorAndContent(t, e, e.topic->description, "text");
 }
 
 void AddTopicZq(const Tree& t, const TopicDef& topic) {

@@ -282,20 +282,29 @@ TEST_CASE("signing and verifying refuse a chain head of another origin", "[feeds
         Code::kFailedPrecondition);
 }
 
-TEST_CASE("interpretation and topic entries chain and verify like releases", "[feeds][log]") {
+// A county's own log: its key, trusted for its code only.
+struct CountyLog {
   const std::string county = "330106";
   SecretKey key = NewKey();
   TrustStore trust;
-  trust.Add(county, key.public_key());
-  Entry topic;
-  topic.log.origin = county;
-  topic.kind = EntryKind::kTopic;
-  topic.updated_ms = 1550217600000;
+  CountyLog() { trust.Add(county, key.public_key()); }
+  Entry Make(EntryKind kind, TimeMs updated_ms) const {
+    Entry e;
+    e.log.origin = county;
+    e.kind = kind;
+    e.updated_ms = updated_ms;
+    return e;
+  }
+};
+
+TEST_CASE("interpretation and topic entries chain and verify like releases", "[feeds][log]") {
+  CountyLog c;
+  const std::string& county = c.county;
+  const SecretKey& key = c.key;
+  const TrustStore& trust = c.trust;
+  Entry topic = c.Make(EntryKind::kTopic, 1550217600000);
   topic.topic = TopicDef{"西湖区营商环境", "西湖区优化营商环境", ""};
-  Entry note;
-  note.log.origin = county;
-  note.kind = EntryKind::kInterpretation;
-  note.updated_ms = 1550217601000;
+  Entry note = c.Make(EntryKind::kInterpretation, 1550217601000);
   note.interpretation = Interpretation{
       "gov.cn/zhengce/2019/1", 1, InterpretationMode::kExtend, "template", "西湖区解读",
       "<p>西湖区实施细则</p>"};
@@ -319,14 +328,11 @@ TEST_CASE("interpretation and topic entries chain and verify like releases", "[f
 
 TEST_CASE("an interpretation whose body changed after signing does not verify",
           "[feeds][log][security]") {
-  const std::string county = "330106";
-  SecretKey key = NewKey();
-  TrustStore trust;
-  trust.Add(county, key.public_key());
-  Entry e;
-  e.log.origin = county;
-  e.kind = EntryKind::kInterpretation;
-  e.updated_ms = 1550217600000;
+  CountyLog c;
+  const std::string& county = c.county;
+  const SecretKey& key = c.key;
+  const TrustStore& trust = c.trust;
+  Entry e = c.Make(EntryKind::kInterpretation, 1550217600000);
   e.interpretation = Interpretation{"gov.cn/zhengce/2019/1",      3,
                                     InterpretationMode::kReplace, "manual",
                                     "西湖区关于减税降费的解读",   "<p>申报期限延长至3月31日。</p>"};

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "localization/xihu_profile.h"
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/feeds/sanitize.h"
 #include "zhanqun/localization/interpretation.h"
@@ -21,17 +22,11 @@ namespace {
 
 constexpr int kDocs = 10;
 
+// The tests' 西湖区 with a fuller contact list, so every page part shows.
 zl::NodeProfile County() {
-  zl::NodeProfile n;
-  n.code = "330106";
-  n.name = "西湖区";
-  n.level = zf::NodeLevel::kCounty;
-  n.site_title = "杭州市西湖区人民政府";
-  n.hotline = "12345";
-  n.departments = {{"西湖区教育局", "杭州市西湖区文三路100号", "0571-87000001"},
-                   {"西湖区市场监督管理局", "杭州市西湖区古墩路200号", "0571-87000002"}};
-  n.services = {{"浙江政务服务网（西湖区）", "https://www.zjzwfw.gov.cn/"},
-                {"西湖区企业开办一件事", "/banshi/qiye.html"}};
+  zl::NodeProfile n = zhanqun::testing::XihuProfile();
+  n.departments[1].phone = "0571-87000002";
+  n.services.push_back({"西湖区企业开办一件事", "/banshi/qiye.html"});
   return n;
 }
 

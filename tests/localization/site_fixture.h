@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "localization/xihu_profile.h"
 #include "test_support.h"
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/localization/node_profile.h"
@@ -19,19 +20,6 @@ namespace zhanqun::testing {
 inline std::string ThemeDir() { return std::string(ZQ_LOCALIZATION_DIR) + "/theme/default"; }
 inline std::string InterpretationDir() {
   return std::string(ZQ_LOCALIZATION_DIR) + "/templates/interpretation";
-}
-
-inline localization::NodeProfile XihuProfile() {
-  localization::NodeProfile n;
-  n.code = "330106";
-  n.name = "西湖区";
-  n.level = feeds::NodeLevel::kCounty;
-  n.site_title = "杭州市西湖区人民政府";
-  n.hotline = "12345";
-  n.departments = {{"西湖区教育局", "杭州市西湖区文三路100号", "0571-00000001"},
-                   {"西湖区市场监督管理局", "杭州市西湖区古墩路200号", ""}};
-  n.services = {{"西湖区政务服务网", "https://xihu.example.gov.cn/service"}};
-  return n;
 }
 
 // 2019-02-13 10:00 Beijing time.
