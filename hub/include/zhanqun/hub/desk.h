@@ -1,0 +1,195 @@
+// The editorial desk (desk.db): drafts, their revisions, the review workflow
+// (三审) and publication through the Hub. Every step is recorded in the
+// draft's history and in the audit log.
+//
+// Workflow (workflow.h has the pure rules):
+//   draft --submit--> review level 1 .. N --pass--> awaiting approval
+//     --approve--> approved --publish now / schedule--> published
+//   any review level or approval --reject(comment)--> draft (back to its editor)
+//   published release: amend (new draft, next version, reviewed again),
+//     withdraw (approver + reason: signed withdrawal entry), repeal (废止,
+//     stays readable).
+// Separation of duties: the author of a draft never passes, rejects,
+// approves or publishes it; each review level of a round is taken by a
+// different reviewer, and the approver reviewed none of them.
+// Embargo: a not-before time; nothing is published (now or by schedule)
+// earlier, so its content is never sent to any node before it.
+//
+// Thread-safe. Errors: kPermissionDenied (role or separation of duties),
+// kFailedPrecondition (illegal transition: names the state and the action),
+// kInvalidArgument (field named), kNotFound, kAlreadyExists (stale revision).
+#ifndef ZHANQUN_HUB_DESK_H_
+#define ZHANQUN_HUB_DESK_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/clock.h"
+#include "zhanqun/feeds/model.h"
+#include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/status.h"
+#include "zhanqun/hub/audit.h"
+#include "zhanqun/hub/roles.h"
+
+namespace zhanqun::hub {
+
+class Hub;
+
+enum class DraftState {
+  kDraft,             // being written, or sent back by a rejection
+  kInReview,          // waiting at review level `level` (1-based)
+  kAwaitingApproval,  // every level passed; waiting for an approver
+  kApproved,          // approved, not yet published
+  kScheduled,         // approved, publishes by itself at publish_at_ms
+  kPublished,
+  kWithdrawn,  // its release was withdrawn
+  kRepealed,   // its release was repealed (废止)
+  kSuperseded, // a newer version of its release was published
+};
+const char* DraftStateName(DraftState s);  // "draft", "in_review", ...
+const char* DraftStateLabel(DraftState s);  // 草稿, 审核中, ...
+
+// What an editor writes. `release_id` empty: generated at creation.
+struct DraftContent {
+  std::string title, doc_number, authority, signed_date;  // see feeds::Release
+  std::vector<std::string> topics, categories;
+  std::string body_html;  // sanitized on every save
+  std::vector<feeds::Attachment> attachments;
+  bool operator==(const DraftContent&) const = default;
+};
+
+struct Draft {
+  std::int64_t id = 0;
+  std::string release_id;
+  int release_version = 1;  // the version it publishes as
+  DraftState state = DraftState::kDraft;
+  int level = 0;   // review level waited on (kInReview), else 0
+  int levels = 3;  // review levels of this draft (fixed at submit)
+  int revision = 1;  // content revision, +1 per edit
+  DraftContent content;
+  std::int64_t author_id = 0;
+  std::string author;        // username
+  std::string source = "manual";  // or "ingest:<source name>"
+  std::string source_link;   // upstream item link, for ingested drafts
+  std::optional<feeds::TimeMs> publish_at_ms, embargo_until_ms;
+  std::string last_comment;  // of the newest rejection
+  feeds::TimeMs created_ms = 0, updated_ms = 0;
+  std::uint64_t published_seq = 0;  // hub log seq once published
+};
+
+// One step in a draft's history.
+struct DraftStep {
+  std::int64_t draft_id = 0;
+  feeds::TimeMs at_ms = 0;
+  std::string actor;  // Principal::AuditName()
+  std::int64_t actor_id = 0;
+  std::string action;  // create, edit, submit, pass, reject, approve, schedule, unschedule,
+                       // embargo, publish, withdraw, repeal, amend, import
+  int level = 0;       // for pass/reject at a review level
+  int revision = 0;    // content revision the step applied to
+  std::string comment;
+};
+
+struct DraftRevision {
+  int revision = 0;
+  DraftContent content;
+  std::string actor;
+  feeds::TimeMs at_ms = 0;
+};
+
+// A line diff of one field between two revisions.
+struct FieldDiff {
+  std::string field;  // "title", "body", "topics", ...
+  struct Line {
+    char op = ' ';  // ' ' same, '-' removed, '+' added
+    std::string text;
+  };
+  std::vector<Line> lines;
+};
+
+struct DraftFilter {
+  std::optional<DraftState> state;
+  std::string release_id, author, text;  // text: substring of the title
+  std::size_t limit = 100, offset = 0;
+};
+
+struct DeskOptions {
+  std::vector<std::string> review_levels = {"初审", "复审", "终审"};  // 1..5 levels
+  std::string attachments_dir;  // <data_dir>/attachments, files named by SHA-256
+  std::string public_url;       // attachment hrefs: <public_url>/attachments/<sha256>/<name>
+  std::size_t max_attachment_bytes = 20 * 1024 * 1024;
+};
+
+class Desk {
+ public:
+  static feeds::Result<std::unique_ptr<Desk>> Open(const std::string& path,
+                                                   const DeskOptions& options, Hub& hub,
+                                                   AuditLog& audit, const feeds::Clock& clock);
+  ~Desk();
+  const DeskOptions& options() const;
+
+  feeds::Result<Draft> Create(const Principal& by, DraftContent content);
+  // `revision` must be the draft's current revision (else kAlreadyExists:
+  // someone else saved first).
+  feeds::Result<Draft> Edit(const Principal& by, std::int64_t id, int revision,
+                            DraftContent content);
+  feeds::Result<Draft> Submit(const Principal& by, std::int64_t id);
+  feeds::Result<Draft> Pass(const Principal& by, std::int64_t id, const std::string& comment);
+  // Reviewer (at a level) or approver (awaiting approval / approved / scheduled).
+  // The comment is required.
+  feeds::Result<Draft> Reject(const Principal& by, std::int64_t id, const std::string& comment);
+  feeds::Result<Draft> Approve(const Principal& by, std::int64_t id, const std::string& comment);
+  feeds::Result<Draft> PublishNow(const Principal& by, std::int64_t id);
+  feeds::Result<Draft> Schedule(const Principal& by, std::int64_t id, feeds::TimeMs at_ms);
+  feeds::Result<Draft> Unschedule(const Principal& by, std::int64_t id);
+  // Editor (before approval) or approver; nullopt lifts it.
+  feeds::Result<Draft> SetEmbargo(const Principal& by, std::int64_t id,
+                                  std::optional<feeds::TimeMs> until_ms);
+  // A new draft for the next version of a published release, its content
+  // copied from the newest published version.
+  feeds::Result<Draft> Amend(const Principal& by, const std::string& release_id);
+  feeds::Result<feeds::SignedEntry> Withdraw(const Principal& by, const std::string& release_id,
+                                             const std::string& reason);
+  feeds::Result<feeds::SignedEntry> Repeal(const Principal& by, const std::string& release_id,
+                                           const std::string& reason);
+
+  // Stores the bytes under attachments_dir by SHA-256 and adds the
+  // attachment to the draft (a new revision). Editor, draft state only.
+  feeds::Result<Draft> Attach(const Principal& by, std::int64_t id, const std::string& filename,
+                              const std::string& media_type, const std::string& bytes);
+  feeds::Result<std::string> AttachmentBytes(const std::string& sha256_hex);
+
+  // Ingestion: a new draft from an upstream item, authored by "ingest:<source>".
+  // A trusted source's draft skips the review levels (kAwaitingApproval).
+  feeds::Result<Draft> Import(const std::string& source, bool trusted, DraftContent content,
+                              const std::string& link);
+
+  // Publishes every scheduled draft whose time has come (and whose embargo
+  // has passed). Returns how many were published. Called by the daemon.
+  std::size_t PublishDue();
+
+  std::optional<Draft> Get(std::int64_t id);
+  std::vector<Draft> List(const DraftFilter& filter);
+  // Drafts waiting on something `who` may do now (per role, excluding ones
+  // separation of duties forbids them), oldest first.
+  std::vector<Draft> Queue(const Principal& who);
+  std::vector<DraftStep> History(std::int64_t id);
+  std::vector<DraftRevision> Revisions(std::int64_t id);
+  // Every draft (all versions) of one release, oldest first.
+  std::vector<Draft> ReleaseDrafts(const std::string& release_id);
+  feeds::Result<std::vector<FieldDiff>> Diff(std::int64_t id, int from_revision,
+                                             int to_revision);
+  std::string LevelName(int level) const;  // 1 -> 初审
+
+ private:
+  struct Impl;
+  explicit Desk(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zhanqun::hub
+
+#endif  // ZHANQUN_HUB_DESK_H_
