@@ -14,7 +14,6 @@ the right record.
 
 usage: test_desk.py --build-dir BUILD --fixtures tests/fixtures [--artifacts DIR] [--keep]
 """
-import http.server
 import json
 import os
 import re
@@ -22,11 +21,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lib"))
 import zqcluster as zq  # noqa: E402
+import zqdesk  # noqa: E402
 from zqtest import Suite, expect  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -34,17 +33,8 @@ CHAIN = [("330000", None), ("330100", "330000"), ("330106", "330100")]
 UPSTREAM = os.path.join(ROOT, "tests", "fixtures", "upstream")
 
 
-class _Feeds(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *a, **kw):
-        super().__init__(*a, directory=UPSTREAM, **kw)
-
-    def log_message(self, *a):
-        pass
-
-
-FEED_SERVER = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Feeds)
-threading.Thread(target=FEED_SERVER.serve_forever, daemon=True).start()
-FEED_URL = f"http://127.0.0.1:{FEED_SERVER.server_address[1]}"
+FEEDS = zq.StaticServer(UPSTREAM)
+FEED_URL = FEEDS.url
 SOURCES = [
     {"name": "ministry", "url": FEED_URL + "/ministry_rss2.xml", "authority": "国务院办公厅",
      "interval_s": 3600},
@@ -61,12 +51,7 @@ USERS = {  # username: roles
 
 
 def api(ctx, method, path, token, body=None):
-    headers = {"Authorization": "Bearer " + token} if token else {}
-    status, _, raw = zq.http(method, ctx.cluster.hub_url + path, body, headers)
-    try:
-        return status, json.loads(raw or b"null")
-    except ValueError:
-        return status, raw.decode("utf-8", "replace")
+    return zqdesk.api(ctx.cluster, method, path, token, body)
 
 
 class Browser:
@@ -134,20 +119,17 @@ def walk_to_approval(ctx, token_of, author, title):
 
 @test
 def staff_accounts_and_tokens_are_created_from_the_cli(ctx):
-    ctx.tokens = {}
-    for name, roles in USERS.items():
-        pw = os.path.join(ctx.workdir, f"{name}.pw")
-        fd = os.open(pw, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.write(fd, (PASSWORD + "\n").encode())
-        os.close(fd)
-        ctx.cluster.hub_cli("user", "add", name, "--roles", roles, "--name", f"测试{name}",
-                            "--password-file", pw)
-        ctx.tokens[name] = ctx.cluster.hub_cli("token", "create", f"{name}-bot", "--user", name).strip()
+    staff = zqdesk.create_staff(ctx.cluster, ctx.workdir, USERS, PASSWORD)
+    ctx.tokens = {name: token for name, (_, token) in staff.items()}
     listing = ctx.cluster.hub_cli("user", "list")
     for name in USERS:
         expect(name in listing, f"user list lacks {name}")
     expect(PASSWORD not in open(os.path.join(ctx.cluster.hub_dir, "hub.log")).read(),
            "a password reached the hub log")
+    accounts_db = open(os.path.join(ctx.cluster.hub_dir, "data", "accounts.db"), "rb").read()
+    expect(PASSWORD.encode() not in accounts_db, "a password is stored in accounts.db")
+    for name in USERS:
+        expect(ctx.tokens[name].encode() not in accounts_db, "a token is stored in clear")
 
 
 @test
