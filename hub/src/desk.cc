@@ -103,6 +103,15 @@ Result<DraftContent> Desk::Impl::Clean(DraftContent c, const std::string& releas
   probe.content = c;
   Status valid = feeds::ValidateRelease(ToRelease(probe));
   if (!valid.ok()) return DraftFieldStatus(valid);
+  for (std::size_t i = 0; i < c.topics.size(); ++i) {
+    Status topic = feeds::ValidateTopic({c.topics[i], "t", ""});
+    if (!topic.ok()) {
+      std::string m = topic.message();
+      std::size_t colon = m.find(": ");
+      return Status::Invalid("topics[" + std::to_string(i) + "]: not a topic id (" +
+                             (colon == std::string::npos ? m : m.substr(colon + 2)) + ")");
+    }
+  }
   return c;
 }
 
@@ -155,7 +164,6 @@ Result<Draft> Desk::Impl::CreateDraft(const Actor& actor, Draft d, const std::st
                                       const std::string& audit_action, json detail) {
   d.created_ms = d.updated_ms = clock.NowMs();
   bool generate_id = d.release_id.empty();
-  if (!generate_id) ZQ_RETURN_IF_ERROR(CheckReleaseIdFree(d.release_id));
   // A generated id is only known after the insert; validate with its shape.
   std::string probe_id = generate_id ? "hub-" + DayStamp(d.created_ms) + "-1" : d.release_id;
   Result<DraftContent> clean = Clean(std::move(d.content), probe_id, d.release_version);
@@ -213,6 +221,7 @@ Result<Draft> Desk::Create(const Principal& by, DraftContent content,
                            const std::string& release_id) {
   ZQ_RETURN_IF_ERROR(Require(by, Permission::kDraftCreate));
   std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!release_id.empty()) ZQ_RETURN_IF_ERROR(impl_->CheckReleaseIdFree(release_id));
   Draft d;
   d.release_id = release_id;
   d.content = std::move(content);

@@ -1,4 +1,5 @@
 // Line diffs between two draft revisions, one FieldDiff per changed field.
+#include <algorithm>
 #include <sstream>
 
 #include "desk_impl.h"
@@ -54,6 +55,12 @@ FieldDiff DiffLines(const std::string& field, const Lines& a, const Lines& b) {
   for (const auto& [text, info] : diff.getSes().getSequence()) {
     char op = info.type == dtl::SES_ADD ? '+' : info.type == dtl::SES_DELETE ? '-' : ' ';
     fd.lines.push_back({op, text});
+  }
+  // Within each run of changes, removed lines first: reads like a unified diff.
+  for (auto it = fd.lines.begin(); it != fd.lines.end();) {
+    auto end = std::find_if(it, fd.lines.end(), [](const FieldDiff::Line& l) { return l.op == ' '; });
+    std::stable_partition(it, end, [](const FieldDiff::Line& l) { return l.op == '-'; });
+    it = end == fd.lines.end() ? end : end + 1;
   }
   return fd;
 }

@@ -188,7 +188,8 @@ Result<Draft> Desk::Import(const std::string& source, bool trusted, DraftContent
   d.levels = static_cast<int>(impl_->options.review_levels.size());
   d.state = trusted ? DraftState::kAwaitingApproval : DraftState::kInReview;
   d.level = trusted ? 0 : 1;
-  return impl_->CreateDraft({d.author, 0}, std::move(d), "import", "draft.import",
+  Actor actor{d.author, 0};
+  return impl_->CreateDraft(actor, std::move(d), "import", "draft.import",
                             {{"trusted", trusted}, {"link", link}});
 }
 
