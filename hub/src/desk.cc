@@ -200,6 +200,14 @@ std::string Desk::Impl::LevelName(int level) const {
 
 // ---- Desk -------------------------------------------------------------------
 
+DeskOptions DeskOptionsFromConfig(const HubConfig& config) {
+  DeskOptions o;
+  o.review_levels = config.review_levels;
+  o.attachments_dir = config.AttachmentsDir();
+  o.public_url = config.public_url;
+  return o;
+}
+
 Desk::Desk(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Desk::~Desk() = default;
 

@@ -597,4 +597,23 @@ TEST_CASE("desk state survives reopening desk.db", "[hub][desk]") {
   CHECK(fx.desk->Pass(kBob, d.id, "").status().code() == feeds::Code::kPermissionDenied);
 }
 
+TEST_CASE("hub config reads review levels and names a bad value", "[hub][desk][config]") {
+  const std::string base = R"({"data_dir": "/d", "divisions_file": "/x.csv")";
+  HubConfig dflt = Must(ParseHubConfig(base + "}", ""));
+  CHECK(dflt.review_levels == std::vector<std::string>{"初审", "复审", "终审"});
+  HubConfig two = Must(ParseHubConfig(base + R"(, "review_levels": ["初审", "终审"]})", ""));
+  CHECK(two.review_levels == std::vector<std::string>{"初审", "终审"});
+  DeskOptions o = DeskOptionsFromConfig(two);
+  CHECK(o.review_levels == two.review_levels);
+  CHECK(o.attachments_dir == "/d/attachments");
+  CHECK(two.DeskDbPath() == "/d/desk.db");
+  for (const char* bad : {R"([])", R"(["a","b","c","d","e","f"])", R"(["a", ""])", R"("初审")",
+                          R"([1])"}) {
+    feeds::Result<HubConfig> r = ParseHubConfig(base + ", \"review_levels\": " + bad + "}", "");
+    INFO(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().rfind("review_levels: expected an array of 1..5", 0) == 0);
+  }
+}
+
 }  // namespace zhanqun::hub
