@@ -50,7 +50,7 @@ class Fields {
         "data_dir",      "key_file",      "listen",          "public_url",    "divisions_file",
         "page_size",     "max_wait_s",    "http_threads",    "slo_s",         "offline_after_s",
         "stall_after_s", "health_window", "head_interval_s", "head_expiry_s", "websub",
-        "accounts"};
+        "accounts",      "review_levels"};
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       bool known = false;
       for (const char* k : kKnown) known = known || it.key() == k;
@@ -147,6 +147,22 @@ void ParseAccounts(const json& j, Fields& f, HubConfig& c) {
   for (const std::string& p : af.problems()) f.Problem("accounts." + p);
 }
 
+// The optional "review_levels" array: 1..5 non-empty level names.
+void ParseReviewLevels(const json& j, Fields& f, HubConfig& c) {
+  if (!j.contains("review_levels")) return;
+  const json& v = j["review_levels"];
+  bool ok = v.is_array() && !v.empty() && v.size() <= 5;
+  for (std::size_t i = 0; ok && i < v.size(); ++i) {
+    ok = v[i].is_string() && !v[i].get<std::string>().empty();
+  }
+  if (!ok) {
+    f.Problem("review_levels: expected an array of 1..5 non-empty level names, e.g. "
+              "[\"初审\", \"复审\", \"终审\"]");
+    return;
+  }
+  c.review_levels = v.get<std::vector<std::string>>();
+}
+
 }  // namespace
 
 Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& base_dir) {
@@ -175,6 +191,7 @@ Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& bas
   }
   ParseWebSub(j, f, c);
   ParseAccounts(j, f, c);
+  ParseReviewLevels(j, f, c);
   if (!f.problems().empty()) {
     std::string msg;
     for (const auto& p : f.problems()) msg += (msg.empty() ? "" : "\n") + p;

@@ -94,8 +94,7 @@ feeds::Release Desk::Impl::ToRelease(const Draft& d) const {
   return r;
 }
 
-Result<DraftContent> Desk::Impl::Clean(DraftContent c, const std::string& release_id,
-                                       int version) {
+Result<DraftContent> Desk::Impl::Clean(DraftContent c, const std::string& release_id, int version) {
   c.body_html = feeds::SanitizeHtml(c.body_html);
   Draft probe;
   probe.release_id = release_id;
@@ -117,15 +116,14 @@ Result<DraftContent> Desk::Impl::Clean(DraftContent c, const std::string& releas
 
 Status Desk::Impl::Audit(const Actor& actor, const std::string& action, const std::string& object,
                          const json& detail) {
-  Result<AuditRecord> r = audit.Append(
-      clock.NowMs(), actor.name, action, object,
-      detail.dump(-1, ' ', false, json::error_handler_t::replace));
+  Result<AuditRecord> r = audit.Append(clock.NowMs(), actor.name, action, object,
+                                       detail.dump(-1, ' ', false, json::error_handler_t::replace));
   return r.status();
 }
 
 Status Desk::Impl::Record(const Actor& actor, Draft& d, const std::string& step,
-                          const std::string& audit_action, json detail,
-                          const std::string& comment, int level, const std::string& object,
+                          const std::string& audit_action, json detail, const std::string& comment,
+                          int level, const std::string& object,
                           const std::function<Status()>& extra) {
   d.updated_ms = clock.NowMs();
   {
@@ -200,6 +198,14 @@ std::string Desk::Impl::LevelName(int level) const {
 
 // ---- Desk -------------------------------------------------------------------
 
+DeskOptions DeskOptionsFromConfig(const HubConfig& config) {
+  DeskOptions o;
+  o.review_levels = config.review_levels;
+  o.attachments_dir = config.AttachmentsDir();
+  o.public_url = config.public_url;
+  return o;
+}
+
 Desk::Desk(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Desk::~Desk() = default;
 
@@ -231,8 +237,7 @@ Result<Draft> Desk::Create(const Principal& by, DraftContent content,
   return impl_->CreateDraft(ActorOf(by), std::move(d), "create", "draft.create", json::object());
 }
 
-Result<Draft> Desk::Edit(const Principal& by, std::int64_t id, int revision,
-                         DraftContent content) {
+Result<Draft> Desk::Edit(const Principal& by, std::int64_t id, int revision, DraftContent content) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
@@ -240,9 +245,9 @@ Result<Draft> Desk::Edit(const Principal& by, std::int64_t id, int revision,
   if (!t.ok()) return t.status();
   if (revision != d->revision) {
     return Status(feeds::Code::kAlreadyExists,
-                  "draft " + std::to_string(id) + " is at revision " +
-                      std::to_string(d->revision) + " but the edit was based on revision " +
-                      std::to_string(revision) + ": someone else saved first; reload and redo");
+                  "draft " + std::to_string(id) + " is at revision " + std::to_string(d->revision) +
+                      " but the edit was based on revision " + std::to_string(revision) +
+                      ": someone else saved first; reload and redo");
   }
   Result<DraftContent> clean = impl_->Clean(std::move(content), d->release_id, d->release_version);
   if (!clean.ok()) return clean.status();
@@ -252,12 +257,11 @@ Result<Draft> Desk::Edit(const Principal& by, std::int64_t id, int revision,
   Actor actor = ActorOf(by);
   DeskStore& store = *impl_->store;
   Draft& draft = *d;
-  ZQ_RETURN_IF_ERROR(impl_->Record(actor, draft, "edit", "draft.edit", json::object(), "", 0, "",
-                                   [&] {
-                                     return store.AddRevision(
-                                         draft.id, {draft.revision, draft.content, actor.name,
-                                                    impl_->clock.NowMs()});
-                                   }));
+  ZQ_RETURN_IF_ERROR(
+      impl_->Record(actor, draft, "edit", "draft.edit", json::object(), "", 0, "", [&] {
+        return store.AddRevision(draft.id,
+                                 {draft.revision, draft.content, actor.name, impl_->clock.NowMs()});
+      }));
   return d;
 }
 
@@ -290,10 +294,11 @@ Result<Draft> Desk::Pass(const Principal& by, std::int64_t id, const std::string
   d->state = t->state;
   d->level = t->level;
   DeskStore& store = *impl_->store;
-  ZQ_RETURN_IF_ERROR(impl_->Record(
-      ActorOf(by), *d, "pass", "review.pass",
-      {{"level", level}, {"level_name", impl_->LevelName(level)}}, comment, level, "",
-      [&] { return store.AddReviewer(id, {level, by.user_id, by.username}); }));
+  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, "pass", "review.pass",
+                                   {{"level", level}, {"level_name", impl_->LevelName(level)}},
+                                   comment, level, "", [&] {
+                                     return store.AddReviewer(id, {level, by.user_id, by.username});
+                                   }));
   return d;
 }
 

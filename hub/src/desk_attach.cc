@@ -22,8 +22,7 @@ constexpr std::size_t kMaxFilenameBytes = 255;
 Status CheckFilename(const std::string& name) {
   if (name.empty()) return Status::Invalid("filename: required");
   if (name.size() > kMaxFilenameBytes) {
-    return Status::Invalid("filename: longer than " + std::to_string(kMaxFilenameBytes) +
-                           " bytes");
+    return Status::Invalid("filename: longer than " + std::to_string(kMaxFilenameBytes) + " bytes");
   }
   if (name == "." || name == "..") return Status::Invalid("filename: '" + name + "' is not a name");
   for (char c : name) {
@@ -113,20 +112,21 @@ Result<Draft> Desk::Attach(const Principal& by, std::int64_t id, const std::stri
                              std::to_string(o.max_attachment_bytes));
   }
   if (o.attachments_dir.empty() || o.public_url.empty()) {
-    return Status::Precondition("attachments need attachments_dir and public_url in the desk options");
+    return Status::Precondition(
+        "attachments need attachments_dir and public_url in the desk options");
   }
   std::string sha = feeds::Sha256Hex(bytes);
   for (const feeds::Attachment& a : d->content.attachments) {
     if (a.sha256_hex == sha && a.title == filename) {
-      return Status(feeds::Code::kAlreadyExists,
-                    "attachment '" + filename + "' is already attached to draft " +
-                        std::to_string(id));
+      return Status(
+          feeds::Code::kAlreadyExists,
+          "attachment '" + filename + "' is already attached to draft " + std::to_string(id));
     }
   }
   DraftContent content = d->content;
-  content.attachments.push_back({o.public_url + "/attachments/" + sha + "/" +
-                                     EncodeSegment(filename),
-                                 filename, media_type, sha, bytes.size()});
+  content.attachments.push_back(
+      {o.public_url + "/attachments/" + sha + "/" + EncodeSegment(filename), filename, media_type,
+       sha, bytes.size()});
   Result<DraftContent> clean = impl_->Clean(std::move(content), d->release_id, d->release_version);
   if (!clean.ok()) return clean.status();
   ZQ_RETURN_IF_ERROR(StoreBytes(o.attachments_dir, sha, bytes));
@@ -138,8 +138,9 @@ Result<Draft> Desk::Attach(const Principal& by, std::int64_t id, const std::stri
   feeds::TimeMs now = impl_->clock.NowMs();
   ZQ_RETURN_IF_ERROR(impl_->Record(
       actor, draft, "attach", "draft.attach",
-      {{"filename", filename}, {"sha256", sha}, {"length", bytes.size()}}, "", 0, "",
-      [&] { return store.AddRevision(draft.id, {draft.revision, draft.content, actor.name, now}); }));
+      {{"filename", filename}, {"sha256", sha}, {"length", bytes.size()}}, "", 0, "", [&] {
+        return store.AddRevision(draft.id, {draft.revision, draft.content, actor.name, now});
+      }));
   return d;
 }
 

@@ -58,7 +58,8 @@ FieldDiff DiffLines(const std::string& field, const Lines& a, const Lines& b) {
   }
   // Within each run of changes, removed lines first: reads like a unified diff.
   for (auto it = fd.lines.begin(); it != fd.lines.end();) {
-    auto end = std::find_if(it, fd.lines.end(), [](const FieldDiff::Line& l) { return l.op == ' '; });
+    auto end =
+        std::find_if(it, fd.lines.end(), [](const FieldDiff::Line& l) { return l.op == ' '; });
     std::stable_partition(it, end, [](const FieldDiff::Line& l) { return l.op == '-'; });
     it = end == fd.lines.end() ? end : end + 1;
   }

@@ -117,8 +117,7 @@ Result<Draft> Desk::Unschedule(const Principal& by, std::int64_t id) {
   json detail = {{"publish_at", OptionalTimeJson(d->publish_at_ms)}};
   d->state = t->state;
   d->publish_at_ms.reset();
-  ZQ_RETURN_IF_ERROR(
-      impl_->Record(ActorOf(by), *d, "unschedule", "release.unschedule", detail));
+  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, "unschedule", "release.unschedule", detail));
   return d;
 }
 
@@ -144,11 +143,11 @@ Result<Draft> Desk::Amend(const Principal& by, const std::string& release_id) {
   if (!t.ok()) return t.status();
   for (const Draft& other : impl_->store->ByRelease(release_id)) {
     if (IsOpen(other.state)) {
-      return Status(feeds::Code::kAlreadyExists,
-                    "release '" + release_id + "' already has an open draft " +
-                        std::to_string(other.id) + " (version " +
-                        std::to_string(other.release_version) + ", " +
-                        DraftStateName(other.state) + ")");
+      return Status(feeds::Code::kAlreadyExists, "release '" + release_id +
+                                                     "' already has an open draft " +
+                                                     std::to_string(other.id) + " (version " +
+                                                     std::to_string(other.release_version) + ", " +
+                                                     DraftStateName(other.state) + ")");
     }
   }
   std::optional<ReleaseRow> row = impl_->hub.store().FindRelease(release_id);
@@ -210,9 +209,9 @@ std::vector<Draft> Desk::Queue(const Principal& who) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<Draft> out;
   feeds::TimeMs now = impl_->clock.NowMs();
-  for (const Draft& d : impl_->store->InStates({DraftState::kDraft, DraftState::kInReview,
-                                                DraftState::kAwaitingApproval,
-                                                DraftState::kApproved})) {
+  for (const Draft& d :
+       impl_->store->InStates({DraftState::kDraft, DraftState::kInReview,
+                               DraftState::kAwaitingApproval, DraftState::kApproved})) {
     WorkflowFacts f = impl_->Facts(who, d);
     WorkflowRequest r;
     switch (d.state) {
@@ -222,8 +221,12 @@ std::vector<Draft> Desk::Queue(const Principal& who) {
         r.action = DeskAction::kSubmit;
         f.levels = static_cast<int>(impl_->options.review_levels.size());
         break;
-      case DraftState::kInReview: r.action = DeskAction::kPass; break;
-      case DraftState::kAwaitingApproval: r.action = DeskAction::kApprove; break;
+      case DraftState::kInReview:
+        r.action = DeskAction::kPass;
+        break;
+      case DraftState::kAwaitingApproval:
+        r.action = DeskAction::kApprove;
+        break;
       default:
         r.action = DeskAction::kSchedule;
         r.at_ms = std::max(now, d.embargo_until_ms.value_or(now));

@@ -125,10 +125,10 @@ json AttachmentJson(const feeds::Attachment& a) {
 std::string ContentToJson(const DraftContent& c) {
   json atts = json::array();
   for (const feeds::Attachment& a : c.attachments) atts.push_back(AttachmentJson(a));
-  json j = {{"title", c.title},           {"doc_number", c.doc_number},
-            {"authority", c.authority},   {"signed_date", c.signed_date},
-            {"topics", c.topics},         {"categories", c.categories},
-            {"body_html", c.body_html},   {"attachments", atts}};
+  json j = {{"title", c.title},         {"doc_number", c.doc_number},
+            {"authority", c.authority}, {"signed_date", c.signed_date},
+            {"topics", c.topics},       {"categories", c.categories},
+            {"body_html", c.body_html}, {"attachments", atts}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -145,9 +145,8 @@ Result<DraftContent> ContentFromJson(const std::string& text) {
     c.categories = j.value("categories", std::vector<std::string>{});
     c.body_html = j.value("body_html", "");
     for (const json& a : j.value("attachments", json::array())) {
-      c.attachments.push_back({a.value("href", ""), a.value("title", ""),
-                               a.value("media_type", ""), a.value("sha256", ""),
-                               a.value("length", std::uint64_t{0})});
+      c.attachments.push_back({a.value("href", ""), a.value("title", ""), a.value("media_type", ""),
+                               a.value("sha256", ""), a.value("length", std::uint64_t{0})});
     }
     return c;
   } catch (const json::exception& e) {
@@ -219,7 +218,10 @@ Status DeskStore::AddReviewer(std::int64_t id, const RoundReviewer& r) {
       "INSERT OR REPLACE INTO draft_reviewers (draft_id, level, user_id, username) "
       "VALUES (?1,?2,?3,?4)");
   if (!st.ok()) return st.status();
-  st->Bind(1, id).Bind(2, static_cast<std::int64_t>(r.level)).Bind(3, r.user_id).Bind(4, r.username);
+  st->Bind(1, id)
+      .Bind(2, static_cast<std::int64_t>(r.level))
+      .Bind(3, r.user_id)
+      .Bind(4, r.username);
   return st->Run();
 }
 
@@ -297,8 +299,8 @@ std::vector<DraftStep> DeskStore::Steps(std::int64_t id) {
   if (!st.ok()) return out;
   st->Bind(1, id);
   (void)feeds::ForEachRow(*st, [&](feeds::Stmt& s) {
-    out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Int(3), s.Text(4),
-                   static_cast<int>(s.Int(5)), static_cast<int>(s.Int(6)), s.Text(7)});
+    out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Int(3), s.Text(4), static_cast<int>(s.Int(5)),
+                   static_cast<int>(s.Int(6)), s.Text(7)});
   });
   return out;
 }
@@ -312,8 +314,7 @@ std::vector<DraftRevision> DeskStore::Revisions(std::int64_t id) {
   st->Bind(1, id);
   (void)feeds::ForEachRow(*st, [&](feeds::Stmt& s) {
     Result<DraftContent> c = ContentFromJson(s.Text(1));
-    out.push_back({static_cast<int>(s.Int(0)), c.ok() ? *c : DraftContent{}, s.Text(2),
-                   s.Int(3)});
+    out.push_back({static_cast<int>(s.Int(0)), c.ok() ? *c : DraftContent{}, s.Text(2), s.Int(3)});
   });
   return out;
 }

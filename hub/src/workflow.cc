@@ -65,9 +65,9 @@ Status NotAuthor(const Principal& who, const WorkflowFacts& f, const char* doing
 Status NotEarlierReviewer(const Principal& who, const WorkflowFacts& f) {
   for (const RoundReviewer& r : f.round_reviewers) {
     if (r.level < f.level && SamePerson(who, r.user_id, r.username)) {
-      return Status::PermissionDenied(who.username + " already passed " +
-                                      LevelText(f, r.level) + " of " + DraftName(f) + "; " +
-                                      LevelText(f, f.level) + " needs another reviewer");
+      return Status::PermissionDenied(who.username + " already passed " + LevelText(f, r.level) +
+                                      " of " + DraftName(f) + "; " + LevelText(f, f.level) +
+                                      " needs another reviewer");
     }
   }
   return Status::Ok();
@@ -119,8 +119,8 @@ Result<Transition> DecideReject(const Principal& who, const WorkflowFacts& f,
     ZQ_RETURN_IF_ERROR(Require(who, Permission::kReview));
     ZQ_RETURN_IF_ERROR(NotAuthor(who, f, "review"));
     ZQ_RETURN_IF_ERROR(NotEarlierReviewer(who, f));
-  } else if (In(f.state, {DraftState::kAwaitingApproval, DraftState::kApproved,
-                          DraftState::kScheduled})) {
+  } else if (In(f.state,
+                {DraftState::kAwaitingApproval, DraftState::kApproved, DraftState::kScheduled})) {
     ZQ_RETURN_IF_ERROR(Require(who, Permission::kApprove));
     ZQ_RETURN_IF_ERROR(NotAuthor(who, f, "reject"));
     ZQ_RETURN_IF_ERROR(NotRoundReviewer(who, f));
@@ -156,8 +156,8 @@ Result<Transition> DecidePublishing(const Principal& who, const WorkflowFacts& f
   }
   if (!r.at_ms) return Status::Invalid("publish_at: required to schedule " + DraftName(f));
   if (*r.at_ms < f.now_ms) {
-    return Status::Invalid("publish_at: " + feeds::FormatTime(*r.at_ms) +
-                           " is in the past (now " + feeds::FormatTime(f.now_ms) + ")");
+    return Status::Invalid("publish_at: " + feeds::FormatTime(*r.at_ms) + " is in the past (now " +
+                           feeds::FormatTime(f.now_ms) + ")");
   }
   ZQ_RETURN_IF_ERROR(EmbargoPassed(f, *r.at_ms, "schedule"));
   return Transition{DraftState::kScheduled, 0, false};
@@ -167,14 +167,16 @@ Result<Transition> DecideEmbargo(const Principal& who, const WorkflowFacts& f) {
   bool approver = who.Can(Permission::kPublish);
   bool editor = who.Can(Permission::kDraftEdit);
   if (!approver && !editor) return Require(who, Permission::kDraftEdit);
-  bool before_approval = In(f.state, {DraftState::kDraft, DraftState::kInReview,
-                                      DraftState::kAwaitingApproval});
-  bool unpublished = before_approval || In(f.state, {DraftState::kApproved, DraftState::kScheduled});
+  bool before_approval =
+      In(f.state, {DraftState::kDraft, DraftState::kInReview, DraftState::kAwaitingApproval});
+  bool unpublished =
+      before_approval || In(f.state, {DraftState::kApproved, DraftState::kScheduled});
   if (approver && unpublished) return Stay(f);
   if (editor && before_approval) return Stay(f);
   if (!approver && unpublished) {
-    return Status::PermissionDenied("set an embargo on an approved draft needs the approver role; " +
-                                    who.AuditName() + " has " + who.roles.ToString());
+    return Status::PermissionDenied(
+        "set an embargo on an approved draft needs the approver role; " + who.AuditName() +
+        " has " + who.roles.ToString());
   }
   return Illegal(f, DeskAction::kEmbargo);
 }
@@ -192,8 +194,7 @@ Result<Transition> DecideReleaseChange(const Principal& who, const WorkflowFacts
                            DraftName(f));
   }
   return Transition{
-      r.action == DeskAction::kWithdraw ? DraftState::kWithdrawn : DraftState::kRepealed, 0,
-      false};
+      r.action == DeskAction::kWithdraw ? DraftState::kWithdrawn : DraftState::kRepealed, 0, false};
 }
 
 }  // namespace
@@ -212,29 +213,41 @@ const std::vector<DraftState>& AllDraftStates() {
 
 const char* DeskActionName(DeskAction a) {
   switch (a) {
-    case DeskAction::kEdit: return "edit";
-    case DeskAction::kSubmit: return "submit";
-    case DeskAction::kPass: return "pass";
-    case DeskAction::kReject: return "reject";
-    case DeskAction::kApprove: return "approve";
-    case DeskAction::kPublish: return "publish";
-    case DeskAction::kSchedule: return "schedule";
-    case DeskAction::kUnschedule: return "unschedule";
-    case DeskAction::kEmbargo: return "embargo";
-    case DeskAction::kAmend: return "amend";
-    case DeskAction::kWithdraw: return "withdraw";
-    case DeskAction::kRepeal: return "repeal";
-    case DeskAction::kAttach: return "attach";
+    case DeskAction::kEdit:
+      return "edit";
+    case DeskAction::kSubmit:
+      return "submit";
+    case DeskAction::kPass:
+      return "pass";
+    case DeskAction::kReject:
+      return "reject";
+    case DeskAction::kApprove:
+      return "approve";
+    case DeskAction::kPublish:
+      return "publish";
+    case DeskAction::kSchedule:
+      return "schedule";
+    case DeskAction::kUnschedule:
+      return "unschedule";
+    case DeskAction::kEmbargo:
+      return "embargo";
+    case DeskAction::kAmend:
+      return "amend";
+    case DeskAction::kWithdraw:
+      return "withdraw";
+    case DeskAction::kRepeal:
+      return "repeal";
+    case DeskAction::kAttach:
+      return "attach";
   }
   return "?";
 }
 
 const std::vector<DeskAction>& AllDeskActions() {
   static const std::vector<DeskAction> kAll = {
-      DeskAction::kEdit,     DeskAction::kSubmit,     DeskAction::kPass,
-      DeskAction::kReject,   DeskAction::kApprove,    DeskAction::kPublish,
-      DeskAction::kSchedule, DeskAction::kUnschedule, DeskAction::kEmbargo,
-      DeskAction::kAmend,    DeskAction::kWithdraw,   DeskAction::kRepeal,
+      DeskAction::kEdit,    DeskAction::kSubmit,  DeskAction::kPass,     DeskAction::kReject,
+      DeskAction::kApprove, DeskAction::kPublish, DeskAction::kSchedule, DeskAction::kUnschedule,
+      DeskAction::kEmbargo, DeskAction::kAmend,   DeskAction::kWithdraw, DeskAction::kRepeal,
       DeskAction::kAttach};
   return kAll;
 }
@@ -246,35 +259,50 @@ bool SamePerson(const Principal& who, std::int64_t user_id, const std::string& u
 
 std::string DescribeState(const WorkflowFacts& f) {
   switch (f.state) {
-    case DraftState::kDraft: return "it is a draft (not submitted)";
-    case DraftState::kInReview: return "it is at review " + LevelText(f, f.level);
-    case DraftState::kAwaitingApproval: return "it is awaiting approval";
-    case DraftState::kApproved: return "it is approved and not yet published";
-    case DraftState::kScheduled: return "it is scheduled for publication";
-    case DraftState::kPublished: return "it is published";
-    case DraftState::kWithdrawn: return "its release was withdrawn";
-    case DraftState::kRepealed: return "its release was repealed";
-    case DraftState::kSuperseded: return "a newer version of its release was published";
+    case DraftState::kDraft:
+      return "it is a draft (not submitted)";
+    case DraftState::kInReview:
+      return "it is at review " + LevelText(f, f.level);
+    case DraftState::kAwaitingApproval:
+      return "it is awaiting approval";
+    case DraftState::kApproved:
+      return "it is approved and not yet published";
+    case DraftState::kScheduled:
+      return "it is scheduled for publication";
+    case DraftState::kPublished:
+      return "it is published";
+    case DraftState::kWithdrawn:
+      return "its release was withdrawn";
+    case DraftState::kRepealed:
+      return "its release was repealed";
+    case DraftState::kSuperseded:
+      return "a newer version of its release was published";
   }
   return "its state is unknown";
 }
 
-Result<Transition> Decide(const Principal& who, const WorkflowFacts& f,
-                          const WorkflowRequest& r) {
+Result<Transition> Decide(const Principal& who, const WorkflowFacts& f, const WorkflowRequest& r) {
   switch (r.action) {
     case DeskAction::kEdit:
     case DeskAction::kSubmit:
-    case DeskAction::kAttach: return DecideEditing(who, f, r.action);
-    case DeskAction::kPass: return DecidePass(who, f);
-    case DeskAction::kReject: return DecideReject(who, f, r.comment);
-    case DeskAction::kApprove: return DecideApprove(who, f);
+    case DeskAction::kAttach:
+      return DecideEditing(who, f, r.action);
+    case DeskAction::kPass:
+      return DecidePass(who, f);
+    case DeskAction::kReject:
+      return DecideReject(who, f, r.comment);
+    case DeskAction::kApprove:
+      return DecideApprove(who, f);
     case DeskAction::kPublish:
     case DeskAction::kSchedule:
-    case DeskAction::kUnschedule: return DecidePublishing(who, f, r);
-    case DeskAction::kEmbargo: return DecideEmbargo(who, f);
+    case DeskAction::kUnschedule:
+      return DecidePublishing(who, f, r);
+    case DeskAction::kEmbargo:
+      return DecideEmbargo(who, f);
     case DeskAction::kAmend:
     case DeskAction::kWithdraw:
-    case DeskAction::kRepeal: return DecideReleaseChange(who, f, r);
+    case DeskAction::kRepeal:
+      return DecideReleaseChange(who, f, r);
   }
   return Status::Internal("unknown desk action");
 }

@@ -144,16 +144,15 @@ TEST_CASE("desk records every step in the history and the audit log", "[hub][des
   DeskFixture fx;
   Draft d = fx.Published();
   CHECK(StepActions(fx.desk->History(d.id)) ==
-        std::vector<std::string>{"create", "submit", "pass", "pass", "pass", "approve",
-                                 "publish"});
+        std::vector<std::string>{"create", "submit", "pass", "pass", "pass", "approve", "publish"});
   std::vector<DraftStep> steps = fx.desk->History(d.id);
   CHECK(steps[2].actor == "bob");
   CHECK(steps[2].level == 1);
   CHECK(steps[2].comment == "初审通过");
   CHECK(steps[4].level == 3);
-  CHECK(fx.AuditActions(d.id) ==
-        std::vector<std::string>{"draft.create", "draft.submit", "review.pass", "review.pass",
-                                 "review.pass", "draft.approve"});
+  CHECK(fx.AuditActions(d.id) == std::vector<std::string>{"draft.create", "draft.submit",
+                                                          "review.pass", "review.pass",
+                                                          "review.pass", "draft.approve"});
   AuditFilter f;
   f.object = "release:" + d.release_id;
   std::vector<AuditRecord> pub = fx.audit->List(f);
@@ -213,9 +212,8 @@ TEST_CASE("desk enforces separation of duties", "[hub][desk][sod]") {
   Must(fx.desk->Submit(alice_all, d.id));
   feeds::Result<Draft> self = fx.desk->Pass(alice_all, d.id, "");
   REQUIRE(self.status().code() == feeds::Code::kPermissionDenied);
-  CHECK(self.status().message() ==
-        "separation of duties: alice wrote draft " + std::to_string(d.id) +
-            " and cannot review it");
+  CHECK(self.status().message() == "separation of duties: alice wrote draft " +
+                                       std::to_string(d.id) + " and cannot review it");
   Principal eve = Person(5, "eve", {Role::kReviewer, Role::kApprover});
   Must(fx.desk->Pass(eve, d.id, ""));
   Must(fx.desk->Pass(kBob, d.id, ""));
@@ -246,8 +244,8 @@ TEST_CASE("desk refuses to edit a submitted draft", "[hub][desk]") {
   Must(fx.desk->Submit(kAlice, d.id));
   feeds::Result<Draft> r = fx.desk->Edit(kAlice, d.id, 1, Content("x"));
   REQUIRE(r.status().code() == feeds::Code::kFailedPrecondition);
-  CHECK(r.status().message() == "cannot edit draft " + std::to_string(d.id) +
-                                    ": it is at review level 1 (初审)");
+  CHECK(r.status().message() ==
+        "cannot edit draft " + std::to_string(d.id) + ": it is at review level 1 (初审)");
 }
 
 TEST_CASE("desk validates content and names the field", "[hub][desk][validation]") {
@@ -335,8 +333,7 @@ TEST_CASE("desk withdraw publishes a signed withdrawn entry carrying the reason"
   CHECK(last.hash == se.hash);
   CHECK(last.entry.release->body_html == "<p>内容有误 &lt;更正&gt;</p>");
   CHECK(fx.desk->Get(d.id)->state == DraftState::kWithdrawn);
-  CHECK(fx.desk->Amend(kFrank, d.release_id).status().code() ==
-        feeds::Code::kFailedPrecondition);
+  CHECK(fx.desk->Amend(kFrank, d.release_id).status().code() == feeds::Code::kFailedPrecondition);
   AuditFilter f;
   f.object = "release:" + d.release_id;
   CHECK(fx.audit->List(f).front().action == "release.withdraw");
@@ -347,8 +344,7 @@ TEST_CASE("desk repeal keeps the body readable under the reason", "[hub][desk][r
   Draft d = fx.Published();
   feeds::SignedEntry se = Must(fx.desk->Repeal(kDave, d.release_id, "已被新规定替代"));
   CHECK(se.entry.release->status == feeds::ReleaseStatus::kRepealed);
-  CHECK(se.entry.release->body_html ==
-        "<p>已被新规定替代</p><p>第一段。</p><p>第二段。</p>");
+  CHECK(se.entry.release->body_html == "<p>已被新规定替代</p><p>第一段。</p><p>第二段。</p>");
   CHECK(fx.desk->Get(d.id)->state == DraftState::kRepealed);
   CHECK(fx.desk->Repeal(kDave, d.release_id, "again").status().code() ==
         feeds::Code::kFailedPrecondition);
@@ -358,8 +354,7 @@ TEST_CASE("desk publishes a scheduled draft only once its time has come", "[hub]
   DeskFixture fx;
   Draft d = fx.Approved();
   feeds::TimeMs at = kT0 + 3600000;
-  CHECK(fx.desk->Schedule(kDave, d.id, kT0 - 1).status().code() ==
-        feeds::Code::kInvalidArgument);
+  CHECK(fx.desk->Schedule(kDave, d.id, kT0 - 1).status().code() == feeds::Code::kInvalidArgument);
   d = Must(fx.desk->Schedule(kDave, d.id, at));
   CHECK(d.state == DraftState::kScheduled);
   CHECK(d.publish_at_ms == at);
@@ -430,8 +425,7 @@ TEST_CASE("desk stores attachments by SHA-256 and adds them to the draft",
   CHECK(a.sha256_hex == sha);
   CHECK(a.length == bytes.size());
   CHECK(a.title == "附件 1.pdf");
-  CHECK(a.href == "https://hub.example.gov.cn/attachments/" + sha +
-                      "/%E9%99%84%E4%BB%B6%201.pdf");
+  CHECK(a.href == "https://hub.example.gov.cn/attachments/" + sha + "/%E9%99%84%E4%BB%B6%201.pdf");
   CHECK(d.revision == 2);
   std::string path = fx.options.attachments_dir + "/" + sha;
   CHECK(testing::ReadText(path) == bytes);
@@ -440,8 +434,7 @@ TEST_CASE("desk stores attachments by SHA-256 and adds them to the draft",
   CHECK((st.st_mode & 0777) == 0644);
   CHECK(Must(fx.desk->AttachmentBytes(sha)) == bytes);
   CHECK(fx.desk->AttachmentBytes("../etc").status().code() == feeds::Code::kInvalidArgument);
-  CHECK(fx.desk->AttachmentBytes(std::string(64, 'a')).status().code() ==
-        feeds::Code::kNotFound);
+  CHECK(fx.desk->AttachmentBytes(std::string(64, 'a')).status().code() == feeds::Code::kNotFound);
   CHECK(fx.AuditActions(d.id).back() == "draft.attach");
 }
 
@@ -452,8 +445,7 @@ TEST_CASE("desk refuses oversized attachments and bad file names", "[hub][desk][
   REQUIRE(big.status().code() == feeds::Code::kResourceExhausted);
   CHECK(big.status().message().find("1025 bytes exceeds the limit of 1024") != std::string::npos);
   for (const std::string& name : {std::string("../x.pdf"), std::string("a/b.pdf"),
-                                  std::string("a\\b"), std::string("bad\nname"),
-                                  std::string("")}) {
+                                  std::string("a\\b"), std::string("bad\nname"), std::string("")}) {
     feeds::Result<Draft> r = fx.desk->Attach(kAlice, d.id, name, "", "bytes");
     INFO(name);
     REQUIRE(r.status().code() == feeds::Code::kInvalidArgument);
@@ -595,6 +587,41 @@ TEST_CASE("desk state survives reopening desk.db", "[hub][desk]") {
   CHECK(again.content == d.content);
   // The round's reviewers were kept: bob still cannot take level 2.
   CHECK(fx.desk->Pass(kBob, d.id, "").status().code() == feeds::Code::kPermissionDenied);
+}
+
+TEST_CASE("hub config reads review levels and names a bad value", "[hub][desk][config]") {
+  const std::string base = R"({"data_dir": "/d", "divisions_file": "/x.csv")";
+  HubConfig dflt = Must(ParseHubConfig(base + "}", ""));
+  CHECK(dflt.review_levels == std::vector<std::string>{"初审", "复审", "终审"});
+  HubConfig two = Must(ParseHubConfig(base + R"(, "review_levels": ["初审", "终审"]})", ""));
+  CHECK(two.review_levels == std::vector<std::string>{"初审", "终审"});
+  DeskOptions o = DeskOptionsFromConfig(two);
+  CHECK(o.review_levels == two.review_levels);
+  CHECK(o.attachments_dir == "/d/attachments");
+  CHECK(two.DeskDbPath() == "/d/desk.db");
+  for (const char* bad :
+       {R"([])", R"(["a","b","c","d","e","f"])", R"(["a", ""])", R"("初审")", R"([1])"}) {
+    feeds::Result<HubConfig> r = ParseHubConfig(base + ", \"review_levels\": " + bad + "}", "");
+    INFO(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().rfind("review_levels: expected an array of 1..5", 0) == 0);
+  }
+}
+
+}  // namespace zhanqun::hub
+
+namespace zhanqun::hub {
+
+TEST_CASE("desk rejection of a scheduled draft cancels its schedule", "[hub][desk][schedule]") {
+  DeskFixture fx;
+  Draft d = fx.Approved();
+  Must(fx.desk->Schedule(kDave, d.id, kT0 + 1000));
+  d = Must(fx.desk->Reject(kDave, d.id, "暂缓发布"));
+  CHECK(d.state == DraftState::kDraft);
+  CHECK_FALSE(d.publish_at_ms.has_value());
+  fx.clock.Advance(2000);
+  CHECK(fx.desk->PublishDue() == 0);
+  CHECK(fx.AuditActions(d.id).back() == "review.reject");
 }
 
 }  // namespace zhanqun::hub

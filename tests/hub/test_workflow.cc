@@ -133,8 +133,7 @@ TEST_CASE("the author of a draft cannot review, approve or publish it", "[hub][w
   alice_all.username = "alice";
   feeds::Result<Transition> t = Ask(alice_all, Facts(S::kInReview), A::kPass);
   REQUIRE(t.status().code() == feeds::Code::kPermissionDenied);
-  CHECK(t.status().message() ==
-        "separation of duties: alice wrote draft 12 and cannot review it");
+  CHECK(t.status().message() == "separation of duties: alice wrote draft 12 and cannot review it");
   CHECK(Ask(alice_all, Facts(S::kInReview), A::kReject).status().code() ==
         feeds::Code::kPermissionDenied);
   CHECK(Ask(alice_all, Facts(S::kAwaitingApproval), A::kApprove).status().code() ==

@@ -32,6 +32,11 @@ struct HubConfig {
   // WebSub push ("websub" object; docs/protocol.md §7). Subscriptions live in
   // <data_dir>/websub.db.
   feeds::WebSubSettings websub;
+  // Editorial desk ("review_levels": 1..5 non-empty names; desk.h). The desk
+  // lives in <data_dir>/desk.db, attachments in <data_dir>/attachments.
+  std::vector<std::string> review_levels = {"初审", "复审", "终审"};
+  std::string DeskDbPath() const { return data_dir + "/desk.db"; }
+  std::string AttachmentsDir() const { return data_dir + "/attachments"; }
   std::string WebSubDbPath() const { return data_dir + "/websub.db"; }
   std::string DbPath() const { return data_dir + "/hub.db"; }
   // Staff accounts ("accounts" object: session_ttl_s, session_idle_s,

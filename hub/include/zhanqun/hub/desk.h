@@ -33,6 +33,7 @@
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/feeds/status.h"
 #include "zhanqun/hub/audit.h"
+#include "zhanqun/hub/config.h"
 #include "zhanqun/hub/roles.h"
 
 namespace zhanqun::hub {
@@ -123,6 +124,10 @@ struct DeskOptions {
   std::string public_url;       // attachment hrefs: <public_url>/attachments/<sha256>/<name>
   std::size_t max_attachment_bytes = 20 * 1024 * 1024;
 };
+
+// review_levels, attachments_dir (<data_dir>/attachments) and public_url
+// from the hub's configuration; Desk::Open takes config.DeskDbPath().
+DeskOptions DeskOptionsFromConfig(const HubConfig& config);
 
 class Desk {
  public:

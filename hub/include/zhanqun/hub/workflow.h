@@ -66,8 +66,8 @@ struct WorkflowFacts {
 
 struct WorkflowRequest {
   DeskAction action = DeskAction::kEdit;
-  std::string comment;                   // reject: required; withdraw/repeal: the reason
-  std::optional<feeds::TimeMs> at_ms;    // schedule: when
+  std::string comment;                 // reject: required; withdraw/repeal: the reason
+  std::optional<feeds::TimeMs> at_ms;  // schedule: when
 };
 
 struct Transition {
