@@ -606,3 +606,17 @@ TEST_CASE("hub counters are reported as JSON", "[hub][status]") {
 }
 
 }  // namespace zhanqun::hub
+
+TEST_CASE("hub lists national topics with the newest definition of each id", "[hub][topics]") {
+  HubFixture f;
+  CHECK(f.hub->store().Topics().empty());
+  REQUIRE(f.hub->AddTopic({"营商环境", "优化营商环境", "first"}).ok());
+  REQUIRE(f.hub->AddTopic({"乡村振兴", "乡村振兴", ""}).ok());
+  REQUIRE(f.hub->AddTopic({"营商环境", "优化营商环境专题", "second"}).ok());
+  std::vector<feeds::TopicDef> topics = f.hub->store().Topics();
+  REQUIRE(topics.size() == 2);
+  CHECK(topics[0].id == "乡村振兴");
+  CHECK(topics[1].id == "营商环境");
+  CHECK(topics[1].title == "优化营商环境专题");
+  CHECK(topics[1].description == "second");
+}

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "zhanqun/feeds/clock.h"
+#include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/feeds/status.h"

@@ -95,6 +95,9 @@ class HubStore : public feeds::LogReader {
   std::vector<ReleaseRow> Releases(std::size_t limit);
   std::optional<NodeRow> FindNode(const std::string& code);
   std::vector<NodeRow> Nodes();
+  // National topics defined in the hub's log: the newest definition of each
+  // id, ordered by id.
+  std::vector<feeds::TopicDef> Topics();
   feeds::Result<feeds::TimeMs> AppendedAt(const std::string& origin, std::uint64_t seq);
 
   // Cumulative acknowledgement: every seq up to `seq` reached `stage` at

@@ -1,0 +1,22 @@
+// The desk's JSON API for automation (docs/api.md, "Desk API"): drafts and
+// every workflow step, the review queue, amend/withdraw/repeal and the audit
+// log. Every route needs `Authorization: Bearer <token>`; the token's
+// effective roles (scopes ∩ its user's roles) decide what it may do: 401
+// without a valid token, 403 naming the missing role otherwise.
+#ifndef ZHANQUN_HUB_DESK_API_H_
+#define ZHANQUN_HUB_DESK_API_H_
+
+#include "zhanqun/feeds/http.h"
+#include "zhanqun/hub/accounts.h"
+#include "zhanqun/hub/audit.h"
+#include "zhanqun/hub/desk.h"
+
+namespace zhanqun::hub {
+
+// `desk`, `accounts` and `audit` must outlive the server.
+void RegisterDeskApiRoutes(feeds::HttpServer& server, Desk& desk, Accounts& accounts,
+                           AuditLog& audit);
+
+}  // namespace zhanqun::hub
+
+#endif  // ZHANQUN_HUB_DESK_API_H_

@@ -1,0 +1,27 @@
+// Drafts, steps, diffs and audit records as JSON, shared by the desk API
+// (desk_api.cc) and the desk pages (which render the same objects).
+#ifndef ZHANQUN_HUB_SRC_DESK_JSON_H_
+#define ZHANQUN_HUB_SRC_DESK_JSON_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "zhanqun/hub/audit.h"
+#include "zhanqun/hub/desk.h"
+
+namespace zhanqun::hub {
+
+nlohmann::json DraftContentToJson(const DraftContent& c);
+// Parses {title, doc_number, authority, signed_date, topics, categories,
+// body_html | body_text}. Unknown fields are refused, naming them; fields
+// listed in `extra_allowed` are skipped (e.g. "revision").
+feeds::Result<DraftContent> DraftContentFromJson(const nlohmann::json& j,
+                                                 const std::vector<std::string>& extra_allowed);
+nlohmann::json DraftToJson(const Desk& desk, const Draft& d);
+nlohmann::json StepToJson(const Desk& desk, const DraftStep& s);
+nlohmann::json DiffToJson(const std::vector<FieldDiff>& diff);
+nlohmann::json AuditToJson(const AuditRecord& r);
+
+}  // namespace zhanqun::hub
+
+#endif  // ZHANQUN_HUB_SRC_DESK_JSON_H_
