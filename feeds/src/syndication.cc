@@ -160,6 +160,8 @@ Result<ForeignFeed> ReadRss(const xmlNode* root, const SyndicationLimits& limits
   }
   std::vector<std::string> warnings;
   ZQ_RETURN_IF_ERROR(ReadItems(items, limits, &feed, &warnings));
+  feed.items_skipped = items.size() - feed.items.size();
+  feed.warnings = warnings;
   if (!items.empty() && feed.items.empty()) {
     return Status::Invalid("rss: no usable item: " + warnings.front());
   }
@@ -182,6 +184,8 @@ Result<ForeignFeed> ReadRdf(const xmlNode* root, const SyndicationLimits& limits
   }
   std::vector<std::string> warnings;
   ZQ_RETURN_IF_ERROR(ReadItems(items, limits, &feed, &warnings));
+  feed.items_skipped = items.size() - feed.items.size();
+  feed.warnings = warnings;
   return feed;
 }
 
@@ -276,6 +280,8 @@ Result<ForeignFeed> ReadAtom(const xmlNode* root, const SyndicationLimits& limit
   for (const xmlNode* e : entries) {
     if (auto item = ReadAtomEntry(e, ++n, &warnings)) feed.items.push_back(std::move(*item));
   }
+  feed.items_skipped = entries.size() - feed.items.size();
+  feed.warnings = warnings;
   if (!entries.empty() && feed.items.empty()) {
     return Status::Invalid("atom: no usable entry: " + warnings.front());
   }

@@ -44,6 +44,11 @@ struct ForeignFeed {
   std::string title;
   std::string link;  // the site's home page, when given
   std::vector<ForeignItem> items;  // document order
+  // Problems that did not stop the parse ("item 3: has neither <title> nor
+  // <description>; skipped", "item 2: <pubDate>: date: ..."), and how many
+  // items were skipped for them.
+  std::vector<std::string> warnings;
+  std::size_t items_skipped = 0;
 };
 
 struct SyndicationLimits {
