@@ -605,8 +605,6 @@ TEST_CASE("hub counters are reported as JSON", "[hub][status]") {
   CHECK(c["publish_rejected"] == 0);
 }
 
-}  // namespace zhanqun::hub
-
 TEST_CASE("hub lists national topics with the newest definition of each id", "[hub][topics]") {
   HubFixture f;
   CHECK(f.hub->store().Topics().empty());
@@ -620,3 +618,5 @@ TEST_CASE("hub lists national topics with the newest definition of each id", "[h
   CHECK(topics[1].title == "优化营商环境专题");
   CHECK(topics[1].description == "second");
 }
+
+}  // namespace zhanqun::hub
