@@ -105,7 +105,8 @@ void OnError(void* ctx, xmlErrorPtr error) {
   state->line = error->line;
   std::string msg = error->message != nullptr ? error->message : "unknown error";
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  state->message = msg;
+  // libxml2 quotes the offending bytes, which may end inside a character.
+  state->message = xml::ToValidText(msg);
 }
 
 void RefuseEntity(void* ctx, const xmlChar* name) {

@@ -90,7 +90,7 @@ struct Ingestor::Impl {
   void Audit(const SourceConfig& s, const std::string& action, nlohmann::json detail) {
     // The audit log is best effort here: a failed append must not stop ingestion.
     (void)audit.Append(clock.NowMs(), "ingest:" + s.name, action, "source:" + s.name,
-                       detail.dump());
+                       detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
 
   void Fail(const SourceConfig& s, SourceState& st, PollOutcome& out, SourceStatus status,

@@ -29,6 +29,14 @@ std::string Fixture(const std::string& name) {
 
 // What the upstream test server answers for one path.
 struct Upstream {
+  Upstream(std::string b = "", std::string e = "", std::string lm = "", int st = 200,
+           int sleep = 0, std::string ra = "")
+      : body(std::move(b)),
+        etag(std::move(e)),
+        last_modified(std::move(lm)),
+        status(st),
+        sleep_ms(sleep),
+        retry_after(std::move(ra)) {}
   std::string body;
   std::string etag, last_modified;
   int status = 200;
@@ -500,7 +508,7 @@ TEST_CASE("bad sources are refused with one line per problem naming the field",
     {"name": "dup", "url": "https://b.example/", "topics": "x", "colour": "red"}])"),
                           "");
   REQUIRE_FALSE(c.ok());
-  const std::string& m = c.status().message();
+  const std::string m = c.status().message();
   CHECK(m.find("sources[0] (Bad Name): name: expected 1-40 characters of a-z 0-9 _ -") !=
         std::string::npos);
   CHECK(m.find("sources[1] (dup): url: expected an http:// or https:// URL") != std::string::npos);
