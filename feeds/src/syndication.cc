@@ -130,8 +130,8 @@ std::optional<ForeignItem> ReadRssItem(const xmlNode* it, std::size_t n,
 Status ReadItems(const std::vector<const xmlNode*>& nodes, const SyndicationLimits& limits,
                  ForeignFeed* feed, std::vector<std::string>* warnings) {
   if (nodes.size() > limits.max_items) {
-    return Status::Exhausted("feed has " + std::to_string(nodes.size()) +
-                             " items; the limit is " + std::to_string(limits.max_items));
+    return Status::Exhausted("feed has " + std::to_string(nodes.size()) + " items; the limit is " +
+                             std::to_string(limits.max_items));
   }
   std::size_t n = 0;
   for (const xmlNode* node : nodes) {
@@ -251,7 +251,8 @@ std::optional<ForeignItem> ReadAtomEntry(const xmlNode* e, std::size_t n,
     std::string cat = OneLine(xml::Attr(c, "label").value_or(xml::Attr(c, "term").value_or("")));
     if (!cat.empty()) item.categories.push_back(cat);
   }
-  if (const xmlNode* a = Child(e, kAtomNs, "author")) item.author = OneLine(ChildText(a, kAtomNs, "name"));
+  if (const xmlNode* a = Child(e, kAtomNs, "author"))
+    item.author = OneLine(ChildText(a, kAtomNs, "name"));
   if (item.title.empty() && item.summary.empty() && item.content.empty()) {
     warnings->push_back(where + ": has neither <title> nor <summary> nor <content>; skipped");
     return std::nullopt;

@@ -76,7 +76,8 @@ bool ParseClock(const std::string& t, int* h, int* mi, int* sec) {
   std::size_t start = 0;
   while (start <= t.size()) {
     std::size_t colon = t.find(':', start);
-    std::string part = t.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string part =
+        t.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (!AllDigits(part) || part.size() > 2) return false;
     parts.push_back(std::stoi(part));
     if (colon == std::string::npos) break;
@@ -140,8 +141,10 @@ Result<TimeMs> ParseFeedDate(std::string_view text) {
   }
   if (auto t = ParseZoneless(s)) return *t;
   if (auto t = ParseRfc822(s)) return *t;
-  return Status::Invalid("date: expected RFC 822 like 'Fri, 15 Feb 2019 08:00:00 +0800' or "
-                         "RFC 3339 like '2019-02-15T08:00:00+08:00', got '" + s + "'");
+  return Status::Invalid(
+      "date: expected RFC 822 like 'Fri, 15 Feb 2019 08:00:00 +0800' or "
+      "RFC 3339 like '2019-02-15T08:00:00+08:00', got '" +
+      s + "'");
 }
 
 }  // namespace zhanqun::feeds

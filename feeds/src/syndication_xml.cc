@@ -182,7 +182,9 @@ bool LooksLikeHtml(std::string_view b) {
   if (b.substr(0, 3) == "\xEF\xBB\xBF") b.remove_prefix(3);
   for (;;) {
     while (!b.empty() && std::isspace(static_cast<unsigned char>(b.front()))) b.remove_prefix(1);
-    std::string_view end_mark = b.substr(0, 5) == "<?xml" ? "?>" : b.substr(0, 4) == "<!--" ? "-->" : "";
+    std::string_view end_mark = b.substr(0, 5) == "<?xml"  ? "?>"
+                                : b.substr(0, 4) == "<!--" ? "-->"
+                                                           : "";
     if (end_mark.empty()) break;
     std::size_t e = b.find(end_mark);
     if (e == std::string_view::npos) return false;

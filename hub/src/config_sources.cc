@@ -79,9 +79,8 @@ class SourceFields {
   }
 
   void CheckKnown() {
-    static const std::set<std::string> kKnown = {"name",      "url",       "interval_s",
-                                                 "timeout_s", "trusted",   "authority",
-                                                 "topics",    "max_items"};
+    static const std::set<std::string> kKnown = {"name",    "url",       "interval_s", "timeout_s",
+                                                 "trusted", "authority", "topics",     "max_items"};
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       if (kKnown.count(it.key()) == 0) Problem(it.key(), "unknown setting");
     }

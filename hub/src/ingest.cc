@@ -20,12 +20,18 @@ using ingest_internal::IngestStore;
 
 const char* SourceStatusName(SourceStatus s) {
   switch (s) {
-    case SourceStatus::kNever: return "never";
-    case SourceStatus::kOk: return "ok";
-    case SourceStatus::kNotModified: return "not_modified";
-    case SourceStatus::kHttpError: return "http_error";
-    case SourceStatus::kNetwork: return "network";
-    case SourceStatus::kBadFeed: return "bad_feed";
+    case SourceStatus::kNever:
+      return "never";
+    case SourceStatus::kOk:
+      return "ok";
+    case SourceStatus::kNotModified:
+      return "not_modified";
+    case SourceStatus::kHttpError:
+      return "http_error";
+    case SourceStatus::kNetwork:
+      return "network";
+    case SourceStatus::kBadFeed:
+      return "bad_feed";
   }
   return "never";
 }
@@ -133,8 +139,9 @@ PollOutcome Ingestor::Impl::Poll(const SourceConfig& s) {
 }
 
 void Ingestor::Impl::Fetch(const SourceConfig& s, SourceState& st, PollOutcome& out, TimeMs now) {
-  std::vector<std::string> headers = {"Accept: application/rss+xml, application/atom+xml, "
-                                      "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"};
+  std::vector<std::string> headers = {
+      "Accept: application/rss+xml, application/atom+xml, "
+      "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"};
   if (!st.etag.empty()) headers.push_back("If-None-Match: " + st.etag);
   if (!st.last_modified.empty()) headers.push_back("If-Modified-Since: " + st.last_modified);
   Result<feeds::HttpResult> r = client.Get(s.url, static_cast<long>(s.timeout_s) * 1000, headers);
@@ -223,13 +230,12 @@ Ingestor::Ingestor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Ingestor::~Ingestor() { Stop(); }
 
 Result<std::unique_ptr<Ingestor>> Ingestor::Open(const std::string& db_path,
-                                                 std::vector<SourceConfig> sources,
-                                                 DraftSink sink, AuditLog& audit,
-                                                 const feeds::Clock& clock) {
+                                                 std::vector<SourceConfig> sources, DraftSink sink,
+                                                 AuditLog& audit, const feeds::Clock& clock) {
   auto store = IngestStore::Open(db_path);
   if (!store.ok()) return store.status();
-  auto impl = std::make_unique<Impl>(std::move(sources), std::move(sink), audit, clock,
-                                     std::move(*store));
+  auto impl =
+      std::make_unique<Impl>(std::move(sources), std::move(sink), audit, clock, std::move(*store));
   return std::unique_ptr<Ingestor>(new Ingestor(std::move(impl)));
 }
 
@@ -272,8 +278,8 @@ std::vector<SourceView> Ingestor::Sources() {
 void Ingestor::Start() {
   if (impl_->thread.joinable()) return;
   impl_->stopping = false;
-  impl_->thread = std::thread(
-      [this] { impl_->Loop([this] { (void)PollDue(impl_->clock.NowMs()); }); });
+  impl_->thread =
+      std::thread([this] { impl_->Loop([this] { (void)PollDue(impl_->clock.NowMs()); }); });
 }
 
 void Ingestor::Stop() {

@@ -92,7 +92,7 @@ feeds::Status IngestStore::Save(const std::string& source, const SourceState& s)
 }
 
 feeds::Result<std::optional<std::int64_t>> IngestStore::Seen(const std::string& source,
-                                                              const std::string& key) {
+                                                             const std::string& key) {
   auto st = db_->Cached("SELECT draft_id FROM seen_item WHERE source = ? AND item_key = ?");
   if (!st.ok()) return st.status();
   st->Bind(1, source).Bind(2, key);

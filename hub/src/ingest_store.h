@@ -22,8 +22,8 @@ class IngestStore {
   // The draft id recorded for (source, key), if the item was seen before.
   feeds::Result<std::optional<std::int64_t>> Seen(const std::string& source,
                                                   const std::string& key);
-  feeds::Status MarkSeen(const std::string& source, const std::string& key,
-                         std::int64_t draft_id, feeds::TimeMs at_ms);
+  feeds::Status MarkSeen(const std::string& source, const std::string& key, std::int64_t draft_id,
+                         feeds::TimeMs at_ms);
 
  private:
   explicit IngestStore(std::unique_ptr<feeds::Db> db) : db_(std::move(db)) {}

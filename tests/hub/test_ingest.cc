@@ -29,8 +29,8 @@ std::string Fixture(const std::string& name) {
 
 // What the upstream test server answers for one path.
 struct Upstream {
-  Upstream(std::string b = "", std::string e = "", std::string lm = "", int st = 200,
-           int sleep = 0, std::string ra = "")
+  Upstream(std::string b = "", std::string e = "", std::string lm = "", int st = 200, int sleep = 0,
+           std::string ra = "")
       : body(std::move(b)),
         etag(std::move(e)),
         last_modified(std::move(lm)),
@@ -49,7 +49,8 @@ struct Upstream {
 class FeedServer {
  public:
   FeedServer() {
-    server_.Route("GET", "/{path...}", [this](const feeds::HttpRequest& req) { return Serve(req); });
+    server_.Route("GET", "/{path...}",
+                  [this](const feeds::HttpRequest& req) { return Serve(req); });
     feeds::HttpServerOptions options;
     REQUIRE(server_.Start(options).ok());
   }
@@ -185,7 +186,9 @@ struct IngestFixture {
   }
 };
 
-Upstream RssFeed() { return {Fixture("ministry_rss2.xml"), "\"v1\"", "Fri, 15 Feb 2019 08:00:00 GMT"}; }
+Upstream RssFeed() {
+  return {Fixture("ministry_rss2.xml"), "\"v1\"", "Fri, 15 Feb 2019 08:00:00 GMT"};
+}
 
 TEST_CASE("new RSS and Atom items become drafts with the source's authority, topics and a link",
           "[hub][ingest]") {
@@ -300,8 +303,7 @@ TEST_CASE("an HTML page served instead of the feed is rejected as not a feed", "
   CHECK(out.error.find("not a feed: root element is <html>") == 0);
 }
 
-TEST_CASE("HTTP 500 backs off exponentially up to an hour and success resets it",
-          "[hub][ingest]") {
+TEST_CASE("HTTP 500 backs off exponentially up to an hour and success resets it", "[hub][ingest]") {
   IngestFixture f;
   f.server.Set("/down.xml", {"", "", "", 500});
   SourceConfig s = f.Source("down", "/down.xml");
@@ -416,7 +418,8 @@ TEST_CASE("a GBK feed from upstream becomes drafts with correctly decoded titles
   f.server.Set("/gbk.xml", {Fixture("gbk_rss2.xml"), "", ""});
   f.Open({f.Source("gbk", "/gbk.xml")});
   CHECK(f.Poll("gbk").items_new == 2);
-  CHECK(f.drafts[0].content.title == "国务院办公厅关于深入开展消费扶贫助力打赢脱贫攻坚战的指导意见");
+  CHECK(f.drafts[0].content.title ==
+        "国务院办公厅关于深入开展消费扶贫助力打赢脱贫攻坚战的指导意见");
 }
 
 TEST_CASE("polling an unknown source is kNotFound", "[hub][ingest]") {
@@ -460,8 +463,7 @@ TEST_CASE("an item becomes a draft: plain-text summary as paragraphs, Beijing si
   CHECK(d.body_html.find("href=\"https://mof.example/a?x=1&amp;y=2\"") != std::string::npos);
 }
 
-TEST_CASE("the command-line renderings name each source, its status and counts",
-          "[hub][ingest]") {
+TEST_CASE("the command-line renderings name each source, its status and counts", "[hub][ingest]") {
   IngestFixture f;
   f.server.Set("/gov/rss.xml", RssFeed());
   f.server.Set("/xxe.xml", {Fixture("xxe.xml"), "", ""});

@@ -31,7 +31,7 @@ struct ForeignItem {
   std::string title;    // plain text
   std::string summary;  // <description> / <atom:summary>, as given
   bool summary_is_html = true;
-  std::string content;  // <content:encoded> / <atom:content>, as given
+  std::string content;          // <content:encoded> / <atom:content>, as given
   bool content_is_html = true;  // false for Atom type="text"
   std::optional<TimeMs> published_ms, updated_ms;
   std::vector<std::string> categories;
@@ -42,7 +42,7 @@ struct ForeignItem {
 struct ForeignFeed {
   std::string format;  // "rss" (0.9x/2.0), "rdf" (RSS 1.0) or "atom"
   std::string title;
-  std::string link;  // the site's home page, when given
+  std::string link;                // the site's home page, when given
   std::vector<ForeignItem> items;  // document order
   // Problems that did not stop the parse ("item 3: has neither <title> nor
   // <description>; skipped", "item 2: <pubDate>: date: ..."), and how many

@@ -50,7 +50,7 @@ struct SourceState {
   feeds::TimeMs last_poll_ms = 0, last_ok_ms = 0, next_poll_ms = 0;
   SourceStatus last_status = SourceStatus::kNever;
   std::string last_error;
-  int failures = 0;  // consecutive
+  int failures = 0;                 // consecutive
   std::int64_t items_seen = 0;      // items read over all polls
   std::int64_t items_imported = 0;  // drafts created
   std::int64_t items_rejected = 0;  // items dropped by the parser or refused by the sink
