@@ -119,6 +119,27 @@ TEST_CASE("an external entity is refused and the file it names never appears",
   CHECK(ErrorOf(Fixture("xxe.xml")).find("entity 'xxe'") != std::string::npos);
 }
 
+TEST_CASE("parameter entities and external DTDs never pull a local file in",
+          "[feeds][syndication][security]") {
+  testing::TempDir dir;
+  testing::WriteText(dir.File("secret.txt"), "TOP-SECRET-CONTENT");
+  testing::WriteText(dir.File("evil.dtd"),
+                     "<!ENTITY xxe SYSTEM \"file://" + dir.File("secret.txt") + "\">");
+  std::string param = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY % p SYSTEM \"file://" +
+                      dir.File("evil.dtd") + "\"> %p;]><rss><channel><title>&xxe;</title>" +
+                      "</channel></rss>";
+  CHECK(ErrorOf(param).find("DTD declares entity 'p'") == 0);
+  std::string external = "<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"file://" +
+                         dir.File("evil.dtd") +
+                         "\"><rss version=\"2.0\"><channel><title>t &xxe;</title>"
+                         "<item><title>&xxe;</title><link>http://a/1</link></item></channel></rss>";
+  // The external DTD is not loaded, so &xxe; is an undefined entity.
+  Result<ForeignFeed> feed = ParseSyndicationFeed(external, "http://a/");
+  REQUIRE_FALSE(feed.ok());
+  CHECK(feed.status().message().find("xxe") != std::string::npos);
+  CHECK(feed.status().message().find("TOP-SECRET") == std::string::npos);
+}
+
 TEST_CASE("a billion laughs document is refused at its first entity declaration",
           "[feeds][syndication][security]") {
   std::string msg = ErrorOf(Fixture("billion_laughs.xml"));
