@@ -78,7 +78,8 @@ struct Ingestor::Impl {
   AuditLog& audit;
   const feeds::Clock& clock;
   std::unique_ptr<IngestStore> store;
-  std::mutex mu;  // the store, the client and every poll
+  std::mutex mu;        // the client and every poll
+  std::mutex store_mu;  // the store; held only briefly, so Sources() never waits for a poll
   feeds::HttpClient client;
 
   std::mutex thread_mu;
@@ -91,6 +92,12 @@ struct Ingestor::Impl {
       : sources(std::move(s)), sink(std::move(k)), audit(a), clock(c), store(std::move(st)) {
     client.set_max_response_bytes(kMaxFeedBytes);
     client.set_abort_flag(&stopping);
+  }
+
+  template <typename F>
+  auto Locked(F f) {
+    std::lock_guard<std::mutex> lock(store_mu);
+    return f();
   }
 
   void Audit(const SourceConfig& s, const std::string& action, nlohmann::json detail) {
@@ -121,7 +128,7 @@ PollOutcome Ingestor::Impl::Poll(const SourceConfig& s) {
   PollOutcome out;
   out.source = s.name;
   TimeMs now = clock.NowMs();
-  Result<SourceState> loaded = store->Load(s.name);
+  Result<SourceState> loaded = Locked([&] { return store->Load(s.name); });
   if (!loaded.ok()) {
     out.status = SourceStatus::kNever;
     out.error = loaded.status().message();
@@ -133,7 +140,7 @@ PollOutcome Ingestor::Impl::Poll(const SourceConfig& s) {
   st.last_status = out.status;
   st.last_error = out.error;
   out.next_poll_ms = st.next_poll_ms;
-  Status saved = store->Save(s.name, st);
+  Status saved = Locked([&] { return store->Save(s.name, st); });
   if (!saved.ok()) out.error += (out.error.empty() ? "" : "; ") + saved.message();
   return out;
 }
@@ -200,7 +207,7 @@ void Ingestor::Impl::Import(const SourceConfig& s, SourceState& st, PollOutcome&
       reject("item '" + item.title + "' has neither a guid nor a link");
       continue;
     }
-    Result<std::optional<std::int64_t>> seen = store->Seen(s.name, key);
+    Result<std::optional<std::int64_t>> seen = Locked([&] { return store->Seen(s.name, key); });
     if (!seen.ok() || seen->has_value()) continue;
     if (out.items_new >= static_cast<std::size_t>(s.max_items)) continue;  // next poll
     Result<std::int64_t> draft = sink(s, ItemToDraft(s, item), item.link);
@@ -208,7 +215,7 @@ void Ingestor::Impl::Import(const SourceConfig& s, SourceState& st, PollOutcome&
       reject(draft.status().message());
       continue;
     }
-    Status marked = store->MarkSeen(s.name, key, *draft, now);
+    Status marked = Locked([&] { return store->MarkSeen(s.name, key, *draft, now); });
     if (!marked.ok()) out.error = marked.message();
     out.items_new += 1;
     st.items_imported += 1;
@@ -244,7 +251,7 @@ std::vector<PollOutcome> Ingestor::PollDue(TimeMs now) {
   std::vector<PollOutcome> out;
   for (const SourceConfig& s : impl_->sources) {
     if (impl_->stopping) break;
-    Result<SourceState> st = impl_->store->Load(s.name);
+    Result<SourceState> st = impl_->Locked([&] { return impl_->store->Load(s.name); });
     if (st.ok() && st->next_poll_ms <= now) out.push_back(impl_->Poll(s));
   }
   return out;
@@ -266,10 +273,9 @@ std::vector<PollOutcome> Ingestor::PollAll() {
 }
 
 std::vector<SourceView> Ingestor::Sources() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<SourceView> out;
   for (const SourceConfig& s : impl_->sources) {
-    Result<SourceState> st = impl_->store->Load(s.name);
+    Result<SourceState> st = impl_->Locked([&] { return impl_->store->Load(s.name); });
     out.push_back({s, st.ok() ? *st : SourceState{}});
   }
   return out;

@@ -422,6 +422,26 @@ TEST_CASE("a GBK feed from upstream becomes drafts with correctly decoded titles
         "国务院办公厅关于深入开展消费扶贫助力打赢脱贫攻坚战的指导意见");
 }
 
+TEST_CASE("a status page reading Sources() does not wait for a slow poll", "[hub][ingest]") {
+  IngestFixture f;
+  Upstream slow = RssFeed();
+  slow.sleep_ms = 2000;
+  f.server.Set("/slow.xml", slow);
+  f.Open({f.Source("slow", "/slow.xml")});
+  std::thread poller([&f] { (void)f.ingestor->PollNow("slow"); });
+  for (int i = 0; i < 500 && f.server.requests() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // waiting for the request
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::vector<SourceView> views = f.ingestor->Sources();
+  auto took = std::chrono::steady_clock::now() - start;
+  poller.join();
+  REQUIRE(views.size() == 1);
+  CHECK(views[0].state.last_status == SourceStatus::kNever);  // the poll had not finished
+  CHECK(took < std::chrono::milliseconds(1000));
+  CHECK(f.State("slow").last_status == SourceStatus::kOk);
+}
+
 TEST_CASE("polling an unknown source is kNotFound", "[hub][ingest]") {
   IngestFixture f;
   f.Open({});

@@ -15,7 +15,8 @@
 // Clock.
 //
 // Thread-safe: polls are serialised by one mutex; Sources() may be called
-// from any thread. The AuditLog and Clock must outlive the Ingestor.
+// from any thread and never waits for a poll in progress (the state store
+// has its own short-held lock). The AuditLog and Clock must outlive the Ingestor.
 #ifndef ZHANQUN_HUB_INGEST_H_
 #define ZHANQUN_HUB_INGEST_H_
 
