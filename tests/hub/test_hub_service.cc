@@ -565,27 +565,41 @@ TEST_CASE("hub records a node's reported rejection once and shows it in the stat
 
 TEST_CASE("hub bearer tokens check out and wrong ones are refused", "[hub][auth]") {
   HubFixture f;
-  Result<std::string> token = f.hub->CreateToken("ci");
+  Principal cli;
+  cli.via = Principal::Via::kCli;
+  cli.username = "cli:test";
+  Result<std::string> token = f.hub->CreateAutomationToken(cli, "ci");
   REQUIRE(token.ok());
-  CHECK(f.hub->CheckBearer("Bearer " + *token));
-  CHECK_FALSE(f.hub->CheckBearer("Bearer " + *token + "x"));
-  CHECK_FALSE(f.hub->CheckBearer("Bearer wrong"));
-  CHECK_FALSE(f.hub->CheckBearer(*token));
-  CHECK_FALSE(f.hub->CheckBearer("Basic " + *token));
-  CHECK_FALSE(f.hub->CheckBearer("Bearer "));
-  CHECK_FALSE(f.hub->CheckBearer(""));
+  std::optional<Principal> who = f.hub->Authenticate("Bearer " + *token);
+  REQUIRE(who);
+  CHECK(who->AuditName() == "automation (token ci)");
+  CHECK(who->Can(Permission::kPublishDirect));
+  CHECK_FALSE(who->Can(Permission::kReview));
+  CHECK_FALSE(f.hub->Authenticate("Bearer " + *token + "x"));
+  CHECK_FALSE(f.hub->Authenticate("Bearer wrong"));
+  CHECK_FALSE(f.hub->Authenticate(*token));
+  CHECK_FALSE(f.hub->Authenticate("Basic " + *token));
+  CHECK_FALSE(f.hub->Authenticate("Bearer "));
+  CHECK_FALSE(f.hub->Authenticate(""));
   CHECK(f.hub->counters().auth_failures == 6);
 
-  Result<std::string> dup = f.hub->CreateToken("ci");
+  Result<std::string> dup = f.hub->CreateAutomationToken(cli, "ci");
   REQUIRE_FALSE(dup.ok());
   CHECK(dup.status().code() == Code::kAlreadyExists);
-  CHECK(f.hub->CheckBearer("Bearer " + *token));
+  CHECK(f.hub->Authenticate("Bearer " + *token));
+  // The system user exists once and can never log in.
+  REQUIRE(f.hub->CreateAutomationToken(cli, "ci2").ok());
+  CHECK(f.hub->accounts().UserCount() == 1);
+  CHECK(f.hub->accounts().Login("automation", "", "r").status().code() ==
+        Code::kUnauthenticated);
 }
 
 TEST_CASE("hub stores tokens hashed: the secret is not in the database files",
           "[hub][auth][security]") {
   HubFixture f;
-  Result<std::string> token = f.hub->CreateToken("ci");
+  Principal cli;
+  cli.via = Principal::Via::kCli;
+  Result<std::string> token = f.hub->CreateAutomationToken(cli, "ci");
   REQUIRE(token.ok());
   f.hub.reset();  // close, so nothing is held back in memory only
   std::string bytes;

@@ -121,10 +121,6 @@ class HubStore : public feeds::LogReader {
   // registered that reached `stage` at `node`.
   std::vector<feeds::TimeMs> StageLags(const std::string& node, const std::string& stage);
 
-  feeds::Status AddToken(const std::string& name, const std::string& sha256_hex,
-                         feeds::TimeMs now_ms);
-  bool TokenExists(const std::string& sha256_hex);
-
   // feeds::LogReader
   feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
                                                    std::size_t limit) override;
