@@ -50,7 +50,7 @@ class Fields {
         "data_dir",      "key_file",      "listen",          "public_url",    "divisions_file",
         "page_size",     "max_wait_s",    "http_threads",    "slo_s",         "offline_after_s",
         "stall_after_s", "health_window", "head_interval_s", "head_expiry_s", "websub",
-        "accounts",      "review_levels"};
+        "accounts",      "review_levels",   "sources"};
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       bool known = false;
       for (const char* k : kKnown) known = known || it.key() == k;
@@ -192,6 +192,9 @@ Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& bas
   ParseWebSub(j, f, c);
   ParseAccounts(j, f, c);
   ParseReviewLevels(j, f, c);
+  if (j.contains("sources")) {
+    for (const std::string& p : ParseSourceConfigs(j["sources"].dump(), &c.sources)) f.Problem(p);
+  }
   if (!f.problems().empty()) {
     std::string msg;
     for (const auto& p : f.problems()) msg += (msg.empty() ? "" : "\n") + p;

@@ -9,8 +9,10 @@
 #include "zhanqun/feeds/event_log.h"
 #include "zhanqun/feeds/http.h"
 #include "zhanqun/hub/config.h"
+#include "zhanqun/hub/desk.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_http.h"
+#include "zhanqun/hub/ingest.h"
 #include "zhanqun/hub/release_json.h"
 #include "cli_accounts.h"
 
@@ -34,6 +36,8 @@ commands:
   topic add <id> --title <title> [--description <text>]
                                 define a national topic (专题) for every site
   status                        print cluster status JSON
+  source list                   table of upstream RSS/Atom sources and their state
+  source poll <name|--all>      poll sources now (new items become drafts); one line each
 %ACCOUNTS%
 options:
   --config <file>   hub configuration (required)
@@ -153,6 +157,52 @@ int TopicAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
   return 0;
 }
 
+bool g_poll_all = false;  // "--all" given; taken out before ParseCommandLine
+
+// Upstream ingestion commands: the ingestor over ingest.db, its drafts going
+// to the desk through Desk::Import.
+int SourceCommand(const hub::HubConfig& config, const feeds::CommandLine& a, hub::Hub& h) {
+  const std::string sub = a.positional.size() >= 2 ? a.positional[1] : "";
+  if (sub != "list" && !(sub == "poll" && (g_poll_all || a.positional.size() == 3))) {
+    return Fail(feeds::Status::Invalid("usage: source list | source poll <name|--all>"));
+  }
+  hub::DeskOptions options;
+  options.attachments_dir = config.data_dir + "/attachments";
+  options.public_url = config.public_url;
+  // desk.db beside hub.db; the lead's serve wiring should use the same path.
+  auto desk = hub::Desk::Open(config.data_dir + "/desk.db", options, h, h.audit(),
+                              feeds::SystemClock());
+  if (!desk.ok()) return Fail(desk.status());
+  hub::DraftSink sink = [&desk](const hub::SourceConfig& s, hub::DraftContent content,
+                                const std::string& link) -> feeds::Result<std::int64_t> {
+    auto d = (*desk)->Import(s.name, s.trusted, std::move(content), link);
+    if (!d.ok()) return d.status();
+    return d->id;
+  };
+  auto ingestor = hub::Ingestor::Open(config.IngestDbPath(), config.sources, sink, h.audit(),
+                                      feeds::SystemClock());
+  if (!ingestor.ok()) return Fail(ingestor.status());
+  if (sub == "list") {
+    std::cout << hub::FormatSourceTable((*ingestor)->Sources());
+    return 0;
+  }
+  std::vector<hub::PollOutcome> outcomes;
+  if (g_poll_all) {
+    outcomes = (*ingestor)->PollAll();
+  } else {
+    auto one = (*ingestor)->PollNow(a.positional[2]);
+    if (!one.ok()) return Fail(one.status());
+    outcomes.push_back(*one);
+  }
+  int failures = 0;
+  for (const hub::PollOutcome& o : outcomes) {
+    std::cout << hub::FormatPollOutcome(o) << "\n";
+    bool ok = o.status == hub::SourceStatus::kOk || o.status == hub::SourceStatus::kNotModified;
+    failures += ok ? 0 : 1;
+  }
+  return failures == 0 ? 0 : 1;
+}
+
 int Run(const feeds::CommandLine& a) {
   if (a.help || a.positional.empty()) {
     std::cout << Usage();
@@ -181,10 +231,22 @@ int Run(const feeds::CommandLine& a) {
     std::cout << (*h)->StatusJson() << "\n";
     return 0;
   }
+  if (cmd == "source") return SourceCommand(*config, a, **h);
   std::cerr << "zhanqun-hub: unknown command '" << cmd << "'\n" << Usage();
   return 2;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(feeds::ParseCommandLine(argc, argv)); }
+int main(int argc, char** argv) {
+  // "--all" is a flag, while ParseCommandLine gives every --name a value.
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--all") == 0) {
+      g_poll_all = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  return Run(feeds::ParseCommandLine(static_cast<int>(args.size()), args.data()));
+}

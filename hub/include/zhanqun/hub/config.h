@@ -11,6 +11,24 @@
 
 namespace zhanqun::hub {
 
+// One upstream RSS/Atom source polled by the Ingestor (ingest.h); the
+// "sources" array of hub.json.
+struct SourceConfig {
+  std::string name;       // [a-z0-9_-]{1,40}, unique
+  std::string url;        // http:// or https://
+  int interval_s = 300;   // >= 10
+  int timeout_s = 20;     // per request
+  bool trusted = false;   // its drafts skip the review levels (Desk::Import)
+  std::string authority;  // 发文机关 given to its items (required)
+  std::vector<std::string> topics;
+  int max_items = 50;     // new items imported per poll
+};
+
+// Parses a JSON array of sources into `out`; returns one problem line per bad
+// field ("sources[1] (mof): url: expected an http:// or https:// URL").
+std::vector<std::string> ParseSourceConfigs(const std::string& json_array_text,
+                                            std::vector<SourceConfig>* out);
+
 struct HubConfig {
   std::string data_dir;  // holds hub.db
   std::string key_file;  // Ed25519 secret key (0600); default <data_dir>/hub.key
@@ -37,6 +55,8 @@ struct HubConfig {
   std::vector<std::string> review_levels = {"初审", "复审", "终审"};
   std::string DeskDbPath() const { return data_dir + "/desk.db"; }
   std::string AttachmentsDir() const { return data_dir + "/attachments"; }
+  std::vector<SourceConfig> sources;  // upstream ingestion ("sources" array)
+  std::string IngestDbPath() const { return data_dir + "/ingest.db"; }
   std::string WebSubDbPath() const { return data_dir + "/websub.db"; }
   std::string DbPath() const { return data_dir + "/hub.db"; }
   // Staff accounts ("accounts" object: session_ttl_s, session_idle_s,
