@@ -13,6 +13,9 @@ namespace zhanqun::hub::web {
 void RegisterLoginRoutes(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
 // /console, /console/nodes/{code}, /console/releases[/{id...}] (console*.cc).
 void RegisterConsoleRoutes(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+void RegisterConsoleTree(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+void RegisterConsoleNode(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+void RegisterConsoleReleases(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
 
 }  // namespace zhanqun::hub::web
 

@@ -36,6 +36,7 @@ void RegisterWebRoutes(Hub& hub, Accounts& accounts, feeds::HttpServer& server) 
   auto w = std::make_shared<web::Web>(hub, accounts);
   server.Route("GET", "/static/desk.css", [](const feeds::HttpRequest&) { return Stylesheet(); });
   web::RegisterLoginRoutes(w, server);
+  web::RegisterConsoleRoutes(w, server);
   server.Route("GET", "/desk",
                w->Page(web::Access::LoggedIn(),
                        [wp = w.get()](web::WebContext& ctx) { return Home(*wp, ctx); }));
