@@ -84,9 +84,9 @@ HttpResponse PostLogin(const Web& w, WebContext& ctx) {
   if (!s.ok()) return LoginFailed(w, ctx, f, s.status());
   HttpResponse r = Web::Redirect(f.next);
   r.headers.push_back(
-      {"Set-Cookie", SetCookieHeader(kSessionCookie, s->id, {"/", w.secure_cookies(), -1})});
-  r.headers.push_back(
       {"Set-Cookie", SetCookieHeader(kLoginCookie, "", {"/desk/login", w.secure_cookies(), 0})});
+  r.headers.push_back(
+      {"Set-Cookie", SetCookieHeader(kSessionCookie, s->id, {"/", w.secure_cookies(), -1})});
   return r;
 }
 

@@ -208,6 +208,12 @@ std::string RenderLineChart(const LineChart& c) {
     out += Text((kLeft + plot_right) / 2, (kTop + plot_bottom) / 2, "middle", "暂无数据");
     return out + "</svg>";
   }
+  if (b.x0 == b.x1) {
+    // One publish time: a minute (or one unit) either side, not the whole epoch.
+    const double pad = c.x_is_time_ms ? 60000 : 1;
+    b.x0 -= pad;
+    b.x1 += pad;
+  }
   std::vector<double> yt = NiceTicks(0, std::max(b.y1, 0.0), 5);
   std::vector<double> xt = NiceTicks(b.x0, b.x1, std::max(2, c.width / 140));
   if (c.x_is_time_ms) {

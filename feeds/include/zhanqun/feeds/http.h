@@ -38,7 +38,7 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers;  // Set-Cookie may repeat
   std::string body;
 
   static HttpResponse Json(int status, std::string body);
