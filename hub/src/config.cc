@@ -49,7 +49,8 @@ class Fields {
     static const char* kKnown[] = {
         "data_dir",      "key_file",      "listen",          "public_url",    "divisions_file",
         "page_size",     "max_wait_s",    "http_threads",    "slo_s",         "offline_after_s",
-        "stall_after_s", "health_window", "head_interval_s", "head_expiry_s", "websub"};
+        "stall_after_s", "health_window", "head_interval_s", "head_expiry_s", "websub",
+        "accounts"};
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       bool known = false;
       for (const char* k : kKnown) known = known || it.key() == k;
@@ -107,6 +108,45 @@ void ParseWebSub(const json& j, Fields& f, HubConfig& c) {
   }
 }
 
+// The optional "accounts" object (AccountsOptions); problems are prefixed
+// "accounts.".
+void ParseAccounts(const json& j, Fields& f, HubConfig& c) {
+  if (!j.contains("accounts")) return;
+  if (!j["accounts"].is_object()) {
+    f.Problem("accounts: expected an object");
+    return;
+  }
+  const json& a = j["accounts"];
+  Fields af(a);
+  static const char* kKnown[] = {"session_ttl_s",         "session_idle_s",
+                                 "throttle_user_failures", "throttle_remote_failures",
+                                 "throttle_window_s",     "argon2_t_cost",
+                                 "argon2_m_cost_kib"};
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    if (std::none_of(std::begin(kKnown), std::end(kKnown),
+                     [&](const char* k) { return it.key() == k; })) {
+      af.Problem(it.key() + ": unknown setting");
+    }
+  }
+  AccountsOptions& o = c.accounts;
+  o.session_ttl_s = static_cast<int>(af.Num("session_ttl_s", 60, 30 * 86400, o.session_ttl_s));
+  o.session_idle_s = static_cast<int>(af.Num("session_idle_s", 60, 30 * 86400, o.session_idle_s));
+  o.throttle_user_failures =
+      static_cast<int>(af.Num("throttle_user_failures", 1, 1000, o.throttle_user_failures));
+  o.throttle_remote_failures =
+      static_cast<int>(af.Num("throttle_remote_failures", 1, 100000, o.throttle_remote_failures));
+  o.throttle_window_s =
+      static_cast<int>(af.Num("throttle_window_s", 1, 86400, o.throttle_window_s));
+  o.argon2_t_cost = static_cast<std::uint32_t>(af.Num("argon2_t_cost", 1, 10, o.argon2_t_cost));
+  o.argon2_m_cost_kib = static_cast<std::uint32_t>(
+      af.Num("argon2_m_cost_kib", 1024, 4 * 1024 * 1024, o.argon2_m_cost_kib));
+  if (o.session_idle_s > o.session_ttl_s) {
+    af.Problem("session_idle_s: must not be longer than session_ttl_s (" +
+               std::to_string(o.session_ttl_s) + ")");
+  }
+  for (const std::string& p : af.problems()) f.Problem("accounts." + p);
+}
+
 }  // namespace
 
 Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& base_dir) {
@@ -134,6 +174,7 @@ Result<HubConfig> ParseHubConfig(const std::string& text, const std::string& bas
               std::to_string(c.head_interval_s) + ")");
   }
   ParseWebSub(j, f, c);
+  ParseAccounts(j, f, c);
   if (!f.problems().empty()) {
     std::string msg;
     for (const auto& p : f.problems()) msg += (msg.empty() ? "" : "\n") + p;

@@ -1,6 +1,5 @@
 #include "zhanqun/hub/hub.h"
 
-#include <openssl/rand.h>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -15,7 +14,8 @@ using feeds::Status;
 using json = nlohmann::json;
 
 Hub::Hub(HubConfig config, const feeds::Clock& clock, std::unique_ptr<HubStore> store,
-         feeds::SecretKey key, Divisions divisions)
+         feeds::SecretKey key, Divisions divisions, std::unique_ptr<AuditLog> audit,
+         std::unique_ptr<Accounts> accounts)
     : config_(std::move(config)),
       clock_(clock),
       store_(std::move(store)),
@@ -23,7 +23,9 @@ Hub::Hub(HubConfig config, const feeds::Clock& clock, std::unique_ptr<HubStore> 
       divisions_(std::move(divisions)),
       health_(HealthRules{config_.slo_s * 1000LL, config_.offline_after_s * 1000LL,
                           config_.stall_after_s * 1000LL,
-                          static_cast<std::size_t>(config_.health_window)}) {}
+                          static_cast<std::size_t>(config_.health_window)}),
+      audit_(std::move(audit)),
+      accounts_(std::move(accounts)) {}
 
 Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const feeds::Clock& clock) {
   Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file);
@@ -32,8 +34,14 @@ Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const feeds::Clo
   if (!divisions.ok()) return divisions.status();
   Result<std::unique_ptr<HubStore>> store = HubStore::Open(config.DbPath());
   if (!store.ok()) return store.status();
-  return std::unique_ptr<Hub>(
-      new Hub(config, clock, std::move(*store), std::move(*key), std::move(*divisions)));
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Open(config.AuditDbPath());
+  if (!audit.ok()) return audit.status().Context("audit log");
+  Result<std::unique_ptr<Accounts>> accounts =
+      Accounts::Open(config.AccountsDbPath(), config.accounts, clock, **audit);
+  if (!accounts.ok()) return accounts.status().Context("accounts");
+  return std::unique_ptr<Hub>(new Hub(config, clock, std::move(*store), std::move(*key),
+                                      std::move(*divisions), std::move(*audit),
+                                      std::move(*accounts)));
 }
 
 Status Hub::Init(const HubConfig& config, const feeds::Clock& clock) {
@@ -137,21 +145,19 @@ Result<feeds::SignedEntry> Hub::AddTopic(feeds::TopicDef topic) {
   return AppendEntry(std::move(entry));
 }
 
-Result<std::string> Hub::CreateToken(const std::string& name) {
-  unsigned char raw[32];
-  if (RAND_bytes(raw, sizeof raw) != 1) return Status::Internal("no randomness for token");
-  std::string secret =
-      "zq_" + feeds::HexEncode(std::string_view(reinterpret_cast<char*>(raw), sizeof raw));
-  ZQ_RETURN_IF_ERROR(store_->AddToken(name, feeds::Sha256Hex(secret), clock_.NowMs()));
-  return secret;
+std::optional<Principal> Hub::Authenticate(const std::string& header) {
+  std::optional<Principal> who = accounts_->ResolveBearer(header);
+  if (!who) counters_.auth_failures++;
+  return who;
 }
 
-bool Hub::CheckBearer(const std::string& header) {
-  static const std::string kPrefix = "Bearer ";
-  bool ok = header.size() > kPrefix.size() && header.compare(0, kPrefix.size(), kPrefix) == 0 &&
-            store_->TokenExists(feeds::Sha256Hex(header.substr(kPrefix.size())));
-  if (!ok) counters_.auth_failures++;
-  return ok;
+Result<std::string> Hub::CreateAutomationToken(const Principal& by, const std::string& name) {
+  if (!accounts_->FindUser(kAutomationUser)) {
+    Result<User> u = accounts_->AddUser(by, kAutomationUser, "automation (system user)", "",
+                                        RoleSet{Role::kAdmin});
+    if (!u.ok() && u.status().code() != feeds::Code::kAlreadyExists) return u.status();
+  }
+  return accounts_->CreateToken(by, kAutomationUser, name, RoleSet{Role::kAdmin});
 }
 
 std::string Hub::HeadStatement() {

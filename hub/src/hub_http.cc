@@ -24,6 +24,37 @@ HttpResponse Unauthorized() {
   return r;
 }
 
+// The principal allowed to do `p`, or the refusal: 401 when the bearer token
+// is missing or unknown, 403 (naming the role it needs) when it lacks `p`.
+std::optional<Principal> Authorize(Hub& hub, const HttpRequest& req, Permission p,
+                                   HttpResponse* refusal) {
+  std::optional<Principal> who = hub.Authenticate(req.Header("authorization"));
+  if (!who) {
+    *refusal = Unauthorized();
+    return std::nullopt;
+  }
+  Status allowed = Require(*who, p);
+  if (!allowed.ok()) {
+    *refusal = HttpResponse::Error(allowed);
+    return std::nullopt;
+  }
+  return who;
+}
+
+// Records a direct API action in the audit log; a failure to audit turns the
+// answer into a 500 (the entry itself is already in the log).
+HttpResponse Audited(Hub& hub, const Principal& who, const std::string& action,
+                     const std::string& object, const feeds::SignedEntry& se,
+                     HttpResponse created) {
+  json detail = {{"seq", se.entry.log.seq}, {"hash", se.hash}};
+  if (se.entry.release) detail["version"] = se.entry.release->version;
+  Status s = hub.audit()
+                 .Append(hub.clock().NowMs(), who.AuditName(), action, object, detail.dump())
+                 .status();
+  if (!s.ok()) return HttpResponse::Error(s.Context("audit"));
+  return created;
+}
+
 HttpResponse EntryCreated(const feeds::SignedEntry& se) {
   json j = {{"origin", se.entry.log.origin}, {"seq", se.entry.log.seq}, {"hash", se.hash}};
   if (se.entry.release) {
@@ -35,7 +66,9 @@ HttpResponse EntryCreated(const feeds::SignedEntry& se) {
 }
 
 HttpResponse PostRelease(Hub& hub, const HttpRequest& req) {
-  if (!hub.CheckBearer(req.Header("authorization"))) return Unauthorized();
+  HttpResponse refusal;
+  std::optional<Principal> who = Authorize(hub, req, Permission::kPublishDirect, &refusal);
+  if (!who) return refusal;
   Result<feeds::Release> release = ParseReleaseJson(req.body, hub.clock().NowMs());
   if (!release.ok()) {
     hub.counters().publish_rejected++;
@@ -43,11 +76,14 @@ HttpResponse PostRelease(Hub& hub, const HttpRequest& req) {
   }
   Result<feeds::SignedEntry> se = hub.Publish(std::move(*release));
   if (!se.ok()) return HttpResponse::Error(se.status());
-  return EntryCreated(*se);
+  return Audited(hub, *who, "release.publish_direct", "release:" + se->entry.release->id, *se,
+                 EntryCreated(*se));
 }
 
 HttpResponse PostNode(Hub& hub, const HttpRequest& req) {
-  if (!hub.CheckBearer(req.Header("authorization"))) return Unauthorized();
+  HttpResponse refusal;
+  std::optional<Principal> who = Authorize(hub, req, Permission::kNodeManage, &refusal);
+  if (!who) return refusal;
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.value("code", json()).is_string() ||
       !j.value("public_key", json()).is_string()) {
@@ -58,11 +94,13 @@ HttpResponse PostNode(Hub& hub, const HttpRequest& req) {
   if (!key.ok()) return HttpResponse::Error(key.status().Context("node.public_key"));
   Result<feeds::SignedEntry> se = hub.AddNode(j["code"], j.value("parent", ""), *key);
   if (!se.ok()) return HttpResponse::Error(se.status());
-  return EntryCreated(*se);
+  return Audited(hub, *who, "node.add", "node:" + se->entry.node->code, *se, EntryCreated(*se));
 }
 
 HttpResponse PostTopic(Hub& hub, const HttpRequest& req) {
-  if (!hub.CheckBearer(req.Header("authorization"))) return Unauthorized();
+  HttpResponse refusal;
+  std::optional<Principal> who = Authorize(hub, req, Permission::kTopicManage, &refusal);
+  if (!who) return refusal;
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.value("id", json()).is_string() ||
       !j.value("title", json()).is_string() || !j.value("description", json("")).is_string()) {
@@ -71,7 +109,8 @@ HttpResponse PostTopic(Hub& hub, const HttpRequest& req) {
   }
   Result<feeds::SignedEntry> se = hub.AddTopic({j["id"], j["title"], j.value("description", "")});
   if (!se.ok()) return HttpResponse::Error(se.status());
-  return EntryCreated(*se);
+  return Audited(hub, *who, "topic.define", "topic:" + se->entry.topic->id, *se,
+                 EntryCreated(*se));
 }
 
 HttpResponse ListReleases(Hub& hub) {

@@ -315,29 +315,6 @@ std::vector<feeds::TimeMs> HubStore::StageLags(const std::string& node, const st
   return out;
 }
 
-Status HubStore::AddToken(const std::string& name, const std::string& sha256_hex,
-                          feeds::TimeMs now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st =
-      db_->Prepare("INSERT INTO tokens (name, sha256, created_ms) VALUES (?1, ?2, ?3)");
-  if (!st.ok()) return st.status();
-  st->Bind(1, name).Bind(2, sha256_hex).Bind(3, now_ms);
-  Status s = st->Run();
-  if (s.code() == feeds::Code::kAlreadyExists) {
-    return Status(feeds::Code::kAlreadyExists, "a token named '" + name + "' already exists");
-  }
-  return s;
-}
-
-bool HubStore::TokenExists(const std::string& sha256_hex) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st = db_->Prepare("SELECT 1 FROM tokens WHERE sha256 = ?1");
-  if (!st.ok()) return false;
-  st->Bind(1, sha256_hex);
-  Result<bool> row = st->Step();
-  return row.ok() && *row;
-}
-
 Result<std::vector<std::string>> HubStore::ReadWire(const std::string& origin, std::uint64_t after,
                                                     std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -1,5 +1,5 @@
 // zhanqun-hub: wiring only. Commands: init, serve, publish, node add,
-// token create, status.
+// topic add, status; user, token and audit (cli_accounts.h).
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -12,6 +12,7 @@
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_http.h"
 #include "zhanqun/hub/release_json.h"
+#include "cli_accounts.h"
 
 namespace {
 
@@ -32,15 +33,19 @@ commands:
                                 register a node (GB/T 2260 code) and announce its key
   topic add <id> --title <title> [--description <text>]
                                 define a national topic (专题) for every site
-  token create <name>           create an API token for POST endpoints (printed once)
   status                        print cluster status JSON
-
+%ACCOUNTS%
 options:
   --config <file>   hub configuration (required)
   --help            show this help
 )";
 
 int Fail(const feeds::Status& s) { return feeds::Fail(kProgram, s); }
+
+std::string Usage() {
+  std::string u = kUsage;
+  return u.replace(u.find("%ACCOUNTS%"), 10, hub::cli::kAccountsUsage);
+}
 
 std::string ReadFile(const std::string& path, bool* ok) {
   std::ifstream in(path, std::ios::binary);
@@ -105,6 +110,8 @@ int Publish(const hub::HubConfig& config, const std::vector<std::string>& files)
       ++failures;
       continue;
     }
+    hub::cli::AuditCli(**h, "release.publish_direct", "release:" + se->entry.release->id,
+                       "{\"version\":" + std::to_string(se->entry.release->version) + "}");
     std::cout << "published id=" << se->entry.release->id
               << " version=" << se->entry.release->version << " seq=" << se->entry.log.seq
               << " hash=" << se->hash << "\n";
@@ -124,6 +131,7 @@ int NodeAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
   std::string parent = a.options.count("parent") ? a.options.at("parent") : "";
   auto se = (*h)->AddNode(a.positional[2], parent, *key);
   if (!se.ok()) return Fail(se.status());
+  hub::cli::AuditCli(**h, "node.add", "node:" + se->entry.node->code, "{}");
   std::cout << "node added code=" << se->entry.node->code << " name=" << se->entry.node->name
             << " parent=" << se->entry.node->parent << " key_id=" << key->KeyIdHex()
             << " seq=" << se->entry.log.seq << "\n";
@@ -140,13 +148,14 @@ int TopicAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
   std::string description = a.options.count("description") ? a.options.at("description") : "";
   auto se = (*h)->AddTopic({a.positional[2], a.options.at("title"), description});
   if (!se.ok()) return Fail(se.status());
+  hub::cli::AuditCli(**h, "topic.define", "topic:" + se->entry.topic->id, "{}");
   std::cout << "topic added id=" << se->entry.topic->id << " seq=" << se->entry.log.seq << "\n";
   return 0;
 }
 
 int Run(const feeds::CommandLine& a) {
   if (a.help || a.positional.empty()) {
-    std::cout << kUsage;
+    std::cout << Usage();
     return a.help ? 0 : 2;
   }
   if (!a.options.count("config")) return Fail(feeds::Status::Invalid("--config is required"));
@@ -167,17 +176,12 @@ int Run(const feeds::CommandLine& a) {
     return TopicAdd(*config, a);
   auto h = hub::Hub::Open(*config, feeds::SystemClock());
   if (!h.ok()) return Fail(h.status());
-  if (cmd == "token" && a.positional.size() == 3 && a.positional[1] == "create") {
-    auto t = (*h)->CreateToken(a.positional[2]);
-    if (!t.ok()) return Fail(t.status());
-    std::cout << *t << "\n";
-    return 0;
-  }
+  if (hub::cli::IsAccountsCommand(a)) return hub::cli::RunAccountsCommand(**h, a);
   if (cmd == "status") {
     std::cout << (*h)->StatusJson() << "\n";
     return 0;
   }
-  std::cerr << "zhanqun-hub: unknown command '" << cmd << "'\n" << kUsage;
+  std::cerr << "zhanqun-hub: unknown command '" << cmd << "'\n" << Usage();
   return 2;
 }
 

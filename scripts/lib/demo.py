@@ -9,6 +9,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 import zqcluster as zq  # noqa: E402
+import zqdesk  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CHAIN = [("330000", None), ("330100", "330000"), ("330106", "330100")]
@@ -23,8 +24,14 @@ def main():
     if os.path.exists(args.workdir):
         import shutil
         shutil.rmtree(args.workdir)
+    feeds = zq.StaticServer(os.path.join(ROOT, "tests", "fixtures", "upstream"))
+    sources = [{"name": "gov-rss", "url": feeds.url + "/ministry_rss2.xml",
+                "authority": "国务院办公厅", "interval_s": 300},
+               {"name": "ndrc-atom", "url": feeds.url + "/ndrc_atom.xml",
+                "authority": "国家发展和改革委员会", "interval_s": 300, "trusted": True}]
     cluster = zq.Cluster(args.build_dir, args.workdir,
-                         os.path.join(ROOT, "config", "admin_divisions_cn.csv"), site=True)
+                         os.path.join(ROOT, "config", "admin_divisions_cn.csv"), site=True,
+                         hub_config={"sources": sources})
     try:
         print("starting hub ...", flush=True)
         cluster.start_hub()
@@ -47,6 +54,25 @@ def main():
             zq.wait_until(lambda: county.status()["origins"]["000000"]["indexed"] >= seq, 30,
                           f"entry {seq} indexed at the county", interval=0.002)
             client_lags.append((time.monotonic() - t0) * 1000)
+        print("staff desk: creating users, taking one policy through 三审 and the approver ...",
+              flush=True)
+        staff = zqdesk.create_staff(cluster, args.workdir)
+        creds = os.path.join(args.workdir, "staff-passwords.txt")
+        fd = os.open(creds, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.write(fd, "".join(f"{u} {pw} ({zqdesk.STAFF[u]})\n"
+                             for u, (pw, _) in staff.items()).encode())
+        os.close(fd)
+        extra = docs[0]
+        desk_release = zq.release_from_document(extra)
+        reviewed = zqdesk.take_through_workflow(cluster, staff, {
+            "title": extra["title"] + "（经三审发布）", "authority": extra["authority"],
+            "doc_number": extra.get("doc_number") or "", "body_text": extra["body"],
+            "topics": desk_release["topics"], "categories": ["国务院文件"]})
+        pending = zqdesk.call(cluster, "POST", "/api/v1/drafts", staff["editor"][1], {
+            "title": docs[1]["title"] + "（待审稿）", "authority": docs[1]["authority"],
+            "body_text": docs[1]["body"]})
+        zqdesk.call(cluster, "POST", f"/api/v1/drafts/{pending['id']}/submit", staff["editor"][1])
+        cluster.hub_cli("source", "poll", "--all")
         head = cluster.hub_head()
 
         def county_acked():
@@ -75,6 +101,15 @@ def main():
         print(f"  a release with its province, city and county interpretations:")
         print(f"                     {zq.release_url(county.url, rid)}")
         print(f"  CLI search         {cluster.agent_bin} search 营商环境 --config {county.config}")
+        print(f"  staff desk         {cluster.hub_url}/desk/login   (users and passwords: {creds})")
+        print(f"  reviewed release   {cluster.hub_url}/desk/releases/{reviewed['release_id']}"
+              f"   (editor -> 初审 -> 复审 -> 终审 -> approver)")
+        print(f"  review queue       draft {pending['id']} waits at 初审; ingested drafts from "
+              f"{len(sources)} upstream feeds wait too ({cluster.hub_url}/desk/queue)")
+        print(f"  admin console      {cluster.hub_url}/console   "
+              f"propagation: {cluster.hub_url}/console/releases/{reviewed['release_id']}")
+        print(f"  audit log          {cluster.hub_cli('audit', 'verify').strip()}"
+              f"   ({cluster.hub_url}/desk/audit)")
         print()
         print(f"publish-to-county-indexed lag, {len(client_lags)} releases through 3 relays:")
         print(f"  measured by the publisher (publish call to county index):  "
@@ -92,6 +127,7 @@ def main():
         return 0
     finally:
         cluster.stop()
+        feeds.stop()
         print("cluster stopped")
 
 

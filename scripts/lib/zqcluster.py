@@ -357,3 +357,26 @@ def flip_title_byte(db_path, origin, seq):
         con.commit()
     finally:
         con.close()
+
+
+class StaticServer:
+    """Serves the files of a directory on a free loopback port, in a thread
+    (upstream RSS/Atom feeds for ingestion)."""
+
+    def __init__(self, directory):
+        import functools
+        import http.server
+        import threading
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+        handler = functools.partial(Quiet, directory=directory)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "zhanqun/feeds/model.h"
+#include "zhanqun/feeds/markdown.h"
 #include "zhanqun/feeds/sanitize.h"
 
 namespace zq = zhanqun::feeds;
@@ -139,4 +140,26 @@ TEST_CASE("html becomes text with blocks on separate lines", "[sanitize]") {
   CHECK(zq::HtmlToText("<ul><li>一</li><li>二</li></ul>x<br>y") == "一\n二\nx\ny");
   CHECK(zq::HtmlToText("<p>a<script>alert(1)</script>b &amp; c</p>") == "ab & c");
   CHECK(zq::HtmlToText("<table><tr><td>1</td><td>2</td></tr></table>") == "1 2");
+}
+
+TEST_CASE("markdown becomes sanitized HTML with headings, lists, tables of text and links",
+          "[feeds][markdown]") {
+  std::string html = zhanqun::feeds::MarkdownToHtml(
+      "## 一、总体要求\n\n坚持**稳中求进**，详见[国务院](https://www.gov.cn/)。\n\n"
+      "1. 第一条\n2. 第二条\n");
+  CHECK(html.find("<h2>一、总体要求</h2>") != std::string::npos);
+  CHECK(html.find("<strong>稳中求进</strong>") != std::string::npos);
+  CHECK(html.find("<a href=\"https://www.gov.cn/\">国务院</a>") != std::string::npos);
+  CHECK(html.find("<ol>") != std::string::npos);
+  CHECK(html.find("<li>第二条</li>") != std::string::npos);
+}
+
+TEST_CASE("markdown drops raw HTML, script and javascript links", "[feeds][markdown][security]") {
+  std::string html = zhanqun::feeds::MarkdownToHtml(
+      "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n"
+      "<iframe src=\"https://evil\"></iframe>");
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("javascript:") == std::string::npos);
+  CHECK(html.find("onerror") == std::string::npos);
+  CHECK(html.find("<iframe") == std::string::npos);
 }

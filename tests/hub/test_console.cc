@@ -46,28 +46,22 @@ std::string HiddenCsrf(const std::string& html) {
 }
 
 struct WebFixture : HubFixture {
-  std::unique_ptr<AuditLog> audit;
-  std::unique_ptr<Accounts> accounts;
   feeds::HttpServer server;
   feeds::HttpClient client;
 
   explicit WebFixture(const std::string& public_url = "") {
-    if (!public_url.empty()) {
-      config.public_url = public_url;
-      Reopen();
-    }
-    audit = Must(AuditLog::Open(dir.File("audit.db")));
-    AccountsOptions options;
-    options.argon2_t_cost = 1;
-    options.argon2_m_cost_kib = 1024;
-    accounts = Must(Accounts::Open(dir.File("accounts.db"), options, clock, *audit));
+    if (!public_url.empty()) config.public_url = public_url;
+    config.accounts.argon2_t_cost = 1;  // keep the suite fast
+    config.accounts.argon2_m_cost_kib = 1024;
+    Reopen();
     Principal cli;
     cli.username = "cli:test";
     cli.roles = RoleSet(RoleSet::kAll);
     cli.via = Principal::Via::kCli;
-    Must(accounts->AddUser(cli, "admin", "管理员甲", kAdminPassword, {Role::kAdmin}));
-    Must(accounts->AddUser(cli, "editor", "编辑乙", kEditorPassword, {Role::kEditor}));
-    RegisterWebRoutes(*hub, *accounts, server);
+    Accounts& accounts = hub->accounts();
+    Must(accounts.AddUser(cli, "admin", "管理员甲", kAdminPassword, {Role::kAdmin}));
+    Must(accounts.AddUser(cli, "editor", "编辑乙", kEditorPassword, {Role::kEditor}));
+    RegisterWebRoutes(*hub, accounts, server);
     feeds::HttpServerOptions o;
     o.port = 0;
     feeds::Status s = server.Start(o);

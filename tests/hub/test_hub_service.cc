@@ -565,27 +565,41 @@ TEST_CASE("hub records a node's reported rejection once and shows it in the stat
 
 TEST_CASE("hub bearer tokens check out and wrong ones are refused", "[hub][auth]") {
   HubFixture f;
-  Result<std::string> token = f.hub->CreateToken("ci");
+  Principal cli;
+  cli.via = Principal::Via::kCli;
+  cli.username = "cli:test";
+  Result<std::string> token = f.hub->CreateAutomationToken(cli, "ci");
   REQUIRE(token.ok());
-  CHECK(f.hub->CheckBearer("Bearer " + *token));
-  CHECK_FALSE(f.hub->CheckBearer("Bearer " + *token + "x"));
-  CHECK_FALSE(f.hub->CheckBearer("Bearer wrong"));
-  CHECK_FALSE(f.hub->CheckBearer(*token));
-  CHECK_FALSE(f.hub->CheckBearer("Basic " + *token));
-  CHECK_FALSE(f.hub->CheckBearer("Bearer "));
-  CHECK_FALSE(f.hub->CheckBearer(""));
+  std::optional<Principal> who = f.hub->Authenticate("Bearer " + *token);
+  REQUIRE(who);
+  CHECK(who->AuditName() == "automation (token ci)");
+  CHECK(who->Can(Permission::kPublishDirect));
+  CHECK_FALSE(who->Can(Permission::kReview));
+  CHECK_FALSE(f.hub->Authenticate("Bearer " + *token + "x"));
+  CHECK_FALSE(f.hub->Authenticate("Bearer wrong"));
+  CHECK_FALSE(f.hub->Authenticate(*token));
+  CHECK_FALSE(f.hub->Authenticate("Basic " + *token));
+  CHECK_FALSE(f.hub->Authenticate("Bearer "));
+  CHECK_FALSE(f.hub->Authenticate(""));
   CHECK(f.hub->counters().auth_failures == 6);
 
-  Result<std::string> dup = f.hub->CreateToken("ci");
+  Result<std::string> dup = f.hub->CreateAutomationToken(cli, "ci");
   REQUIRE_FALSE(dup.ok());
   CHECK(dup.status().code() == Code::kAlreadyExists);
-  CHECK(f.hub->CheckBearer("Bearer " + *token));
+  CHECK(f.hub->Authenticate("Bearer " + *token));
+  // The system user exists once and can never log in.
+  REQUIRE(f.hub->CreateAutomationToken(cli, "ci2").ok());
+  CHECK(f.hub->accounts().UserCount() == 1);
+  CHECK(f.hub->accounts().Login("automation", "", "r").status().code() ==
+        Code::kUnauthenticated);
 }
 
 TEST_CASE("hub stores tokens hashed: the secret is not in the database files",
           "[hub][auth][security]") {
   HubFixture f;
-  Result<std::string> token = f.hub->CreateToken("ci");
+  Principal cli;
+  cli.via = Principal::Via::kCli;
+  Result<std::string> token = f.hub->CreateAutomationToken(cli, "ci");
   REQUIRE(token.ok());
   f.hub.reset();  // close, so nothing is held back in memory only
   std::string bytes;
@@ -603,6 +617,20 @@ TEST_CASE("hub counters are reported as JSON", "[hub][status]") {
   json c = json::parse(f.hub->CountersJson());
   CHECK(c["releases_published"] == 1);
   CHECK(c["publish_rejected"] == 0);
+}
+
+TEST_CASE("hub lists national topics with the newest definition of each id", "[hub][topics]") {
+  HubFixture f;
+  CHECK(f.hub->store().Topics().empty());
+  REQUIRE(f.hub->AddTopic({"营商环境", "优化营商环境", "first"}).ok());
+  REQUIRE(f.hub->AddTopic({"乡村振兴", "乡村振兴", ""}).ok());
+  REQUIRE(f.hub->AddTopic({"营商环境", "优化营商环境专题", "second"}).ok());
+  std::vector<feeds::TopicDef> topics = f.hub->store().Topics();
+  REQUIRE(topics.size() == 2);
+  CHECK(topics[0].id == "乡村振兴");
+  CHECK(topics[1].id == "营商环境");
+  CHECK(topics[1].title == "优化营商环境专题");
+  CHECK(topics[1].description == "second");
 }
 
 }  // namespace zhanqun::hub

@@ -240,18 +240,6 @@ TEST_CASE("hub store acknowledgements are cumulative and record per-entry lags",
   CHECK(store->StageLags("330100", "indexed").empty());
 }
 
-TEST_CASE("hub store tokens are unique by name and looked up by hash", "[hub][store][auth]") {
-  TempDir dir;
-  std::unique_ptr<HubStore> store = OpenStore(dir.File("hub.db"));
-  const std::string hash = feeds::Sha256Hex("secret");
-  REQUIRE(store->AddToken("ci", hash, 1000).ok());
-  CHECK(store->TokenExists(hash));
-  CHECK_FALSE(store->TokenExists(feeds::Sha256Hex("other")));
-  Status dup = store->AddToken("ci", feeds::Sha256Hex("another"), 2000);
-  CHECK(dup.code() == feeds::Code::kAlreadyExists);
-  CHECK_THAT(dup.message(), Catch::Contains("ci"));
-}
-
 TEST_CASE("two hub stores on one file never take the same seq", "[hub][store][chain]") {
   TempDir dir;
   const std::string path = dir.File("hub.db");

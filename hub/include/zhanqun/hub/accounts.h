@@ -74,7 +74,10 @@ class Accounts {
                                                        const feeds::Clock& clock, AuditLog& audit);
   ~Accounts();
 
-  // Users. Password rules: 10..256 bytes. Errors name the field.
+  // Users. Password rules: 10..256 bytes; an empty password makes a system
+  // user that can never log in (it only holds tokens). Errors name the field.
+  // Needs kUserManage (the CLI may do anything); SetPassword also lets a
+  // session principal change its own password, and ends the user's sessions.
   feeds::Result<User> AddUser(const Principal& by, const std::string& username,
                               const std::string& display_name, const std::string& password,
                               RoleSet roles);

@@ -7,6 +7,7 @@
 
 #include "zhanqun/feeds/status.h"
 #include "zhanqun/feeds/websub.h"
+#include "zhanqun/hub/accounts.h"
 
 namespace zhanqun::hub {
 
@@ -33,6 +34,13 @@ struct HubConfig {
   feeds::WebSubSettings websub;
   std::string WebSubDbPath() const { return data_dir + "/websub.db"; }
   std::string DbPath() const { return data_dir + "/hub.db"; }
+  // Staff accounts ("accounts" object: session_ttl_s, session_idle_s,
+  // throttle_user_failures, throttle_remote_failures, throttle_window_s,
+  // argon2_t_cost, argon2_m_cost_kib) in <data_dir>/accounts.db; the audit
+  // log in <data_dir>/audit.db.
+  AccountsOptions accounts;
+  std::string AccountsDbPath() const { return data_dir + "/accounts.db"; }
+  std::string AuditDbPath() const { return data_dir + "/audit.db"; }
 };
 
 // Parses and validates; on failure the message has one line per problem,

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "zhanqun/feeds/clock.h"
-#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/log.h"  // feeds::SignedEntry
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/feeds/status.h"
@@ -132,7 +132,10 @@ class Desk {
   ~Desk();
   const DeskOptions& options() const;
 
-  feeds::Result<Draft> Create(const Principal& by, DraftContent content);
+  // `release_id` empty: "hub-<yyyymmdd>-<draft id>". A given id must be
+  // valid and unused (kAlreadyExists: amend the published release instead).
+  feeds::Result<Draft> Create(const Principal& by, DraftContent content,
+                              const std::string& release_id = "");
   // `revision` must be the draft's current revision (else kAlreadyExists:
   // someone else saved first).
   feeds::Result<Draft> Edit(const Principal& by, std::int64_t id, int revision,

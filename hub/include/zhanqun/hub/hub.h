@@ -1,7 +1,8 @@
 // The hub service: publishing, the node registry, acknowledgements and
 // cluster status, independent of HTTP (hub_http.h maps routes onto it).
 //
-// Owns its HubStore and signing key. Thread-safe.
+// Owns its HubStore, signing key, audit log (audit.db) and staff accounts
+// (accounts.db). Thread-safe.
 #ifndef ZHANQUN_HUB_HUB_H_
 #define ZHANQUN_HUB_HUB_H_
 
@@ -16,6 +17,8 @@
 #include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/hub/accounts.h"
+#include "zhanqun/hub/audit.h"
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/divisions.h"
 #include "zhanqun/hub/hub_store.h"
@@ -86,20 +89,28 @@ class Hub {
   feeds::Result<std::string> ReleaseStatusJson(const std::string& id);
   std::string CountersJson() const;
 
-  // Creates an API token; returns the secret (shown once, stored hashed).
-  feeds::Result<std::string> CreateToken(const std::string& name);
-  bool CheckBearer(const std::string& authorization_header);
+  // The principal behind "Authorization: Bearer <token>" (an Accounts API
+  // token), or nullopt (counted in auth_failures) when missing or unknown.
+  std::optional<Principal> Authenticate(const std::string& authorization_header);
+  // Creates the API token `name` for the built-in system user "automation"
+  // (roles admin, no password, so it can never log in; created on first use)
+  // with scopes admin. Returns the secret, shown once.
+  feeds::Result<std::string> CreateAutomationToken(const Principal& by, const std::string& name);
+  static constexpr const char* kAutomationUser = "automation";
 
   HubStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
   const HubConfig& config() const { return config_; }
   const feeds::PublicKey& public_key() const { return key_.public_key(); }
   HubCounters& counters() { return counters_; }
+  AuditLog& audit() { return *audit_; }
+  Accounts& accounts() { return *accounts_; }
   const feeds::Clock& clock() const { return clock_; }
 
  private:
   Hub(HubConfig config, const feeds::Clock& clock, std::unique_ptr<HubStore> store,
-      feeds::SecretKey key, Divisions divisions);
+      feeds::SecretKey key, Divisions divisions, std::unique_ptr<AuditLog> audit,
+      std::unique_ptr<Accounts> accounts);
   feeds::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry);
   // Per node: facts for the health rules, from the store.
   struct NodeView;
@@ -117,6 +128,8 @@ class Hub {
   std::string head_statement_;  // guarded by head_mu_
   std::uint64_t head_seq_ = 0;
   feeds::TimeMs head_time_ms_ = 0;
+  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<Accounts> accounts_;  // refers to *audit_: declared after it
 };
 
 }  // namespace zhanqun::hub

@@ -103,6 +103,9 @@ class HubStore : public feeds::LogReader {
   std::vector<ReleaseRow> Releases(std::size_t limit);
   std::optional<NodeRow> FindNode(const std::string& code);
   std::vector<NodeRow> Nodes();
+  // National topics defined in the hub's log: the newest definition of each
+  // id, ordered by id.
+  std::vector<feeds::TopicDef> Topics();
   feeds::Result<feeds::TimeMs> AppendedAt(const std::string& origin, std::uint64_t seq);
 
   // Cumulative acknowledgement: every seq up to `seq` reached `stage` at
@@ -130,10 +133,6 @@ class HubStore : public feeds::LogReader {
   // acknowledged that were appended after it was registered (catch-up is not
   // propagation), ordered by seq then stage (hub_store_history.cc).
   std::vector<StageEventRow> NodeHistory(const std::string& node, std::size_t limit);
-
-  feeds::Status AddToken(const std::string& name, const std::string& sha256_hex,
-                         feeds::TimeMs now_ms);
-  bool TokenExists(const std::string& sha256_hex);
 
   // feeds::LogReader
   feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,

@@ -1,0 +1,70 @@
+// The Desk's private state and the helpers its .cc files share.
+#ifndef ZHANQUN_HUB_SRC_DESK_IMPL_H_
+#define ZHANQUN_HUB_SRC_DESK_IMPL_H_
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "desk_store.h"
+#include "zhanqun/hub/desk.h"
+#include "zhanqun/hub/hub.h"
+#include "zhanqun/hub/workflow.h"
+
+namespace zhanqun::hub {
+
+// Who a step is recorded as: a principal, "system" or "ingest:<source>".
+struct Actor {
+  std::string name;
+  std::int64_t id = 0;
+};
+inline Actor ActorOf(const Principal& p) { return {p.AuditName(), p.user_id}; }
+
+// A field-by-field line diff of two contents (desk_diff.cc).
+std::vector<FieldDiff> DiffContents(const DraftContent& from, const DraftContent& to);
+
+struct Desk::Impl {
+  Impl(DeskOptions o, Hub& h, AuditLog& a, const feeds::Clock& c, std::unique_ptr<DeskStore> s)
+      : options(std::move(o)), hub(h), audit(a), clock(c), store(std::move(s)) {}
+
+  DeskOptions options;
+  Hub& hub;
+  AuditLog& audit;
+  const feeds::Clock& clock;
+  std::unique_ptr<DeskStore> store;
+  std::mutex mu;  // serializes every desk operation
+
+  feeds::Result<Draft> Load(std::int64_t id);
+  WorkflowFacts Facts(const Principal& who, const Draft& d);
+  // Sanitizes the body and validates every field as the release it becomes.
+  feeds::Result<DraftContent> Clean(DraftContent c, const std::string& release_id, int version);
+  feeds::Release ToRelease(const Draft& d) const;
+  // Saves `d` and its history step in one transaction, then appends the
+  // audit record (object "draft:<id>" unless `object` is given).
+  // `extra` runs inside the same transaction (reviewer bookkeeping).
+  feeds::Status Record(const Actor& actor, Draft& d, const std::string& step,
+                       const std::string& audit_action, nlohmann::json detail,
+                       const std::string& comment = "", int level = 0,
+                       const std::string& object = "",
+                       const std::function<feeds::Status()>& extra = nullptr);
+  feeds::Status Audit(const Actor& actor, const std::string& action, const std::string& object,
+                      const nlohmann::json& detail);
+  // Publishes an approved or scheduled draft through the Hub.
+  feeds::Result<Draft> PublishDraft(const Actor& actor, Draft d);
+  // The newest published draft of a release (kNotFound when none).
+  feeds::Result<Draft> PublishedDraft(const std::string& release_id);
+  feeds::Result<feeds::SignedEntry> EndRelease(const Principal& by, const std::string& release_id,
+                                               const std::string& reason, DeskAction action);
+  // Validates, stores and audits a new draft (`d.content` not yet clean).
+  feeds::Result<Draft> CreateDraft(const Actor& actor, Draft d, const std::string& step,
+                                   const std::string& audit_action, nlohmann::json detail);
+  feeds::Status CheckReleaseIdFree(const std::string& release_id);
+  std::string LevelName(int level) const;
+};
+
+}  // namespace zhanqun::hub
+
+#endif  // ZHANQUN_HUB_SRC_DESK_IMPL_H_

@@ -1,0 +1,56 @@
+// desk.db: drafts, their content revisions, history steps and the reviewers
+// of each draft's current round. Private to the Desk, which serializes all
+// calls under its own mutex (not thread-safe by itself).
+#ifndef ZHANQUN_HUB_SRC_DESK_STORE_H_
+#define ZHANQUN_HUB_SRC_DESK_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zhanqun/feeds/sqlite.h"
+#include "zhanqun/feeds/status.h"
+#include "zhanqun/hub/desk.h"
+#include "zhanqun/hub/workflow.h"
+
+namespace zhanqun::hub {
+
+std::string ContentToJson(const DraftContent& c);
+feeds::Result<DraftContent> ContentFromJson(const std::string& text);
+
+class DeskStore {
+ public:
+  static feeds::Result<std::unique_ptr<DeskStore>> Open(const std::string& path);
+
+  feeds::Db& db() { return *db_; }
+  // Inserts a draft (id assigned, returned) and its first revision.
+  feeds::Result<std::int64_t> Insert(const Draft& d, const std::string& actor);
+  // Writes every column of `d` (by id).
+  feeds::Status Update(const Draft& d);
+  feeds::Status AddRevision(std::int64_t id, const DraftRevision& rev);
+  feeds::Status AddStep(const DraftStep& step);
+  feeds::Status AddReviewer(std::int64_t id, const RoundReviewer& r);
+  feeds::Status ClearReviewers(std::int64_t id);
+
+  std::optional<Draft> Get(std::int64_t id);
+  std::vector<Draft> List(const DraftFilter& filter);
+  // Drafts in any of `states`, oldest update first.
+  std::vector<Draft> InStates(const std::vector<DraftState>& states);
+  std::vector<Draft> ByRelease(const std::string& release_id);
+  std::vector<RoundReviewer> Reviewers(std::int64_t id);
+  std::vector<DraftStep> Steps(std::int64_t id);
+  std::vector<DraftRevision> Revisions(std::int64_t id);
+  std::optional<DraftRevision> Revision(std::int64_t id, int revision);
+
+ private:
+  explicit DeskStore(std::unique_ptr<feeds::Db> db) : db_(std::move(db)) {}
+  std::vector<Draft> Query(const std::string& where_order,
+                           const std::function<void(feeds::Stmt&)>& bind);
+  std::unique_ptr<feeds::Db> db_;
+};
+
+}  // namespace zhanqun::hub
+
+#endif  // ZHANQUN_HUB_SRC_DESK_STORE_H_
