@@ -81,6 +81,23 @@ std::map<std::string, std::string> ParseFormUrlEncoded(const std::string& body) 
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> ParseFormUrlEncodedAll(const std::string& body) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t start = 0;
+  while (start <= body.size()) {
+    std::size_t end = body.find('&', start);
+    if (end == std::string::npos) end = body.size();
+    std::string pair = body.substr(start, end - start);
+    if (!pair.empty()) {
+      std::size_t eq = pair.find('=');
+      out.emplace_back(FormDecode(pair.substr(0, eq)),
+                       eq == std::string::npos ? "" : FormDecode(pair.substr(eq + 1)));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string HttpRequest::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
   return it == headers.end() ? std::string() : it->second;

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -157,7 +158,14 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   static void Write(const HttpResponse& resp, Poco::Net::HTTPServerResponse& out) {
     out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(resp.status));
     out.setContentType(resp.content_type);
-    for (const auto& [k, v] : resp.headers) out.set(k, v);
+    for (const auto& [k, v] : resp.headers) {
+      // Set-Cookie is the one header a response may repeat (RFC 6265 §3).
+      if (Poco::icompare(k, "Set-Cookie") == 0) {
+        out.add(k, v);
+      } else {
+        out.set(k, v);
+      }
+    }
     out.setContentLength64(static_cast<Poco::Int64>(resp.body.size()));
     out.sendBuffer(resp.body.data(), resp.body.size());
   }

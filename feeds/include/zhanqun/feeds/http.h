@@ -38,7 +38,7 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers;  // Set-Cookie may repeat
   std::string body;
 
   static HttpResponse Json(int status, std::string body);
@@ -121,6 +121,26 @@ std::string UrlEncode(const std::string& s);
 // space). A repeated name keeps its first value; a malformed %-escape is
 // kept literally.
 std::map<std::string, std::string> ParseFormUrlEncoded(const std::string& body);
+
+// Like ParseFormUrlEncoded, but keeps every (name, value) pair in body order,
+// so a repeated name (checkboxes, multi-selects) yields all its values.
+std::vector<std::pair<std::string, std::string>> ParseFormUrlEncodedAll(const std::string& body);
+
+// One part of a multipart/form-data body. `filename` and `content_type` are
+// empty for plain fields; `bytes` is the part's content, unchanged.
+struct MultipartPart {
+  std::string name;
+  std::string filename;
+  std::string content_type;
+  std::string bytes;
+};
+
+// Parses a multipart/form-data body given the request's Content-Type header
+// (which carries the boundary). kInvalidArgument naming the problem when the
+// header is not multipart/form-data, has no boundary, or the body is
+// malformed (a part without a name, a missing closing boundary).
+Result<std::vector<MultipartPart>> ParseMultipartFormData(const std::string& content_type,
+                                                          const std::string& body);
 
 }  // namespace zhanqun::feeds
 

@@ -55,6 +55,14 @@ struct RejectionRow {
   feeds::TimeMs hub_ms = 0;
 };
 
+// When one hub-log entry reached one stage at one node (console history).
+struct StageEventRow {
+  std::uint64_t seq = 0;
+  feeds::TimeMs appended_ms = 0;  // when the hub appended the entry
+  std::string stage;
+  feeds::TimeMs hub_ms = 0;  // when it reached `stage`, on the hub's clock
+};
+
 // A node's newest report, as the hub keeps it.
 struct NodeReportRow {
   std::string node;
@@ -120,6 +128,11 @@ class HubStore : public feeds::LogReader {
   // Lags (hub_ms - appended_ms) of every entry appended after `node` was
   // registered that reached `stage` at `node`.
   std::vector<feeds::TimeMs> StageLags(const std::string& node, const std::string& stage);
+
+  // Stage events at `node` of the newest `limit` hub-log entries it has
+  // acknowledged that were appended after it was registered (catch-up is not
+  // propagation), ordered by seq then stage (hub_store_history.cc).
+  std::vector<StageEventRow> NodeHistory(const std::string& node, std::size_t limit);
 
   // feeds::LogReader
   feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,

@@ -1,0 +1,21 @@
+// The hub's web pages: the staff desk (/desk/...) and the admin console
+// (/console/...), server-rendered HTML without JavaScript (docs/api.md,
+// "Web desk and console"; docs/architecture.md, "Web layer").
+#ifndef ZHANQUN_HUB_WEB_H_
+#define ZHANQUN_HUB_WEB_H_
+
+#include "zhanqun/feeds/http.h"
+#include "zhanqun/hub/accounts.h"
+#include "zhanqun/hub/hub.h"
+
+namespace zhanqun::hub {
+
+// Registers the web routes on `server`: /static/desk.css, /desk/login,
+// /desk/logout, /desk (home), and the console. Call before
+// RegisterHubRoutes or after: the paths do not overlap. `hub` and
+// `accounts` must outlive the server.
+void RegisterWebRoutes(Hub& hub, Accounts& accounts, feeds::HttpServer& server);
+
+}  // namespace zhanqun::hub
+
+#endif  // ZHANQUN_HUB_WEB_H_

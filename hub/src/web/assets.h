@@ -1,0 +1,32 @@
+// Templates (hub/web/templates/*.mustache) and static files
+// (hub/web/static/*), compiled into the binary by hub/web/embed.cmake.
+#ifndef ZHANQUN_HUB_WEB_ASSETS_H_
+#define ZHANQUN_HUB_WEB_ASSETS_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace zhanqun::hub::web {
+
+struct EmbeddedFile {
+  const char* path;  // relative to hub/web: "templates/layout.mustache", "static/desk.css"
+  const unsigned char* data;
+  std::size_t size;
+  const char* sha256;  // hex, of the content
+};
+
+extern const EmbeddedFile kEmbeddedFiles[];
+extern const std::size_t kEmbeddedFileCount;
+
+// The file at `path`, or nullptr.
+const EmbeddedFile* FindAsset(std::string_view path);
+std::string_view AssetText(const EmbeddedFile& f);
+
+// The text of templates/<name>.mustache. REQUIRES: the template exists
+// (a missing template is a build error, found by the web tests).
+std::string_view Template(std::string_view name);
+
+}  // namespace zhanqun::hub::web
+
+#endif  // ZHANQUN_HUB_WEB_ASSETS_H_

@@ -1,0 +1,22 @@
+// Route groups of the web layer; RegisterWebRoutes (web_routes.cc) calls
+// each. Add yours here (see web.h, "How to add a page").
+#ifndef ZHANQUN_HUB_WEB_ROUTES_H_
+#define ZHANQUN_HUB_WEB_ROUTES_H_
+
+#include <memory>
+
+#include "web/web.h"
+
+namespace zhanqun::hub::web {
+
+// GET/POST /desk/login, POST /desk/logout (login.cc).
+void RegisterLoginRoutes(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+// /console, /console/nodes/{code}, /console/releases[/{id...}] (console*.cc).
+void RegisterConsoleRoutes(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+void RegisterConsoleTree(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+void RegisterConsoleNode(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+void RegisterConsoleReleases(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+
+}  // namespace zhanqun::hub::web
+
+#endif  // ZHANQUN_HUB_WEB_ROUTES_H_

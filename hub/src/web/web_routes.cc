@@ -1,0 +1,45 @@
+// RegisterWebRoutes: the static stylesheet, the desk home, and every route
+// group of the web layer.
+#include "web/assets.h"
+#include "web/routes.h"
+#include "zhanqun/hub/web.h"
+
+namespace zhanqun::hub {
+
+namespace {
+
+feeds::HttpResponse Stylesheet() {
+  const web::EmbeddedFile* css = web::FindAsset("static/desk.css");
+  if (css == nullptr) return feeds::HttpResponse::Text(404, "no stylesheet\n");
+  feeds::HttpResponse r;
+  r.content_type = "text/css; charset=utf-8";
+  r.body = std::string(web::AssetText(*css));
+  // The URL carries the content hash (Web::CssUrl), so it never changes
+  // under a cached copy.
+  r.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
+  r.headers.push_back({"X-Content-Type-Options", "nosniff"});
+  r.headers.push_back({"ETag", "\"" + std::string(css->sha256).substr(0, 16) + "\""});
+  return r;
+}
+
+// The desk's home: links to what the user may open (the nav, as a page).
+feeds::HttpResponse Home(const web::Web& w, web::WebContext& ctx) {
+  web::mustache::data d;
+  d.set("groups", web::NavData(ctx.principal(), ""));
+  d.set("roles", ctx.principal().roles.ToString());
+  return w.Render(ctx, 200, "工作台", "home", d);
+}
+
+}  // namespace
+
+void RegisterWebRoutes(Hub& hub, Accounts& accounts, feeds::HttpServer& server) {
+  auto w = std::make_shared<web::Web>(hub, accounts);
+  server.Route("GET", "/static/desk.css", [](const feeds::HttpRequest&) { return Stylesheet(); });
+  web::RegisterLoginRoutes(w, server);
+  web::RegisterConsoleRoutes(w, server);
+  server.Route("GET", "/desk",
+               w->Page(web::Access::LoggedIn(),
+                       [wp = w.get()](web::WebContext& ctx) { return Home(*wp, ctx); }));
+}
+
+}  // namespace zhanqun::hub
