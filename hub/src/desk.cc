@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "desk_impl.h"
+#include "zhanqun/feeds/markdown.h"
 #include "zhanqun/feeds/sanitize.h"
 #include "zhanqun/feeds/sqlite.h"
 
@@ -95,7 +96,8 @@ feeds::Release Desk::Impl::ToRelease(const Draft& d) const {
 }
 
 Result<DraftContent> Desk::Impl::Clean(DraftContent c, const std::string& release_id, int version) {
-  c.body_html = feeds::SanitizeHtml(c.body_html);
+  c.body_html = c.body_markdown.empty() ? feeds::SanitizeHtml(c.body_html)
+                                        : feeds::MarkdownToHtml(c.body_markdown);
   Draft probe;
   probe.release_id = release_id;
   probe.release_version = version;

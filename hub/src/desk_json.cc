@@ -49,14 +49,15 @@ json DraftContentToJson(const DraftContent& c) {
   return {{"title", c.title},         {"doc_number", c.doc_number},
           {"authority", c.authority}, {"signed_date", c.signed_date},
           {"topics", c.topics},       {"categories", c.categories},
-          {"body_html", c.body_html}, {"attachments", atts}};
+          {"body_html", c.body_html}, {"body_markdown", c.body_markdown},
+          {"attachments", atts}};
 }
 
 Result<DraftContent> DraftContentFromJson(const json& j,
                                           const std::vector<std::string>& extra_allowed) {
   static const std::vector<std::string> kKnown = {"title",     "doc_number", "authority",
                                                   "signed_date", "topics",   "categories",
-                                                  "body_html", "body_text"};
+                                                  "body_html", "body_text", "body_markdown"};
   if (!j.is_object()) return Status::Invalid("draft: expected a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = std::find(kKnown.begin(), kKnown.end(), it.key()) != kKnown.end() ||
@@ -64,8 +65,10 @@ Result<DraftContent> DraftContentFromJson(const json& j,
                      extra_allowed.end();
     if (!known) return Status::Invalid("draft." + it.key() + ": unknown field");
   }
-  if (j.contains("body_html") && j.contains("body_text")) {
-    return Status::Invalid("draft.body_html: give body_html or body_text, not both");
+  int bodies = static_cast<int>(j.contains("body_html")) + static_cast<int>(j.contains("body_text")) +
+               static_cast<int>(j.contains("body_markdown"));
+  if (bodies > 1) {
+    return Status::Invalid("draft.body_html: give one of body_html, body_text or body_markdown");
   }
   DraftContent c;
   ZQ_RETURN_IF_ERROR(TakeString(j, "title", &c.title));
@@ -78,6 +81,7 @@ Result<DraftContent> DraftContentFromJson(const json& j,
   std::string text;
   ZQ_RETURN_IF_ERROR(TakeString(j, "body_text", &text));
   if (!text.empty()) c.body_html = feeds::TextToHtml(text);
+  ZQ_RETURN_IF_ERROR(TakeString(j, "body_markdown", &c.body_markdown));
   return c;
 }
 

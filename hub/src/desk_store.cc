@@ -129,6 +129,7 @@ std::string ContentToJson(const DraftContent& c) {
             {"authority", c.authority}, {"signed_date", c.signed_date},
             {"topics", c.topics},       {"categories", c.categories},
             {"body_html", c.body_html}, {"attachments", atts}};
+  if (!c.body_markdown.empty()) j["body_markdown"] = c.body_markdown;
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -144,6 +145,7 @@ Result<DraftContent> ContentFromJson(const std::string& text) {
     c.topics = j.value("topics", std::vector<std::string>{});
     c.categories = j.value("categories", std::vector<std::string>{});
     c.body_html = j.value("body_html", "");
+    c.body_markdown = j.value("body_markdown", "");
     for (const json& a : j.value("attachments", json::array())) {
       c.attachments.push_back({a.value("href", ""), a.value("title", ""), a.value("media_type", ""),
                                a.value("sha256", ""), a.value("length", std::uint64_t{0})});

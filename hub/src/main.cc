@@ -10,6 +10,9 @@
 #include "zhanqun/feeds/http.h"
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/desk.h"
+#include "zhanqun/hub/desk_api.h"
+#include "zhanqun/hub/desk_stack.h"
+#include "zhanqun/hub/web.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_http.h"
 #include "zhanqun/hub/ingest.h"
@@ -69,7 +72,12 @@ int Serve(const hub::HubConfig& config) {
     if (!w.ok()) return Fail(w.status());
     websub = std::move(*w);
   }
+  auto stack = hub::DeskStack::Open(config, **h, feeds::SystemClock());
+  if (!stack.ok()) return Fail(stack.status());
   feeds::HttpServer server;
+  hub::RegisterWebRoutes(**h, (*h)->accounts(), server,
+                         {&(*stack)->desk(), &(*stack)->ingestor()});
+  hub::RegisterDeskApiRoutes(server, (*stack)->desk(), (*h)->accounts(), (*h)->audit());
   hub::RegisterHubRoutes(**h, server, websub.get());
   feeds::HttpServerOptions options;
   options.host = config.listen_host;
@@ -81,6 +89,9 @@ int Serve(const hub::HubConfig& config) {
     s = websub->Start();
     if (!s.ok()) return Fail(s);
   }
+  (*stack)->Start([](std::size_t n) {
+    LogEvent("scheduled_published", {{"releases", std::to_string(n)}});
+  });
   LogEvent("hub_started", {{"listen", config.listen_host + ":" + std::to_string(server.port())},
                            {"public_url", config.public_url},
                            {"websub", websub ? websub->options().HubUrl() : "off"},
@@ -88,6 +99,7 @@ int Serve(const hub::HubConfig& config) {
                            {"head", std::to_string((*h)->store().Head(feeds::kHubCode))}});
   const int sig = feeds::WaitForTerminationSignal();
   LogEvent("hub_stopping", {{"signal", std::to_string(sig)}});
+  (*stack)->Stop();
   if (websub) websub->Stop();  // before Close(): its scanner waits on the notifier
   (*h)->notifier().Close();  // release children's long-polls so the pool drains at once
   server.Stop();
@@ -166,31 +178,18 @@ int SourceCommand(const hub::HubConfig& config, const feeds::CommandLine& a, hub
   if (sub != "list" && !(sub == "poll" && (g_poll_all || a.positional.size() == 3))) {
     return Fail(feeds::Status::Invalid("usage: source list | source poll <name|--all>"));
   }
-  hub::DeskOptions options;
-  options.attachments_dir = config.data_dir + "/attachments";
-  options.public_url = config.public_url;
-  // desk.db beside hub.db; the lead's serve wiring should use the same path.
-  auto desk = hub::Desk::Open(config.data_dir + "/desk.db", options, h, h.audit(),
-                              feeds::SystemClock());
-  if (!desk.ok()) return Fail(desk.status());
-  hub::DraftSink sink = [&desk](const hub::SourceConfig& s, hub::DraftContent content,
-                                const std::string& link) -> feeds::Result<std::int64_t> {
-    auto d = (*desk)->Import(s.name, s.trusted, std::move(content), link);
-    if (!d.ok()) return d.status();
-    return d->id;
-  };
-  auto ingestor = hub::Ingestor::Open(config.IngestDbPath(), config.sources, sink, h.audit(),
-                                      feeds::SystemClock());
-  if (!ingestor.ok()) return Fail(ingestor.status());
+  auto stack = hub::DeskStack::Open(config, h, feeds::SystemClock());
+  if (!stack.ok()) return Fail(stack.status());
+  hub::Ingestor* ingestor = &(*stack)->ingestor();
   if (sub == "list") {
-    std::cout << hub::FormatSourceTable((*ingestor)->Sources());
+    std::cout << hub::FormatSourceTable(ingestor->Sources());
     return 0;
   }
   std::vector<hub::PollOutcome> outcomes;
   if (g_poll_all) {
-    outcomes = (*ingestor)->PollAll();
+    outcomes = ingestor->PollAll();
   } else {
-    auto one = (*ingestor)->PollNow(a.positional[2]);
+    auto one = ingestor->PollNow(a.positional[2]);
     if (!one.ok()) return Fail(one.status());
     outcomes.push_back(*one);
   }

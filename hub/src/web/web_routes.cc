@@ -1,6 +1,7 @@
 // RegisterWebRoutes: the static stylesheet, the desk home, and every route
 // group of the web layer.
 #include "web/assets.h"
+#include "web/desk_pages.h"
 #include "web/routes.h"
 #include "zhanqun/hub/web.h"
 
@@ -32,11 +33,17 @@ feeds::HttpResponse Home(const web::Web& w, web::WebContext& ctx) {
 
 }  // namespace
 
-void RegisterWebRoutes(Hub& hub, Accounts& accounts, feeds::HttpServer& server) {
+void RegisterWebRoutes(Hub& hub, Accounts& accounts, feeds::HttpServer& server,
+                       WebServices services) {
   auto w = std::make_shared<web::Web>(hub, accounts);
   server.Route("GET", "/static/desk.css", [](const feeds::HttpRequest&) { return Stylesheet(); });
   web::RegisterLoginRoutes(w, server);
   web::RegisterConsoleRoutes(w, server);
+  if (services.desk != nullptr) {
+    web::DeskServices desk{*services.desk, services.ingest};
+    web::RegisterDraftPages(w, desk, server);
+    web::RegisterAdminPages(w, desk, server);
+  }
   server.Route("GET", "/desk",
                w->Page(web::Access::LoggedIn(),
                        [wp = w.get()](web::WebContext& ctx) { return Home(*wp, ctx); }));

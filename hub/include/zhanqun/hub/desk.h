@@ -59,6 +59,9 @@ struct DraftContent {
   std::string title, doc_number, authority, signed_date;  // see feeds::Release
   std::vector<std::string> topics, categories;
   std::string body_html;  // sanitized on every save
+  // The Markdown source when the body was written in Markdown; when set,
+  // body_html is derived from it (feeds/markdown.h) on every save.
+  std::string body_markdown;
   std::vector<feeds::Attachment> attachments;
   bool operator==(const DraftContent&) const = default;
 };

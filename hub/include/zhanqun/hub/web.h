@@ -6,7 +6,9 @@
 
 #include "zhanqun/feeds/http.h"
 #include "zhanqun/hub/accounts.h"
+#include "zhanqun/hub/desk.h"
 #include "zhanqun/hub/hub.h"
+#include "zhanqun/hub/ingest.h"
 
 namespace zhanqun::hub {
 
@@ -14,7 +16,17 @@ namespace zhanqun::hub {
 // /desk/logout, /desk (home), and the console. Call before
 // RegisterHubRoutes or after: the paths do not overlap. `hub` and
 // `accounts` must outlive the server.
-void RegisterWebRoutes(Hub& hub, Accounts& accounts, feeds::HttpServer& server);
+// The editorial services behind the desk pages; `ingest` may be null.
+struct WebServices {
+  Desk* desk = nullptr;
+  Ingestor* ingest = nullptr;
+};
+
+// With `services.desk` set, also the desk pages (queue, drafts, compose,
+// review, release history, audit, topics, users, tokens, sources) and
+// GET /attachments/{sha256}/{name}.
+void RegisterWebRoutes(Hub& hub, Accounts& accounts, feeds::HttpServer& server,
+                       WebServices services = {});
 
 }  // namespace zhanqun::hub
 
