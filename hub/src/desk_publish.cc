@@ -62,6 +62,9 @@ Result<Draft> Desk::Impl::PublishedDraft(const std::string& release_id) {
 Result<feeds::SignedEntry> Desk::Impl::EndRelease(const Principal& by,
                                                   const std::string& release_id,
                                                   const std::string& reason, DeskAction action) {
+  // The role first, so a caller without it learns nothing about the release.
+  ZQ_RETURN_IF_ERROR(
+      Require(by, action == DeskAction::kWithdraw ? Permission::kWithdraw : Permission::kRepeal));
   Result<Draft> d = PublishedDraft(release_id);
   if (!d.ok()) return d.status();
   Result<Transition> t = Decide(by, Facts(by, *d), {action, reason, std::nullopt});
@@ -135,6 +138,7 @@ Result<Draft> Desk::SetEmbargo(const Principal& by, std::int64_t id,
 }
 
 Result<Draft> Desk::Amend(const Principal& by, const std::string& release_id) {
+  ZQ_RETURN_IF_ERROR(Require(by, Permission::kAmend));
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> published = impl_->PublishedDraft(release_id);
   if (!published.ok()) return published.status();
