@@ -15,7 +15,13 @@ mustache::data JsonToData(const json& j) {
   switch (j.type()) {
     case json::value_t::object: {
       mustache::data d;
-      for (auto it = j.begin(); it != j.end(); ++it) d.set(it.key(), JsonToData(it.value()));
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        // An empty string or null is left out, so {{#x}} is false for it
+        // (kainjow treats every string as true) and {{x}} renders nothing.
+        const json& v = it.value();
+        if (v.is_null() || (v.is_string() && v.get<std::string>().empty())) continue;
+        d.set(it.key(), JsonToData(v));
+      }
       return d;
     }
     case json::value_t::array: {
