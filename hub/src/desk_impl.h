@@ -54,7 +54,10 @@ struct Desk::Impl {
                       const nlohmann::json& detail);
   // Publishes an approved or scheduled draft through the Hub.
   feeds::Result<Draft> PublishDraft(const Actor& actor, Draft d);
-  // The newest published draft of a release (kNotFound when none).
+  // A release published outside the desk, taken in as a published draft.
+  feeds::Result<Draft> AdoptPublished(const std::string& release_id);
+  // The newest published draft of a release (kNotFound when none); adopts a
+  // release the desk has never seen.
   feeds::Result<Draft> PublishedDraft(const std::string& release_id);
   feeds::Result<feeds::SignedEntry> EndRelease(const Principal& by, const std::string& release_id,
                                                const std::string& reason, DeskAction action);

@@ -1,6 +1,7 @@
 // Publication: publish now, schedules and embargoes, amend, withdraw,
 // repeal, ingestion and the per-role queue.
 #include "desk_impl.h"
+#include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/sanitize.h"
 #include "zhanqun/feeds/sqlite.h"
@@ -48,8 +49,41 @@ Result<Draft> Desk::Impl::PublishDraft(const Actor& actor, Draft d) {
   return d;
 }
 
+// A release published without the desk (the publish API, the CLI) becomes a
+// published draft here the first time someone amends, withdraws or repeals
+// it, with its content read back from the signed log.
+Result<Draft> Desk::Impl::AdoptPublished(const std::string& release_id) {
+  std::optional<ReleaseRow> row = hub.store().FindRelease(release_id);
+  if (!row) return Status::NotFound("release '" + release_id + "' is not published");
+  Result<std::vector<std::string>> wires = hub.store().ReadWire(feeds::kHubCode, row->seq - 1, 1);
+  if (!wires.ok()) return wires.status();
+  if (wires->empty()) return Status::Internal("release '" + release_id + "': its entry is missing");
+  Result<feeds::ParsedEntry> e = feeds::DecodeEntry(wires->front());
+  if (!e.ok() || !e->entry.release) {
+    return Status::Corruption("release '" + release_id + "': its entry does not decode");
+  }
+  const feeds::Release& r = *e->entry.release;
+  if (r.status == feeds::ReleaseStatus::kWithdrawn || r.status == feeds::ReleaseStatus::kRepealed) {
+    return Status::Precondition("release '" + release_id + "' is " +
+                                feeds::ReleaseStatusName(r.status) + "; it cannot change now");
+  }
+  Draft d;
+  d.release_id = release_id;
+  d.release_version = r.version;
+  d.state = DraftState::kPublished;
+  d.content = {r.title, r.doc_number, r.authority, r.signed_date, r.topics, r.categories,
+               r.body_html, "", r.attachments};
+  d.author = "hub-log";
+  d.source = "hub-log";
+  d.published_seq = row->seq;
+  d.levels = static_cast<int>(options.review_levels.size());
+  return CreateDraft({"system", 0}, std::move(d), "adopt", "release.adopt",
+                     {{"version", r.version}, {"seq", row->seq}});
+}
+
 Result<Draft> Desk::Impl::PublishedDraft(const std::string& release_id) {
   std::vector<Draft> drafts = store->ByRelease(release_id);
+  if (drafts.empty()) return AdoptPublished(release_id);
   for (auto it = drafts.rbegin(); it != drafts.rend(); ++it) {
     if (it->state == DraftState::kPublished) return *it;
   }

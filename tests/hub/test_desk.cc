@@ -339,6 +339,31 @@ TEST_CASE("desk withdraw publishes a signed withdrawn entry carrying the reason"
   CHECK(fx.audit->List(f).front().action == "release.withdraw");
 }
 
+TEST_CASE("desk amends and withdraws a release published without the desk", "[hub][desk][amend]") {
+  DeskFixture fx;
+  feeds::Release direct = testing::MakeRelease("api-2019-7");
+  direct.title = "直接发布的政策";
+  fx.MustPublish(direct);
+  CHECK(fx.desk->ReleaseDrafts("api-2019-7").empty());
+  Draft v2 = Must(fx.desk->Amend(kFrank, "api-2019-7"));
+  CHECK(v2.release_version == 2);
+  CHECK(v2.content.title == "直接发布的政策");
+  std::vector<Draft> all = fx.desk->ReleaseDrafts("api-2019-7");
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].state == DraftState::kPublished);
+  CHECK(all[0].source == "hub-log");
+  AuditFilter f;
+  f.action_prefix = "release.adopt";
+  CHECK(fx.audit->List(f).size() == 1);
+  feeds::Release other = testing::MakeRelease("api-2019-8");
+  fx.MustPublish(other);
+  feeds::SignedEntry se = Must(fx.desk->Withdraw(kDave, "api-2019-8", "重复发布"));
+  CHECK(se.entry.release->status == feeds::ReleaseStatus::kWithdrawn);
+  CHECK(se.entry.release->version == 2);
+  CHECK(fx.desk->Withdraw(kDave, "no-such-release", "x").status().code() ==
+        feeds::Code::kNotFound);
+}
+
 TEST_CASE("desk repeal keeps the body readable under the reason", "[hub][desk][repeal]") {
   DeskFixture fx;
   Draft d = fx.Published();
