@@ -245,6 +245,49 @@ def every_desk_endpoint_answers_each_role_as_the_matrix_says(ctx):
 
 
 @test
+def every_desk_and_console_page_answers_each_role_as_the_matrix_says(ctx):
+    # (method, path, roles allowed). Refused: 403. Allowed: anything else
+    # (state-changing forms name a draft, release, user or source that does
+    # not exist, or carry an empty form, so nothing changes). "*" = any role.
+    rows = [("GET", p, r) for p, r in (
+        ("/desk", "*"), ("/desk/queue", "*"), ("/desk/drafts", "*"), ("/desk/tokens", "*"),
+        ("/desk/compose", "editor"), ("/desk/audit", "admin"), ("/desk/topics", "admin"),
+        ("/desk/users", "admin"), ("/desk/sources", "admin"), ("/console", "admin"),
+        ("/console/releases", "admin"), ("/console/nodes/330106", "admin"))]
+    rows += [("POST", p, r) for p, r in (
+        ("/desk/compose", "editor"), ("/desk/drafts/999999/edit", "editor"),
+        ("/desk/drafts/999999/submit", "editor"), ("/desk/drafts/999999/attachments", "editor"),
+        ("/desk/drafts/999999/review", "reviewer"), ("/desk/drafts/999999/approve", "approver"),
+        ("/desk/drafts/999999/publish", "approver"), ("/desk/drafts/999999/schedule", "approver"),
+        ("/desk/drafts/999999/unschedule", "approver"), ("/desk/drafts/999999/embargo", "*"),
+        ("/desk/releases/amend", "editor"), ("/desk/releases/withdraw", "approver"),
+        ("/desk/releases/repeal", "approver"), ("/desk/topics", "admin"), ("/desk/users", "admin"),
+        ("/desk/users/nobody/roles", "admin"), ("/desk/users/nobody/disable", "admin"),
+        ("/desk/sources/nosuch/poll", "admin"), ("/desk/tokens", "*"),
+        ("/desk/tokens/nosuch/revoke", "*"))]
+    users = {"editor": "editor", "reviewer": "rev1", "approver": "approver", "admin": "admin"}
+    sessions = {}
+    for role, user in users.items():
+        sessions[role] = Browser(ctx.cluster.hub_url)
+        sessions[role].login(user, PASSWORD)
+    failures = []
+    for method, path, allowed in rows:
+        for role, b in sessions.items():
+            form = None
+            if method == "POST":
+                form = {"csrf": b.csrf("/desk/tokens"), "release_id": "no-such-release"}
+            status, _, _ = b.request(method, path, form)
+            ok = allowed == "*" or role == allowed
+            if ok == (status == 403):
+                failures.append(f"{method} {path} as {role}: HTTP {status}")
+        anon = Browser(ctx.cluster.hub_url)
+        status, headers, _ = anon.request(method, path, {} if method == "POST" else None)
+        if status not in (303, 403):
+            failures.append(f"{method} {path} anonymous: HTTP {status}")
+    expect(not failures, "page matrix mismatches:\n" + "\n".join(failures))
+
+
+@test
 def upstream_items_become_drafts_and_a_hostile_feed_is_rejected(ctx):
     r = subprocess.run([ctx.cluster.hub_bin, "source", "poll", "--all", "--config",
                         ctx.cluster.hub_config], capture_output=True, text=True)
