@@ -121,6 +121,20 @@ async function main() {
     check('the draft has a release id', releaseId.length > 0);
     const bodyShown = await ed.page.locator('article.preview .body').innerHTML();
     check('the Markdown body is rendered as HTML', /<(h2|p|ol|ul)>/.test(bodyShown));
+    // An attachment, uploaded as multipart through the draft page's form.
+    const attachment = join(args.out, '附件1-政策问答.txt');
+    writeFileSync(attachment, `${doc.title}\n政策问答（测试附件）\n`);
+    await ed.page.setInputFiles('#file', attachment);
+    await Promise.all([ed.page.waitForNavigation(),
+      ed.page.click('form[action$="/attachments"] button')]);
+    const attLink = ed.page.locator('ul.attachments a', { hasText: '附件1-政策问答.txt' });
+    check('the attachment is listed on the draft', await attLink.count() === 1);
+    if (await attLink.count() === 1) {
+      const href = await attLink.getAttribute('href');
+      const res = await ed.page.request.get(href);
+      check('the attachment is served by its SHA-256 with the uploaded bytes',
+        res.status() === 200 && (await res.text()).includes('政策问答'), String(res.status()));
+    }
     await Promise.all([ed.page.waitForNavigation(), ed.page.click('form[action$="/submit"] button')]);
     check('submitted: at 初审', (await stateText(ed.page)).includes('初审'), await stateText(ed.page));
 
