@@ -346,6 +346,11 @@ std::vector<Draft> Desk::List(const DraftFilter& filter) {
   return impl_->store->List(filter);
 }
 
+std::vector<std::pair<DraftState, std::size_t>> Desk::StateCounts() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->store->StateCounts();
+}
+
 std::vector<DraftStep> Desk::History(std::int64_t id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->Steps(id);

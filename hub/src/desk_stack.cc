@@ -22,10 +22,48 @@ feeds::Result<std::unique_ptr<DeskStack>> DeskStack::Open(const HubConfig& confi
   if (!ingestor.ok()) return ingestor.status();
   s->ingestor_ = std::move(*ingestor);
   s->poll_sources_ = !config.sources.empty();
+  DeskStack* raw = s.get();
+  hub.AddMetricsSource([raw](feeds::MetricsWriter& w) { raw->WriteMetrics(w); });
   return s;
 }
 
 DeskStack::~DeskStack() { Stop(); }
+
+void DeskStack::WriteMetrics(feeds::MetricsWriter& w) {
+  w.Family("zhanqun_hub_drafts", feeds::MetricType::kGauge,
+           "Drafts on the editorial desk in each workflow state.");
+  std::vector<std::pair<DraftState, std::size_t>> counts = desk_->StateCounts();
+  for (DraftState st : {DraftState::kDraft, DraftState::kInReview, DraftState::kAwaitingApproval,
+                        DraftState::kApproved, DraftState::kScheduled, DraftState::kPublished,
+                        DraftState::kWithdrawn, DraftState::kRepealed, DraftState::kSuperseded}) {
+    std::uint64_t n = 0;
+    for (const auto& [s, c] : counts) n += s == st ? c : 0;
+    w.Sample(n, {{"state", DraftStateName(st)}});
+  }
+  std::vector<SourceView> sources = ingestor_->Sources();
+  w.Family("zhanqun_hub_source_up", feeds::MetricType::kGauge,
+           "1 when the upstream source's last poll succeeded (200 or 304), else 0.");
+  for (const SourceView& v : sources) {
+    bool up = v.state.last_status == SourceStatus::kOk ||
+              v.state.last_status == SourceStatus::kNotModified;
+    w.Sample(std::uint64_t{up ? 1u : 0u}, {{"source", v.config.name}});
+  }
+  w.Family("zhanqun_hub_source_failures", feeds::MetricType::kGauge,
+           "Consecutive failed polls of the upstream source.");
+  for (const SourceView& v : sources) {
+    w.Sample(static_cast<std::int64_t>(v.state.failures), {{"source", v.config.name}});
+  }
+  w.Family("zhanqun_hub_source_items_imported_total", feeds::MetricType::kCounter,
+           "Upstream items that became drafts.");
+  for (const SourceView& v : sources) {
+    w.Sample(v.state.items_imported, {{"source", v.config.name}});
+  }
+  w.Family("zhanqun_hub_source_items_rejected_total", feeds::MetricType::kCounter,
+           "Upstream items or feeds refused (bad feed, no guid or link, refused as a draft).");
+  for (const SourceView& v : sources) {
+    w.Sample(v.state.items_rejected, {{"source", v.config.name}});
+  }
+}
 
 void DeskStack::Start(std::function<void(std::size_t)> on_published) {
   on_published_ = std::move(on_published);

@@ -266,6 +266,16 @@ std::vector<Draft> DeskStore::List(const DraftFilter& f) {
       });
 }
 
+std::vector<std::pair<DraftState, std::size_t>> DeskStore::StateCounts() {
+  std::vector<std::pair<DraftState, std::size_t>> out;
+  Result<feeds::Stmt> st = db_->Prepare("SELECT state, count(*) FROM drafts GROUP BY state");
+  if (!st.ok()) return out;
+  (void)feeds::ForEachRow(*st, [&out](feeds::Stmt& s) {
+    out.emplace_back(StateFromName(s.Text(0)), static_cast<std::size_t>(s.Int(1)));
+  });
+  return out;
+}
+
 std::vector<Draft> DeskStore::InStates(const std::vector<DraftState>& states) {
   std::vector<Draft> out;
   for (const Draft& d : Query("ORDER BY updated_ms, id", [](feeds::Stmt&) {})) {

@@ -38,6 +38,7 @@ class DeskStore {
   std::vector<Draft> List(const DraftFilter& filter);
   // Drafts in any of `states`, oldest update first.
   std::vector<Draft> InStates(const std::vector<DraftState>& states);
+  std::vector<std::pair<DraftState, std::size_t>> StateCounts();
   std::vector<Draft> ByRelease(const std::string& release_id);
   std::vector<RoundReviewer> Reviewers(std::int64_t id);
   std::vector<DraftStep> Steps(std::int64_t id);

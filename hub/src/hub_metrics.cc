@@ -124,6 +124,7 @@ std::string HubMetricsText(Hub& hub) {
   WriteCounters(hub, w);
   WriteHeads(hub, w);
   WriteNodes(json::parse(hub.StatusJson()), w);
+  for (const Hub::MetricsSource& source : hub.metrics_sources()) source(w);
   return w.Text();
 }
 

@@ -188,6 +188,8 @@ class Desk {
   // Drafts waiting on something `who` may do now (per role, excluding ones
   // separation of duties forbids them), oldest first.
   std::vector<Draft> Queue(const Principal& who);
+  // How many drafts are in each state (states with none are left out).
+  std::vector<std::pair<DraftState, std::size_t>> StateCounts();
   std::vector<DraftStep> History(std::int64_t id);
   std::vector<DraftRevision> Revisions(std::int64_t id);
   // Every draft (all versions) of one release, oldest first.

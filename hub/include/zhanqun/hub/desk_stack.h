@@ -36,6 +36,9 @@ class DeskStack {
   // `on_published(n)` is called after each pass that published n > 0 drafts.
   void Start(std::function<void(std::size_t)> on_published);
   void Stop();
+  // The desk's /metrics families (Hub::AddMetricsSource registers this at
+  // Open): drafts per state, per source up, failures, items imported/rejected.
+  void WriteMetrics(feeds::MetricsWriter& w);
 
  private:
   DeskStack() = default;

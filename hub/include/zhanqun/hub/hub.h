@@ -7,6 +7,7 @@
 #define ZHANQUN_HUB_HUB_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +17,7 @@
 
 #include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/feed_service.h"
+#include "zhanqun/feeds/metrics.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/accounts.h"
 #include "zhanqun/hub/audit.h"
@@ -98,6 +100,12 @@ class Hub {
   feeds::Result<std::string> CreateAutomationToken(const Principal& by, const std::string& name);
   static constexpr const char* kAutomationUser = "automation";
 
+  // More /metrics families from services built on the hub (the desk, the
+  // ingestor). REQUIRES: called before serving; `write` outlives the Hub's use.
+  using MetricsSource = std::function<void(feeds::MetricsWriter&)>;
+  void AddMetricsSource(MetricsSource write) { metrics_sources_.push_back(std::move(write)); }
+  const std::vector<MetricsSource>& metrics_sources() const { return metrics_sources_; }
+
   HubStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
   const HubConfig& config() const { return config_; }
@@ -123,6 +131,7 @@ class Hub {
   Divisions divisions_;
   feeds::AppendNotifier notifier_;
   HubCounters counters_;
+  std::vector<MetricsSource> metrics_sources_;
   HealthTracker health_;
   std::mutex head_mu_;
   std::string head_statement_;  // guarded by head_mu_
