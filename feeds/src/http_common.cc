@@ -63,24 +63,6 @@ std::string FormDecode(const std::string& s) {
 
 }  // namespace
 
-std::map<std::string, std::string> ParseFormUrlEncoded(const std::string& body) {
-  std::map<std::string, std::string> out;
-  std::size_t start = 0;
-  while (start <= body.size()) {
-    std::size_t end = body.find('&', start);
-    if (end == std::string::npos) end = body.size();
-    std::string pair = body.substr(start, end - start);
-    if (!pair.empty()) {
-      std::size_t eq = pair.find('=');
-      std::string name = FormDecode(pair.substr(0, eq));
-      std::string value = eq == std::string::npos ? "" : FormDecode(pair.substr(eq + 1));
-      out.emplace(std::move(name), std::move(value));
-    }
-    start = end + 1;
-  }
-  return out;
-}
-
 std::vector<std::pair<std::string, std::string>> ParseFormUrlEncodedAll(const std::string& body) {
   std::vector<std::pair<std::string, std::string>> out;
   std::size_t start = 0;
@@ -94,6 +76,14 @@ std::vector<std::pair<std::string, std::string>> ParseFormUrlEncodedAll(const st
                        eq == std::string::npos ? "" : FormDecode(pair.substr(eq + 1)));
     }
     start = end + 1;
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParseFormUrlEncoded(const std::string& body) {
+  std::map<std::string, std::string> out;
+  for (auto& [name, value] : ParseFormUrlEncodedAll(body)) {
+    out.emplace(std::move(name), std::move(value));  // the first of a repeated name wins
   }
   return out;
 }

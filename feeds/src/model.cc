@@ -471,15 +471,18 @@ Result<TimeMs> ParseTime(const std::string& s) {
     return bad();
   }
   if (h > 23 || mi > 59 || sec > 60) return bad();  // 60: leap second, folded by timegm
+  return UtcCivilMs(y, mo, d, h, mi, sec) - static_cast<TimeMs>(offset) * 1000 + ms;
+}
+
+TimeMs UtcCivilMs(int year, int month, int day, int hour, int minute, int second) {
   std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  std::time_t secs = timegm(&tm);
-  return static_cast<TimeMs>(secs - offset) * 1000 + ms;
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<TimeMs>(timegm(&tm)) * 1000;
 }
 
 }  // namespace zhanqun::feeds

@@ -92,14 +92,7 @@ bool ParseClock(const std::string& t, int* h, int* mi, int* sec) {
 
 std::optional<TimeMs> ToMs(int y, int mo, int d, int h, int mi, int sec, int offset_s) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || y > 9999) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  return (static_cast<TimeMs>(timegm(&tm)) - offset_s) * 1000;
+  return UtcCivilMs(y, mo, d, h, mi, sec) - static_cast<TimeMs>(offset_s) * 1000;
 }
 
 // "Fri, 15 Feb 2019 08:00:00 +0800" and variants; no zone means Beijing.

@@ -1,16 +1,13 @@
-// Hardened parsing of foreign feeds. Unlike xml::ParseXml (our own signed
-// documents, where any DOCTYPE is refused) old RSS feeds may carry a bare
-// DOCTYPE, so here only entity declarations are refused.
+// Foreign feeds before parsing: size limit, GBK/GB2312/GB18030 decoded to
+// UTF-8, HTML pages told apart; then xml::ParseXml, which for feeds allows a
+// bare DOCTYPE (old RSS) but refuses any entity declaration.
 #include <iconv.h>
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/xmlerror.h>
 
 #include <algorithm>
 #include <cctype>
 #include <climits>
 #include <memory>
-#include <mutex>
 
 #include "syndication_internal.h"
 
@@ -72,93 +69,6 @@ Result<std::string> Gb18030ToUtf8(std::string_view in) {
   return out;
 }
 
-void InitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { xmlInitParser(); });
-}
-
-struct CtxtDeleter {
-  void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
-};
-
-struct ParseState {
-  int max_depth = 0, depth = 0, line = 0;
-  bool too_deep = false, failed = false;
-  std::string entity;  // first declared entity, if any
-  std::string message;
-  startElementNsSAX2Func start_element = nullptr;
-  endElementNsSAX2Func end_element = nullptr;
-};
-
-ParseState* StateOf(void* ctx) {
-  return static_cast<ParseState*>(static_cast<xmlParserCtxt*>(ctx)->_private);
-}
-
-#if LIBXML_VERSION >= 21200
-void OnError(void* ctx, const xmlError* error) {
-#else
-void OnError(void* ctx, xmlErrorPtr error) {
-#endif
-  ParseState* state = StateOf(ctx);
-  if (error == nullptr || error->level < XML_ERR_ERROR || state->failed) return;
-  state->failed = true;
-  state->line = error->line;
-  std::string msg = error->message != nullptr ? error->message : "unknown error";
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  // libxml2 quotes the offending bytes, which may end inside a character.
-  state->message = xml::ToValidText(msg);
-}
-
-void RefuseEntity(void* ctx, const xmlChar* name) {
-  ParseState* state = StateOf(ctx);
-  if (state->entity.empty()) state->entity = name != nullptr ? C(name) : "?";
-  xmlStopParser(static_cast<xmlParserCtxt*>(ctx));
-}
-
-void OnEntityDecl(void* ctx, const xmlChar* name, int, const xmlChar*, const xmlChar*, xmlChar*) {
-  RefuseEntity(ctx, name);
-}
-
-void OnUnparsedEntityDecl(void* ctx, const xmlChar* name, const xmlChar*, const xmlChar*,
-                          const xmlChar*) {
-  RefuseEntity(ctx, name);
-}
-
-void OnStartElement(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri,
-                    int nb_namespaces, const xmlChar** namespaces, int nb_attributes,
-                    int nb_defaulted, const xmlChar** attributes) {
-  ParseState* state = StateOf(ctx);
-  if (++state->depth > state->max_depth) {
-    state->too_deep = true;
-    xmlStopParser(static_cast<xmlParserCtxt*>(ctx));
-    return;
-  }
-  state->start_element(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
-                       nb_defaulted, attributes);
-}
-
-void OnEndElement(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri) {
-  StateOf(ctx)->depth--;
-  StateOf(ctx)->end_element(ctx, localname, prefix, uri);
-}
-
-// Deliberately absent: XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR,
-// XML_PARSE_DTDVALID, XML_PARSE_HUGE, XML_PARSE_XINCLUDE.
-constexpr int kOptions = XML_PARSE_NONET | XML_PARSE_NOCDATA;
-
-Status Failure(const ParseState& s, const SyndicationLimits& limits) {
-  if (!s.entity.empty()) {
-    return Status::Invalid("DTD declares entity '" + s.entity +
-                           "'; entity declarations are refused (XXE, entity expansion)");
-  }
-  if (s.too_deep) {
-    return Status::Exhausted("XML nesting depth exceeds the limit of " +
-                             std::to_string(limits.max_depth));
-  }
-  if (s.failed) return Status::Invalid("line " + std::to_string(s.line) + ": " + s.message);
-  return Status::Invalid("XML is not well-formed");
-}
-
 }  // namespace
 
 std::string DeclaredEncoding(std::string_view bytes) {
@@ -202,34 +112,12 @@ Result<xml::DocPtr> ParseFeedXml(std::string_view bytes, const std::string& base
   }
   Result<std::string> text = DecodeChineseEncodings(bytes);
   if (!text.ok()) return text.status();
-  InitOnce();
-  std::unique_ptr<xmlParserCtxt, CtxtDeleter> ctxt(
-      xmlCreateMemoryParserCtxt(text->data(), static_cast<int>(text->size())));
-  if (!ctxt) return Status::Internal("libxml2: cannot create a parser context");
-  xmlCtxtUseOptions(ctxt.get(), kOptions);
-  ParseState state;
-  state.max_depth = limits.max_depth;
-  xmlSAXHandler* sax = ctxt->sax;
-  state.start_element = sax->startElementNs;
-  state.end_element = sax->endElementNs;
-  sax->startElementNs = OnStartElement;
-  sax->endElementNs = OnEndElement;
-  sax->entityDecl = OnEntityDecl;
-  sax->unparsedEntityDecl = OnUnparsedEntityDecl;
-  sax->serror = OnError;
-  ctxt->_private = &state;
-  xmlParseDocument(ctxt.get());
-  xml::DocPtr doc(ctxt->myDoc);
-  ctxt->myDoc = nullptr;
-  bool ok = ctxt->wellFormed && ctxt->nsWellFormed && !state.failed && state.entity.empty() &&
-            !state.too_deep && doc != nullptr;
-  if (!ok) return Failure(state, limits);
-  if (doc->intSubset != nullptr && doc->intSubset->entities != nullptr) {
-    return Status::Invalid("DTD declares entities; entity declarations are refused");
-  }
-  if (xmlDocGetRootElement(doc.get()) == nullptr) return Status::Invalid("XML has no root element");
-  if (doc->URL != nullptr) xmlFree(const_cast<xmlChar*>(doc->URL));
-  doc->URL = xmlStrdup(X(base_url.c_str()));
+  Result<xml::DocPtr> doc =
+      xml::ParseXml(*text, limits.max_bytes * 2, limits.max_depth, xml::Doctype::kAllowWithoutEntities);
+  if (!doc.ok()) return doc.status();
+  xmlDoc* d = doc->get();
+  if (d->URL != nullptr) xmlFree(const_cast<xmlChar*>(d->URL));
+  d->URL = xmlStrdup(X(base_url.c_str()));
   return doc;
 }
 

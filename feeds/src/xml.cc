@@ -30,6 +30,9 @@ struct ParseState {
   int depth = 0;
   bool too_deep = false;
   bool doctype = false;
+  Doctype policy = Doctype::kRefuse;
+  std::string entity;  // first entity declared (kAllowWithoutEntities)
+  internalSubsetSAXFunc internal_subset = nullptr;
   bool failed = false;
   int line = 0;
   std::string message;
@@ -53,13 +56,36 @@ void OnError(void* ctx, xmlErrorPtr error) {
   state->line = error->line;
   std::string msg = error->message != nullptr ? error->message : "unknown error";
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  state->message = msg;
+  // libxml2 quotes the offending bytes, which may end inside a character.
+  state->message = ToValidText(msg);
 }
 
-// Refusing every DOCTYPE is simpler and safer than taming entity expansion.
-void OnInternalSubset(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
-  StateOf(ctx)->doctype = true;
+// Refusing every DOCTYPE is simpler and safer than taming entity expansion;
+// foreign feeds (kAllowWithoutEntities) keep a bare one.
+void OnInternalSubset(void* ctx, const xmlChar* name, const xmlChar* external_id,
+                      const xmlChar* system_id) {
+  ParseState* state = StateOf(ctx);
+  if (state->policy == Doctype::kAllowWithoutEntities) {
+    state->internal_subset(ctx, name, external_id, system_id);
+    return;
+  }
+  state->doctype = true;
   xmlStopParser(static_cast<xmlParserCtxt*>(ctx));
+}
+
+void RefuseEntity(void* ctx, const xmlChar* name) {
+  ParseState* state = StateOf(ctx);
+  if (state->entity.empty()) state->entity = name != nullptr ? C(name) : "?";
+  xmlStopParser(static_cast<xmlParserCtxt*>(ctx));
+}
+
+void OnEntityDecl(void* ctx, const xmlChar* name, int, const xmlChar*, const xmlChar*, xmlChar*) {
+  RefuseEntity(ctx, name);
+}
+
+void OnUnparsedEntityDecl(void* ctx, const xmlChar* name, const xmlChar*, const xmlChar*,
+                          const xmlChar*) {
+  RefuseEntity(ctx, name);
 }
 
 void OnStartElement(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri,
@@ -88,6 +114,10 @@ constexpr int kXmlOptions = XML_PARSE_NONET | XML_PARSE_NOCDATA;
 
 Status ParseFailure(const ParseState& state, std::size_t max_depth) {
   if (state.doctype) return Status::Invalid("DOCTYPE is not allowed");
+  if (!state.entity.empty()) {
+    return Status::Invalid("DTD declares entity '" + state.entity +
+                           "'; entity declarations are refused (XXE, entity expansion)");
+  }
   if (state.too_deep) {
     return Status::Exhausted("XML nesting depth exceeds the limit of " + std::to_string(max_depth));
   }
@@ -134,7 +164,8 @@ bool IsXmlChar(char32_t cp) {
 
 }  // namespace
 
-Result<DocPtr> ParseXml(std::string_view bytes, std::size_t max_bytes, int max_depth) {
+Result<DocPtr> ParseXml(std::string_view bytes, std::size_t max_bytes, int max_depth,
+                        Doctype doctype) {
   if (bytes.size() > max_bytes || bytes.size() > static_cast<std::size_t>(INT_MAX)) {
     return Status::Exhausted("XML document of " + std::to_string(bytes.size()) +
                              " bytes exceeds the limit of " + std::to_string(max_bytes));
@@ -145,23 +176,31 @@ Result<DocPtr> ParseXml(std::string_view bytes, std::size_t max_bytes, int max_d
   xmlCtxtUseOptions(ctxt.get(), kXmlOptions);
   ParseState state;
   state.max_depth = max_depth;
+  state.policy = doctype;
   xmlSAXHandler* sax = ctxt->sax;
+  state.internal_subset = sax->internalSubset;
   state.start_element = sax->startElementNs;
   state.end_element = sax->endElementNs;
   sax->startElementNs = OnStartElement;
   sax->endElementNs = OnEndElement;
   sax->internalSubset = OnInternalSubset;
+  sax->entityDecl = OnEntityDecl;
+  sax->unparsedEntityDecl = OnUnparsedEntityDecl;
   sax->serror = OnError;
   ctxt->_private = &state;
   xmlParseDocument(ctxt.get());
   DocPtr doc(ctxt->myDoc);
   ctxt->myDoc = nullptr;
   bool ok = ctxt->wellFormed && ctxt->nsWellFormed && !state.failed && !state.doctype &&
-            !state.too_deep && doc != nullptr;
+            state.entity.empty() && !state.too_deep && doc != nullptr;
   if (!ok) return ParseFailure(state, static_cast<std::size_t>(max_depth));
   // Belt and braces: the SAX hooks above should already have caught these.
-  if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
+  if (doctype == Doctype::kRefuse && (doc->intSubset != nullptr || doc->extSubset != nullptr)) {
     return Status::Invalid("DOCTYPE is not allowed");
+  }
+  if (doc->extSubset != nullptr ||
+      (doc->intSubset != nullptr && doc->intSubset->entities != nullptr)) {
+    return Status::Invalid("DTD declares entities; entity declarations are refused");
   }
   xmlNode* root = xmlDocGetRootElement(doc.get());
   if (root == nullptr) return Status::Invalid("XML parse error: no root element");

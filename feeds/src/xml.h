@@ -33,11 +33,17 @@ using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
 inline const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 inline const char* C(const xmlChar* s) { return reinterpret_cast<const char*>(s); }
 
+// What to do with a DOCTYPE: our own documents refuse any; foreign feeds
+// (old RSS) may carry a bare one, but never an entity declaration.
+enum class Doctype { kRefuse, kAllowWithoutEntities };
+
 // Parses a well-formed, namespace-well-formed XML document.
 // Errors: kResourceExhausted when `bytes` exceeds max_bytes or elements nest
-// deeper than max_depth; kInvalidArgument for a DOCTYPE or a syntax error
+// deeper than max_depth; kInvalidArgument for a refused DOCTYPE, an entity
+// declaration ("DTD declares entity 'x'; ...") or a syntax error
 // ("XML parse error at line 3: ...").
-Result<DocPtr> ParseXml(std::string_view bytes, std::size_t max_bytes, int max_depth);
+Result<DocPtr> ParseXml(std::string_view bytes, std::size_t max_bytes, int max_depth,
+                        Doctype doctype = Doctype::kRefuse);
 
 // Parses HTML leniently (UTF-8, no network, errors silenced). Returns nullptr
 // only when libxml2 produces no document at all.

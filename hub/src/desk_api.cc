@@ -1,6 +1,7 @@
 #include "zhanqun/hub/desk_api.h"
 
 #include "desk_json.h"
+#include "hub_common.h"
 
 namespace zhanqun::hub {
 
@@ -19,13 +20,6 @@ struct Api {
 };
 
 using Handler = std::function<HttpResponse(Api&, const Principal&, const HttpRequest&)>;
-
-HttpResponse Unauthorized() {
-  HttpResponse r = HttpResponse::Error(
-      Status::Unauthenticated("missing or unknown bearer token (Authorization: Bearer <token>)"));
-  r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"zhanqun\""});
-  return r;
-}
 
 Result<json> Body(const HttpRequest& req) {
   if (req.body.empty()) return json::object();
@@ -264,7 +258,7 @@ void RegisterDeskApiRoutes(feeds::HttpServer& server, Desk& desk, Accounts& acco
   auto route = [&server, api](const char* method, const char* path, Handler h) {
     server.Route(method, path, [api, h](const HttpRequest& req) {
       std::optional<Principal> who = api->accounts.ResolveBearer(req.Header("authorization"));
-      if (!who) return Unauthorized();
+      if (!who) return BearerUnauthorized();
       return h(*api, *who, req);
     });
   };

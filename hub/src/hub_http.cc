@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub_common.h"
+
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/metrics.h"
 #include "zhanqun/hub/hub_metrics.h"
@@ -17,20 +19,13 @@ using json = nlohmann::json;
 
 namespace {
 
-HttpResponse Unauthorized() {
-  HttpResponse r = HttpResponse::Error(
-      Status::Unauthenticated("missing or unknown bearer token (Authorization: Bearer <token>)"));
-  r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"zhanqun\""});
-  return r;
-}
-
 // The principal allowed to do `p`, or the refusal: 401 when the bearer token
 // is missing or unknown, 403 (naming the role it needs) when it lacks `p`.
 std::optional<Principal> Authorize(Hub& hub, const HttpRequest& req, Permission p,
                                    HttpResponse* refusal) {
   std::optional<Principal> who = hub.Authenticate(req.Header("authorization"));
   if (!who) {
-    *refusal = Unauthorized();
+    *refusal = BearerUnauthorized();
     return std::nullopt;
   }
   Status allowed = Require(*who, p);

@@ -4,20 +4,12 @@
 #include "zhanqun/feeds/sanitize.h"
 #include "zhanqun/hub/ingest.h"
 
+#include "hub_common.h"
+
 namespace zhanqun::hub {
 namespace {
 
-constexpr feeds::TimeMs kBeijingOffsetMs = 8LL * 3600 * 1000;
 constexpr std::size_t kTitleFallbackBytes = 120;
-
-std::string BeijingDate(feeds::TimeMs t) {
-  std::time_t secs = static_cast<std::time_t>((t + kBeijingOffsetMs) / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 std::string Body(const std::string& text, bool is_html) {
   return is_html ? feeds::SanitizeHtml(text) : feeds::TextToHtml(text);
@@ -46,7 +38,7 @@ DraftContent ItemToDraft(const SourceConfig& source, const feeds::ForeignItem& i
                                       : Body(item.summary, item.summary_is_html);
   d.title = !item.title.empty() ? item.title : FallbackTitle(d.body_html);
   std::optional<feeds::TimeMs> date = item.published_ms ? item.published_ms : item.updated_ms;
-  if (date) d.signed_date = BeijingDate(*date);
+  if (date) d.signed_date = FormatBeijingTime(*date, "%Y-%m-%d");
   if (!item.link.empty()) {
     std::string href = feeds::EscapeHtml(item.link);
     d.body_html += "<p>原文链接：<a href=\"" + href + "\">" + href + "</a></p>";

@@ -16,6 +16,7 @@
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_store.h"
+#include "zhanqun/hub/roles.h"
 
 namespace zhanqun::testing {
 
@@ -43,6 +44,15 @@ inline std::vector<feeds::SignedEntry> VerifiedHubLog(hub::HubStore& store,
 }
 
 inline constexpr feeds::TimeMs kT0 = 1700000000000;
+
+// A staff member as the desk sees them.
+inline hub::Principal Person(std::int64_t id, const std::string& name, hub::RoleSet roles) {
+  hub::Principal p;
+  p.user_id = id;
+  p.username = name;
+  p.roles = roles;
+  return p;
+}
 
 inline hub::HubConfig MakeConfig(const TempDir& dir) {
   hub::HubConfig config;

@@ -17,13 +17,7 @@ namespace {
 
 using testing::kT0;
 
-Principal Person(std::int64_t id, const std::string& name, RoleSet roles) {
-  Principal p;
-  p.user_id = id;
-  p.username = name;
-  p.roles = roles;
-  return p;
-}
+using testing::Person;
 
 const Principal kAlice = Person(1, "alice", {Role::kEditor});
 const Principal kBob = Person(2, "bob", {Role::kReviewer});

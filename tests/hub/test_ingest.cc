@@ -271,7 +271,7 @@ TEST_CASE("a malformed feed and an XXE feed are rejected with reasons while a go
   std::vector<PollOutcome> out = f.ingestor->PollAll();
   REQUIRE(out.size() == 3);
   CHECK(out[0].status == SourceStatus::kBadFeed);
-  CHECK(out[0].error.rfind("line ", 0) == 0);
+  CHECK(out[0].error.rfind("XML parse error at line ", 0) == 0);
   CHECK(out[1].status == SourceStatus::kBadFeed);
   CHECK(out[1].error.find("entity 'xxe'") != std::string::npos);
   CHECK(out[2].status == SourceStatus::kOk);

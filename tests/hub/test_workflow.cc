@@ -3,6 +3,8 @@
 #include <set>
 #include <string>
 
+#include "hub_test_support.h"
+
 #include "zhanqun/hub/workflow.h"
 
 namespace zhanqun::hub {
@@ -13,13 +15,7 @@ using S = DraftState;
 
 constexpr feeds::TimeMs kNow = 1700000000000;
 
-Principal Person(std::int64_t id, const std::string& name, RoleSet roles) {
-  Principal p;
-  p.user_id = id;
-  p.username = name;
-  p.roles = roles;
-  return p;
-}
+using testing::Person;
 
 const Principal kEveryone =
     Person(9, "root", {Role::kEditor, Role::kReviewer, Role::kApprover, Role::kAdmin});

@@ -5,6 +5,7 @@
 #ifndef ZHANQUN_HUB_WEB_DESK_PAGES_H_
 #define ZHANQUN_HUB_WEB_DESK_PAGES_H_
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -22,6 +23,16 @@ struct DeskServices {
   Desk& desk;
   Ingestor* ingest = nullptr;
 };
+
+// What every desk page handler gets: the Web and the services.
+struct DeskPages {
+  std::shared_ptr<Web> web;
+  DeskServices s;
+};
+using DeskPageFn = std::function<feeds::HttpResponse(DeskPages&, WebContext&)>;
+// Routes `method path` to `fn` behind web->Page(access) (login, role, CSRF).
+void AddDeskPage(feeds::HttpServer& server, const std::shared_ptr<DeskPages>& pages,
+                 const char* method, const char* path, Access access, DeskPageFn fn);
 
 void RegisterDraftPages(const std::shared_ptr<Web>& web, DeskServices services,
                         feeds::HttpServer& server);

@@ -14,10 +14,7 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Pages {
-  std::shared_ptr<Web> web;
-  DeskServices s;
-};
+using Pages = DeskPages;
 using P = std::shared_ptr<Pages>;
 
 constexpr std::array<Role, 4> kRoles = {Role::kEditor, Role::kReviewer, Role::kApprover,
@@ -265,9 +262,8 @@ HttpResponse SourcePoll(Pages& p, WebContext& ctx) {
 void RegisterAdminPages(const std::shared_ptr<Web>& web, DeskServices services,
                         feeds::HttpServer& server) {
   P p = std::make_shared<Pages>(Pages{web, services});
-  auto page = [&server, &web, p](const char* method, const char* path, Access access,
-                                 std::function<HttpResponse(Pages&, WebContext&)> h) {
-    server.Route(method, path, web->Page(access, [p, h](WebContext& ctx) { return h(*p, ctx); }));
+  auto page = [&server, p](const char* method, const char* path, Access access, DeskPageFn h) {
+    AddDeskPage(server, p, method, path, access, std::move(h));
   };
   page("GET", "/desk/audit", Access::OfPermission(Permission::kAuditRead), Audit);
   page("GET", "/desk/topics", Access::OfPermission(Permission::kTopicManage),

@@ -17,10 +17,7 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Pages {
-  std::shared_ptr<Web> web;
-  DeskServices s;
-};
+using Pages = DeskPages;
 using P = std::shared_ptr<Pages>;
 
 constexpr DraftState kAllStates[] = {
@@ -520,9 +517,8 @@ HttpResponse ReleaseAction(Pages& p, WebContext& ctx, const std::string& action)
 void RegisterDraftPages(const std::shared_ptr<Web>& web, DeskServices services,
                         feeds::HttpServer& server) {
   P p = std::make_shared<Pages>(Pages{web, services});
-  auto page = [&server, &web, p](const char* method, const char* path, Access access,
-                                 std::function<HttpResponse(Pages&, WebContext&)> h) {
-    server.Route(method, path, web->Page(access, [p, h](WebContext& ctx) { return h(*p, ctx); }));
+  auto page = [&server, p](const char* method, const char* path, Access access, DeskPageFn h) {
+    AddDeskPage(server, p, method, path, access, std::move(h));
   };
   auto step = [&server, &web, p](const char* path, Access access, Step s) {
     server.Route("POST", path, web->Page(access, StepHandler(p, s)));

@@ -1,15 +1,12 @@
 #include <ctime>
 #include <map>
 
+#include "hub_common.h"
 #include "web/desk_pages.h"
 
 namespace zhanqun::hub::web {
 
 using json = nlohmann::json;
-
-namespace {
-constexpr feeds::TimeMs kBeijingOffsetMs = 8 * 3600 * 1000;
-}
 
 mustache::data JsonToData(const json& j) {
   switch (j.type()) {
@@ -41,13 +38,7 @@ mustache::data JsonToData(const json& j) {
 }
 
 std::string LocalTime(feeds::TimeMs t) {
-  if (t == 0) return "—";
-  std::time_t secs = static_cast<std::time_t>((t + kBeijingOffsetMs) / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
+  return t == 0 ? "—" : FormatBeijingTime(t, "%Y-%m-%d %H:%M");
 }
 
 feeds::Result<feeds::TimeMs> ParseLocalTime(const std::string& value) {
@@ -92,6 +83,13 @@ std::string FlashMessage(const std::string& code) {
   };
   auto it = kMessages.find(code);
   return it == kMessages.end() ? "" : it->second;
+}
+
+void AddDeskPage(feeds::HttpServer& server, const std::shared_ptr<DeskPages>& pages,
+                 const char* method, const char* path, Access access, DeskPageFn fn) {
+  server.Route(method, path, pages->web->Page(access, [pages, fn](WebContext& ctx) {
+    return fn(*pages, ctx);
+  }));
 }
 
 int ErrorStatus(const feeds::Status& s) { return feeds::HttpStatusFor(s.code()); }

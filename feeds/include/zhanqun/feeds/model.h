@@ -140,6 +140,9 @@ struct Entry {
 
 // RFC 3339 with milliseconds, UTC: 2019-02-15T08:00:00.000Z
 std::string FormatTime(TimeMs t);
+// A civil UTC date and time (second 60 folds into the next minute) as ms.
+// REQUIRES: fields already range-checked by the caller.
+TimeMs UtcCivilMs(int year, int month, int day, int hour, int minute, int second);
 Result<TimeMs> ParseTime(const std::string& s);  // accepts offsets and fractions
 
 }  // namespace zhanqun::feeds
