@@ -91,6 +91,10 @@ void Agent::RebuildTrust() {
 
 Status Agent::Start() {
   Result<std::size_t> repaired = CatchUpIndex();
+  if (repaired.ok()) {
+    Result<std::size_t> committed = CommitIndex(/*force=*/true);
+    if (!committed.ok()) repaired = committed.status();
+  }
   if (!repaired.ok()) return repaired.status().Context("index repair");
   if (*repaired > 0) Emit("index_repaired", {{"entries", std::to_string(*repaired)}});
   {
@@ -184,6 +188,10 @@ void Agent::Stop() {
     threads.swap(threads_);
   }
   for (std::thread& t : threads) t.join();
+  // What is searchable is made durable before we go; failing that, the next
+  // start indexes it again from the store.
+  Result<std::size_t> committed = CommitIndex(/*force=*/true);
+  if (!committed.ok()) Emit("index_failed", {{"error", committed.status().ToString()}});
 }
 
 bool Agent::Sleep(std::int64_t ms) {
@@ -344,15 +352,14 @@ Result<std::size_t> Agent::CatchUpIndex() {
         }
       }
       ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().seq));
-      feeds::TimeMs t0 = clock_.MonotonicMs();
-      ZQ_RETURN_IF_ERROR(index_->Commit());
-      Emit("index_committed", {{"origin", origin},
-                               {"count", std::to_string(batch.size())},
-                               {"indexed_seq", Seq(batch.back().seq)},
-                               {"commit_ms", std::to_string(clock_.MonotonicMs() - t0)}});
+      if (uncommitted_ == 0) uncommitted_since_ = clock_.MonotonicMs();
+      uncommitted_ += batch.size();
+      uncommitted_seq_[origin] = batch.back().seq;
       total += batch.size();
       counters_.entries_indexed += batch.size();
-      counters_.index_commits++;
+      // A catch-up commits per full batch: memory stays bounded and a crash
+      // loses little work. A trickle waits for CommitIndex to share one.
+      if (uncommitted_ >= kIndexBatch) ZQ_RETURN_IF_ERROR(CommitIndexLocked());
       if (batch.size() == kIndexBatch) {
         Emit("index_progress", {{"origin", origin},
                                 {"indexed_seq", Seq(batch.back().seq)},
@@ -371,6 +378,29 @@ Result<std::size_t> Agent::CatchUpIndex() {
   }
   if (total > 0) cv_.notify_all();
   return total;
+}
+
+Result<std::size_t> Agent::CommitIndex(bool force) {
+  std::lock_guard<std::mutex> lock(index_mu_);
+  if (uncommitted_ == 0) return 0;
+  if (!force && clock_.MonotonicMs() - uncommitted_since_ < kIndexCommitDelayMs) return 0;
+  std::size_t n = uncommitted_;
+  ZQ_RETURN_IF_ERROR(CommitIndexLocked());
+  return n;
+}
+
+Status Agent::CommitIndexLocked() {
+  feeds::TimeMs t0 = clock_.MonotonicMs();
+  ZQ_RETURN_IF_ERROR(index_->Commit());
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"count", std::to_string(uncommitted_)},
+      {"commit_ms", std::to_string(clock_.MonotonicMs() - t0)}};
+  for (const auto& [origin, seq] : uncommitted_seq_) fields.push_back({"seq:" + origin, Seq(seq)});
+  counters_.index_commits++;
+  uncommitted_ = 0;
+  uncommitted_seq_.clear();
+  Emit("index_committed", std::move(fields));
+  return Status::Ok();
 }
 
 Result<SearchResults> Agent::Search(const SearchQuery& q) {

@@ -86,17 +86,28 @@ bool Agent::FetchOnce(const std::string& origin, feeds::HttpClient& client) {
 
 void Agent::IndexLoop() {
   for (;;) {
+    std::int64_t wait_ms = 5000;
+    {
+      std::lock_guard<std::mutex> lock(index_mu_);
+      if (uncommitted_ > 0) {
+        wait_ms = std::clamp<std::int64_t>(
+            uncommitted_since_ + kIndexCommitDelayMs - clock_.MonotonicMs(), 0, wait_ms);
+      }
+    }
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_ || index_wanted_; });
+      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                   [&] { return stopping_ || index_wanted_; });
       if (stopping_) return;
       index_wanted_ = false;
     }
     Result<std::size_t> n = CatchUpIndex();
-    if (!n.ok()) {
-      Emit("index_failed", {{"error", n.status().ToString()}});
+    Result<std::size_t> committed = n.ok() ? CommitIndex(/*force=*/false) : n;
+    if (!committed.ok()) {
+      Emit("index_failed", {{"error", committed.status().ToString()}});
       if (!Sleep(1000)) return;
     }
+    if (n.ok() && *n == 0) continue;
     EnsureFollowers();
     RequestSiteRefresh();
   }

@@ -48,7 +48,15 @@ Result<std::unique_ptr<AgentStore>> AgentStore::Open(const std::string& path) {
 
 feeds::ChainHead AgentStore::HeadOf(const std::string& origin) {
   std::lock_guard<std::mutex> lock(mu_);
-  return log_.Head(origin);
+  return HeadLocked(origin);
+}
+
+feeds::ChainHead AgentStore::HeadLocked(const std::string& origin) {
+  auto it = heads_.find(origin);
+  if (it != heads_.end()) return it->second;
+  feeds::ChainHead head = log_.Head(origin);
+  heads_[origin] = head;
+  return head;
 }
 
 Status AgentStore::InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_ms) {
@@ -57,7 +65,7 @@ Status AgentStore::InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_m
   // Keys are trusted only from the hub's registry (see Agent::ApplyPage).
   if (!e.entry.node || e.entry.log.origin != feeds::kHubCode) return Status::Ok();
   for (const feeds::PublicKey& k : e.entry.node->keys) {
-    Result<feeds::Stmt> t = db_->Prepare(
+    Result<feeds::CachedStmt> t = db_->Cached(
         "INSERT OR IGNORE INTO trust (origin, key_id, public_key, seq) VALUES (?1,?2,?3,?4)");
     if (!t.ok()) return t.status();
     t->Bind(1, e.entry.node->code).Bind(2, k.KeyIdHex()).Bind(3, feeds::PublicKeyBase64(k));
@@ -72,16 +80,21 @@ Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries
   std::lock_guard<std::mutex> lock(mu_);
   feeds::Transaction txn(*db_);
   ZQ_RETURN_IF_ERROR(txn.status());
+  std::map<std::string, feeds::ChainHead> moved;  // heads once this commits
   for (const feeds::SignedEntry& e : entries) {
-    feeds::ChainHead head = log_.Head(e.entry.log.origin);
+    const std::string& origin = e.entry.log.origin;
+    auto m = moved.find(origin);
+    feeds::ChainHead head = m != moved.end() ? m->second : HeadLocked(origin);
     if (e.entry.log.seq != head.seq + 1 || e.entry.log.prev_hash != head.hash) {
-      return Status::Precondition("entry " + e.entry.log.origin + "#" +
-                                  std::to_string(e.entry.log.seq) +
+      return Status::Precondition("entry " + origin + "#" + std::to_string(e.entry.log.seq) +
                                   " does not extend the stored head #" + std::to_string(head.seq));
     }
     ZQ_RETURN_IF_ERROR(InsertLocked(e, now_ms));
+    moved[origin] = {origin, e.entry.log.seq, e.hash};
   }
-  return txn.Commit();
+  ZQ_RETURN_IF_ERROR(txn.Commit());
+  for (auto& [origin, head] : moved) heads_[origin] = std::move(head);
+  return Status::Ok();
 }
 
 Result<feeds::SignedEntry> AgentStore::AppendOwn(const std::string& origin, const Signer& sign,
@@ -89,10 +102,11 @@ Result<feeds::SignedEntry> AgentStore::AppendOwn(const std::string& origin, cons
   std::lock_guard<std::mutex> lock(mu_);
   feeds::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
-  Result<feeds::SignedEntry> e = sign(log_.Head(origin));
+  Result<feeds::SignedEntry> e = sign(HeadLocked(origin));
   if (!e.ok()) return e.status();
   ZQ_RETURN_IF_ERROR(InsertLocked(*e, now_ms));
   ZQ_RETURN_IF_ERROR(txn.Commit());
+  heads_[origin] = {origin, e->entry.log.seq, e->hash};
   return e;
 }
 

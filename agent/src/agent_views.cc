@@ -11,9 +11,9 @@ namespace {
 
 Status Upsert(feeds::Db& db, const std::string& sql,
               const std::function<void(feeds::Stmt&)>& bind) {
-  Result<feeds::Stmt> st = db.Prepare(sql);
+  Result<feeds::CachedStmt> st = db.Cached(sql);
   if (!st.ok()) return st.status();
-  bind(*st);
+  bind(**st);
   return st->Run();
 }
 

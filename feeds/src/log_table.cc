@@ -11,7 +11,7 @@ LogTable::LogTable(Db& db, std::string table, std::string time_column)
 ChainHead LogTable::Head(const std::string& origin) {
   ChainHead head;
   head.origin = origin;
-  Result<Stmt> st = db_.Prepare("SELECT seq, hash FROM " + table_ +
+  Result<CachedStmt> st = db_.Cached("SELECT seq, hash FROM " + table_ +
                                 " WHERE origin = ?1 ORDER BY seq DESC LIMIT 1");
   if (!st.ok()) return head;
   st->Bind(1, origin);
@@ -24,7 +24,7 @@ ChainHead LogTable::Head(const std::string& origin) {
 }
 
 Status LogTable::Insert(const std::string& origin, const SignedEntry& e, TimeMs now_ms) {
-  Result<Stmt> st = db_.Prepare("INSERT INTO " + table_ + " (origin, seq, hash, kind, " +
+  Result<CachedStmt> st = db_.Cached("INSERT INTO " + table_ + " (origin, seq, hash, kind, " +
                                 time_column_ + ", wire) VALUES (?1,?2,?3,?4,?5,?6)");
   if (!st.ok()) return st.status();
   st->Bind(1, origin)
@@ -37,7 +37,7 @@ Status LogTable::Insert(const std::string& origin, const SignedEntry& e, TimeMs 
 }
 
 Result<LogRow> LogTable::Find(const std::string& origin, std::uint64_t seq) {
-  Result<Stmt> st = db_.Prepare("SELECT hash, wire, " + time_column_ + " FROM " + table_ +
+  Result<CachedStmt> st = db_.Cached("SELECT hash, wire, " + time_column_ + " FROM " + table_ +
                                 " WHERE origin = ?1 AND seq = ?2");
   if (!st.ok()) return st.status();
   st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(seq));
@@ -49,12 +49,12 @@ Result<LogRow> LogTable::Find(const std::string& origin, std::uint64_t seq) {
 
 Status LogTable::ForEachAfter(const std::string& origin, std::uint64_t after, std::size_t limit,
                               const std::function<void(LogRow)>& fn) {
-  Result<Stmt> st = db_.Prepare("SELECT seq, hash, wire, " + time_column_ + " FROM " + table_ +
+  Result<CachedStmt> st = db_.Cached("SELECT seq, hash, wire, " + time_column_ + " FROM " + table_ +
                                 " WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
   if (!st.ok()) return st.status();
   st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
   st->Bind(3, static_cast<std::int64_t>(limit));
-  return ForEachRow(*st, [&](Stmt& row) {
+  return ForEachRow(**st, [&](Stmt& row) {
     fn(LogRow{origin, static_cast<std::uint64_t>(row.Int(0)), row.Text(1), row.Text(2),
               row.Int(3)});
   });
@@ -62,9 +62,9 @@ Status LogTable::ForEachAfter(const std::string& origin, std::uint64_t after, st
 
 std::vector<std::string> LogTable::Origins() {
   std::vector<std::string> out;
-  Result<Stmt> st = db_.Prepare("SELECT DISTINCT origin FROM " + table_ + " ORDER BY origin");
+  Result<CachedStmt> st = db_.Cached("SELECT DISTINCT origin FROM " + table_ + " ORDER BY origin");
   if (!st.ok()) return out;
-  (void)ForEachRow(*st, [&](Stmt& row) { out.push_back(row.Text(0)); });
+  (void)ForEachRow(**st, [&](Stmt& row) { out.push_back(row.Text(0)); });
   return out;
 }
 

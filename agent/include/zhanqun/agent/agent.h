@@ -78,8 +78,18 @@ class Agent {
   // reason and `source`, nothing after it is applied. Thread-safe.
   ApplyOutcome ApplyPage(const std::string& origin, const std::vector<feeds::ParsedEntry>& page,
                          const std::string& source);
-  // Indexes every stored entry not yet indexed; returns how many.
+  // Indexes every stored entry not yet indexed; returns how many. What it
+  // indexes is searchable at once (searches go through the writer) and is
+  // marked "indexed"; it is committed (made durable) by CommitIndex, at once
+  // for a full catch-up batch, else kIndexCommitDelayMs later, so a stream
+  // of single entries shares commits. The index is derived from the store: a
+  // crash before the commit only means those entries are indexed again at
+  // the next start.
   feeds::Result<std::size_t> CatchUpIndex();
+  // Commits what CatchUpIndex left uncommitted, if it is `force`d or has
+  // waited kIndexCommitDelayMs. Returns how many entries it committed.
+  feeds::Result<std::size_t> CommitIndex(bool force);
+  static constexpr std::int64_t kIndexCommitDelayMs = 3000;
 
   feeds::Result<SearchResults> Search(const SearchQuery& q);
   std::string StatusJson();
@@ -141,6 +151,8 @@ class Agent {
   feeds::Status OpenSite();
   bool FetchOnce(const std::string& origin, feeds::HttpClient& client);
   void IndexLoop();
+  // REQUIRES: index_mu_ held.
+  feeds::Status CommitIndexLocked();
   void AckLoop();
   feeds::Status SendReports(feeds::HttpClient& client);
   // Our report, numbered (boot_, report_n_ + 1); `rejections` receives how
@@ -186,6 +198,10 @@ class Agent {
   std::unique_ptr<AgentStore> store_;
   std::mutex index_mu_;
   std::unique_ptr<SearchIndex> index_;
+  // Entries indexed but not committed, and since when (monotonic ms); guarded by index_mu_.
+  std::size_t uncommitted_ = 0;
+  feeds::TimeMs uncommitted_since_ = 0;
+  std::map<std::string, std::uint64_t> uncommitted_seq_;  // origin -> newest indexed seq
   feeds::SecretKey key_;
   feeds::PublicKey hub_key_;
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -105,10 +106,17 @@ class AgentStore : public feeds::LogReader {
       : db_(std::move(db)), log_(*db_, "entries", "stored_ms") {}
   feeds::Status InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
   feeds::Status UpdateViewsLocked(const feeds::SignedEntry& e);
+  // The head of `origin`, from heads_ or else read once from the table.
+  // REQUIRES: mu_ held.
+  feeds::ChainHead HeadLocked(const std::string& origin);
 
   std::mutex mu_;
   std::unique_ptr<feeds::Db> db_;
   feeds::LogTable log_;  // guarded by mu_, like db_
+  // Committed heads, so that the long-polls held for children (which ask
+  // for the head on every wake-up) cost a map lookup, not a query. Only
+  // this object writes the entries table; updated after each commit.
+  std::map<std::string, feeds::ChainHead> heads_;  // guarded by mu_
 };
 
 }  // namespace zhanqun::agent
