@@ -170,7 +170,7 @@ Result<feeds::SignedEntry> Agent::AppendOwn(feeds::Entry entry) {
       config_.node,
       [&](const feeds::ChainHead& head) { return feeds::SignEntry(entry, head, key_); },
       entry.updated_ms);
-  if (se.ok()) notifier_.Notify();
+  if (se.ok()) notifier_.Notify(config_.node);
   return se;
 }
 
@@ -281,7 +281,7 @@ bool Agent::StoreVerified(const std::string& origin,
   out->applied = verified.size();
   counters_.entries_verified += verified.size();
   counters_.store_commits++;
-  notifier_.Notify();
+  notifier_.Notify(origin);
   WakeIndexer();
   return true;
 }

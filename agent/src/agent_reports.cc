@@ -141,7 +141,7 @@ void Agent::OfferHeadStatement(const std::string& text) {
     if (hs->time_ms <= head_.time_ms) return;
     head_ = std::move(*hs);
   }
-  notifier_.Notify();  // our children's long-polls pass it on
+  notifier_.Notify(feeds::kHubCode);  // our children's long-polls pass it on
 }
 
 void Agent::SetFrozen(bool frozen) {
@@ -152,7 +152,7 @@ void Agent::SetFrozen(bool frozen) {
 void Agent::NoteSwitch(const std::string& reason) {
   counters_.upstream_switches++;
   Emit("upstream_switched", {{"to", upstreams_.Current().url}, {"reason", reason}});
-  notifier_.Notify();  // followers waiting in a backoff try the new one at once
+  notifier_.NotifyAll();  // followers waiting in a backoff try the new one at once
   cv_.notify_all();
 }
 

@@ -10,12 +10,24 @@
 
 namespace zhanqun::feeds {
 
-void AppendNotifier::Notify() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++generation_;
+void AppendNotifier::BumpLocked(Channel& c) {
+  ++c.generation;
+  c.cv.notify_all();
+}
+
+void AppendNotifier::Notify(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;
+  if (auto it = channels_.find(key); it != channels_.end()) BumpLocked(*it->second);
+  if (!key.empty()) {
+    if (auto it = channels_.find(kAnyKey); it != channels_.end()) BumpLocked(*it->second);
   }
-  cv_.notify_all();
+}
+
+void AppendNotifier::NotifyAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;
+  for (auto& [key, channel] : channels_) BumpLocked(*channel);
 }
 
 std::uint64_t AppendNotifier::generation() {
@@ -23,29 +35,45 @@ std::uint64_t AppendNotifier::generation() {
   return generation_;
 }
 
-void AppendNotifier::Close() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-  }
-  cv_.notify_all();
+std::size_t AppendNotifier::ActiveKeys() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return channels_.size();
 }
 
-bool AppendNotifier::WaitUntil(const std::function<bool()>& ready, std::int64_t timeout_ms,
-                               std::int64_t poll_ms) {
+void AppendNotifier::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
+  for (auto& [key, channel] : channels_) BumpLocked(*channel);
+}
+
+bool AppendNotifier::WaitUntil(const std::string& key, const std::function<bool()>& ready,
+                               std::int64_t timeout_ms, std::int64_t poll_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   std::unique_lock<std::mutex> lock(mu_);
+  // The channel lives while someone waits on it: keys come from request
+  // URLs, so they must not accumulate.
+  std::unique_ptr<Channel>& slot = channels_[key];
+  if (!slot) slot = std::make_unique<Channel>();
+  Channel& channel = *slot;
+  ++channel.waiters;
+  bool result = false;
   for (;;) {
-    std::uint64_t seen = generation_;
+    std::uint64_t seen = channel.generation;
     lock.unlock();
-    if (ready()) return true;
+    bool done = ready();
     lock.lock();
+    if (done) {
+      result = true;
+      break;
+    }
     auto now = std::chrono::steady_clock::now();
-    if (now >= deadline || closed_) return false;
+    if (now >= deadline || closed_) break;
     auto slice = std::min<std::chrono::steady_clock::duration>(deadline - now,
                                                                std::chrono::milliseconds(poll_ms));
-    cv_.wait_for(lock, slice, [&] { return generation_ != seen || closed_; });
+    channel.cv.wait_for(lock, slice, [&] { return channel.generation != seen || closed_; });
   }
+  if (--channel.waiters == 0) channels_.erase(key);
+  return result;
 }
 
 std::string FeedTopicUrl(const std::string& base_url, const std::string& origin) {
@@ -120,8 +148,9 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
   auto statement = [&] { return o.head_statement ? o.head_statement(origin) : std::string(); };
   if (wait > 0 && reader.Head(origin) <= after) {
     const std::string held = statement();
-    notifier.WaitUntil([&] { return reader.Head(origin) > after || statement() != held; },
-                       static_cast<std::int64_t>(wait) * 1000, o.recheck_ms);
+    notifier.WaitUntil(
+        origin, [&] { return reader.Head(origin) > after || statement() != held; },
+        static_cast<std::int64_t>(wait) * 1000, o.recheck_ms);
   }
   std::uint64_t head = reader.Head(origin);
   Result<std::vector<std::string>> wires = reader.ReadWire(origin, after, o.page_size);

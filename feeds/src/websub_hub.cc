@@ -385,6 +385,7 @@ void WebSubHub::Impl::ScannerLoop() {
     const std::uint64_t seen = notifier.generation();
     const TimeMs start = clock.MonotonicMs();
     notifier.WaitUntil(
+        AppendNotifier::kAnyKey,
         [&] {
           return abort || notifier.generation() != seen ||
                  clock.MonotonicMs() - start >= o.scan_interval_ms;

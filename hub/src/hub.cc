@@ -68,7 +68,7 @@ Result<feeds::SignedEntry> Hub::AppendEntry(feeds::Entry entry) {
       feeds::kHubCode,
       [&](const feeds::ChainHead& head) { return feeds::SignEntry(entry, head, key_); },
       entry.updated_ms);
-  if (se.ok()) notifier_.Notify();
+  if (se.ok()) notifier_.Notify(feeds::kHubCode);
   return se;
 }
 

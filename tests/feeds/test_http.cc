@@ -315,7 +315,7 @@ TEST_CASE("a long-poll at the head returns promptly when an entry is appended",
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto append_time = std::chrono::steady_clock::now();
   f.Append(1);
-  f.notifier.Notify();
+  f.notifier.Notify(kHubCode);
 
   REQUIRE(poll.wait_for(std::chrono::seconds(8)) == std::future_status::ready);
   auto [r, total_ms] = poll.get();
@@ -355,16 +355,59 @@ TEST_CASE("the notifier wakes a waiter before its timeout", "[feeds][feed]") {
   std::thread t([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ready = true;
-    notifier.Notify();
+    notifier.Notify(kHubCode);
   });
   auto start = std::chrono::steady_clock::now();
-  bool ok = notifier.WaitUntil([&] { return ready.load(); }, 5000, 60000);
+  bool ok = notifier.WaitUntil(kHubCode, [&] { return ready.load(); }, 5000, 60000);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count();
   t.join();
   CHECK(ok);
   CHECK(ms < 2000);
+  CHECK(notifier.ActiveKeys() == 0);
+}
+
+TEST_CASE("the notifier wakes only the waits on the key notified, and the any-key waits",
+          "[feeds][feed]") {
+  AppendNotifier notifier;
+  std::atomic<int> hub_checks{0}, any_checks{0};
+  std::atomic<bool> stop{false};
+  // poll_ms is far beyond the test, so every check after the first is a wake-up.
+  std::thread hub_waiter([&] {
+    notifier.WaitUntil(kHubCode, [&] { ++hub_checks; return stop.load(); }, 20000, 60000);
+  });
+  std::thread any_waiter([&] {
+    notifier.WaitUntil(AppendNotifier::kAnyKey, [&] { ++any_checks; return stop.load(); }, 20000,
+                       60000);
+  });
+  auto settle = [] { std::this_thread::sleep_for(std::chrono::milliseconds(150)); };
+  settle();
+  REQUIRE(hub_checks == 1);
+  REQUIRE(any_checks == 1);
+  CHECK(notifier.ActiveKeys() == 2);
+
+  notifier.Notify("330000");  // another log grew: only the any-key watcher looks
+  settle();
+  CHECK(hub_checks == 1);
+  CHECK(any_checks == 2);
+
+  notifier.Notify(kHubCode);
+  settle();
+  CHECK(hub_checks == 2);
+  CHECK(any_checks == 3);
+
+  notifier.NotifyAll();
+  settle();
+  CHECK(hub_checks == 3);
+  CHECK(any_checks == 4);
+
+  stop = true;
+  notifier.Close();
+  hub_waiter.join();
+  any_waiter.join();
+  CHECK(notifier.ActiveKeys() == 0);  // keys come from URLs: nothing is left behind
+  CHECK(notifier.generation() == 3);
 }
 
 }  // namespace zhanqun::feeds

@@ -176,7 +176,7 @@ struct HubFixture {
       wires.push_back(signer.Next().wire);
       log.Append(kHubCode, wires.back());
     }
-    notifier.Notify();
+    notifier.Notify(kHubCode);
     return wires;
   }
   std::string FeedTopic() const { return Base(server) + "/api/v1/feeds/000000"; }

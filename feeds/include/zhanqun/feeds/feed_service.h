@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -45,23 +46,42 @@ class LogReader {
   virtual std::vector<std::string> Origins() = 0;
 };
 
-// Wakes long-polls when a log grows. Thread-safe.
+// Wakes long-polls when a log grows. Waits are keyed (by origin), so an
+// append to one log wakes only the long-polls held on that log and the
+// watchers of every key: a relay holds a long-poll per child and per origin,
+// and waking them all for every append costs each a context switch for
+// nothing. Thread-safe.
 class AppendNotifier {
  public:
-  void Notify();
-  // Waits until `ready()` is true or `timeout_ms` passes; re-checks every
-  // `poll_ms` as well, so appends by other processes are seen too.
-  bool WaitUntil(const std::function<bool()>& ready, std::int64_t timeout_ms,
-                 std::int64_t poll_ms = 200);
+  // The key that waits for any notification.
+  static constexpr const char* kAnyKey = "";
+
+  // Wakes the waits on `key` and those on kAnyKey.
+  void Notify(const std::string& key);
+  // Wakes every wait.
+  void NotifyAll();
+  // Waits on `key` until `ready()` is true or `timeout_ms` passes; re-checks
+  // every `poll_ms` as well, so appends by other processes are seen too.
+  bool WaitUntil(const std::string& key, const std::function<bool()>& ready,
+                 std::int64_t timeout_ms, std::int64_t poll_ms = 200);
   // Ends every wait now and every later one at once: called at shutdown so
   // long-polls held for children do not delay the process exit.
   void Close();
-  // Counts Notify() calls; a watcher compares it with what it saw last.
+  // Counts notifications of any key; a watcher compares it with what it saw last.
   std::uint64_t generation();
+  // Keys with a wait in progress (for tests: channels do not outlive their waits).
+  std::size_t ActiveKeys();
 
  private:
+  struct Channel {
+    std::condition_variable cv;
+    std::uint64_t generation = 0;
+    int waiters = 0;
+  };
+  void BumpLocked(Channel& c);
+
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::map<std::string, std::unique_ptr<Channel>> channels_;  // only keys being waited on
   std::uint64_t generation_ = 0;
   bool closed_ = false;
 };
