@@ -1,5 +1,6 @@
 #include "zhanqun/agent/agent_http.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "zhanqun/agent/agent_metrics.h"
@@ -130,7 +131,9 @@ void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server, feeds::WebSubH
   feed_options.title = "zhanqun relay " + agent.config().node;
   feed_options.page_size = agent.config().page_size;
   feed_options.max_wait_s = agent.config().max_wait_s;
-  feed_options.recheck_ms = 2000;  // every append and statement here notifies
+  // Every append and head statement here notifies, and nothing else writes
+  // our store: a held long-poll needs no re-checks of its own.
+  feed_options.recheck_ms = std::max(1, agent.config().max_wait_s) * 1000;
   feed_options.head_statement = [&agent](const std::string& origin) {
     return origin == feeds::kHubCode ? agent.HeadStatementText() : std::string();
   };

@@ -390,7 +390,7 @@ void WebSubHub::Impl::ScannerLoop() {
           return abort || notifier.generation() != seen ||
                  clock.MonotonicMs() - start >= o.scan_interval_ms;
         },
-        o.scan_interval_ms, 100);
+        o.scan_interval_ms, o.scan_interval_ms);  // Stop() notifies: no need to poll
     if (abort) return;
     Scan();
   }
@@ -444,6 +444,7 @@ void WebSubHub::Stop() {
     m.abort = true;
   }
   m.work_cv.notify_all();
+  m.notifier.NotifyAll();  // the scanner waits on it
   for (std::thread& t : m.threads) t.join();
   m.threads.clear();
 }
