@@ -7,6 +7,7 @@
 #include <random>
 
 #include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/thread_name.h"
 
 namespace zhanqun::agent {
 
@@ -118,9 +119,20 @@ Status Agent::Start() {
   }
   {
     std::lock_guard<std::mutex> lock(threads_mu_);
-    threads_.emplace_back([this] { IndexLoop(); });
-    threads_.emplace_back([this] { AckLoop(); });
-    if (localizer_) threads_.emplace_back([this] { SiteLoop(); });
+    threads_.emplace_back([this] {
+      feeds::SetThreadName("index");
+      IndexLoop();
+    });
+    threads_.emplace_back([this] {
+      feeds::SetThreadName("report");
+      AckLoop();
+    });
+    if (localizer_) {
+      threads_.emplace_back([this] {
+        feeds::SetThreadName("site");
+        SiteLoop();
+      });
+    }
   }
   EnsureFollowers();
   return Status::Ok();
@@ -147,7 +159,10 @@ void Agent::EnsureFollowers() {
   for (const std::string& origin : wanted) {
     if (!followed_.insert(origin).second) continue;
     if (origin != config_.origins.front()) Emit("following", {{"origin", origin}});
-    threads_.emplace_back([this, origin] { FollowLoop(origin); });
+    threads_.emplace_back([this, origin] {
+      feeds::SetThreadName("follow " + origin);
+      FollowLoop(origin);
+    });
   }
 }
 
@@ -282,8 +297,47 @@ bool Agent::StoreVerified(const std::string& origin,
   counters_.entries_verified += verified.size();
   counters_.store_commits++;
   notifier_.Notify(origin);
+  HandOff(origin, verified);
   WakeIndexer();
   return true;
+}
+
+void Agent::HandOff(const std::string& origin, const std::vector<feeds::SignedEntry>& stored) {
+  if (std::find(config_.origins.begin(), config_.origins.end(), origin) == config_.origins.end()) {
+    return;  // carried for our children, not indexed here
+  }
+  std::lock_guard<std::mutex> lock(handoff_mu_);
+  if (handoff_size_ + stored.size() > kIndexBatch) {
+    // The indexer is far behind (a catch-up): it reads the store instead.
+    handoff_.clear();
+    handoff_size_ = 0;
+    return;
+  }
+  auto& pending = handoff_[origin];
+  for (const feeds::SignedEntry& se : stored) {
+    if (pending.emplace(se.entry.log.seq, se.entry.release).second) ++handoff_size_;
+  }
+}
+
+std::vector<std::pair<std::uint64_t, std::optional<feeds::Release>>> Agent::TakeHandedOff(
+    const std::string& origin, std::uint64_t after, std::size_t limit) {
+  std::vector<std::pair<std::uint64_t, std::optional<feeds::Release>>> out;
+  std::lock_guard<std::mutex> lock(handoff_mu_);
+  auto found = handoff_.find(origin);
+  if (found == handoff_.end()) return out;
+  auto& pending = found->second;
+  // What is already indexed (the store was read instead) is dropped.
+  while (!pending.empty() && pending.begin()->first <= after) {
+    pending.erase(pending.begin());
+    --handoff_size_;
+  }
+  while (!pending.empty() && out.size() < limit && pending.begin()->first == after + 1) {
+    auto node = pending.extract(pending.begin());
+    --handoff_size_;
+    after = node.key();
+    out.emplace_back(node.key(), std::move(node.mapped()));
+  }
+  return out;
 }
 
 void Agent::RecordProgress(const std::string& origin, std::uint64_t received,
@@ -341,20 +395,27 @@ Result<std::size_t> Agent::CatchUpIndex() {
     for (;;) {
       std::lock_guard<std::mutex> lock(index_mu_);
       std::uint64_t done = index_->IndexedSeq(origin);
-      std::vector<StoredEntry> batch = store_->ReadRange(origin, done, kIndexBatch);
-      if (batch.empty()) break;
-      for (const StoredEntry& se : batch) {
-        Result<feeds::ParsedEntry> p = feeds::DecodeEntry(se.wire);
-        if (!p.ok()) return p.status().Context("stored entry " + origin + "#" + Seq(se.seq));
-        if (p->entry.release) {
-          IndexedRelease ir{*p->entry.release, origin, se.seq, LevelOfCode(origin)};
-          ZQ_RETURN_IF_ERROR(index_->Put(ir));
+      // Entries just stored come parsed from ApplyPage; anything else (a
+      // restart, a catch-up beyond the hand-off's bound) is read back.
+      std::vector<std::pair<std::uint64_t, std::optional<feeds::Release>>> batch =
+          TakeHandedOff(origin, done, kIndexBatch);
+      if (batch.empty()) {
+        for (StoredEntry& se : store_->ReadRange(origin, done, kIndexBatch)) {
+          Result<feeds::ParsedEntry> p = feeds::DecodeEntry(se.wire);
+          if (!p.ok()) return p.status().Context("stored entry " + origin + "#" + Seq(se.seq));
+          batch.emplace_back(se.seq, std::move(p->entry.release));
         }
       }
-      ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().seq));
+      if (batch.empty()) break;
+      for (auto& [seq, release] : batch) {
+        if (!release) continue;
+        IndexedRelease ir{std::move(*release), origin, seq, LevelOfCode(origin)};
+        ZQ_RETURN_IF_ERROR(index_->Put(ir));
+      }
+      ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().first));
       if (uncommitted_ == 0) uncommitted_since_ = clock_.MonotonicMs();
       uncommitted_ += batch.size();
-      uncommitted_seq_[origin] = batch.back().seq;
+      uncommitted_seq_[origin] = batch.back().first;
       total += batch.size();
       counters_.entries_indexed += batch.size();
       // A catch-up commits per full batch: memory stays bounded and a crash
@@ -362,16 +423,16 @@ Result<std::size_t> Agent::CatchUpIndex() {
       if (uncommitted_ >= kIndexBatch) ZQ_RETURN_IF_ERROR(CommitIndexLocked());
       if (batch.size() == kIndexBatch) {
         Emit("index_progress", {{"origin", origin},
-                                {"indexed_seq", Seq(batch.back().seq)},
+                                {"indexed_seq", Seq(batch.back().first)},
                                 {"head", Seq(store_->Head(origin))}});
       }
       std::lock_guard<std::mutex> slock(mu_);
       feeds::TimeMs now = clock_.NowMs();
-      RecordStageLocked(origin, "indexed", batch.back().seq, now);
+      RecordStageLocked(origin, "indexed", batch.back().first, now);
       // Without a local site, a node is live once its search serves the entry.
       if (!localizer_) {
-        RecordStageLocked(origin, "localized", batch.back().seq, now);
-        RecordStageLocked(origin, "live", batch.back().seq, now);
+        RecordStageLocked(origin, "localized", batch.back().first, now);
+        RecordStageLocked(origin, "live", batch.back().first, now);
       }
       ack_wanted_ = true;
     }

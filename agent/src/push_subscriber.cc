@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/thread_name.h"
 #include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::agent {
@@ -165,7 +166,10 @@ void PushSubscriber::Loop() {
 }
 
 void PushSubscriber::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    feeds::SetThreadName("push renew");
+    Loop();
+  });
 }
 
 void PushSubscriber::Stop() {

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "zhanqun/feeds/http.h"
+#include "zhanqun/feeds/thread_name.h"
 
 namespace zhanqun::feeds {
 namespace {
@@ -106,6 +107,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   void handleRequest(Poco::Net::HTTPServerRequest& in,
                      Poco::Net::HTTPServerResponse& out) override {
+    thread_local bool named = false;  // POCO's pool threads, once each
+    if (!named) {
+      SetThreadName("http");
+      named = true;
+    }
     HttpResponse resp;
     bool body_read = false;
     try {

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "signature_internal.h"
 
@@ -47,10 +50,42 @@ SignatureElement SignMessage(const SecretKey& key, std::string_view message,
   return out;
 }
 
+namespace {
+
+// Decoding a public key (an Ed25519 point decompression) costs about a third
+// of a verification, and every node verifies with the same few keys again and
+// again: decoded keys are kept, up to the size of the national registry.
+class PkeyCache {
+ public:
+  std::shared_ptr<EVP_PKEY> Get(const PublicKey& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = keys_.find(key.bytes);
+    if (it != keys_.end()) return it->second;
+    std::shared_ptr<EVP_PKEY> pkey(
+        EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.bytes.data(), key.bytes.size()),
+        EVP_PKEY_free);
+    if (!pkey) return nullptr;
+    if (keys_.size() >= kMaxKeys) keys_.clear();
+    keys_.emplace(key.bytes, pkey);
+    return pkey;
+  }
+
+ private:
+  static constexpr std::size_t kMaxKeys = 8192;
+  std::mutex mu_;
+  std::map<std::array<std::uint8_t, 32>, std::shared_ptr<EVP_PKEY>> keys_;
+};
+
+PkeyCache& Pkeys() {
+  static PkeyCache* cache = new PkeyCache;  // never destroyed: used until exit
+  return *cache;
+}
+
+}  // namespace
+
 Status VerifyRaw(const PublicKey& key, std::string_view message,
                  const std::array<std::uint8_t, 64>& sig) {
-  PkeyPtr pkey(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.bytes.data(), key.bytes.size()));
+  std::shared_ptr<EVP_PKEY> pkey = Pkeys().Get(key);
   if (!pkey) {
     ERR_clear_error();
     return Status::Unauthenticated("key " + key.KeyIdHex() + " is not a valid Ed25519 key");

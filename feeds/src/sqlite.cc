@@ -170,15 +170,27 @@ Status Db::Migrate(const std::vector<std::string>& migrations) {
   return Status::Ok();
 }
 
-Transaction::Transaction(Db& db) : db_(db), begin_(db.Exec("BEGIN IMMEDIATE")) {}
+namespace {
+
+// Transactions are begun and ended on every write: their statements are
+// prepared once per connection.
+Status RunCached(Db& db, const std::string& sql) {
+  Result<CachedStmt> st = db.Cached(sql);
+  if (!st.ok()) return st.status();
+  return st->Run();
+}
+
+}  // namespace
+
+Transaction::Transaction(Db& db) : db_(db), begin_(RunCached(db, "BEGIN IMMEDIATE")) {}
 
 Transaction::~Transaction() {
-  if (begin_.ok() && !done_) (void)db_.Exec("ROLLBACK");
+  if (begin_.ok() && !done_) (void)RunCached(db_, "ROLLBACK");
 }
 
 Status Transaction::Commit() {
   ZQ_RETURN_IF_ERROR(begin_);
-  Status s = db_.Exec("COMMIT");
+  Status s = RunCached(db_, "COMMIT");
   if (s.ok()) done_ = true;
   return s;
 }

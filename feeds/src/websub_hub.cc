@@ -12,6 +12,7 @@
 #include "websub_internal.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/thread_name.h"
 #include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::feeds {
@@ -430,9 +431,22 @@ void WebSubHub::AddDocumentTopic(const std::string& url, const std::string& cont
 
 Status WebSubHub::Start() {
   Impl& m = *impl_;
-  for (int i = 0; i < m.o.workers; ++i) m.threads.emplace_back([&m] { m.WorkerLoop(false); });
-  for (int i = 0; i < m.o.retry_workers; ++i) m.threads.emplace_back([&m] { m.WorkerLoop(true); });
-  m.threads.emplace_back([&m] { m.ScannerLoop(); });
+  for (int i = 0; i < m.o.workers; ++i) {
+    m.threads.emplace_back([&m] {
+      SetThreadName("websub deliver");
+      m.WorkerLoop(false);
+    });
+  }
+  for (int i = 0; i < m.o.retry_workers; ++i) {
+    m.threads.emplace_back([&m] {
+      SetThreadName("websub retry");
+      m.WorkerLoop(true);
+    });
+  }
+  m.threads.emplace_back([&m] {
+    SetThreadName("websub scan");
+    m.ScannerLoop();
+  });
   return Status::Ok();
 }
 

@@ -476,6 +476,89 @@ TEST_CASE("agent indexes entries stored before a crash when it catches up",
   CHECK(*reopened == 0);
 }
 
+TEST_CASE("indexed entries are searchable at once and durable after the shared commit",
+          "[agent][apply][index]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 3));
+  f.MustApply(f.chain.Slice(3, 6));  // two pages, one commit
+
+  Result<std::size_t> indexed = f.agent->CatchUpIndex();
+  REQUIRE(indexed.ok());
+  CHECK(*indexed == 6);
+  SearchQuery q;
+  q.text = "实施方案";
+  Result<SearchResults> now = f.agent->Search(q);
+  REQUIRE(now.ok());
+  CHECK(now->hits.size() == 4);  // searchable through the writer before any commit
+  CHECK(f.agent->counters().index_commits == 0);
+
+  // Another process (the search CLI) sees only what is committed.
+  Result<std::unique_ptr<SearchIndex>> reader =
+      SearchIndex::Open(f.config.IndexPath(), SearchIndex::Mode::kReadOnly);
+  REQUIRE(reader.ok());
+  CHECK((*reader)->DocCount() == 0);
+  CHECK((*reader)->IndexedSeq(feeds::kHubCode) == 0);
+
+  Result<std::size_t> early = f.agent->CommitIndex(/*force=*/false);
+  REQUIRE(early.ok());
+  CHECK(*early == 0);  // not due yet
+  f.clock.Advance(Agent::kIndexCommitDelayMs);
+  Result<std::size_t> due = f.agent->CommitIndex(/*force=*/false);
+  REQUIRE(due.ok());
+  CHECK(*due == 6);
+  CHECK(f.agent->counters().index_commits == 1);
+  CHECK(f.CountEvents("index_committed") == 1);
+
+  REQUIRE((*reader)->Refresh().ok());
+  CHECK((*reader)->DocCount() == 4);
+  CHECK((*reader)->IndexedSeq(feeds::kHubCode) == 6);
+  Result<std::size_t> nothing = f.agent->CommitIndex(/*force=*/true);
+  REQUIRE(nothing.ok());
+  CHECK(*nothing == 0);
+}
+
+TEST_CASE("an agent that stops commits what it indexed", "[agent][apply][index]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 6));
+  REQUIRE(f.agent->CatchUpIndex().ok());
+  CHECK(f.agent->counters().index_commits == 0);
+  f.Open();  // Stop() then reopen
+  CHECK(f.agent->store().Head(feeds::kHubCode) == 6);
+  Result<std::size_t> again = f.agent->CatchUpIndex();
+  REQUIRE(again.ok());
+  CHECK(*again == 0);  // nothing to index again: the stop committed it
+  SearchQuery q;
+  q.text = "实施方案";
+  Result<SearchResults> r = f.agent->Search(q);
+  REQUIRE(r.ok());
+  CHECK(r->hits.size() == 4);
+}
+
+TEST_CASE("an indexer far behind reads the store and commits per batch",
+          "[agent][apply][index]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 6));
+  // More than one index batch (500) arrives before the indexer runs: too
+  // much to hand over in memory, so it is read back from the store.
+  std::vector<SignedEntry> more;
+  for (int i = 0; i < 520; ++i) more.push_back(f.chain.hub.Release("-" + std::to_string(i)));
+  f.MustApply(Page(more));
+  Result<std::size_t> indexed = f.agent->CatchUpIndex();
+  INFO(indexed.status().ToString());
+  REQUIRE(indexed.ok());
+  CHECK(*indexed == 526);
+  CHECK(f.agent->counters().index_commits == 1);  // the full batch; 26 wait for the next
+  Result<std::size_t> rest = f.agent->CommitIndex(/*force=*/true);
+  REQUIRE(rest.ok());
+  CHECK(*rest == 26);
+  SearchQuery q;
+  q.text = "实施方案";
+  q.limit = 100;
+  Result<SearchResults> r = f.agent->Search(q);
+  REQUIRE(r.ok());
+  CHECK(r->estimated_total == 524);  // every release, none of the two registry entries
+}
+
 TEST_CASE("agent resumes from the head it persisted", "[agent][apply]") {
   AgentFixture f;
   f.MustApply(f.chain.Slice(0, 4));

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -89,7 +90,7 @@ class Agent {
   // Commits what CatchUpIndex left uncommitted, if it is `force`d or has
   // waited kIndexCommitDelayMs. Returns how many entries it committed.
   feeds::Result<std::size_t> CommitIndex(bool force);
-  static constexpr std::int64_t kIndexCommitDelayMs = 3000;
+  static constexpr std::int64_t kIndexCommitDelayMs = 10000;
 
   feeds::Result<SearchResults> Search(const SearchQuery& q);
   std::string StatusJson();
@@ -153,6 +154,12 @@ class Agent {
   void IndexLoop();
   // REQUIRES: index_mu_ held.
   feeds::Status CommitIndexLocked();
+  // Passes just-stored entries of an indexed origin to the indexer.
+  void HandOff(const std::string& origin, const std::vector<feeds::SignedEntry>& stored);
+  // Takes the handed-off entries of `origin` that follow `after` without a
+  // gap (at most `limit`); empty when the next one was not handed off.
+  std::vector<std::pair<std::uint64_t, std::optional<feeds::Release>>> TakeHandedOff(
+      const std::string& origin, std::uint64_t after, std::size_t limit);
   void AckLoop();
   feeds::Status SendReports(feeds::HttpClient& client);
   // Our report, numbered (boot_, report_n_ + 1); `rejections` receives how
@@ -198,6 +205,13 @@ class Agent {
   std::unique_ptr<AgentStore> store_;
   std::mutex index_mu_;
   std::unique_ptr<SearchIndex> index_;
+  // Entries just stored, handed to the indexer as parsed so that it need not
+  // read and parse them back from the store: origin -> seq -> the release
+  // (nullopt for entries that index nothing). Bounded by kIndexBatch entries
+  // (beyond that the indexer reads the store, as after a restart).
+  std::mutex handoff_mu_;
+  std::map<std::string, std::map<std::uint64_t, std::optional<feeds::Release>>> handoff_;
+  std::size_t handoff_size_ = 0;  // guarded by handoff_mu_
   // Entries indexed but not committed, and since when (monotonic ms); guarded by index_mu_.
   std::size_t uncommitted_ = 0;
   feeds::TimeMs uncommitted_since_ = 0;
