@@ -196,6 +196,9 @@ void Agent::Stop() {
     abort_ = true;
   }
   cv_.notify_all();
+  index_cv_.notify_all();
+  ack_cv_.notify_all();
+  site_cv_.notify_all();
   notifier_.Close();
   std::vector<std::thread> threads;
   {
@@ -225,7 +228,7 @@ void Agent::WakeIndexer() {
     std::lock_guard<std::mutex> lock(mu_);
     index_wanted_ = true;
   }
-  cv_.notify_all();
+  index_cv_.notify_one();
 }
 
 void Agent::WakeAcker() {
@@ -233,7 +236,7 @@ void Agent::WakeAcker() {
     std::lock_guard<std::mutex> lock(mu_);
     ack_wanted_ = true;
   }
-  cv_.notify_all();
+  ack_cv_.notify_one();
 }
 
 void Agent::Reject(const std::string& origin, const feeds::ParsedEntry& e, const Status& why,
@@ -248,7 +251,7 @@ void Agent::Reject(const std::string& origin, const feeds::ParsedEntry& e, const
     }
     ack_wanted_ = true;
   }
-  cv_.notify_all();
+  ack_cv_.notify_one();
   Emit("entry_rejected", {{"origin", origin},
                           {"seq", Seq(e.entry.log.seq)},
                           {"reason", why.ToString()},
@@ -349,7 +352,7 @@ void Agent::RecordProgress(const std::string& origin, std::uint64_t received,
     RecordStageLocked(origin, "verified", verified, now);
     ack_wanted_ = true;
   }
-  cv_.notify_all();
+  ack_cv_.notify_one();
 }
 
 ApplyOutcome Agent::ApplyPage(const std::string& origin,
@@ -413,7 +416,8 @@ Result<std::size_t> Agent::CatchUpIndex() {
         ZQ_RETURN_IF_ERROR(index_->Put(ir));
       }
       ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().first));
-      if (uncommitted_ == 0) uncommitted_since_ = clock_.MonotonicMs();
+      last_indexed_ = clock_.MonotonicMs();
+      if (uncommitted_ == 0) uncommitted_since_ = last_indexed_;
       uncommitted_ += batch.size();
       uncommitted_seq_[origin] = batch.back().first;
       total += batch.size();
@@ -437,7 +441,7 @@ Result<std::size_t> Agent::CatchUpIndex() {
       ack_wanted_ = true;
     }
   }
-  if (total > 0) cv_.notify_all();
+  if (total > 0) ack_cv_.notify_one();
   return total;
 }
 

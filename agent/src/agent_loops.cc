@@ -90,19 +90,28 @@ void Agent::IndexLoop() {
     {
       std::lock_guard<std::mutex> lock(index_mu_);
       if (uncommitted_ > 0) {
-        wait_ms = std::clamp<std::int64_t>(
-            uncommitted_since_ + kIndexCommitDelayMs - clock_.MonotonicMs(), 0, wait_ms);
+        feeds::TimeMs at = std::max(uncommitted_since_ + kIndexCommitDelayMs,
+                                    last_indexed_ + kIndexIdleMs);
+        wait_ms = std::clamp<std::int64_t>(at - clock_.MonotonicMs(), 0, wait_ms);
       }
     }
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+      index_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
                    [&] { return stopping_ || index_wanted_; });
       if (stopping_) return;
       index_wanted_ = false;
     }
     Result<std::size_t> n = CatchUpIndex();
-    Result<std::size_t> committed = n.ok() ? CommitIndex(/*force=*/false) : n;
+    Result<std::size_t> committed = n;
+    if (n.ok()) {
+      bool idle;
+      {
+        std::lock_guard<std::mutex> lock(index_mu_);
+        idle = clock_.MonotonicMs() - last_indexed_ >= kIndexIdleMs;
+      }
+      if (*n > 0 || idle) committed = CommitIndex(/*force=*/false);
+    }
     if (!committed.ok()) {
       Emit("index_failed", {{"error", committed.status().ToString()}});
       if (!Sleep(1000)) return;
@@ -124,7 +133,7 @@ void Agent::AckLoop() {
       auto interval = clock_sync_.Estimate().known
                           ? std::chrono::milliseconds(config_.report_interval_s * 1000LL)
                           : std::chrono::milliseconds(1000);
-      cv_.wait_for(lock, interval, [&] { return stopping_ || ack_wanted_; });
+      ack_cv_.wait_for(lock, interval, [&] { return stopping_ || ack_wanted_; });
       if (stopping_) return;
     }
     // Gather what else arrives in the next moment (our other stages, our

@@ -29,7 +29,7 @@ void Agent::RecordStage(const std::string& origin, const std::string& stage, std
     RecordStageLocked(origin, stage, seq, clock_.NowMs());
     ack_wanted_ = true;
   }
-  cv_.notify_all();
+  ack_cv_.notify_one();
 }
 
 void Agent::RecordStageLocked(const std::string& origin, const std::string& stage,
@@ -105,7 +105,7 @@ Result<std::size_t> Agent::AcceptChildReports(const std::string& body,
     }
     ack_wanted_ = true;
   }
-  cv_.notify_all();
+  ack_cv_.notify_one();
   if (dropped > 0) {
     counters_.reports_dropped += dropped;
     Emit("reports_dropped", {{"count", std::to_string(dropped)}, {"reason", "relay queue full"}});

@@ -71,14 +71,15 @@ void Agent::RequestSiteRefresh() {
     std::lock_guard<std::mutex> lock(mu_);
     site_wanted_ = true;
   }
-  cv_.notify_all();
+  site_cv_.notify_one();
 }
 
 void Agent::SiteLoop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, std::chrono::seconds(30), [&] { return stopping_ || site_wanted_; });
+      site_cv_.wait_for(lock, std::chrono::seconds(30),
+                        [&] { return stopping_ || site_wanted_; });
       if (stopping_) return;
       site_wanted_ = false;
     }

@@ -91,6 +91,10 @@ class Agent {
   // waited kIndexCommitDelayMs. Returns how many entries it committed.
   feeds::Result<std::size_t> CommitIndex(bool force);
   static constexpr std::int64_t kIndexCommitDelayMs = 10000;
+  // A commit blocks indexing while it runs, so the indexer commits just
+  // after it indexed something (the next entry is then likely furthest
+  // off), or once nothing has come for this long.
+  static constexpr std::int64_t kIndexIdleMs = 2000;
 
   feeds::Result<SearchResults> Search(const SearchQuery& q);
   std::string StatusJson();
@@ -215,6 +219,7 @@ class Agent {
   // Entries indexed but not committed, and since when (monotonic ms); guarded by index_mu_.
   std::size_t uncommitted_ = 0;
   feeds::TimeMs uncommitted_since_ = 0;
+  feeds::TimeMs last_indexed_ = 0;  // monotonic; guarded by index_mu_
   std::map<std::string, std::uint64_t> uncommitted_seq_;  // origin -> newest indexed seq
   feeds::SecretKey key_;
   feeds::PublicKey hub_key_;
@@ -227,7 +232,13 @@ class Agent {
   AgentCounters counters_;
 
   std::mutex mu_;
+  // One condition variable per waiting thread, so that a wake-up reaches
+  // only the thread it is for: cv_ for Sleep() (stopping, or an upstream
+  // switch), and the indexer's, the reporter's and the site's own.
   std::condition_variable cv_;
+  std::condition_variable index_cv_;
+  std::condition_variable ack_cv_;
+  std::condition_variable site_cv_;
   bool stopping_ = false;
   std::atomic<bool> abort_{false};  // mirrors stopping_ for libcurl
   bool index_wanted_ = false;
