@@ -76,6 +76,29 @@ bool AppendNotifier::WaitUntil(const std::string& key, const std::function<bool(
   return result;
 }
 
+bool FeedPageCache::Find(const std::string& key, std::string* body) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pages_.find(key);
+  if (it == pages_.end()) return false;
+  *body = it->second;
+  hits_++;
+  return true;
+}
+
+void FeedPageCache::Put(const std::string& key, const std::string& body) {
+  if (body.size() > max_bytes_ / 4) return;  // a big catch-up page is not worth keeping
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!pages_.emplace(key, body).second) return;
+  order_.push_back(key);
+  bytes_ += body.size();
+  while (bytes_ > max_bytes_ && !order_.empty()) {
+    auto it = pages_.find(order_.front());
+    bytes_ -= it->second.size();
+    pages_.erase(it);
+    order_.pop_front();
+  }
+}
+
 std::string FeedTopicUrl(const std::string& base_url, const std::string& origin) {
   return base_url + "/api/v1/feeds/" + origin;
 }
@@ -153,15 +176,31 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
         static_cast<std::int64_t>(wait) * 1000, o.recheck_ms);
   }
   std::uint64_t head = reader.Head(origin);
-  Result<std::vector<std::string>> wires = reader.ReadWire(origin, after, o.page_size);
-  if (!wires.ok()) return HttpResponse::Error(wires.status());
-  FeedMeta meta = PageMeta(origin, after, wires->size(), head, o, clock);
+  // Entries never change once appended, so origin, after and head fix the page.
+  const std::string cache_key =
+      origin + " " + std::to_string(after) + " " + std::to_string(head);
+  std::string body;
+  std::size_t count = 0;
+  if (o.page_cache && o.page_cache->Find(cache_key, &body)) {
+    count = head > after ? static_cast<std::size_t>(std::min<std::uint64_t>(head - after,
+                                                                            o.page_size))
+                         : 0;
+  } else {
+    Result<std::vector<std::string>> wires = reader.ReadWire(origin, after, o.page_size);
+    if (!wires.ok()) return HttpResponse::Error(wires.status());
+    count = wires->size();
+    body = EncodeFeed(PageMeta(origin, after, count, head, o, clock), *wires);
+    if (o.page_cache && after + count == std::min<std::uint64_t>(head, after + o.page_size)) {
+      o.page_cache->Put(cache_key, body);
+    }
+  }
+  FeedMeta meta = PageMeta(origin, after, count, head, o, clock);
   std::string etag = "\"" + origin + "-" + std::to_string(after) + "-" +
-                     std::to_string(after + wires->size()) + "\"";
+                     std::to_string(after + count) + "\"";
   HttpResponse resp;
   resp.content_type = "application/atom+xml; charset=utf-8";
   resp.headers.push_back({"ETag", etag});
-  resp.headers.push_back({"Cache-Control", CacheControl(meta.archive, wires->empty())});
+  resp.headers.push_back({"Cache-Control", CacheControl(meta.archive, count == 0)});
   resp.headers.push_back({"X-Zhanqun-Head", std::to_string(head)});
   if (std::string hs = statement(); !hs.empty()) resp.headers.push_back({kHeadStatementHeader, hs});
   if (!o.websub_hub_url.empty()) {
@@ -172,7 +211,7 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
     resp.status = 304;
     return resp;
   }
-  resp.body = EncodeFeed(meta, *wires);
+  resp.body = std::move(body);
   return resp;
 }
 

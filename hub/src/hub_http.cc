@@ -185,6 +185,7 @@ void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server, feeds::WebSubHub* we
   feed_options.title = "zhanqun hub";
   feed_options.page_size = hub.config().page_size;
   feed_options.max_wait_s = hub.config().max_wait_s;
+  feed_options.page_cache = std::make_shared<feeds::FeedPageCache>();
   feed_options.head_statement = [&hub](const std::string& origin) {
     return origin == feeds::kHubCode ? hub.HeadStatement() : std::string();
   };

@@ -349,6 +349,49 @@ TEST_CASE("a long-poll with nothing new returns an empty feed after its wait",
   CHECK(feed.meta.head_seq == 1);
 }
 
+TEST_CASE("children asking for the same page share one encoding", "[feeds][http][feed]") {
+  FeedFixture f;
+  f.options.page_cache = std::make_shared<FeedPageCache>();
+  f.Append(4);
+  HttpClient client;
+  HttpResult first = MustGet(client, f.Url("?after=2"));
+  HttpResult second = MustGet(client, f.Url("?after=2"));
+  CHECK(f.options.page_cache->hits() == 1);
+  CHECK(second.body == first.body);
+  CHECK(second.headers.at("etag") == first.headers.at("etag"));
+  CHECK(MustDecodeFeed(second.body).entries.size() == 2);
+  // A conditional request is answered from the cached page too.
+  HttpResult revalidated =
+      MustGet(client, f.Url("?after=2"), {"If-None-Match: " + first.headers.at("etag")});
+  CHECK(revalidated.status == 304);
+  CHECK(f.options.page_cache->hits() == 2);
+
+  f.Append(1);  // the head moved: a new page, not the cached one
+  HttpResult grown = MustGet(client, f.Url("?after=2"));
+  CHECK(f.options.page_cache->hits() == 2);
+  ParsedFeed feed = MustDecodeFeed(grown.body);
+  REQUIRE(feed.entries.size() == 3);
+  CHECK(feed.entries.back().entry.log.seq == 5);
+  CHECK(grown.headers.at("etag") != first.headers.at("etag"));
+}
+
+TEST_CASE("the page cache keeps to its byte bound, dropping the oldest page", "[feeds][feed]") {
+  FeedPageCache cache(/*max_bytes=*/1000);
+  std::string body;
+  cache.Put("a", std::string(200, 'a'));
+  cache.Put("b", std::string(200, 'b'));
+  cache.Put("big", std::string(300, 'x'));  // over a quarter of the bound: not kept
+  CHECK_FALSE(cache.Find("big", &body));
+  for (const char* k : {"c", "d", "e"}) cache.Put(k, std::string(200, k[0]));
+  REQUIRE(cache.Find("a", &body));  // 5 x 200 bytes: all kept
+  cache.Put("f", std::string(200, 'f'));
+  CHECK_FALSE(cache.Find("a", &body));  // 6 x 200 bytes > 1000: the oldest went
+  REQUIRE(cache.Find("b", &body));
+  CHECK(body == std::string(200, 'b'));
+  REQUIRE(cache.Find("f", &body));
+  CHECK(cache.hits() == 3);
+}
+
 TEST_CASE("the notifier wakes a waiter before its timeout", "[feeds][feed]") {
   AppendNotifier notifier;
   std::atomic<bool> ready{false};

@@ -20,6 +20,9 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <atomic>
+#include <deque>
+#include <memory>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -86,6 +89,27 @@ class AppendNotifier {
   bool closed_ = false;
 };
 
+// Pages recently served, as encoded: when an entry arrives, every child of a
+// relay asks at once for the same page (the entries after its head), so the
+// page is read and encoded once. A page is keyed by origin, `after` and the
+// log's head, which together fix its entries; bounded in bytes, oldest
+// dropped first. Thread-safe.
+class FeedPageCache {
+ public:
+  explicit FeedPageCache(std::size_t max_bytes = 4 << 20) : max_bytes_(max_bytes) {}
+  bool Find(const std::string& key, std::string* body);
+  void Put(const std::string& key, const std::string& body);
+  std::uint64_t hits() const { return hits_.load(); }
+
+ private:
+  std::mutex mu_;
+  std::size_t max_bytes_;
+  std::size_t bytes_ = 0;
+  std::map<std::string, std::string> pages_;
+  std::deque<std::string> order_;  // keys, oldest first
+  std::atomic<std::uint64_t> hits_{0};
+};
+
 struct FeedServiceOptions {
   std::string base_url;  // e.g. http://127.0.0.1:8100
   std::string title = "zhanqun";
@@ -95,6 +119,8 @@ struct FeedServiceOptions {
   // the hub needs it to see appends by its CLI (another process); an agent
   // appends only in-process and can re-check rarely.
   int recheck_ms = 200;
+  // Encoded pages shared between requests. Optional.
+  std::shared_ptr<FeedPageCache> page_cache;
   // The newest head statement for an origin ("" when none). Optional.
   std::function<std::string(const std::string& origin)> head_statement;
   // When set (WebSub on), answers carry Link headers rel="hub" (this URL) and
