@@ -17,6 +17,9 @@ using feeds::Status;
 namespace {
 
 constexpr std::size_t kIndexBatch = 500;
+// Thread priorities (nice values) below following and serving, which run at 0.
+constexpr int kLocalWorkNice = 5;
+constexpr int kReportNice = 10;
 
 // Level of a log origin from the shape of its GB/T 2260 code.
 feeds::NodeLevel LevelOfCode(const std::string& code) {
@@ -119,17 +122,23 @@ Status Agent::Start() {
   }
   {
     std::lock_guard<std::mutex> lock(threads_mu_);
+    // Relaying is what keeps a whole subtree waiting, so the threads that
+    // only serve this node (indexing, rendering) and the reporter (whose
+    // reports carry their own times) yield the CPU to following and serving.
     threads_.emplace_back([this] {
       feeds::SetThreadName("index");
+      feeds::SetThreadNice(kLocalWorkNice);
       IndexLoop();
     });
     threads_.emplace_back([this] {
       feeds::SetThreadName("report");
+      feeds::SetThreadNice(kReportNice);
       AckLoop();
     });
     if (localizer_) {
       threads_.emplace_back([this] {
         feeds::SetThreadName("site");
+        feeds::SetThreadNice(kLocalWorkNice);
         SiteLoop();
       });
     }

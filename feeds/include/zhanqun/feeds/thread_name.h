@@ -1,5 +1,6 @@
 // Names the calling thread, so `top -H`, `ps -L` and perf show what each
-// thread of a daemon does (follow 000000, index, report, ...).
+// thread of a daemon does (follow 000000, index, report, ...), and lowers
+// the priority of background threads.
 #ifndef ZHANQUN_FEEDS_THREAD_NAME_H_
 #define ZHANQUN_FEEDS_THREAD_NAME_H_
 
@@ -9,6 +10,11 @@ namespace zhanqun::feeds {
 
 // Linux keeps at most 15 bytes of a thread name; longer names are cut.
 void SetThreadName(const std::string& name);
+
+// Lowers the calling thread's CPU priority to `nice` (0..19; Linux nice
+// values are per thread). Raising a priority needs privileges and is not
+// attempted. Returns false if the kernel refused.
+bool SetThreadNice(int nice);
 
 }  // namespace zhanqun::feeds
 
