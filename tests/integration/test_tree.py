@@ -215,13 +215,17 @@ def catch_up_after_an_outage_is_batched_with_progress(ctx):
     zq.wait_until(lambda: county.head() == head, 60, "the county to catch up")
     zq.wait_until(lambda: county.status()["origins"]["000000"]["indexed"] == head, 60,
                   "the county's index to catch up")
+    # What is indexed is searchable at once; the commit that makes it durable
+    # follows within seconds (once the indexer is idle for 2 s).
+    zq.wait_until(lambda: county.status()["counters"]["index_commits"] >= 1, 30,
+                  "the county's index commit")
     c = county.status()["counters"]
     expect(c["entries_verified"] >= n, f"verified {c['entries_verified']} of {n}")
     # Per page and per batch, not per entry.
     expect(c["store_commits"] <= n // 20 + 4, f"{c['store_commits']} store commits for {n}")
-    # The indexer takes whatever is stored when it wakes (up to 500 a commit),
-    # so it commits at most about once per page while pages stream in.
-    expect(c["index_commits"] <= n // 20 + 4, f"{c['index_commits']} index commits for {n}")
+    # Commits are shared by whatever is indexed within 10 s (and forced per
+    # 500 entries), so a catch-up of a few hundred takes one or two.
+    expect(c["index_commits"] <= 3, f"{c['index_commits']} index commits for {n}")
     log = open(os.path.join(county.workdir, "agent.log"), errors="replace").read()
     progress = [line for line in log.splitlines()
                 if "event=entries_applied" in line and f"upstream_head={head}" in line]
