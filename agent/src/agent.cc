@@ -424,6 +424,9 @@ Result<std::size_t> Agent::CatchUpIndex() {
         IndexedRelease ir{std::move(*release), origin, seq, LevelOfCode(origin)};
         ZQ_RETURN_IF_ERROR(index_->Put(ir));
       }
+      // Until something of this origin waits for a commit, what the index
+      // holds of it is committed.
+      if (!uncommitted_seq_.count(origin)) committed_seq_[origin] = done;
       ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().first));
       last_indexed_ = clock_.MonotonicMs();
       if (uncommitted_ == 0) uncommitted_since_ = last_indexed_;
@@ -471,6 +474,7 @@ Status Agent::CommitIndexLocked() {
       {"commit_ms", std::to_string(clock_.MonotonicMs() - t0)}};
   for (const auto& [origin, seq] : uncommitted_seq_) fields.push_back({"seq:" + origin, Seq(seq)});
   counters_.index_commits++;
+  for (const auto& [origin, seq] : uncommitted_seq_) committed_seq_[origin] = seq;
   uncommitted_ = 0;
   uncommitted_seq_.clear();
   Emit("index_committed", std::move(fields));

@@ -214,12 +214,16 @@ std::string Agent::StatusJson() {
   json origins = json::object();
   for (const std::string& origin : FollowedOrigins()) {
     feeds::ChainHead head = store_->HeadOf(origin);
-    std::uint64_t indexed;
+    std::uint64_t indexed, committed;
     {
       std::lock_guard<std::mutex> lock(index_mu_);
-      indexed = index_->IndexedSeq(origin);
+      indexed = index_->IndexedSeq(origin);  // searchable
+      committed = uncommitted_seq_.count(origin) ? committed_seq_[origin] : indexed;  // durable
     }
-    origins[origin] = {{"head", head.seq}, {"head_hash", head.hash}, {"indexed", indexed}};
+    origins[origin] = {{"head", head.seq},
+                       {"head_hash", head.hash},
+                       {"indexed", indexed},
+                       {"index_committed", committed}};
   }
   json quarantine = json::array();
   for (const QuarantineRow& q : store_->Quarantined(10)) {

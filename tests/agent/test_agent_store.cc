@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -491,6 +492,11 @@ TEST_CASE("indexed entries are searchable at once and durable after the shared c
   REQUIRE(now.ok());
   CHECK(now->hits.size() == 4);  // searchable through the writer before any commit
   CHECK(f.agent->counters().index_commits == 0);
+  auto origin_status = [&] {
+    return nlohmann::json::parse(f.agent->StatusJson())["origins"][feeds::kHubCode];
+  };
+  CHECK(origin_status()["indexed"] == 6);
+  CHECK(origin_status()["index_committed"] == 0);
 
   // Another process (the search CLI) sees only what is committed.
   Result<std::unique_ptr<SearchIndex>> reader =
@@ -508,6 +514,7 @@ TEST_CASE("indexed entries are searchable at once and durable after the shared c
   CHECK(*due == 6);
   CHECK(f.agent->counters().index_commits == 1);
   CHECK(f.CountEvents("index_committed") == 1);
+  CHECK(origin_status()["index_committed"] == 6);
 
   REQUIRE((*reader)->Refresh().ok());
   CHECK((*reader)->DocCount() == 4);

@@ -221,6 +221,7 @@ class Agent {
   feeds::TimeMs uncommitted_since_ = 0;
   feeds::TimeMs last_indexed_ = 0;  // monotonic; guarded by index_mu_
   std::map<std::string, std::uint64_t> uncommitted_seq_;  // origin -> newest indexed seq
+  std::map<std::string, std::uint64_t> committed_seq_;    // origin -> newest committed seq
   feeds::SecretKey key_;
   feeds::PublicKey hub_key_;
 
