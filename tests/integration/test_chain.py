@@ -44,8 +44,8 @@ def county_holds_every_published_document_verified_and_searchable(ctx):
     expect(any(h["doc_number"] == "国发〔2019〕5号" for h in by_number),
            "search by 文号 国发〔2019〕5号 found nothing")
     # The CLI searches the same on-disk index, as of its last commit (shared
-    # by what is indexed within 10 s; at most 2 s after the indexer goes idle).
-    zq.wait_until(lambda: county.status()["origins"]["000000"]["index_committed"] == head, 30,
+    # by what is indexed within 10 s; at most 15 s after the indexer goes idle).
+    zq.wait_until(lambda: county.status()["origins"]["000000"]["index_committed"] == head, 60,
                   "county index commit")
     out = subprocess.run([ctx.cluster.agent_bin, "search", "职业教育", "--config", county.config],
                          capture_output=True, text=True, check=True).stdout

@@ -216,8 +216,8 @@ def catch_up_after_an_outage_is_batched_with_progress(ctx):
     zq.wait_until(lambda: county.status()["origins"]["000000"]["indexed"] == head, 60,
                   "the county's index to catch up")
     # What is indexed is searchable at once; the commit that makes it durable
-    # follows within seconds (once the indexer is idle for 2 s).
-    zq.wait_until(lambda: county.status()["counters"]["index_commits"] >= 1, 30,
+    # follows within seconds (once the indexer has been idle for 15 s).
+    zq.wait_until(lambda: county.status()["counters"]["index_commits"] >= 1, 60,
                   "the county's index commit")
     c = county.status()["counters"]
     expect(c["entries_verified"] >= n, f"verified {c['entries_verified']} of {n}")

@@ -93,8 +93,10 @@ class Agent {
   static constexpr std::int64_t kIndexCommitDelayMs = 10000;
   // A commit blocks indexing while it runs, so the indexer commits just
   // after it indexed something (the next entry is then likely furthest
-  // off), or once nothing has come for this long.
-  static constexpr std::int64_t kIndexIdleMs = 2000;
+  // off), or once nothing has come for this long: longer than the gaps of
+  // any stream that would make commits worth sharing, so that a timed
+  // commit does not land on the next entry of a steady stream.
+  static constexpr std::int64_t kIndexIdleMs = 15000;
 
   feeds::Result<SearchResults> Search(const SearchQuery& q);
   std::string StatusJson();
