@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <random>
 
+#include "zhanqun/feeds/http.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/thread_name.h"
 
@@ -194,7 +195,10 @@ Result<feeds::SignedEntry> Agent::AppendOwn(feeds::Entry entry) {
       config_.node,
       [&](const feeds::ChainHead& head) { return feeds::SignEntry(entry, head, key_); },
       entry.updated_ms);
-  if (se.ok()) notifier_.Notify(config_.node);
+  if (se.ok()) {
+    notifier_.Notify(config_.node);
+    WakeIndexer();
+  }
   return se;
 }
 
@@ -204,6 +208,7 @@ void Agent::Stop() {
     stopping_ = true;
     abort_ = true;
   }
+  feeds::HttpClient::WakeAll(&abort_);  // long-polls and reports in flight
   cv_.notify_all();
   index_cv_.notify_all();
   ack_cv_.notify_all();

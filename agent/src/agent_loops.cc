@@ -86,7 +86,9 @@ bool Agent::FetchOnce(const std::string& origin, feeds::HttpClient& client) {
 
 void Agent::IndexLoop() {
   for (;;) {
-    std::int64_t wait_ms = 5000;
+    // Every store wakes the indexer; the timed wake-up is for a due commit,
+    // and a safety net otherwise.
+    std::int64_t wait_ms = 60000;
     {
       std::lock_guard<std::mutex> lock(index_mu_);
       if (uncommitted_ > 0) {

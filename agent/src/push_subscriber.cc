@@ -178,6 +178,7 @@ void PushSubscriber::Stop() {
     stopping_ = true;
     abort_ = true;
   }
+  feeds::HttpClient::WakeAll(&abort_);
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }

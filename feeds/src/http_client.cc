@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <mutex>
 
 #include "zhanqun/feeds/http.h"
@@ -53,14 +54,60 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Which multi handles watch which abort flag, for WakeAll.
+struct Wakers {
+  std::mutex mu;
+  std::multimap<const std::atomic<bool>*, CURLM*> by_flag;
+
+  static Wakers& Get() {
+    static Wakers* w = new Wakers;  // never destroyed: clients may outlive statics
+    return *w;
+  }
+  void Remove(const std::atomic<bool>* flag, CURLM* m) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto [b, e] = by_flag.equal_range(flag);
+    for (auto it = b; it != e; ++it) {
+      if (it->second == m) {
+        by_flag.erase(it);
+        return;
+      }
+    }
+  }
+};
+
+// Longest sleep between two looks at a transfer when libcurl asks for none;
+// libcurl's own timers (the transfer's timeout) cut it short.
+constexpr int kMaxPollMs = 60000;
+
 }  // namespace
 
 HttpClient::HttpClient() {
   GlobalInit();
   curl_ = curl_easy_init();
+  multi_ = curl_multi_init();
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpClient::~HttpClient() {
+  if (abort_ != nullptr) Wakers::Get().Remove(abort_, static_cast<CURLM*>(multi_));
+  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+  curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
+
+void HttpClient::set_abort_flag(const std::atomic<bool>* flag) {
+  Wakers& w = Wakers::Get();
+  if (abort_ != nullptr) w.Remove(abort_, static_cast<CURLM*>(multi_));
+  abort_ = flag;
+  if (flag == nullptr) return;
+  std::lock_guard<std::mutex> lock(w.mu);
+  w.by_flag.emplace(flag, static_cast<CURLM*>(multi_));
+}
+
+void HttpClient::WakeAll(const std::atomic<bool>* flag) {
+  Wakers& w = Wakers::Get();
+  std::lock_guard<std::mutex> lock(w.mu);
+  auto [b, e] = w.by_flag.equal_range(flag);
+  for (auto it = b; it != e; ++it) curl_multi_wakeup(it->second);
+}
 
 Result<HttpResult> HttpClient::Get(const std::string& url, long timeout_ms,
                                    const std::vector<std::string>& headers) {
@@ -105,7 +152,35 @@ Result<HttpResult> HttpClient::Perform(const std::string& url, const std::string
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
   }
-  CURLcode rc = curl_easy_perform(c);
+  CURLM* m = static_cast<CURLM*>(multi_);
+  CURLcode rc = CURLE_OK;
+  if (curl_multi_add_handle(m, c) != CURLM_OK) {
+    curl_slist_free_all(list);
+    return Status::Internal("libcurl: cannot start a transfer to " + url);
+  }
+  for (;;) {
+    int running = 0;
+    if (curl_multi_perform(m, &running) != CURLM_OK) {
+      rc = CURLE_FAILED_INIT;
+      break;
+    }
+    if (running == 0) {
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(m, &queued)) {
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == c) rc = msg->data.result;
+      }
+      break;
+    }
+    if (abort_ != nullptr && abort_->load()) {
+      rc = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    if (curl_multi_poll(m, nullptr, 0, kMaxPollMs, nullptr) != CURLM_OK) {
+      rc = CURLE_FAILED_INIT;
+      break;
+    }
+  }
+  curl_multi_remove_handle(m, c);
   curl_slist_free_all(list);
   if (sink.overflow) {
     return Status::Exhausted("response from " + url + " exceeds " +

@@ -2,11 +2,13 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnectionFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServerDispatcher.h>
+#include <sys/socket.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
@@ -16,6 +18,7 @@
 #include <cctype>
 #include <istream>
 #include <sstream>
+#include <thread>
 
 #include "zhanqun/feeds/http.h"
 #include "zhanqun/feeds/thread_name.h"
@@ -74,14 +77,41 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
+// POCO's TCPServer wakes its accept thread every 250 ms (a poll with a fixed
+// timeout, and in POCO 1.11 each poll creates and closes an epoll instance):
+// a few microseconds each, but a whole-country cluster runs thousands of
+// servers on one machine. So we accept ourselves, blocking in accept(2), and
+// hand connections to POCO's own dispatcher and HTTP connection code; Stop
+// wakes the accept with shutdown(2), which Linux answers with EINVAL.
 struct HttpServer::Impl {
   std::vector<RouteEntry> routes;
   HttpServerOptions options;
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  Poco::Net::ServerSocket socket;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr handlers;
+  Poco::AutoPtr<Poco::Net::TCPServerDispatcher> dispatcher;
+  std::thread acceptor;
+  std::atomic<bool> stopping{false};
   int port = 0;
   std::atomic<std::uint64_t> served{0};
   std::atomic<std::uint64_t> errors{0};
+
+  void AcceptLoop() {
+    SetThreadName("http accept");
+    while (!stopping.load()) {
+      try {
+        Poco::Net::StreamSocket conn = socket.acceptConnection();
+        if (stopping.load()) break;
+        conn.setNoDelay(true);
+        dispatcher->enqueue(conn);  // refused (and closed) when the queue is full
+      } catch (const Poco::Exception&) {
+        if (stopping.load()) break;
+        // Out of descriptors or memory, or an aborted handshake: back off a
+        // moment so a shortage does not spin, then accept again.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  }
 
   HttpResponse Dispatch(HttpRequest& req) {
     std::vector<std::string> segs = SplitPath(req.path);
@@ -187,6 +217,13 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
     return new Handler(impl_);  // POCO takes ownership
   }
 
+  // What HTTPServer::stopAll(true) does: connections in a handler or idle
+  // in keep-alive are shut down instead of waited for.
+  void AbortConnections() {
+    const bool abort_current = true;
+    serverStopped(this, abort_current);
+  }
+
  private:
   HttpServer::Impl* impl_;
 };
@@ -217,9 +254,13 @@ Status HttpServer::Start(const HttpServerOptions& options) {
     params->setKeepAliveTimeout(Poco::Timespan(options.keep_alive_idle_s, 0));
     params->setTimeout(Poco::Timespan(60, 0));
     impl_->pool = std::make_unique<Poco::ThreadPool>(2, options.max_threads + 4);
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl_.get()), *impl_->pool,
-                                                            socket, params);
-    impl_->server->start();
+    impl_->handlers = new Factory(impl_.get());
+    Poco::Net::HTTPServerParams::Ptr owned(params);
+    impl_->dispatcher = new Poco::Net::TCPServerDispatcher(
+        new Poco::Net::HTTPServerConnectionFactory(owned, impl_->handlers), *impl_->pool, owned);
+    impl_->socket = socket;
+    impl_->stopping = false;
+    impl_->acceptor = std::thread([impl = impl_.get()] { impl->AcceptLoop(); });
   } catch (const Poco::Exception& e) {
     return Status::Unavailable("cannot listen on " + options.host + ":" +
                                std::to_string(options.port) + ": " + e.displayText());
@@ -228,9 +269,14 @@ Status HttpServer::Start(const HttpServerOptions& options) {
 }
 
 void HttpServer::Stop() {
-  if (impl_->server) {
-    impl_->server->stopAll(true);
-    impl_->server.reset();
+  if (impl_->acceptor.joinable()) {
+    impl_->stopping = true;
+    ::shutdown(impl_->socket.impl()->sockfd(), SHUT_RDWR);  // wakes accept(2)
+    impl_->acceptor.join();
+    impl_->socket.close();
+    impl_->dispatcher->stop();
+    static_cast<Factory*>(impl_->handlers.get())->AbortConnections();
+    impl_->dispatcher = nullptr;
   }
   if (impl_->pool) {
     impl_->pool->joinAll();

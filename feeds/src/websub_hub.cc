@@ -25,6 +25,10 @@ using websub_internal::SubscriptionStore;
 
 namespace {
 
+// How often a hub without subscriptions scans anyway (a safety net: appends
+// and new subscriptions wake the scanner).
+constexpr std::int64_t kIdleScanIntervalMs = 60000;
+
 // Per-subscription delivery state. Guarded by Impl::mu.
 struct Sub {
   SubscriptionRow row;
@@ -90,6 +94,7 @@ struct WebSubHub::Impl {
   std::deque<Verification> verifications;
   int in_flight = 0;
   bool stopping = false;
+  bool workers_started = false;
   std::atomic<bool> abort{false};
   std::vector<std::thread> threads;
 
@@ -176,7 +181,28 @@ struct WebSubHub::Impl {
     if (s->queued || s->in_flight || s->removed) return;
     s->queued = true;
     (s->slow ? retry : healthy).push_back(s);
+    StartWorkersLocked();
     work_cv.notify_all();
+  }
+
+  // The delivery and retry workers start with the first work: most agents
+  // (every county) are never subscribed to, and a whole-country cluster on
+  // one machine counts its threads. REQUIRES: mu held.
+  void StartWorkersLocked() {
+    if (workers_started || stopping) return;
+    workers_started = true;
+    for (int i = 0; i < o.workers; ++i) {
+      threads.emplace_back([this] {
+        SetThreadName("websub deliver");
+        WorkerLoop(false);
+      });
+    }
+    for (int i = 0; i < o.retry_workers; ++i) {
+      threads.emplace_back([this] {
+        SetThreadName("websub retry");
+        WorkerLoop(true);
+      });
+    }
   }
 
   std::int64_t Backoff(std::uint32_t failures) const {
@@ -296,6 +322,9 @@ void WebSubHub::Impl::Verify(HttpClient& client, const Verification& v) {
     auto s = std::make_shared<Sub>();
     s->row = row;
     subs.emplace(key, s);
+    // The scanner of a hub without subscriptions sleeps long; this one's
+    // first notification should not wait for it.
+    notifier.Notify(AppendNotifier::kAnyKey);
   }
   // Under mu, so a delivery's cursor update cannot interleave with the row write.
   if (!store->Upsert(row).ok()) counters.store_errors++;
@@ -385,13 +414,21 @@ void WebSubHub::Impl::ScannerLoop() {
   while (!abort) {
     const std::uint64_t seen = notifier.generation();
     const TimeMs start = clock.MonotonicMs();
+    // Periodic scans serve backoffs, leases and document topics, all of which
+    // belong to subscriptions: with none, only an append (or the first
+    // subscription, which notifies) has anything for a scan to find.
+    std::int64_t interval;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      interval = subs.empty() ? kIdleScanIntervalMs : o.scan_interval_ms;
+    }
     notifier.WaitUntil(
         AppendNotifier::kAnyKey,
         [&] {
           return abort || notifier.generation() != seen ||
-                 clock.MonotonicMs() - start >= o.scan_interval_ms;
+                 clock.MonotonicMs() - start >= interval;
         },
-        o.scan_interval_ms, o.scan_interval_ms);  // Stop() notifies: no need to poll
+        interval, interval);  // Stop() notifies: no need to poll
     if (abort) return;
     Scan();
   }
@@ -431,18 +468,8 @@ void WebSubHub::AddDocumentTopic(const std::string& url, const std::string& cont
 
 Status WebSubHub::Start() {
   Impl& m = *impl_;
-  for (int i = 0; i < m.o.workers; ++i) {
-    m.threads.emplace_back([&m] {
-      SetThreadName("websub deliver");
-      m.WorkerLoop(false);
-    });
-  }
-  for (int i = 0; i < m.o.retry_workers; ++i) {
-    m.threads.emplace_back([&m] {
-      SetThreadName("websub retry");
-      m.WorkerLoop(true);
-    });
-  }
+  std::lock_guard<std::mutex> lock(m.mu);
+  if (!m.subs.empty()) m.StartWorkersLocked();  // subscriptions from the store
   m.threads.emplace_back([&m] {
     SetThreadName("websub scan");
     m.ScannerLoop();
@@ -457,10 +484,15 @@ void WebSubHub::Stop() {
     m.stopping = true;
     m.abort = true;
   }
+  HttpClient::WakeAll(&m.abort);  // verifications and deliveries in flight
   m.work_cv.notify_all();
   m.notifier.NotifyAll();  // the scanner waits on it
-  for (std::thread& t : m.threads) t.join();
-  m.threads.clear();
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(m.mu);
+    threads.swap(m.threads);  // no worker starts once stopping is set
+  }
+  for (std::thread& t : threads) t.join();
 }
 
 HttpResponse WebSubHub::HandleRequest(const HttpRequest& req) {
@@ -482,6 +514,7 @@ HttpResponse WebSubHub::HandleRequest(const HttpRequest& req) {
       return busy;
     }
     m.verifications.push_back(std::move(v));
+    m.StartWorkersLocked();
   }
   m.work_cv.notify_all();
   m.counters.requests_accepted++;

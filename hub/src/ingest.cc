@@ -293,6 +293,7 @@ void Ingestor::Stop() {
     std::lock_guard<std::mutex> lock(impl_->thread_mu);
     impl_->stopping = true;
   }
+  feeds::HttpClient::WakeAll(&impl_->stopping);  // a poll in flight
   impl_->wake.notify_all();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

@@ -191,6 +191,85 @@ TEST_CASE("the client reports a refused connection as unavailable", "[feeds][htt
   CHECK(r.status().code() == Code::kUnavailable);
 }
 
+TEST_CASE("WakeAll abandons a transfer in flight whose abort flag is set", "[feeds][http]") {
+  std::atomic<bool> release{false};
+  HttpServer server;
+  server.Route("GET", "/slow", [&](const HttpRequest&) {
+    for (int i = 0; i < 300 && !release; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return HttpResponse::Text(200, "late\n");
+  });
+  StartServer(server);
+  std::atomic<bool> abort{false};
+  std::atomic<bool> other_abort{false};
+  HttpClient client;
+  client.set_abort_flag(&abort);
+  HttpClient bystander;  // watches another flag: must be left alone
+  bystander.set_abort_flag(&other_abort);
+  auto t0 = std::chrono::steady_clock::now();
+  auto pending = std::async(std::launch::async,
+                            [&] { return client.Get(BaseUrl(server) + "/slow", 20000); });
+  auto untouched = std::async(std::launch::async,
+                              [&] { return bystander.Get(BaseUrl(server) + "/slow", 20000); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  abort = true;
+  HttpClient::WakeAll(&abort);
+  Result<HttpResult> r = pending.get();
+  auto waited = std::chrono::steady_clock::now() - t0;
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kUnavailable);
+  CHECK(waited < std::chrono::milliseconds(1500));  // the handler holds it 3 s
+  release = true;
+  Result<HttpResult> other = untouched.get();
+  REQUIRE(other.ok());
+  CHECK(other->body == "late\n");
+}
+
+TEST_CASE("a client does many requests in a row on one handle", "[feeds][http]") {
+  std::atomic<int> n{0};
+  HttpServer server;
+  server.Route("GET", "/n", [&](const HttpRequest&) {
+    return HttpResponse::Text(200, std::to_string(++n));
+  });
+  server.Route("POST", "/echo", [](const HttpRequest& req) {
+    return HttpResponse::Text(200, req.body);
+  });
+  StartServer(server);
+  HttpClient client;
+  std::atomic<bool> abort{false};
+  client.set_abort_flag(&abort);
+  for (int i = 1; i <= 20; ++i) {
+    CHECK(MustGet(client, BaseUrl(server) + "/n").body == std::to_string(i));
+    CHECK(MustPost(client, BaseUrl(server) + "/echo", "body " + std::to_string(i)).body ==
+          "body " + std::to_string(i));
+  }
+  abort = true;  // a raised flag refuses the next transfer too
+  Result<HttpResult> r = client.Get(BaseUrl(server) + "/n", kTimeoutMs);
+  CHECK_FALSE(r.ok());
+}
+
+TEST_CASE("stopping a server ends a request held in its handler", "[feeds][http]") {
+  std::atomic<bool> entered{false};
+  auto server = std::make_unique<HttpServer>();
+  server->Route("GET", "/held", [&](const HttpRequest&) {
+    entered = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    return HttpResponse::Text(200, "done\n");
+  });
+  StartServer(*server);
+  const std::string url = BaseUrl(*server) + "/held";
+  HttpClient client;
+  auto pending = std::async(std::launch::async, [&] { return client.Get(url, 20000); });
+  while (!entered) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto t0 = std::chrono::steady_clock::now();
+  server->Stop();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(3000));
+  (void)pending.get();  // answered or cut: either way it returned
+  HttpClient late;
+  CHECK_FALSE(late.Get(url, 2000).ok());  // nothing listens any more
+}
+
 TEST_CASE("the client refuses a response larger than its limit", "[feeds][http]") {
   HttpServer server;
   server.Route("GET", "/big", [](const HttpRequest&) {

@@ -101,15 +101,23 @@ class HttpClient {
                           const std::string& content_type, long timeout_ms,
                           const std::vector<std::string>& headers = {});
   void set_max_response_bytes(std::size_t n) { max_response_bytes_ = n; }
-  // When set, a transfer in progress is abandoned soon after *flag becomes
-  // true (so a long-poll does not delay shutdown). `flag` must outlive us.
-  void set_abort_flag(const std::atomic<bool>* flag) { abort_ = flag; }
+  // When set, a transfer in progress is abandoned once *flag is true and
+  // WakeAll(flag) has been called (so a long-poll does not delay shutdown).
+  // `flag` must outlive us.
+  void set_abort_flag(const std::atomic<bool>* flag);
+  // Wakes every transfer of every client whose abort flag is `flag`, so it
+  // sees the flag now. Set the flag first. Thread-safe.
+  static void WakeAll(const std::atomic<bool>* flag);
 
  private:
   Result<HttpResult> Perform(const std::string& url, const std::string* body,
                              const std::string& content_type, long timeout_ms,
                              const std::vector<std::string>& headers);
+  // A transfer runs on a multi handle, which sleeps until the socket or
+  // libcurl's own timers need it (curl_easy_perform wakes every second) and
+  // can be woken from another thread.
   void* curl_;
+  void* multi_;
   std::size_t max_response_bytes_ = 64 * 1024 * 1024;
   const std::atomic<bool>* abort_ = nullptr;
 };
