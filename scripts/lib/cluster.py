@@ -52,6 +52,8 @@ def parse_args(argv):
                       help="stop a cluster left running by --keep-running in --workdir, and exit")
     ap.add_argument("--max-agents", type=int, default=400, metavar="N",
                     help="refuse to start more than N agents (default 400)")
+    ap.add_argument("--jobs", type=int, default=4, metavar="N",
+                    help="agents set up and started in parallel (default 4)")
     ap.add_argument("--releases", type=int, default=100, metavar="N",
                     help="documents to publish (default 100; the 60 fixture documents are "
                          "cycled with ids cluster-<run>-<i> beyond 60)")
@@ -80,8 +82,8 @@ def parse_args(argv):
     args = ap.parse_args(argv)
     if not (args.provinces or args.all or args.stop):
         ap.error("choose --provinces CODES or --all (or --stop)")
-    if args.releases < 0 or args.rate <= 0 or args.max_agents < 1:
-        ap.error("--releases must be >= 0, --rate > 0, --max-agents >= 1")
+    if args.releases < 0 or args.rate <= 0 or args.max_agents < 1 or args.jobs < 1:
+        ap.error("--releases must be >= 0, --rate > 0, --max-agents >= 1, --jobs >= 1")
     return args
 
 
@@ -393,6 +395,7 @@ def main(argv):
         raise SystemExit(f"error: this topology needs {len(topo)} agents, more than "
                          f"--max-agents {args.max_agents}; raise --max-agents (each agent is "
                          f"a real process: mind memory and CPU) or choose fewer provinces")
+    check_thread_limit(len(topo))
     level_of = {c: lv for c, _, lv in topo}
     counts = {lv: sum(1 for *_, l in topo if l == lv) for lv in LEVEL_ORDER}
 
@@ -423,11 +426,9 @@ def main(argv):
         print(f"hub at {cluster.hub_url} (pid {cluster.hub_process.pid}, "
               f"http_threads {hub_threads})", flush=True)
         t0 = time.monotonic()
-        for i, (code, parent, _) in enumerate(topo, 1):
-            cluster.add_agent(code, parent)
-            if sys.stdout.isatty() or i % 10 == 0 or i == len(topo):
-                progress(f"started {i}/{len(topo)} agents", final=(i == len(topo)))
-        print(f"all agents up in {time.monotonic() - t0:.1f} s", flush=True)
+        start_agents(cluster, topo, args.jobs)
+        args.start_s = time.monotonic() - t0
+        print(f"all agents up in {args.start_s:.1f} s", flush=True)
         write_pids(cluster, pids_path)
         idle_rss = {c: rss_kb(n.process.pid) for c, n in cluster.nodes.items()}
         args.idle_anon = {c: rss_kb(n.process.pid, "RssAnon") for c, n in cluster.nodes.items()}
@@ -447,6 +448,7 @@ def main(argv):
         except TimeoutError:
             print("warning: not every node has a clock estimate before the stream", flush=True)
 
+        args.idle = measure_idle(cluster)
         first_seq = hub_head(cluster) + 1
         publish_lock = threading.Lock()
         if args.chaos:
@@ -521,6 +523,79 @@ def write_pids(cluster, path):
     pids.update({c: n.process.pid for c, n in cluster.nodes.items() if n.process.pid})
     with open(path, "w") as f:
         json.dump(pids, f)
+
+
+def start_agents(cluster, topo, jobs):
+    """Adds and starts every agent, `jobs` at a time, a level after another
+    (a parent is listening before its children start)."""
+    from concurrent.futures import ThreadPoolExecutor
+    done = 0
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for level in LEVEL_ORDER:
+            batch = [(c, p) for c, p, lv in topo if lv == level]
+            for _ in pool.map(lambda cp: cluster.add_agent(*cp), batch):
+                done += 1
+                if sys.stdout.isatty() or done % 50 == 0 or done == len(topo):
+                    progress(f"started {done}/{len(topo)} agents", final=(done == len(topo)))
+
+
+def pss_kb(pid):
+    """Proportional set size: private pages plus each shared page divided by
+    the processes sharing it, so a sum over processes is real memory."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def mem_available_mb():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def measure_idle(cluster, seconds=10.0):
+    """The quiet tree before the stream: CPU of all agents and of the hub
+    over `seconds`, total agent PSS, and the machine's available memory."""
+    before, hub_before = agents_cpu(cluster), cpu_seconds(cluster.hub_process.pid)
+    time.sleep(seconds)
+    after, hub_after = agents_cpu(cluster), cpu_seconds(cluster.hub_process.pid)
+    used = sum(after[c] - before[c] for c in before
+               if before[c] is not None and after.get(c) is not None)
+    pss = [pss_kb(n.process.pid) for n in cluster.nodes.values()]
+    pss = [x for x in pss if x]
+    out = {"agents_cpu_ms_per_s": 1000 * used / seconds,
+           "agent_cpu_ms_per_s": 1000 * used / seconds / max(1, len(before)),
+           "hub_cpu_ms_per_s": (1000 * (hub_after - hub_before) / seconds
+                                if hub_before is not None and hub_after is not None else None),
+           "agents_pss_mb": sum(pss) / 1024, "agent_pss_mb_median": statistics.median(pss) / 1024
+           if pss else None, "mem_available_mb": mem_available_mb()}
+    print(f"idle tree over {seconds:g} s: agents {out['agents_cpu_ms_per_s']:.0f} ms CPU/s "
+          f"({out['agent_cpu_ms_per_s']:.2f} per agent), hub {out['hub_cpu_ms_per_s']:.1f} ms/s; "
+          f"agents' PSS {out['agents_pss_mb']:.0f} MB (median {out['agent_pss_mb_median']:.1f}); "
+          f"machine memory available {out['mem_available_mb']:.0f} MB", flush=True)
+    return out
+
+
+def check_thread_limit(agents):
+    """Each agent runs about a dozen threads, and every thread takes a pid:
+    a whole-country cluster needs more than Linux's default pid_max."""
+    need = agents * 14 + 1000
+    try:
+        with open("/proc/sys/kernel/pid_max") as f:
+            pid_max = int(f.read())
+    except OSError:
+        return
+    if need > pid_max:
+        raise SystemExit(f"error: {agents} agents need about {need} threads (pids), more than "
+                         f"kernel.pid_max {pid_max}; raise it first "
+                         f"(as root: sysctl -w kernel.pid_max=4194304) or choose fewer provinces")
 
 
 def stop_all(cluster, chaos):
@@ -631,6 +706,8 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
                        "rss_mb_max": max(rss.values()) / 1024 if rss else None,
                        "anon_idle_mb_median": statistics.median(av) / 1024 if av else None,
                        "hub_rss_mb": hub_rss / 1024 if hub_rss else None,
+                       "idle": getattr(args, "idle", None),
+                       "start_s": getattr(args, "start_s", None),
                        "result": "FAIL" if failed else "OK"}, f, indent=2)
     return 1 if failed else 0
 
