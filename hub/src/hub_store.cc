@@ -245,10 +245,12 @@ Status HubStore::RecordAckLocked(const std::string& node, const std::string& ori
   ZQ_RETURN_IF_ERROR(up->Run());
   // An entry cannot reach a node before it was appended, nor after the hub
   // heard of it: each event's time is clamped into [appended, received].
+  // Only releases get events: lag is a release's, and registry and topic
+  // entries would make the table nodes x nodes (3,433^2 for the country).
   Result<feeds::CachedStmt> ev = status_db_->Cached(
       "INSERT OR IGNORE INTO ack_events (node, origin, stage, seq, hub_ms) "
       "SELECT ?1, ?2, ?3, seq, MIN(?7, MAX(?6, appended_ms)) FROM log "
-      "WHERE origin = ?2 AND seq > ?4 AND seq <= ?5");
+      "WHERE origin = ?2 AND seq > ?4 AND seq <= ?5 AND kind = 'release'");
   if (!ev.ok()) return ev.status();
   ev->Bind(1, node).Bind(2, origin).Bind(3, stage);
   ev->Bind(4, static_cast<std::int64_t>(have)).Bind(5, static_cast<std::int64_t>(seq));

@@ -320,10 +320,19 @@ def settle(cluster, timeout):
     t0 = time.monotonic()
     total = len(cluster.nodes)
     last_print = 0
+    reached = {}  # code -> the hub head it was seen at: not asked again for it
     while True:
+        loop_t0 = time.monotonic()
         head = hub_head(cluster)
-        heads = agent_heads(cluster)
-        at_head = sum(1 for h in heads.values() if h == head)
+        for code, node in cluster.nodes.items():
+            if reached.get(code) == head:
+                continue
+            try:
+                if node.head() == head:
+                    reached[code] = head
+            except Exception:
+                pass
+        at_head = sum(1 for c in cluster.nodes if reached.get(c) == head)
         acked = hub_acked(cluster)
         acks_at_head = sum(1 for c in cluster.nodes if acked.get(c) == head)
         done = at_head == total and acks_at_head == total
@@ -339,7 +348,8 @@ def settle(cluster, timeout):
             if sys.stdout.isatty():
                 progress("", final=True)
             return False, now - t0
-        time.sleep(0.5)
+        # Asking thousands of agents takes a while: leave the CPU to them as long.
+        time.sleep(max(0.5, time.monotonic() - loop_t0))
 
 
 def lag_by_level(hub_db, level_of, first_seq, last_seq):
@@ -526,17 +536,25 @@ def write_pids(cluster, path):
 
 
 def start_agents(cluster, topo, jobs):
-    """Adds and starts every agent, `jobs` at a time, a level after another
-    (a parent is listening before its children start)."""
+    """Registers every node at the hub, then starts the agents, `jobs` at a
+    time and a level after another (a parent listens before its children
+    start). Registering first matters at scale: each registration is an entry
+    every agent takes, and agents already running would take each one alone,
+    while an agent starting later takes them all in pages."""
     from concurrent.futures import ThreadPoolExecutor
-    done = 0
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for level in LEVEL_ORDER:
-            batch = [(c, p) for c, p, lv in topo if lv == level]
-            for _ in pool.map(lambda cp: cluster.add_agent(*cp), batch):
-                done += 1
-                if sys.stdout.isatty() or done % 50 == 0 or done == len(topo):
-                    progress(f"started {done}/{len(topo)} agents", final=(done == len(topo)))
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        for verb, fn in (("registered", lambda cp: cluster.add_agent(*cp, start=False)),
+                         ("started", lambda cp: cluster.nodes[cp[0]].start())):
+            done = 0
+            for level in LEVEL_ORDER:
+                batch = [(c, p) for c, p, lv in topo if lv == level]
+                for _ in pool.map(fn, batch):
+                    done += 1
+                    if sys.stdout.isatty() or done % 100 == 0 or done == len(topo):
+                        progress(f"{verb} {done}/{len(topo)} agents", final=(done == len(topo)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: no new agent starts
 
 
 def pss_kb(pid):
