@@ -436,6 +436,7 @@ def main(argv):
         print(f"hub at {cluster.hub_url} (pid {cluster.hub_process.pid}, "
               f"http_threads {hub_threads})", flush=True)
         t0 = time.monotonic()
+        cluster.listen_timeout_s = max(20, len(topo) // 10)
         start_agents(cluster, topo, args.jobs)
         args.start_s = time.monotonic() - t0
         print(f"all agents up in {args.start_s:.1f} s", flush=True)

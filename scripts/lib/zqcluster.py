@@ -138,8 +138,8 @@ class Node:
 
     def start(self):
         self.process.start()
-        wait_until(lambda: http("GET", self.url + "/healthz", timeout=2)[0] == 200, 20,
-                   f"agent {self.code} to listen on {self.url}")
+        wait_until(lambda: http("GET", self.url + "/healthz", timeout=2)[0] == 200,
+                   self.cluster.listen_timeout_s, f"agent {self.code} to listen on {self.url}")
 
     def stop(self):
         self.process.stop()
@@ -151,6 +151,9 @@ class Cluster:
         self.page_size = page_size
         self.hub_config_extra = hub_config or {}  # more hub.json settings for every start_hub
         self.site = site  # agents render their local site with interpretation layers
+        # How long an agent may take to listen; a big tree catching up the
+        # registry on one machine starts slowly.
+        self.listen_timeout_s = 20
         self.build_dir = os.path.abspath(build_dir)
         self.workdir = os.path.abspath(workdir)
         self.divisions_file = os.path.abspath(divisions_file)

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -360,6 +362,39 @@ TEST_CASE("websub hub 106: a JSON topic is delivered unchanged with its Content-
   f.Deliver();
   Received got = DeliveredUnchanged(f, cb, topic);
   CHECK(got.link.find("<" + topic + ">; rel=\"self\"") != std::string::npos);
+}
+
+// Threads of this process whose name is `name` (Linux: /proc/self/task/*/comm).
+int ThreadsNamed(const std::string& name) {
+  int n = 0;
+  for (const auto& t : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(t.path() / "comm");
+    std::string line;
+    if (std::getline(comm, line) && line == name) ++n;
+  }
+  return n;
+}
+
+TEST_CASE("websub workers start with the first subscription request, not before",
+          "[websub]") {
+  HubFixture f(/*workers=*/3, /*retry_workers=*/2);
+  CHECK(ThreadsNamed("websub scan") == 1);
+  CHECK(ThreadsNamed("websub deliver") == 0);  // an agent nobody subscribes to
+  CHECK(ThreadsNamed("websub retry") == 0);
+  Callbacks cb;
+  f.Subscribe(f.FeedTopic(), cb.Url("a"));
+  CHECK(ThreadsNamed("websub deliver") == 3);
+  CHECK(ThreadsNamed("websub retry") == 2);
+  // The scanner (scan interval one hour here) delivers on the next append.
+  std::vector<std::string> wires = f.Append(1);
+  for (int i = 0; i < 500 && cb.Got("a").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(cb.Got("a").size() == 1);
+  CHECK(Wires(cb.Got("a")[0].body) == wires);
+  f.hub->Stop();
+  CHECK(ThreadsNamed("websub deliver") == 0);
+  CHECK(ThreadsNamed("websub scan") == 0);
 }
 
 TEST_CASE("websub hub denies a subscription to a topic it does not serve", "[websub]") {
