@@ -43,6 +43,12 @@ CREATE TABLE topic_view (
 Result<std::unique_ptr<AgentStore>> AgentStore::Open(const std::string& path) {
   Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, Migrations());
   if (!db.ok()) return db.status();
+  // SQLite's default page cache (2 MB) fills with the whole registry after a
+  // catch-up; an agent's hot pages are the newest few (the kernel's page
+  // cache keeps the rest a pread away). Thousands of agents share a machine
+  // in the whole-country simulation, so each keeps 512 KiB.
+  Status cs = (*db)->Exec("PRAGMA cache_size=-512");
+  if (!cs.ok()) return cs.Context(path);
   return std::unique_ptr<AgentStore>(new AgentStore(std::move(*db)));
 }
 

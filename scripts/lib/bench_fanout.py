@@ -98,8 +98,16 @@ def main():
               f"missing/duplicates: {sum(r['missing'] + r['duplicates'] for r in runs)}; "
               f"result {'OK' if ok else 'FAIL'}")
         country = 3433  # every division in config/admin_divisions_cn.csv
-        print(f"  whole country at these figures: {country} agents x {rss:.1f} MB = "
-              f"{country * rss / 1024:.0f} GB RSS; {cpu * country / 1000:.1f} CPU-s per release")
+        idle = [r["idle"] for r in runs if r.get("idle")]
+        pss = statistics.median(i["agent_pss_mb_median"] for i in idle) if idle else None
+        idle_cpu = statistics.median(i["agent_cpu_ms_per_s"] for i in idle) if idle else None
+        print(f"  idle tree: {idle_cpu:.2f} ms CPU/s and {pss:.1f} MB PSS per agent" if idle
+              else "  idle tree: not measured")
+        print(f"  whole country at these figures (one machine; the registry each agent holds "
+              f"grows with the tree, so these are floors): {country} agents x "
+              + (f"{pss:.1f} MB PSS = {country * pss / 1024:.1f} GB; idle "
+                 f"{country * idle_cpu / 1000:.2f} CPU-s/s; " if idle else "")
+              + f"{cpu * country / 1000:.1f} CPU-s per release")
 
 
 if __name__ == "__main__":
