@@ -375,16 +375,27 @@ int ThreadsNamed(const std::string& name) {
   return n;
 }
 
+// Threads name themselves once they run, so a thread just started may not carry
+// its name yet: waits up to 5 s for `want` threads named `name`, returns the count.
+int ThreadsNamedSoon(const std::string& name, int want) {
+  int n = ThreadsNamed(name);
+  for (int i = 0; i < 500 && n != want; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    n = ThreadsNamed(name);
+  }
+  return n;
+}
+
 TEST_CASE("websub workers start with the first subscription request, not before",
           "[websub]") {
   HubFixture f(/*workers=*/3, /*retry_workers=*/2);
-  CHECK(ThreadsNamed("websub scan") == 1);
+  CHECK(ThreadsNamedSoon("websub scan", 1) == 1);
   CHECK(ThreadsNamed("websub deliver") == 0);  // an agent nobody subscribes to
   CHECK(ThreadsNamed("websub retry") == 0);
   Callbacks cb;
   f.Subscribe(f.FeedTopic(), cb.Url("a"));
-  CHECK(ThreadsNamed("websub deliver") == 3);
-  CHECK(ThreadsNamed("websub retry") == 2);
+  CHECK(ThreadsNamedSoon("websub deliver", 3) == 3);
+  CHECK(ThreadsNamedSoon("websub retry", 2) == 2);
   // The scanner (scan interval one hour here) delivers on the next append.
   std::vector<std::string> wires = f.Append(1);
   for (int i = 0; i < 500 && cb.Got("a").empty(); ++i) {
