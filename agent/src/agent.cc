@@ -434,7 +434,11 @@ Result<std::size_t> Agent::CatchUpIndex() {
       if (!uncommitted_seq_.count(origin)) committed_seq_[origin] = done;
       ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().first));
       last_indexed_ = clock_.MonotonicMs();
-      if (uncommitted_ == 0) uncommitted_since_ = last_indexed_;
+      if (uncommitted_ == 0) {
+        uncommitted_since_ = last_indexed_;
+        commit_delay_ms_ = std::uniform_int_distribution<std::int64_t>(
+            kIndexCommitDelayMs / 2, kIndexCommitDelayMs)(commit_jitter_);
+      }
       uncommitted_ += batch.size();
       uncommitted_seq_[origin] = batch.back().first;
       total += batch.size();
@@ -462,10 +466,15 @@ Result<std::size_t> Agent::CatchUpIndex() {
   return total;
 }
 
+std::int64_t Agent::IndexCommitDelayMs() {
+  std::lock_guard<std::mutex> lock(index_mu_);
+  return commit_delay_ms_;
+}
+
 Result<std::size_t> Agent::CommitIndex(bool force) {
   std::lock_guard<std::mutex> lock(index_mu_);
   if (uncommitted_ == 0) return 0;
-  if (!force && clock_.MonotonicMs() - uncommitted_since_ < kIndexCommitDelayMs) return 0;
+  if (!force && clock_.MonotonicMs() - uncommitted_since_ < commit_delay_ms_) return 0;
   std::size_t n = uncommitted_;
   ZQ_RETURN_IF_ERROR(CommitIndexLocked());
   return n;

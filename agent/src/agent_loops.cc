@@ -92,7 +92,7 @@ void Agent::IndexLoop() {
     {
       std::lock_guard<std::mutex> lock(index_mu_);
       if (uncommitted_ > 0) {
-        feeds::TimeMs at = std::max(uncommitted_since_ + kIndexCommitDelayMs,
+        feeds::TimeMs at = std::max(uncommitted_since_ + commit_delay_ms_,
                                     last_indexed_ + kIndexIdleMs);
         wait_ms = std::clamp<std::int64_t>(at - clock_.MonotonicMs(), 0, wait_ms);
       }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -522,6 +523,34 @@ TEST_CASE("indexed entries are searchable at once and durable after the shared c
   Result<std::size_t> nothing = f.agent->CommitIndex(/*force=*/true);
   REQUIRE(nothing.ok());
   CHECK(*nothing == 0);
+}
+
+TEST_CASE("each batch waits its own commit delay, drawn from the second half of the bound",
+          "[agent][apply][index]") {
+  AgentFixture f;
+  std::set<std::int64_t> delays;
+  for (std::size_t i = 0; i < f.chain.entries.size(); ++i) {
+    f.MustApply(f.chain.Slice(i, i + 1));
+    Result<std::size_t> indexed = f.agent->CatchUpIndex();
+    REQUIRE(indexed.ok());
+    REQUIRE(*indexed == 1);
+    const std::int64_t delay = f.agent->IndexCommitDelayMs();
+    CHECK(delay >= Agent::kIndexCommitDelayMs / 2);
+    CHECK(delay <= Agent::kIndexCommitDelayMs);
+    delays.insert(delay);
+    f.clock.Advance(delay - 1);
+    Result<std::size_t> early = f.agent->CommitIndex(/*force=*/false);
+    REQUIRE(early.ok());
+    CHECK(*early == 0);
+    f.clock.Advance(1);
+    Result<std::size_t> due = f.agent->CommitIndex(/*force=*/false);
+    REQUIRE(due.ok());
+    CHECK(*due == 1);
+  }
+  CHECK(f.agent->counters().index_commits == f.chain.entries.size());
+  // Drawn anew per batch: six batches waiting the very same time would mean
+  // every node of a tree commits after the same entry.
+  CHECK(delays.size() > 1);
 }
 
 TEST_CASE("an agent that stops commits what it indexed", "[agent][apply][index]") {

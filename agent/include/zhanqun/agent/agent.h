@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -82,14 +83,21 @@ class Agent {
   // Indexes every stored entry not yet indexed; returns how many. What it
   // indexes is searchable at once (searches go through the writer) and is
   // marked "indexed"; it is committed (made durable) by CommitIndex, at once
-  // for a full catch-up batch, else kIndexCommitDelayMs later, so a stream
+  // for a full catch-up batch, else within kIndexCommitDelayMs, so a stream
   // of single entries shares commits. The index is derived from the store: a
   // crash before the commit only means those entries are indexed again at
   // the next start.
   feeds::Result<std::size_t> CatchUpIndex();
   // Commits what CatchUpIndex left uncommitted, if it is `force`d or has
-  // waited kIndexCommitDelayMs. Returns how many entries it committed.
+  // waited IndexCommitDelayMs(). Returns how many entries it committed.
   feeds::Result<std::size_t> CommitIndex(bool force);
+  // How long the entries indexed since the last commit wait for theirs: drawn
+  // anew for each batch, uniformly from [kIndexCommitDelayMs / 2,
+  // kIndexCommitDelayMs]. Nodes that index the same stream in step would
+  // otherwise all commit after the same entry, and where they share CPU (a
+  // simulated tree on one machine, agents on one VM host) that burst of
+  // commits delays the next entry everywhere at once.
+  std::int64_t IndexCommitDelayMs();
   static constexpr std::int64_t kIndexCommitDelayMs = 10000;
   // A commit blocks indexing while it runs, so the indexer commits just
   // after it indexed something (the next entry is then likely furthest
@@ -221,6 +229,8 @@ class Agent {
   // Entries indexed but not committed, and since when (monotonic ms); guarded by index_mu_.
   std::size_t uncommitted_ = 0;
   feeds::TimeMs uncommitted_since_ = 0;
+  std::int64_t commit_delay_ms_ = kIndexCommitDelayMs;
+  std::minstd_rand commit_jitter_{std::random_device{}()};
   feeds::TimeMs last_indexed_ = 0;  // monotonic; guarded by index_mu_
   std::map<std::string, std::uint64_t> uncommitted_seq_;  // origin -> newest indexed seq
   std::map<std::string, std::uint64_t> committed_seq_;    // origin -> newest committed seq
