@@ -1,5 +1,6 @@
 #include "zhanqun/agent/agent.h"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -31,6 +32,19 @@ feeds::NodeLevel LevelOfCode(const std::string& code) {
 }
 
 std::string Seq(std::uint64_t s) { return std::to_string(s); }
+
+// This process's private resident memory (RssAnon in /proc/self/status), kB; 0 if unknown.
+std::uint64_t RssAnonKb() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  unsigned long long kb = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "RssAnon: %llu kB", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb;
+}
 
 }  // namespace
 
@@ -434,6 +448,7 @@ Result<std::size_t> Agent::CatchUpIndex() {
       if (!uncommitted_seq_.count(origin)) committed_seq_[origin] = done;
       ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().first));
       last_indexed_ = clock_.MonotonicMs();
+      release_pending_ = true;
       if (uncommitted_ == 0) {
         uncommitted_since_ = last_indexed_;
         commit_delay_ms_ = std::uniform_int_distribution<std::int64_t>(
@@ -464,6 +479,24 @@ Result<std::size_t> Agent::CatchUpIndex() {
   }
   if (total > 0) ack_cv_.notify_one();
   return total;
+}
+
+bool Agent::ReleaseMemoryIfIdle() {
+  {
+    std::lock_guard<std::mutex> lock(index_mu_);
+    if (!release_pending_ || uncommitted_ > 0 ||
+        clock_.MonotonicMs() - last_indexed_ < kIndexIdleMs) {
+      return false;
+    }
+    release_pending_ = false;
+  }
+  const std::uint64_t before = RssAnonKb();
+  malloc_trim(0);
+  const std::uint64_t after = RssAnonKb();
+  counters_.memory_releases++;
+  Emit("memory_released", {{"rss_anon_kb_before", std::to_string(before)},
+                           {"rss_anon_kb_after", std::to_string(after)}});
+  return true;
 }
 
 std::int64_t Agent::IndexCommitDelayMs() {

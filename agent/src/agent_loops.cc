@@ -95,6 +95,9 @@ void Agent::IndexLoop() {
         feeds::TimeMs at = std::max(uncommitted_since_ + commit_delay_ms_,
                                     last_indexed_ + kIndexIdleMs);
         wait_ms = std::clamp<std::int64_t>(at - clock_.MonotonicMs(), 0, wait_ms);
+      } else if (release_pending_) {  // going idle: release the heap then
+        wait_ms = std::clamp<std::int64_t>(last_indexed_ + kIndexIdleMs - clock_.MonotonicMs(),
+                                           0, wait_ms);
       }
     }
     {
@@ -117,6 +120,8 @@ void Agent::IndexLoop() {
     if (!committed.ok()) {
       Emit("index_failed", {{"error", committed.status().ToString()}});
       if (!Sleep(1000)) return;
+    } else {
+      ReleaseMemoryIfIdle();
     }
     if (n.ok() && *n == 0) continue;
     EnsureFollowers();
@@ -272,6 +277,7 @@ std::string Agent::CountersJson() const {
             {"entries_indexed", counters_.entries_indexed.load()},
             {"store_commits", counters_.store_commits.load()},
             {"index_commits", counters_.index_commits.load()},
+            {"memory_releases", counters_.memory_releases.load()},
             {"entries_rejected", counters_.entries_rejected.load()},
             {"duplicates_ignored", counters_.duplicates_ignored.load()},
             {"acks_sent", counters_.acks_sent.load()},

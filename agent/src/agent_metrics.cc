@@ -27,6 +27,7 @@ const std::map<std::string, std::string>& CounterHelp() {
       {"ack_errors", "Report envelopes that failed."},
       {"store_commits", "Store transactions (one per applied page, not per entry)."},
       {"index_commits", "Search index commits (one per batch, not per entry)."},
+      {"memory_releases", "Times the agent handed freed heap back to the system on going idle."},
       {"reports_relayed", "Children's reports passed up the tree."},
       {"reports_dropped", "Children's reports dropped because the relay queue was full."},
       {"upstream_switches", "Moves to another upstream (failover and return)."},

@@ -93,10 +93,17 @@ def main():
               f"the tree needs {cpu * agents / 1000:.2f} CPU-s per release "
               f"(floor {tree_floor_ms / 1000:.2f}) on {os.cpu_count()} cores")
         anon = statistics.median(r["anon_idle_mb_median"] or 0 for r in runs)
-        print(f"  agent RSS idle: median {rss:.1f} MB, max {rss_max:.1f} MB (own memory, "
-              f"RssAnon: median {anon:.1f} MB; the rest is shared library pages); "
+        print(f"  agent RSS idle after start: median {rss:.1f} MB, max {rss_max:.1f} MB (own "
+              f"memory, RssAnon: median {anon:.1f} MB; the rest is shared library pages); "
               f"missing/duplicates: {sum(r['missing'] + r['duplicates'] for r in runs)}; "
               f"result {'OK' if ok else 'FAIL'}")
+        after = [r for r in runs if r.get("rss_after_stream_mb")]
+        if after:
+            print(f"  agent RSS idle after the stream: median "
+                  f"{statistics.median(r['rss_after_stream_mb']['median'] for r in after):.1f} MB, "
+                  f"max {statistics.median(r['rss_after_stream_mb']['max'] for r in after):.1f} MB "
+                  f"(RssAnon median "
+                  f"{statistics.median(r['anon_after_stream_mb_median'] for r in after):.1f} MB)")
         country = 3433  # every division in config/admin_divisions_cn.csv
         idle = [r["idle"] for r in runs if r.get("idle")]
         pss = statistics.median(i["agent_pss_mb_median"] for i in idle) if idle else None

@@ -500,6 +500,15 @@ def main(argv):
 
         converged, settle_s = settle(cluster, args.settle)
         cpu_after = agents_cpu(cluster)
+        if not args.chaos and published and converged:
+            # What an agent holds while idle after work, not just after start:
+            # an agent hands its freed heap back once it has indexed nothing
+            # for 15 s (Agent::kIndexIdleMs).
+            print(f"letting the tree go idle ({IDLE_AFTER_STREAM_S:g} s) ...", flush=True)
+            time.sleep(IDLE_AFTER_STREAM_S)
+            args.after_rss = {c: rss_kb(n.process.pid) for c, n in cluster.nodes.items()}
+            args.after_anon = {c: rss_kb(n.process.pid, "RssAnon")
+                               for c, n in cluster.nodes.items()}
         # Per delivered entry: all agents' CPU over the stream and settling,
         # over entries x agents (idle polling included). Restarted agents
         # (chaos) start from zero, so the figure is only kept without chaos.
@@ -533,6 +542,9 @@ def main(argv):
                 os.remove(pids_path)
             print("cluster stopped", flush=True)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+IDLE_AFTER_STREAM_S = 18.0
 
 
 def write_pids(cluster, path):
@@ -702,6 +714,13 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
     if av:
         print(f"  of which the agent's own (RssAnon; the rest is shared library pages): "
               f"median {statistics.median(av) / 1024:.1f} MB, max {av[-1] / 1024:.1f} MB")
+    after = sorted(x for x in getattr(args, "after_rss", {}).values() if x)
+    after_anon = sorted(x for x in getattr(args, "after_anon", {}).values() if x)
+    if after and after_anon:
+        print(f"agent RSS idle after the stream ({IDLE_AFTER_STREAM_S:g} s quiet): min "
+              f"{after[0] / 1024:.1f} MB, median {statistics.median(after) / 1024:.1f} MB, "
+              f"max {after[-1] / 1024:.1f} MB; RssAnon median "
+              f"{statistics.median(after_anon) / 1024:.1f} MB")
     if hub_rss:
         print(f"hub RSS: {hub_rss / 1024:.1f} MB")
     if args.cpu_per_delivery_ms is not None:
@@ -730,6 +749,11 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
                                        "max": iv_mb[-1]} if iv_mb else None,
                        "rss_mb_max": max(rss.values()) / 1024 if rss else None,
                        "anon_idle_mb_median": statistics.median(av) / 1024 if av else None,
+                       "rss_after_stream_mb": {"min": after[0] / 1024,
+                                               "median": statistics.median(after) / 1024,
+                                               "max": after[-1] / 1024} if after else None,
+                       "anon_after_stream_mb_median":
+                           statistics.median(after_anon) / 1024 if after_anon else None,
                        "hub_rss_mb": hub_rss / 1024 if hub_rss else None,
                        "idle": getattr(args, "idle", None),
                        "start_s": getattr(args, "start_s", None),

@@ -553,6 +553,36 @@ TEST_CASE("each batch waits its own commit delay, drawn from the second half of 
   CHECK(delays.size() > 1);
 }
 
+TEST_CASE("an agent hands freed heap back once, when its indexer goes idle",
+          "[agent][apply][index]") {
+  AgentFixture f;
+  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // nothing indexed yet
+  f.MustApply(f.chain.Slice(0, 4));
+  REQUIRE(f.agent->CatchUpIndex().ok());
+  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // busy a moment ago
+  f.clock.Advance(Agent::kIndexIdleMs);
+  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // idle, but its batch waits for a commit
+  Result<std::size_t> committed = f.agent->CommitIndex(/*force=*/false);
+  REQUIRE(committed.ok());
+  CHECK(*committed == 4);
+  CHECK(f.agent->ReleaseMemoryIfIdle());
+  CHECK(f.agent->counters().memory_releases == 1);
+  CHECK(f.CountEvents("memory_released") == 1);
+  f.clock.Advance(Agent::kIndexIdleMs);
+  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // once per busy spell
+  CHECK(nlohmann::json::parse(f.agent->CountersJson())["memory_releases"] == 1);
+
+  f.MustApply(f.chain.Slice(4, 6));
+  REQUIRE(f.agent->CatchUpIndex().ok());
+  REQUIRE(f.agent->CommitIndex(/*force=*/true).ok());
+  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());
+  f.clock.Advance(Agent::kIndexIdleMs - 1);
+  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());
+  f.clock.Advance(1);
+  CHECK(f.agent->ReleaseMemoryIfIdle());
+  CHECK(f.agent->counters().memory_releases == 2);
+}
+
 TEST_CASE("an agent that stops commits what it indexed", "[agent][apply][index]") {
   AgentFixture f;
   f.MustApply(f.chain.Slice(0, 6));
