@@ -442,13 +442,14 @@ Result<std::size_t> Agent::CatchUpIndex() {
         if (!release) continue;
         IndexedRelease ir{std::move(*release), origin, seq, LevelOfCode(origin)};
         ZQ_RETURN_IF_ERROR(index_->Put(ir));
+        // Index work is what grows the heap; registry entries index nothing.
+        release_pending_ = true;
       }
       // Until something of this origin waits for a commit, what the index
       // holds of it is committed.
       if (!uncommitted_seq_.count(origin)) committed_seq_[origin] = done;
       ZQ_RETURN_IF_ERROR(index_->SetIndexedSeq(origin, batch.back().first));
       last_indexed_ = clock_.MonotonicMs();
-      release_pending_ = true;
       if (uncommitted_ == 0) {
         uncommitted_since_ = last_indexed_;
         commit_delay_ms_ = std::uniform_int_distribution<std::int64_t>(

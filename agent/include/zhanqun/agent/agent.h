@@ -106,7 +106,7 @@ class Agent {
   // any stream that would make commits worth sharing, so that a timed
   // commit does not land on the next entry of a steady stream.
   static constexpr std::int64_t kIndexIdleMs = 15000;
-  // Once nothing has been indexed for kIndexIdleMs after some indexing, hands
+  // Once nothing has been indexed for kIndexIdleMs after indexing releases, hands
   // the heap that work freed back to the system (malloc_trim): an agent is
   // idle nearly all the time, and without this it keeps its busiest moment's
   // heap (3.2 MB of 8.7 MB RssAnon after a stream, measured). The next entry
@@ -239,7 +239,7 @@ class Agent {
   std::int64_t commit_delay_ms_ = kIndexCommitDelayMs;
   std::minstd_rand commit_jitter_{std::random_device{}()};
   feeds::TimeMs last_indexed_ = 0;  // monotonic; guarded by index_mu_
-  bool release_pending_ = false;    // indexed since the last release; guarded by index_mu_
+  bool release_pending_ = false;  // releases indexed since the last release of memory; index_mu_
   std::map<std::string, std::uint64_t> uncommitted_seq_;  // origin -> newest indexed seq
   std::map<std::string, std::uint64_t> committed_seq_;    // origin -> newest committed seq
   feeds::SecretKey key_;
