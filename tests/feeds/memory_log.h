@@ -23,6 +23,12 @@ class MemoryLog : public LogReader {
     std::lock_guard<std::mutex> lock(mu_);
     logs_[origin].push_back(std::move(wire));
   }
+  // Appends all of `wires` at once, as a store's transaction does: a reader
+  // sees all of them or none.
+  void AppendAll(const std::string& origin, const std::vector<std::string>& wires) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& wire : wires) logs_[origin].push_back(wire);
+  }
   Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
                                             std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);

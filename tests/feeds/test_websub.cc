@@ -172,12 +172,12 @@ struct HubFixture {
                           });
     REQUIRE(hub->Start().ok());
   }
+  // Appends n entries in one step: the scanner may scan at any moment (a new
+  // subscription wakes it), and must not see half of them.
   std::vector<std::string> Append(int n) {
     std::vector<std::string> wires;
-    for (int i = 0; i < n; ++i) {
-      wires.push_back(signer.Next().wire);
-      log.Append(kHubCode, wires.back());
-    }
+    for (int i = 0; i < n; ++i) wires.push_back(signer.Next().wire);
+    log.AppendAll(kHubCode, wires);
     notifier.Notify(kHubCode);
     return wires;
   }
