@@ -23,7 +23,7 @@ constexpr std::size_t kMaxRelayedPerEnvelope = 1000;
 }  // namespace
 
 void Agent::FollowLoop(const std::string& origin) {
-  feeds::HttpClient client;
+  feeds::PocoHttpClient client;
   client.set_abort_flag(&abort_);
   std::int64_t backoff = kMinBackoffMs;
   while (!abort_) {
@@ -130,7 +130,7 @@ void Agent::IndexLoop() {
 }
 
 void Agent::AckLoop() {
-  feeds::HttpClient client;
+  feeds::PocoHttpClient client;
   client.set_abort_flag(&abort_);
   for (;;) {
     {

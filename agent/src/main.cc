@@ -169,7 +169,7 @@ int PostToAgent(const agent::AgentConfig& config, const std::string& path,
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   std::string host = config.listen_host == "0.0.0.0" ? "127.0.0.1" : config.listen_host;
   std::string url = "http://" + host + ":" + std::to_string(config.listen_port) + path;
-  feeds::HttpClient client;
+  feeds::PocoHttpClient client;
   auto res =
       client.Post(url, body.dump(), "application/json", 30000, {"Authorization: Bearer " + token});
   if (!res.ok()) return Fail(res.status().Context("is the agent running?"));

@@ -155,7 +155,7 @@ HttpResponse PushSubscriber::HandleNotification(const std::string& token, const 
 }
 
 void PushSubscriber::Loop() {
-  feeds::HttpClient client;
+  feeds::PocoHttpClient client;
   client.set_abort_flag(&abort_);
   for (;;) {
     SubscribeDue(client);

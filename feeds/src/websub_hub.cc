@@ -379,7 +379,7 @@ void WebSubHub::Impl::Deliver(HttpClient& client, const SubPtr& s) {
 }
 
 void WebSubHub::Impl::WorkerLoop(bool retry_lane) {
-  HttpClient client;
+  PocoHttpClient client;
   client.set_abort_flag(&abort);
   client.set_max_response_bytes(64 * 1024);
   std::unique_lock<std::mutex> lock(mu);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "ingest_store.h"
+#include "zhanqun/feeds/curl_http_client.h"
 #include "zhanqun/feeds/http.h"
 
 namespace zhanqun::hub {
@@ -80,7 +81,7 @@ struct Ingestor::Impl {
   std::unique_ptr<IngestStore> store;
   std::mutex mu;        // the client and every poll
   std::mutex store_mu;  // the store; held only briefly, so Sources() never waits for a poll
-  feeds::HttpClient client;
+  feeds::CurlHttpClient client;
 
   std::mutex thread_mu;
   std::condition_variable wake;

@@ -129,7 +129,7 @@ struct HubFixture {
   HttpServer server;
   std::unique_ptr<WebSubHub> hub;
   WebSubOptions options;
-  HttpClient client;
+  PocoHttpClient client;
 
   explicit HubFixture(int workers = 4, int retry_workers = 2) {
     server.Route("POST", "/websub",

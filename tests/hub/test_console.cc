@@ -47,7 +47,7 @@ std::string HiddenCsrf(const std::string& html) {
 
 struct WebFixture : HubFixture {
   feeds::HttpServer server;
-  feeds::HttpClient client;
+  feeds::PocoHttpClient client;
 
   explicit WebFixture(const std::string& public_url = "") {
     if (!public_url.empty()) config.public_url = public_url;

@@ -26,7 +26,7 @@ Principal Cli() {
 // A hub with its routes on a loopback port.
 struct ServedHub : HubFixture {
   feeds::HttpServer server;
-  feeds::HttpClient client;
+  feeds::PocoHttpClient client;
   ServedHub() {
     RegisterHubRoutes(*hub, server, nullptr);
     feeds::HttpServerOptions o;

@@ -1,12 +1,16 @@
-// HTTP server and client adapters. POCO (server) and libcurl (client) stay
-// behind these types; nothing of theirs leaks to callers.
+// HTTP server and client adapters. POCO and libcurl stay behind these types;
+// nothing of theirs leaks to callers.
 //
 // HttpServer: routes are registered before Start(); each request runs its
 // handler on a pool thread, so handlers must be thread-safe. Handlers may
 // block (long-poll) up to their own deadline. Exceptions thrown by a handler
 // are caught, counted and answered with 500.
-// HttpClient: one libcurl easy handle (connection reuse); not thread-safe,
-// give each thread its own.
+// HttpClient: the client contract; PocoHttpClient (here) and CurlHttpClient
+// (curl_http_client.h, its own library) implement it. Each keeps one
+// connection alive and reuses it; not thread-safe, give each thread its own.
+// Agents use PocoHttpClient, so they do not load libcurl and the dozen
+// libraries it brings (gnutls, krb5, ldap, ssh2 ...): ~3.5 MB of RSS per
+// agent. The hub's ingestion of foreign feeds uses libcurl.
 #ifndef ZHANQUN_FEEDS_HTTP_H_
 #define ZHANQUN_FEEDS_HTTP_H_
 
@@ -88,38 +92,64 @@ struct HttpResult {
 
 class HttpClient {
  public:
-  HttpClient();
-  ~HttpClient();
+  virtual ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // kUnavailable on connection failure or timeout; any HTTP status is a
-  // success at this level. Bodies over max_response_bytes fail.
+  // kUnavailable on connection failure, timeout (timeout_ms bounds the whole
+  // request) or abort; kInvalidArgument for a URL that is not http(s); any
+  // HTTP status is a success at this level. Bodies over max_response_bytes
+  // fail with kResourceExhausted. `headers` are "Name: value" lines.
   Result<HttpResult> Get(const std::string& url, long timeout_ms,
                          const std::vector<std::string>& headers = {});
   Result<HttpResult> Post(const std::string& url, const std::string& body,
                           const std::string& content_type, long timeout_ms,
                           const std::vector<std::string>& headers = {});
   void set_max_response_bytes(std::size_t n) { max_response_bytes_ = n; }
-  // When set, a transfer in progress is abandoned once *flag is true and
-  // WakeAll(flag) has been called (so a long-poll does not delay shutdown).
-  // `flag` must outlive us.
+  // When set, no transfer starts while *flag is true, and a transfer in
+  // progress is abandoned once *flag is true and WakeAll(flag) has been
+  // called (so a long-poll does not delay shutdown). `flag` must outlive us.
   void set_abort_flag(const std::atomic<bool>* flag);
   // Wakes every transfer of every client whose abort flag is `flag`, so it
   // sees the flag now. Set the flag first. Thread-safe.
   static void WakeAll(const std::atomic<bool>* flag);
 
- private:
-  Result<HttpResult> Perform(const std::string& url, const std::string* body,
-                             const std::string& content_type, long timeout_ms,
-                             const std::vector<std::string>& headers);
-  // A transfer runs on a multi handle, which sleeps until the socket or
-  // libcurl's own timers need it (curl_easy_perform wakes every second) and
-  // can be woken from another thread.
-  void* curl_;
-  void* multi_;
+ protected:
+  HttpClient() = default;
+  // One request; `body` is null for a GET.
+  virtual Result<HttpResult> Perform(const std::string& url, const std::string* body,
+                                     const std::string& content_type, long timeout_ms,
+                                     const std::vector<std::string>& headers) = 0;
+  // Makes a transfer in flight look at the abort flag now. Called from other
+  // threads, under the registry's lock. A subclass's destructor must call
+  // set_abort_flag(nullptr) first, so Wake never reaches a dying object.
+  virtual void Wake() = 0;
+  bool aborted() const { return abort_ != nullptr && abort_->load(); }
+
   std::size_t max_response_bytes_ = 64 * 1024 * 1024;
   const std::atomic<bool>* abort_ = nullptr;
+};
+
+// HTTP/1.1 and HTTPS on POCO. HTTPS verifies the peer against the system's
+// CA certificates and the host name (TLS 1.2 or later); OpenSSL is only
+// initialised by the first https URL. Sends "Accept-Encoding: gzip" and
+// inflates gzip bodies. A request on a reused connection that the server had
+// closed is retried once on a new connection, as long as no response byte
+// arrived.
+class PocoHttpClient final : public HttpClient {
+ public:
+  PocoHttpClient();
+  ~PocoHttpClient() override;
+
+ protected:
+  Result<HttpResult> Perform(const std::string& url, const std::string* body,
+                             const std::string& content_type, long timeout_ms,
+                             const std::vector<std::string>& headers) override;
+  void Wake() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Percent-encodes a query value.
