@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <set>
 #include <sstream>
@@ -287,24 +288,35 @@ class TlsServer {
   std::thread thread_;
 };
 
-void MakeCertificate(const testing::TempDir& dir, const std::string& name) {
+// A self-signed certificate for `ip` (subjectAltName) and its key.
+void MakeCertificate(const testing::TempDir& dir, const std::string& name,
+                     const std::string& ip = "127.0.0.1") {
   std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-                    "-nodes -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+                    "-nodes -days 2 -subj /CN=zhanqun-test -addext subjectAltName=IP:" + ip + " "
                     "-keyout '" + dir.File(name + ".key") + "' -out '" + dir.File(name + ".pem") +
                     "' 2>/dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
 }
 
-TEST_CASE("the POCO client speaks TLS, verifying the server against trusted CAs",
+TEST_CASE("the POCO client speaks TLS, verifying the chain and the host name",
           "[feeds][http][security]") {
   // OpenSSL reads SSL_CERT_FILE when the client's context is made (once per
   // process, at its first https URL), as operators do for a private CA.
   testing::TempDir dir;
   MakeCertificate(dir, "trusted");
   MakeCertificate(dir, "stranger");
-  ::setenv("SSL_CERT_FILE", dir.File("trusted.pem").c_str(), 1);
+  MakeCertificate(dir, "misnamed", "127.0.0.9");  // trusted, but for another address
+  {
+    std::ofstream cas(dir.File("cas.pem"));
+    for (const char* name : {"trusted.pem", "misnamed.pem"}) {
+      std::ifstream in(dir.File(name));
+      cas << in.rdbuf();
+    }
+  }
+  ::setenv("SSL_CERT_FILE", dir.File("cas.pem").c_str(), 1);
   TlsServer trusted(dir.File("trusted.pem"), dir.File("trusted.key"));
   TlsServer stranger(dir.File("stranger.pem"), dir.File("stranger.key"));
+  TlsServer misnamed(dir.File("misnamed.pem"), dir.File("misnamed.key"));
   PocoHttpClient client;
   Result<HttpResult> ok =
       client.Get("https://127.0.0.1:" + std::to_string(trusted.port()) + "/", 5000);
@@ -317,7 +329,13 @@ TEST_CASE("the POCO client speaks TLS, verifying the server against trusted CAs"
       client.Get("https://127.0.0.1:" + std::to_string(stranger.port()) + "/", 5000);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().code() == Code::kUnavailable);
-  CHECK_THAT(refused.status().message(), Catch::Contains("certificate", Catch::CaseSensitive::No));
+  CHECK_THAT(refused.status().message(), Catch::Contains("certificate verify failed"));
+  CHECK_THAT(refused.status().message(), Catch::Contains("self-signed"));
+
+  Result<HttpResult> wrong_host =
+      client.Get("https://127.0.0.1:" + std::to_string(misnamed.port()) + "/", 5000);
+  REQUIRE_FALSE(wrong_host.ok());
+  CHECK_THAT(wrong_host.status().message(), Catch::Contains("IP address mismatch"));
 
   // https to a server that does not speak TLS fails cleanly.
   HttpServer plain;

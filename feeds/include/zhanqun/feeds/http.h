@@ -130,9 +130,10 @@ class HttpClient {
   const std::atomic<bool>* abort_ = nullptr;
 };
 
-// HTTP/1.1 and HTTPS on POCO. HTTPS verifies the peer against the system's
-// CA certificates and the host name (TLS 1.2 or later); OpenSSL is only
-// initialised by the first https URL. Sends "Accept-Encoding: gzip" and
+// HTTP/1.1 on POCO, and HTTPS on OpenSSL's libssl (TLS 1.2 or later). HTTPS
+// checks the server's chain against the system's CA certificates (or
+// SSL_CERT_FILE / SSL_CERT_DIR, for a private CA) and that the certificate
+// names the URL's host. Sends "Accept-Encoding: gzip" and
 // inflates gzip bodies. A request on a reused connection that the server had
 // closed is retried once on a new connection, as long as no response byte
 // arrived.
