@@ -84,6 +84,9 @@ def main():
             med = {k: statistics.median(c[k] for c in cells) for k in ("p50", "p95", "p99", "max")}
             print(f"  {lv:<9}{med['p50']:>8.0f}{med['p95']:>8.0f}{med['p99']:>8.0f}"
                   f"{med['max']:>8.0f}")
+        if len(runs) > 1 and all(r["lag_live_ms"].get("county") for r in runs):
+            print("  county p99 of each run: " +
+                  ", ".join(f"{r['lag_live_ms']['county']['p99']:.0f}" for r in runs) + " ms")
         warm = [r["lag_live_ms_county_after_cold"] for r in runs
                 if r.get("lag_live_ms_county_after_cold")]
         if warm:
