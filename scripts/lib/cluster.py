@@ -73,6 +73,11 @@ def parse_args(argv):
     ap.add_argument("--settle", type=float, default=60.0, metavar="S",
                     help="seconds to wait after the stream for every agent to reach the hub "
                          "head and acknowledge it (default 60)")
+    ap.add_argument("--report-interval", type=int, default=None, metavar="S",
+                    help="agents' report heartbeat in seconds (agent report_interval_s, "
+                         "default 5); the hub's offline_after_s and stall_after_s become "
+                         "max(30, 3 x S). Idle reports are most of an idle tree's CPU: "
+                         "the whole country on one machine needs a longer heartbeat")
     ap.add_argument("--site", action="store_true",
                     help="turn each agent's local site on (off by default: it costs CPU)")
     ap.add_argument("--workdir", default=os.path.join(ROOT, ".cluster"),
@@ -87,6 +92,8 @@ def parse_args(argv):
     args = ap.parse_args(argv)
     if not (args.provinces or args.all or args.stop):
         ap.error("choose --provinces CODES or --all (or --stop)")
+    if args.report_interval is not None and not 1 <= args.report_interval <= 3600:
+        ap.error("--report-interval must be 1..3600 seconds")
     if args.releases < 0 or args.rate <= 0 or args.max_agents < 1 or args.jobs < 1:
         ap.error("--releases must be >= 0, --rate > 0, --max-agents >= 1, --jobs >= 1")
     return args
@@ -425,6 +432,10 @@ def main(argv):
     # not starve the publishing it measures (raising priority needs root;
     # otherwise the hub runs at 0 like the agents).
     cluster.hub_nice = -5
+    if args.report_interval:
+        cluster.agent_config_extra["report_interval_s"] = args.report_interval
+        quiet = max(30, 3 * args.report_interval)
+        cluster.hub_config_extra.update({"offline_after_s": quiet, "stall_after_s": quiet})
     chaos = None
     keep = False
     crashed = {}

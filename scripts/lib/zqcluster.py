@@ -160,6 +160,7 @@ class Cluster:
                  hub_config=None):
         self.page_size = page_size
         self.hub_config_extra = hub_config or {}  # more hub.json settings for every start_hub
+        self.agent_config_extra = {}  # more agent.json settings for every add_agent
         self.site = site  # agents render their local site with interpretation layers
         # How long an agent may take to listen; a big tree catching up the
         # registry on one machine starts slowly.
@@ -229,7 +230,7 @@ class Cluster:
         address (a cache in front of the hub) instead of the parent's own.
         extra_config: more agent.json settings (e.g. {"clock_skew_ms": 300000});
         "failover": False there keeps the parent as the only upstream."""
-        extra_config = dict(extra_config or {})
+        extra_config = {**self.agent_config_extra, **(extra_config or {})}
         failover = extra_config.pop("failover", True)
         parent = self.nodes[parent_code] if parent_code else None
         # Failover order: parent, grandparent, ..., then the hub.
