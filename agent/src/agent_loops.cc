@@ -80,6 +80,14 @@ bool Agent::FetchOnce(const std::string& origin, feeds::HttpClient& client) {
       fields.push_back({"upstream_head", h->second});
     }
     Emit("entries_applied", std::move(fields));
+    // The indexer asks for a site refresh after indexing; the layers the
+    // levels above write (their own origins) are not indexed, so a layer
+    // that lands after its release's refresh would wait for the site's
+    // 30 s safety net.
+    if (std::find(config_.origins.begin(), config_.origins.end(), origin) ==
+        config_.origins.end()) {
+      RequestSiteRefresh();
+    }
   }
   return out.rejected.ok();
 }

@@ -87,9 +87,13 @@ def an_amendment_marks_the_manual_layer_as_written_for_the_earlier_version(ctx):
     ctx.cluster.publish(amended)
     # Each level renews its template layer for version 2 as the amendment reaches it;
     # the county's hand-written layer stays marked until its operator renews it.
+    # Within 10 s: the renewed layers land after the amended release, and each
+    # arrival must refresh the site (not the site's 30 s safety net).
+    t0 = time.monotonic()
     wait_page(county, amended["id"],
               lambda s, b: "新增第十条" in b and b.count("本解读针对第1版撰写") == 1,
-              "the amended text with renewed template layers at the county")
+              "the amended text with renewed template layers at the county", 10)
+    print(f"  amended text with renewed layers at the county after {time.monotonic() - t0:.2f}s")
     body = page(county, amended["id"])[1]
     expect("本解读针对第1版撰写，政策已修订为第2版" in body,
            "the county's manual layer is not marked as written for version 1")
