@@ -354,9 +354,27 @@ Result<HttpResult> PocoHttpClient::Perform(const std::string& url, const std::st
       socket.setSendTimeout(Remaining(deadline));
       socket.setReceiveTimeout(Remaining(deadline));
       std::ostream& out = m.session->sendRequest(request);
-      if (body != nullptr) out.write(body->data(), static_cast<std::streamsize>(body->size()));
+      // A server may answer before it has read the whole body (413) and
+      // close: the write then fails, but its answer is what counts.
+      std::string send_error;
+      if (body != nullptr) {
+        try {
+          out.exceptions(std::ios::badbit);
+          out.write(body->data(), static_cast<std::streamsize>(body->size()));
+          out.flush();
+        } catch (const Poco::Exception& e) {
+          send_error = e.displayText();
+        }
+      }
       Poco::Net::HTTPResponse response;
-      std::istream& raw = m.session->receiveResponse(response);
+      std::istream* raw_stream = nullptr;
+      try {
+        raw_stream = &m.session->receiveResponse(response);
+      } catch (const Poco::Exception&) {
+        if (!send_error.empty()) throw Poco::IOException(send_error);
+        throw;
+      }
+      std::istream& raw = *raw_stream;
       responded = true;
       HttpResult result;
       result.status = static_cast<long>(response.getStatus());
@@ -396,7 +414,7 @@ Result<HttpResult> PocoHttpClient::Perform(const std::string& url, const std::st
                                    std::to_string(result.body.size()) + " of " +
                                    std::to_string(response.getContentLength64()) + " bytes");
       }
-      if (response.getKeepAlive()) {
+      if (response.getKeepAlive() && send_error.empty()) {
         m.idle_since = Clock::now();
       } else {
         m.Disconnect();

@@ -120,9 +120,20 @@ TEST_CASE("a request body over max_body_bytes is answered 413", "[feeds][http][s
     CHECK_THAT(r.body, Catch::Contains("1024"));
   }
   SECTION("chunked, without a Content-Length") {
-    HttpResult r = MustPost(client, BaseUrl(server) + "/upload", std::string(40000, 'c'),
-                            {"Transfer-Encoding: chunked"});
-    CHECK(r.status == 413);
+    // The server answers 413 once the limit is passed and closes, while the
+    // client may still be sending chunks: the unread chunks make the kernel
+    // reset the connection, which can discard the answer before the client
+    // reads it. Either outcome refuses the body.
+    Result<HttpResult> r = client.Post(BaseUrl(server) + "/upload", std::string(40000, 'c'),
+                                       "text/plain", kTimeoutMs, {"Transfer-Encoding: chunked"});
+    if (r.ok()) {
+      CHECK(r->status == 413);
+    } else {
+      INFO(r.status().ToString());
+      CHECK(r.status().code() == Code::kUnavailable);
+      const std::string m = r.status().message();
+      CHECK((m.find("reset") != std::string::npos || m.find("Broken pipe") != std::string::npos));
+    }
   }
   CHECK_FALSE(called);
   // The connection (or a new one) still serves well-formed requests afterwards.
