@@ -33,6 +33,18 @@ std::string Gzip(const std::string& text) {
   return out.str();
 }
 
+// Routes GET `path` to a handler that holds the request until `release` is
+// set (or `hold_ms` pass), then answers `body`.
+void RouteHeld(HttpServer& server, const std::string& path, const std::atomic<bool>& release,
+               int hold_ms, const std::string& body) {
+  server.Route("GET", path, [&release, hold_ms, body](const HttpRequest&) {
+    for (int i = 0; i < hold_ms / 10 && !release; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return HttpResponse::Text(200, body);
+  });
+}
+
 }  // namespace
 
 TEMPLATE_TEST_CASE("the client sends headers and bodies and reads status and headers",
@@ -106,12 +118,7 @@ TEMPLATE_TEST_CASE("timeout_ms bounds a request whose answer does not come", "[f
                    PocoHttpClient, CurlHttpClient) {
   std::atomic<bool> release{false};
   HttpServer server;
-  server.Route("GET", "/silent", [&](const HttpRequest&) {
-    for (int i = 0; i < 500 && !release; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return HttpResponse::Text(200, "late");
-  });
+  RouteHeld(server, "/silent", release, 5000, "late");
   StartServer(server);
   TestType client;
   auto t0 = std::chrono::steady_clock::now();
@@ -168,12 +175,7 @@ TEMPLATE_TEST_CASE("WakeAll abandons a transfer in flight whose abort flag is se
                    "[feeds][http]", PocoHttpClient, CurlHttpClient) {
   std::atomic<bool> release{false};
   HttpServer server;
-  server.Route("GET", "/slow", [&](const HttpRequest&) {
-    for (int i = 0; i < 300 && !release; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return HttpResponse::Text(200, "late\n");
-  });
+  RouteHeld(server, "/slow", release, 3000, "late\n");
   StartServer(server);
   std::atomic<bool> abort{false};
   std::atomic<bool> other_abort{false};
