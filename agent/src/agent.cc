@@ -432,9 +432,9 @@ Result<std::size_t> Agent::CatchUpIndex() {
           TakeHandedOff(origin, done, kIndexBatch);
       if (batch.empty()) {
         for (StoredEntry& se : store_->ReadRange(origin, done, kIndexBatch)) {
-          Result<feeds::ParsedEntry> p = feeds::DecodeEntry(se.wire);
-          if (!p.ok()) return p.status().Context("stored entry " + origin + "#" + Seq(se.seq));
-          batch.emplace_back(se.seq, std::move(p->entry.release));
+          Result<feeds::Entry> e = feeds::DecodeStoredEntry(se.wire);
+          if (!e.ok()) return e.status().Context("stored entry " + origin + "#" + Seq(se.seq));
+          batch.emplace_back(se.seq, std::move(e->release));
         }
       }
       if (batch.empty()) break;

@@ -34,6 +34,12 @@ CREATE TABLE layer_view (
 CREATE TABLE topic_view (
   id TEXT NOT NULL, origin TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (id, origin));
 )sql",
+      // 3: the site asks the views what a range of a log changed (ChangedAfter).
+      R"sql(
+CREATE INDEX release_view_by_seq ON release_view (origin, seq);
+CREATE INDEX layer_view_by_seq ON layer_view (origin, seq);
+CREATE INDEX topic_view_by_seq ON topic_view (origin, seq);
+)sql",
   };
   return kMigrations;
 }

@@ -62,8 +62,8 @@ Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
 
 std::optional<ReleaseRef> AgentStore::FindRelease(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st =
-      db_->Prepare("SELECT id, version, status, origin, seq FROM release_view WHERE id = ?1");
+  Result<feeds::CachedStmt> st =
+      db_->Cached("SELECT id, version, status, origin, seq FROM release_view WHERE id = ?1");
   if (!st.ok()) return std::nullopt;
   st->Bind(1, id);
   std::optional<ReleaseRef> out;
@@ -94,13 +94,36 @@ std::vector<ReleaseRef> AgentStore::Releases() {
 std::vector<EntryRef> AgentStore::Layers(const std::string& release_id) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<EntryRef> out;
-  Result<feeds::Stmt> st =
-      db_->Prepare("SELECT origin, seq FROM layer_view WHERE release_id = ?1 ORDER BY origin");
+  Result<feeds::CachedStmt> st =
+      db_->Cached("SELECT origin, seq FROM layer_view WHERE release_id = ?1 ORDER BY origin");
   if (!st.ok()) return out;
   st->Bind(1, release_id);
   (void)feeds::ForEachRow(*st, [&](feeds::Stmt& r) {
     out.push_back({r.Text(0), static_cast<std::uint64_t>(r.Int(1))});
   });
+  return out;
+}
+
+ViewChanges AgentStore::ChangedAfter(const std::string& origin, std::uint64_t after,
+                                     std::uint64_t upto) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ViewChanges out;
+  Result<feeds::CachedStmt> ids = db_->Cached(
+      "SELECT id FROM release_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3 "
+      "UNION SELECT release_id FROM layer_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3");
+  if (ids.ok()) {
+    ids->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
+    ids->Bind(3, static_cast<std::int64_t>(upto));
+    (void)feeds::ForEachRow(*ids, [&](feeds::Stmt& r) { out.release_ids.push_back(r.Text(0)); });
+  }
+  Result<feeds::CachedStmt> topics = db_->Cached(
+      "SELECT 1 FROM topic_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3 LIMIT 1");
+  if (topics.ok()) {
+    topics->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
+    topics->Bind(3, static_cast<std::int64_t>(upto));
+    Result<bool> row = topics->Step();
+    out.topics = row.ok() && *row;
+  }
   return out;
 }
 
@@ -117,8 +140,8 @@ std::vector<EntryRef> AgentStore::Topics() {
 
 std::optional<RegistryNode> AgentStore::FindRegistryNode(const std::string& code) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st =
-      db_->Prepare("SELECT code, name, level, parent FROM registry WHERE code = ?1");
+  Result<feeds::CachedStmt> st =
+      db_->Cached("SELECT code, name, level, parent FROM registry WHERE code = ?1");
   if (!st.ok()) return std::nullopt;
   st->Bind(1, code);
   std::optional<RegistryNode> out;

@@ -12,15 +12,6 @@ using feeds::Status;
 
 namespace {
 
-Result<feeds::Entry> Load(AgentStore& store, const EntryRef& ref) {
-  Result<std::string> wire = store.Wire(ref.origin, ref.seq);
-  if (!wire.ok()) return wire.status();
-  Result<feeds::ParsedEntry> p = feeds::DecodeEntry(*wire);
-  if (!p.ok())
-    return p.status().Context("stored entry " + ref.origin + "#" + std::to_string(ref.seq));
-  return std::move(p->entry);
-}
-
 feeds::NodeLevel LevelOf(AgentStore& store, const std::string& code) {
   std::optional<RegistryNode> n = store.FindRegistryNode(code);
   if (n) {
@@ -45,7 +36,11 @@ Localizer::Localizer(LocalizerOptions options, localization::NodeProfile profile
       templates_(std::move(templates)),
       renderer_(options_.theme_dir, options_.theme_override_dir, options_.site_dir),
       store_(store),
-      writer_(std::move(writer)) {}
+      writer_(std::move(writer)) {
+  // Until the first refresh fills it, search and 410 pages get an empty site.
+  site_.node = profile_;
+  site_.base_url = options_.base_url;
+}
 
 Result<std::unique_ptr<Localizer>> Localizer::Open(const LocalizerOptions& options,
                                                    localization::NodeProfile profile,
@@ -57,10 +52,26 @@ Result<std::unique_ptr<Localizer>> Localizer::Open(const LocalizerOptions& optio
       new Localizer(options, std::move(profile), std::move(*t), store, std::move(writer)));
 }
 
+// Log entries never change, so a decoded one stays good: a release's page is
+// rendered again as each level's layer arrives, and each time it needs the
+// release and the other layers.
+Result<feeds::Entry> Localizer::Load(const EntryRef& ref) {
+  for (const auto& [at, entry] : decoded_) {
+    if (at.seq == ref.seq && at.origin == ref.origin) return entry;
+  }
+  Result<std::string> wire = store_.Wire(ref.origin, ref.seq);
+  if (!wire.ok()) return wire.status();
+  Result<feeds::Entry> e = feeds::DecodeStoredEntry(*wire);
+  if (!e.ok()) return e.status().Context("stored entry " + ref.origin + "#" + std::to_string(ref.seq));
+  if (decoded_.size() == kDecodedEntries) decoded_.pop_back();
+  decoded_.emplace_front(ref, *e);
+  return e;
+}
+
 std::optional<feeds::Interpretation> Localizer::OwnLayer(const std::string& release_id) {
   for (const EntryRef& ref : store_.Layers(release_id)) {
     if (ref.origin != profile_.code) continue;
-    Result<feeds::Entry> e = Load(store_, ref);
+    Result<feeds::Entry> e = Load(ref);
     if (e.ok() && e->interpretation) return e->interpretation;
   }
   return std::nullopt;
@@ -82,15 +93,16 @@ Result<feeds::SignedEntry> Localizer::WriteLayer(const feeds::Release& release, 
   return writer_(std::move(entry));
 }
 
-Result<std::size_t> Localizer::InterpretNewReleases() {
+Result<std::size_t> Localizer::Interpret(const std::vector<std::string>& release_ids) {
   std::size_t written = 0;
-  for (const ReleaseRef& ref : store_.Releases()) {
-    if (ref.at.origin != feeds::kHubCode || ref.status == "withdrawn") continue;
-    std::optional<feeds::Interpretation> mine = OwnLayer(ref.id);
-    if (mine && mine->release_version >= ref.version) continue;
+  for (const std::string& id : release_ids) {
+    std::optional<ReleaseRef> ref = store_.FindRelease(id);
+    if (!ref || ref->at.origin != feeds::kHubCode || ref->status == "withdrawn") continue;
+    std::optional<feeds::Interpretation> mine = OwnLayer(id);
+    if (mine && mine->release_version >= ref->version) continue;
     // A hand-written layer is the operator's to renew; only template layers follow amendments.
     if (mine && mine->source == "manual") continue;
-    Result<feeds::Entry> e = Load(store_, ref.at);
+    Result<feeds::Entry> e = Load(ref->at);
     if (!e.ok()) return e.status();
     Result<std::string> html = templates_.Render(*e->release, profile_);
     if (!html.ok()) return html.status();
@@ -102,47 +114,176 @@ Result<std::size_t> Localizer::InterpretNewReleases() {
   return written;
 }
 
-// Release ids whose pages changed since the last refresh, from the entries
-// appended since then; `everything` on the first refresh.
-std::vector<std::string> Localizer::ChangedReleases(bool* everything) {
-  *everything = seen_.empty();
+// Release ids whose pages changed since the last call, from what the entries
+// appended since then made current in the store's views; `topics_changed`
+// when a topic definition is among them.
+std::vector<std::string> Localizer::ChangedReleases(bool* topics_changed) {
   std::set<std::string> ids;
   for (const std::string& origin : store_.Origins()) {
+    const std::uint64_t head = store_.Head(origin);
     std::uint64_t& seen = seen_[origin];
-    for (const StoredEntry& se : store_.ReadRange(origin, seen, 100000)) {
-      seen = se.seq;
-      Result<feeds::ParsedEntry> p = feeds::DecodeEntry(se.wire);
-      if (!p.ok()) continue;
-      if (p->entry.release) ids.insert(p->entry.release->id);
-      if (p->entry.interpretation) ids.insert(p->entry.interpretation->release_id);
-      if (p->entry.topic) *everything = true;
-    }
+    if (head <= seen) continue;
+    ViewChanges c = store_.ChangedAfter(origin, seen, head);
+    seen = head;
+    ids.insert(c.release_ids.begin(), c.release_ids.end());
+    if (c.topics) *topics_changed = true;
   }
   return {ids.begin(), ids.end()};
 }
 
 Result<std::size_t> Localizer::Refresh(const std::function<void()>& interpreted) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<std::size_t> written = InterpretNewReleases();
+  Result<std::size_t> written =
+      full_render_due_ ? RefreshAll(interpreted) : RefreshChanged(interpreted);
+  // A failed refresh (a template error, a broken theme override, a full disk)
+  // is retried in full next time instead of leaving stale pages until a restart.
+  if (!written.ok()) full_render_due_ = true;
+  return written;
+}
+
+Result<std::size_t> Localizer::RefreshAll(const std::function<void()>& interpreted) {
+  // What arrives from here on is a change for the next refresh; what arrived
+  // before is read by this one.
+  for (const std::string& origin : store_.Origins()) seen_[origin] = store_.Head(origin);
+  std::vector<std::string> ids;
+  for (const ReleaseRef& ref : store_.Releases()) ids.push_back(ref.id);
+  Result<std::size_t> written = Interpret(ids);
   if (!written.ok()) return written.status();
   if (interpreted) interpreted();
-  bool everything = false;
-  std::vector<std::string> changed = ChangedReleases(&everything);
-  if (!everything && changed.empty()) return written;
-  localization::SiteSnapshot site = Snapshot();
-  Status s = Status::Ok();
-  if (everything) {
-    s = renderer_.RenderAll(site);
-  } else {
-    for (std::size_t i = 0; s.ok() && i < changed.size(); ++i) {
-      s = renderer_.RenderRelease(site, changed[i]);
-    }
+  site_ = localization::SiteSnapshot{};
+  site_.node = profile_;
+  site_.base_url = options_.base_url;
+  site_.topics = LoadTopics();
+  release_at_.clear();
+  kept_from_.clear();
+  // One release in memory at a time: its page is written, its list data kept.
+  for (const ReleaseRef& ref : store_.Releases()) {
+    Result<localization::ReleasePage> page = FullPage(ref);
+    if (!page.ok()) continue;  // an entry that does not decode is not shown
+    KeepListData(ref.at, page->release);
+    if (page->release.status == feeds::ReleaseStatus::kWithdrawn) continue;
+    ZQ_RETURN_IF_ERROR(renderer_.RenderReleasePage(site_, *page));
   }
-  // A failed render (a broken theme override, a full disk) is retried in full
-  // on the next refresh instead of leaving stale pages until a restart.
-  if (!s.ok()) seen_.clear();
-  ZQ_RETURN_IF_ERROR(s);
+  ZQ_RETURN_IF_ERROR(renderer_.RenderIndexes(site_, nullptr));
+  ZQ_RETURN_IF_ERROR(renderer_.RemoveStale(site_));
+  full_render_due_ = false;
   return written;
+}
+
+Result<std::size_t> Localizer::RefreshChanged(const std::function<void()>& interpreted) {
+  // Every id ChangedReleases returns is interpreted before it is rendered.
+  // The layers written here are new entries of our own log, so another round
+  // reads them back (with anything that arrived meanwhile).
+  std::set<std::string> changed;
+  bool topics_changed = false;
+  std::size_t written = 0;
+  for (int round = 0; round < 8; ++round) {
+    std::vector<std::string> fresh = ChangedReleases(&topics_changed);
+    if (fresh.empty()) break;
+    changed.insert(fresh.begin(), fresh.end());
+    Result<std::size_t> w = Interpret(fresh);
+    if (!w.ok()) return w.status();
+    written += *w;
+    if (*w == 0) break;
+  }
+  if (interpreted) interpreted();
+  if (changed.empty() && !topics_changed) return written;
+  if (topics_changed) site_.topics = LoadTopics();
+  std::set<std::string> topics;  // topic pages whose lists changed
+  bool lists_changed = topics_changed;
+  std::vector<localization::ReleasePage> withdrawn;
+  for (const std::string& id : changed) {
+    std::optional<ReleaseRef> ref = store_.FindRelease(id);
+    if (!ref) continue;  // a layer that came before its release
+    Result<localization::ReleasePage> page = FullPage(*ref);
+    if (!page.ok()) continue;
+    std::vector<std::string> topics_before;
+    if (auto it = release_at_.find(id); it != release_at_.end()) {
+      topics_before = site_.releases[it->second].release.topics;
+    }
+    // A new layer changes the release's own page only.
+    if (KeepListData(ref->at, page->release)) {
+      lists_changed = true;
+      topics.insert(topics_before.begin(), topics_before.end());
+      topics.insert(page->release.topics.begin(), page->release.topics.end());
+    }
+    if (page->release.status == feeds::ReleaseStatus::kWithdrawn) {
+      withdrawn.push_back(std::move(*page));
+      continue;
+    }
+    ZQ_RETURN_IF_ERROR(renderer_.RenderReleasePage(site_, *page));
+  }
+  if (lists_changed) {
+    ZQ_RETURN_IF_ERROR(renderer_.RenderIndexes(site_, topics_changed ? nullptr : &topics));
+  }
+  // Deleted only once no index links them.
+  for (const localization::ReleasePage& page : withdrawn) {
+    ZQ_RETURN_IF_ERROR(renderer_.RenderReleasePage(site_, page));
+  }
+  return written;
+}
+
+Result<localization::ReleasePage> Localizer::FullPage(const ReleaseRef& ref) {
+  Result<feeds::Entry> e = Load(ref.at);
+  if (!e.ok()) return e.status();
+  if (!e->release) {
+    return Status::Corruption("stored entry " + ref.at.origin + "#" + std::to_string(ref.at.seq) +
+                              " holds no release");
+  }
+  localization::ReleasePage page;
+  page.release = std::move(*e->release);
+  for (const EntryRef& layer_ref : store_.Layers(ref.id)) {
+    Result<feeds::Entry> le = Load(layer_ref);
+    if (!le.ok() || !le->interpretation) continue;
+    // Every stored entry was verified against its origin's registry key on
+    // arrival (or signed by us), so the layer is shown as verified.
+    page.layers.push_back({LevelOf(store_, layer_ref.origin), layer_ref.origin,
+                           NameOf(store_, layer_ref.origin), le->interpretation->body_html,
+                           le->interpretation->release_version, true});
+  }
+  return page;
+}
+
+bool Localizer::KeepListData(const EntryRef& at, const feeds::Release& release) {
+  auto it = release_at_.find(release.id);
+  if (it != release_at_.end()) {
+    const EntryRef& kept = kept_from_[it->second];
+    if (kept.seq == at.seq && kept.origin == at.origin) return false;  // a new layer only
+  }
+  localization::ReleasePage item;
+  feeds::Release& r = item.release;
+  r.id = release.id;
+  r.version = release.version;
+  r.title = release.title;
+  r.doc_number = release.doc_number;
+  r.authority = release.authority;
+  r.signed_date = release.signed_date;
+  r.published_ms = release.published_ms;
+  r.topics = release.topics;
+  r.status = release.status;
+  item.summary = localization::ReleaseSummary(release);
+  if (it == release_at_.end()) {
+    release_at_.emplace(release.id, site_.releases.size());
+    site_.releases.push_back(std::move(item));
+    kept_from_.push_back(at);
+    return true;
+  }
+  kept_from_[it->second] = at;
+  localization::ReleasePage& kept = site_.releases[it->second];
+  if (kept.release == item.release && kept.summary == item.summary) return false;
+  kept = std::move(item);
+  return true;
+}
+
+std::vector<localization::Topic> Localizer::LoadTopics() {
+  std::vector<localization::Topic> topics;
+  for (const EntryRef& ref : store_.Topics()) {
+    Result<feeds::Entry> e = Load(ref);
+    if (!e.ok() || !e->topic) continue;
+    topics.push_back(
+        {e->topic->id, e->topic->title, e->topic->description, ref.origin != feeds::kHubCode});
+  }
+  return topics;
 }
 
 Result<feeds::SignedEntry> Localizer::WriteManual(const std::string& release_id,
@@ -156,7 +297,7 @@ Result<feeds::SignedEntry> Localizer::WriteManual(const std::string& release_id,
   if (ref->status == "withdrawn") {
     return Status::Precondition("release '" + release_id + "' has been withdrawn");
   }
-  Result<feeds::Entry> e = Load(store_, ref->at);
+  Result<feeds::Entry> e = Load(ref->at);
   if (!e.ok()) return e.status();
   std::string body = feeds::SanitizeHtml(html);
   if (mode == feeds::InterpretationMode::kExtend) {
@@ -167,45 +308,16 @@ Result<feeds::SignedEntry> Localizer::WriteManual(const std::string& release_id,
   return WriteLayer(*e->release, body, mode, "manual");
 }
 
-localization::SiteSnapshot Localizer::Snapshot() {
-  localization::SiteSnapshot site;
-  site.node = profile_;
-  site.base_url = options_.base_url;
-  for (const ReleaseRef& ref : store_.Releases()) {
-    Result<feeds::Entry> e = Load(store_, ref.at);
-    if (!e.ok() || !e->release) continue;
-    localization::ReleasePage page;
-    page.release = std::move(*e->release);
-    for (const EntryRef& layer_ref : store_.Layers(ref.id)) {
-      Result<feeds::Entry> le = Load(store_, layer_ref);
-      if (!le.ok() || !le->interpretation) continue;
-      // Every stored entry was verified against its origin's registry key on arrival
-      // (or signed by us), so the layer is shown as verified.
-      page.layers.push_back({LevelOf(store_, layer_ref.origin), layer_ref.origin,
-                             NameOf(store_, layer_ref.origin), le->interpretation->body_html,
-                             le->interpretation->release_version, true});
-    }
-    site.releases.push_back(std::move(page));
-  }
-  for (const EntryRef& ref : store_.Topics()) {
-    Result<feeds::Entry> e = Load(store_, ref);
-    if (!e.ok() || !e->topic) continue;
-    site.topics.push_back(
-        {e->topic->id, e->topic->title, e->topic->description, ref.origin != feeds::kHubCode});
-  }
-  return site;
-}
-
 Result<std::string> Localizer::SearchPage(const localization::SearchPageModel& model) {
   std::lock_guard<std::mutex> lock(mu_);
-  return renderer_.RenderSearchPage(Snapshot(), model);
+  return renderer_.RenderSearchPage(site_, model);
 }
 
 Result<std::string> Localizer::GonePage(const std::string& release_id) {
   std::lock_guard<std::mutex> lock(mu_);
   std::optional<ReleaseRef> ref = store_.FindRelease(release_id);
   if (!ref || ref->status != "withdrawn") return Status::NotFound("not withdrawn");
-  return renderer_.RenderGonePage(Snapshot(), release_id);
+  return renderer_.RenderGonePage(site_, release_id);
 }
 
 }  // namespace zhanqun::agent

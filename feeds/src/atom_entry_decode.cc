@@ -91,4 +91,13 @@ Result<ParsedEntry> DecodeEntry(std::string_view bytes, const XmlLimits& limits)
   return atom_internal::DecodeEntryElement(xmlDocGetRootElement(doc->get()), limits);
 }
 
+Result<Entry> DecodeStoredEntry(std::string_view bytes, const XmlLimits& limits) {
+  std::size_t max = std::min(limits.max_entry_bytes, limits.max_document_bytes);
+  Result<xml::DocPtr> doc = xml::ParseXml(bytes, max, limits.max_depth);
+  if (!doc.ok()) return doc.status();
+  const xmlNode* root = xmlDocGetRootElement(doc->get());
+  ZQ_RETURN_IF_ERROR(atom_internal::CheckEntryElement(root));
+  return atom_internal::DecodeFields(root);
+}
+
 }  // namespace zhanqun::feeds

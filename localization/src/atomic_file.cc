@@ -30,15 +30,6 @@ feeds::Status WriteAll(int fd, std::string_view content, const std::string& path
   return feeds::Status::Ok();
 }
 
-// Makes the rename itself durable; failure here does not undo the new file,
-// so it is not reported.
-void SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 }  // namespace
 
 feeds::Status WriteFileAtomically(const std::string& path, std::string_view content) {
@@ -53,14 +44,12 @@ feeds::Status WriteFileAtomically(const std::string& path, std::string_view cont
   if (fd < 0) return Errno("create temp file in", dir);
   feeds::Status s = WriteAll(fd, content, tmp);
   if (s.ok() && ::fchmod(fd, 0644) != 0) s = Errno("chmod", tmp);
-  if (s.ok() && ::fsync(fd) != 0) s = Errno("fsync", tmp);
   if (::close(fd) != 0 && s.ok()) s = Errno("close", tmp);
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Errno("rename to", path);
   if (!s.ok()) {
     ::unlink(tmp.c_str());
     return s;
   }
-  SyncDir(dir);
   return feeds::Status::Ok();
 }
 

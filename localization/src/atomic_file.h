@@ -12,9 +12,13 @@
 namespace zhanqun::localization {
 
 // Creates the parent directories of `path`, writes `content` to a temp file
-// beside it, fsyncs, renames it over `path` and fsyncs the directory. The
-// file is world-readable (0644) so any web server can serve it. On error the
-// temp file is removed and kIoError names the path.
+// beside it and renames it over `path`: a reader sees the old page or the new
+// one, never a part. The file is world-readable (0644) so any web server can
+// serve it. On error the temp file is removed and kIoError names the path.
+//
+// Nothing is fsynced: pages are derived data, and the agent renders its whole
+// site again at every start, so a page a power cut lost is rewritten then.
+// (Two fsyncs per page were a tenth of a refresh's cost.)
 feeds::Status WriteFileAtomically(const std::string& path, std::string_view content);
 
 // Whole file. kNotFound if absent, kIoError otherwise.

@@ -17,13 +17,7 @@ bool HasTopic(const feeds::Release& r, const std::string& id) {
   return false;
 }
 
-std::size_t CountTopic(const SiteSnapshot& site, const std::string& id) {
-  std::size_t n = 0;
-  for (const ReleasePage* p : VisibleReleases(site)) n += HasTopic(p->release, id) ? 1 : 0;
-  return n;
-}
-
-mustache::data TopicItem(const SiteSnapshot& site, const Topic& t, const std::string& root) {
+mustache::data TopicItem(const Topic& t, std::size_t count, const std::string& root) {
   mustache::data item;
   item.set("id", t.id);
   item.set("title", t.title.empty() ? t.id : t.title);
@@ -31,13 +25,19 @@ mustache::data TopicItem(const SiteSnapshot& site, const Topic& t, const std::st
   item.set("has_description", !t.description.empty());
   item.set("local", t.local);
   item.set("url", root + TopicUrl(t.id));
-  item.set("count", std::to_string(CountTopic(site, t.id)));
+  item.set("count", std::to_string(count));
   return item;
 }
 
+// One pass over the releases for every topic's count: a site with thousands
+// of releases re-renders these lists on every refresh.
 mustache::data TopicList(const SiteSnapshot& site, const std::string& root) {
+  const std::map<std::string, std::size_t> counts = TopicCounts(VisibleReleases(site));
   mustache::data list = List();
-  for (const Topic& t : AllTopics(site)) list.push_back(TopicItem(site, t, root));
+  for (const Topic& t : AllTopics(site)) {
+    auto it = counts.find(t.id);
+    list.push_back(TopicItem(t, it == counts.end() ? 0 : it->second, root));
+  }
   return list;
 }
 
@@ -48,7 +48,7 @@ feeds::Result<std::string> HomePage(const Theme& theme, const SiteSnapshot& site
   std::size_t n = 0;
   for (const ReleasePage* p : VisibleReleases(site)) {
     if (n++ == kHomeReleases) break;
-    releases.push_back(ReleaseListItem(p->release, ""));
+    releases.push_back(ReleaseListItem(*p, ""));
   }
   mustache::data data;
   data.set("releases", releases);
@@ -65,7 +65,7 @@ feeds::Result<std::string> ReleasePageHtml(const Theme& theme, const SiteSnapsho
       (page.release.status == feeds::ReleaseStatus::kRepealed ? "【已废止】" : "") +
       page.release.title;
   return theme.RenderPage(site, "release", title, kSubdirRoot, "",
-                          ReleasePageData(page, AllTopics(site), kSubdirRoot));
+                          ReleasePageData(page, site.topics, kSubdirRoot));
 }
 
 feeds::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapshot& site) {
@@ -79,13 +79,15 @@ feeds::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapsho
 feeds::Result<std::string> TopicPage(const Theme& theme, const SiteSnapshot& site,
                                      const Topic& topic) {
   mustache::data data;
-  data.set("topic", TopicItem(site, topic, kSubdirRoot));
   mustache::data releases = List();
+  std::size_t count = 0;
   for (const ReleasePage* p : VisibleReleases(site)) {
-    if (HasTopic(p->release, topic.id))
-      releases.push_back(ReleaseListItem(p->release, kSubdirRoot));
+    if (!HasTopic(p->release, topic.id)) continue;
+    releases.push_back(ReleaseListItem(*p, kSubdirRoot));
+    ++count;
   }
-  data.set("has_releases", releases.is_non_empty_list());
+  data.set("topic", TopicItem(topic, count, kSubdirRoot));
+  data.set("has_releases", count > 0);
   data.set("releases", releases);
   const std::string title = topic.title.empty() ? topic.id : topic.title;
   return theme.RenderPage(site, "topic", title + " - 专题", kSubdirRoot, "topics", std::move(data));

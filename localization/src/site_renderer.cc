@@ -47,25 +47,40 @@ feeds::Status SiteRenderer::WritePage(const std::string& rel_path, const std::st
 feeds::Status SiteRenderer::CopyStylesheet() {
   feeds::Result<std::string> css = Theme(theme_dir_, override_dir_).Load("theme.css");
   if (!css.ok()) return css.status();
+  // Read on every render, so an operator's change applies at once; written
+  // only when it did change.
+  feeds::Result<std::string> published = ReadWholeFile(out_dir_ + "/assets/theme.css");
+  if (published.ok() && *published == *css) return feeds::Status::Ok();
   return WritePage("assets/theme.css", *css);
 }
 
-feeds::Status SiteRenderer::RenderIndexes(const SiteSnapshot& site) {
+feeds::Status SiteRenderer::RenderIndexes(const SiteSnapshot& site,
+                                          const std::set<std::string>* topics) {
   const Theme theme(theme_dir_, override_dir_);
+  ZQ_RETURN_IF_ERROR(CopyStylesheet());
   feeds::Result<std::string> home = HomePage(theme, site);
   if (!home.ok()) return home.status();
-  feeds::Result<std::string> topics = TopicsIndexPage(theme, site);
-  if (!topics.ok()) return topics.status();
+  feeds::Result<std::string> index = TopicsIndexPage(theme, site);
+  if (!index.ok()) return index.status();
+  std::set<std::string> shown;
   for (const Topic& t : AllTopics(site)) {
+    shown.insert(t.id);
+    if (topics != nullptr && topics->count(t.id) == 0) continue;
     feeds::Result<std::string> page = TopicPage(theme, site, t);
     if (!page.ok()) return page.status();
     ZQ_RETURN_IF_ERROR(WritePage(TopicPath(t.id), *page));
   }
-  ZQ_RETURN_IF_ERROR(WritePage("topics/index.html", *topics));
+  ZQ_RETURN_IF_ERROR(WritePage("topics/index.html", *index));
   ZQ_RETURN_IF_ERROR(WritePage("feed.xml", AtomFeedXml(site)));
   ZQ_RETURN_IF_ERROR(WritePage("sitemap.xml", SitemapXml(site)));
   // The home page goes last: once it links something, that page exists.
-  return WritePage("index.html", *home);
+  ZQ_RETURN_IF_ERROR(WritePage("index.html", *home));
+  if (topics != nullptr) {
+    for (const std::string& id : *topics) {
+      if (shown.count(id) == 0) ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/" + TopicPath(id)));
+    }
+  }
+  return feeds::Status::Ok();
 }
 
 feeds::Status SiteRenderer::RemoveStale(const SiteSnapshot& site) {
@@ -84,32 +99,33 @@ feeds::Status SiteRenderer::RemoveStale(const SiteSnapshot& site) {
   return feeds::Status::Ok();
 }
 
-feeds::Status SiteRenderer::RenderAll(const SiteSnapshot& site) {
-  const Theme theme(theme_dir_, override_dir_);
-  ZQ_RETURN_IF_ERROR(CopyStylesheet());
-  for (const ReleasePage* p : VisibleReleases(site)) {
-    feeds::Result<std::string> html = ReleasePageHtml(theme, site, *p);
-    if (!html.ok()) return html.status();
-    ZQ_RETURN_IF_ERROR(WritePage(ReleasePath(p->release.id), *html));
+feeds::Status SiteRenderer::RenderReleasePage(const SiteSnapshot& site, const ReleasePage& page) {
+  if (page.release.status == feeds::ReleaseStatus::kWithdrawn) {
+    return RemoveFileIfExists(out_dir_ + "/" + ReleasePath(page.release.id));
   }
-  ZQ_RETURN_IF_ERROR(RenderIndexes(site));
+  feeds::Result<std::string> html = ReleasePageHtml(Theme(theme_dir_, override_dir_), site, page);
+  if (!html.ok()) return html.status();
+  return WritePage(ReleasePath(page.release.id), *html);
+}
+
+feeds::Status SiteRenderer::RenderAll(const SiteSnapshot& site) {
+  for (const ReleasePage* p : VisibleReleases(site)) {
+    ZQ_RETURN_IF_ERROR(RenderReleasePage(site, *p));
+  }
+  ZQ_RETURN_IF_ERROR(RenderIndexes(site, nullptr));
   return RemoveStale(site);
 }
 
 feeds::Status SiteRenderer::RenderRelease(const SiteSnapshot& site, const std::string& release_id) {
-  const Theme theme(theme_dir_, override_dir_);
-  ZQ_RETURN_IF_ERROR(CopyStylesheet());
   const ReleasePage* page = FindVisible(site, release_id);
   if (page == nullptr) {
     // Unlink the indexes first so no page points at the file being removed.
-    ZQ_RETURN_IF_ERROR(RenderIndexes(site));
+    ZQ_RETURN_IF_ERROR(RenderIndexes(site, nullptr));
     ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/" + ReleasePath(release_id)));
     return RemoveStale(site);
   }
-  feeds::Result<std::string> html = ReleasePageHtml(theme, site, *page);
-  if (!html.ok()) return html.status();
-  ZQ_RETURN_IF_ERROR(WritePage(ReleasePath(release_id), *html));
-  ZQ_RETURN_IF_ERROR(RenderIndexes(site));
+  ZQ_RETURN_IF_ERROR(RenderReleasePage(site, *page));
+  ZQ_RETURN_IF_ERROR(RenderIndexes(site, nullptr));
   return RemoveStale(site);
 }
 

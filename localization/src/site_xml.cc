@@ -15,7 +15,8 @@ std::string Tag(const std::string& name, const std::string& text) {
   return "<" + name + ">" + feeds::EscapeHtml(text) + "</" + name + ">";
 }
 
-std::string FeedEntry(const SiteSnapshot& site, const feeds::Release& r) {
+std::string FeedEntry(const SiteSnapshot& site, const ReleasePage& page) {
+  const feeds::Release& r = page.release;
   const std::string url = JoinUrl(site.base_url, ReleaseUrl(r.id));
   std::string e = "  <entry>\n";
   e += "    " + Tag("id", url) + "\n";
@@ -23,7 +24,7 @@ std::string FeedEntry(const SiteSnapshot& site, const feeds::Release& r) {
   e += "    <link rel=\"alternate\" type=\"text/html\" href=\"" + feeds::EscapeHtml(url) + "\"/>\n";
   e += "    " + Tag("updated", feeds::FormatTime(r.published_ms)) + "\n";
   e += "    <author>" + Tag("name", r.authority) + "</author>\n";
-  e += "    " + Tag("summary", Excerpt(feeds::HtmlToText(r.body_html), kSummaryChars)) + "\n";
+  e += "    " + Tag("summary", SummaryOf(page)) + "\n";
   e += "  </entry>\n";
   return e;
 }
@@ -51,7 +52,7 @@ std::string AtomFeedXml(const SiteSnapshot& site) {
   x += "  <link rel=\"alternate\" type=\"text/html\" href=\"" +
        feeds::EscapeHtml(JoinUrl(site.base_url, "")) + "\"/>\n";
   for (std::size_t i = 0; i < releases.size() && i < kFeedEntries; ++i) {
-    x += FeedEntry(site, releases[i]->release);
+    x += FeedEntry(site, *releases[i]);
   }
   return x + "</feed>\n";
 }

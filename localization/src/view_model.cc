@@ -1,6 +1,7 @@
 #include "view_model.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "text_util.h"
@@ -98,7 +99,9 @@ mustache::data NodeData(const NodeProfile& node) {
   return out;
 }
 
-mustache::data ReleaseFields(const feeds::Release& r) {
+mustache::data ReleaseFields(const feeds::Release& r) { return ReleaseFields(r, ReleaseSummary(r)); }
+
+mustache::data ReleaseFields(const feeds::Release& r, const std::string& summary) {
   mustache::data out;
   out.set("id", r.id);
   out.set("version", std::to_string(r.version));
@@ -110,7 +113,7 @@ mustache::data ReleaseFields(const feeds::Release& r) {
   out.set("has_signed_date", !r.signed_date.empty());
   out.set("published", ChineseDate(r.published_ms));
   out.set("published_iso", IsoDate(r.published_ms));
-  out.set("summary", Excerpt(feeds::HtmlToText(r.body_html), kSummaryChars));
+  out.set("summary", summary);
   mustache::data topics = List();
   for (const std::string& t : r.topics) topics.push_back(mustache::data("name", t));
   out.set("topics", topics);
@@ -118,6 +121,10 @@ mustache::data ReleaseFields(const feeds::Release& r) {
   out.set("repealed", r.status == feeds::ReleaseStatus::kRepealed);
   out.set("amended", r.status == feeds::ReleaseStatus::kAmended || r.version > 1);
   return out;
+}
+
+std::string SummaryOf(const ReleasePage& page) {
+  return page.summary.empty() ? ReleaseSummary(page.release) : page.summary;
 }
 
 std::vector<const ReleasePage*> VisibleReleases(const SiteSnapshot& site) {
@@ -148,16 +155,24 @@ std::vector<Topic> AllTopics(const SiteSnapshot& site) {
   return out;
 }
 
-mustache::data ReleaseListItem(const feeds::Release& r, const std::string& root) {
-  mustache::data item = ReleaseFields(r);
-  item.set("url", root + ReleaseUrl(r.id));
+std::map<std::string, std::size_t> TopicCounts(const std::vector<const ReleasePage*>& releases) {
+  std::map<std::string, std::size_t> counts;
+  for (const ReleasePage* p : releases) {
+    for (const std::string& id : p->release.topics) ++counts[id];
+  }
+  return counts;
+}
+
+mustache::data ReleaseListItem(const ReleasePage& page, const std::string& root) {
+  mustache::data item = ReleaseFields(page.release, SummaryOf(page));
+  item.set("url", root + ReleaseUrl(page.release.id));
   return item;
 }
 
 mustache::data ReleasePageData(const ReleasePage& page, const std::vector<Topic>& topics,
                                const std::string& root) {
   const feeds::Release& r = page.release;
-  mustache::data out = ReleaseFields(r);
+  mustache::data out = ReleaseFields(r, SummaryOf(page));
   out.set("body_html", feeds::SanitizeHtml(r.body_html));
   mustache::data topic_links = List();
   for (const std::string& id : r.topics) {
@@ -190,6 +205,10 @@ mustache::data LayoutData(const SiteSnapshot& site, const std::string& page_titl
   out.set("nav_search", nav == "search");
   out.set("content", content_html);
   return out;
+}
+
+std::string ReleaseSummary(const feeds::Release& release) {
+  return Excerpt(feeds::HtmlToText(release.body_html), kSummaryChars);
 }
 
 }  // namespace zhanqun::localization

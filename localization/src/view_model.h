@@ -3,6 +3,7 @@
 #ifndef ZHANQUN_LOCALIZATION_VIEW_MODEL_H_
 #define ZHANQUN_LOCALIZATION_VIEW_MODEL_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ mustache::data NodeData(const NodeProfile& node);
 // release.* fields (see interpretation.h) plus published_iso, status flags
 // (repealed, amended) and body-free metadata. Does not include the body.
 mustache::data ReleaseFields(const feeds::Release& r);
+// The same with the list excerpt given (release.summary is `summary`).
+mustache::data ReleaseFields(const feeds::Release& r, const std::string& summary);
+
+// page.summary, or the release's summary computed from its body when unset.
+std::string SummaryOf(const ReleasePage& page);
 
 // Releases that are shown anywhere: not withdrawn, newest first.
 std::vector<const ReleasePage*> VisibleReleases(const SiteSnapshot& site);
@@ -29,10 +35,14 @@ std::vector<const ReleasePage*> VisibleReleases(const SiteSnapshot& site);
 // snapshot does not define (titled by its id).
 std::vector<Topic> AllTopics(const SiteSnapshot& site);
 
-// An entry of a release list, linking from a page at depth `root`.
-mustache::data ReleaseListItem(const feeds::Release& r, const std::string& root);
+// How many of `releases` name each topic id.
+std::map<std::string, std::size_t> TopicCounts(const std::vector<const ReleasePage*>& releases);
 
-// The release page's data: release fields, sanitized body, layers in level order.
+// An entry of a release list, linking from a page at depth `root`.
+mustache::data ReleaseListItem(const ReleasePage& page, const std::string& root);
+
+// The release page's data: release fields, sanitized body, layers in level
+// order. `topics` titles the release's topic links (an id not there is its own title).
 mustache::data ReleasePageData(const ReleasePage& page, const std::vector<Topic>& topics,
                                const std::string& root);
 

@@ -533,6 +533,13 @@ def main(argv):
                 and cpu_after[c] >= cpu_before[c]]
         args.cpu_per_delivery_ms = (1000 * sum(used) / (len(used) * published)
                                     if used and published and not args.chaos else None)
+        by_level = {}
+        for c in cpu_before:
+            if cpu_before.get(c) is not None and cpu_after.get(c) is not None:
+                by_level.setdefault(level_of.get(c, "?"), []).append(cpu_after[c] - cpu_before[c])
+        args.cpu_by_level_ms = ({lv: 1000 * statistics.median(v) / published
+                                 for lv, v in by_level.items()}
+                                if published and not args.chaos else None)
         crashed = {c: n.process.proc.returncode for c, n in cluster.nodes.items()
                    if n.process.proc is not None and n.process.proc.poll() is not None}
         if cluster.hub_process.proc.poll() is not None:
@@ -748,6 +755,10 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
     if args.cpu_per_delivery_ms is not None:
         print(f"agent CPU per delivered entry: {args.cpu_per_delivery_ms:.2f} ms "
               f"(all agents' CPU during stream and settling / (releases x agents))")
+    if getattr(args, "cpu_by_level_ms", None):
+        print("  median agent's CPU per release, by level: " + ", ".join(
+            f"{lv} {args.cpu_by_level_ms[lv]:.1f} ms" for lv in LEVELS.values()
+            if lv in args.cpu_by_level_ms))
     if crashed:
         print(f"DAEMONS THAT EXITED ON THEIR OWN: {crashed}")
     if chaos and chaos.errors:

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "signed_origin.h"
 #include "test_support.h"
 #include "zhanqun/agent/agent.h"
 #include "zhanqun/agent/agent_store.h"
@@ -25,6 +26,11 @@ namespace zhanqun::agent {
 namespace {
 
 using testing::TempDir;
+using test_util::kT0;
+using test_util::NewKey;
+using test_util::Origin;
+using test_util::Page;
+using test_util::Parse;
 
 using feeds::Code;
 using feeds::ParsedEntry;
@@ -32,83 +38,8 @@ using feeds::Result;
 using feeds::SignedEntry;
 using feeds::Status;
 
-constexpr feeds::TimeMs kT0 = 1700000000000;
 constexpr const char* kCounty = "330106";
 constexpr const char* kSource = "http://127.0.0.1:9/api/v1/feeds/000000?after=0";
-
-std::unique_ptr<feeds::SecretKey> NewKey() {
-  return std::make_unique<feeds::SecretKey>(testing::NewKey());
-}
-
-// An origin that signs its own log, as the hub or a site would.
-class Origin {
- public:
-  explicit Origin(std::string code) : key_(NewKey()), head_{std::move(code), 0, feeds::kZeroHash} {}
-
-  const feeds::SecretKey& key() const { return *key_; }
-  const feeds::ChainHead& head() const { return head_; }
-  const std::string& code() const { return head_.origin; }
-
-  SignedEntry Release(const std::string& title_suffix = "") {
-    feeds::Release r;
-    r.id = "gov.cn/" + code() + "/" + std::to_string(head_.seq + 1) + title_suffix;
-    r.title = "关于印发实施方案的通知 第" + std::to_string(head_.seq + 1) + "号" + title_suffix;
-    r.doc_number = "国办发〔2019〕" + std::to_string(head_.seq + 1) + "号";
-    r.authority = "国务院办公厅";
-    r.published_ms = 1550217600000;
-    r.topics = {"economy"};
-    r.body_html = "<p>为贯彻落实有关部署，现印发实施方案。" + title_suffix + "</p>";
-    feeds::Entry e = Base(feeds::EntryKind::kRelease);
-    e.release = r;
-    return Sign(e);
-  }
-
-  SignedEntry Node(const std::string& node_code, const feeds::PublicKey& key,
-                   const std::string& parent, feeds::NodeLevel level) {
-    feeds::Entry e = Base(feeds::EntryKind::kNode);
-    e.node = feeds::Node{node_code, "节点 " + node_code, level, parent, {key}};
-    return Sign(e);
-  }
-
-  // Signs `e` at the current head, but does not advance it.
-  SignedEntry SignAt(feeds::Entry e, const feeds::ChainHead& at) const {
-    Result<SignedEntry> se = feeds::SignEntry(std::move(e), at, *key_);
-    INFO(se.status().ToString());
-    REQUIRE(se.ok());
-    return std::move(se).value();
-  }
-
-  feeds::Entry Base(feeds::EntryKind kind) const {
-    feeds::Entry e;
-    e.log.origin = code();
-    e.kind = kind;
-    e.updated_ms = kT0 + static_cast<feeds::TimeMs>(head_.seq);
-    return e;
-  }
-
- private:
-  SignedEntry Sign(feeds::Entry e) {
-    SignedEntry se = SignAt(std::move(e), head_);
-    head_ = {head_.origin, se.entry.log.seq, se.hash};
-    return se;
-  }
-
-  std::unique_ptr<feeds::SecretKey> key_;
-  feeds::ChainHead head_;
-};
-
-ParsedEntry Parse(const std::string& wire) {
-  Result<ParsedEntry> p = feeds::DecodeEntry(wire);
-  INFO(p.status().ToString());
-  REQUIRE(p.ok());
-  return std::move(p).value();
-}
-
-std::vector<ParsedEntry> Page(const std::vector<SignedEntry>& entries) {
-  std::vector<ParsedEntry> out;
-  for (const SignedEntry& e : entries) out.push_back(Parse(e.wire));
-  return out;
-}
 
 // Replaces the first CJK character of the entry's <title> with "XYZ": still
 // well-formed XML, but no longer what was signed.

@@ -623,3 +623,28 @@ TEST_CASE("encoding requires exactly the payload the kind names", "[atom]") {
   e.topic->id = "营商 环境";
   CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(), Catch::StartsWith("topic.id:"));
 }
+
+TEST_CASE("a stored entry decodes to the fields DecodeEntry gives, without the canonical form",
+          "[atom]") {
+  const zq::Entry entries[] = {ReleaseEntry(12), NodeEntry(), InterpretationEntry(), TopicEntry()};
+  for (const zq::Entry& e : entries) {
+    const std::string wire = Wire(e);
+    auto full = zq::DecodeEntry(wire);
+    REQUIRE(full.ok());
+    auto stored = zq::DecodeStoredEntry(wire);
+    INFO(stored.status().ToString());
+    REQUIRE(stored.ok());
+    CHECK(*stored == e);
+    CHECK(*stored == full->entry);
+  }
+  // Field rules and limits still hold: a damaged store is reported, not shown.
+  auto bad_kind = zq::DecodeStoredEntry(Replace(Wire(ReleaseEntry()), ">release</", ">lease</"));
+  REQUIRE_FALSE(bad_kind.ok());
+  CHECK(Contains(bad_kind.status().ToString(), "kind"));
+  auto not_entry = zq::DecodeStoredEntry("<feed xmlns=\"http://www.w3.org/2005/Atom\"/>");
+  REQUIRE_FALSE(not_entry.ok());
+  zq::XmlLimits tight;
+  tight.max_entry_bytes = 100;
+  CHECK_FALSE(zq::DecodeStoredEntry(Wire(ReleaseEntry()), tight).ok());
+  CHECK_FALSE(zq::DecodeStoredEntry("<entry").ok());
+}

@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   std::ifstream in(std::string(ZQ_FIXTURES_DIR) + "/govcn_state_council_2019.jsonl");
   std::string line;
   for (int i = 0; i < kDocs && std::getline(in, line); ++i) {
-    zl::ReleasePage page{FromJson(nlohmann::json::parse(line)), {}};
+    zl::ReleasePage page{FromJson(nlohmann::json::parse(line)), {}, ""};
     if (i == 0) page.release.topics.push_back("西湖民生");
     for (const zl::NodeProfile* n :
          std::vector<const zl::NodeProfile*>{&province, &city, &site.node}) {

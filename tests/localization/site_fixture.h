@@ -60,25 +60,28 @@ inline localization::SiteSnapshot SampleSite() {
                                             "国务院关于印发国家职业教育改革实施方案的通知", kFeb13),
                                 {Layer(NodeLevel::kCounty, "330106", "西湖区", 1, true),
                                  Layer(NodeLevel::kProvince, "330000", "浙江省", 1, true),
-                                 Layer(NodeLevel::kCity, "330100", "杭州市", 1, false)}};
+                                 Layer(NodeLevel::kCity, "330100", "杭州市", 1, false)},
+                                ""};
   edu.release.topics = {"教育", "本地民生"};
 
   localization::ReleasePage amended{
       MakeRelease("govcn:000014349/2019-00006", "关于有效发挥政府性融资担保基金作用的指导意见",
                   kFeb13 - kDayMs),
-      {Layer(NodeLevel::kProvince, "330000", "浙江省", 1, true)}};
+      {Layer(NodeLevel::kProvince, "330000", "浙江省", 1, true)},
+      ""};
   amended.release.version = 2;
   amended.release.status = feeds::ReleaseStatus::kAmended;
   amended.release.topics = {"营商环境"};
 
   localization::ReleasePage repealed{
-      MakeRelease("govcn:000014349/2018-00001", "关于某项旧办法的通知", kFeb13 - 30 * kDayMs), {}};
+      MakeRelease("govcn:000014349/2018-00001", "关于某项旧办法的通知", kFeb13 - 30 * kDayMs), {}, ""};
   repealed.release.status = feeds::ReleaseStatus::kRepealed;
   repealed.release.topics = {"教育"};
 
   localization::ReleasePage withdrawn{
       MakeRelease("govcn:000014349/2019-00099", "已撤回的测试文件", kFeb13 + kDayMs),
-      {Layer(NodeLevel::kCounty, "330106", "西湖区", 1, true)}};
+      {Layer(NodeLevel::kCounty, "330106", "西湖区", 1, true)},
+      ""};
   withdrawn.release.status = feeds::ReleaseStatus::kWithdrawn;
   withdrawn.release.topics = {"撤回专题"};
 

@@ -216,7 +216,8 @@ TEST_CASE("RenderRelease adds a new release to its page and the indexes", "[loca
   zl::ReleasePage added{
       zhanqun::testing::MakeRelease("govcn:000014349/2019-00100", "新发布的政策",
                                     zhanqun::testing::kFeb13 + 5 * zhanqun::testing::kDayMs),
-      {}};
+      {},
+      ""};
   added.release.topics = {"教育"};
   site.releases.push_back(added);
   zl::SiteRenderer renderer(ThemeDir(), "", out.path());
@@ -326,7 +327,8 @@ TEST_CASE("XSS payloads in any field never reach the site as markup",
     zl::ReleasePage p{zhanqun::testing::MakeRelease(
                           "xss/" + std::to_string(i), corpus[i],
                           zhanqun::testing::kFeb13 + static_cast<zhanqun::feeds::TimeMs>(i)),
-                      {}};
+                      {},
+                      ""};
     p.release.body_html = corpus[i];
     p.release.doc_number = corpus[i];
     p.release.authority = corpus[i];

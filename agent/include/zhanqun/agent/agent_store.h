@@ -45,6 +45,12 @@ struct ReleaseRef {
   EntryRef at;
 };
 
+// What entries of one log changed in the site's views (see ChangedAfter).
+struct ViewChanges {
+  std::vector<std::string> release_ids;  // releases, or layers of them, now current there
+  bool topics = false;                   // a topic definition is
+};
+
 struct RegistryNode {
   std::string code, name, level, parent;
 };
@@ -78,6 +84,11 @@ class AgentStore : public feeds::LogReader {
   // Newest interpretation entry of each origin for `release_id`.
   std::vector<EntryRef> Layers(const std::string& release_id);
   std::vector<EntryRef> Topics();  // newest entry of each (topic, origin)
+  // The views' rows that `origin`'s entries in (after, upto] made current:
+  // what those entries changed on the site, read without decoding them. An
+  // entry already superseded by a later one is not reported (the later one
+  // is, in its own range).
+  ViewChanges ChangedAfter(const std::string& origin, std::uint64_t after, std::uint64_t upto);
   std::optional<RegistryNode> FindRegistryNode(const std::string& code);
   // Wire bytes at (origin, seq).
   feeds::Result<std::string> Wire(const std::string& origin, std::uint64_t seq);

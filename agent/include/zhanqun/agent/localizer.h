@@ -6,12 +6,14 @@
 #ifndef ZHANQUN_AGENT_LOCALIZER_H_
 #define ZHANQUN_AGENT_LOCALIZER_H_
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "zhanqun/agent/agent_store.h"
 #include "zhanqun/feeds/log.h"
@@ -42,9 +44,13 @@ class Localizer {
 
   // Writes the template interpretation of every current national release
   // version we have not interpreted yet, then renders the pages that changed
-  // since the last call (everything on the first call). Returns the number of
-  // interpretations written. `interpreted`, if set, runs between the two
-  // steps (the agent times its "localized" stage by it).
+  // since the last call: each changed release's page, the indexes, and the
+  // pages of the topics those releases are (or were) in. The first call, and
+  // the one after a failure, interprets and renders everything. Only entries
+  // appended since the last call are read, so a refresh's cost follows what
+  // changed, not the size of the site. Returns the number of interpretations
+  // written. `interpreted`, if set, runs between the two steps (the agent
+  // times its "localized" stage by it).
   feeds::Result<std::size_t> Refresh(const std::function<void()>& interpreted = {});
 
   // Writes an operator's interpretation of `release_id`: kReplace shows only
@@ -61,13 +67,23 @@ class Localizer {
  private:
   Localizer(LocalizerOptions options, localization::NodeProfile profile,
             localization::InterpretationTemplates templates, AgentStore& store, OwnWriter writer);
-  localization::SiteSnapshot Snapshot();
+  feeds::Result<feeds::Entry> Load(const EntryRef& ref);
   std::optional<feeds::Interpretation> OwnLayer(const std::string& release_id);
-  feeds::Result<std::size_t> InterpretNewReleases();
+  // Writes a template layer for each of `release_ids` that is a current hub
+  // release lacking our layer of its version.
+  feeds::Result<std::size_t> Interpret(const std::vector<std::string>& release_ids);
+  feeds::Result<std::size_t> RefreshAll(const std::function<void()>& interpreted);
+  feeds::Result<std::size_t> RefreshChanged(const std::function<void()>& interpreted);
+  // The release at `ref` with the newest layer of every origin held.
+  feeds::Result<localization::ReleasePage> FullPage(const ReleaseRef& ref);
+  // Puts the list data (no body) of `release`, stored at `at`, into site_;
+  // false if site_ held exactly that already.
+  bool KeepListData(const EntryRef& at, const feeds::Release& release);
+  std::vector<localization::Topic> LoadTopics();
   feeds::Result<feeds::SignedEntry> WriteLayer(const feeds::Release& release, std::string html,
                                                feeds::InterpretationMode mode,
                                                const std::string& source);
-  std::vector<std::string> ChangedReleases(bool* everything);
+  std::vector<std::string> ChangedReleases(bool* topics_changed);
 
   std::mutex mu_;
   LocalizerOptions options_;
@@ -77,6 +93,16 @@ class Localizer {
   AgentStore& store_;
   OwnWriter writer_;
   std::map<std::string, std::uint64_t> seen_;  // origin -> last seq rendered
+  bool full_render_due_ = true;  // at start, and after a failed refresh
+  // The site's list data, kept across refreshes so that a refresh reads only
+  // what changed: every release without body or layers (a page is rendered
+  // from FullPage), the topics.
+  localization::SiteSnapshot site_;
+  std::map<std::string, std::size_t> release_at_;  // release id -> index in site_.releases
+  std::vector<EntryRef> kept_from_;  // the entry each of site_.releases was read from
+  // The entries decoded last, newest first: a release and its layers.
+  static constexpr std::size_t kDecodedEntries = 8;
+  std::deque<std::pair<EntryRef, feeds::Entry>> decoded_;
 };
 
 }  // namespace zhanqun::agent

@@ -30,7 +30,14 @@ struct ReleasePage {
   // Any order; the renderer shows them national -> province -> city -> county
   // (stable within a level).
   std::vector<InterpretationLayer> layers;
+  // The plain-text excerpt that release lists show (ReleaseSummary of the
+  // release). When empty it is computed from release.body_html, so a caller
+  // that keeps list data only (no body) sets it.
+  std::string summary;
 };
+
+// The excerpt of `release`'s body text that release lists and feed.xml show.
+std::string ReleaseSummary(const feeds::Release& release);
 
 // A topic (专题). Releases name topics by id in Release::topics.
 struct Topic {
@@ -40,6 +47,9 @@ struct Topic {
   bool local = false;  // defined by this node rather than by the hub
 };
 
+// What every page but a release's own needs of the site. `releases` may hold
+// list data only (SiteRenderer::RenderIndexes, RenderReleasePage): a release
+// page is rendered from the ReleasePage passed to it, with body and layers.
 struct SiteSnapshot {
   NodeProfile node;
   std::vector<ReleasePage> releases;  // withdrawn ones are skipped everywhere

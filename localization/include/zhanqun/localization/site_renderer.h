@@ -9,7 +9,7 @@
 //   assets/theme.css
 // Withdrawn releases appear nowhere and their pages are deleted; repealed ones
 // stay readable under a "已废止" banner. Every file is replaced atomically
-// (temp file in the same directory, fsync, rename), so a reader never sees a
+// (temp file in the same directory, then rename), so a reader never sees a
 // half-written page.
 //
 // Page templates are Mustache files: layout, home, release, topic, topics,
@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,22 @@ class SiteRenderer {
   // be the whole site, as for RenderAll. Errors as RenderAll.
   feeds::Status RenderRelease(const SiteSnapshot& site, const std::string& release_id);
 
+  // Incremental rendering, for a caller that keeps list data only in
+  // `site.releases` (see SiteSnapshot) and passes each changed release's full
+  // page in turn. Errors as RenderAll.
+  //
+  // Writes `page`'s own file, or deletes it when the release is withdrawn (do
+  // that after RenderIndexes, so no index links a deleted page). `page` need
+  // not be the instance in `site`.
+  feeds::Status RenderReleasePage(const SiteSnapshot& site, const ReleasePage& page);
+  // Copies the stylesheet; writes the home page, the topics index, feed.xml,
+  // sitemap.xml and the pages of the topics in `topics` (ids; every topic
+  // when null), and deletes the page of a topic in `topics` no longer shown.
+  feeds::Status RenderIndexes(const SiteSnapshot& site, const std::set<std::string>* topics);
+  // Deletes the pages of releases and topics `site` does not show (left by an
+  // earlier run); lists the publish directory.
+  feeds::Status RemoveStale(const SiteSnapshot& site);
+
   // The search page (served at "<site root>/search") as a string.
   feeds::Result<std::string> RenderSearchPage(const SiteSnapshot& site,
                                               const SearchPageModel& model) const;
@@ -94,10 +111,8 @@ class SiteRenderer {
                                             const std::string& release_id) const;
 
  private:
-  feeds::Status RenderIndexes(const SiteSnapshot& site);
   feeds::Status WritePage(const std::string& rel_path, const std::string& content);
   feeds::Status CopyStylesheet();
-  feeds::Status RemoveStale(const SiteSnapshot& site);
 
   std::string theme_dir_;
   std::string override_dir_;
