@@ -208,7 +208,21 @@ mustache::data LayoutData(const SiteSnapshot& site, const std::string& page_titl
 }
 
 std::string ReleaseSummary(const feeds::Release& release) {
-  return Excerpt(feeds::HtmlToText(release.body_html), kSummaryChars);
+  // The excerpt needs the first few hundred characters of text, and a body
+  // can be 2 MB of HTML: try the markup up to a tag end in the first 8 KB.
+  // An excerpt cut short there ("…") is exactly the full body's, since the
+  // full text only continues that text; otherwise parse the whole body.
+  constexpr std::size_t kPrefixBytes = 8192;
+  const std::string& body = release.body_html;
+  if (body.size() > kPrefixBytes) {
+    const std::size_t tag_end = body.rfind('>', kPrefixBytes);
+    if (tag_end != std::string::npos) {
+      std::string e =
+          Excerpt(feeds::HtmlToText(std::string_view(body).substr(0, tag_end + 1)), kSummaryChars);
+      if (e.ends_with("…")) return e;
+    }
+  }
+  return Excerpt(feeds::HtmlToText(body), kSummaryChars);
 }
 
 }  // namespace zhanqun::localization

@@ -26,13 +26,14 @@ def floor(build_dir, runs, commit_every=1):
     return json.loads(out)
 
 
-def cluster(build_dir, provinces, releases, rate):
+def cluster(build_dir, provinces, releases, rate, site):
     with tempfile.TemporaryDirectory(prefix="zhanqun-fanout-") as d:
         report = os.path.join(d, "report.json")
         r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "lib", "cluster.py"),
                             "--build-dir", build_dir, "--provinces", provinces,
                             "--releases", str(releases), "--rate", str(rate),
-                            "--workdir", os.path.join(d, "cluster"), "--json", report],
+                            "--workdir", os.path.join(d, "cluster"), "--json", report]
+                           + (["--site"] if site else []),
                            capture_output=True, text=True)
         if not os.path.exists(report):
             sys.stderr.write(r.stdout[-3000:] + r.stderr[-3000:])
@@ -49,6 +50,9 @@ def main():
     ap.add_argument("--releases", type=int, default=60)
     ap.add_argument("--runs", type=int, default=3, help="cluster runs per rate (medians)")
     ap.add_argument("--floor-runs", type=int, default=3)
+    ap.add_argument("--site", action="store_true",
+                    help="agents render their local sites: 'live' is the release's page served "
+                         "with every level's layer, not just searchable")
     args = ap.parse_args()
 
     f = floor(os.path.abspath(args.build_dir), args.floor_runs)
@@ -68,12 +72,12 @@ def main():
           f"{fs['openssl_ed25519_verify_us'] / 1000:.3f} ms)")
 
     for rate in [float(x) for x in args.rates.split(",")]:
-        runs = [cluster(os.path.abspath(args.build_dir), args.provinces, args.releases, rate)
-                for _ in range(args.runs)]
+        runs = [cluster(os.path.abspath(args.build_dir), args.provinces, args.releases, rate,
+                        args.site) for _ in range(args.runs)]
         agents = runs[0]["agents"]
         tree_floor_ms = f["floor_us"] / 1000 * agents
         print(f"\n{args.provinces}: {agents} agents, {args.releases} releases at {rate:g}/s, "
-              f"{len(runs)} run(s); medians over runs")
+              f"{len(runs)} run(s), sites {'on' if args.site else 'off'}; medians over runs")
         print(f"  {'level':<9}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}   publish-to-live, ms")
         for lv in LEVELS + ["all"]:
             cells = [r["lag_live_ms"].get(lv) if lv != "all" else r["lag_live_ms_all"]
@@ -101,6 +105,12 @@ def main():
               f"the floor ({cpu / (fs['floor_us'] / 1000):.1f}x the shared-commit floor); "
               f"the tree needs {cpu * agents / 1000:.2f} CPU-s per release "
               f"(floor {tree_floor_ms / 1000:.2f}) on {os.cpu_count()} cores")
+        by_level = [r["cpu_per_release_ms_by_level"] for r in runs
+                    if r.get("cpu_per_release_ms_by_level")]
+        if by_level:
+            print("  median agent's CPU per release: " + ", ".join(
+                f"{lv} {statistics.median(b[lv] for b in by_level if lv in b):.1f} ms"
+                for lv in LEVELS if any(lv in b for b in by_level)))
         anon = statistics.median(r["anon_idle_mb_median"] or 0 for r in runs)
         print(f"  agent RSS idle after start: median {rss:.1f} MB, max {rss_max:.1f} MB (own "
               f"memory, RssAnon: median {anon:.1f} MB; the rest is shared library pages); "

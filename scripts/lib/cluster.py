@@ -780,6 +780,7 @@ def report(cluster, args, topo, level_of, counts, first_seq, last_seq, published
                        "lag_live_ms_county_after_cold":
                            summary(warm_lags["county"]) if warm_lags else None,
                        "cpu_per_delivery_ms": args.cpu_per_delivery_ms,
+                       "cpu_per_release_ms_by_level": getattr(args, "cpu_by_level_ms", None),
                        "rss_idle_mb": {"min": iv_mb[0], "median": statistics.median(iv_mb),
                                        "max": iv_mb[-1]} if iv_mb else None,
                        "rss_mb_max": max(rss.values()) / 1024 if rss else None,

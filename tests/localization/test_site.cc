@@ -3,11 +3,16 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
 #include "site_fixture.h"
 #include "test_support.h"
+#include "text_util.h"
+#include "view_model.h"
+#include "zhanqun/feeds/sanitize.h"
 #include "zhanqun/localization/site_renderer.h"
 
 namespace fs = std::filesystem;
@@ -386,4 +391,32 @@ TEST_CASE("a missing or broken theme template is reported by name", "[localizati
   const zhanqun::feeds::Status m = missing.RenderAll(SampleSite());
   REQUIRE_FALSE(m.ok());
   CHECK(m.code() == zhanqun::feeds::Code::kNotFound);
+}
+
+TEST_CASE("a release's list summary is the excerpt of its whole body's text", "[site][summary]") {
+  namespace zf = zhanqun::feeds;
+  namespace zl = zhanqun::localization;
+  std::vector<std::string> bodies;
+  std::ifstream in(std::string(ZQ_FIXTURES_DIR) + "/govcn_state_council_2019.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    bodies.push_back(zf::TextToHtml(nlohmann::json::parse(line).value("body", "")));
+  }
+  REQUIRE(bodies.size() >= 20);
+  const std::string markup(9000, ' ');
+  // Markup past the 8 KB a summary first tries, then the text; a short text
+  // in long markup; text whose excerpt ends exactly at the prefix's end.
+  bodies.push_back("<div>" + markup + "</div><p>" + std::string(300, 'a') + "</p>");
+  bodies.push_back("<p>短</p><div>" + markup + "</div><p>后文在八千字节之后。</p>");
+  bodies.push_back("<p>" + std::string(8185, 'b') + "</p><p>" + std::string(10, 'c') + "</p>");
+  bodies.push_back("<p>" + std::string(100, 'd') + "</p><!-- " + markup + " --><p>ef</p>");
+  std::size_t long_bodies = 0;
+  for (const std::string& body : bodies) {
+    zf::Release r;
+    r.body_html = body;
+    long_bodies += body.size() > 8192 ? 1 : 0;
+    INFO(body.substr(0, 200));
+    CHECK(zl::ReleaseSummary(r) == zl::Excerpt(zf::HtmlToText(body), zl::kSummaryChars));
+  }
+  CHECK(long_bodies >= 8);
 }
