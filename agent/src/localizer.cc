@@ -251,17 +251,11 @@ bool Localizer::KeepListData(const EntryRef& at, const feeds::Release& release) 
     if (kept.seq == at.seq && kept.origin == at.origin) return false;  // a new layer only
   }
   localization::ReleasePage item;
-  feeds::Release& r = item.release;
-  r.id = release.id;
-  r.version = release.version;
-  r.title = release.title;
-  r.doc_number = release.doc_number;
-  r.authority = release.authority;
-  r.signed_date = release.signed_date;
-  r.published_ms = release.published_ms;
-  r.topics = release.topics;
-  r.status = release.status;
   item.summary = localization::ReleaseSummary(release);
+  // Lists need the metadata only: the body (up to 2 MB) and attachments go.
+  item.release = release;
+  item.release.body_html = std::string();
+  item.release.attachments = {};
   if (it == release_at_.end()) {
     release_at_.emplace(release.id, site_.releases.size());
     site_.releases.push_back(std::move(item));
