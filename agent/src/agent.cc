@@ -1,11 +1,17 @@
 #include "zhanqun/agent/agent.h"
 
+#include <fcntl.h>
 #include <malloc.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <random>
+#include <utility>
 
 #include "zhanqun/feeds/http.h"
 #include "zhanqun/feeds/log.h"
@@ -46,6 +52,34 @@ std::uint64_t RssAnonKb() {
   return kb;
 }
 
+// Holds an exclusive flock on <data_dir>/lock for as long as the returned fd
+// is open, so that a second agent on the same data directory fails at start
+// instead of interleaving writes with the first. The file holds the pid of
+// the agent that holds it.
+Result<int> LockDataDir(const std::string& data_dir) {
+  const std::string path = data_dir + "/lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("data_dir: cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char pid[32] = {0};
+    ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      std::string holder = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "";
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      return Status::Precondition("data_dir: " + data_dir +
+                                  " is in use by another zhanqun-agent" +
+                                  (holder.empty() ? "" : " (pid " + holder + ")"));
+    }
+    return Status::IoError("data_dir: cannot lock " + path + ": " + std::strerror(err));
+  }
+  // Failing to write the pid only leaves it out of a second agent's message.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, pid.data(), pid.size(), 0);
+  return fd;
+}
+
 }  // namespace
 
 Agent::Agent(AgentConfig config, const feeds::Clock& clock, EventSink sink,
@@ -73,6 +107,14 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const feed
   if (::mkdir(config.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::IoError("data_dir: cannot create " + config.data_dir);
   }
+  Result<int> lock_fd = LockDataDir(config.data_dir);
+  if (!lock_fd.ok()) return lock_fd.status();
+  struct FdCloser {
+    int fd;
+    ~FdCloser() {
+      if (fd >= 0) ::close(fd);
+    }
+  } lock{*lock_fd};
   Result<std::unique_ptr<AgentStore>> store = AgentStore::Open(config.DbPath());
   if (!store.ok()) return store.status();
   Result<std::unique_ptr<SearchIndex>> index =
@@ -91,12 +133,19 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const feed
   if (!index.ok()) return index.status();
   std::unique_ptr<Agent> agent(new Agent(config, clock, std::move(sink), std::move(*store),
                                          std::move(*index), std::move(*key), *hub_key));
+  agent->data_dir_lock_fd_ = std::exchange(lock.fd, -1);
   agent->RebuildTrust();
   ZQ_RETURN_IF_ERROR(agent->OpenSite());
   return agent;
 }
 
-Agent::~Agent() { Stop(); }
+Agent::~Agent() {
+  Stop();
+  // The store and the index close with the members, after this; a new agent
+  // on this data directory waits for neither (SQLite and Xapian lock on
+  // their own).
+  if (data_dir_lock_fd_ >= 0) ::close(data_dir_lock_fd_);
+}
 
 void Agent::RebuildTrust() {
   std::lock_guard<std::mutex> lock(trust_mu_);
@@ -492,6 +541,12 @@ bool Agent::ReleaseMemoryIfIdle() {
     release_pending_ = false;
   }
   const std::uint64_t before = RssAnonKb();
+  {
+    std::lock_guard<std::mutex> lock(index_mu_);
+    // Only if nothing was indexed since the check above (else the next idle spell does it).
+    if (uncommitted_ == 0) index_->ReleaseMemory();
+  }
+  store_->ReleaseMemory();
   malloc_trim(0);
   const std::uint64_t after = RssAnonKb();
   counters_.memory_releases++;

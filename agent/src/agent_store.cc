@@ -58,6 +58,11 @@ Result<std::unique_ptr<AgentStore>> AgentStore::Open(const std::string& path) {
   return std::unique_ptr<AgentStore>(new AgentStore(std::move(*db)));
 }
 
+void AgentStore::ReleaseMemory() {
+  std::lock_guard<std::mutex> lock(mu_);
+  db_->ReleaseMemory();
+}
+
 feeds::ChainHead AgentStore::HeadOf(const std::string& origin) {
   std::lock_guard<std::mutex> lock(mu_);
   return HeadLocked(origin);

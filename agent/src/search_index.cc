@@ -54,36 +54,55 @@ Result<SearchResults> Collect(const Xapian::MSet& mset) {
 }  // namespace
 
 struct SearchIndex::Impl {
-  // Set in writable mode; `reader` then refers to the same database.
+  std::string dir;  // empty for an in-memory index
+  bool writable = false;
+  // Open while writing; a writable on-disk index closes it in
+  // ReleaseMemory() and reopens it on the next write.
   std::optional<Xapian::WritableDatabase> writer;
+  // The writer itself while it is open, else a read-only handle.
   Xapian::Database reader;
+  bool dirty = false;  // written since the last commit
 
   Status RequireWritable(const char* what) const {
-    if (writer.has_value()) return Status::Ok();
+    if (writable) return Status::Ok();
     return Status::Precondition(std::string("search index: ") + what + " needs a writable index");
+  }
+
+  // The writer, reopened if ReleaseMemory() closed it.
+  Status Writer(const char* what) {
+    ZQ_RETURN_IF_ERROR(RequireWritable(what));
+    if (writer.has_value()) return Status::Ok();
+    try {
+      // No fsync per commit: the index is derived from the store, which is
+      // the durable record, and the agent rebuilds it when it cannot be
+      // opened (Agent::Open). A per-entry fsync would dominate delivery time.
+      writer.emplace(dir, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC);
+      reader = *writer;
+    } catch (const Xapian::Error& e) {
+      return FromXapian(e, "opening '" + dir + "' for writing");
+    }
+    return Status::Ok();
   }
 };
 
 feeds::Result<std::unique_ptr<SearchIndex>> SearchIndex::Open(const std::string& dir, Mode mode) {
   auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->writable = mode == Mode::kWritable;
   if (dir.empty() && mode == Mode::kReadOnly) {
     return Status::Invalid("search index: an in-memory index must be writable");
   }
   try {
     if (dir.empty()) {
       impl->writer.emplace(std::string(), Xapian::DB_BACKEND_INMEMORY);
-    } else if (mode == Mode::kWritable) {
-      // No fsync per commit: the index is derived from the store, which is
-      // the durable record, and the agent rebuilds it when it cannot be
-      // opened (Agent::Open). A per-entry fsync would dominate delivery time.
-      impl->writer.emplace(dir, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_NO_SYNC);
-    } else {
+      impl->reader = *impl->writer;
+    } else if (mode == Mode::kReadOnly) {
       impl->reader = Xapian::Database(dir);
     }
-    if (impl->writer.has_value()) impl->reader = *impl->writer;
   } catch (const Xapian::Error& e) {
     return FromXapian(e, "opening '" + dir + "'");
   }
+  if (impl->writable && !dir.empty()) ZQ_RETURN_IF_ERROR(impl->Writer("Open"));
   return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
 }
 
@@ -91,11 +110,12 @@ SearchIndex::SearchIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SearchIndex::~SearchIndex() = default;
 
 feeds::Status SearchIndex::Put(const IndexedRelease& r) {
-  ZQ_RETURN_IF_ERROR(impl_->RequireWritable("Put"));
+  ZQ_RETURN_IF_ERROR(impl_->Writer("Put"));
   if (r.release.status == feeds::ReleaseStatus::kWithdrawn) return Remove(r.release.id);
   Result<Xapian::Document> doc = search_internal::BuildDocument(r);
   if (!doc.ok()) return doc.status();
   try {
+    impl_->dirty = true;
     impl_->writer->replace_document(kPrefixId + r.release.id, *doc);
   } catch (const Xapian::Error& e) {
     return FromXapian(e, "indexing release '" + r.release.id + "'");
@@ -104,8 +124,9 @@ feeds::Status SearchIndex::Put(const IndexedRelease& r) {
 }
 
 feeds::Status SearchIndex::Remove(const std::string& release_id) {
-  ZQ_RETURN_IF_ERROR(impl_->RequireWritable("Remove"));
+  ZQ_RETURN_IF_ERROR(impl_->Writer("Remove"));
   try {
+    impl_->dirty = true;
     impl_->writer->delete_document(kPrefixId + release_id);
   } catch (const Xapian::Error& e) {
     return FromXapian(e, "removing release '" + release_id + "'");
@@ -115,8 +136,10 @@ feeds::Status SearchIndex::Remove(const std::string& release_id) {
 
 feeds::Status SearchIndex::Commit() {
   ZQ_RETURN_IF_ERROR(impl_->RequireWritable("Commit"));
+  if (!impl_->writer.has_value()) return Status::Ok();  // closed: nothing to commit
   try {
     impl_->writer->commit();
+    impl_->dirty = false;
   } catch (const Xapian::Error& e) {
     return FromXapian(e, "commit");
   }
@@ -138,8 +161,9 @@ std::uint64_t SearchIndex::IndexedSeq(const std::string& origin) const {
 }
 
 feeds::Status SearchIndex::SetIndexedSeq(const std::string& origin, std::uint64_t seq) {
-  ZQ_RETURN_IF_ERROR(impl_->RequireWritable("SetIndexedSeq"));
+  ZQ_RETURN_IF_ERROR(impl_->Writer("SetIndexedSeq"));
   try {
+    impl_->dirty = true;
     impl_->writer->set_metadata(SeqKey(origin), std::to_string(seq));
   } catch (const Xapian::Error& e) {
     return FromXapian(e, "recording seq of origin '" + origin + "'");
@@ -176,6 +200,20 @@ feeds::Result<std::pair<feeds::TimeMs, feeds::TimeMs>> BeijingDayRangeMs(const s
     if (start.ok()) return std::make_pair(*start, *start + kDayMs - 1);
   }
   return Status::Invalid("expected a calendar date YYYY-MM-DD, got \"" + day + "\"");
+}
+
+bool SearchIndex::ReleaseMemory() {
+  if (!impl_->writable || impl_->dir.empty() || !impl_->writer.has_value() || impl_->dirty) {
+    return false;
+  }
+  try {
+    Xapian::Database reader(impl_->dir);
+    impl_->reader = reader;  // drops the writer's last other reference first
+    impl_->writer.reset();
+  } catch (const Xapian::Error&) {
+    return false;  // keeps the writer, which still serves searches
+  }
+  return true;
 }
 
 feeds::Status SearchIndex::Refresh() {

@@ -116,6 +116,8 @@ Db::~Db() {
   sqlite3_close_v2(db_);
 }
 
+void Db::ReleaseMemory() { sqlite3_db_release_memory(db_); }
+
 Result<CachedStmt> Db::Cached(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {

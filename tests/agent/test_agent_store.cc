@@ -1,6 +1,8 @@
 // Tests of the agent's verification path: Agent::ApplyPage and what it leaves
 // in the AgentStore, driven directly (no threads, no network).
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -501,15 +503,33 @@ TEST_CASE("an agent hands freed heap back once, when its indexer goes idle after
   Result<std::size_t> committed = f.agent->CommitIndex(/*force=*/false);
   REQUIRE(committed.ok());
   CHECK(*committed == 3);
+  SearchQuery q;
+  q.text = "实施方案";
+  Result<SearchResults> found = f.agent->Search(q);
+  REQUIRE(found.ok());
+  const std::size_t hits_before = found->hits.size();
+  CHECK(hits_before > 0);
   CHECK(f.agent->ReleaseMemoryIfIdle());
   CHECK(f.agent->counters().memory_releases == 1);
   CHECK(f.CountEvents("memory_released") == 1);
+  // The index closed its writer (a second writer could open now) and still
+  // serves searches.
+  {
+    auto other = SearchIndex::Open(f.config.IndexPath(), SearchIndex::Mode::kWritable);
+    CHECK(other.ok());
+  }
+  found = f.agent->Search(q);
+  REQUIRE(found.ok());
+  CHECK(found->hits.size() == hits_before);
   f.clock.Advance(Agent::kIndexIdleMs);
   CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // once per busy spell
   CHECK(nlohmann::json::parse(f.agent->CountersJson())["memory_releases"] == 1);
 
   f.MustApply(f.chain.Slice(4, 6));
-  REQUIRE(f.agent->CatchUpIndex().ok());
+  REQUIRE(f.agent->CatchUpIndex().ok());  // reopens the writer
+  found = f.agent->Search(q);
+  REQUIRE(found.ok());
+  CHECK(found->hits.size() == 4);
   REQUIRE(f.agent->CommitIndex(/*force=*/true).ok());
   CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());
   f.clock.Advance(Agent::kIndexIdleMs - 1);
@@ -517,6 +537,26 @@ TEST_CASE("an agent hands freed heap back once, when its indexer goes idle after
   f.clock.Advance(1);
   CHECK(f.agent->ReleaseMemoryIfIdle());
   CHECK(f.agent->counters().memory_releases == 2);
+}
+
+TEST_CASE("a second agent on the same data directory is refused until the first stops",
+          "[agent][apply]") {
+  AgentFixture f;
+  Result<std::unique_ptr<Agent>> second = Agent::Open(f.config, f.clock, nullptr);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.status().code() == feeds::Code::kFailedPrecondition);
+  const std::string why = second.status().ToString();
+  INFO(why);
+  CHECK(why.find(f.config.data_dir) != std::string::npos);
+  CHECK(why.find("in use by another zhanqun-agent (pid " + std::to_string(::getpid()) + ")") !=
+        std::string::npos);
+  // The refused agent took nothing from the first, which keeps working.
+  f.MustApply(f.chain.Slice(0, 2));
+  f.agent.reset();
+  Result<std::unique_ptr<Agent>> after = Agent::Open(f.config, f.clock, nullptr);
+  INFO(after.status().ToString());
+  REQUIRE(after.ok());
+  CHECK((*after)->store().Head(feeds::kHubCode) == 2);
 }
 
 TEST_CASE("an agent that stops commits what it indexed", "[agent][apply][index]") {

@@ -504,6 +504,64 @@ TEST_CASE("a read-only index sees a writer's new commits after Refresh", "[agent
   CHECK((*reader)->DocCount() == 1);
 }
 
+TEST_CASE("an idle index closes its writer, keeps serving searches and reopens it to write",
+          "[agent][search][disk]") {
+  TempDir tmp;
+  std::string dir = tmp.path() + "/index";
+  auto index = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
+  REQUIRE(index.ok());
+  REQUIRE((*index)->Put(SmallRelease("t:1", "职业教育通知", "<p>改革</p>")).ok());
+  REQUIRE((*index)->SetIndexedSeq("110000", 1).ok());
+  CHECK_FALSE((*index)->ReleaseMemory());  // uncommitted work stays with the writer
+  REQUIRE((*index)->Commit().ok());
+  CHECK((*index)->ReleaseMemory());
+  CHECK_FALSE((*index)->ReleaseMemory());  // already closed
+
+  // Searches and reads go on from the read-only handle.
+  CHECK(MustSearch(**index, "职业教育").hits.size() == 1);
+  CHECK((*index)->IndexedSeq("110000") == 1);
+  CHECK((*index)->DocCount() == 1);
+  REQUIRE((*index)->Commit().ok());  // nothing to commit, and no writer opened for it
+
+  // The write lock is really let go: another writer can open meanwhile.
+  {
+    auto other = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
+    INFO(other.status().ToString());
+    CHECK(other.ok());
+  }
+
+  // The next write reopens the writer; what it writes is searchable at once.
+  REQUIRE((*index)->Put(SmallRelease("t:2", "营商环境条例", "<p>优化</p>")).ok());
+  CHECK(MustSearch(**index, "营商环境").hits.size() == 1);
+  REQUIRE((*index)->SetIndexedSeq("110000", 2).ok());
+  REQUIRE((*index)->Commit().ok());
+  CHECK((*index)->IndexedSeq("110000") == 2);
+  CHECK((*index)->DocCount() == 2);
+  // Reopened, the writer holds the lock again.
+  auto second = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
+  CHECK_FALSE(second.ok());
+}
+
+TEST_CASE("only a writable index on disk can close its writer", "[agent][search]") {
+  auto memory = SearchIndex::Open("", SearchIndex::Mode::kWritable);
+  REQUIRE(memory.ok());
+  REQUIRE((*memory)->Put(SmallRelease("t:1", "职业教育通知", "<p>改革</p>")).ok());
+  REQUIRE((*memory)->Commit().ok());
+  CHECK_FALSE((*memory)->ReleaseMemory());  // the in-memory database is the data
+  CHECK(MustSearch(**memory, "职业教育").hits.size() == 1);
+
+  TempDir tmp;
+  std::string dir = tmp.path() + "/index";
+  {
+    auto writer = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->Commit().ok());
+  }
+  auto reader = SearchIndex::Open(dir, SearchIndex::Mode::kReadOnly);
+  REQUIRE(reader.ok());
+  CHECK_FALSE((*reader)->ReleaseMemory());
+}
+
 TEST_CASE("opening a missing index read-only fails with a status, not an exception",
           "[agent][search][disk]") {
   TempDir tmp;

@@ -103,6 +103,9 @@ class AgentStore : public feeds::LogReader {
   std::vector<QuarantineRow> Quarantined(std::size_t limit);
   std::uint64_t QuarantineCount();
 
+  // Hands the connection's page cache back (the next reads fill it again).
+  void ReleaseMemory();
+
   // Keys learned from verified registry entries, keyed by origin.
   std::vector<std::pair<std::string, feeds::PublicKey>> TrustedKeys();
 

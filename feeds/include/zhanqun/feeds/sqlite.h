@@ -92,6 +92,8 @@ class Db {
   Result<CachedStmt> Cached(const std::string& sql);
   int SchemaVersion();
   std::int64_t LastInsertRowId() const;
+  // Frees the connection's unused page-cache memory (sqlite3_db_release_memory).
+  void ReleaseMemory();
   const std::string& path() const { return path_; }
 
  private:
