@@ -3,12 +3,16 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <system_error>
 
@@ -61,6 +65,70 @@ feeds::Result<std::string> ReadWholeFile(const std::string& path) {
   ss << in.rdbuf();
   if (!in.good() && !in.eof()) return feeds::Status::IoError("cannot read " + path);
   return ss.str();
+}
+
+namespace {
+
+struct FileVersion {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  bool operator==(const FileVersion&) const = default;
+};
+
+std::int64_t Ns(const struct timespec& t) {
+  return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+class FileCache {
+ public:
+  feeds::Result<std::string> Read(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      files_.erase(path);
+      return ReadWholeFile(path);  // its error, with its wording
+    }
+    const FileVersion version{st.st_dev, st.st_ino, st.st_size, Ns(st.st_mtim), Ns(st.st_ctim)};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = files_.find(path);
+      if (it != files_.end() && it->second.first == version) return it->second.second;
+    }
+    feeds::Result<std::string> content = ReadWholeFile(path);
+    // Kept only if the file did not change while it was read, and was last
+    // changed over a second ago: file times come from a clock that ticks
+    // every few ms, so a write in the same tick as this read would leave
+    // the times as they are.
+    struct stat after {};
+    struct timespec now {};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    if (!content.ok() || ::stat(path.c_str(), &after) != 0 ||
+        FileVersion{after.st_dev, after.st_ino, after.st_size, Ns(after.st_mtim),
+                    Ns(after.st_ctim)} != version ||
+        Ns(now) - std::max(version.mtime_ns, version.ctime_ns) < kSettledNs) {
+      return content;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (files_.size() >= kMaxFiles) files_.clear();
+    files_[path] = {version, *content};
+    return content;
+  }
+
+ private:
+  static constexpr std::size_t kMaxFiles = 64;
+  static constexpr std::int64_t kSettledNs = 1000000000;
+  std::mutex mu_;
+  std::map<std::string, std::pair<FileVersion, std::string>> files_;
+};
+
+}  // namespace
+
+feeds::Result<std::string> ReadFileCached(const std::string& path) {
+  static FileCache* cache = new FileCache();  // never destroyed: no exit-order issue
+  return cache->Read(path);
 }
 
 bool FileExists(const std::string& path) {

@@ -24,6 +24,13 @@ feeds::Status WriteFileAtomically(const std::string& path, std::string_view cont
 // Whole file. kNotFound if absent, kIoError otherwise.
 feeds::Result<std::string> ReadWholeFile(const std::string& path);
 
+// The same as ReadWholeFile, for files read on every render (theme
+// templates, the stylesheet): the content is kept and read again only when
+// one stat shows the file changed (inode, size, modification or change
+// time), so an operator's edit applies at the next render. Thread-safe; keeps
+// at most 64 files.
+feeds::Result<std::string> ReadFileCached(const std::string& path);
+
 bool FileExists(const std::string& path);
 
 // Removes `path`; a missing file is not an error.

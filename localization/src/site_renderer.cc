@@ -49,7 +49,7 @@ feeds::Status SiteRenderer::CopyStylesheet() {
   if (!css.ok()) return css.status();
   // Read on every render, so an operator's change applies at once; written
   // only when it did change.
-  feeds::Result<std::string> published = ReadWholeFile(out_dir_ + "/assets/theme.css");
+  feeds::Result<std::string> published = ReadFileCached(out_dir_ + "/assets/theme.css");
   if (published.ok() && *published == *css) return feeds::Status::Ok();
   return WritePage("assets/theme.css", *css);
 }

@@ -17,7 +17,7 @@ feeds::Result<std::string> Theme::Resolve(const std::string& file) const {
 feeds::Result<std::string> Theme::Load(const std::string& file) const {
   feeds::Result<std::string> path = Resolve(file);
   if (!path.ok()) return path.status();
-  return ReadWholeFile(*path);
+  return ReadFileCached(*path);
 }
 
 feeds::Result<std::string> Theme::RenderPage(const SiteSnapshot& site, const std::string& page,

@@ -1,13 +1,16 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <thread>
 
+#include "atomic_file.h"
 #include "site_fixture.h"
 #include "test_support.h"
 #include "text_util.h"
@@ -378,6 +381,52 @@ TEST_CASE("an override directory replaces single theme files", "[localization][s
   CHECK(Contains(Page(files, zl::ReleasePath(kEduId)), "政策原文"));
 }
 
+TEST_CASE("an operator's edit of a theme file applies at the next render", "[localization][site]") {
+  TempDir overrides;
+  WriteText(overrides.File("home.mustache"), "<h1>{{node.name}}版本一</h1>");
+  TempDir out;
+  zl::SiteRenderer renderer(ThemeDir(), overrides.path(), out.path());
+  REQUIRE(renderer.RenderAll(SampleSite()).ok());
+  CHECK(Contains(ReadText(out.File("index.html")), "版本一"));
+  // Edited in place to the same size, right after that render read it.
+  WriteText(overrides.File("home.mustache"), "<h1>{{node.name}}版本二</h1>");
+  REQUIRE(renderer.RenderAll(SampleSite()).ok());
+  CHECK(Contains(ReadText(out.File("index.html")), "版本二"));
+  // Removed: the theme's own template again.
+  fs::remove(overrides.File("home.mustache"));
+  REQUIRE(renderer.RenderAll(SampleSite()).ok());
+  CHECK_FALSE(Contains(ReadText(out.File("index.html")), "版本"));
+}
+
+TEST_CASE("a cached file is read again when it changes, whatever its size",
+          "[localization][site]") {
+  TempDir dir;
+  const std::string path = dir.File("layout.mustache");
+  WriteText(path, "第一版");
+  // Files changed within the last second are not kept (their times may not
+  // change on the next write), so let it settle to exercise the kept copy.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto first = zl::ReadFileCached(path);
+  REQUIRE(first.ok());
+  CHECK(*first == "第一版");
+  auto again = zl::ReadFileCached(path);
+  REQUIRE(again.ok());
+  CHECK(*again == "第一版");
+  WriteText(path, "第二版");  // in place, same size
+  auto second = zl::ReadFileCached(path);
+  REQUIRE(second.ok());
+  CHECK(*second == "第二版");
+  WriteText(dir.File("new"), "第三版本");  // replaced by rename, another size
+  fs::rename(dir.File("new"), path);
+  auto third = zl::ReadFileCached(path);
+  REQUIRE(third.ok());
+  CHECK(*third == "第三版本");
+  fs::remove(path);
+  auto gone = zl::ReadFileCached(path);
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.status().code() == zhanqun::feeds::Code::kNotFound);
+}
+
 TEST_CASE("a missing or broken theme template is reported by name", "[localization][site]") {
   TempDir overrides;
   WriteText(overrides.File("release.mustache"), "{{#layers}}never closed");
@@ -419,4 +468,40 @@ TEST_CASE("a release's list summary is the excerpt of its whole body's text", "[
     CHECK(zl::ReleaseSummary(r) == zl::Excerpt(zf::HtmlToText(body), zl::kSummaryChars));
   }
   CHECK(long_bodies >= 8);
+}
+
+TEST_CASE("long bodies rendered again are the sanitizer's output for their own content",
+          "[localization][site][security]") {
+  namespace zf = zhanqun::feeds;
+  // Long enough to be kept between renders; each pair differs only inside.
+  auto body = [](const std::string& word, const std::string& tail) {
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += word;
+    return "<p>" + text + "</p>" + tail;
+  };
+  const std::vector<std::string> bodies = {
+      body("甲", "<script>alert(1)</script>"),
+      body("乙", "<script>alert(1)</script>"),
+      body("甲", "<img src=x onerror=alert(2)>"),
+      body("甲", "<script>alert(1)</script>"),  // the first again
+  };
+  zl::SiteSnapshot site = SampleSite();
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      zl::ReleasePage p = site.releases.front();
+      p.release.body_html = bodies[i];
+      p.layers = {{zf::NodeLevel::kProvince, "330000", "浙江省", bodies[(i + 1) % bodies.size()],
+                   1, true}};
+      auto data = zl::ReleasePageData(p, site.topics, "");
+      INFO("round " << round << " body " << i);
+      const std::string release_html = data.get("body_html")->string_value();
+      CHECK(release_html == zf::SanitizeHtml(bodies[i]));
+      CHECK_FALSE(Contains(release_html, "<script"));
+      CHECK_FALSE(Contains(release_html, "onerror"));
+      const auto& layers = data.get("layers")->list_value();
+      REQUIRE(layers.size() == 1);
+      CHECK(layers[0].get("body_html")->string_value() ==
+            zf::SanitizeHtml(bodies[(i + 1) % bodies.size()]));
+    }
+  }
 }
