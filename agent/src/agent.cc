@@ -547,6 +547,8 @@ bool Agent::ReleaseMemoryIfIdle() {
     if (uncommitted_ == 0) index_->ReleaseMemory();
   }
   store_->ReleaseMemory();
+  feed_pages_->Clear();
+  if (localizer_) localizer_->ReleaseMemory();
   malloc_trim(0);
   const std::uint64_t after = RssAnonKb();
   counters_.memory_releases++;

@@ -134,7 +134,7 @@ void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server, feeds::WebSubH
   // Every append and head statement here notifies, and nothing else writes
   // our store: a held long-poll needs no re-checks of its own.
   feed_options.recheck_ms = std::max(1, agent.config().max_wait_s) * 1000;
-  feed_options.page_cache = std::make_shared<feeds::FeedPageCache>();
+  feed_options.page_cache = agent.feed_pages();
   feed_options.head_statement = [&agent](const std::string& origin) {
     return origin == feeds::kHubCode ? agent.HeadStatementText() : std::string();
   };

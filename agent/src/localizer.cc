@@ -302,6 +302,15 @@ Result<feeds::SignedEntry> Localizer::WriteManual(const std::string& release_id,
   return WriteLayer(*e->release, body, mode, "manual");
 }
 
+void Localizer::ReleaseMemory() {
+  std::deque<std::pair<EntryRef, feeds::Entry>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dropped.swap(decoded_);
+  }
+  localization::ReleaseRenderCaches();
+}
+
 Result<std::string> Localizer::SearchPage(const localization::SearchPageModel& model) {
   std::lock_guard<std::mutex> lock(mu_);
   return renderer_.RenderSearchPage(site_, model);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/log.h"
@@ -97,6 +98,19 @@ void FeedPageCache::Put(const std::string& key, const std::string& body) {
     pages_.erase(it);
     order_.pop_front();
   }
+}
+
+std::size_t FeedPageCache::Clear() {
+  std::map<std::string, std::string> pages;
+  std::deque<std::string> order;
+  std::size_t bytes;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pages.swap(pages_);
+    order.swap(order_);
+    bytes = std::exchange(bytes_, 0);
+  }
+  return bytes;  // the pages are freed here, outside the lock
 }
 
 std::string FeedTopicUrl(const std::string& base_url, const std::string& origin) {

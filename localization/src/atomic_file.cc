@@ -117,6 +117,12 @@ class FileCache {
     return content;
   }
 
+  void Clear() {
+    std::map<std::string, std::pair<FileVersion, std::string>> dropped;
+    std::lock_guard<std::mutex> lock(mu_);
+    dropped.swap(files_);
+  }
+
  private:
   static constexpr std::size_t kMaxFiles = 64;
   static constexpr std::int64_t kSettledNs = 1000000000;
@@ -126,10 +132,14 @@ class FileCache {
 
 }  // namespace
 
-feeds::Result<std::string> ReadFileCached(const std::string& path) {
+FileCache& Files() {
   static FileCache* cache = new FileCache();  // never destroyed: no exit-order issue
-  return cache->Read(path);
+  return *cache;
 }
+
+feeds::Result<std::string> ReadFileCached(const std::string& path) { return Files().Read(path); }
+
+void ForgetCachedFiles() { Files().Clear(); }
 
 bool FileExists(const std::string& path) {
   std::error_code ec;

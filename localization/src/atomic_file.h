@@ -30,6 +30,8 @@ feeds::Result<std::string> ReadWholeFile(const std::string& path);
 // time), so an operator's edit applies at the next render. Thread-safe; keeps
 // at most 64 files.
 feeds::Result<std::string> ReadFileCached(const std::string& path);
+// Drops every file ReadFileCached keeps.
+void ForgetCachedFiles();
 
 bool FileExists(const std::string& path);
 

@@ -35,6 +35,11 @@ std::string FileNameOf(const std::string& rel_path) {
 
 }  // namespace
 
+void ReleaseRenderCaches() {
+  ForgetSanitizedBodies();
+  ForgetCachedFiles();
+}
+
 SiteRenderer::SiteRenderer(std::string theme_dir, std::string override_dir, std::string out_dir)
     : theme_dir_(std::move(theme_dir)),
       override_dir_(std::move(override_dir)),

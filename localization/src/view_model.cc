@@ -40,6 +40,12 @@ class SanitizedBodies {
     return safe;
   }
 
+  void Clear() {
+    std::deque<std::pair<std::string, std::string>> dropped;
+    std::lock_guard<std::mutex> lock(mu_);
+    dropped.swap(recent_);
+  }
+
  private:
   static constexpr std::size_t kMinBytes = 512;  // below this, sanitizing is as cheap
   static constexpr std::size_t kKept = 8;
@@ -47,10 +53,12 @@ class SanitizedBodies {
   std::deque<std::pair<std::string, std::string>> recent_;  // newest first
 };
 
-std::string SanitizeBody(const std::string& html) {
+SanitizedBodies& Bodies() {
   static SanitizedBodies* bodies = new SanitizedBodies();  // never destroyed: no exit-order issue
-  return bodies->Get(html);
+  return *bodies;
 }
+
+std::string SanitizeBody(const std::string& html) { return Bodies().Get(html); }
 
 mustache::data DepartmentData(const Department& d) {
   mustache::data out;
@@ -118,6 +126,8 @@ mustache::data AttachmentsData(const feeds::Release& r) {
 }
 
 }  // namespace
+
+void ForgetSanitizedBodies() { Bodies().Clear(); }
 
 mustache::data NodeData(const NodeProfile& node) {
   mustache::data out;

@@ -16,6 +16,9 @@ namespace zhanqun::localization {
 // Number of characters of body text in release.summary.
 inline constexpr std::size_t kSummaryChars = 120;
 
+// Drops the sanitized bodies kept between renders (ReleaseRenderCaches).
+void ForgetSanitizedBodies();
+
 // node.* fields (see interpretation.h).
 mustache::data NodeData(const NodeProfile& node);
 

@@ -509,7 +509,10 @@ TEST_CASE("an agent hands freed heap back once, when its indexer goes idle after
   REQUIRE(found.ok());
   const std::size_t hits_before = found->hits.size();
   CHECK(hits_before > 0);
+  f.agent->feed_pages()->Put("000000 3 4", "<feed/>");
   CHECK(f.agent->ReleaseMemoryIfIdle());
+  std::string page;
+  CHECK_FALSE(f.agent->feed_pages()->Find("000000 3 4", &page));  // dropped with the rest
   CHECK(f.agent->counters().memory_releases == 1);
   CHECK(f.CountEvents("memory_released") == 1);
   // The index closed its writer (a second writer could open now) and still

@@ -207,6 +207,22 @@ TEST_CASE("localizer: a refresh rewrites only what changed", "[agent][localizer]
     CHECK(std::filesystem::exists(f.ReleaseFile(0)));
   }
 
+  SECTION("after dropping its caches, a refresh renders the same pages") {
+    const std::string before = ReadText(f.ReleaseFile(5));
+    f.localizer->ReleaseMemory();
+    layer.body_html = "<p>浙江省的解读（第三稿）。</p>";
+    f.Append({f.province.Interpretation(layer)});
+    REQUIRE(f.Refresh() == 0);
+    const std::string page = ReadText(f.ReleaseFile(5));
+    CHECK(page.find("浙江省的解读（第三稿）") != std::string::npos);
+    CHECK(page.find("第5号方案正文") != std::string::npos);
+    std::string expected = before;
+    const std::string old_text = "浙江省的解读（修订）";
+    REQUIRE(expected.find(old_text) != std::string::npos);
+    expected.replace(expected.find(old_text), old_text.size(), "浙江省的解读（第三稿）");
+    CHECK(page == expected);  // nothing else on the page changed
+  }
+
   SECTION("a restarted localizer renders everything and deletes what an earlier run left") {
     const std::string stray = f.Site("releases/stray.html");
     testing::WriteText(stray, "<p>left by an earlier run</p>");

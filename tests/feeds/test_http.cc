@@ -367,6 +367,13 @@ TEST_CASE("the page cache keeps to its byte bound, dropping the oldest page", "[
   CHECK(body == std::string(200, 'b'));
   REQUIRE(cache.Find("f", &body));
   CHECK(cache.hits() == 3);
+
+  CHECK(cache.Clear() == 1000);  // b, c, d, e and f
+  CHECK_FALSE(cache.Find("f", &body));
+  CHECK(cache.Clear() == 0);
+  cache.Put("g", std::string(200, 'g'));  // the bound counts from zero again
+  for (const char* k : {"h", "i", "j", "k"}) cache.Put(k, std::string(200, k[0]));
+  CHECK(cache.Find("g", &body));
 }
 
 TEST_CASE("the notifier wakes a waiter before its timeout", "[feeds][feed]") {

@@ -109,7 +109,7 @@ class Agent {
   // Once nothing has been indexed for kIndexIdleMs after indexing releases, hands
   // the heap that work freed back to the system: it closes the index's
   // writer (SearchIndex::ReleaseMemory), empties the store's page cache and
-  // trims the heap (malloc_trim). An agent is idle nearly all the time, and
+  // the feed pages kept for children, and trims the heap (malloc_trim). An agent is idle nearly all the time, and
   // without this it keeps its busiest moment's heap (3.2 MB of 8.7 MB
   // RssAnon after a stream, measured; the writer held another 0.8 MB). The
   // next entry then faults a few MB in again, a few ms. Returns whether it
@@ -153,6 +153,8 @@ class Agent {
   // are deterministic): stable across restarts, unguessable without the key.
   std::string DeriveSecret(const std::string& label) const;
 
+  // Encoded feed pages shared by the requests of our children (agent_http.cc).
+  const std::shared_ptr<feeds::FeedPageCache>& feed_pages() const { return feed_pages_; }
   AgentStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
   const AgentConfig& config() const { return config_; }
@@ -253,6 +255,7 @@ class Agent {
   std::mutex apply_mu_;  // one page applied at a time per agent
 
   feeds::AppendNotifier notifier_;
+  std::shared_ptr<feeds::FeedPageCache> feed_pages_ = std::make_shared<feeds::FeedPageCache>();
   AgentCounters counters_;
 
   std::mutex mu_;

@@ -63,6 +63,9 @@ class Localizer {
   // The 410 page for a withdrawn release; kNotFound if it is not withdrawn.
   feeds::Result<std::string> GonePage(const std::string& release_id);
   const std::string& site_dir() const { return options_.site_dir; }
+  // Drops what is kept only to speed up the next renders (the last decoded
+  // entries, sanitized bodies, theme files); the list data stays.
+  void ReleaseMemory();
 
  private:
   Localizer(LocalizerOptions options, localization::NodeProfile profile,

@@ -99,6 +99,9 @@ class FeedPageCache {
   explicit FeedPageCache(std::size_t max_bytes = 4 << 20) : max_bytes_(max_bytes) {}
   bool Find(const std::string& key, std::string* body);
   void Put(const std::string& key, const std::string& body);
+  // Drops every page (a relay gone idle needs none of them until the next
+  // entry); returns the bytes dropped.
+  std::size_t Clear();
   std::uint64_t hits() const { return hits_.load(); }
 
  private:

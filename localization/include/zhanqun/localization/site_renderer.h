@@ -14,10 +14,11 @@
 //
 // Page templates are Mustache files: layout, home, release, topic, topics,
 // search, gone (.mustache) and theme.css. Each is read from `override_dir`
-// when that file exists there, else from `theme_dir`; they are re-read on
-// every render so an operator's change applies without a restart. Values are
-// HTML-escaped; release bodies and layers are inserted raw only after passing
-// feeds::SanitizeHtml again here.
+// when that file exists there, else from `theme_dir`; every render checks
+// whether the file changed (one stat) so an operator's change applies without
+// a restart. Values are HTML-escaped; release bodies and layers are inserted
+// raw only after passing feeds::SanitizeHtml again here (the last few long
+// bodies' results are kept: a page is rendered again as layers arrive).
 //
 // Not thread-safe for concurrent renders into the same out_dir; the const
 // page functions are thread-safe.
@@ -35,6 +36,10 @@
 #include "zhanqun/localization/site.h"
 
 namespace zhanqun::localization {
+
+// Drops the sanitized bodies and theme files kept between renders (an idle
+// node's memory); the next render reads and sanitizes them again.
+void ReleaseRenderCaches();
 
 enum class SearchSort { kRelevance, kDate };
 
