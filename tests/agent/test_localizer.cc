@@ -208,7 +208,7 @@ TEST_CASE("localizer: a refresh rewrites only what changed", "[agent][localizer]
   }
 
   SECTION("after dropping its caches, a refresh renders the same pages") {
-    const std::string before = ReadText(f.ReleaseFile(5));
+    const std::string page_before = ReadText(f.ReleaseFile(5));
     f.localizer->ReleaseMemory();
     layer.body_html = "<p>浙江省的解读（第三稿）。</p>";
     f.Append({f.province.Interpretation(layer)});
@@ -216,7 +216,7 @@ TEST_CASE("localizer: a refresh rewrites only what changed", "[agent][localizer]
     const std::string page = ReadText(f.ReleaseFile(5));
     CHECK(page.find("浙江省的解读（第三稿）") != std::string::npos);
     CHECK(page.find("第5号方案正文") != std::string::npos);
-    std::string expected = before;
+    std::string expected = page_before;
     const std::string old_text = "浙江省的解读（修订）";
     REQUIRE(expected.find(old_text) != std::string::npos);
     expected.replace(expected.find(old_text), old_text.size(), "浙江省的解读（第三稿）");
