@@ -469,17 +469,25 @@ TEST_CASE("the indexed seq of an origin is kept per origin", "[agent][search]") 
   CHECK(index->IndexedSeq("440000") == 0);
 }
 
+namespace {
+
+// A writable index at `dir` holding release t:1 (职业教育通知) and indexed
+// seq `seq` of origin 110000, not committed yet.
+std::unique_ptr<SearchIndex> OneReleaseIndex(const std::string& dir, std::uint64_t seq) {
+  auto index = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
+  REQUIRE(index.ok());
+  REQUIRE((*index)->Put(SmallRelease("t:1", "职业教育通知", "<p>改革</p>")).ok());
+  REQUIRE((*index)->SetIndexedSeq("110000", seq).ok());
+  return std::move(index).value();
+}
+
+}  // namespace
+
 TEST_CASE("the indexed seq and documents survive closing and reopening the index",
           "[agent][search][disk]") {
   TempDir tmp;
   std::string dir = tmp.path() + "/index";
-  {
-    auto index = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
-    REQUIRE(index.ok());
-    REQUIRE((*index)->Put(SmallRelease("t:1", "职业教育通知", "<p>改革</p>")).ok());
-    REQUIRE((*index)->SetIndexedSeq("110000", 42).ok());
-    REQUIRE((*index)->Commit().ok());
-  }
+  REQUIRE(OneReleaseIndex(dir, 42)->Commit().ok());
   auto reader = SearchIndex::Open(dir, SearchIndex::Mode::kReadOnly);
   REQUIRE(reader.ok());
   CHECK((*reader)->IndexedSeq("110000") == 42);
@@ -488,40 +496,51 @@ TEST_CASE("the indexed seq and documents survive closing and reopening the index
   CHECK((*reader)->Put(SmallRelease("t:2", "x", "<p>x</p>")).code() == Code::kFailedPrecondition);
 }
 
+namespace {
+
+// A read-only handle on a new, empty index created at `dir`.
+std::unique_ptr<SearchIndex> EmptyIndexReader(const std::string& dir) {
+  {
+    auto writer = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->Commit().ok());
+  }
+  auto reader = SearchIndex::Open(dir, SearchIndex::Mode::kReadOnly);
+  REQUIRE(reader.ok());
+  return std::move(reader).value();
+}
+
+}  // namespace
+
 TEST_CASE("a read-only index sees a writer's new commits after Refresh", "[agent][search][disk]") {
   TempDir tmp;
   std::string dir = tmp.path() + "/index";
+  std::unique_ptr<SearchIndex> reader = EmptyIndexReader(dir);
+  CHECK(reader->DocCount() == 0);
   auto writer = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
   REQUIRE(writer.ok());
-  REQUIRE((*writer)->Commit().ok());
-  auto reader = SearchIndex::Open(dir, SearchIndex::Mode::kReadOnly);
-  REQUIRE(reader.ok());
-  CHECK((*reader)->DocCount() == 0);
 
   REQUIRE((*writer)->Put(SmallRelease("t:1", "职业教育通知", "<p>改革</p>")).ok());
   REQUIRE((*writer)->Commit().ok());
-  REQUIRE((*reader)->Refresh().ok());
-  CHECK((*reader)->DocCount() == 1);
+  REQUIRE(reader->Refresh().ok());
+  CHECK(reader->DocCount() == 1);
 }
 
 TEST_CASE("an idle index closes its writer, keeps serving searches and reopens it to write",
           "[agent][search][disk]") {
   TempDir tmp;
   std::string dir = tmp.path() + "/index";
-  auto index = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
-  REQUIRE(index.ok());
-  REQUIRE((*index)->Put(SmallRelease("t:1", "职业教育通知", "<p>改革</p>")).ok());
-  REQUIRE((*index)->SetIndexedSeq("110000", 1).ok());
-  CHECK_FALSE((*index)->ReleaseMemory());  // uncommitted work stays with the writer
-  REQUIRE((*index)->Commit().ok());
-  CHECK((*index)->ReleaseMemory());
-  CHECK_FALSE((*index)->ReleaseMemory());  // already closed
+  std::unique_ptr<SearchIndex> index = OneReleaseIndex(dir, 1);
+  CHECK_FALSE(index->ReleaseMemory());  // uncommitted work stays with the writer
+  REQUIRE(index->Commit().ok());
+  CHECK(index->ReleaseMemory());
+  CHECK_FALSE(index->ReleaseMemory());  // already closed
 
   // Searches and reads go on from the read-only handle.
-  CHECK(MustSearch(**index, "职业教育").hits.size() == 1);
-  CHECK((*index)->IndexedSeq("110000") == 1);
-  CHECK((*index)->DocCount() == 1);
-  REQUIRE((*index)->Commit().ok());  // nothing to commit, and no writer opened for it
+  CHECK(MustSearch(*index, "职业教育").hits.size() == 1);
+  CHECK(index->IndexedSeq("110000") == 1);
+  CHECK(index->DocCount() == 1);
+  REQUIRE(index->Commit().ok());  // nothing to commit, and no writer opened for it
 
   // The write lock is really let go: another writer can open meanwhile.
   {
@@ -531,12 +550,12 @@ TEST_CASE("an idle index closes its writer, keeps serving searches and reopens i
   }
 
   // The next write reopens the writer; what it writes is searchable at once.
-  REQUIRE((*index)->Put(SmallRelease("t:2", "营商环境条例", "<p>优化</p>")).ok());
-  CHECK(MustSearch(**index, "营商环境").hits.size() == 1);
-  REQUIRE((*index)->SetIndexedSeq("110000", 2).ok());
-  REQUIRE((*index)->Commit().ok());
-  CHECK((*index)->IndexedSeq("110000") == 2);
-  CHECK((*index)->DocCount() == 2);
+  REQUIRE(index->Put(SmallRelease("t:2", "营商环境条例", "<p>优化</p>")).ok());
+  CHECK(MustSearch(*index, "营商环境").hits.size() == 1);
+  REQUIRE(index->SetIndexedSeq("110000", 2).ok());
+  REQUIRE(index->Commit().ok());
+  CHECK(index->IndexedSeq("110000") == 2);
+  CHECK(index->DocCount() == 2);
   // Reopened, the writer holds the lock again.
   auto second = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
   CHECK_FALSE(second.ok());
@@ -551,15 +570,7 @@ TEST_CASE("only a writable index on disk can close its writer", "[agent][search]
   CHECK(MustSearch(**memory, "职业教育").hits.size() == 1);
 
   TempDir tmp;
-  std::string dir = tmp.path() + "/index";
-  {
-    auto writer = SearchIndex::Open(dir, SearchIndex::Mode::kWritable);
-    REQUIRE(writer.ok());
-    REQUIRE((*writer)->Commit().ok());
-  }
-  auto reader = SearchIndex::Open(dir, SearchIndex::Mode::kReadOnly);
-  REQUIRE(reader.ok());
-  CHECK_FALSE((*reader)->ReleaseMemory());
+  CHECK_FALSE(EmptyIndexReader(tmp.path() + "/index")->ReleaseMemory());
 }
 
 TEST_CASE("opening a missing index read-only fails with a status, not an exception",
