@@ -16,8 +16,7 @@
 #include <system_error>
 #include <utility>
 
-#include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 
 namespace zhanqun::testing {
 
@@ -67,13 +66,6 @@ inline unsigned ModeOf(const std::string& path) {
   struct stat st;
   REQUIRE(stat(path.c_str(), &st) == 0);
   return static_cast<unsigned>(st.st_mode & 07777);
-}
-
-// A newly generated signing key.
-inline feeds::SecretKey NewKey() {
-  feeds::Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
-  REQUIRE(key.ok());
-  return std::move(key).value();
 }
 
 }  // namespace zhanqun::testing

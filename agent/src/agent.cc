@@ -13,14 +13,15 @@
 #include <random>
 #include <utility>
 
-#include "zhanqun/feeds/http.h"
+#include "zhanqun/base/hash.h"
+#include "zhanqun/base/thread_name.h"
 #include "zhanqun/feeds/log.h"
-#include "zhanqun/feeds/thread_name.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::agent {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -68,8 +69,7 @@ Result<int> LockDataDir(const std::string& data_dir) {
     if (err == EWOULDBLOCK) {
       std::string holder = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "";
       while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-      return Status::Precondition("data_dir: " + data_dir +
-                                  " is in use by another zhanqun-agent" +
+      return Status::Precondition("data_dir: " + data_dir + " is in use by another zhanqun-agent" +
                                   (holder.empty() ? "" : " (pid " + holder + ")"));
     }
     return Status::IoError("data_dir: cannot lock " + path + ": " + std::strerror(err));
@@ -82,7 +82,7 @@ Result<int> LockDataDir(const std::string& data_dir) {
 
 }  // namespace
 
-Agent::Agent(AgentConfig config, const feeds::Clock& clock, EventSink sink,
+Agent::Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
              std::unique_ptr<AgentStore> store, std::unique_ptr<SearchIndex> index,
              feeds::SecretKey key, feeds::PublicKey hub_key)
     : config_(std::move(config)),
@@ -98,7 +98,7 @@ Agent::Agent(AgentConfig config, const feeds::Clock& clock, EventSink sink,
   if (boot_ == 0) boot_ = 1;
 }
 
-Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const feeds::Clock& clock,
+Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const base::Clock& clock,
                                            EventSink sink) {
   Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file);
   if (!key.ok()) return key.status().Context("key_file");
@@ -119,7 +119,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const feed
   if (!store.ok()) return store.status();
   Result<std::unique_ptr<SearchIndex>> index =
       SearchIndex::Open(config.IndexPath(), SearchIndex::Mode::kWritable);
-  if (!index.ok() && index.status().code() == feeds::Code::kCorruption) {
+  if (!index.ok() && index.status().code() == base::Code::kCorruption) {
     // The index is derived data (written without fsync): one a crash left
     // unreadable is set aside and rebuilt from the store at Start().
     std::string aside = config.IndexPath() + ".unreadable-" + std::to_string(clock.NowMs());
@@ -190,19 +190,19 @@ Status Agent::Start() {
     // only serve this node (indexing, rendering) and the reporter (whose
     // reports carry their own times) yield the CPU to following and serving.
     threads_.emplace_back([this] {
-      feeds::SetThreadName("index");
-      feeds::SetThreadNice(kLocalWorkNice);
+      base::SetThreadName("index");
+      base::SetThreadNice(kLocalWorkNice);
       IndexLoop();
     });
     threads_.emplace_back([this] {
-      feeds::SetThreadName("report");
-      feeds::SetThreadNice(kReportNice);
+      base::SetThreadName("report");
+      base::SetThreadNice(kReportNice);
       AckLoop();
     });
     if (localizer_) {
       threads_.emplace_back([this] {
-        feeds::SetThreadName("site");
-        feeds::SetThreadNice(kLocalWorkNice);
+        base::SetThreadName("site");
+        base::SetThreadNice(kLocalWorkNice);
         SiteLoop();
       });
     }
@@ -233,7 +233,7 @@ void Agent::EnsureFollowers() {
     if (!followed_.insert(origin).second) continue;
     if (origin != config_.origins.front()) Emit("following", {{"origin", origin}});
     threads_.emplace_back([this, origin] {
-      feeds::SetThreadName("follow " + origin);
+      base::SetThreadName("follow " + origin);
       FollowLoop(origin);
     });
   }
@@ -248,7 +248,7 @@ std::vector<std::string> Agent::FollowedOrigins() {
 
 std::string Agent::DeriveSecret(const std::string& label) const {
   const std::array<std::uint8_t, 64> sig = key_.SignRaw("zhanqun derived secret: " + label);
-  return feeds::Sha256Hex(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+  return base::Sha256Hex(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
 }
 
 Result<feeds::SignedEntry> Agent::AppendOwn(feeds::Entry entry) {
@@ -271,7 +271,7 @@ void Agent::Stop() {
     stopping_ = true;
     abort_ = true;
   }
-  feeds::HttpClient::WakeAll(&abort_);  // long-polls and reports in flight
+  net::HttpClient::WakeAll(&abort_);  // long-polls and reports in flight
   cv_.notify_all();
   index_cv_.notify_all();
   ack_cv_.notify_all();
@@ -340,7 +340,7 @@ bool Agent::IsHeld(const std::string& origin, const feeds::ParsedEntry& e,
                    const feeds::ChainHead& head) {
   const feeds::LogPosition& pos = e.entry.log;
   return pos.origin == origin && pos.seq <= head.seq &&
-         store_->HashAt(origin, pos.seq) == feeds::Sha256Hex(e.canonical);
+         store_->HashAt(origin, pos.seq) == base::Sha256Hex(e.canonical);
 }
 
 Result<feeds::SignedEntry> Agent::VerifyFromFeed(const std::string& origin,
@@ -424,7 +424,7 @@ void Agent::RecordProgress(const std::string& origin, std::uint64_t received,
                            std::uint64_t verified) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    feeds::TimeMs now = clock_.NowMs();
+    base::TimeMs now = clock_.NowMs();
     RecordStageLocked(origin, "received", received, now);
     RecordStageLocked(origin, "verified", verified, now);
     ack_wanted_ = true;
@@ -517,7 +517,7 @@ Result<std::size_t> Agent::CatchUpIndex() {
                                 {"head", Seq(store_->Head(origin))}});
       }
       std::lock_guard<std::mutex> slock(mu_);
-      feeds::TimeMs now = clock_.NowMs();
+      base::TimeMs now = clock_.NowMs();
       RecordStageLocked(origin, "indexed", batch.back().first, now);
       // Without a local site, a node is live once its search serves the entry.
       if (!localizer_) {
@@ -572,7 +572,7 @@ Result<std::size_t> Agent::CommitIndex(bool force) {
 }
 
 Status Agent::CommitIndexLocked() {
-  feeds::TimeMs t0 = clock_.MonotonicMs();
+  base::TimeMs t0 = clock_.MonotonicMs();
   ZQ_RETURN_IF_ERROR(index_->Commit());
   std::vector<std::pair<std::string, std::string>> fields = {
       {"count", std::to_string(uncommitted_)},

@@ -5,9 +5,9 @@
 
 namespace zhanqun::agent {
 
-using feeds::HttpRequest;
-using feeds::HttpResponse;
-using feeds::Status;
+using base::Status;
+using net::HttpRequest;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -23,7 +23,7 @@ HttpResponse PostTopic(Agent& agent, const HttpRequest& req) {
     return HttpResponse::Error(
         Status::Invalid("topic: expected {\"id\", \"title\"[, \"description\"]} as strings"));
   }
-  feeds::Result<feeds::SignedEntry> se =
+  base::Result<feeds::SignedEntry> se =
       agent.AddLocalTopic({j["id"], j["title"], j.value("description", "")});
   if (!se.ok()) return HttpResponse::Error(se.status());
   json out = {{"origin", se->entry.log.origin}, {"seq", se->entry.log.seq}, {"hash", se->hash}};
@@ -32,7 +32,7 @@ HttpResponse PostTopic(Agent& agent, const HttpRequest& req) {
 
 }  // namespace
 
-void RegisterAdminRoutes(Agent& agent, feeds::HttpServer& server) {
+void RegisterAdminRoutes(Agent& agent, net::HttpServer& server) {
   server.Route("POST", "/api/v1/topics",
                [&agent](const HttpRequest& req) { return PostTopic(agent, req); });
 }

@@ -4,13 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "zhanqun/agent/agent_metrics.h"
-#include "zhanqun/feeds/metrics.h"
+#include "zhanqun/base/metrics.h"
+#include "zhanqun/base/time.h"
 
 namespace zhanqun::agent {
 
-using feeds::HttpRequest;
-using feeds::HttpResponse;
-using feeds::Status;
+using base::Status;
+using net::HttpRequest;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -33,7 +34,7 @@ Status ParseSearchFilters(const HttpRequest& req, SearchQuery* q) {
   if (!req.Query("topic").empty()) q->topic = req.Query("topic");
   if (!req.Query("authority").empty()) q->authority = req.Query("authority");
   if (const std::string level = req.Query("level"); !level.empty()) {
-    feeds::Result<feeds::NodeLevel> parsed = feeds::ParseNodeLevel(level);
+    base::Result<feeds::NodeLevel> parsed = feeds::ParseNodeLevel(level);
     if (!parsed.ok()) {
       return Status::Invalid("level: expected national, province, city or county, got \"" + level +
                              "\"");
@@ -75,7 +76,7 @@ HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
   if (!ParseSize(req.Query("limit", "10"), 100, &q.limit) || q.limit == 0) {
     return HttpResponse::Error(Status::Invalid("limit: expected an integer 1..100"));
   }
-  feeds::Result<SearchResults> r = agent.Search(q);
+  base::Result<SearchResults> r = agent.Search(q);
   if (!r.ok()) return HttpResponse::Error(r.status());
   return HttpResponse::Json(200, SearchResultsJson(q.text, *r) + "\n");
 }
@@ -83,8 +84,8 @@ HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
 // A child's envelope of reports; answered with our estimate of the hub's
 // clock, so the child can estimate its own offset through us.
 HttpResponse HandleChildReports(Agent& agent, const HttpRequest& req) {
-  feeds::TimeMs t1 = agent.HubNowMs();
-  feeds::Result<std::size_t> queued =
+  base::TimeMs t1 = agent.HubNowMs();
+  base::Result<std::size_t> queued =
       agent.AcceptChildReports(req.body, req.Header("x-zhanqun-signature"));
   HttpResponse resp = queued.ok() ? HttpResponse::Json(200, json{{"queued", *queued}}.dump() + "\n")
                                   : HttpResponse::Error(queued.status());
@@ -107,7 +108,7 @@ std::string SearchResultsJson(const std::string& query, const SearchResults& r) 
                     {"title_html", h.title_html},
                     {"doc_number", h.doc_number},
                     {"authority", h.authority},
-                    {"published", feeds::FormatTime(h.published_ms)},
+                    {"published", base::FormatTime(h.published_ms)},
                     {"score", h.score},
                     {"snippet_html", h.snippet_html}});
   }
@@ -116,14 +117,14 @@ std::string SearchResultsJson(const std::string& query, const SearchResults& r) 
   return out.dump(2);
 }
 
-feeds::Result<std::unique_ptr<feeds::WebSubHub>> OpenAgentWebSub(Agent& agent) {
+base::Result<std::unique_ptr<feeds::WebSubHub>> OpenAgentWebSub(Agent& agent) {
   const AgentConfig& c = agent.config();
   feeds::WebSubOptions o =
       c.websub.Options(c.public_url, c.WebSubDbPath(), "zhanqun relay " + c.node, c.page_size);
   return feeds::WebSubHub::Open(o, agent.store(), agent.notifier(), agent.clock());
 }
 
-void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server, feeds::WebSubHub* websub,
+void RegisterAgentRoutes(Agent& agent, net::HttpServer& server, feeds::WebSubHub* websub,
                          PushSubscriber* push) {
   feeds::FeedServiceOptions feed_options;
   feed_options.base_url = agent.config().public_url;
@@ -165,7 +166,7 @@ void RegisterAgentRoutes(Agent& agent, feeds::HttpServer& server, feeds::WebSubH
   });
   server.Route("GET", "/metrics", [&agent](const HttpRequest&) {
     HttpResponse r = HttpResponse::Text(200, AgentMetricsText(agent));
-    r.content_type = feeds::kMetricsContentType;
+    r.content_type = base::kMetricsContentType;
     return r;
   });
   server.Route("GET", "/healthz",

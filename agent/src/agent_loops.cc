@@ -3,12 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include "zhanqun/agent/agent.h"
-#include "zhanqun/feeds/http.h"
+#include "zhanqun/base/time.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::agent {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -23,7 +24,7 @@ constexpr std::size_t kMaxRelayedPerEnvelope = 1000;
 }  // namespace
 
 void Agent::FollowLoop(const std::string& origin) {
-  feeds::PocoHttpClient client;
+  net::PocoHttpClient client;
   client.set_abort_flag(&abort_);
   std::int64_t backoff = kMinBackoffMs;
   while (!abort_) {
@@ -40,12 +41,12 @@ void Agent::FollowLoop(const std::string& origin) {
   }
 }
 
-bool Agent::FetchOnce(const std::string& origin, feeds::HttpClient& client) {
+bool Agent::FetchOnce(const std::string& origin, net::HttpClient& client) {
   std::uint64_t after = store_->Head(origin);
   Upstreams::Choice up = upstreams_.Current();
   std::string url = feeds::FeedUrl(up.url, origin, after, config_.poll_wait_s);
   counters_.fetches++;
-  Result<feeds::HttpResult> res = client.Get(url, (config_.poll_wait_s + 15) * 1000L);
+  Result<net::HttpResult> res = client.Get(url, (config_.poll_wait_s + 15) * 1000L);
   if (abort_) return false;
   if (!res.ok() || res->status != 200) {
     counters_.fetch_errors++;
@@ -100,18 +101,18 @@ void Agent::IndexLoop() {
     {
       std::lock_guard<std::mutex> lock(index_mu_);
       if (uncommitted_ > 0) {
-        feeds::TimeMs at = std::max(uncommitted_since_ + commit_delay_ms_,
-                                    last_indexed_ + kIndexIdleMs);
+        base::TimeMs at =
+            std::max(uncommitted_since_ + commit_delay_ms_, last_indexed_ + kIndexIdleMs);
         wait_ms = std::clamp<std::int64_t>(at - clock_.MonotonicMs(), 0, wait_ms);
       } else if (release_pending_) {  // going idle: release the heap then
-        wait_ms = std::clamp<std::int64_t>(last_indexed_ + kIndexIdleMs - clock_.MonotonicMs(),
-                                           0, wait_ms);
+        wait_ms = std::clamp<std::int64_t>(last_indexed_ + kIndexIdleMs - clock_.MonotonicMs(), 0,
+                                           wait_ms);
       }
     }
     {
       std::unique_lock<std::mutex> lock(mu_);
       index_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                   [&] { return stopping_ || index_wanted_; });
+                         [&] { return stopping_ || index_wanted_; });
       if (stopping_) return;
       index_wanted_ = false;
     }
@@ -138,7 +139,7 @@ void Agent::IndexLoop() {
 }
 
 void Agent::AckLoop() {
-  feeds::PocoHttpClient client;
+  net::PocoHttpClient client;
   client.set_abort_flag(&abort_);
   for (;;) {
     {
@@ -170,7 +171,7 @@ void Agent::AckLoop() {
   }
 }
 
-Status Agent::SendReports(feeds::HttpClient& client) {
+Status Agent::SendReports(net::HttpClient& client) {
   feeds::Envelope env;
   env.from = config_.node;
   const bool with_acks = ClockReadyForAcks();
@@ -186,10 +187,10 @@ Status Agent::SendReports(feeds::HttpClient& client) {
   std::string text = feeds::EncodeEnvelope(env);
   std::string header = std::string("X-Zhanqun-Signature: ") + feeds::SignatureFor(key_, text);
   Upstreams::Choice up = upstreams_.Current();
-  feeds::TimeMs t0 = clock_.NowMs();
-  Result<feeds::HttpResult> res =
+  base::TimeMs t0 = clock_.NowMs();
+  Result<net::HttpResult> res =
       client.Post(up.url + "/api/v1/acks", text, "application/json", 30000, {header});
-  feeds::TimeMs t3 = clock_.NowMs();
+  base::TimeMs t3 = clock_.NowMs();
   if (!res.ok() || res->status != 200) {
     if (upstreams_.Failed(up.index)) NoteSwitch("upstream " + up.url + " refused reports");
     if (!res.ok()) return res.status();
@@ -197,7 +198,7 @@ Status Agent::SendReports(feeds::HttpClient& client) {
                                res->body.substr(0, 300));
   }
   upstreams_.Succeeded(up.index);
-  feeds::TimeMs t1 = 0, t2 = 0;
+  base::TimeMs t1 = 0, t2 = 0;
   std::int64_t err = 0;
   if (auto c = res->headers.find("x-zhanqun-clock");
       c != res->headers.end() && feeds::ParseClockHeader(c->second, &t1, &t2, &err)) {
@@ -232,7 +233,7 @@ std::string Agent::StatusJson() {
     std::uint64_t indexed, committed;
     {
       std::lock_guard<std::mutex> lock(index_mu_);
-      indexed = index_->IndexedSeq(origin);  // searchable
+      indexed = index_->IndexedSeq(origin);                                           // searchable
       committed = uncommitted_seq_.count(origin) ? committed_seq_[origin] : indexed;  // durable
     }
     origins[origin] = {{"head", head.seq},
@@ -246,7 +247,7 @@ std::string Agent::StatusJson() {
                           {"seq", q.seq},
                           {"reason", q.reason},
                           {"source", q.source},
-                          {"at", feeds::FormatTime(q.at_ms)}});
+                          {"at", base::FormatTime(q.at_ms)}});
   }
   feeds::ClockEstimate clock = clock_sync_.Estimate();
   json upstreams = json::array();
@@ -256,8 +257,8 @@ std::string Agent::StatusJson() {
     std::lock_guard<std::mutex> lock(head_mu_);
     if (!head_.text.empty()) {
       head_statement = {{"seq", head_.seq},
-                        {"issued", feeds::FormatTime(head_.time_ms)},
-                        {"expires", feeds::FormatTime(head_.expires_ms)}};
+                        {"issued", base::FormatTime(head_.time_ms)},
+                        {"expires", base::FormatTime(head_.expires_ms)}};
     }
   }
   json out = {

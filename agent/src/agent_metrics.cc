@@ -4,12 +4,12 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "zhanqun/feeds/metrics.h"
+#include "zhanqun/base/metrics.h"
 
 namespace zhanqun::agent {
 
-using feeds::MetricsWriter;
-using feeds::MetricType;
+using base::MetricsWriter;
+using base::MetricType;
 using json = nlohmann::json;
 
 namespace {

@@ -4,22 +4,22 @@
 #include <algorithm>
 
 #include "zhanqun/agent/agent.h"
-#include "zhanqun/feeds/http.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::agent {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
 constexpr std::size_t kMaxTransitions = 256;
 constexpr std::size_t kMaxRelayQueue = 20000;
-constexpr feeds::TimeMs kProbeIntervalMs = 10000;
+constexpr base::TimeMs kProbeIntervalMs = 10000;
 // Without an offset estimate after this long (an upstream that sends no
 // X-Zhanqun-Clock), stage times are sent anyway: the hub then bounds them by
 // the receipt time.
-constexpr feeds::TimeMs kClockWaitMs = 30000;
+constexpr base::TimeMs kClockWaitMs = 30000;
 
 }  // namespace
 
@@ -33,7 +33,7 @@ void Agent::RecordStage(const std::string& origin, const std::string& stage, std
 }
 
 void Agent::RecordStageLocked(const std::string& origin, const std::string& stage,
-                              std::uint64_t seq, feeds::TimeMs at) {
+                              std::uint64_t seq, base::TimeMs at) {
   if (origin != feeds::kHubCode) return;  // the hub measures propagation of its own log
   StageMark& mark = hub_stages_[stage];
   if (seq <= mark.seq) return;
@@ -44,7 +44,7 @@ void Agent::RecordStageLocked(const std::string& origin, const std::string& stag
 }
 
 bool Agent::ClockReadyForAcks() {
-  feeds::TimeMs now = clock_.MonotonicMs();
+  base::TimeMs now = clock_.MonotonicMs();
   if (first_report_ms_ == 0) first_report_ms_ = now;
   return clock_sync_.Estimate().known || now - first_report_ms_ >= kClockWaitMs;
 }
@@ -119,7 +119,7 @@ std::string Agent::HeadStatementText() {
 }
 
 bool Agent::IsStale() {
-  feeds::TimeMs now = HubNowMs();
+  base::TimeMs now = HubNowMs();
   std::lock_guard<std::mutex> lock(head_mu_);
   return !head_.text.empty() && now > head_.expires_ms;
 }
@@ -156,9 +156,9 @@ void Agent::NoteSwitch(const std::string& reason) {
   cv_.notify_all();
 }
 
-bool Agent::ProbeUpstream(std::size_t index, feeds::HttpClient& client) {
+bool Agent::ProbeUpstream(std::size_t index, net::HttpClient& client) {
   std::uint64_t ours = store_->Head(feeds::kHubCode);
-  Result<feeds::HttpResult> res =
+  Result<net::HttpResult> res =
       client.Get(feeds::FeedUrl(upstreams_.url(index), feeds::kHubCode, ours), 3000);
   if (!res.ok() || res->status != 200) return false;
   auto hs = res->headers.find("x-zhanqun-head-statement");
@@ -170,14 +170,14 @@ bool Agent::ProbeUpstream(std::size_t index, feeds::HttpClient& client) {
          std::strtoull(head->second.c_str(), nullptr, 10) >= ours;
 }
 
-void Agent::CheckUpstreams(feeds::HttpClient& client) {
+void Agent::CheckUpstreams(net::HttpClient& client) {
   if (upstreams_.size() < 2 || frozen_) return;
   Upstreams::Choice up = upstreams_.Current();
   if (IsStale() && upstreams_.Stale(up.index)) {
     NoteSwitch("head statement from " + up.url + " expired (frozen upstream?)");
     return;
   }
-  feeds::TimeMs now = clock_.MonotonicMs();
+  base::TimeMs now = clock_.MonotonicMs();
   if (up.index == 0 || now - last_probe_ms_ < kProbeIntervalMs) return;
   last_probe_ms_ = now;
   for (std::size_t i = 0; i < up.index; ++i) {

@@ -6,12 +6,13 @@
 #include <sstream>
 
 #include "zhanqun/agent/agent.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::agent {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -45,7 +46,7 @@ Status Agent::OpenSite() {
   if (!config_.admin_token_file.empty()) {
     Result<std::string> token = ReadToken(config_.admin_token_file);
     if (!token.ok()) return token.status();
-    admin_token_sha256_ = feeds::Sha256Hex(*token);
+    admin_token_sha256_ = base::Sha256Hex(*token);
   }
   if (!config_.SiteEnabled()) return Status::Ok();
   Result<std::string> text = ReadSmallFile(config_.profile);
@@ -78,8 +79,7 @@ void Agent::SiteLoop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      site_cv_.wait_for(lock, std::chrono::seconds(30),
-                        [&] { return stopping_ || site_wanted_; });
+      site_cv_.wait_for(lock, std::chrono::seconds(30), [&] { return stopping_ || site_wanted_; });
       if (stopping_) return;
       site_wanted_ = false;
     }
@@ -89,7 +89,7 @@ void Agent::SiteLoop() {
 
 void Agent::RefreshSite() {
   if (!localizer_) return;
-  feeds::TimeMs t0 = clock_.MonotonicMs();
+  base::TimeMs t0 = clock_.MonotonicMs();
   // Everything up to this head is interpreted, then rendered, by this refresh.
   const std::uint64_t target = store_->Head(feeds::kHubCode);
   Result<std::size_t> written =
@@ -119,7 +119,7 @@ bool Agent::CheckAdminBearer(const std::string& header) const {
   static const std::string kPrefix = "Bearer ";
   if (admin_token_sha256_.empty() || header.compare(0, kPrefix.size(), kPrefix) != 0) return false;
   // Comparing digests, not secrets, keeps the comparison time independent of the token.
-  return feeds::Sha256Hex(header.substr(kPrefix.size())) == admin_token_sha256_;
+  return base::Sha256Hex(header.substr(kPrefix.size())) == admin_token_sha256_;
 }
 
 }  // namespace zhanqun::agent

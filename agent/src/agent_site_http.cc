@@ -9,9 +9,9 @@
 
 namespace zhanqun::agent {
 
-using feeds::HttpRequest;
-using feeds::HttpResponse;
-using feeds::Status;
+using base::Status;
+using net::HttpRequest;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -49,7 +49,7 @@ HttpResponse ServeRelease(Localizer& site, const std::string& file) {
   if (!SafeName(file)) return HttpResponse::Error(Status::NotFound("no such page"));
   std::optional<std::string> id = localization::ReleaseIdFromPath("releases/" + file);
   if (id) {
-    feeds::Result<std::string> gone = site.GonePage(*id);
+    base::Result<std::string> gone = site.GonePage(*id);
     if (gone.ok()) {
       HttpResponse r = HttpResponse::Text(410, *gone);
       r.content_type = "text/html; charset=utf-8";
@@ -68,7 +68,7 @@ void ReadSearchFilters(const HttpRequest& req, localization::SearchPageModel* mo
   if (!f.topic.empty()) q->topic = f.topic;
   f.authority = req.Query("authority");
   if (!f.authority.empty()) q->authority = f.authority;
-  if (feeds::Result<feeds::NodeLevel> level = feeds::ParseNodeLevel(req.Query("level"));
+  if (base::Result<feeds::NodeLevel> level = feeds::ParseNodeLevel(req.Query("level"));
       level.ok()) {
     f.level = *level;
     q->level = *level;
@@ -98,7 +98,7 @@ HttpResponse SearchPage(Agent& agent, const HttpRequest& req) {
     q.text = model.query;
     q.offset = static_cast<std::size_t>((model.page - 1) * model.page_size);
     q.limit = static_cast<std::size_t>(model.page_size);
-    feeds::Result<SearchResults> r = agent.Search(q);
+    base::Result<SearchResults> r = agent.Search(q);
     if (r.ok()) {
       model.total = r->estimated_total;
       model.did_you_mean = r->did_you_mean;
@@ -108,7 +108,7 @@ HttpResponse SearchPage(Agent& agent, const HttpRequest& req) {
       }
     }
   }
-  feeds::Result<std::string> html = agent.localizer()->SearchPage(model);
+  base::Result<std::string> html = agent.localizer()->SearchPage(model);
   if (!html.ok()) return HttpResponse::Error(html.status());
   HttpResponse r = HttpResponse::Text(200, *html);
   r.content_type = "text/html; charset=utf-8";
@@ -126,10 +126,10 @@ HttpResponse PostInterpretation(Agent& agent, const HttpRequest& req) {
     return HttpResponse::Error(Status::Invalid(
         "interpretation: expected {\"release_id\", \"html\"[, \"mode\": \"extend|replace\"]}"));
   }
-  feeds::Result<feeds::InterpretationMode> mode =
+  base::Result<feeds::InterpretationMode> mode =
       feeds::ParseInterpretationMode(j.value("mode", "extend"));
   if (!mode.ok()) return HttpResponse::Error(mode.status().Context("interpretation.mode"));
-  feeds::Result<feeds::SignedEntry> se =
+  base::Result<feeds::SignedEntry> se =
       agent.localizer()->WriteManual(j["release_id"], j["html"], *mode);
   if (!se.ok()) return HttpResponse::Error(se.status());
   agent.RequestSiteRefresh();
@@ -147,7 +147,7 @@ HttpResponse HandleSiteSearch(Agent& agent, const HttpRequest& req) {
   return SearchPage(agent, req);
 }
 
-void RegisterSiteRoutes(Agent& agent, feeds::HttpServer& server) {
+void RegisterSiteRoutes(Agent& agent, net::HttpServer& server) {
   Localizer* site = agent.localizer();
   if (site == nullptr) return;
   server.Route("POST", "/api/v1/interpretations",

@@ -1,9 +1,11 @@
 #include "zhanqun/agent/agent_store.h"
 
+#include "zhanqun/base/hash.h"
+
 namespace zhanqun::agent {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -47,7 +49,7 @@ CREATE INDEX topic_view_by_seq ON topic_view (origin, seq);
 }  // namespace
 
 Result<std::unique_ptr<AgentStore>> AgentStore::Open(const std::string& path) {
-  Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, Migrations());
+  Result<std::unique_ptr<sql::Db>> db = sql::Db::Open(path, Migrations());
   if (!db.ok()) return db.status();
   // SQLite's default page cache (2 MB) fills with the whole registry after a
   // catch-up; an agent's hot pages are the newest few (the kernel's page
@@ -76,13 +78,13 @@ feeds::ChainHead AgentStore::HeadLocked(const std::string& origin) {
   return head;
 }
 
-Status AgentStore::InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_ms) {
+Status AgentStore::InsertLocked(const feeds::SignedEntry& e, base::TimeMs now_ms) {
   ZQ_RETURN_IF_ERROR(log_.Insert(e.entry.log.origin, e, now_ms));
   ZQ_RETURN_IF_ERROR(UpdateViewsLocked(e));
   // Keys are trusted only from the hub's registry (see Agent::ApplyPage).
   if (!e.entry.node || e.entry.log.origin != feeds::kHubCode) return Status::Ok();
   for (const feeds::PublicKey& k : e.entry.node->keys) {
-    Result<feeds::CachedStmt> t = db_->Cached(
+    Result<sql::CachedStmt> t = db_->Cached(
         "INSERT OR IGNORE INTO trust (origin, key_id, public_key, seq) VALUES (?1,?2,?3,?4)");
     if (!t.ok()) return t.status();
     t->Bind(1, e.entry.node->code).Bind(2, k.KeyIdHex()).Bind(3, feeds::PublicKeyBase64(k));
@@ -93,9 +95,9 @@ Status AgentStore::InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_m
 }
 
 Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries,
-                                  feeds::TimeMs now_ms) {
+                                  base::TimeMs now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  feeds::Transaction txn(*db_);
+  sql::Transaction txn(*db_);
   ZQ_RETURN_IF_ERROR(txn.status());
   std::map<std::string, feeds::ChainHead> moved;  // heads once this commits
   for (const feeds::SignedEntry& e : entries) {
@@ -115,9 +117,9 @@ Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries
 }
 
 Result<feeds::SignedEntry> AgentStore::AppendOwn(const std::string& origin, const Signer& sign,
-                                                 feeds::TimeMs now_ms) {
+                                                 base::TimeMs now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  feeds::Transaction txn(*db_);
+  sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
   Result<feeds::SignedEntry> e = sign(HeadLocked(origin));
   if (!e.ok()) return e.status();
@@ -147,12 +149,12 @@ std::vector<StoredEntry> AgentStore::ReadRange(const std::string& origin, std::u
 
 Status AgentStore::Quarantine(const QuarantineRow& row) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "INSERT OR IGNORE INTO quarantine (origin, seq, wire_hash, reason, source, at_ms, wire) "
       "VALUES (?1,?2,?3,?4,?5,?6,?7)");
   if (!st.ok()) return st.status();
   st->Bind(1, row.origin).Bind(2, static_cast<std::int64_t>(row.seq));
-  st->Bind(3, feeds::Sha256Hex(row.wire)).Bind(4, row.reason).Bind(5, row.source);
+  st->Bind(3, base::Sha256Hex(row.wire)).Bind(4, row.reason).Bind(5, row.source);
   st->Bind(6, row.at_ms).BindBlob(7, row.wire);
   return st->Run();
 }
@@ -160,12 +162,12 @@ Status AgentStore::Quarantine(const QuarantineRow& row) {
 std::vector<QuarantineRow> AgentStore::Quarantined(std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<QuarantineRow> out;
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "SELECT origin, seq, reason, source, at_ms, wire FROM quarantine ORDER BY at_ms DESC "
       "LIMIT ?1");
   if (!st.ok()) return out;
   st->Bind(1, static_cast<std::int64_t>(limit));
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
     out.push_back({row.Text(0), static_cast<std::uint64_t>(row.Int(1)), row.Text(2), row.Text(3),
                    row.Int(4), row.Text(5)});
   });
@@ -174,7 +176,7 @@ std::vector<QuarantineRow> AgentStore::Quarantined(std::size_t limit) {
 
 std::uint64_t AgentStore::QuarantineCount() {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st = db_->Prepare("SELECT count(*) FROM quarantine");
+  Result<sql::Stmt> st = db_->Prepare("SELECT count(*) FROM quarantine");
   if (!st.ok()) return 0;
   Result<bool> row = st->Step();
   return row.ok() && *row ? static_cast<std::uint64_t>(st->Int(0)) : 0;
@@ -183,9 +185,9 @@ std::uint64_t AgentStore::QuarantineCount() {
 std::vector<std::pair<std::string, feeds::PublicKey>> AgentStore::TrustedKeys() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<std::string, feeds::PublicKey>> out;
-  Result<feeds::Stmt> st = db_->Prepare("SELECT origin, public_key FROM trust ORDER BY seq");
+  Result<sql::Stmt> st = db_->Prepare("SELECT origin, public_key FROM trust ORDER BY seq");
   if (!st.ok()) return out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
     Result<feeds::PublicKey> k = feeds::ParsePublicKey(row.Text(1));
     if (k.ok()) out.emplace_back(row.Text(0), *k);
   });

@@ -4,14 +4,13 @@
 
 namespace zhanqun::agent {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
-Status Upsert(feeds::Db& db, const std::string& sql,
-              const std::function<void(feeds::Stmt&)>& bind) {
-  Result<feeds::CachedStmt> st = db.Cached(sql);
+Status Upsert(sql::Db& db, const std::string& sql, const std::function<void(sql::Stmt&)>& bind) {
+  Result<sql::CachedStmt> st = db.Cached(sql);
   if (!st.ok()) return st.status();
   bind(**st);
   return st->Run();
@@ -28,7 +27,7 @@ Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
     return Upsert(*db_,
                   "INSERT OR REPLACE INTO release_view (id, version, status, origin, seq) "
                   "VALUES (?1,?2,?3,?4,?5)",
-                  [&](feeds::Stmt& st) {
+                  [&](sql::Stmt& st) {
                     st.Bind(1, e.release->id).Bind(2, e.release->version);
                     st.Bind(3, std::string_view(feeds::ReleaseStatusName(e.release->status)));
                     st.Bind(4, origin).Bind(5, I64(e.log.seq));
@@ -37,7 +36,7 @@ Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
   if (e.interpretation) {
     return Upsert(*db_,
                   "INSERT OR REPLACE INTO layer_view (release_id, origin, seq) VALUES (?1,?2,?3)",
-                  [&](feeds::Stmt& st) {
+                  [&](sql::Stmt& st) {
                     st.Bind(1, e.interpretation->release_id).Bind(2, origin);
                     st.Bind(3, I64(e.log.seq));
                   });
@@ -45,13 +44,13 @@ Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
   if (e.topic) {
     return Upsert(
         *db_, "INSERT OR REPLACE INTO topic_view (id, origin, seq) VALUES (?1,?2,?3)",
-        [&](feeds::Stmt& st) { st.Bind(1, e.topic->id).Bind(2, origin).Bind(3, I64(e.log.seq)); });
+        [&](sql::Stmt& st) { st.Bind(1, e.topic->id).Bind(2, origin).Bind(3, I64(e.log.seq)); });
   }
   if (e.node && origin == feeds::kHubCode) {
     return Upsert(*db_,
                   "INSERT OR REPLACE INTO registry (code, name, level, parent) "
                   "VALUES (?1,?2,?3,?4)",
-                  [&](feeds::Stmt& st) {
+                  [&](sql::Stmt& st) {
                     st.Bind(1, e.node->code).Bind(2, e.node->name);
                     st.Bind(3, std::string_view(feeds::NodeLevelName(e.node->level)));
                     st.Bind(4, e.node->parent);
@@ -62,12 +61,12 @@ Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
 
 std::optional<ReleaseRef> AgentStore::FindRelease(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::CachedStmt> st =
+  Result<sql::CachedStmt> st =
       db_->Cached("SELECT id, version, status, origin, seq FROM release_view WHERE id = ?1");
   if (!st.ok()) return std::nullopt;
   st->Bind(1, id);
   std::optional<ReleaseRef> out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& r) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
     out = ReleaseRef{r.Text(0),
                      static_cast<int>(r.Int(1)),
                      r.Text(2),
@@ -79,10 +78,10 @@ std::optional<ReleaseRef> AgentStore::FindRelease(const std::string& id) {
 std::vector<ReleaseRef> AgentStore::Releases() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ReleaseRef> out;
-  Result<feeds::Stmt> st =
+  Result<sql::Stmt> st =
       db_->Prepare("SELECT id, version, status, origin, seq FROM release_view ORDER BY seq DESC");
   if (!st.ok()) return out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& r) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
     out.push_back({r.Text(0),
                    static_cast<int>(r.Int(1)),
                    r.Text(2),
@@ -94,11 +93,11 @@ std::vector<ReleaseRef> AgentStore::Releases() {
 std::vector<EntryRef> AgentStore::Layers(const std::string& release_id) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<EntryRef> out;
-  Result<feeds::CachedStmt> st =
+  Result<sql::CachedStmt> st =
       db_->Cached("SELECT origin, seq FROM layer_view WHERE release_id = ?1 ORDER BY origin");
   if (!st.ok()) return out;
   st->Bind(1, release_id);
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& r) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
     out.push_back({r.Text(0), static_cast<std::uint64_t>(r.Int(1))});
   });
   return out;
@@ -108,16 +107,16 @@ ViewChanges AgentStore::ChangedAfter(const std::string& origin, std::uint64_t af
                                      std::uint64_t upto) {
   std::lock_guard<std::mutex> lock(mu_);
   ViewChanges out;
-  Result<feeds::CachedStmt> ids = db_->Cached(
+  Result<sql::CachedStmt> ids = db_->Cached(
       "SELECT id FROM release_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3 "
       "UNION SELECT release_id FROM layer_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3");
   if (ids.ok()) {
     ids->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
     ids->Bind(3, static_cast<std::int64_t>(upto));
-    (void)feeds::ForEachRow(*ids, [&](feeds::Stmt& r) { out.release_ids.push_back(r.Text(0)); });
+    (void)sql::ForEachRow(*ids, [&](sql::Stmt& r) { out.release_ids.push_back(r.Text(0)); });
   }
-  Result<feeds::CachedStmt> topics = db_->Cached(
-      "SELECT 1 FROM topic_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3 LIMIT 1");
+  Result<sql::CachedStmt> topics =
+      db_->Cached("SELECT 1 FROM topic_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3 LIMIT 1");
   if (topics.ok()) {
     topics->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
     topics->Bind(3, static_cast<std::int64_t>(upto));
@@ -130,9 +129,9 @@ ViewChanges AgentStore::ChangedAfter(const std::string& origin, std::uint64_t af
 std::vector<EntryRef> AgentStore::Topics() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<EntryRef> out;
-  Result<feeds::Stmt> st = db_->Prepare("SELECT origin, seq FROM topic_view ORDER BY origin, id");
+  Result<sql::Stmt> st = db_->Prepare("SELECT origin, seq FROM topic_view ORDER BY origin, id");
   if (!st.ok()) return out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& r) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
     out.push_back({r.Text(0), static_cast<std::uint64_t>(r.Int(1))});
   });
   return out;
@@ -140,12 +139,12 @@ std::vector<EntryRef> AgentStore::Topics() {
 
 std::optional<RegistryNode> AgentStore::FindRegistryNode(const std::string& code) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::CachedStmt> st =
+  Result<sql::CachedStmt> st =
       db_->Cached("SELECT code, name, level, parent FROM registry WHERE code = ?1");
   if (!st.ok()) return std::nullopt;
   st->Bind(1, code);
   std::optional<RegistryNode> out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& r) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
     out = RegistryNode{r.Text(0), r.Text(1), r.Text(2), r.Text(3)};
   });
   return out;

@@ -3,12 +3,12 @@
 #include <set>
 
 #include "zhanqun/feeds/atom.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::agent {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -62,7 +62,8 @@ Result<feeds::Entry> Localizer::Load(const EntryRef& ref) {
   Result<std::string> wire = store_.Wire(ref.origin, ref.seq);
   if (!wire.ok()) return wire.status();
   Result<feeds::Entry> e = feeds::DecodeStoredEntry(*wire);
-  if (!e.ok()) return e.status().Context("stored entry " + ref.origin + "#" + std::to_string(ref.seq));
+  if (!e.ok())
+    return e.status().Context("stored entry " + ref.origin + "#" + std::to_string(ref.seq));
   if (decoded_.size() == kDecodedEntries) decoded_.pop_back();
   decoded_.emplace_front(ref, *e);
   return e;
@@ -88,7 +89,7 @@ Result<feeds::SignedEntry> Localizer::WriteLayer(const feeds::Release& release, 
   in.mode = mode;
   in.source = source;
   in.title = profile_.name + "关于《" + release.title.substr(0, 400) + "》的政策解读";
-  in.body_html = feeds::SanitizeHtml(html);
+  in.body_html = text::SanitizeHtml(html);
   entry.interpretation = std::move(in);
   return writer_(std::move(entry));
 }
@@ -293,7 +294,7 @@ Result<feeds::SignedEntry> Localizer::WriteManual(const std::string& release_id,
   }
   Result<feeds::Entry> e = Load(ref->at);
   if (!e.ok()) return e.status();
-  std::string body = feeds::SanitizeHtml(html);
+  std::string body = text::SanitizeHtml(html);
   if (mode == feeds::InterpretationMode::kExtend) {
     Result<std::string> base = templates_.Render(*e->release, profile_);
     if (!base.ok()) return base.status();

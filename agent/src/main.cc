@@ -11,9 +11,9 @@
 #include "zhanqun/agent/agent.h"
 #include "zhanqun/agent/agent_http.h"
 #include "zhanqun/agent/config.h"
-#include "zhanqun/feeds/cli.h"
-#include "zhanqun/feeds/event_log.h"
-#include "zhanqun/feeds/http.h"
+#include "zhanqun/base/cli.h"
+#include "zhanqun/base/event_log.h"
+#include "zhanqun/net/http.h"
 
 namespace {
 
@@ -45,12 +45,12 @@ options:
   --help            show this help
 )";
 
-int Fail(const feeds::Status& s) { return feeds::Fail(kProgram, s); }
+int Fail(const base::Status& s) { return base::Fail(kProgram, s); }
 
 // With fault_injection on, SIGUSR1 freezes or unfreezes following (a frozen
 // relay, for drills). Returns the terminating signal.
 int WaitForSignals(agent::Agent& agent, bool fault_injection) {
-  if (!fault_injection) return feeds::WaitForTerminationSignal();
+  if (!fault_injection) return base::WaitForTerminationSignal();
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGINT, SIGTERM, SIGUSR1}) sigaddset(&set, s);
@@ -63,7 +63,7 @@ int WaitForSignals(agent::Agent& agent, bool fault_injection) {
 }
 
 int Serve(const agent::AgentConfig& config) {
-  feeds::BlockTerminationSignals();  // before any thread starts, so all inherit the mask
+  base::BlockTerminationSignals();  // before any thread starts, so all inherit the mask
   // glibc gives each thread that meets a busy lock its own 64 MB heap arena,
   // and each keeps its own freed pages and fragments. An agent's threads are
   // idle nearly all the time; two arenas keep its idle heap small.
@@ -77,14 +77,14 @@ int Serve(const agent::AgentConfig& config) {
   std::string node = config.node;
   auto sink = [node](const std::string& e,
                      const std::vector<std::pair<std::string, std::string>>& f) {
-    std::vector<feeds::Field> fields = {{"node", node}};
+    std::vector<base::Field> fields = {{"node", node}};
     fields.insert(fields.end(), f.begin(), f.end());
-    feeds::LogEvent(e, fields);
+    base::LogEvent(e, fields);
   };
   // A skewed clock is a drill: the lag figures must stay right regardless.
-  static feeds::SkewedClock skewed(feeds::SystemClock(), config.clock_skew_ms);
-  const feeds::Clock& clock =
-      config.clock_skew_ms != 0 ? static_cast<const feeds::Clock&>(skewed) : feeds::SystemClock();
+  static base::SkewedClock skewed(base::SystemClock(), config.clock_skew_ms);
+  const base::Clock& clock =
+      config.clock_skew_ms != 0 ? static_cast<const base::Clock&>(skewed) : base::SystemClock();
   auto a = agent::Agent::Open(config, clock, sink);
   if (!a.ok()) return Fail(a.status());
   std::unique_ptr<feeds::WebSubHub> websub;
@@ -95,14 +95,14 @@ int Serve(const agent::AgentConfig& config) {
   }
   std::unique_ptr<agent::PushSubscriber> push;
   if (!config.push_callback_url.empty()) push = std::make_unique<agent::PushSubscriber>(**a);
-  feeds::HttpServer server;
+  net::HttpServer server;
   agent::RegisterAdminRoutes(**a, server);
   agent::RegisterAgentRoutes(**a, server, websub.get(), push.get());
-  feeds::HttpServerOptions options;
+  net::HttpServerOptions options;
   options.host = config.listen_host;
   options.port = config.listen_port;
   options.max_threads = config.http_threads;
-  feeds::Status s = server.Start(options);
+  base::Status s = server.Start(options);
   if (!s.ok()) return Fail(s);
   s = (*a)->Start();
   if (!s.ok()) return Fail(s);
@@ -111,15 +111,15 @@ int Serve(const agent::AgentConfig& config) {
     if (!s.ok()) return Fail(s);
   }
   if (push) push->Start();
-  feeds::LogEvent("agent_started",
-                  {{"node", config.node},
-                   {"listen", config.listen_host + ":" + std::to_string(server.port())},
-                   {"parent", config.parent_url},
-                   {"upstreams", std::to_string(config.upstreams.size())},
-                   {"clock_skew_ms", std::to_string(config.clock_skew_ms)},
-                   {"head", std::to_string((*a)->store().Head(feeds::kHubCode))}});
+  base::LogEvent("agent_started",
+                 {{"node", config.node},
+                  {"listen", config.listen_host + ":" + std::to_string(server.port())},
+                  {"parent", config.parent_url},
+                  {"upstreams", std::to_string(config.upstreams.size())},
+                  {"clock_skew_ms", std::to_string(config.clock_skew_ms)},
+                  {"head", std::to_string((*a)->store().Head(feeds::kHubCode))}});
   const int sig = WaitForSignals(**a, config.fault_injection);
-  feeds::LogEvent("agent_stopping", {{"node", config.node}, {"signal", std::to_string(sig)}});
+  base::LogEvent("agent_stopping", {{"node", config.node}, {"signal", std::to_string(sig)}});
   if (push) push->Stop();
   if (websub) websub->Stop();  // before the agent closes the notifier its scanner waits on
   (*a)->Stop();
@@ -127,9 +127,9 @@ int Serve(const agent::AgentConfig& config) {
   return 0;
 }
 
-int Search(const agent::AgentConfig& config, const feeds::CommandLine& a) {
+int Search(const agent::AgentConfig& config, const base::CommandLine& a) {
   if (a.positional.size() != 2)
-    return Fail(feeds::Status::Invalid("usage: search \"<query>\" --config agent.json"));
+    return Fail(base::Status::Invalid("usage: search \"<query>\" --config agent.json"));
   auto index = agent::SearchIndex::Open(config.IndexPath(), agent::SearchIndex::Mode::kReadOnly);
   if (!index.ok()) return Fail(index.status());
   agent::SearchQuery q;
@@ -142,12 +142,11 @@ int Search(const agent::AgentConfig& config, const feeds::CommandLine& a) {
   return 0;
 }
 
-int Keygen(const feeds::CommandLine& a) {
-  if (!a.options.count("out"))
-    return Fail(feeds::Status::Invalid("usage: keygen --out <key file>"));
+int Keygen(const base::CommandLine& a) {
+  if (!a.options.count("out")) return Fail(base::Status::Invalid("usage: keygen --out <key file>"));
   auto key = feeds::SecretKey::Generate();
   if (!key.ok()) return Fail(key.status());
-  feeds::Status s = key->Save(a.options.at("out"));
+  base::Status s = key->Save(a.options.at("out"));
   if (!s.ok()) return Fail(s);
   std::cout << "key_id=" << key->public_key().KeyIdHex() << " public_key=" << a.options.at("out")
             << ".pub\n";
@@ -166,15 +165,15 @@ std::string ReadAll(const std::string& path, bool* ok) {
 int PostToAgent(const agent::AgentConfig& config, const std::string& path,
                 const nlohmann::json& body, const std::string& what) {
   if (config.admin_token_file.empty()) {
-    return Fail(feeds::Status::Invalid(what + ": the config has no admin_token_file"));
+    return Fail(base::Status::Invalid(what + ": the config has no admin_token_file"));
   }
   bool ok = false;
   std::string token = ReadAll(config.admin_token_file, &ok);
-  if (!ok) return Fail(feeds::Status::NotFound("cannot read " + config.admin_token_file));
+  if (!ok) return Fail(base::Status::NotFound("cannot read " + config.admin_token_file));
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   std::string host = config.listen_host == "0.0.0.0" ? "127.0.0.1" : config.listen_host;
   std::string url = "http://" + host + ":" + std::to_string(config.listen_port) + path;
-  feeds::PocoHttpClient client;
+  net::PocoHttpClient client;
   auto res =
       client.Post(url, body.dump(), "application/json", 30000, {"Authorization: Bearer " + token});
   if (!res.ok()) return Fail(res.status().Context("is the agent running?"));
@@ -187,23 +186,23 @@ int PostToAgent(const agent::AgentConfig& config, const std::string& path,
   return 0;
 }
 
-int Interpret(const agent::AgentConfig& config, const feeds::CommandLine& a) {
+int Interpret(const agent::AgentConfig& config, const base::CommandLine& a) {
   if (a.positional.size() != 3) {
-    return Fail(feeds::Status::Invalid(
+    return Fail(base::Status::Invalid(
         "usage: interpret <release-id> <note.html> --config agent.json [--mode extend|replace]"));
   }
   bool ok = false;
   std::string html = ReadAll(a.positional[2], &ok);
-  if (!ok) return Fail(feeds::Status::NotFound("cannot read " + a.positional[2]));
+  if (!ok) return Fail(base::Status::NotFound("cannot read " + a.positional[2]));
   nlohmann::json body = {{"release_id", a.positional[1]},
                          {"html", html},
                          {"mode", a.options.count("mode") ? a.options.at("mode") : "extend"}};
   return PostToAgent(config, "/api/v1/interpretations", body, "interpretation");
 }
 
-int TopicAdd(const agent::AgentConfig& config, const feeds::CommandLine& a) {
+int TopicAdd(const agent::AgentConfig& config, const base::CommandLine& a) {
   if (a.positional.size() != 3 || !a.options.count("title")) {
-    return Fail(feeds::Status::Invalid(
+    return Fail(base::Status::Invalid(
         "usage: topic add <id> --title <title> [--description <text>] --config agent.json"));
   }
   nlohmann::json body = {
@@ -213,14 +212,14 @@ int TopicAdd(const agent::AgentConfig& config, const feeds::CommandLine& a) {
   return PostToAgent(config, "/api/v1/topics", body, "topic");
 }
 
-int Run(const feeds::CommandLine& a) {
+int Run(const base::CommandLine& a) {
   if (a.help || a.positional.empty()) {
     std::cout << kUsage;
     return a.help ? 0 : 2;
   }
   const std::string& cmd = a.positional[0];
   if (cmd == "keygen") return Keygen(a);
-  if (!a.options.count("config")) return Fail(feeds::Status::Invalid("--config is required"));
+  if (!a.options.count("config")) return Fail(base::Status::Invalid("--config is required"));
   auto config = agent::LoadAgentConfig(a.options.at("config"));
   if (!config.ok()) return Fail(config.status());
   if (cmd == "serve") return Serve(*config);
@@ -239,4 +238,4 @@ int Run(const feeds::CommandLine& a) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(feeds::ParseCommandLine(argc, argv)); }
+int main(int argc, char** argv) { return Run(base::ParseCommandLine(argc, argv)); }

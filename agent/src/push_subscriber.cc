@@ -2,15 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/base/thread_name.h"
 #include "zhanqun/feeds/atom.h"
-#include "zhanqun/feeds/thread_name.h"
 #include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::agent {
 
-using feeds::HttpRequest;
-using feeds::HttpResponse;
-using feeds::Result;
+using base::Result;
+using net::HttpRequest;
+using net::HttpResponse;
 
 namespace {
 
@@ -54,7 +54,7 @@ bool PushSubscriber::Active(const std::string& origin) {
   return StateFor(origin).active;
 }
 
-void PushSubscriber::RegisterRoutes(feeds::HttpServer& server) {
+void PushSubscriber::RegisterRoutes(net::HttpServer& server) {
   server.Route("GET", "/websub/callback/{token}", [this](const HttpRequest& req) {
     return HandleVerification(req.params.at("token"), req);
   });
@@ -63,7 +63,7 @@ void PushSubscriber::RegisterRoutes(feeds::HttpServer& server) {
   });
 }
 
-void PushSubscriber::SubscribeDue(feeds::HttpClient& client) {
+void PushSubscriber::SubscribeDue(net::HttpClient& client) {
   const std::int64_t now = agent_.clock().MonotonicMs();
   for (const std::string& origin : agent_.FollowedOrigins()) {
     std::string secret;
@@ -74,14 +74,13 @@ void PushSubscriber::SubscribeDue(feeds::HttpClient& client) {
       s.next_ms = now + kRetryMs;  // unless the verification arrives and sets the renewal
       secret = s.secret;
     }
-    const std::string form = "hub.mode=subscribe&hub.topic=" + feeds::UrlEncode(TopicUrl(origin)) +
-                             "&hub.callback=" + feeds::UrlEncode(CallbackUrl(origin)) +
+    const std::string form = "hub.mode=subscribe&hub.topic=" + net::UrlEncode(TopicUrl(origin)) +
+                             "&hub.callback=" + net::UrlEncode(CallbackUrl(origin)) +
                              "&hub.secret=" + secret +
                              "&hub.lease_seconds=" + std::to_string(agent_.config().push_lease_s);
     counters_.subscribe_requests++;
-    Result<feeds::HttpResult> r =
-        client.Post(agent_.config().parent_url + "/websub", form,
-                    "application/x-www-form-urlencoded", kRequestTimeoutMs);
+    Result<net::HttpResult> r = client.Post(agent_.config().parent_url + "/websub", form,
+                                            "application/x-www-form-urlencoded", kRequestTimeoutMs);
     if (!r.ok() || r->status != 202) counters_.subscribe_errors++;
   }
 }
@@ -155,7 +154,7 @@ HttpResponse PushSubscriber::HandleNotification(const std::string& token, const 
 }
 
 void PushSubscriber::Loop() {
-  feeds::PocoHttpClient client;
+  net::PocoHttpClient client;
   client.set_abort_flag(&abort_);
   for (;;) {
     SubscribeDue(client);
@@ -167,7 +166,7 @@ void PushSubscriber::Loop() {
 
 void PushSubscriber::Start() {
   thread_ = std::thread([this] {
-    feeds::SetThreadName("push renew");
+    base::SetThreadName("push renew");
     Loop();
   });
 }
@@ -178,7 +177,7 @@ void PushSubscriber::Stop() {
     stopping_ = true;
     abort_ = true;
   }
-  feeds::HttpClient::WakeAll(&abort_);
+  net::HttpClient::WakeAll(&abort_);
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }

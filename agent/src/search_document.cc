@@ -4,12 +4,12 @@
 #include <string>
 
 #include "search_internal.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::agent::search_internal {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using nlohmann::json;
 
 namespace {
@@ -86,7 +86,7 @@ Status AddFilterTerms(Xapian::Document& doc, const IndexedRelease& r) {
 
 Result<Xapian::Document> BuildDocument(const IndexedRelease& r) {
   const feeds::Release& rel = r.release;
-  std::string body_text = feeds::HtmlToText(rel.body_html);
+  std::string body_text = text::HtmlToText(rel.body_html);
   Xapian::Document doc;
   Xapian::TermGenerator gen;
   gen.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);

@@ -8,8 +8,8 @@
 
 namespace zhanqun::agent::search_internal {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using nlohmann::json;
 
 namespace {
@@ -54,7 +54,7 @@ Result<SearchHit> MakeHit(const Xapian::MSet& mset, const Xapian::MSetIterator& 
   hit.title = data.value("title", "");
   hit.doc_number = data.value("doc_number", "");
   hit.authority = data.value("authority", "");
-  hit.published_ms = data.value("published", feeds::TimeMs{0});
+  hit.published_ms = data.value("published", base::TimeMs{0});
   hit.score = it.get_percent();
   std::string body_text = data.value("body_text", "");
   hit.snippet_html = Highlight(mset, body_text, kSnippetBytes, kSnippetFlags, "…");

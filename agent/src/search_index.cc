@@ -11,17 +11,18 @@
 #include <utility>
 
 #include "search_internal.h"
+#include "zhanqun/base/time.h"
 
 namespace zhanqun::agent {
 namespace {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using search_internal::kPrefixId;
 using search_internal::kSlotDate;
 
 constexpr std::size_t kMaxLimit = 100;
-constexpr feeds::TimeMs kDayMs = 86400000;
+constexpr base::TimeMs kDayMs = 86400000;
 
 // Xapian::Error is not polymorphic, so the subclass is told by its type name.
 Status FromXapian(const Xapian::Error& e, const std::string& what) {
@@ -85,7 +86,7 @@ struct SearchIndex::Impl {
   }
 };
 
-feeds::Result<std::unique_ptr<SearchIndex>> SearchIndex::Open(const std::string& dir, Mode mode) {
+base::Result<std::unique_ptr<SearchIndex>> SearchIndex::Open(const std::string& dir, Mode mode) {
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->writable = mode == Mode::kWritable;
@@ -109,7 +110,7 @@ feeds::Result<std::unique_ptr<SearchIndex>> SearchIndex::Open(const std::string&
 SearchIndex::SearchIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SearchIndex::~SearchIndex() = default;
 
-feeds::Status SearchIndex::Put(const IndexedRelease& r) {
+base::Status SearchIndex::Put(const IndexedRelease& r) {
   ZQ_RETURN_IF_ERROR(impl_->Writer("Put"));
   if (r.release.status == feeds::ReleaseStatus::kWithdrawn) return Remove(r.release.id);
   Result<Xapian::Document> doc = search_internal::BuildDocument(r);
@@ -123,7 +124,7 @@ feeds::Status SearchIndex::Put(const IndexedRelease& r) {
   return Status::Ok();
 }
 
-feeds::Status SearchIndex::Remove(const std::string& release_id) {
+base::Status SearchIndex::Remove(const std::string& release_id) {
   ZQ_RETURN_IF_ERROR(impl_->Writer("Remove"));
   try {
     impl_->dirty = true;
@@ -134,7 +135,7 @@ feeds::Status SearchIndex::Remove(const std::string& release_id) {
   return Status::Ok();
 }
 
-feeds::Status SearchIndex::Commit() {
+base::Status SearchIndex::Commit() {
   ZQ_RETURN_IF_ERROR(impl_->RequireWritable("Commit"));
   if (!impl_->writer.has_value()) return Status::Ok();  // closed: nothing to commit
   try {
@@ -160,7 +161,7 @@ std::uint64_t SearchIndex::IndexedSeq(const std::string& origin) const {
   return seq;
 }
 
-feeds::Status SearchIndex::SetIndexedSeq(const std::string& origin, std::uint64_t seq) {
+base::Status SearchIndex::SetIndexedSeq(const std::string& origin, std::uint64_t seq) {
   ZQ_RETURN_IF_ERROR(impl_->Writer("SetIndexedSeq"));
   try {
     impl_->dirty = true;
@@ -171,7 +172,7 @@ feeds::Status SearchIndex::SetIndexedSeq(const std::string& origin, std::uint64_
   return Status::Ok();
 }
 
-feeds::Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
+base::Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
   if (query.limit > kMaxLimit) {
     return Status::Invalid("query: limit " + std::to_string(query.limit) + " exceeds " +
                            std::to_string(kMaxLimit));
@@ -194,9 +195,9 @@ feeds::Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const
   }
 }
 
-feeds::Result<std::pair<feeds::TimeMs, feeds::TimeMs>> BeijingDayRangeMs(const std::string& day) {
+base::Result<std::pair<base::TimeMs, base::TimeMs>> BeijingDayRangeMs(const std::string& day) {
   if (day.size() == 10) {
-    Result<feeds::TimeMs> start = feeds::ParseTime(day + "T00:00:00+08:00");
+    Result<base::TimeMs> start = base::ParseTime(day + "T00:00:00+08:00");
     if (start.ok()) return std::make_pair(*start, *start + kDayMs - 1);
   }
   return Status::Invalid("expected a calendar date YYYY-MM-DD, got \"" + day + "\"");
@@ -216,7 +217,7 @@ bool SearchIndex::ReleaseMemory() {
   return true;
 }
 
-feeds::Status SearchIndex::Refresh() {
+base::Status SearchIndex::Refresh() {
   try {
     impl_->reader.reopen();
   } catch (const Xapian::Error& e) {

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "zhanqun/agent/search_index.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 
 namespace zhanqun::agent::search_internal {
 
@@ -38,16 +38,16 @@ std::string Trim(const std::string& s);
 
 // The document for `r` (search_document.cc). Errors: kInvalidArgument when
 // the release id or a topic is too long to be a Xapian term.
-feeds::Result<Xapian::Document> BuildDocument(const IndexedRelease& r);
+base::Result<Xapian::Document> BuildDocument(const IndexedRelease& r);
 
 // The Xapian query for `query`'s text and filters (search_query.cc).
 // Errors: kInvalidArgument for empty text or text that does not parse.
 // May throw Xapian::Error; callers turn it into a Status.
-feeds::Result<Xapian::Query> ParseQuery(const Xapian::Database& db, const SearchQuery& query);
+base::Result<Xapian::Query> ParseQuery(const Xapian::Database& db, const SearchQuery& query);
 
 // The search hit for the document at `it` in `mset` (search_hit.cc).
 // Errors: kCorruption when the stored document data is not a JSON object.
-feeds::Result<SearchHit> MakeHit(const Xapian::MSet& mset, const Xapian::MSetIterator& it);
+base::Result<SearchHit> MakeHit(const Xapian::MSet& mset, const Xapian::MSetIterator& it);
 
 // SearchResults::did_you_mean for a query with no matches
 // (search_suggest.cc). May throw Xapian::Error; callers turn it into a Status.

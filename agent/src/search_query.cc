@@ -7,8 +7,8 @@
 
 namespace zhanqun::agent::search_internal {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -42,7 +42,7 @@ Result<Xapian::Query> ParseText(const Xapian::Database& db, const std::string& t
 }
 
 void AddDateFilter(const SearchQuery& query, std::vector<Xapian::Query>& filters) {
-  auto date = [](feeds::TimeMs t) { return Xapian::sortable_serialise(static_cast<double>(t)); };
+  auto date = [](base::TimeMs t) { return Xapian::sortable_serialise(static_cast<double>(t)); };
   if (query.from_ms && query.to_ms) {
     filters.emplace_back(Xapian::Query::OP_VALUE_RANGE, kSlotDate, date(*query.from_ms),
                          date(*query.to_ms));

@@ -13,7 +13,7 @@
 namespace zhanqun::agent::search_internal {
 namespace {
 
-using feeds::Result;
+using base::Result;
 
 constexpr std::size_t kMaxSuggestChars = 40;
 constexpr int kMaxSuggestSearches = 200;

@@ -85,48 +85,48 @@ std::optional<std::uint64_t> ParseDecimal(std::string_view s) {
   return v;
 }
 
-Result<std::string> RequireAttr(const xmlNode* node, const char* name) {
-  std::optional<std::string> v = xml::Attr(node, name);
-  if (!v) return Status::Invalid(xml::QName(node) + "@" + name + ": missing");
+base::Result<std::string> RequireAttr(const xmlNode* node, const char* name) {
+  std::optional<std::string> v = text::xml::Attr(node, name);
+  if (!v) return base::Status::Invalid(text::xml::QName(node) + "@" + name + ": missing");
   return *v;
 }
 
-Result<std::uint64_t> RequireNumber(const xmlNode* node, const char* name, bool positive) {
-  Result<std::string> text = RequireAttr(node, name);
+base::Result<std::uint64_t> RequireNumber(const xmlNode* node, const char* name, bool positive) {
+  base::Result<std::string> text = RequireAttr(node, name);
   if (!text.ok()) return text.status();
   std::optional<std::uint64_t> v = ParseDecimal(*text);
   if (!v || (positive && *v == 0)) {
-    return Status::Invalid(xml::QName(node) + "@" + name + ": expected a " +
-                           (positive ? "positive" : "non-negative") + " integer, got " +
-                           Quote(*text));
+    return base::Status::Invalid(text::xml::QName(node) + "@" + name + ": expected a " +
+                                 (positive ? "positive" : "non-negative") + " integer, got " +
+                                 Quote(*text));
   }
   return *v;
 }
 
-Status CheckEntryElement(const xmlNode* node) {
-  if (xml::IsElement(node, kAtomNs, "entry")) return Status::Ok();
-  std::string ns = node->ns != nullptr ? xml::C(node->ns->href) : "";
-  return Status::Invalid("entry: expected an Atom <entry> element, got <" + xml::QName(node) +
-                         "> in namespace " + Quote(ns));
+base::Status CheckEntryElement(const xmlNode* node) {
+  if (text::xml::IsElement(node, kAtomNs, "entry")) return base::Status::Ok();
+  std::string ns = node->ns != nullptr ? text::xml::C(node->ns->href) : "";
+  return base::Status::Invalid("entry: expected an Atom <entry> element, got <" +
+                               text::xml::QName(node) + "> in namespace " + Quote(ns));
 }
 
-Status ValidateSignatureElement(const SignatureElement& sig) {
+base::Status ValidateSignatureElement(const SignatureElement& sig) {
   if (!IsHex(sig.key_id, 16, true)) {
-    return Status::Invalid("zq:signature@keyId: expected 16 uppercase hex digits, got " +
-                           Quote(sig.key_id));
+    return base::Status::Invalid("zq:signature@keyId: expected 16 uppercase hex digits, got " +
+                                 Quote(sig.key_id));
   }
   if (!Unbase64(sig.signature)) {
-    return Status::Invalid("zq:signature: expected base64 text, got " + Quote(sig.signature));
+    return base::Status::Invalid("zq:signature: expected base64 text, got " + Quote(sig.signature));
   }
   if (!Unbase64(sig.global_signature)) {
-    return Status::Invalid("zq:signature@globalSignature: expected base64, got " +
-                           Quote(sig.global_signature));
+    return base::Status::Invalid("zq:signature@globalSignature: expected base64, got " +
+                                 Quote(sig.global_signature));
   }
-  if (xml::FindInvalidText(sig.trusted_comment) != std::string_view::npos ||
+  if (text::xml::FindInvalidText(sig.trusted_comment) != std::string_view::npos ||
       sig.trusted_comment.find_first_of("\r\n") != std::string::npos) {
-    return Status::Invalid("zq:signature@trustedComment: must be a single line of text");
+    return base::Status::Invalid("zq:signature@trustedComment: must be a single line of text");
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 }  // namespace zhanqun::feeds::atom_internal

@@ -1,5 +1,6 @@
 // Atom entries: encoding the canonical (unsigned) form and attaching a signature.
 #include "atom_internal.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/atom.h"
 
 namespace zhanqun::feeds {
@@ -13,7 +14,7 @@ constexpr std::size_t kMaxCanonicalBytes = 16 * 1024 * 1024;
 constexpr int kMaxEntryDepth = 16;
 
 // Exactly one payload may be set, and it must be the one `e.kind` names.
-Status CheckPayload(const Entry& e) {
+base::Status CheckPayload(const Entry& e) {
   struct Payload {
     EntryKind kind;
     bool set;
@@ -23,7 +24,8 @@ Status CheckPayload(const Entry& e) {
                               {EntryKind::kInterpretation, e.interpretation.has_value()},
                               {EntryKind::kTopic, e.topic.has_value()}};
   if (EntryKindName(e.kind)[0] == '?') {
-    return Status::Invalid("entry.kind: unknown value " + std::to_string(static_cast<int>(e.kind)));
+    return base::Status::Invalid("entry.kind: unknown value " +
+                                 std::to_string(static_cast<int>(e.kind)));
   }
   bool ok = true;
   std::string others;
@@ -35,23 +37,25 @@ Status CheckPayload(const Entry& e) {
     ok = ok && !p.set;
     others += std::string(others.empty() ? "" : ", ") + EntryKindName(p.kind);
   }
-  if (ok) return Status::Ok();
+  if (ok) return base::Status::Ok();
   std::string kind = EntryKindName(e.kind);
-  return Status::Invalid("entry: kind " + kind + " requires " + kind + " set and " + others +
-                         " unset");
+  return base::Status::Invalid("entry: kind " + kind + " requires " + kind + " set and " + others +
+                               " unset");
 }
 
-Status ValidateEntry(const Entry& e) {
+base::Status ValidateEntry(const Entry& e) {
   if (!IsDivisionCode(e.log.origin)) {
-    return Status::Invalid("entry.log.origin: expected 6 ASCII digits, got " + Quote(e.log.origin));
+    return base::Status::Invalid("entry.log.origin: expected 6 ASCII digits, got " +
+                                 Quote(e.log.origin));
   }
-  if (e.log.seq < 1) return Status::Invalid("entry.log.seq: must be >= 1, got 0");
+  if (e.log.seq < 1) return base::Status::Invalid("entry.log.seq: must be >= 1, got 0");
   if (!IsHex(e.log.prev_hash, 64, false)) {
-    return Status::Invalid("entry.log.prev_hash: expected 64 lowercase hex digits, got " +
-                           Quote(e.log.prev_hash));
+    return base::Status::Invalid("entry.log.prev_hash: expected 64 lowercase hex digits, got " +
+                                 Quote(e.log.prev_hash));
   }
   if (e.updated_ms <= 0) {
-    return Status::Invalid("entry.updated_ms: must be > 0, got " + std::to_string(e.updated_ms));
+    return base::Status::Invalid("entry.updated_ms: must be > 0, got " +
+                                 std::to_string(e.updated_ms));
   }
   ZQ_RETURN_IF_ERROR(CheckPayload(e));
   switch (e.kind) {
@@ -64,11 +68,11 @@ Status ValidateEntry(const Entry& e) {
     case EntryKind::kTopic:
       return ValidateTopic(*e.topic);
   }
-  return Status::Invalid("entry.kind: unknown value");
+  return base::Status::Invalid("entry.kind: unknown value");
 }
 
 struct Tree {
-  xml::DocPtr doc;
+  text::xml::DocPtr doc;
   xmlNode* root = nullptr;
   xmlNs* atom = nullptr;
   xmlNs* zq = nullptr;
@@ -76,61 +80,61 @@ struct Tree {
 
 Tree NewEntryTree() {
   Tree t;
-  t.doc.reset(xmlNewDoc(xml::X("1.0")));
-  t.root = xmlNewDocNode(t.doc.get(), nullptr, xml::X("entry"), nullptr);
+  t.doc.reset(xmlNewDoc(text::xml::X("1.0")));
+  t.root = xmlNewDocNode(t.doc.get(), nullptr, text::xml::X("entry"), nullptr);
   xmlDocSetRootElement(t.doc.get(), t.root);
-  t.atom = xmlNewNs(t.root, xml::X(kAtomNs), nullptr);
-  t.zq = xmlNewNs(t.root, xml::X(kZqNs), xml::X("zq"));
+  t.atom = xmlNewNs(t.root, text::xml::X(kAtomNs), nullptr);
+  t.zq = xmlNewNs(t.root, text::xml::X(kZqNs), text::xml::X("zq"));
   xmlSetNs(t.root, t.atom);
   return t;
 }
 
 void AddCategory(const Tree& t, const char* scheme, const std::string& term) {
-  xmlNode* c = xml::AddChild(t.root, t.atom, "category");
-  xml::SetAttr(c, "scheme", scheme);
-  xml::SetAttr(c, "term", term);
+  xmlNode* c = text::xml::AddChild(t.root, t.atom, "category");
+  text::xml::SetAttr(c, "scheme", scheme);
+  text::xml::SetAttr(c, "term", term);
 }
 
 void AddEnclosure(const Tree& t, const Attachment& a) {
-  xmlNode* link = xml::AddChild(t.root, t.atom, "link");
-  xml::SetAttr(link, "rel", "enclosure");
-  xml::SetAttr(link, "href", a.href);
+  xmlNode* link = text::xml::AddChild(t.root, t.atom, "link");
+  text::xml::SetAttr(link, "rel", "enclosure");
+  text::xml::SetAttr(link, "href", a.href);
   // Atom requires a type to contain '/', so an unknown type is left out.
-  if (!a.media_type.empty()) xml::SetAttr(link, "type", a.media_type);
-  if (!a.title.empty()) xml::SetAttr(link, "title", a.title);
-  xml::SetAttr(link, "length", std::to_string(a.length));
+  if (!a.media_type.empty()) text::xml::SetAttr(link, "type", a.media_type);
+  if (!a.title.empty()) text::xml::SetAttr(link, "title", a.title);
+  text::xml::SetAttr(link, "length", std::to_string(a.length));
 }
 
 void AddAuthor(const Tree& t, const std::string& name) {
-  xmlNode* author = xml::AddChild(t.root, t.atom, "author");
-  xml::AddTextChild(author, t.atom, "name", name);
+  xmlNode* author = text::xml::AddChild(t.root, t.atom, "author");
+  text::xml::AddTextChild(author, t.atom, "name", name);
 }
 
 void AddReleaseAtom(const Tree& t, const Release& r) {
-  xml::AddTextChild(t.root, t.atom, "published", FormatTime(r.published_ms));
+  text::xml::AddTextChild(t.root, t.atom, "published", base::FormatTime(r.published_ms));
   AddAuthor(t, r.authority);
   for (const std::string& topic : r.topics) AddCategory(t, kTopicScheme, topic);
   for (const std::string& cat : r.categories) AddCategory(t, kCategoryScheme, cat);
   for (const Attachment& a : r.attachments) AddEnclosure(t, a);
-  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", r.body_html);
-  xml::SetAttr(content, "type", "html");
+  xmlNode* content = text::xml::AddTextChild(t.root, t.atom, "content", r.body_html);
+  text::xml::SetAttr(content, "type", "html");
 }
 
 void AddReleaseZq(const Tree& t, const Release& r) {
-  xmlNode* rel = xml::AddChild(t.root, t.zq, "release");
-  xml::SetAttr(rel, "id", r.id);
-  xml::SetAttr(rel, "version", std::to_string(r.version));
-  xml::SetAttr(rel, "status", ReleaseStatusName(r.status));
-  xml::SetAttr(rel, "docNumber", r.doc_number);
-  xml::SetAttr(rel, "authority", r.authority);
-  xml::SetAttr(rel, "signedDate", r.signed_date);
+  xmlNode* rel = text::xml::AddChild(t.root, t.zq, "release");
+  text::xml::SetAttr(rel, "id", r.id);
+  text::xml::SetAttr(rel, "version", std::to_string(r.version));
+  text::xml::SetAttr(rel, "status", ReleaseStatusName(r.status));
+  text::xml::SetAttr(rel, "docNumber", r.doc_number);
+  text::xml::SetAttr(rel, "authority", r.authority);
+  text::xml::SetAttr(rel, "signedDate", r.signed_date);
   for (const Attachment& a : r.attachments) {
-    xmlNode* att = xml::AddChild(rel, t.zq, "attachment");
-    xml::SetAttr(att, "href", a.href);
-    xml::SetAttr(att, "title", a.title);
-    xml::SetAttr(att, "type", a.media_type);
-    xml::SetAttr(att, "sha256", a.sha256_hex);
-    xml::SetAttr(att, "length", std::to_string(a.length));
+    xmlNode* att = text::xml::AddChild(rel, t.zq, "attachment");
+    text::xml::SetAttr(att, "href", a.href);
+    text::xml::SetAttr(att, "title", a.title);
+    text::xml::SetAttr(att, "type", a.media_type);
+    text::xml::SetAttr(att, "sha256", a.sha256_hex);
+    text::xml::SetAttr(att, "length", std::to_string(a.length));
   }
 }
 
@@ -142,27 +146,27 @@ std::string NodeSummary(const Node& n) {
 
 void AddNodeAtom(const Tree& t, const Entry& e) {
   AddAuthor(t, e.log.origin);
-  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", NodeSummary(*e.node));
-  xml::SetAttr(content, "type", "text");
+  xmlNode* content = text::xml::AddTextChild(t.root, t.atom, "content", NodeSummary(*e.node));
+  text::xml::SetAttr(content, "type", "text");
 }
 
 void AddNodeZq(const Tree& t, const Node& n) {
-  xmlNode* node = xml::AddChild(t.root, t.zq, "node");
-  xml::SetAttr(node, "code", n.code);
-  xml::SetAttr(node, "name", n.name);
-  xml::SetAttr(node, "level", NodeLevelName(n.level));
-  xml::SetAttr(node, "parent", n.parent);
+  xmlNode* node = text::xml::AddChild(t.root, t.zq, "node");
+  text::xml::SetAttr(node, "code", n.code);
+  text::xml::SetAttr(node, "name", n.name);
+  text::xml::SetAttr(node, "level", NodeLevelName(n.level));
+  text::xml::SetAttr(node, "parent", n.parent);
   for (const PublicKey& key : n.keys) {
-    xmlNode* k = xml::AddTextChild(node, t.zq, "key", KeyBase64(key));
-    xml::SetAttr(k, "id", key.KeyIdHex());
+    xmlNode* k = text::xml::AddTextChild(node, t.zq, "key", KeyBase64(key));
+    text::xml::SetAttr(k, "id", key.KeyIdHex());
   }
 }
 
 // Interpretation and topic entries: the origin as author, then one content.
 void AddAuthorAndContent(const Tree& t, const Entry& e, const std::string& text, const char* type) {
   AddAuthor(t, e.log.origin);
-  xmlNode* content = xml::AddTextChild(t.root, t.atom, "content", text);
-  xml::SetAttr(content, "type", type);
+  xmlNode* content = text::xml::AddTextChild(t.root, t.atom, "content", text);
+  text::xml::SetAttr(content, "type", type);
 }
 
 void AddInterpretationAtom(const Tree& t, const Entry& e) {
@@ -170,11 +174,11 @@ void AddInterpretationAtom(const Tree& t, const Entry& e) {
 }
 
 void AddInterpretationZq(const Tree& t, const Interpretation& i) {
-  xmlNode* node = xml::AddChild(t.root, t.zq, "interpretation");
-  xml::SetAttr(node, "release", i.release_id);
-  xml::SetAttr(node, "releaseVersion", std::to_string(i.release_version));
-  xml::SetAttr(node, "mode", InterpretationModeName(i.mode));
-  xml::SetAttr(node, "source", i.source);
+  xmlNode* node = text::xml::AddChild(t.root, t.zq, "interpretation");
+  text::xml::SetAttr(node, "release", i.release_id);
+  text::xml::SetAttr(node, "releaseVersion", std::to_string(i.release_version));
+  text::xml::SetAttr(node, "mode", InterpretationModeName(i.mode));
+  text::xml::SetAttr(node, "source", i.source);
 }
 
 void AddTopicAtom(const Tree& t, const Entry& e) {
@@ -182,8 +186,8 @@ void AddTopicAtom(const Tree& t, const Entry& e) {
 }
 
 void AddTopicZq(const Tree& t, const TopicDef& topic) {
-  xmlNode* node = xml::AddChild(t.root, t.zq, "topic");
-  xml::SetAttr(node, "id", topic.id);
+  xmlNode* node = text::xml::AddChild(t.root, t.zq, "topic");
+  text::xml::SetAttr(node, "id", topic.id);
 }
 
 std::string EntryTitle(const Entry& e) {
@@ -238,44 +242,45 @@ void AddZqPayload(const Tree& t, const Entry& e) {
 
 Tree BuildEntry(const Entry& e) {
   Tree t = NewEntryTree();
-  xml::AddTextChild(t.root, t.atom, "id", EntryId(e.log));
-  xml::AddTextChild(t.root, t.atom, "title", EntryTitle(e));
-  xml::AddTextChild(t.root, t.atom, "updated", FormatTime(e.updated_ms));
+  text::xml::AddTextChild(t.root, t.atom, "id", EntryId(e.log));
+  text::xml::AddTextChild(t.root, t.atom, "title", EntryTitle(e));
+  text::xml::AddTextChild(t.root, t.atom, "updated", base::FormatTime(e.updated_ms));
   AddAtomBody(t, e);
-  xmlNode* log = xml::AddChild(t.root, t.zq, "log");
-  xml::SetAttr(log, "origin", e.log.origin);
-  xml::SetAttr(log, "seq", std::to_string(e.log.seq));
-  xml::SetAttr(log, "prev", e.log.prev_hash);
-  xml::AddTextChild(t.root, t.zq, "kind", EntryKindName(e.kind));
+  xmlNode* log = text::xml::AddChild(t.root, t.zq, "log");
+  text::xml::SetAttr(log, "origin", e.log.origin);
+  text::xml::SetAttr(log, "seq", std::to_string(e.log.seq));
+  text::xml::SetAttr(log, "prev", e.log.prev_hash);
+  text::xml::AddTextChild(t.root, t.zq, "kind", EntryKindName(e.kind));
   AddZqPayload(t, e);
   return t;
 }
 
 }  // namespace
 
-Result<std::string> EncodeCanonicalEntry(const Entry& entry) {
+base::Result<std::string> EncodeCanonicalEntry(const Entry& entry) {
   ZQ_RETURN_IF_ERROR(ValidateEntry(entry));
   Tree t = BuildEntry(entry);
-  return xml::Canonicalize(t.doc.get());
+  return text::xml::Canonicalize(t.doc.get());
 }
 
-Result<std::string> AttachSignature(std::string_view canonical, const SignatureElement& sig) {
+base::Result<std::string> AttachSignature(std::string_view canonical, const SignatureElement& sig) {
   ZQ_RETURN_IF_ERROR(ValidateSignatureElement(sig));
-  Result<xml::DocPtr> doc = xml::ParseXml(canonical, kMaxCanonicalBytes, kMaxEntryDepth);
+  base::Result<text::xml::DocPtr> doc =
+      text::xml::ParseXml(canonical, kMaxCanonicalBytes, kMaxEntryDepth);
   if (!doc.ok()) return doc.status().Context("canonical entry");
   xmlNode* root = xmlDocGetRootElement(doc->get());
   ZQ_RETURN_IF_ERROR(CheckEntryElement(root));
-  for (const xmlNode* c : xml::ChildElements(root)) {
-    if (xml::IsElement(c, kZqNs, "signature")) {
-      return Status::Invalid("entry: already has a <zq:signature>");
+  for (const xmlNode* c : text::xml::ChildElements(root)) {
+    if (text::xml::IsElement(c, kZqNs, "signature")) {
+      return base::Status::Invalid("entry: already has a <zq:signature>");
     }
   }
-  xmlNode* node = xml::AddTextChild(root, nullptr, "signature", sig.signature);
-  xmlSetNs(node, xmlNewNs(node, xml::X(kZqNs), xml::X("zq")));
-  xml::SetAttr(node, "keyId", sig.key_id);
-  xml::SetAttr(node, "trustedComment", sig.trusted_comment);
-  xml::SetAttr(node, "globalSignature", sig.global_signature);
-  return xml::Canonicalize(doc->get());
+  xmlNode* node = text::xml::AddTextChild(root, nullptr, "signature", sig.signature);
+  xmlSetNs(node, xmlNewNs(node, text::xml::X(kZqNs), text::xml::X("zq")));
+  text::xml::SetAttr(node, "keyId", sig.key_id);
+  text::xml::SetAttr(node, "trustedComment", sig.trusted_comment);
+  text::xml::SetAttr(node, "globalSignature", sig.global_signature);
+  return text::xml::Canonicalize(doc->get());
 }
 
 }  // namespace zhanqun::feeds

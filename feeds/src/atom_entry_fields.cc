@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "atom_internal.h"
+#include "zhanqun/base/time.h"
 
 namespace zhanqun::feeds::atom_internal {
 namespace {
@@ -24,13 +25,14 @@ struct Parts {
   std::vector<xmlNode*> categories;
 };
 
-Status Take(xmlNode* child, xmlNode** slot) {
-  if (*slot != nullptr) return Status::Invalid("entry: more than one <" + xml::QName(child) + ">");
+base::Status Take(xmlNode* child, xmlNode** slot) {
+  if (*slot != nullptr)
+    return base::Status::Invalid("entry: more than one <" + text::xml::QName(child) + ">");
   *slot = child;
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Status CollectParts(const xmlNode* root, Parts* p) {
+base::Status CollectParts(const xmlNode* root, Parts* p) {
   struct Slot {
     const char* ns;
     const char* name;
@@ -50,127 +52,127 @@ Status CollectParts(const xmlNode* root, Parts* p) {
       {kZqNs, "interpretation", &p->interpretation},
       {kZqNs, "topic", &p->topic},
   };
-  for (xmlNode* child : xml::ChildElements(root)) {
-    if (xml::IsElement(child, kAtomNs, "category")) p->categories.push_back(child);
+  for (xmlNode* child : text::xml::ChildElements(root)) {
+    if (text::xml::IsElement(child, kAtomNs, "category")) p->categories.push_back(child);
     for (const Slot& s : slots) {
-      if (xml::IsElement(child, s.ns, s.name)) ZQ_RETURN_IF_ERROR(Take(child, s.slot));
+      if (text::xml::IsElement(child, s.ns, s.name)) ZQ_RETURN_IF_ERROR(Take(child, s.slot));
     }
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Result<TimeMs> RequireTime(const xmlNode* node, const char* what) {
-  if (node == nullptr) return Status::Invalid(std::string("entry: missing <") + what + ">");
-  Result<TimeMs> t = ParseTime(xml::Content(node));
+base::Result<base::TimeMs> RequireTime(const xmlNode* node, const char* what) {
+  if (node == nullptr) return base::Status::Invalid(std::string("entry: missing <") + what + ">");
+  base::Result<base::TimeMs> t = base::ParseTime(text::xml::Content(node));
   if (!t.ok()) return t.status().Context(what);
   return t;
 }
 
-Status DecodeLog(const xmlNode* log, LogPosition* out) {
-  if (log == nullptr) return Status::Invalid("entry: missing <zq:log>");
-  Result<std::string> origin = RequireAttr(log, "origin");
+base::Status DecodeLog(const xmlNode* log, LogPosition* out) {
+  if (log == nullptr) return base::Status::Invalid("entry: missing <zq:log>");
+  base::Result<std::string> origin = RequireAttr(log, "origin");
   if (!origin.ok()) return origin.status();
-  Result<std::uint64_t> seq = RequireNumber(log, "seq", true);
+  base::Result<std::uint64_t> seq = RequireNumber(log, "seq", true);
   if (!seq.ok()) return seq.status();
-  Result<std::string> prev = RequireAttr(log, "prev");
+  base::Result<std::string> prev = RequireAttr(log, "prev");
   if (!prev.ok()) return prev.status();
   out->origin = *origin;
   out->seq = *seq;
   out->prev_hash = *prev;
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Result<Attachment> DecodeAttachment(const xmlNode* node) {
+base::Result<Attachment> DecodeAttachment(const xmlNode* node) {
   Attachment a;
-  Result<std::string> href = RequireAttr(node, "href");
+  base::Result<std::string> href = RequireAttr(node, "href");
   if (!href.ok()) return href.status();
-  Result<std::string> sha = RequireAttr(node, "sha256");
+  base::Result<std::string> sha = RequireAttr(node, "sha256");
   if (!sha.ok()) return sha.status();
-  Result<std::uint64_t> length = RequireNumber(node, "length", false);
+  base::Result<std::uint64_t> length = RequireNumber(node, "length", false);
   if (!length.ok()) return length.status();
   a.href = *href;
   a.sha256_hex = *sha;
   a.length = *length;
-  a.title = xml::Attr(node, "title").value_or("");
-  a.media_type = xml::Attr(node, "type").value_or("");
+  a.title = text::xml::Attr(node, "title").value_or("");
+  a.media_type = text::xml::Attr(node, "type").value_or("");
   return a;
 }
 
-Status DecodeReleaseAttrs(const xmlNode* z, Release* r) {
-  Result<std::string> id = RequireAttr(z, "id");
+base::Status DecodeReleaseAttrs(const xmlNode* z, Release* r) {
+  base::Result<std::string> id = RequireAttr(z, "id");
   if (!id.ok()) return id.status();
-  Result<std::uint64_t> version = RequireNumber(z, "version", true);
+  base::Result<std::uint64_t> version = RequireNumber(z, "version", true);
   if (!version.ok()) return version.status();
   if (*version > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
-    return Status::Invalid("zq:release@version: out of range");
+    return base::Status::Invalid("zq:release@version: out of range");
   }
-  Result<std::string> status = RequireAttr(z, "status");
+  base::Result<std::string> status = RequireAttr(z, "status");
   if (!status.ok()) return status.status();
-  Result<ReleaseStatus> parsed_status = ParseReleaseStatus(*status);
+  base::Result<ReleaseStatus> parsed_status = ParseReleaseStatus(*status);
   if (!parsed_status.ok()) return parsed_status.status().Context("zq:release@status");
-  Result<std::string> authority = RequireAttr(z, "authority");
+  base::Result<std::string> authority = RequireAttr(z, "authority");
   if (!authority.ok()) return authority.status();
   r->id = *id;
   r->version = static_cast<int>(*version);
   r->status = *parsed_status;
   r->authority = *authority;
-  r->doc_number = xml::Attr(z, "docNumber").value_or("");
-  r->signed_date = xml::Attr(z, "signedDate").value_or("");
-  for (xmlNode* child : xml::ChildElements(z)) {
-    if (!xml::IsElement(child, kZqNs, "attachment")) continue;
-    Result<Attachment> a = DecodeAttachment(child);
+  r->doc_number = text::xml::Attr(z, "docNumber").value_or("");
+  r->signed_date = text::xml::Attr(z, "signedDate").value_or("");
+  for (xmlNode* child : text::xml::ChildElements(z)) {
+    if (!text::xml::IsElement(child, kZqNs, "attachment")) continue;
+    base::Result<Attachment> a = DecodeAttachment(child);
     if (!a.ok()) return a.status();
     r->attachments.push_back(std::move(*a));
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Result<Release> DecodeRelease(const Parts& p) {
-  if (p.release == nullptr) return Status::Invalid("entry: missing <zq:release>");
-  if (p.title == nullptr) return Status::Invalid("entry: missing <title>");
-  if (p.content == nullptr) return Status::Invalid("entry: missing <content>");
+base::Result<Release> DecodeRelease(const Parts& p) {
+  if (p.release == nullptr) return base::Status::Invalid("entry: missing <zq:release>");
+  if (p.title == nullptr) return base::Status::Invalid("entry: missing <title>");
+  if (p.content == nullptr) return base::Status::Invalid("entry: missing <content>");
   Release r;
   ZQ_RETURN_IF_ERROR(DecodeReleaseAttrs(p.release, &r));
-  Result<TimeMs> published = RequireTime(p.published, "published");
+  base::Result<base::TimeMs> published = RequireTime(p.published, "published");
   if (!published.ok()) return published.status();
   r.published_ms = *published;
-  r.title = xml::Content(p.title);
-  r.body_html = xml::Content(p.content);
+  r.title = text::xml::Content(p.title);
+  r.body_html = text::xml::Content(p.content);
   for (const xmlNode* c : p.categories) {
-    std::optional<std::string> scheme = xml::Attr(c, "scheme");
-    std::optional<std::string> term = xml::Attr(c, "term");
-    if (!term) return Status::Invalid("category@term: missing");
+    std::optional<std::string> scheme = text::xml::Attr(c, "scheme");
+    std::optional<std::string> term = text::xml::Attr(c, "term");
+    if (!term) return base::Status::Invalid("category@term: missing");
     if (scheme == kTopicScheme) r.topics.push_back(*term);
     if (scheme == kCategoryScheme) r.categories.push_back(*term);
   }
   return r;
 }
 
-Result<Node> DecodeNode(const Parts& p) {
-  if (p.node == nullptr) return Status::Invalid("entry: missing <zq:node>");
+base::Result<Node> DecodeNode(const Parts& p) {
+  if (p.node == nullptr) return base::Status::Invalid("entry: missing <zq:node>");
   Node n;
-  Result<std::string> code = RequireAttr(p.node, "code");
+  base::Result<std::string> code = RequireAttr(p.node, "code");
   if (!code.ok()) return code.status();
-  Result<std::string> name = RequireAttr(p.node, "name");
+  base::Result<std::string> name = RequireAttr(p.node, "name");
   if (!name.ok()) return name.status();
-  Result<std::string> level = RequireAttr(p.node, "level");
+  base::Result<std::string> level = RequireAttr(p.node, "level");
   if (!level.ok()) return level.status();
-  Result<NodeLevel> parsed_level = ParseNodeLevel(*level);
+  base::Result<NodeLevel> parsed_level = ParseNodeLevel(*level);
   if (!parsed_level.ok()) return parsed_level.status().Context("zq:node@level");
   n.code = *code;
   n.name = *name;
   n.level = *parsed_level;
-  n.parent = xml::Attr(p.node, "parent").value_or("");
-  for (xmlNode* child : xml::ChildElements(p.node)) {
-    if (!xml::IsElement(child, kZqNs, "key")) continue;
-    std::string text = xml::Content(child);
+  n.parent = text::xml::Attr(p.node, "parent").value_or("");
+  for (xmlNode* child : text::xml::ChildElements(p.node)) {
+    if (!text::xml::IsElement(child, kZqNs, "key")) continue;
+    std::string text = text::xml::Content(child);
     std::optional<PublicKey> key = ParseKeyBase64(text);
     if (!key) {
-      return Status::Invalid("zq:key: expected base64 of a minisign public key, got " +
-                             Quote(text));
+      return base::Status::Invalid("zq:key: expected base64 of a minisign public key, got " +
+                                   Quote(text));
     }
-    if (xml::Attr(child, "id") != key->KeyIdHex()) {
-      return Status::Invalid("zq:key@id: expected " + key->KeyIdHex() + " (the key's id)");
+    if (text::xml::Attr(child, "id") != key->KeyIdHex()) {
+      return base::Status::Invalid("zq:key@id: expected " + key->KeyIdHex() + " (the key's id)");
     }
     n.keys.push_back(*key);
   }
@@ -178,104 +180,105 @@ Result<Node> DecodeNode(const Parts& p) {
 }
 
 // Title and body come from Atom; the rest from <zq:interpretation>.
-Result<Interpretation> DecodeInterpretation(const Parts& p) {
-  if (p.interpretation == nullptr) return Status::Invalid("entry: missing <zq:interpretation>");
-  if (p.title == nullptr) return Status::Invalid("entry: missing <title>");
-  if (p.content == nullptr) return Status::Invalid("entry: missing <content>");
-  Result<std::string> release = RequireAttr(p.interpretation, "release");
+base::Result<Interpretation> DecodeInterpretation(const Parts& p) {
+  if (p.interpretation == nullptr)
+    return base::Status::Invalid("entry: missing <zq:interpretation>");
+  if (p.title == nullptr) return base::Status::Invalid("entry: missing <title>");
+  if (p.content == nullptr) return base::Status::Invalid("entry: missing <content>");
+  base::Result<std::string> release = RequireAttr(p.interpretation, "release");
   if (!release.ok()) return release.status();
-  Result<std::uint64_t> version = RequireNumber(p.interpretation, "releaseVersion", true);
+  base::Result<std::uint64_t> version = RequireNumber(p.interpretation, "releaseVersion", true);
   if (!version.ok()) return version.status();
   if (*version > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
-    return Status::Invalid("zq:interpretation@releaseVersion: out of range");
+    return base::Status::Invalid("zq:interpretation@releaseVersion: out of range");
   }
-  Result<std::string> mode = RequireAttr(p.interpretation, "mode");
+  base::Result<std::string> mode = RequireAttr(p.interpretation, "mode");
   if (!mode.ok()) return mode.status();
-  Result<InterpretationMode> parsed_mode = ParseInterpretationMode(*mode);
+  base::Result<InterpretationMode> parsed_mode = ParseInterpretationMode(*mode);
   if (!parsed_mode.ok()) return parsed_mode.status().Context("zq:interpretation@mode");
-  Result<std::string> source = RequireAttr(p.interpretation, "source");
+  base::Result<std::string> source = RequireAttr(p.interpretation, "source");
   if (!source.ok()) return source.status();
   Interpretation i;
   i.release_id = *release;
   i.release_version = static_cast<int>(*version);
   i.mode = *parsed_mode;
   i.source = *source;
-  i.title = xml::Content(p.title);
-  i.body_html = xml::Content(p.content);
+  i.title = text::xml::Content(p.title);
+  i.body_html = text::xml::Content(p.content);
   return i;
 }
 
-Result<TopicDef> DecodeTopic(const Parts& p) {
-  if (p.topic == nullptr) return Status::Invalid("entry: missing <zq:topic>");
-  if (p.title == nullptr) return Status::Invalid("entry: missing <title>");
-  if (p.content == nullptr) return Status::Invalid("entry: missing <content>");
-  Result<std::string> id = RequireAttr(p.topic, "id");
+base::Result<TopicDef> DecodeTopic(const Parts& p) {
+  if (p.topic == nullptr) return base::Status::Invalid("entry: missing <zq:topic>");
+  if (p.title == nullptr) return base::Status::Invalid("entry: missing <title>");
+  if (p.content == nullptr) return base::Status::Invalid("entry: missing <content>");
+  base::Result<std::string> id = RequireAttr(p.topic, "id");
   if (!id.ok()) return id.status();
   TopicDef t;
   t.id = *id;
-  t.title = xml::Content(p.title);
-  t.description = xml::Content(p.content);
+  t.title = text::xml::Content(p.title);
+  t.description = text::xml::Content(p.content);
   return t;
 }
 
-Result<EntryKind> DecodeKind(const xmlNode* kind) {
-  if (kind == nullptr) return Status::Invalid("entry: missing <zq:kind>");
-  std::string text = xml::Content(kind);
+base::Result<EntryKind> DecodeKind(const xmlNode* kind) {
+  if (kind == nullptr) return base::Status::Invalid("entry: missing <zq:kind>");
+  std::string text = text::xml::Content(kind);
   for (EntryKind k :
        {EntryKind::kRelease, EntryKind::kNode, EntryKind::kInterpretation, EntryKind::kTopic}) {
     if (text == EntryKindName(k)) return k;
   }
-  return Status::Invalid("zq:kind: expected release, node, interpretation or topic, got " +
-                         Quote(text));
+  return base::Status::Invalid("zq:kind: expected release, node, interpretation or topic, got " +
+                               Quote(text));
 }
 
 // Fills the one payload of `e` that its kind names.
-Status DecodePayload(const Parts& p, Entry* e) {
+base::Status DecodePayload(const Parts& p, Entry* e) {
   switch (e->kind) {
     case EntryKind::kRelease: {
-      Result<Release> r = DecodeRelease(p);
+      base::Result<Release> r = DecodeRelease(p);
       if (!r.ok()) return r.status();
       e->release = std::move(*r);
-      return Status::Ok();
+      return base::Status::Ok();
     }
     case EntryKind::kNode: {
-      Result<Node> n = DecodeNode(p);
+      base::Result<Node> n = DecodeNode(p);
       if (!n.ok()) return n.status();
       e->node = std::move(*n);
-      return Status::Ok();
+      return base::Status::Ok();
     }
     case EntryKind::kInterpretation: {
-      Result<Interpretation> i = DecodeInterpretation(p);
+      base::Result<Interpretation> i = DecodeInterpretation(p);
       if (!i.ok()) return i.status();
       e->interpretation = std::move(*i);
-      return Status::Ok();
+      return base::Status::Ok();
     }
     case EntryKind::kTopic: {
-      Result<TopicDef> t = DecodeTopic(p);
+      base::Result<TopicDef> t = DecodeTopic(p);
       if (!t.ok()) return t.status();
       e->topic = std::move(*t);
-      return Status::Ok();
+      return base::Status::Ok();
     }
   }
-  return Status::Invalid("zq:kind: unknown value");
+  return base::Status::Invalid("zq:kind: unknown value");
 }
 
 }  // namespace
 
-Result<Entry> DecodeFields(const xmlNode* root) {
+base::Result<Entry> DecodeFields(const xmlNode* root) {
   Parts p;
   ZQ_RETURN_IF_ERROR(CollectParts(root, &p));
   Entry e;
   ZQ_RETURN_IF_ERROR(DecodeLog(p.log, &e.log));
-  if (p.id == nullptr) return Status::Invalid("entry: missing <id>");
-  if (xml::Content(p.id) != EntryId(e.log)) {
-    return Status::Invalid("id: expected " + Quote(EntryId(e.log)) + " (from zq:log), got " +
-                           Quote(xml::Content(p.id)));
+  if (p.id == nullptr) return base::Status::Invalid("entry: missing <id>");
+  if (text::xml::Content(p.id) != EntryId(e.log)) {
+    return base::Status::Invalid("id: expected " + Quote(EntryId(e.log)) + " (from zq:log), got " +
+                                 Quote(text::xml::Content(p.id)));
   }
-  Result<EntryKind> kind = DecodeKind(p.kind);
+  base::Result<EntryKind> kind = DecodeKind(p.kind);
   if (!kind.ok()) return kind.status();
   e.kind = *kind;
-  Result<TimeMs> updated = RequireTime(p.updated, "updated");
+  base::Result<base::TimeMs> updated = RequireTime(p.updated, "updated");
   if (!updated.ok()) return updated.status();
   e.updated_ms = *updated;
   ZQ_RETURN_IF_ERROR(DecodePayload(p, &e));

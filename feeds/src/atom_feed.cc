@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "atom_internal.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/atom.h"
 
 namespace zhanqun::feeds {
@@ -13,38 +14,38 @@ using namespace atom_internal;
 void AppendLink(std::string* out, const char* rel, const std::string& href) {
   *out += "<link rel=\"";
   *out += rel;
-  *out += "\" href=\"" + xml::EscapeAttribute(href) + "\"";
+  *out += "\" href=\"" + text::xml::EscapeAttribute(href) + "\"";
   if (std::strcmp(rel, "self") == 0) *out += " type=\"application/atom+xml\"";
   *out += "/>\n";
 }
 
-Status DecodeFeedChild(const xmlNode* child, FeedMeta* meta, bool* has_head) {
-  if (xml::IsElement(child, kAtomNs, "title")) {
-    meta->title = xml::Content(child);
-  } else if (xml::IsElement(child, kAtomNs, "updated")) {
-    Result<TimeMs> t = ParseTime(xml::Content(child));
+base::Status DecodeFeedChild(const xmlNode* child, FeedMeta* meta, bool* has_head) {
+  if (text::xml::IsElement(child, kAtomNs, "title")) {
+    meta->title = text::xml::Content(child);
+  } else if (text::xml::IsElement(child, kAtomNs, "updated")) {
+    base::Result<base::TimeMs> t = base::ParseTime(text::xml::Content(child));
     if (!t.ok()) return t.status().Context("feed: updated");
     meta->updated_ms = *t;
-  } else if (xml::IsElement(child, kAtomNs, "link")) {
-    std::string rel = xml::Attr(child, "rel").value_or("alternate");
-    std::string href = xml::Attr(child, "href").value_or("");
+  } else if (text::xml::IsElement(child, kAtomNs, "link")) {
+    std::string rel = text::xml::Attr(child, "rel").value_or("alternate");
+    std::string href = text::xml::Attr(child, "href").value_or("");
     if (rel == "self") meta->self_url = href;
     if (rel == "next") meta->next_url = href;
     if (rel == "previous" || rel == "prev-archive") meta->prev_url = href;
     if (rel == "first") meta->first_url = href;
     if (rel == "hub") meta->hub_url = href;
-  } else if (xml::IsElement(child, kFhNs, "archive")) {
+  } else if (text::xml::IsElement(child, kFhNs, "archive")) {
     meta->archive = true;
-  } else if (xml::IsElement(child, kZqNs, "head")) {
-    Result<std::string> origin = RequireAttr(child, "origin");
+  } else if (text::xml::IsElement(child, kZqNs, "head")) {
+    base::Result<std::string> origin = RequireAttr(child, "origin");
     if (!origin.ok()) return origin.status().Context("feed");
-    Result<std::uint64_t> seq = RequireNumber(child, "seq", false);
+    base::Result<std::uint64_t> seq = RequireNumber(child, "seq", false);
     if (!seq.ok()) return seq.status().Context("feed");
     meta->origin = *origin;
     meta->head_seq = *seq;
     *has_head = true;
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 }  // namespace
@@ -53,48 +54,50 @@ std::string EncodeFeed(const FeedMeta& meta, const std::vector<std::string>& wir
   std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
   out += std::string("<feed xmlns=\"") + kAtomNs + "\" xmlns:zq=\"" + kZqNs + "\" xmlns:fh=\"" +
          kFhNs + "\">\n";
-  out += "<id>urn:zhanqun:feed:" + xml::EscapeText(meta.origin) + "</id>\n";
-  out += "<title>" + xml::EscapeText(meta.title) + "</title>\n";
-  out += "<updated>" + FormatTime(meta.updated_ms) + "</updated>\n";
-  out += "<author><name>" + xml::EscapeText(meta.origin) + "</name></author>\n";
+  out += "<id>urn:zhanqun:feed:" + text::xml::EscapeText(meta.origin) + "</id>\n";
+  out += "<title>" + text::xml::EscapeText(meta.title) + "</title>\n";
+  out += "<updated>" + base::FormatTime(meta.updated_ms) + "</updated>\n";
+  out += "<author><name>" + text::xml::EscapeText(meta.origin) + "</name></author>\n";
   if (!meta.self_url.empty()) AppendLink(&out, "self", meta.self_url);
   if (meta.first_url) AppendLink(&out, "first", *meta.first_url);
   if (meta.prev_url) AppendLink(&out, "previous", *meta.prev_url);
   if (meta.next_url) AppendLink(&out, "next", *meta.next_url);
   if (meta.hub_url) AppendLink(&out, "hub", *meta.hub_url);
   if (meta.archive) out += "<fh:archive/>\n";
-  out += "<zq:head origin=\"" + xml::EscapeAttribute(meta.origin) + "\" seq=\"" +
+  out += "<zq:head origin=\"" + text::xml::EscapeAttribute(meta.origin) + "\" seq=\"" +
          std::to_string(meta.head_seq) + "\"/>\n";
   for (const std::string& wire : wire_entries) out += wire + "\n";
   out += "</feed>\n";
   return out;
 }
 
-Result<ParsedFeed> DecodeFeed(std::string_view bytes, const XmlLimits& limits) {
-  Result<xml::DocPtr> doc = xml::ParseXml(bytes, limits.max_document_bytes, limits.max_depth);
+base::Result<ParsedFeed> DecodeFeed(std::string_view bytes, const XmlLimits& limits) {
+  base::Result<text::xml::DocPtr> doc =
+      text::xml::ParseXml(bytes, limits.max_document_bytes, limits.max_depth);
   if (!doc.ok()) return doc.status();
   xmlNode* root = xmlDocGetRootElement(doc->get());
-  if (!xml::IsElement(root, kAtomNs, "feed")) {
-    return Status::Invalid("feed: expected an Atom <feed> root element, got <" + xml::QName(root) +
-                           ">");
+  if (!text::xml::IsElement(root, kAtomNs, "feed")) {
+    return base::Status::Invalid("feed: expected an Atom <feed> root element, got <" +
+                                 text::xml::QName(root) + ">");
   }
   ParsedFeed feed;
   bool has_head = false;
   std::vector<const xmlNode*> entries;
-  for (const xmlNode* child : xml::ChildElements(root)) {
-    if (xml::IsElement(child, kAtomNs, "entry")) {
+  for (const xmlNode* child : text::xml::ChildElements(root)) {
+    if (text::xml::IsElement(child, kAtomNs, "entry")) {
       entries.push_back(child);
     } else {
       ZQ_RETURN_IF_ERROR(DecodeFeedChild(child, &feed.meta, &has_head));
     }
   }
-  if (!has_head) return Status::Invalid("feed: missing <zq:head>");
+  if (!has_head) return base::Status::Invalid("feed: missing <zq:head>");
   if (entries.size() > limits.max_entries) {
-    return Status::Exhausted("feed: " + std::to_string(entries.size()) +
-                             " entries exceed the limit of " + std::to_string(limits.max_entries));
+    return base::Status::Exhausted("feed: " + std::to_string(entries.size()) +
+                                   " entries exceed the limit of " +
+                                   std::to_string(limits.max_entries));
   }
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    Result<ParsedEntry> e = DecodeEntryElement(entries[i], limits);
+    base::Result<ParsedEntry> e = DecodeEntryElement(entries[i], limits);
     if (!e.ok()) return e.status().Context("feed: entry " + std::to_string(i + 1));
     feed.entries.push_back(std::move(*e));
   }

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "xml.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/atom.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/text/xml.h"
 
 namespace zhanqun::feeds::atom_internal {
 
@@ -35,19 +35,19 @@ bool IsHex(std::string_view s, std::size_t len, bool upper);
 std::optional<std::uint64_t> ParseDecimal(std::string_view s);
 
 // The attribute `name` of `node`; kInvalidArgument naming it if missing.
-Result<std::string> RequireAttr(const xmlNode* node, const char* name);
+base::Result<std::string> RequireAttr(const xmlNode* node, const char* name);
 // The attribute `name` as a canonical decimal (> 0 if `positive`).
-Result<std::uint64_t> RequireNumber(const xmlNode* node, const char* name, bool positive);
+base::Result<std::uint64_t> RequireNumber(const xmlNode* node, const char* name, bool positive);
 
 // OK if `node` is an Atom <entry> element.
-Status CheckEntryElement(const xmlNode* node);
+base::Status CheckEntryElement(const xmlNode* node);
 // OK if the fields of `sig` can be written into a <zq:signature> and read back.
-Status ValidateSignatureElement(const SignatureElement& sig);
+base::Status ValidateSignatureElement(const SignatureElement& sig);
 
 // The fields of an <entry> without its signature (atom_entry_fields.cc).
-Result<Entry> DecodeFields(const xmlNode* root);
+base::Result<Entry> DecodeFields(const xmlNode* root);
 // Decodes one <entry> element, signed and canonical (atom_entry_decode.cc).
-Result<ParsedEntry> DecodeEntryElement(const xmlNode* element, const XmlLimits& limits);
+base::Result<ParsedEntry> DecodeEntryElement(const xmlNode* element, const XmlLimits& limits);
 
 }  // namespace zhanqun::feeds::atom_internal
 

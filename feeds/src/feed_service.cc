@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
@@ -138,7 +139,7 @@ bool ParseUint(const std::string& s, std::uint64_t* out) {
 }
 
 FeedMeta PageMeta(const std::string& origin, std::uint64_t after, std::size_t count,
-                  std::uint64_t head, const FeedServiceOptions& o, const Clock& clock) {
+                  std::uint64_t head, const FeedServiceOptions& o, const base::Clock& clock) {
   FeedMeta meta;
   meta.origin = origin;
   meta.title = o.title + " " + origin;
@@ -165,21 +166,22 @@ const char* CacheControl(bool archive, bool empty) {
 
 }  // namespace
 
-HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier& notifier,
-                       const FeedServiceOptions& o, const Clock& clock) {
+net::HttpResponse ServeFeed(const net::HttpRequest& req, LogReader& reader,
+                            AppendNotifier& notifier, const FeedServiceOptions& o,
+                            const base::Clock& clock) {
   const std::string origin = req.params.count("origin") ? req.params.at("origin") : "";
   if (!IsDivisionCode(origin)) {
-    return HttpResponse::Error(
-        Status::Invalid("origin: expected a 6-digit division code, got '" + origin + "'"));
+    return net::HttpResponse::Error(
+        base::Status::Invalid("origin: expected a 6-digit division code, got '" + origin + "'"));
   }
   std::uint64_t after = 0, wait = 0;
   if (!ParseUint(req.Query("after", "0"), &after)) {
-    return HttpResponse::Error(Status::Invalid("after: expected a non-negative integer, got '" +
-                                               req.Query("after") + "'"));
+    return net::HttpResponse::Error(base::Status::Invalid(
+        "after: expected a non-negative integer, got '" + req.Query("after") + "'"));
   }
   if (!ParseUint(req.Query("wait", "0"), &wait)) {
-    return HttpResponse::Error(
-        Status::Invalid("wait: expected seconds as an integer, got '" + req.Query("wait") + "'"));
+    return net::HttpResponse::Error(base::Status::Invalid(
+        "wait: expected seconds as an integer, got '" + req.Query("wait") + "'"));
   }
   wait = std::min<std::uint64_t>(wait, static_cast<std::uint64_t>(o.max_wait_s));
   auto statement = [&] { return o.head_statement ? o.head_statement(origin) : std::string(); };
@@ -191,17 +193,16 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
   }
   std::uint64_t head = reader.Head(origin);
   // Entries never change once appended, so origin, after and head fix the page.
-  const std::string cache_key =
-      origin + " " + std::to_string(after) + " " + std::to_string(head);
+  const std::string cache_key = origin + " " + std::to_string(after) + " " + std::to_string(head);
   std::string body;
   std::size_t count = 0;
   if (o.page_cache && o.page_cache->Find(cache_key, &body)) {
-    count = head > after ? static_cast<std::size_t>(std::min<std::uint64_t>(head - after,
-                                                                            o.page_size))
-                         : 0;
+    count = head > after
+                ? static_cast<std::size_t>(std::min<std::uint64_t>(head - after, o.page_size))
+                : 0;
   } else {
-    Result<std::vector<std::string>> wires = reader.ReadWire(origin, after, o.page_size);
-    if (!wires.ok()) return HttpResponse::Error(wires.status());
+    base::Result<std::vector<std::string>> wires = reader.ReadWire(origin, after, o.page_size);
+    if (!wires.ok()) return net::HttpResponse::Error(wires.status());
     count = wires->size();
     body = EncodeFeed(PageMeta(origin, after, count, head, o, clock), *wires);
     if (o.page_cache && after + count == std::min<std::uint64_t>(head, after + o.page_size)) {
@@ -209,9 +210,9 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
     }
   }
   FeedMeta meta = PageMeta(origin, after, count, head, o, clock);
-  std::string etag = "\"" + origin + "-" + std::to_string(after) + "-" +
-                     std::to_string(after + count) + "\"";
-  HttpResponse resp;
+  std::string etag =
+      "\"" + origin + "-" + std::to_string(after) + "-" + std::to_string(after + count) + "\"";
+  net::HttpResponse resp;
   resp.content_type = "application/atom+xml; charset=utf-8";
   resp.headers.push_back({"ETag", etag});
   resp.headers.push_back({"Cache-Control", CacheControl(meta.archive, count == 0)});
@@ -229,31 +230,32 @@ HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier
   return resp;
 }
 
-Result<std::string> HeadDocument(LogReader& reader, const std::string& origin) {
+base::Result<std::string> HeadDocument(LogReader& reader, const std::string& origin) {
   std::uint64_t head = reader.Head(origin);
   std::string hash = kZeroHash;
   if (head > 0) {
-    Result<std::vector<std::string>> wires = reader.ReadWire(origin, head - 1, 1);
+    base::Result<std::vector<std::string>> wires = reader.ReadWire(origin, head - 1, 1);
     if (!wires.ok()) return wires.status();
     if (wires->empty())
-      return Status::Internal("head entry " + origin + "#" + std::to_string(head) +
-                              " not readable");
-    Result<ParsedEntry> e = DecodeEntry(wires->front());
+      return base::Status::Internal("head entry " + origin + "#" + std::to_string(head) +
+                                    " not readable");
+    base::Result<ParsedEntry> e = DecodeEntry(wires->front());
     if (!e.ok()) return e.status().Context("head entry " + origin + "#" + std::to_string(head));
-    hash = Sha256Hex(e->canonical);
+    hash = base::Sha256Hex(e->canonical);
   }
   return origin + " " + std::to_string(head) + " " + hash + "\n";
 }
 
-HttpResponse ServeFeedHead(const HttpRequest& req, LogReader& reader, const FeedServiceOptions& o) {
+net::HttpResponse ServeFeedHead(const net::HttpRequest& req, LogReader& reader,
+                                const FeedServiceOptions& o) {
   const std::string origin = req.params.count("origin") ? req.params.at("origin") : "";
   if (!IsDivisionCode(origin)) {
-    return HttpResponse::Error(
-        Status::Invalid("origin: expected a 6-digit division code, got '" + origin + "'"));
+    return net::HttpResponse::Error(
+        base::Status::Invalid("origin: expected a 6-digit division code, got '" + origin + "'"));
   }
-  Result<std::string> doc = HeadDocument(reader, origin);
-  if (!doc.ok()) return HttpResponse::Error(doc.status());
-  HttpResponse resp = HttpResponse::Text(200, *doc);
+  base::Result<std::string> doc = HeadDocument(reader, origin);
+  if (!doc.ok()) return net::HttpResponse::Error(doc.status());
+  net::HttpResponse resp = net::HttpResponse::Text(200, *doc);
   resp.headers.push_back({"Cache-Control", "no-cache"});
   if (!o.websub_hub_url.empty()) {
     resp.headers.push_back(

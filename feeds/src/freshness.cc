@@ -4,6 +4,8 @@
 #include <charconv>
 #include <map>
 
+#include "zhanqun/base/encoding.h"
+
 namespace zhanqun::feeds {
 
 namespace {
@@ -11,7 +13,7 @@ namespace {
 constexpr std::string_view kSigSep = ";sig=";
 
 std::string Body(const std::string& origin, std::uint64_t seq, const std::string& hash,
-                 TimeMs time_ms, TimeMs expires_ms) {
+                 base::TimeMs time_ms, base::TimeMs expires_ms) {
   return "origin=" + origin + ";seq=" + std::to_string(seq) + ";hash=" + hash +
          ";time=" + std::to_string(time_ms) + ";expires=" + std::to_string(expires_ms);
 }
@@ -42,62 +44,66 @@ bool ParseNumber(const std::string& s, T* out) {
 }  // namespace
 
 HeadStatement SignHeadStatement(const SecretKey& key, const std::string& origin, std::uint64_t seq,
-                                const std::string& hash, TimeMs time_ms, TimeMs expires_ms) {
+                                const std::string& hash, base::TimeMs time_ms,
+                                base::TimeMs expires_ms) {
   HeadStatement h{origin,  seq,        hash,
                   time_ms, expires_ms, Body(origin, seq, hash, time_ms, expires_ms)};
   auto sig = key.SignRaw(h.text);
-  h.text += std::string(kSigSep) +
-            Base64Encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+  h.text += std::string(kSigSep) + base::Base64Encode(std::string_view(
+                                       reinterpret_cast<const char*>(sig.data()), sig.size()));
   return h;
 }
 
-Result<HeadStatement> VerifyHeadStatement(const std::string& text, const PublicKey& key) {
-  if (text.size() > 1024) return Status::Invalid("head statement: longer than 1024 bytes");
+base::Result<HeadStatement> VerifyHeadStatement(const std::string& text, const PublicKey& key) {
+  if (text.size() > 1024) return base::Status::Invalid("head statement: longer than 1024 bytes");
   std::size_t at = text.rfind(kSigSep);
-  if (at == std::string::npos) return Status::Invalid("head statement: no ';sig=' field");
+  if (at == std::string::npos) return base::Status::Invalid("head statement: no ';sig=' field");
   std::string body = text.substr(0, at);
-  Result<std::string> raw = Base64Decode(text.substr(at + kSigSep.size()));
+  base::Result<std::string> raw = base::Base64Decode(text.substr(at + kSigSep.size()));
   if (!raw.ok() || raw->size() != 64) {
-    return Status::Invalid("head statement: sig is not a base64 Ed25519 signature");
+    return base::Status::Invalid("head statement: sig is not a base64 Ed25519 signature");
   }
   std::map<std::string, std::string> f;
-  if (!SplitFields(body, &f)) return Status::Invalid("head statement: malformed fields");
+  if (!SplitFields(body, &f)) return base::Status::Invalid("head statement: malformed fields");
   HeadStatement h;
   h.text = text;
   for (const char* name : {"origin", "seq", "hash", "time", "expires"}) {
-    if (!f.count(name)) return Status::Invalid(std::string("head statement: no '") + name + "'");
+    if (!f.count(name))
+      return base::Status::Invalid(std::string("head statement: no '") + name + "'");
   }
   h.origin = f["origin"];
   h.hash = f["hash"];
-  if (!IsDivisionCode(h.origin)) return Status::Invalid("head statement: origin is not a code");
-  if (!ParseNumber(f["seq"], &h.seq)) return Status::Invalid("head statement: seq");
-  if (!ParseNumber(f["time"], &h.time_ms)) return Status::Invalid("head statement: time");
+  if (!IsDivisionCode(h.origin))
+    return base::Status::Invalid("head statement: origin is not a code");
+  if (!ParseNumber(f["seq"], &h.seq)) return base::Status::Invalid("head statement: seq");
+  if (!ParseNumber(f["time"], &h.time_ms)) return base::Status::Invalid("head statement: time");
   if (!ParseNumber(f["expires"], &h.expires_ms) || h.expires_ms < h.time_ms) {
-    return Status::Invalid("head statement: expires");
+    return base::Status::Invalid("head statement: expires");
   }
   if (body != Body(h.origin, h.seq, h.hash, h.time_ms, h.expires_ms)) {
-    return Status::Invalid("head statement: fields not in canonical form");
+    return base::Status::Invalid("head statement: fields not in canonical form");
   }
   std::array<std::uint8_t, 64> sig{};
   std::copy(raw->begin(), raw->end(), sig.begin());
-  Status v = VerifyRaw(key, body, sig);
-  if (!v.ok()) return Status::Unauthenticated("head statement: signature does not verify");
+  base::Status v = VerifyRaw(key, body, sig);
+  if (!v.ok()) return base::Status::Unauthenticated("head statement: signature does not verify");
   return h;
 }
 
-std::string FormatClockHeader(TimeMs t1, TimeMs t2, std::int64_t error_ms) {
+std::string FormatClockHeader(base::TimeMs t1, base::TimeMs t2, std::int64_t error_ms) {
   return "t1=" + std::to_string(t1) + ";t2=" + std::to_string(t2) +
          ";err=" + std::to_string(error_ms);
 }
 
-bool ParseClockHeader(const std::string& value, TimeMs* t1, TimeMs* t2, std::int64_t* error_ms) {
+bool ParseClockHeader(const std::string& value, base::TimeMs* t1, base::TimeMs* t2,
+                      std::int64_t* error_ms) {
   std::map<std::string, std::string> f;
   if (value.size() > 200 || !SplitFields(value, &f) || f.size() != 3) return false;
   return ParseNumber(f["t1"], t1) && ParseNumber(f["t2"], t2) && ParseNumber(f["err"], error_ms) &&
          *t2 >= *t1 && *error_ms >= 0;
 }
 
-void ClockSync::AddSample(TimeMs t0, TimeMs t1, TimeMs t2, TimeMs t3,
+void ClockSync::AddSample(base::TimeMs t0, base::TimeMs t1, base::TimeMs t2, base::TimeMs t3,
                           std::int64_t server_error_ms) {
   std::int64_t delay = (t3 - t0) - (t2 - t1);
   if (delay < 0) delay = 0;  // sub-millisecond rounding
@@ -117,7 +123,7 @@ ClockEstimate ClockSync::Estimate() const {
   return {true, best->offset, best->delay / 2 + best->server_error + 1};
 }
 
-TimeMs ClockSync::HubTime(TimeMs local_ms) const {
+base::TimeMs ClockSync::HubTime(base::TimeMs local_ms) const {
   ClockEstimate e = Estimate();
   return e.known ? local_ms + e.offset_ms : local_ms;
 }

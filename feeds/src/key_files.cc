@@ -37,15 +37,15 @@ std::string ModeString(mode_t mode) {
   return buf;
 }
 
-Status ErrnoStatus(const std::string& what, int err) {
+base::Status ErrnoStatus(const std::string& what, int err) {
   std::string message = what + ": " + std::strerror(err);
-  if (err == ENOENT) return Status::NotFound(message);
-  if (err == EEXIST) return Status(Code::kAlreadyExists, message);
-  if (err == EACCES || err == EPERM) return Status::PermissionDenied(message);
-  return Status::IoError(message);
+  if (err == ENOENT) return base::Status::NotFound(message);
+  if (err == EEXIST) return base::Status(base::Code::kAlreadyExists, message);
+  if (err == EACCES || err == EPERM) return base::Status::PermissionDenied(message);
+  return base::Status::IoError(message);
 }
 
-Status WriteAll(int fd, const char* data, std::size_t size) {
+base::Status WriteAll(int fd, const char* data, std::size_t size) {
   while (size > 0) {
     ssize_t n = write(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
@@ -53,12 +53,12 @@ Status WriteAll(int fd, const char* data, std::size_t size) {
     data += n;
     size -= static_cast<std::size_t>(n);
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 }  // namespace
 
-Result<std::string> ReadSmallFile(const std::string& path, bool secret) {
+base::Result<std::string> ReadSmallFile(const std::string& path, bool secret) {
   const char* kind = secret ? "key file " : "public key file ";
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return ErrnoStatus(std::string("cannot open ") + kind + path, errno);
@@ -66,14 +66,15 @@ Result<std::string> ReadSmallFile(const std::string& path, bool secret) {
   // fstat on the open descriptor, so the mode checked is that of the file read.
   struct stat st;
   if (fstat(fd, &st) != 0) return ErrnoStatus(std::string("cannot stat ") + kind + path, errno);
-  if (!S_ISREG(st.st_mode)) return Status::Invalid(kind + path + " is not a regular file");
+  if (!S_ISREG(st.st_mode)) return base::Status::Invalid(kind + path + " is not a regular file");
   if (secret && (st.st_mode & 077) != 0) {
-    return Status::PermissionDenied(kind + path + " has mode " + ModeString(st.st_mode) +
-                                    "; it must be 0600 (chmod 600 " + path + ")");
+    return base::Status::PermissionDenied(kind + path + " has mode " + ModeString(st.st_mode) +
+                                          "; it must be 0600 (chmod 600 " + path + ")");
   }
   if (static_cast<std::size_t>(st.st_size) > kMaxKeyFileBytes) {
-    return Status::Invalid(kind + path + " is " + std::to_string(st.st_size) +
-                           " bytes; a key file is at most " + std::to_string(kMaxKeyFileBytes));
+    return base::Status::Invalid(kind + path + " is " + std::to_string(st.st_size) +
+                                 " bytes; a key file is at most " +
+                                 std::to_string(kMaxKeyFileBytes));
   }
   // Sized once up front so a secret is never copied by a reallocation.
   std::string data(kMaxKeyFileBytes + 1, '\0');
@@ -91,19 +92,19 @@ Result<std::string> ReadSmallFile(const std::string& path, bool secret) {
   }
   if (used > kMaxKeyFileBytes) {
     OPENSSL_cleanse(data.data(), data.size());
-    return Status::Invalid(kind + path + " grew beyond " + std::to_string(kMaxKeyFileBytes) +
-                           " bytes while being read");
+    return base::Status::Invalid(kind + path + " grew beyond " + std::to_string(kMaxKeyFileBytes) +
+                                 " bytes while being read");
   }
   data.resize(used);
   return data;
 }
 
-Status WriteFile(const std::string& path, const char* data, std::size_t size, mode_t mode,
-                 bool exclusive) {
+base::Status WriteFile(const std::string& path, const char* data, std::size_t size, mode_t mode,
+                       bool exclusive) {
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (exclusive ? O_EXCL : O_TRUNC);
   int fd = open(path.c_str(), flags, mode);
   if (fd < 0) return ErrnoStatus("cannot create " + path, errno);
-  Status s;
+  base::Status s;
   {
     FdCloser closer(fd);
     if (fchmod(fd, mode) != 0) s = ErrnoStatus("cannot chmod " + path, errno);

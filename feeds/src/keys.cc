@@ -9,6 +9,9 @@
 #include <cstring>
 
 #include "signature_internal.h"
+#include "zhanqun/base/encoding.h"
+#include "zhanqun/base/hash.h"
+#include "zhanqun/base/strings.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::feeds {
@@ -45,12 +48,12 @@ PublicKey PublicKeyOf(EVP_PKEY* pkey) {
 
 // The base64 line of a minisign key file, or the text itself if it is bare.
 std::string_view PublicKeyLine(std::string_view text) {
-  text = Trim(text);
+  text = base::TrimAscii(text);
   if (text.substr(0, kUntrustedPrefix.size()) != kUntrustedPrefix) return text;
   std::size_t eol = text.find('\n');
   if (eol == std::string_view::npos) return {};
   std::string_view rest = text.substr(eol + 1);
-  return Trim(rest.substr(0, rest.find('\n')));
+  return base::TrimAscii(rest.substr(0, rest.find('\n')));
 }
 
 }  // namespace
@@ -65,17 +68,18 @@ SecretKey::~SecretKey() = default;
 SecretKey::SecretKey(SecretKey&&) noexcept = default;
 SecretKey& SecretKey::operator=(SecretKey&&) noexcept = default;
 
-Result<SecretKey> SecretKey::Generate() {
+base::Result<SecretKey> SecretKey::Generate() {
   PkeyPtr pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
   if (!pkey) {
     ERR_clear_error();
-    return Status::Internal("cannot generate an Ed25519 key (OpenSSL EVP_PKEY_Q_keygen failed)");
+    return base::Status::Internal(
+        "cannot generate an Ed25519 key (OpenSSL EVP_PKEY_Q_keygen failed)");
   }
   return SecretKey(std::make_unique<Impl>(Impl{std::move(pkey)}));
 }
 
-Result<SecretKey> SecretKey::Load(const std::string& path) {
-  Result<std::string> pem = ReadSmallFile(path, /*secret=*/true);
+base::Result<SecretKey> SecretKey::Load(const std::string& path) {
+  base::Result<std::string> pem = ReadSmallFile(path, /*secret=*/true);
   if (!pem.ok()) return pem.status();
   Wiper wipe(*pem);
   BioPtr bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
@@ -86,18 +90,18 @@ Result<SecretKey> SecretKey::Load(const std::string& path) {
   PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
   ERR_clear_error();
   if (!pkey) {
-    return Status::Invalid("key file " + path +
-                           " does not hold an unencrypted PEM (PKCS#8) private key");
+    return base::Status::Invalid("key file " + path +
+                                 " does not hold an unencrypted PEM (PKCS#8) private key");
   }
   if (EVP_PKEY_get_id(pkey.get()) != EVP_PKEY_ED25519) {
     const char* type = EVP_PKEY_get0_type_name(pkey.get());
-    return Status::Invalid("key file " + path + " holds a " + (type ? type : "non-Ed25519") +
-                           " key; an Ed25519 key is required");
+    return base::Status::Invalid("key file " + path + " holds a " + (type ? type : "non-Ed25519") +
+                                 " key; an Ed25519 key is required");
   }
   return SecretKey(std::make_unique<Impl>(Impl{std::move(pkey)}));
 }
 
-Status SecretKey::Save(const std::string& path) const {
+base::Status SecretKey::Save(const std::string& path) const {
   // A secure-heap memory BIO wipes the PEM text when freed.
   BioPtr bio(BIO_new(BIO_s_secmem()));
   if (!bio) Die("BIO_new");
@@ -129,7 +133,7 @@ std::array<std::uint8_t, 64> SecretKey::SignRaw(std::string_view message) const 
 }
 
 std::array<std::uint8_t, 8> DeriveKeyId(const std::array<std::uint8_t, 32>& pk) {
-  const std::string digest = Digest(EVP_sha256(), AsView(pk));
+  const std::string digest = base::Sha256(AsView(pk));
   std::array<std::uint8_t, 8> id{};
   std::memcpy(id.data(), digest.data(), id.size());
   return id;
@@ -139,24 +143,26 @@ std::string PublicKeyBase64(const PublicKey& key) {
   std::string blob(kPublicKeyAlg);
   blob += AsView(key.key_id);
   blob += AsView(key.bytes);
-  return Base64Encode(blob);
+  return base::Base64Encode(blob);
 }
 
 std::string FormatPublicKeyFile(const PublicKey& key, const std::string& comment) {
   return std::string(kUntrustedPrefix) + comment + "\n" + PublicKeyBase64(key) + "\n";
 }
 
-Result<PublicKey> ParsePublicKey(std::string_view text) {
+base::Result<PublicKey> ParsePublicKey(std::string_view text) {
   std::string_view line = PublicKeyLine(text);
-  if (line.empty()) return Status::Invalid("public key: no base64 line after the comment line");
-  Result<std::string> blob = Base64Decode(line);
+  if (line.empty())
+    return base::Status::Invalid("public key: no base64 line after the comment line");
+  base::Result<std::string> blob = base::Base64Decode(line);
   if (!blob.ok()) return blob.status().Context("public key");
   if (blob->size() != kPublicKeyBlobBytes) {
-    return Status::Invalid("public key decodes to " + std::to_string(blob->size()) +
-                           " bytes; expected 42 (\"Ed\", 8-byte key id, 32-byte Ed25519 key)");
+    return base::Status::Invalid(
+        "public key decodes to " + std::to_string(blob->size()) +
+        " bytes; expected 42 (\"Ed\", 8-byte key id, 32-byte Ed25519 key)");
   }
   if (std::string_view(*blob).substr(0, 2) != kPublicKeyAlg) {
-    return Status::Invalid("public key algorithm is not \"Ed\" (Ed25519)");
+    return base::Status::Invalid("public key algorithm is not \"Ed\" (Ed25519)");
   }
   PublicKey key;
   std::memcpy(key.key_id.data(), blob->data() + 2, key.key_id.size());
@@ -164,10 +170,10 @@ Result<PublicKey> ParsePublicKey(std::string_view text) {
   return key;
 }
 
-Result<PublicKey> LoadPublicKeyFile(const std::string& path) {
-  Result<std::string> text = ReadSmallFile(path, /*secret=*/false);
+base::Result<PublicKey> LoadPublicKeyFile(const std::string& path) {
+  base::Result<std::string> text = ReadSmallFile(path, /*secret=*/false);
   if (!text.ok()) return text.status();
-  Result<PublicKey> key = ParsePublicKey(*text);
+  base::Result<PublicKey> key = ParsePublicKey(*text);
   if (!key.ok()) return key.status().Context(path);
   return key;
 }

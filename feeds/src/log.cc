@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "zhanqun/base/hash.h"
+
 namespace zhanqun::feeds {
 namespace {
 
@@ -22,51 +24,52 @@ std::string Position(const std::string& origin, std::uint64_t seq) {
 }
 
 // `hash` is Sha256Hex(parsed.canonical), computed once by the caller.
-Status CheckSignature(const ParsedEntry& parsed, const TrustStore& trust, const std::string& hash) {
+base::Status CheckSignature(const ParsedEntry& parsed, const TrustStore& trust,
+                            const std::string& hash) {
   const LogPosition& log = parsed.entry.log;
   const std::string where = "entry " + Position(Printable(log.origin), log.seq);
   const PublicKey* key = trust.Find(log.origin, parsed.signature.key_id);
   if (key == nullptr) {
-    return Status::Unauthenticated(where + " is signed by key " +
-                                   Printable(parsed.signature.key_id) +
-                                   " which is not trusted for origin " + Printable(log.origin));
+    return base::Status::Unauthenticated(
+        where + " is signed by key " + Printable(parsed.signature.key_id) +
+        " which is not trusted for origin " + Printable(log.origin));
   }
   ZQ_RETURN_IF_ERROR(VerifyMessage(*key, parsed.canonical, parsed.signature).Context(where));
   // The signature alone does not bind the position: the trusted comment does,
   // so a validly signed entry cannot be replayed under another origin or seq.
   const std::string expected = TrustedComment(log.origin, log.seq, hash);
   if (parsed.signature.trusted_comment != expected) {
-    return Status::Unauthenticated(where + ": trusted comment \"" +
-                                   Printable(parsed.signature.trusted_comment, 200) +
-                                   "\" does not match the entry; expected \"" + expected + "\"");
+    return base::Status::Unauthenticated(
+        where + ": trusted comment \"" + Printable(parsed.signature.trusted_comment, 200) +
+        "\" does not match the entry; expected \"" + expected + "\"");
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Status CheckExtends(const LogPosition& log, const ChainHead& head) {
+base::Status CheckExtends(const LogPosition& log, const ChainHead& head) {
   if (log.origin != head.origin) {
-    return Status::Precondition("entry " + Position(Printable(log.origin), log.seq) +
-                                " belongs to origin " + Printable(log.origin) +
-                                ", but the chain head is for origin " + head.origin);
+    return base::Status::Precondition("entry " + Position(Printable(log.origin), log.seq) +
+                                      " belongs to origin " + Printable(log.origin) +
+                                      ", but the chain head is for origin " + head.origin);
   }
   if (log.seq <= head.seq) {
-    return Status::Precondition("replay: entry " + Position(log.origin, log.seq) +
-                                " is at or before the applied head " +
-                                Position(head.origin, head.seq));
+    return base::Status::Precondition("replay: entry " + Position(log.origin, log.seq) +
+                                      " is at or before the applied head " +
+                                      Position(head.origin, head.seq));
   }
   if (log.seq > head.seq + 1) {
-    return Status::Precondition("gap: expected " + Position(head.origin, head.seq + 1) + ", got #" +
-                                std::to_string(log.seq));
+    return base::Status::Precondition("gap: expected " + Position(head.origin, head.seq + 1) +
+                                      ", got #" + std::to_string(log.seq));
   }
   if (log.prev_hash != head.hash) {
     const std::string applied =
         head.seq == 0 ? "the first entry of a log must name " + head.hash
                       : "the applied entry #" + std::to_string(head.seq) + " has hash " + head.hash;
-    return Status::Precondition("fork: entry " + Position(log.origin, log.seq) +
-                                " names predecessor " + Printable(log.prev_hash) + ", but " +
-                                applied);
+    return base::Status::Precondition("fork: entry " + Position(log.origin, log.seq) +
+                                      " names predecessor " + Printable(log.prev_hash) + ", but " +
+                                      applied);
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 }  // namespace
@@ -75,20 +78,20 @@ std::string TrustedComment(const std::string& origin, std::uint64_t seq, const s
   return "zhanqun origin=" + origin + " seq=" + std::to_string(seq) + " hash=" + hash;
 }
 
-Result<SignedEntry> SignEntry(Entry entry, const ChainHead& head, const SecretKey& key) {
+base::Result<SignedEntry> SignEntry(Entry entry, const ChainHead& head, const SecretKey& key) {
   if (entry.log.origin != head.origin) {
-    return Status::Invalid("entry origin " + entry.log.origin +
-                           " does not match the chain head's origin " + head.origin);
+    return base::Status::Invalid("entry origin " + entry.log.origin +
+                                 " does not match the chain head's origin " + head.origin);
   }
   entry.log.seq = head.seq + 1;
   entry.log.prev_hash = head.hash;
-  Result<std::string> canonical = EncodeCanonicalEntry(entry);
+  base::Result<std::string> canonical = EncodeCanonicalEntry(entry);
   if (!canonical.ok()) return canonical.status();
   SignedEntry out;
-  out.hash = Sha256Hex(*canonical);
+  out.hash = base::Sha256Hex(*canonical);
   const SignatureElement sig =
       SignMessage(key, *canonical, TrustedComment(entry.log.origin, entry.log.seq, out.hash));
-  Result<std::string> wire = AttachSignature(*canonical, sig);
+  base::Result<std::string> wire = AttachSignature(*canonical, sig);
   if (!wire.ok()) return wire.status();
   out.entry = std::move(entry);
   out.canonical = std::move(*canonical);
@@ -96,16 +99,16 @@ Result<SignedEntry> SignEntry(Entry entry, const ChainHead& head, const SecretKe
   return out;
 }
 
-Result<SignedEntry> VerifyEntry(const ParsedEntry& parsed, const TrustStore& trust,
-                                const ChainHead& head) {
-  const std::string hash = Sha256Hex(parsed.canonical);
+base::Result<SignedEntry> VerifyEntry(const ParsedEntry& parsed, const TrustStore& trust,
+                                      const ChainHead& head) {
+  const std::string hash = base::Sha256Hex(parsed.canonical);
   ZQ_RETURN_IF_ERROR(CheckSignature(parsed, trust, hash));
   ZQ_RETURN_IF_ERROR(CheckExtends(parsed.entry.log, head));
   return SignedEntry{parsed.entry, parsed.canonical, hash, parsed.wire};
 }
 
-Status VerifySignature(const ParsedEntry& parsed, const TrustStore& trust) {
-  return CheckSignature(parsed, trust, Sha256Hex(parsed.canonical));
+base::Status VerifySignature(const ParsedEntry& parsed, const TrustStore& trust) {
+  return CheckSignature(parsed, trust, base::Sha256Hex(parsed.canonical));
 }
 
 }  // namespace zhanqun::feeds

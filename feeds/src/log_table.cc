@@ -5,17 +5,17 @@
 
 namespace zhanqun::feeds {
 
-LogTable::LogTable(Db& db, std::string table, std::string time_column)
+LogTable::LogTable(sql::Db& db, std::string table, std::string time_column)
     : db_(db), table_(std::move(table)), time_column_(std::move(time_column)) {}
 
 ChainHead LogTable::Head(const std::string& origin) {
   ChainHead head;
   head.origin = origin;
-  Result<CachedStmt> st = db_.Cached("SELECT seq, hash FROM " + table_ +
-                                " WHERE origin = ?1 ORDER BY seq DESC LIMIT 1");
+  base::Result<sql::CachedStmt> st = db_.Cached("SELECT seq, hash FROM " + table_ +
+                                                " WHERE origin = ?1 ORDER BY seq DESC LIMIT 1");
   if (!st.ok()) return head;
   st->Bind(1, origin);
-  Result<bool> row = st->Step();
+  base::Result<bool> row = st->Step();
   if (row.ok() && *row) {
     head.seq = static_cast<std::uint64_t>(st->Int(0));
     head.hash = st->Text(1);
@@ -23,9 +23,11 @@ ChainHead LogTable::Head(const std::string& origin) {
   return head;
 }
 
-Status LogTable::Insert(const std::string& origin, const SignedEntry& e, TimeMs now_ms) {
-  Result<CachedStmt> st = db_.Cached("INSERT INTO " + table_ + " (origin, seq, hash, kind, " +
-                                time_column_ + ", wire) VALUES (?1,?2,?3,?4,?5,?6)");
+base::Status LogTable::Insert(const std::string& origin, const SignedEntry& e,
+                              base::TimeMs now_ms) {
+  base::Result<sql::CachedStmt> st =
+      db_.Cached("INSERT INTO " + table_ + " (origin, seq, hash, kind, " + time_column_ +
+                 ", wire) VALUES (?1,?2,?3,?4,?5,?6)");
   if (!st.ok()) return st.status();
   st->Bind(1, origin)
       .Bind(2, static_cast<std::int64_t>(e.entry.log.seq))
@@ -36,25 +38,26 @@ Status LogTable::Insert(const std::string& origin, const SignedEntry& e, TimeMs 
   return st->Run();
 }
 
-Result<LogRow> LogTable::Find(const std::string& origin, std::uint64_t seq) {
-  Result<CachedStmt> st = db_.Cached("SELECT hash, wire, " + time_column_ + " FROM " + table_ +
-                                " WHERE origin = ?1 AND seq = ?2");
+base::Result<LogRow> LogTable::Find(const std::string& origin, std::uint64_t seq) {
+  base::Result<sql::CachedStmt> st = db_.Cached("SELECT hash, wire, " + time_column_ + " FROM " +
+                                                table_ + " WHERE origin = ?1 AND seq = ?2");
   if (!st.ok()) return st.status();
   st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(seq));
-  Result<bool> row = st->Step();
+  base::Result<bool> row = st->Step();
   if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no entry " + origin + "#" + std::to_string(seq));
+  if (!*row) return base::Status::NotFound("no entry " + origin + "#" + std::to_string(seq));
   return LogRow{origin, seq, st->Text(0), st->Text(1), st->Int(2)};
 }
 
-Status LogTable::ForEachAfter(const std::string& origin, std::uint64_t after, std::size_t limit,
-                              const std::function<void(LogRow)>& fn) {
-  Result<CachedStmt> st = db_.Cached("SELECT seq, hash, wire, " + time_column_ + " FROM " + table_ +
-                                " WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+base::Status LogTable::ForEachAfter(const std::string& origin, std::uint64_t after,
+                                    std::size_t limit, const std::function<void(LogRow)>& fn) {
+  base::Result<sql::CachedStmt> st =
+      db_.Cached("SELECT seq, hash, wire, " + time_column_ + " FROM " + table_ +
+                 " WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
   if (!st.ok()) return st.status();
   st->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
   st->Bind(3, static_cast<std::int64_t>(limit));
-  return ForEachRow(**st, [&](Stmt& row) {
+  return sql::ForEachRow(**st, [&](sql::Stmt& row) {
     fn(LogRow{origin, static_cast<std::uint64_t>(row.Int(0)), row.Text(1), row.Text(2),
               row.Int(3)});
   });
@@ -62,9 +65,10 @@ Status LogTable::ForEachAfter(const std::string& origin, std::uint64_t after, st
 
 std::vector<std::string> LogTable::Origins() {
   std::vector<std::string> out;
-  Result<CachedStmt> st = db_.Cached("SELECT DISTINCT origin FROM " + table_ + " ORDER BY origin");
+  base::Result<sql::CachedStmt> st =
+      db_.Cached("SELECT DISTINCT origin FROM " + table_ + " ORDER BY origin");
   if (!st.ok()) return out;
-  (void)ForEachRow(**st, [&](Stmt& row) { out.push_back(row.Text(0)); });
+  (void)sql::ForEachRow(**st, [&](sql::Stmt& row) { out.push_back(row.Text(0)); });
   return out;
 }
 

@@ -6,7 +6,8 @@
 #include <set>
 #include <string_view>
 
-#include "xml.h"
+#include "zhanqun/base/time.h"
+#include "zhanqun/text/xml.h"
 
 namespace zhanqun::feeds {
 namespace {
@@ -34,22 +35,23 @@ std::size_t CharCount(std::string_view s) {
   return n;
 }
 
-Status CheckText(const std::string& field, std::string_view s) {
-  std::size_t bad = xml::FindInvalidText(s);
-  if (bad == std::string_view::npos) return Status::Ok();
-  return Status::Invalid(field + ": invalid UTF-8 or disallowed control character at byte " +
-                         std::to_string(bad));
+base::Status CheckText(const std::string& field, std::string_view s) {
+  std::size_t bad = text::xml::FindInvalidText(s);
+  if (bad == std::string_view::npos) return base::Status::Ok();
+  return base::Status::Invalid(field + ": invalid UTF-8 or disallowed control character at byte " +
+                               std::to_string(bad));
 }
 
 // Text that must be 1..max characters (or 0..max when optional).
-Status CheckLength(const std::string& field, std::string_view s, std::size_t max, bool required) {
+base::Status CheckLength(const std::string& field, std::string_view s, std::size_t max,
+                         bool required) {
   ZQ_RETURN_IF_ERROR(CheckText(field, s));
   std::size_t n = CharCount(s);
   if ((required && n == 0) || n > max) {
-    return Status::Invalid(field + ": " + (required ? "required, 1.." : "at most ") +
-                           std::to_string(max) + " characters, got " + std::to_string(n));
+    return base::Status::Invalid(field + ": " + (required ? "required, 1.." : "at most ") +
+                                 std::to_string(max) + " characters, got " + std::to_string(n));
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 bool IsLowerHex(std::string_view s, std::size_t len) {
@@ -66,31 +68,6 @@ bool IsDigits(std::string_view s) {
     if (c < '0' || c > '9') return false;
   }
   return true;
-}
-
-bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int DaysInMonth(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
-}
-
-int ToInt(std::string_view digits) {
-  int v = 0;
-  for (char c : digits) v = v * 10 + (c - '0');
-  return v;
-}
-
-// Accepts "YYYY-MM-DD" and fills the parts when the date exists.
-bool ParseDate(std::string_view s, int* y, int* m, int* d) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  if (!IsDigits(s.substr(0, 4)) || !IsDigits(s.substr(5, 2)) || !IsDigits(s.substr(8, 2))) {
-    return false;
-  }
-  *y = ToInt(s.substr(0, 4));
-  *m = ToInt(s.substr(5, 2));
-  *d = ToInt(s.substr(8, 2));
-  return *m >= 1 && *m <= 12 && *d >= 1 && *d <= DaysInMonth(*y, *m);
 }
 
 bool IsHttpUrl(std::string_view s) {
@@ -123,33 +100,33 @@ bool IsMediaType(std::string_view s) {
   return true;
 }
 
-Status CheckLabels(const std::string& field, const std::vector<std::string>& labels) {
+base::Status CheckLabels(const std::string& field, const std::vector<std::string>& labels) {
   if (labels.size() > kMaxListItems) {
-    return Status::Invalid(field + ": at most " + std::to_string(kMaxListItems) + ", got " +
-                           std::to_string(labels.size()));
+    return base::Status::Invalid(field + ": at most " + std::to_string(kMaxListItems) + ", got " +
+                                 std::to_string(labels.size()));
   }
   for (std::size_t i = 0; i < labels.size(); ++i) {
     ZQ_RETURN_IF_ERROR(
         CheckLength(field + "[" + std::to_string(i) + "]", labels[i], kMaxLabelChars, true));
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Status CheckAttachment(const std::string& field, const Attachment& a) {
+base::Status CheckAttachment(const std::string& field, const Attachment& a) {
   if (!IsHttpUrl(a.href)) {
-    return Status::Invalid(field + ".href: expected an absolute http or https URL, got " +
-                           Quote(a.href));
+    return base::Status::Invalid(field + ".href: expected an absolute http or https URL, got " +
+                                 Quote(a.href));
   }
   ZQ_RETURN_IF_ERROR(CheckLength(field + ".title", a.title, kMaxTitleChars, false));
   if (!a.media_type.empty() && !IsMediaType(a.media_type)) {
-    return Status::Invalid(field + ".media_type: expected empty or type/subtype, got " +
-                           Quote(a.media_type));
+    return base::Status::Invalid(field + ".media_type: expected empty or type/subtype, got " +
+                                 Quote(a.media_type));
   }
   if (!IsLowerHex(a.sha256_hex, 64)) {
-    return Status::Invalid(field + ".sha256_hex: expected 64 lowercase hex digits, got " +
-                           Quote(a.sha256_hex));
+    return base::Status::Invalid(field + ".sha256_hex: expected 64 lowercase hex digits, got " +
+                                 Quote(a.sha256_hex));
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 bool IsReleaseId(std::string_view s) {
@@ -181,101 +158,60 @@ bool IsTopicIdChar(char32_t c) {
            c == 0x202F || c == 0x205F || c == 0x3000);
 }
 
-Status CheckTopicId(const std::string& id) {
+base::Status CheckTopicId(const std::string& id) {
   ZQ_RETURN_IF_ERROR(CheckLength("topic.id", id, kMaxTopicIdChars, true));
   for (std::size_t i = 0; i < id.size();) {
     std::size_t at = i;
     if (!IsTopicIdChar(NextCodePoint(id, &i))) {
-      return Status::Invalid(
+      return base::Status::Invalid(
           "topic.id: whitespace, control characters and / ? # % \\ are not allowed, got " +
           Quote(id) + " (byte " + std::to_string(at) + ")");
     }
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Status CheckReleaseHeader(const Release& r) {
+base::Status CheckReleaseHeader(const Release& r) {
   if (!IsReleaseId(r.id)) {
-    return Status::Invalid("release.id: expected [A-Za-z0-9._:/-]{1,128}, got " + Quote(r.id));
+    return base::Status::Invalid("release.id: expected [A-Za-z0-9._:/-]{1,128}, got " +
+                                 Quote(r.id));
   }
   if (r.version < 1) {
-    return Status::Invalid("release.version: must be >= 1, got " + std::to_string(r.version));
+    return base::Status::Invalid("release.version: must be >= 1, got " + std::to_string(r.version));
   }
   ZQ_RETURN_IF_ERROR(CheckLength("release.title", r.title, kMaxTitleChars, true));
   ZQ_RETURN_IF_ERROR(CheckLength("release.doc_number", r.doc_number, kMaxShortChars, false));
   ZQ_RETURN_IF_ERROR(CheckLength("release.authority", r.authority, kMaxShortChars, true));
   int y = 0, m = 0, d = 0;
-  if (!r.signed_date.empty() && !ParseDate(r.signed_date, &y, &m, &d)) {
-    return Status::Invalid("release.signed_date: expected empty or a valid YYYY-MM-DD date, got " +
-                           Quote(r.signed_date));
+  if (!r.signed_date.empty() && !base::ParseIsoDate(r.signed_date, &y, &m, &d)) {
+    return base::Status::Invalid(
+        "release.signed_date: expected empty or a valid YYYY-MM-DD date, got " +
+        Quote(r.signed_date));
   }
   if (r.published_ms <= 0) {
-    return Status::Invalid("release.published_ms: must be > 0, got " +
-                           std::to_string(r.published_ms));
+    return base::Status::Invalid("release.published_ms: must be > 0, got " +
+                                 std::to_string(r.published_ms));
   }
   if (ReleaseStatusName(r.status)[0] == '?') {
-    return Status::Invalid("release.status: unknown value " +
-                           std::to_string(static_cast<int>(r.status)));
+    return base::Status::Invalid("release.status: unknown value " +
+                                 std::to_string(static_cast<int>(r.status)));
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Status CheckKeys(const std::vector<PublicKey>& keys) {
+base::Status CheckKeys(const std::vector<PublicKey>& keys) {
   if (keys.size() > kMaxKeys) {
-    return Status::Invalid("node.keys: at most " + std::to_string(kMaxKeys) + ", got " +
-                           std::to_string(keys.size()));
+    return base::Status::Invalid("node.keys: at most " + std::to_string(kMaxKeys) + ", got " +
+                                 std::to_string(keys.size()));
   }
   std::set<std::string> seen;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (!seen.insert(keys[i].KeyIdHex()).second) {
-      return Status::Invalid("node.keys[" + std::to_string(i) + "]: duplicate key id " +
-                             keys[i].KeyIdHex());
+      return base::Status::Invalid("node.keys[" + std::to_string(i) + "]: duplicate key id " +
+                                   keys[i].KeyIdHex());
     }
   }
-  return Status::Ok();
-}
-
-// Parses exactly `n` digits at s[*pos] and advances.
-bool TakeDigits(std::string_view s, std::size_t* pos, std::size_t n, int* out) {
-  if (*pos + n > s.size() || !IsDigits(s.substr(*pos, n))) return false;
-  *out = ToInt(s.substr(*pos, n));
-  *pos += n;
-  return true;
-}
-
-bool TakeChar(std::string_view s, std::size_t* pos, std::string_view allowed) {
-  if (*pos >= s.size() || allowed.find(s[*pos]) == std::string_view::npos) return false;
-  ++*pos;
-  return true;
-}
-
-// Milliseconds from an optional ".ddd..." fraction (truncated, not rounded).
-bool TakeFraction(std::string_view s, std::size_t* pos, int* ms) {
-  *ms = 0;
-  if (*pos >= s.size() || s[*pos] != '.') return true;
-  std::size_t start = ++*pos;
-  while (*pos < s.size() && s[*pos] >= '0' && s[*pos] <= '9') ++*pos;
-  std::size_t n = *pos - start;
-  if (n == 0 || n > 9) return false;
-  std::string digits(s.substr(start, std::min<std::size_t>(n, 3)));
-  digits.resize(3, '0');
-  *ms = ToInt(digits);
-  return true;
-}
-
-// Offset east of UTC in seconds, from "Z" or "+hh:mm"/"-hh:mm".
-bool TakeOffset(std::string_view s, std::size_t* pos, int* offset) {
-  *offset = 0;
-  if (TakeChar(s, pos, "Zz")) return true;
-  if (*pos >= s.size() || (s[*pos] != '+' && s[*pos] != '-')) return false;
-  int sign = s[(*pos)++] == '-' ? -1 : 1;
-  int hh = 0, mm = 0;
-  if (!TakeDigits(s, pos, 2, &hh) || !TakeChar(s, pos, ":") || !TakeDigits(s, pos, 2, &mm)) {
-    return false;
-  }
-  if (hh > 23 || mm > 59) return false;
-  *offset = sign * (hh * 3600 + mm * 60);
-  return true;
+  return base::Status::Ok();
 }
 
 }  // namespace
@@ -294,33 +230,33 @@ const char* ReleaseStatusName(ReleaseStatus s) {
   return "?";
 }
 
-Result<ReleaseStatus> ParseReleaseStatus(const std::string& s) {
+base::Result<ReleaseStatus> ParseReleaseStatus(const std::string& s) {
   for (ReleaseStatus v : {ReleaseStatus::kActive, ReleaseStatus::kAmended,
                           ReleaseStatus::kWithdrawn, ReleaseStatus::kRepealed}) {
     if (s == ReleaseStatusName(v)) return v;
   }
-  return Status::Invalid("release status: expected active, amended, withdrawn or repealed, got " +
-                         Quote(s));
+  return base::Status::Invalid(
+      "release status: expected active, amended, withdrawn or repealed, got " + Quote(s));
 }
 
-Status ValidateRelease(const Release& r) {
+base::Status ValidateRelease(const Release& r) {
   ZQ_RETURN_IF_ERROR(CheckReleaseHeader(r));
   ZQ_RETURN_IF_ERROR(CheckLabels("release.topics", r.topics));
   ZQ_RETURN_IF_ERROR(CheckLabels("release.categories", r.categories));
   if (r.body_html.size() > kMaxBodyBytes) {
-    return Status::Invalid("release.body_html: " + std::to_string(r.body_html.size()) +
-                           " bytes exceeds the limit of " + std::to_string(kMaxBodyBytes));
+    return base::Status::Invalid("release.body_html: " + std::to_string(r.body_html.size()) +
+                                 " bytes exceeds the limit of " + std::to_string(kMaxBodyBytes));
   }
   ZQ_RETURN_IF_ERROR(CheckText("release.body_html", r.body_html));
   if (r.attachments.size() > kMaxAttachments) {
-    return Status::Invalid("release.attachments: at most " + std::to_string(kMaxAttachments) +
-                           ", got " + std::to_string(r.attachments.size()));
+    return base::Status::Invalid("release.attachments: at most " + std::to_string(kMaxAttachments) +
+                                 ", got " + std::to_string(r.attachments.size()));
   }
   for (std::size_t i = 0; i < r.attachments.size(); ++i) {
     ZQ_RETURN_IF_ERROR(
         CheckAttachment("release.attachments[" + std::to_string(i) + "]", r.attachments[i]));
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 const char* NodeLevelName(NodeLevel l) {
@@ -337,31 +273,31 @@ const char* NodeLevelName(NodeLevel l) {
   return "?";
 }
 
-Result<NodeLevel> ParseNodeLevel(const std::string& s) {
+base::Result<NodeLevel> ParseNodeLevel(const std::string& s) {
   for (NodeLevel v :
        {NodeLevel::kNational, NodeLevel::kProvince, NodeLevel::kCity, NodeLevel::kCounty}) {
     if (s == NodeLevelName(v)) return v;
   }
-  return Status::Invalid("node level: expected national, province, city or county, got " +
-                         Quote(s));
+  return base::Status::Invalid("node level: expected national, province, city or county, got " +
+                               Quote(s));
 }
 
 bool IsDivisionCode(const std::string& s) { return s.size() == 6 && IsDigits(s); }
 
-Status ValidateNode(const Node& n) {
+base::Status ValidateNode(const Node& n) {
   if (!IsDivisionCode(n.code)) {
-    return Status::Invalid("node.code: expected 6 ASCII digits, got " + Quote(n.code));
+    return base::Status::Invalid("node.code: expected 6 ASCII digits, got " + Quote(n.code));
   }
   ZQ_RETURN_IF_ERROR(CheckLength("node.name", n.name, kMaxShortChars, true));
   if (NodeLevelName(n.level)[0] == '?') {
-    return Status::Invalid("node.level: unknown value " +
-                           std::to_string(static_cast<int>(n.level)));
+    return base::Status::Invalid("node.level: unknown value " +
+                                 std::to_string(static_cast<int>(n.level)));
   }
   if (n.code == kHubCode && !n.parent.empty()) {
-    return Status::Invalid("node.parent: must be empty for the hub, got " + Quote(n.parent));
+    return base::Status::Invalid("node.parent: must be empty for the hub, got " + Quote(n.parent));
   }
   if (n.code != kHubCode && (!IsDivisionCode(n.parent) || n.parent == n.code)) {
-    return Status::Invalid(
+    return base::Status::Invalid(
         "node.parent: expected the 6-digit code of another node (required except for the "
         "hub), got " +
         Quote(n.parent));
@@ -379,39 +315,39 @@ const char* InterpretationModeName(InterpretationMode m) {
   return "?";
 }
 
-Result<InterpretationMode> ParseInterpretationMode(const std::string& s) {
+base::Result<InterpretationMode> ParseInterpretationMode(const std::string& s) {
   for (InterpretationMode v : {InterpretationMode::kExtend, InterpretationMode::kReplace}) {
     if (s == InterpretationModeName(v)) return v;
   }
-  return Status::Invalid("interpretation mode: expected extend or replace, got " + Quote(s));
+  return base::Status::Invalid("interpretation mode: expected extend or replace, got " + Quote(s));
 }
 
-Status ValidateInterpretation(const Interpretation& i) {
+base::Status ValidateInterpretation(const Interpretation& i) {
   if (!IsReleaseId(i.release_id)) {
-    return Status::Invalid("interpretation.release_id: expected [A-Za-z0-9._:/-]{1,128}, got " +
-                           Quote(i.release_id));
+    return base::Status::Invalid(
+        "interpretation.release_id: expected [A-Za-z0-9._:/-]{1,128}, got " + Quote(i.release_id));
   }
   if (i.release_version < 1) {
-    return Status::Invalid("interpretation.release_version: must be >= 1, got " +
-                           std::to_string(i.release_version));
+    return base::Status::Invalid("interpretation.release_version: must be >= 1, got " +
+                                 std::to_string(i.release_version));
   }
   if (InterpretationModeName(i.mode)[0] == '?') {
-    return Status::Invalid("interpretation.mode: unknown value " +
-                           std::to_string(static_cast<int>(i.mode)));
+    return base::Status::Invalid("interpretation.mode: unknown value " +
+                                 std::to_string(static_cast<int>(i.mode)));
   }
   if (i.source != "template" && i.source != "manual") {
-    return Status::Invalid("interpretation.source: expected template or manual, got " +
-                           Quote(i.source));
+    return base::Status::Invalid("interpretation.source: expected template or manual, got " +
+                                 Quote(i.source));
   }
   ZQ_RETURN_IF_ERROR(CheckLength("interpretation.title", i.title, kMaxTitleChars, true));
   if (i.body_html.size() > kMaxBodyBytes) {
-    return Status::Invalid("interpretation.body_html: " + std::to_string(i.body_html.size()) +
-                           " bytes exceeds the limit of " + std::to_string(kMaxBodyBytes));
+    return base::Status::Invalid("interpretation.body_html: " + std::to_string(i.body_html.size()) +
+                                 " bytes exceeds the limit of " + std::to_string(kMaxBodyBytes));
   }
   return CheckText("interpretation.body_html", i.body_html);
 }
 
-Status ValidateTopic(const TopicDef& t) {
+base::Status ValidateTopic(const TopicDef& t) {
   ZQ_RETURN_IF_ERROR(CheckTopicId(t.id));
   ZQ_RETURN_IF_ERROR(CheckLength("topic.title", t.title, kMaxShortChars, true));
   return CheckLength("topic.description", t.description, kMaxDescriptionChars, false);
@@ -439,50 +375,6 @@ std::string PublicKey::KeyIdHex() const {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016" PRIX64, v);
   return buf;
-}
-
-std::string FormatTime(TimeMs t) {
-  // Floor division, so times before 1970 keep a non-negative millisecond part.
-  std::int64_t secs = t / 1000;
-  std::int64_t ms = t % 1000;
-  if (ms < 0) {
-    ms += 1000;
-    secs -= 1;
-  }
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  if (gmtime_r(&tt, &tm) == nullptr) return "invalid-time";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
-
-Result<TimeMs> ParseTime(const std::string& s) {
-  auto bad = [&s] {
-    return Status::Invalid("time: expected RFC 3339 like 2019-02-15T08:00:00Z, got " + Quote(s));
-  };
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0, offset = 0;
-  std::size_t pos = 10;
-  if (s.size() < 10 || !ParseDate(std::string_view(s).substr(0, 10), &y, &mo, &d)) return bad();
-  if (!TakeChar(s, &pos, "Tt ") || !TakeDigits(s, &pos, 2, &h) || !TakeChar(s, &pos, ":") ||
-      !TakeDigits(s, &pos, 2, &mi) || !TakeChar(s, &pos, ":") || !TakeDigits(s, &pos, 2, &sec) ||
-      !TakeFraction(s, &pos, &ms) || !TakeOffset(s, &pos, &offset) || pos != s.size()) {
-    return bad();
-  }
-  if (h > 23 || mi > 59 || sec > 60) return bad();  // 60: leap second, folded by timegm
-  return UtcCivilMs(y, mo, d, h, mi, sec) - static_cast<TimeMs>(offset) * 1000 + ms;
-}
-
-TimeMs UtcCivilMs(int year, int month, int day, int hour, int minute, int second) {
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return static_cast<TimeMs>(timegm(&tm)) * 1000;
 }
 
 }  // namespace zhanqun::feeds

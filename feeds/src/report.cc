@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/base/encoding.h"
+
 namespace zhanqun::feeds {
 
 using json = nlohmann::json;
@@ -47,74 +49,77 @@ std::string EncodeReport(const NodeReport& r) {
   return j.dump();
 }
 
-Result<NodeReport> ParseReport(const std::string& text) {
+base::Result<NodeReport> ParseReport(const std::string& text) {
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::Invalid("report: not a JSON object");
+  if (j.is_discarded() || !j.is_object()) return base::Status::Invalid("report: not a JSON object");
   if (!IsString(j, "node") || !IsDivisionCode(j["node"].get<std::string>())) {
-    return Status::Invalid("report.node: expected a 6-digit division code");
+    return base::Status::Invalid("report.node: expected a 6-digit division code");
   }
   if (!j.contains("acks") || !j["acks"].is_array()) {
-    return Status::Invalid("report.acks: expected an array");
+    return base::Status::Invalid("report.acks: expected an array");
   }
   NodeReport r;
   r.node = j["node"];
   if (j.contains("boot")) {
-    if (!IsUint(j, "boot")) return Status::Invalid("report.boot: expected an unsigned integer");
+    if (!IsUint(j, "boot"))
+      return base::Status::Invalid("report.boot: expected an unsigned integer");
     r.boot = j["boot"];
   }
   if (j.contains("n")) {
-    if (!IsUint(j, "n")) return Status::Invalid("report.n: expected an unsigned integer");
+    if (!IsUint(j, "n")) return base::Status::Invalid("report.n: expected an unsigned integer");
     r.n = j["n"];
   }
   if (j.contains("sent_ms")) {
-    if (!IsInt(j, "sent_ms")) return Status::Invalid("report.sent_ms: expected milliseconds");
+    if (!IsInt(j, "sent_ms")) return base::Status::Invalid("report.sent_ms: expected milliseconds");
     r.sent_ms = j["sent_ms"];
   }
   if (j.contains("clock")) {
     const json& c = j["clock"];
     if (!c.is_object() || !IsInt(c, "offset_ms") || !IsInt(c, "error_ms") ||
         c["error_ms"].get<std::int64_t>() < 0) {
-      return Status::Invalid("report.clock: expected {offset_ms, error_ms >= 0}");
+      return base::Status::Invalid("report.clock: expected {offset_ms, error_ms >= 0}");
     }
     r.clock = {true, c["offset_ms"], c["error_ms"]};
   }
   if (j.contains("head_statement")) {
     if (!IsString(j, "head_statement")) {
-      return Status::Invalid("report.head_statement: expected a string");
+      return base::Status::Invalid("report.head_statement: expected a string");
     }
     r.head_statement = j["head_statement"];
   }
   if (j.contains("upstream")) {
-    if (!IsString(j, "upstream")) return Status::Invalid("report.upstream: expected a string");
+    if (!IsString(j, "upstream"))
+      return base::Status::Invalid("report.upstream: expected a string");
     r.upstream = j["upstream"].get<std::string>().substr(0, 300);
   }
   const json& acks = j["acks"];
-  if (acks.size() > kMaxAcks) return Status::Invalid("report.acks: more than 1000 items");
+  if (acks.size() > kMaxAcks) return base::Status::Invalid("report.acks: more than 1000 items");
   for (std::size_t i = 0; i < acks.size(); ++i) {
     const json& a = acks[i];
     std::string where = "acks[" + std::to_string(i) + "]";
     if (!a.is_object() || !IsString(a, "origin") || !IsString(a, "stage") || !IsUint(a, "seq")) {
-      return Status::Invalid(where + ": expected {origin, stage, seq[, at_ms]}");
+      return base::Status::Invalid(where + ": expected {origin, stage, seq[, at_ms]}");
     }
     StageAck ack{a["origin"], a["stage"], a["seq"], 0};
-    if (!IsDivisionCode(ack.origin)) return Status::Invalid(where + ".origin: not a division code");
+    if (!IsDivisionCode(ack.origin))
+      return base::Status::Invalid(where + ".origin: not a division code");
     if (!IsStage(ack.stage)) {
-      return Status::Invalid(where + ".stage: unknown stage '" + ack.stage + "'");
+      return base::Status::Invalid(where + ".stage: unknown stage '" + ack.stage + "'");
     }
     if (a.contains("at_ms")) {
-      if (!IsInt(a, "at_ms")) return Status::Invalid(where + ".at_ms: expected milliseconds");
+      if (!IsInt(a, "at_ms")) return base::Status::Invalid(where + ".at_ms: expected milliseconds");
       ack.at_ms = a["at_ms"];
     }
     r.acks.push_back(std::move(ack));
   }
   if (j.contains("rejected")) {
     const json& list = j["rejected"];
-    if (!list.is_array()) return Status::Invalid("report.rejected: expected an array");
+    if (!list.is_array()) return base::Status::Invalid("report.rejected: expected an array");
     for (std::size_t i = 0; i < list.size() && i < kMaxRejections; ++i) {
       const json& x = list[i];
       if (!x.is_object() || !IsString(x, "origin") || !IsUint(x, "seq") || !IsString(x, "reason")) {
-        return Status::Invalid("rejected[" + std::to_string(i) +
-                               "]: expected {origin, seq, reason}");
+        return base::Status::Invalid("rejected[" + std::to_string(i) +
+                                     "]: expected {origin, seq, reason}");
       }
       r.rejected.push_back({x["origin"], x["seq"], x["reason"].get<std::string>().substr(0, 1000)});
     }
@@ -125,30 +130,33 @@ Result<NodeReport> ParseReport(const std::string& text) {
 std::string SignatureFor(const SecretKey& key, std::string_view body) {
   auto sig = key.SignRaw(body);
   return "keyId=" + key.public_key().KeyIdHex() + ",sig=" +
-         Base64Encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
+         base::Base64Encode(
+             std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
 }
 
-Status VerifySignatureFor(const std::vector<PublicKey>& keys, std::string_view body,
-                          const std::string& signature) {
+base::Status VerifySignatureFor(const std::vector<PublicKey>& keys, std::string_view body,
+                                const std::string& signature) {
   auto comma = signature.find(',');
   if (signature.rfind("keyId=", 0) != 0 || comma == std::string::npos ||
       signature.compare(comma + 1, 4, "sig=") != 0) {
-    return Status::Unauthenticated("signature: expected 'keyId=<hex>,sig=<base64>'");
+    return base::Status::Unauthenticated("signature: expected 'keyId=<hex>,sig=<base64>'");
   }
   std::string key_id = signature.substr(6, comma - 6);
-  Result<std::string> raw = Base64Decode(signature.substr(comma + 5));
+  base::Result<std::string> raw = base::Base64Decode(signature.substr(comma + 5));
   if (!raw.ok() || raw->size() != 64) {
-    return Status::Unauthenticated("signature: sig is not a base64 Ed25519 signature");
+    return base::Status::Unauthenticated("signature: sig is not a base64 Ed25519 signature");
   }
   std::array<std::uint8_t, 64> sig{};
   std::copy(raw->begin(), raw->end(), sig.begin());
   for (const PublicKey& k : keys) {
     if (k.KeyIdHex() != key_id) continue;
-    Status s = VerifyRaw(k, body, sig);
-    if (!s.ok()) return Status::Unauthenticated("signature by key " + key_id + " does not verify");
-    return Status::Ok();
+    base::Status s = VerifyRaw(k, body, sig);
+    if (!s.ok())
+      return base::Status::Unauthenticated("signature by key " + key_id + " does not verify");
+    return base::Status::Ok();
   }
-  return Status::Unauthenticated("signed by key " + key_id + ", which the sender does not hold");
+  return base::Status::Unauthenticated("signed by key " + key_id +
+                                       ", which the sender does not hold");
 }
 
 std::string EncodeEnvelope(const Envelope& e) {
@@ -159,15 +167,16 @@ std::string EncodeEnvelope(const Envelope& e) {
   return json{{"from", e.from}, {"reports", reports}}.dump();
 }
 
-Result<Envelope> ParseEnvelope(const std::string& text, const std::string& header_signature) {
+base::Result<Envelope> ParseEnvelope(const std::string& text, const std::string& header_signature) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return Status::Invalid("ack body: expected a JSON object (an envelope or a report)");
+    return base::Status::Invalid("ack body: expected a JSON object (an envelope or a report)");
   }
   Envelope e;
   if (!j.contains("reports")) {
     if (!IsString(j, "node") || !j.contains("acks")) {
-      return Status::Invalid("ack body: expected {\"from\", \"reports\"} or {\"node\", \"acks\"}");
+      return base::Status::Invalid(
+          "ack body: expected {\"from\", \"reports\"} or {\"node\", \"acks\"}");
     }
     e.from = j["node"];
     e.bare = true;
@@ -175,19 +184,19 @@ Result<Envelope> ParseEnvelope(const std::string& text, const std::string& heade
     return e;
   }
   if (!IsString(j, "from") || !IsDivisionCode(j["from"].get<std::string>())) {
-    return Status::Invalid("envelope.from: expected a 6-digit division code");
+    return base::Status::Invalid("envelope.from: expected a 6-digit division code");
   }
-  if (!j["reports"].is_array()) return Status::Invalid("envelope.reports: expected an array");
+  if (!j["reports"].is_array()) return base::Status::Invalid("envelope.reports: expected an array");
   if (j["reports"].size() > kMaxReportsPerEnvelope) {
-    return Status::Invalid("envelope.reports: more than " + std::to_string(kMaxReportsPerEnvelope) +
-                           " reports");
+    return base::Status::Invalid("envelope.reports: more than " +
+                                 std::to_string(kMaxReportsPerEnvelope) + " reports");
   }
   e.from = j["from"];
   for (std::size_t i = 0; i < j["reports"].size(); ++i) {
     const json& r = j["reports"][i];
     if (!r.is_object() || !IsString(r, "body") || !IsString(r, "signature")) {
-      return Status::Invalid("envelope.reports[" + std::to_string(i) +
-                             "]: expected {body, signature}");
+      return base::Status::Invalid("envelope.reports[" + std::to_string(i) +
+                                   "]: expected {body, signature}");
     }
     e.reports.push_back({r["body"], r["signature"]});
   }

@@ -10,6 +10,9 @@
 #include <mutex>
 
 #include "signature_internal.h"
+#include "zhanqun/base/encoding.h"
+#include "zhanqun/base/hash.h"
+#include "zhanqun/base/strings.h"
 
 namespace zhanqun::feeds {
 namespace {
@@ -34,7 +37,7 @@ std::array<std::uint8_t, 64> ToSig64(std::string_view bytes) {
 
 SignatureElement SignMessage(const SecretKey& key, std::string_view message,
                              const std::string& trusted_comment) {
-  const std::array<std::uint8_t, 64> sig = key.SignRaw(Digest(EVP_blake2b512(), message));
+  const std::array<std::uint8_t, 64> sig = key.SignRaw(base::Blake2b512(message));
   std::string blob(kPrehashedAlg);
   blob += AsView(key.public_key().key_id);
   blob += AsView(sig);
@@ -44,9 +47,9 @@ SignatureElement SignMessage(const SecretKey& key, std::string_view message,
   global_input += trusted_comment;
   SignatureElement out;
   out.key_id = key.public_key().KeyIdHex();
-  out.signature = Base64Encode(blob);
+  out.signature = base::Base64Encode(blob);
   out.trusted_comment = trusted_comment;
-  out.global_signature = Base64Encode(AsView(key.SignRaw(global_input)));
+  out.global_signature = base::Base64Encode(AsView(key.SignRaw(global_input)));
   return out;
 }
 
@@ -83,12 +86,12 @@ PkeyCache& Pkeys() {
 
 }  // namespace
 
-Status VerifyRaw(const PublicKey& key, std::string_view message,
-                 const std::array<std::uint8_t, 64>& sig) {
+base::Status VerifyRaw(const PublicKey& key, std::string_view message,
+                       const std::array<std::uint8_t, 64>& sig) {
   std::shared_ptr<EVP_PKEY> pkey = Pkeys().Get(key);
   if (!pkey) {
     ERR_clear_error();
-    return Status::Unauthenticated("key " + key.KeyIdHex() + " is not a valid Ed25519 key");
+    return base::Status::Unauthenticated("key " + key.KeyIdHex() + " is not a valid Ed25519 key");
   }
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx) Die("EVP_MD_CTX_new");
@@ -96,68 +99,71 @@ Status VerifyRaw(const PublicKey& key, std::string_view message,
       EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) == 1 &&
       EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), Bytes(message), message.size()) == 1;
   ERR_clear_error();
-  if (!ok) return Status::Unauthenticated("signature does not verify for key " + key.KeyIdHex());
-  return Status::Ok();
+  if (!ok)
+    return base::Status::Unauthenticated("signature does not verify for key " + key.KeyIdHex());
+  return base::Status::Ok();
 }
 
 namespace {
 
 // Checks that the decoded signature blob `view` and `sig` name `key`, and that
 // the trusted comment is one line. REQUIRES: view.size() == kSignatureBlobBytes.
-Status CheckSignedBy(const PublicKey& key, std::string_view view, const SignatureElement& sig) {
+base::Status CheckSignedBy(const PublicKey& key, std::string_view view,
+                           const SignatureElement& sig) {
   std::array<std::uint8_t, 8> blob_key_id{};
   std::memcpy(blob_key_id.data(), view.data() + 2, blob_key_id.size());
   const std::string key_hex = key.KeyIdHex();
   if (blob_key_id != key.key_id) {
-    return Status::Unauthenticated("signature was made with key " + KeyIdHexOf(blob_key_id) +
-                                   ", not key " + key_hex);
+    return base::Status::Unauthenticated("signature was made with key " + KeyIdHexOf(blob_key_id) +
+                                         ", not key " + key_hex);
   }
   if (sig.key_id != key_hex) {
-    return Status::Unauthenticated("signature names key id \"" + sig.key_id.substr(0, 16) +
-                                   "\" but was made with key " + key_hex);
+    return base::Status::Unauthenticated("signature names key id \"" + sig.key_id.substr(0, 16) +
+                                         "\" but was made with key " + key_hex);
   }
   // minisign cannot express a comment spanning lines; refusing one keeps
   // everything we accept verifiable with the stock tool.
   if (sig.trusted_comment.find_first_of("\r\n") != std::string::npos) {
-    return Status::Unauthenticated("trusted comment contains a line break");
+    return base::Status::Unauthenticated("trusted comment contains a line break");
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 // Verifies the global signature over `sig64` and the trusted comment.
-Status VerifyGlobalSignature(const PublicKey& key, const std::array<std::uint8_t, 64>& sig64,
-                             const SignatureElement& sig) {
-  Result<std::string> global = Base64Decode(sig.global_signature);
+base::Status VerifyGlobalSignature(const PublicKey& key, const std::array<std::uint8_t, 64>& sig64,
+                                   const SignatureElement& sig) {
+  base::Result<std::string> global = base::Base64Decode(sig.global_signature);
   if (!global.ok() || global->size() != 64) {
-    return Status::Unauthenticated("global signature is not base64 of 64 bytes");
+    return base::Status::Unauthenticated("global signature is not base64 of 64 bytes");
   }
   std::string global_input(AsView(sig64));
   global_input += sig.trusted_comment;
-  Status s = VerifyRaw(key, global_input, ToSig64(*global));
+  base::Status s = VerifyRaw(key, global_input, ToSig64(*global));
   if (!s.ok()) {
-    return Status::Unauthenticated("trusted comment signature does not verify for key " +
-                                   key.KeyIdHex());
+    return base::Status::Unauthenticated("trusted comment signature does not verify for key " +
+                                         key.KeyIdHex());
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 }  // namespace
 
-Status VerifyMessage(const PublicKey& key, std::string_view message, const SignatureElement& sig) {
-  Result<std::string> blob = Base64Decode(sig.signature);
+base::Status VerifyMessage(const PublicKey& key, std::string_view message,
+                           const SignatureElement& sig) {
+  base::Result<std::string> blob = base::Base64Decode(sig.signature);
   if (!blob.ok() || blob->size() != kSignatureBlobBytes) {
-    return Status::Unauthenticated(
+    return base::Status::Unauthenticated(
         "signature is not base64 of 74 bytes (\"ED\", key id, "
         "64-byte signature)");
   }
   const std::string_view view(*blob);
   const std::string_view alg = view.substr(0, 2);
   if (alg != kPrehashedAlg && alg != kLegacyAlg) {
-    return Status::Unauthenticated("signature algorithm is not \"ED\" or \"Ed\" (Ed25519)");
+    return base::Status::Unauthenticated("signature algorithm is not \"ED\" or \"Ed\" (Ed25519)");
   }
   ZQ_RETURN_IF_ERROR(CheckSignedBy(key, view, sig));
   const std::array<std::uint8_t, 64> sig64 = ToSig64(view.substr(2 + 8));
-  const std::string prehash = alg == kPrehashedAlg ? Digest(EVP_blake2b512(), message) : "";
+  const std::string prehash = alg == kPrehashedAlg ? base::Blake2b512(message) : "";
   ZQ_RETURN_IF_ERROR(VerifyRaw(key, alg == kPrehashedAlg ? prehash : message, sig64));
   return VerifyGlobalSignature(key, sig64, sig);
 }

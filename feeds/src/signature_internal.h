@@ -14,8 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include "zhanqun/base/fatal.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::feeds::signature_internal {
 
@@ -40,7 +41,9 @@ using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
 // OpenSSL failing on a well-formed Ed25519 key means memory exhaustion or a
 // broken library: an impossible state, so crash loudly rather than sign garbage.
-[[noreturn]] void Die(const char* what);
+[[noreturn]] inline void Die(const char* what) {
+  base::Fatal(std::string("OpenSSL ") + what + " failed");
+}
 
 inline const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -51,18 +54,13 @@ std::string_view AsView(const std::array<std::uint8_t, N>& a) {
   return {reinterpret_cast<const char*>(a.data()), N};
 }
 
-// The raw digest of `data` under `md`.
-std::string Digest(const EVP_MD* md, std::string_view data);
-// `s` without leading and trailing ASCII whitespace.
-std::string_view Trim(std::string_view s);
-
 // Reads a small regular file. With `secret`, refuses a file that group or
 // others may read or write, before reading a byte of it (key_files.cc).
-Result<std::string> ReadSmallFile(const std::string& path, bool secret);
+base::Result<std::string> ReadSmallFile(const std::string& path, bool secret);
 // Writes `data` to `path` with exactly `mode`. With `exclusive`, an existing
 // file is an error and a partly written file is removed (key_files.cc).
-Status WriteFile(const std::string& path, const char* data, std::size_t size, mode_t mode,
-                 bool exclusive);
+base::Status WriteFile(const std::string& path, const char* data, std::size_t size, mode_t mode,
+                       bool exclusive);
 
 }  // namespace zhanqun::feeds::signature_internal
 

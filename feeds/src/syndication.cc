@@ -7,13 +7,13 @@
 #include <cctype>
 
 #include "syndication_internal.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::feeds {
 namespace {
 
-using xml::C;
-using xml::X;
+using text::xml::C;
+using text::xml::X;
 
 constexpr const char* kAtomNs = "http://www.w3.org/2005/Atom";
 constexpr const char* kRdfNs = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
@@ -41,14 +41,14 @@ std::string OneLine(const std::string& s) {
 
 const xmlNode* Child(const xmlNode* parent, const char* ns, const char* local) {
   for (const xmlNode* c = parent->children; c != nullptr; c = c->next) {
-    if (xml::IsElement(c, ns, local)) return c;
+    if (text::xml::IsElement(c, ns, local)) return c;
   }
   return nullptr;
 }
 
 std::string ChildText(const xmlNode* parent, const char* ns, const char* local) {
   const xmlNode* c = Child(parent, ns, local);
-  return c == nullptr ? "" : xml::Content(c);
+  return c == nullptr ? "" : text::xml::Content(c);
 }
 
 std::string BaseOf(const xmlNode* node) {
@@ -64,13 +64,14 @@ std::string LinkFrom(const xmlNode* node, const std::string& ref) {
 }
 
 // A date field; a bad one is dropped with a warning, never fails the feed.
-std::optional<TimeMs> DateField(const xmlNode* item, const char* ns, const char* local,
-                                const std::string& where, std::vector<std::string>* warnings) {
+std::optional<base::TimeMs> DateField(const xmlNode* item, const char* ns, const char* local,
+                                      const std::string& where,
+                                      std::vector<std::string>* warnings) {
   const xmlNode* c = Child(item, ns, local);
   if (c == nullptr) return std::nullopt;
-  Result<TimeMs> t = ParseFeedDate(xml::Content(c));
+  base::Result<base::TimeMs> t = ParseFeedDate(text::xml::Content(c));
   if (t.ok()) return *t;
-  warnings->push_back(where + ": <" + xml::QName(c) + ">: " + t.status().message());
+  warnings->push_back(where + ": <" + text::xml::QName(c) + ">: " + t.status().message());
   return std::nullopt;
 }
 
@@ -81,8 +82,8 @@ void ReadRssCommon(const xmlNode* it, ForeignItem* item) {
   item->summary = Trim(ChildText(it, nullptr, "description"));
   item->content = Trim(ChildText(it, kContentNs, "encoded"));
   for (const xmlNode* c = it->children; c != nullptr; c = c->next) {
-    if (xml::IsElement(c, nullptr, "category") || xml::IsElement(c, kDcNs, "subject")) {
-      std::string cat = OneLine(xml::Content(c));
+    if (text::xml::IsElement(c, nullptr, "category") || text::xml::IsElement(c, kDcNs, "subject")) {
+      std::string cat = OneLine(text::xml::Content(c));
       if (!cat.empty()) item->categories.push_back(cat);
     }
   }
@@ -111,8 +112,8 @@ std::optional<ForeignItem> ReadRssItem(const xmlNode* it, std::size_t n,
   ReadRssCommon(it, &item);
   item.link = LinkFrom(it, ChildText(it, nullptr, "link"));
   if (const xmlNode* g = Child(it, nullptr, "guid")) {
-    item.guid = Trim(xml::Content(g));
-    std::optional<std::string> perma = xml::Attr(g, "isPermaLink");
+    item.guid = Trim(text::xml::Content(g));
+    std::optional<std::string> perma = text::xml::Attr(g, "isPermaLink");
     if (item.link.empty() && (!perma || Trim(*perma) != "false")) {
       item.link = LinkFrom(it, item.guid);
     }
@@ -127,60 +128,60 @@ std::optional<ForeignItem> ReadRssItem(const xmlNode* it, std::size_t n,
   return item;
 }
 
-Status ReadItems(const std::vector<const xmlNode*>& nodes, const SyndicationLimits& limits,
-                 ForeignFeed* feed, std::vector<std::string>* warnings) {
+base::Status ReadItems(const std::vector<const xmlNode*>& nodes, const SyndicationLimits& limits,
+                       ForeignFeed* feed, std::vector<std::string>* warnings) {
   if (nodes.size() > limits.max_items) {
-    return Status::Exhausted("feed has " + std::to_string(nodes.size()) + " items; the limit is " +
-                             std::to_string(limits.max_items));
+    return base::Status::Exhausted("feed has " + std::to_string(nodes.size()) +
+                                   " items; the limit is " + std::to_string(limits.max_items));
   }
   std::size_t n = 0;
   for (const xmlNode* node : nodes) {
     if (auto item = ReadRssItem(node, ++n, warnings)) feed->items.push_back(std::move(*item));
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Result<ForeignFeed> ReadRss(const xmlNode* root, const SyndicationLimits& limits) {
+base::Result<ForeignFeed> ReadRss(const xmlNode* root, const SyndicationLimits& limits) {
   ForeignFeed feed;
   feed.format = "rss";
   const xmlNode* channel = Child(root, nullptr, "channel");
-  if (channel == nullptr) return Status::Invalid("rss: no <channel> element");
+  if (channel == nullptr) return base::Status::Invalid("rss: no <channel> element");
   feed.title = OneLine(ChildText(channel, nullptr, "title"));
   feed.link = LinkFrom(channel, ChildText(channel, nullptr, "link"));
   std::vector<const xmlNode*> items;
   for (const xmlNode* c = channel->children; c != nullptr; c = c->next) {
-    if (xml::IsElement(c, nullptr, "item")) items.push_back(c);
+    if (text::xml::IsElement(c, nullptr, "item")) items.push_back(c);
   }
   // Some RSS 0.9x feeds put items beside the channel.
   for (const xmlNode* c = root->children; c != nullptr; c = c->next) {
-    if (xml::IsElement(c, nullptr, "item")) items.push_back(c);
+    if (text::xml::IsElement(c, nullptr, "item")) items.push_back(c);
   }
   if (items.empty() && feed.title.empty()) {
-    return Status::Invalid("rss: channel has no <item> and no <title>");
+    return base::Status::Invalid("rss: channel has no <item> and no <title>");
   }
   std::vector<std::string> warnings;
   ZQ_RETURN_IF_ERROR(ReadItems(items, limits, &feed, &warnings));
   feed.items_skipped = items.size() - feed.items.size();
   feed.warnings = warnings;
   if (!items.empty() && feed.items.empty()) {
-    return Status::Invalid("rss: no usable item: " + warnings.front());
+    return base::Status::Invalid("rss: no usable item: " + warnings.front());
   }
   return feed;
 }
 
-Result<ForeignFeed> ReadRdf(const xmlNode* root, const SyndicationLimits& limits) {
+base::Result<ForeignFeed> ReadRdf(const xmlNode* root, const SyndicationLimits& limits) {
   ForeignFeed feed;
   feed.format = "rdf";
   const xmlNode* channel = Child(root, kRss1Ns, "channel");
-  if (channel == nullptr) return Status::Invalid("rdf: no RSS 1.0 <channel> element");
+  if (channel == nullptr) return base::Status::Invalid("rdf: no RSS 1.0 <channel> element");
   feed.title = OneLine(ChildText(channel, kRss1Ns, "title"));
   feed.link = LinkFrom(channel, ChildText(channel, kRss1Ns, "link"));
   std::vector<const xmlNode*> items;
   for (const xmlNode* c = root->children; c != nullptr; c = c->next) {
-    if (xml::IsElement(c, kRss1Ns, "item")) items.push_back(c);
+    if (text::xml::IsElement(c, kRss1Ns, "item")) items.push_back(c);
   }
   if (items.empty() && feed.title.empty()) {
-    return Status::Invalid("rdf: channel has no <item> and no <title>");
+    return base::Status::Invalid("rdf: channel has no <item> and no <title>");
   }
   std::vector<std::string> warnings;
   ZQ_RETURN_IF_ERROR(ReadItems(items, limits, &feed, &warnings));
@@ -196,7 +197,7 @@ std::string InnerXhtml(const xmlNode* content) {
   for (const xmlNode* c = content->children; c != nullptr; c = c->next) {
     if (c->type == XML_ELEMENT_NODE) div = c;
   }
-  if (div == nullptr) return Trim(xml::Content(content));
+  if (div == nullptr) return Trim(text::xml::Content(content));
   xmlBuffer* buf = xmlBufferCreate();
   for (xmlNode* c = div->children; c != nullptr; c = c->next) {
     xmlNodeDump(buf, content->doc, c, 0, 0);
@@ -208,10 +209,10 @@ std::string InnerXhtml(const xmlNode* content) {
 
 // An Atom text construct: its markup (html, xhtml) or text, and which.
 std::string AtomText(const xmlNode* node, bool* is_html) {
-  std::string type = Trim(xml::Attr(node, "type").value_or("text"));
+  std::string type = Trim(text::xml::Attr(node, "type").value_or("text"));
   *is_html = type == "html" || type == "xhtml" || type == "text/html";
   if (type == "xhtml") return InnerXhtml(node);
-  return Trim(xml::Content(node));
+  return Trim(text::xml::Content(node));
 }
 
 std::string AtomPlain(const xmlNode* parent, const char* local) {
@@ -219,14 +220,14 @@ std::string AtomPlain(const xmlNode* parent, const char* local) {
   if (c == nullptr) return "";
   bool html = false;
   std::string text = AtomText(c, &html);
-  return OneLine(html ? HtmlToText(text) : text);
+  return OneLine(html ? text::HtmlToText(text) : text);
 }
 
 std::string AtomLink(const xmlNode* parent) {
   for (const xmlNode* c = parent->children; c != nullptr; c = c->next) {
-    if (!xml::IsElement(c, kAtomNs, "link")) continue;
-    std::string rel = Trim(xml::Attr(c, "rel").value_or("alternate"));
-    if (rel == "alternate") return LinkFrom(c, xml::Attr(c, "href").value_or(""));
+    if (!text::xml::IsElement(c, kAtomNs, "link")) continue;
+    std::string rel = Trim(text::xml::Attr(c, "rel").value_or("alternate"));
+    if (rel == "alternate") return LinkFrom(c, text::xml::Attr(c, "href").value_or(""));
   }
   return "";
 }
@@ -242,13 +243,14 @@ std::optional<ForeignItem> ReadAtomEntry(const xmlNode* e, std::size_t n,
     item.summary = AtomText(s, &item.summary_is_html);
   }
   if (const xmlNode* c = Child(e, kAtomNs, "content")) {
-    if (!xml::Attr(c, "src")) item.content = AtomText(c, &item.content_is_html);
+    if (!text::xml::Attr(c, "src")) item.content = AtomText(c, &item.content_is_html);
   }
   item.published_ms = DateField(e, kAtomNs, "published", where, warnings);
   item.updated_ms = DateField(e, kAtomNs, "updated", where, warnings);
   for (const xmlNode* c = e->children; c != nullptr; c = c->next) {
-    if (!xml::IsElement(c, kAtomNs, "category")) continue;
-    std::string cat = OneLine(xml::Attr(c, "label").value_or(xml::Attr(c, "term").value_or("")));
+    if (!text::xml::IsElement(c, kAtomNs, "category")) continue;
+    std::string cat =
+        OneLine(text::xml::Attr(c, "label").value_or(text::xml::Attr(c, "term").value_or("")));
     if (!cat.empty()) item.categories.push_back(cat);
   }
   if (const xmlNode* a = Child(e, kAtomNs, "author"))
@@ -260,21 +262,21 @@ std::optional<ForeignItem> ReadAtomEntry(const xmlNode* e, std::size_t n,
   return item;
 }
 
-Result<ForeignFeed> ReadAtom(const xmlNode* root, const SyndicationLimits& limits) {
+base::Result<ForeignFeed> ReadAtom(const xmlNode* root, const SyndicationLimits& limits) {
   ForeignFeed feed;
   feed.format = "atom";
   feed.title = AtomPlain(root, "title");
   feed.link = AtomLink(root);
   std::vector<const xmlNode*> entries;
   for (const xmlNode* c = root->children; c != nullptr; c = c->next) {
-    if (xml::IsElement(c, kAtomNs, "entry")) entries.push_back(c);
+    if (text::xml::IsElement(c, kAtomNs, "entry")) entries.push_back(c);
   }
   if (entries.empty() && feed.title.empty()) {
-    return Status::Invalid("atom: feed has no <entry> and no <title>");
+    return base::Status::Invalid("atom: feed has no <entry> and no <title>");
   }
   if (entries.size() > limits.max_items) {
-    return Status::Exhausted("feed has " + std::to_string(entries.size()) +
-                             " entries; the limit is " + std::to_string(limits.max_items));
+    return base::Status::Exhausted("feed has " + std::to_string(entries.size()) +
+                                   " entries; the limit is " + std::to_string(limits.max_items));
   }
   std::vector<std::string> warnings;
   std::size_t n = 0;
@@ -284,7 +286,7 @@ Result<ForeignFeed> ReadAtom(const xmlNode* root, const SyndicationLimits& limit
   feed.items_skipped = entries.size() - feed.items.size();
   feed.warnings = warnings;
   if (!entries.empty() && feed.items.empty()) {
-    return Status::Invalid("atom: no usable entry: " + warnings.front());
+    return base::Status::Invalid("atom: no usable entry: " + warnings.front());
   }
   return feed;
 }
@@ -303,22 +305,22 @@ std::string ResolveHttpUrl(const std::string& ref, const std::string& base) {
   return http ? url : "";
 }
 
-Result<ForeignFeed> ParseSyndicationFeed(std::string_view bytes, const std::string& base_url,
-                                         const SyndicationLimits& limits) {
+base::Result<ForeignFeed> ParseSyndicationFeed(std::string_view bytes, const std::string& base_url,
+                                               const SyndicationLimits& limits) {
   if (syndication_internal::LooksLikeHtml(bytes)) {
-    return Status::Invalid("not a feed: root element is <html> (an HTML page)");
+    return base::Status::Invalid("not a feed: root element is <html> (an HTML page)");
   }
-  Result<xml::DocPtr> doc = syndication_internal::ParseFeedXml(bytes, base_url, limits);
+  base::Result<text::xml::DocPtr> doc = syndication_internal::ParseFeedXml(bytes, base_url, limits);
   if (!doc.ok()) return doc.status();
   const xmlNode* root = xmlDocGetRootElement(doc->get());
-  if (xml::IsElement(root, nullptr, "rss")) return ReadRss(root, limits);
-  if (xml::IsElement(root, kRdfNs, "RDF")) return ReadRdf(root, limits);
-  if (xml::IsElement(root, kAtomNs, "feed")) return ReadAtom(root, limits);
-  if (xml::IsElement(root, nullptr, "feed")) {
-    return Status::Invalid("not a feed: <feed> is not in the Atom 1.0 namespace " +
-                           std::string(kAtomNs));
+  if (text::xml::IsElement(root, nullptr, "rss")) return ReadRss(root, limits);
+  if (text::xml::IsElement(root, kRdfNs, "RDF")) return ReadRdf(root, limits);
+  if (text::xml::IsElement(root, kAtomNs, "feed")) return ReadAtom(root, limits);
+  if (text::xml::IsElement(root, nullptr, "feed")) {
+    return base::Status::Invalid("not a feed: <feed> is not in the Atom 1.0 namespace " +
+                                 std::string(kAtomNs));
   }
-  return Status::Invalid("not a feed: root element is <" + xml::QName(root) + ">");
+  return base::Status::Invalid("not a feed: root element is <" + text::xml::QName(root) + ">");
 }
 
 }  // namespace zhanqun::feeds

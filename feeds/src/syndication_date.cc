@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/syndication.h"
 
 namespace zhanqun::feeds {
@@ -90,13 +91,13 @@ bool ParseClock(const std::string& t, int* h, int* mi, int* sec) {
   return *h <= 23 && *mi <= 59 && *sec <= 60;
 }
 
-std::optional<TimeMs> ToMs(int y, int mo, int d, int h, int mi, int sec, int offset_s) {
+std::optional<base::TimeMs> ToMs(int y, int mo, int d, int h, int mi, int sec, int offset_s) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || y > 9999) return std::nullopt;
-  return UtcCivilMs(y, mo, d, h, mi, sec) - static_cast<TimeMs>(offset_s) * 1000;
+  return base::UtcCivilMs(y, mo, d, h, mi, sec) - static_cast<base::TimeMs>(offset_s) * 1000;
 }
 
 // "Fri, 15 Feb 2019 08:00:00 +0800" and variants; no zone means Beijing.
-std::optional<TimeMs> ParseRfc822(std::string_view text) {
+std::optional<base::TimeMs> ParseRfc822(std::string_view text) {
   std::vector<std::string> w = SplitWords(text);
   if (!w.empty() && !AllDigits(w[0])) w.erase(w.begin());  // day name
   if (w.size() < 4 || w.size() > 5 || !AllDigits(w[0]) || !AllDigits(w[2])) return std::nullopt;
@@ -109,7 +110,7 @@ std::optional<TimeMs> ParseRfc822(std::string_view text) {
 }
 
 // "2019-02-15 08:00[:00]" or "2019-02-15", Beijing time.
-std::optional<TimeMs> ParseZoneless(std::string_view text) {
+std::optional<base::TimeMs> ParseZoneless(std::string_view text) {
   std::vector<std::string> w = SplitWords(text);
   if (w.empty() || w.size() > 2 || w[0].size() != 10 || w[0][4] != '-' || w[0][7] != '-') {
     return std::nullopt;
@@ -123,18 +124,18 @@ std::optional<TimeMs> ParseZoneless(std::string_view text) {
 
 }  // namespace
 
-Result<TimeMs> ParseFeedDate(std::string_view text) {
+base::Result<base::TimeMs> ParseFeedDate(std::string_view text) {
   std::string s(text);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(0, 1);
   if (s.size() > 10 && (s[10] == 'T' || s[10] == 't')) {
-    Result<TimeMs> t = ParseTime(s);
+    base::Result<base::TimeMs> t = base::ParseTime(s);
     if (t.ok()) return t;
     s[10] = ' ';  // a zone-less RFC 3339 time, read as Beijing time below
   }
   if (auto t = ParseZoneless(s)) return *t;
   if (auto t = ParseRfc822(s)) return *t;
-  return Status::Invalid(
+  return base::Status::Invalid(
       "date: expected RFC 822 like 'Fri, 15 Feb 2019 08:00:00 +0800' or "
       "RFC 3339 like '2019-02-15T08:00:00+08:00', got '" +
       s + "'");

@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "xml.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/syndication.h"
+#include "zhanqun/text/xml.h"
 
 namespace zhanqun::feeds::syndication_internal {
 
@@ -18,7 +18,7 @@ std::string DeclaredEncoding(std::string_view bytes);
 // `bytes` re-encoded to UTF-8 when the declaration names GB2312, GBK or
 // GB18030 (its encoding pseudo-attribute rewritten to UTF-8); otherwise a
 // copy. kInvalidArgument names the offset of the first undecodable byte.
-Result<std::string> DecodeChineseEncodings(std::string_view bytes);
+base::Result<std::string> DecodeChineseEncodings(std::string_view bytes);
 
 // True when the document starts (after a BOM, whitespace, the XML
 // declaration and comments) with "<!DOCTYPE html" or "<html".
@@ -27,8 +27,8 @@ bool LooksLikeHtml(std::string_view bytes);
 // Parses with no network, no DTD loading and no entity substitution;
 // refuses any DTD that declares an entity. The document's URL is base_url,
 // so xmlNodeGetBase resolves xml:base against it.
-Result<xml::DocPtr> ParseFeedXml(std::string_view bytes, const std::string& base_url,
-                                 const SyndicationLimits& limits);
+base::Result<text::xml::DocPtr> ParseFeedXml(std::string_view bytes, const std::string& base_url,
+                                             const SyndicationLimits& limits);
 
 }  // namespace zhanqun::feeds::syndication_internal
 

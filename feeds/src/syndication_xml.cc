@@ -14,8 +14,8 @@
 namespace zhanqun::feeds::syndication_internal {
 namespace {
 
-using xml::C;
-using xml::X;
+using text::xml::C;
+using text::xml::X;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -51,9 +51,10 @@ bool IsChineseEncoding(const std::string& e) {
          e == "euc-cn" || e == "gb_2312-80";
 }
 
-Result<std::string> Gb18030ToUtf8(std::string_view in) {
+base::Result<std::string> Gb18030ToUtf8(std::string_view in) {
   iconv_t cd = iconv_open("UTF-8", "GB18030");
-  if (cd == reinterpret_cast<iconv_t>(-1)) return Status::Internal("iconv: GB18030 unsupported");
+  if (cd == reinterpret_cast<iconv_t>(-1))
+    return base::Status::Internal("iconv: GB18030 unsupported");
   std::string out(in.size() * 2 + 16, '\0');
   char* src = const_cast<char*>(in.data());
   std::size_t src_left = in.size();
@@ -62,8 +63,8 @@ Result<std::string> Gb18030ToUtf8(std::string_view in) {
   std::size_t rc = iconv(cd, &src, &src_left, &dst, &dst_left);
   iconv_close(cd);
   if (rc == static_cast<std::size_t>(-1)) {
-    return Status::Invalid("encoding: byte " + std::to_string(in.size() - src_left) +
-                           " is not valid GB18030 (declared GB2312/GBK/GB18030)");
+    return base::Status::Invalid("encoding: byte " + std::to_string(in.size() - src_left) +
+                                 " is not valid GB18030 (declared GB2312/GBK/GB18030)");
   }
   out.resize(out.size() - dst_left);
   return out;
@@ -78,11 +79,11 @@ std::string DeclaredEncoding(std::string_view bytes) {
   return Lower(bytes.substr(skip + span.begin, span.end - span.begin));
 }
 
-Result<std::string> DecodeChineseEncodings(std::string_view bytes) {
+base::Result<std::string> DecodeChineseEncodings(std::string_view bytes) {
   if (!IsChineseEncoding(DeclaredEncoding(bytes))) return std::string(bytes);
   std::size_t skip = bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   EncodingSpan span = FindEncoding(bytes);
-  Result<std::string> utf8 = Gb18030ToUtf8(bytes.substr(skip));
+  base::Result<std::string> utf8 = Gb18030ToUtf8(bytes.substr(skip));
   if (!utf8.ok()) return utf8;
   // The declaration is ASCII, so its offsets are unchanged by decoding.
   return utf8->replace(span.begin, span.end - span.begin, "UTF-8");
@@ -104,16 +105,17 @@ bool LooksLikeHtml(std::string_view b) {
   return head.rfind("<!doctype html", 0) == 0 || head.rfind("<html", 0) == 0;
 }
 
-Result<xml::DocPtr> ParseFeedXml(std::string_view bytes, const std::string& base_url,
-                                 const SyndicationLimits& limits) {
+base::Result<text::xml::DocPtr> ParseFeedXml(std::string_view bytes, const std::string& base_url,
+                                             const SyndicationLimits& limits) {
   if (bytes.size() > limits.max_bytes || bytes.size() > static_cast<std::size_t>(INT_MAX) / 2) {
-    return Status::Exhausted("feed of " + std::to_string(bytes.size()) +
-                             " bytes exceeds the limit of " + std::to_string(limits.max_bytes));
+    return base::Status::Exhausted("feed of " + std::to_string(bytes.size()) +
+                                   " bytes exceeds the limit of " +
+                                   std::to_string(limits.max_bytes));
   }
-  Result<std::string> text = DecodeChineseEncodings(bytes);
+  base::Result<std::string> text = DecodeChineseEncodings(bytes);
   if (!text.ok()) return text.status();
-  Result<xml::DocPtr> doc =
-      xml::ParseXml(*text, limits.max_bytes * 2, limits.max_depth, xml::Doctype::kAllowWithoutEntities);
+  base::Result<text::xml::DocPtr> doc = text::xml::ParseXml(
+      *text, limits.max_bytes * 2, limits.max_depth, text::xml::Doctype::kAllowWithoutEntities);
   if (!doc.ok()) return doc.status();
   xmlDoc* d = doc->get();
   if (d->URL != nullptr) xmlFree(const_cast<xmlChar*>(d->URL));

@@ -10,9 +10,11 @@
 #include <thread>
 
 #include "websub_internal.h"
+#include "zhanqun/base/hash.h"
+#include "zhanqun/base/random.h"
+#include "zhanqun/base/thread_name.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/thread_name.h"
 #include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::feeds {
@@ -33,8 +35,8 @@ constexpr std::int64_t kIdleScanIntervalMs = 60000;
 struct Sub {
   SubscriptionRow row;
   std::uint32_t failures = 0;
-  TimeMs next_attempt_ms = 0;  // monotonic
-  bool slow = false;           // last delivery failed or was slow: retry lane
+  base::TimeMs next_attempt_ms = 0;  // monotonic
+  bool slow = false;                 // last delivery failed or was slow: retry lane
   bool queued = false;
   bool in_flight = false;
   bool removed = false;
@@ -73,14 +75,14 @@ struct Notification {
 }  // namespace
 
 struct WebSubHub::Impl {
-  Impl(const WebSubOptions& options, LogReader& r, AppendNotifier& n, const Clock& c,
+  Impl(const WebSubOptions& options, LogReader& r, AppendNotifier& n, const base::Clock& c,
        std::unique_ptr<SubscriptionStore> s)
       : o(options), reader(r), notifier(n), clock(c), store(std::move(s)) {}
 
   WebSubOptions o;
   LogReader& reader;
   AppendNotifier& notifier;
-  const Clock& clock;
+  const base::Clock& clock;
   std::unique_ptr<SubscriptionStore> store;
   std::map<std::string, DocTopic> docs;
   WebSubCounters counters;
@@ -118,7 +120,7 @@ struct WebSubHub::Impl {
   }
 
   // The content of a whole-document topic.
-  Result<std::string> Document(const Topic& t) {
+  base::Result<std::string> Document(const Topic& t) {
     if (t.kind == Topic::Kind::kHead) return HeadDocument(reader, t.origin);
     return t.doc->fn();
   }
@@ -129,14 +131,14 @@ struct WebSubHub::Impl {
   }
 
   // What `row`'s subscriber has not yet seen; nullopt when nothing is new.
-  Result<std::optional<Notification>> Build(const SubscriptionRow& row) {
+  base::Result<std::optional<Notification>> Build(const SubscriptionRow& row) {
     Topic t = Resolve(row.topic);
     if (t.kind == Topic::Kind::kUnknown) return std::optional<Notification>();
     Notification n;
     if (t.kind == Topic::Kind::kFeed) {
       std::uint64_t head = reader.Head(t.origin);
       if (head <= row.cursor_seq) return std::optional<Notification>();
-      Result<std::vector<std::string>> wires =
+      base::Result<std::vector<std::string>> wires =
           reader.ReadWire(t.origin, row.cursor_seq, o.page_size);
       if (!wires.ok()) return wires.status();
       if (wires->empty()) return std::optional<Notification>();
@@ -155,9 +157,9 @@ struct WebSubHub::Impl {
       n.self_url = meta.self_url;
       return std::optional<Notification>(std::move(n));
     }
-    Result<std::string> doc = Document(t);
+    base::Result<std::string> doc = Document(t);
     if (!doc.ok()) return doc.status();
-    n.cursor_hash = Sha256Hex(*doc);
+    n.cursor_hash = base::Sha256Hex(*doc);
     if (n.cursor_hash == row.cursor_hash) return std::optional<Notification>();
     n.body = std::move(*doc);
     n.content_type = ContentType(t);
@@ -171,8 +173,8 @@ struct WebSubHub::Impl {
     Topic t = Resolve(row->topic);
     if (t.kind == Topic::Kind::kFeed) row->cursor_seq = reader.Head(t.origin);
     if (t.kind == Topic::Kind::kHead || t.kind == Topic::Kind::kDocument) {
-      Result<std::string> doc = Document(t);
-      row->cursor_hash = doc.ok() ? Sha256Hex(*doc) : "";
+      base::Result<std::string> doc = Document(t);
+      row->cursor_hash = doc.ok() ? base::Sha256Hex(*doc) : "";
     }
   }
 
@@ -193,13 +195,13 @@ struct WebSubHub::Impl {
     workers_started = true;
     for (int i = 0; i < o.workers; ++i) {
       threads.emplace_back([this] {
-        SetThreadName("websub deliver");
+        base::SetThreadName("websub deliver");
         WorkerLoop(false);
       });
     }
     for (int i = 0; i < o.retry_workers; ++i) {
       threads.emplace_back([this] {
-        SetThreadName("websub retry");
+        base::SetThreadName("websub retry");
         WorkerLoop(true);
       });
     }
@@ -212,15 +214,15 @@ struct WebSubHub::Impl {
   }
 
   void Scan();
-  void Verify(HttpClient& client, const Verification& v);
-  void Deliver(HttpClient& client, const SubPtr& s);
+  void Verify(net::HttpClient& client, const Verification& v);
+  void Deliver(net::HttpClient& client, const SubPtr& s);
   void WorkerLoop(bool retry_lane);
   void ScannerLoop();
 };
 
 void WebSubHub::Impl::Scan() {
-  const TimeMs now = clock.NowMs();
-  const TimeMs mono = clock.MonotonicMs();
+  const base::TimeMs now = clock.NowMs();
+  const base::TimeMs mono = clock.MonotonicMs();
   std::vector<std::pair<SubPtr, SubscriptionRow>> candidates;
   std::vector<SubKey> expired;
   {
@@ -253,8 +255,8 @@ void WebSubHub::Impl::Scan() {
     } else if (t.kind != Topic::Kind::kUnknown) {
       auto it = doc_hash.find(row.topic);
       if (it == doc_hash.end()) {
-        Result<std::string> doc = Document(t);
-        it = doc_hash.emplace(row.topic, doc.ok() ? Sha256Hex(*doc) : row.cursor_hash).first;
+        base::Result<std::string> doc = Document(t);
+        it = doc_hash.emplace(row.topic, doc.ok() ? base::Sha256Hex(*doc) : row.cursor_hash).first;
       }
       if (it->second != row.cursor_hash) due.push_back(s);
     }
@@ -263,7 +265,7 @@ void WebSubHub::Impl::Scan() {
   for (const SubPtr& s : due) Enqueue(s);
 }
 
-void WebSubHub::Impl::Verify(HttpClient& client, const Verification& v) {
+void WebSubHub::Impl::Verify(net::HttpClient& client, const Verification& v) {
   const HubRequest& r = v.req;
   if (v.denied) {
     counters.denied++;
@@ -275,14 +277,15 @@ void WebSubHub::Impl::Verify(HttpClient& client, const Verification& v) {
                      o.timeout_ms);
     return;
   }
-  const std::string challenge = RandomHex(20);
+  const std::string challenge = base::RandomHex(20);
   std::vector<std::pair<std::string, std::string>> params = {
       {"hub.mode", r.mode == Mode::kSubscribe ? "subscribe" : "unsubscribe"},
       {"hub.topic", r.topic},
       {"hub.challenge", challenge}};
   if (r.mode == Mode::kSubscribe)
     params.push_back({"hub.lease_seconds", std::to_string(r.lease_s)});
-  Result<HttpResult> res = client.Get(websub_internal::WithQuery(r.callback, params), o.timeout_ms);
+  base::Result<net::HttpResult> res =
+      client.Get(websub_internal::WithQuery(r.callback, params), o.timeout_ms);
   if (!res.ok() || res->status < 200 || res->status > 299 || res->body != challenge) {
     counters.verifications_failed++;
     return;
@@ -304,7 +307,7 @@ void WebSubHub::Impl::Verify(HttpClient& client, const Verification& v) {
                       r.callback,
                       r.secret,
                       r.lease_s,
-                      clock.NowMs() + static_cast<TimeMs>(r.lease_s) * 1000,
+                      clock.NowMs() + static_cast<base::TimeMs>(r.lease_s) * 1000,
                       0,
                       ""};
   StartCursor(&row);
@@ -331,13 +334,13 @@ void WebSubHub::Impl::Verify(HttpClient& client, const Verification& v) {
   counters.verifications_ok++;
 }
 
-void WebSubHub::Impl::Deliver(HttpClient& client, const SubPtr& s) {
+void WebSubHub::Impl::Deliver(net::HttpClient& client, const SubPtr& s) {
   SubscriptionRow row;
   {
     std::lock_guard<std::mutex> lock(mu);
     row = s->row;
   }
-  Result<std::optional<Notification>> n = Build(row);
+  base::Result<std::optional<Notification>> n = Build(row);
   if (!n.ok() || !n->has_value()) {
     if (!n.ok()) counters.delivery_failures++;
     return;
@@ -348,7 +351,7 @@ void WebSubHub::Impl::Deliver(HttpClient& client, const SubPtr& s) {
     headers.push_back("X-Hub-Signature: " + WebSubSignature(row.secret, note.body));
   }
   const auto t0 = std::chrono::steady_clock::now();
-  Result<HttpResult> res =
+  base::Result<net::HttpResult> res =
       client.Post(row.callback, note.body, note.content_type, o.timeout_ms, headers);
   const auto took =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
@@ -379,7 +382,7 @@ void WebSubHub::Impl::Deliver(HttpClient& client, const SubPtr& s) {
 }
 
 void WebSubHub::Impl::WorkerLoop(bool retry_lane) {
-  PocoHttpClient client;
+  net::PocoHttpClient client;
   client.set_abort_flag(&abort);
   client.set_max_response_bytes(64 * 1024);
   std::unique_lock<std::mutex> lock(mu);
@@ -413,7 +416,7 @@ void WebSubHub::Impl::WorkerLoop(bool retry_lane) {
 void WebSubHub::Impl::ScannerLoop() {
   while (!abort) {
     const std::uint64_t seen = notifier.generation();
-    const TimeMs start = clock.MonotonicMs();
+    const base::TimeMs start = clock.MonotonicMs();
     // Periodic scans serve backoffs, leases and document topics, all of which
     // belong to subscriptions: with none, only an append (or the first
     // subscription, which notifies) has anything for a scan to find.
@@ -425,8 +428,7 @@ void WebSubHub::Impl::ScannerLoop() {
     notifier.WaitUntil(
         AppendNotifier::kAnyKey,
         [&] {
-          return abort || notifier.generation() != seen ||
-                 clock.MonotonicMs() - start >= interval;
+          return abort || notifier.generation() != seen || clock.MonotonicMs() - start >= interval;
         },
         interval, interval);  // Stop() notifies: no need to poll
     if (abort) return;
@@ -438,18 +440,21 @@ WebSubHub::WebSubHub(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 WebSubHub::~WebSubHub() { Stop(); }
 
-Result<std::unique_ptr<WebSubHub>> WebSubHub::Open(const WebSubOptions& options, LogReader& reader,
-                                                   AppendNotifier& notifier, const Clock& clock) {
+base::Result<std::unique_ptr<WebSubHub>> WebSubHub::Open(const WebSubOptions& options,
+                                                         LogReader& reader,
+                                                         AppendNotifier& notifier,
+                                                         const base::Clock& clock) {
   if (options.workers < 1 || options.retry_workers < 1) {
-    return Status::Invalid("websub: workers and retry_workers must be at least 1");
+    return base::Status::Invalid("websub: workers and retry_workers must be at least 1");
   }
   if (options.min_lease_s < 1 || options.min_lease_s > options.default_lease_s ||
       options.default_lease_s > options.max_lease_s) {
-    return Status::Invalid("websub: expected 1 <= min_lease_s <= default_lease_s <= max_lease_s");
+    return base::Status::Invalid(
+        "websub: expected 1 <= min_lease_s <= default_lease_s <= max_lease_s");
   }
-  Result<std::unique_ptr<SubscriptionStore>> store = SubscriptionStore::Open(options.db_path);
+  base::Result<std::unique_ptr<SubscriptionStore>> store = SubscriptionStore::Open(options.db_path);
   if (!store.ok()) return store.status();
-  Result<std::vector<SubscriptionRow>> rows = (*store)->All();
+  base::Result<std::vector<SubscriptionRow>> rows = (*store)->All();
   if (!rows.ok()) return rows.status().Context("websub store " + options.db_path);
   auto impl = std::make_unique<Impl>(options, reader, notifier, clock, std::move(*store));
   for (SubscriptionRow& row : *rows) {
@@ -466,15 +471,15 @@ void WebSubHub::AddDocumentTopic(const std::string& url, const std::string& cont
   impl_->docs[url] = {content_type, std::move(fn)};
 }
 
-Status WebSubHub::Start() {
+base::Status WebSubHub::Start() {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> lock(m.mu);
   if (!m.subs.empty()) m.StartWorkersLocked();  // subscriptions from the store
   m.threads.emplace_back([&m] {
-    SetThreadName("websub scan");
+    base::SetThreadName("websub scan");
     m.ScannerLoop();
   });
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 void WebSubHub::Stop() {
@@ -484,7 +489,7 @@ void WebSubHub::Stop() {
     m.stopping = true;
     m.abort = true;
   }
-  HttpClient::WakeAll(&m.abort);  // verifications and deliveries in flight
+  net::HttpClient::WakeAll(&m.abort);  // verifications and deliveries in flight
   m.work_cv.notify_all();
   m.notifier.NotifyAll();  // the scanner waits on it
   std::vector<std::thread> threads;
@@ -495,12 +500,12 @@ void WebSubHub::Stop() {
   for (std::thread& t : threads) t.join();
 }
 
-HttpResponse WebSubHub::HandleRequest(const HttpRequest& req) {
+net::HttpResponse WebSubHub::HandleRequest(const net::HttpRequest& req) {
   Impl& m = *impl_;
-  Result<HubRequest> r = websub_internal::ParseHubRequest(req, m.o);
+  base::Result<HubRequest> r = websub_internal::ParseHubRequest(req, m.o);
   if (!r.ok()) {
     m.counters.requests_rejected++;
-    return HttpResponse::Error(r.status());
+    return net::HttpResponse::Error(r.status());
   }
   Verification v{std::move(*r), false};
   v.denied = v.req.mode == Mode::kSubscribe && m.Resolve(v.req.topic).kind == Topic::Kind::kUnknown;
@@ -508,8 +513,8 @@ HttpResponse WebSubHub::HandleRequest(const HttpRequest& req) {
     std::lock_guard<std::mutex> lock(m.mu);
     if (m.stopping || m.verifications.size() >= m.o.max_pending_verifications) {
       m.counters.requests_rejected++;
-      HttpResponse busy = HttpResponse::Error(
-          Status::Unavailable("too many pending subscription requests; retry later"));
+      net::HttpResponse busy = net::HttpResponse::Error(
+          base::Status::Unavailable("too many pending subscription requests; retry later"));
       busy.headers.push_back({"Retry-After", "30"});
       return busy;
     }
@@ -518,7 +523,7 @@ HttpResponse WebSubHub::HandleRequest(const HttpRequest& req) {
   }
   m.work_cv.notify_all();
   m.counters.requests_accepted++;
-  return HttpResponse::Text(202, "accepted: verification of intent follows\n");
+  return net::HttpResponse::Text(202, "accepted: verification of intent follows\n");
 }
 
 void WebSubHub::ScanNow() { impl_->Scan(); }

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/sqlite.h"
-#include "zhanqun/feeds/status.h"
 #include "zhanqun/feeds/websub.h"
+#include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::feeds::websub_internal {
 
@@ -25,7 +25,7 @@ struct SubscriptionRow {
   std::string callback;
   std::string secret;
   int lease_s = 0;
-  TimeMs expires_ms = 0;
+  base::TimeMs expires_ms = 0;
   std::uint64_t cursor_seq = 0;
   std::string cursor_hash;
 };
@@ -33,19 +33,19 @@ struct SubscriptionRow {
 // The subscription table in its own SQLite file. Thread-safe (one mutex).
 class SubscriptionStore {
  public:
-  static Result<std::unique_ptr<SubscriptionStore>> Open(const std::string& path);
+  static base::Result<std::unique_ptr<SubscriptionStore>> Open(const std::string& path);
   // Inserts, or updates secret and lease of the (topic, callback) row,
   // keeping its cursor (re-subscription never replays or skips entries).
-  Status Upsert(const SubscriptionRow& row);
-  Status Remove(const std::string& topic, const std::string& callback);
-  Status SaveCursor(const std::string& topic, const std::string& callback, std::uint64_t seq,
-                    const std::string& hash);
-  Result<std::vector<SubscriptionRow>> All();
+  base::Status Upsert(const SubscriptionRow& row);
+  base::Status Remove(const std::string& topic, const std::string& callback);
+  base::Status SaveCursor(const std::string& topic, const std::string& callback, std::uint64_t seq,
+                          const std::string& hash);
+  base::Result<std::vector<SubscriptionRow>> All();
 
  private:
-  explicit SubscriptionStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+  explicit SubscriptionStore(std::unique_ptr<sql::Db> db) : db_(std::move(db)) {}
   std::mutex mu_;
-  std::unique_ptr<Db> db_;
+  std::unique_ptr<sql::Db> db_;
 };
 
 enum class Mode { kSubscribe, kUnsubscribe };
@@ -60,7 +60,7 @@ struct HubRequest {
 };
 
 // Parses the form body; errors name the parameter ("hub.callback: ...").
-Result<HubRequest> ParseHubRequest(const HttpRequest& req, const WebSubOptions& options);
+base::Result<HubRequest> ParseHubRequest(const net::HttpRequest& req, const WebSubOptions& options);
 
 // `url` with the query parameters appended (after '?' or '&').
 std::string WithQuery(const std::string& url,

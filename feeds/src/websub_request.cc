@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "websub_internal.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::feeds {
@@ -11,34 +12,36 @@ namespace {
 constexpr std::size_t kMaxUrlBytes = 2048;
 constexpr std::size_t kMaxSecretBytes = 199;  // the spec: "less than 200 bytes"
 
-Status CheckUrl(const char* param, const std::string& url) {
-  if (url.empty()) return Status::Invalid(std::string(param) + ": required");
+base::Status CheckUrl(const char* param, const std::string& url) {
+  if (url.empty()) return base::Status::Invalid(std::string(param) + ": required");
   if (url.size() > kMaxUrlBytes) {
-    return Status::Invalid(std::string(param) + ": longer than " + std::to_string(kMaxUrlBytes) +
-                           " bytes");
+    return base::Status::Invalid(std::string(param) + ": longer than " +
+                                 std::to_string(kMaxUrlBytes) + " bytes");
   }
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-    return Status::Invalid(std::string(param) + ": expected an http:// or https:// URL, got '" +
-                           url.substr(0, 200) + "'");
+    return base::Status::Invalid(std::string(param) +
+                                 ": expected an http:// or https:// URL, got '" +
+                                 url.substr(0, 200) + "'");
   }
   bool bad = std::any_of(url.begin(), url.end(), [](char c) {
     return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '#';
   });
   if (bad) {
-    return Status::Invalid(std::string(param) +
-                           ": must not contain spaces, control characters or a fragment");
+    return base::Status::Invalid(std::string(param) +
+                                 ": must not contain spaces, control characters or a fragment");
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Result<int> ParseLease(const std::map<std::string, std::string>& form, const WebSubOptions& o) {
+base::Result<int> ParseLease(const std::map<std::string, std::string>& form,
+                             const WebSubOptions& o) {
   auto it = form.find("hub.lease_seconds");
   if (it == form.end() || it->second.empty()) return o.default_lease_s;
   const std::string& v = it->second;
   if (v.size() > 10 ||
       !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return Status::Invalid("hub.lease_seconds: expected a non-negative integer, got '" +
-                           v.substr(0, 20) + "'");
+    return base::Status::Invalid("hub.lease_seconds: expected a non-negative integer, got '" +
+                                 v.substr(0, 20) + "'");
   }
   long long lease = std::stoll(v);
   return static_cast<int>(std::clamp<long long>(lease, o.min_lease_s, o.max_lease_s));
@@ -51,13 +54,13 @@ std::string Field(const std::map<std::string, std::string>& form, const char* na
 
 }  // namespace
 
-Result<HubRequest> ParseHubRequest(const HttpRequest& req, const WebSubOptions& o) {
+base::Result<HubRequest> ParseHubRequest(const net::HttpRequest& req, const WebSubOptions& o) {
   std::string type = req.Header("content-type");
   if (!type.empty() && type.rfind("application/x-www-form-urlencoded", 0) != 0) {
-    return Status::Invalid("Content-Type: expected application/x-www-form-urlencoded, got '" +
-                           type.substr(0, 100) + "'");
+    return base::Status::Invalid("Content-Type: expected application/x-www-form-urlencoded, got '" +
+                                 type.substr(0, 100) + "'");
   }
-  std::map<std::string, std::string> form = ParseFormUrlEncoded(req.body);
+  std::map<std::string, std::string> form = net::ParseFormUrlEncoded(req.body);
   HubRequest out;
   std::string mode = Field(form, "hub.mode");
   if (mode == "subscribe") {
@@ -65,10 +68,10 @@ Result<HubRequest> ParseHubRequest(const HttpRequest& req, const WebSubOptions& 
   } else if (mode == "unsubscribe") {
     out.mode = Mode::kUnsubscribe;
   } else if (mode.empty()) {
-    return Status::Invalid("hub.mode: required (subscribe or unsubscribe)");
+    return base::Status::Invalid("hub.mode: required (subscribe or unsubscribe)");
   } else {
-    return Status::Invalid("hub.mode: expected subscribe or unsubscribe, got '" +
-                           mode.substr(0, 50) + "'");
+    return base::Status::Invalid("hub.mode: expected subscribe or unsubscribe, got '" +
+                                 mode.substr(0, 50) + "'");
   }
   out.callback = Field(form, "hub.callback");
   ZQ_RETURN_IF_ERROR(CheckUrl("hub.callback", out.callback));
@@ -76,10 +79,10 @@ Result<HubRequest> ParseHubRequest(const HttpRequest& req, const WebSubOptions& 
   ZQ_RETURN_IF_ERROR(CheckUrl("hub.topic", out.topic));
   out.secret = Field(form, "hub.secret");
   if (out.secret.size() > kMaxSecretBytes) {
-    return Status::Invalid("hub.secret: must be less than 200 bytes, got " +
-                           std::to_string(out.secret.size()));
+    return base::Status::Invalid("hub.secret: must be less than 200 bytes, got " +
+                                 std::to_string(out.secret.size()));
   }
-  Result<int> lease = ParseLease(form, o);
+  base::Result<int> lease = ParseLease(form, o);
   if (!lease.ok()) return lease.status();
   out.lease_s = *lease;
   return out;
@@ -90,7 +93,7 @@ std::string WithQuery(const std::string& url,
   std::string out = url;
   char sep = url.find('?') == std::string::npos ? '?' : '&';
   for (const auto& [k, v] : params) {
-    out += sep + UrlEncode(k) + "=" + UrlEncode(v);
+    out += sep + net::UrlEncode(k) + "=" + net::UrlEncode(v);
     sep = '&';
   }
   return out;
@@ -115,15 +118,15 @@ std::string WebSubLinkHeader(const std::string& hub_url, const std::string& self
 }
 
 std::string WebSubSignature(const std::string& secret, const std::string& body) {
-  return "sha256=" + HmacHex("sha256", secret, body);
+  return "sha256=" + base::HmacHex("sha256", secret, body);
 }
 
 bool WebSubSignatureValid(const std::string& secret, const std::string& body,
                           const std::string& header) {
   auto eq = header.find('=');
   if (eq == std::string::npos) return false;
-  std::string expected = HmacHex(header.substr(0, eq), secret, body);
-  return !expected.empty() && ConstantTimeEquals(expected, header.substr(eq + 1));
+  std::string expected = base::HmacHex(header.substr(0, eq), secret, body);
+  return !expected.empty() && base::ConstantTimeEquals(expected, header.substr(eq + 1));
 }
 
 }  // namespace zhanqun::feeds

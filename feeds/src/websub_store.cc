@@ -20,15 +20,15 @@ const std::vector<std::string> kMigrations = {
 
 }  // namespace
 
-Result<std::unique_ptr<SubscriptionStore>> SubscriptionStore::Open(const std::string& path) {
-  Result<std::unique_ptr<Db>> db = Db::Open(path, kMigrations);
+base::Result<std::unique_ptr<SubscriptionStore>> SubscriptionStore::Open(const std::string& path) {
+  base::Result<std::unique_ptr<sql::Db>> db = sql::Db::Open(path, kMigrations);
   if (!db.ok()) return db.status().Context("websub store " + path);
   return std::unique_ptr<SubscriptionStore>(new SubscriptionStore(std::move(*db)));
 }
 
-Status SubscriptionStore::Upsert(const SubscriptionRow& r) {
+base::Status SubscriptionStore::Upsert(const SubscriptionRow& r) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<Stmt> st = db_->Prepare(
+  base::Result<sql::Stmt> st = db_->Prepare(
       "INSERT INTO subscriptions (topic, callback, secret, lease_s, expires_ms, cursor_seq,"
       " cursor_hash) VALUES (?, ?, ?, ?, ?, ?, ?)"
       " ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret,"
@@ -41,32 +41,33 @@ Status SubscriptionStore::Upsert(const SubscriptionRow& r) {
   return st->Run();
 }
 
-Status SubscriptionStore::Remove(const std::string& topic, const std::string& callback) {
+base::Status SubscriptionStore::Remove(const std::string& topic, const std::string& callback) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<Stmt> st = db_->Prepare("DELETE FROM subscriptions WHERE topic = ? AND callback = ?");
+  base::Result<sql::Stmt> st =
+      db_->Prepare("DELETE FROM subscriptions WHERE topic = ? AND callback = ?");
   if (!st.ok()) return st.status();
   st->Bind(1, topic).Bind(2, callback);
   return st->Run();
 }
 
-Status SubscriptionStore::SaveCursor(const std::string& topic, const std::string& callback,
-                                     std::uint64_t seq, const std::string& hash) {
+base::Status SubscriptionStore::SaveCursor(const std::string& topic, const std::string& callback,
+                                           std::uint64_t seq, const std::string& hash) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<Stmt> st = db_->Prepare(
+  base::Result<sql::Stmt> st = db_->Prepare(
       "UPDATE subscriptions SET cursor_seq = ?, cursor_hash = ? WHERE topic = ? AND callback = ?");
   if (!st.ok()) return st.status();
   st->Bind(1, static_cast<std::int64_t>(seq)).Bind(2, hash).Bind(3, topic).Bind(4, callback);
   return st->Run();
 }
 
-Result<std::vector<SubscriptionRow>> SubscriptionStore::All() {
+base::Result<std::vector<SubscriptionRow>> SubscriptionStore::All() {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<Stmt> st = db_->Prepare(
+  base::Result<sql::Stmt> st = db_->Prepare(
       "SELECT topic, callback, secret, lease_s, expires_ms, cursor_seq, cursor_hash"
       " FROM subscriptions ORDER BY topic, callback");
   if (!st.ok()) return st.status();
   std::vector<SubscriptionRow> out;
-  Status s = ForEachRow(*st, [&](Stmt& row) {
+  base::Status s = sql::ForEachRow(*st, [&](sql::Stmt& row) {
     SubscriptionRow r;
     r.topic = row.Text(0);
     r.callback = row.Text(1);

@@ -8,8 +8,8 @@
 namespace zhanqun::hub {
 
 using accounts_internal::UserRow;
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -42,7 +42,7 @@ constexpr const char* kUserColumns =
     "SELECT id, username, display_name, roles, password_hash, disabled, created_ms, "
     "last_login_ms FROM users ";
 
-UserRow UserFromRow(feeds::Stmt& st) {
+UserRow UserFromRow(sql::Stmt& st) {
   UserRow r;
   r.user.id = st.Int(0);
   r.user.username = st.Text(1);
@@ -56,13 +56,13 @@ UserRow UserFromRow(feeds::Stmt& st) {
 }
 
 // The per-install CSRF key, created on first open.
-Result<std::string> LoadCsrfKey(feeds::Db& db) {
-  Result<feeds::Stmt> ins =
+Result<std::string> LoadCsrfKey(sql::Db& db) {
+  Result<sql::Stmt> ins =
       db.Prepare("INSERT OR IGNORE INTO settings (name, value) VALUES ('csrf_key', ?1)");
   if (!ins.ok()) return ins.status();
   ins->Bind(1, accounts_internal::RandomSecret(32));
   ZQ_RETURN_IF_ERROR(ins->Run());
-  Result<feeds::Stmt> sel = db.Prepare("SELECT value FROM settings WHERE name = 'csrf_key'");
+  Result<sql::Stmt> sel = db.Prepare("SELECT value FROM settings WHERE name = 'csrf_key'");
   if (!sel.ok()) return sel.status();
   Result<bool> row = sel->Step();
   if (!row.ok()) return row.status();
@@ -92,7 +92,7 @@ Status Accounts::Impl::Audit(const std::string& actor, const std::string& action
 
 std::optional<UserRow> Accounts::Impl::LoadUser(const std::string& where_sql,
                                                 const std::string& key) {
-  Result<feeds::Stmt> st = db->Prepare(kUserColumns + where_sql);
+  Result<sql::Stmt> st = db->Prepare(kUserColumns + where_sql);
   if (!st.ok()) return std::nullopt;
   st->Bind(1, key);
   Result<bool> row = st->Step();
@@ -101,7 +101,7 @@ std::optional<UserRow> Accounts::Impl::LoadUser(const std::string& where_sql,
 }
 
 std::optional<UserRow> Accounts::Impl::LoadUserById(std::int64_t id) {
-  Result<feeds::Stmt> st = db->Prepare(std::string(kUserColumns) + "WHERE id = ?1");
+  Result<sql::Stmt> st = db->Prepare(std::string(kUserColumns) + "WHERE id = ?1");
   if (!st.ok()) return std::nullopt;
   st->Bind(1, id);
   Result<bool> row = st->Step();
@@ -114,8 +114,8 @@ Accounts::~Accounts() = default;
 
 Result<std::unique_ptr<Accounts>> Accounts::Open(const std::string& path,
                                                  const AccountsOptions& options,
-                                                 const feeds::Clock& clock, AuditLog& audit) {
-  Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, Migrations());
+                                                 const base::Clock& clock, AuditLog& audit) {
+  Result<std::unique_ptr<sql::Db>> db = sql::Db::Open(path, Migrations());
   if (!db.ok()) return db.status();
   Result<std::string> key = LoadCsrfKey(**db);
   if (!key.ok()) return key.status().Context("accounts " + path);
@@ -148,9 +148,9 @@ Result<User> Accounts::AddUser(const Principal& by, const std::string& username,
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     if (impl_->LoadUser("WHERE username = ?1", username)) {
-      return Status(feeds::Code::kAlreadyExists, "username: '" + username + "' is taken");
+      return Status(base::Code::kAlreadyExists, "username: '" + username + "' is taken");
     }
-    Result<feeds::Stmt> ins = impl_->db->Prepare(
+    Result<sql::Stmt> ins = impl_->db->Prepare(
         "INSERT INTO users (username, display_name, roles, password_hash, created_ms) "
         "VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!ins.ok()) return ins.status();
@@ -173,7 +173,7 @@ Status Accounts::SetRoles(const Principal& by, const std::string& username, Role
     std::optional<UserRow> u = impl_->LoadUser("WHERE username = ?1", username);
     if (!u) return NoSuchUser(username);
     before = u->user.roles;
-    Result<feeds::Stmt> st = impl_->db->Prepare("UPDATE users SET roles = ?1 WHERE id = ?2");
+    Result<sql::Stmt> st = impl_->db->Prepare("UPDATE users SET roles = ?1 WHERE id = ?2");
     if (!st.ok()) return st.status();
     st->Bind(1, std::int64_t{roles.bits()}).Bind(2, u->user.id);
     ZQ_RETURN_IF_ERROR(st->Run());
@@ -193,16 +193,15 @@ Status Accounts::SetPassword(const Principal& by, const std::string& username,
   if (!hash.ok()) return hash.status();
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    feeds::Transaction txn(*impl_->db);
+    sql::Transaction txn(*impl_->db);
     ZQ_RETURN_IF_ERROR(txn.status());
-    Result<feeds::Stmt> st =
-        impl_->db->Prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2");
+    Result<sql::Stmt> st = impl_->db->Prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2");
     if (!st.ok()) return st.status();
     st->Bind(1, *hash).Bind(2, target->id);
     ZQ_RETURN_IF_ERROR(st->Run());
     // A new password ends every open session of the user (a reset usually
     // follows a suspected compromise).
-    Result<feeds::Stmt> del = impl_->db->Prepare("DELETE FROM sessions WHERE user_id = ?1");
+    Result<sql::Stmt> del = impl_->db->Prepare("DELETE FROM sessions WHERE user_id = ?1");
     if (!del.ok()) return del.status();
     del->Bind(1, target->id);
     ZQ_RETURN_IF_ERROR(del->Run());
@@ -218,14 +217,14 @@ Status Accounts::SetDisabled(const Principal& by, const std::string& username, b
     std::lock_guard<std::mutex> lock(impl_->mu);
     std::optional<UserRow> u = impl_->LoadUser("WHERE username = ?1", username);
     if (!u) return NoSuchUser(username);
-    feeds::Transaction txn(*impl_->db);
+    sql::Transaction txn(*impl_->db);
     ZQ_RETURN_IF_ERROR(txn.status());
-    Result<feeds::Stmt> st = impl_->db->Prepare("UPDATE users SET disabled = ?1 WHERE id = ?2");
+    Result<sql::Stmt> st = impl_->db->Prepare("UPDATE users SET disabled = ?1 WHERE id = ?2");
     if (!st.ok()) return st.status();
     st->Bind(1, std::int64_t{disabled ? 1 : 0}).Bind(2, u->user.id);
     ZQ_RETURN_IF_ERROR(st->Run());
     if (disabled) {
-      Result<feeds::Stmt> del = impl_->db->Prepare("DELETE FROM sessions WHERE user_id = ?1");
+      Result<sql::Stmt> del = impl_->db->Prepare("DELETE FROM sessions WHERE user_id = ?1");
       if (!del.ok()) return del.status();
       del->Bind(1, u->user.id);
       ZQ_RETURN_IF_ERROR(del->Run());
@@ -253,15 +252,15 @@ std::optional<User> Accounts::FindUserById(std::int64_t id) {
 std::vector<User> Accounts::Users() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<User> out;
-  Result<feeds::Stmt> st = impl_->db->Prepare(std::string(kUserColumns) + "ORDER BY username");
+  Result<sql::Stmt> st = impl_->db->Prepare(std::string(kUserColumns) + "ORDER BY username");
   if (!st.ok()) return out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& s) { out.push_back(UserFromRow(s).user); });
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) { out.push_back(UserFromRow(s).user); });
   return out;
 }
 
 std::size_t Accounts::UserCount() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  Result<feeds::Stmt> st = impl_->db->Prepare("SELECT count(*) FROM users");
+  Result<sql::Stmt> st = impl_->db->Prepare("SELECT count(*) FROM users");
   if (!st.ok()) return 0;
   Result<bool> row = st->Step();
   return row.ok() && *row ? static_cast<std::size_t>(st->Int(0)) : 0;

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "zhanqun/feeds/sqlite.h"
 #include "zhanqun/hub/accounts.h"
+#include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::hub::accounts_internal {
 
@@ -17,21 +17,21 @@ namespace zhanqun::hub::accounts_internal {
 std::string RandomSecret(std::size_t bytes);
 
 // argon2id encoded hash ("$argon2id$v=19$m=...") with a 16-byte random salt.
-feeds::Result<std::string> HashPassword(const std::string& password, const AccountsOptions& o);
+base::Result<std::string> HashPassword(const std::string& password, const AccountsOptions& o);
 // Constant-time check inside argon2; false for an empty or malformed hash.
 bool VerifyPassword(const std::string& encoded, const std::string& password);
 
 // Errors name the field: "username: ...", "password: ...".
-feeds::Status CheckUsername(const std::string& username);
-feeds::Status CheckPassword(const std::string& password);
-feeds::Status CheckTokenName(const std::string& name);
+base::Status CheckUsername(const std::string& username);
+base::Status CheckPassword(const std::string& password);
+base::Status CheckTokenName(const std::string& name);
 // The CLI is root on the server and may do anything; others need `p`.
-feeds::Status RequireOrCli(const Principal& by, Permission p);
+base::Status RequireOrCli(const Principal& by, Permission p);
 
 // Prepares `sql`, binds `args` to ?1, ?2, ... and runs it.
 template <typename... Args>
-feeds::Status RunSql(feeds::Db& db, const std::string& sql, const Args&... args) {
-  feeds::Result<feeds::Stmt> st = db.Prepare(sql);
+base::Status RunSql(sql::Db& db, const std::string& sql, const Args&... args) {
+  base::Result<sql::Stmt> st = db.Prepare(sql);
   if (!st.ok()) return st.status();
   int i = 0;
   (st->Bind(++i, args), ...);
@@ -49,22 +49,22 @@ struct UserRow {
 namespace zhanqun::hub {
 
 struct Accounts::Impl {
-  Impl(std::unique_ptr<feeds::Db> d, AccountsOptions o, const feeds::Clock& c, AuditLog& a)
+  Impl(std::unique_ptr<sql::Db> d, AccountsOptions o, const base::Clock& c, AuditLog& a)
       : db(std::move(d)), options(o), clock(c), audit(a) {}
 
   // Appends to the audit log; a failure to audit is returned so the caller
   // can report it (the change itself is already committed).
-  feeds::Status Audit(const std::string& actor, const std::string& action,
-                      const std::string& object, const std::string& detail_json);
+  base::Status Audit(const std::string& actor, const std::string& action, const std::string& object,
+                     const std::string& detail_json);
   // REQUIRES: mu held.
   std::optional<accounts_internal::UserRow> LoadUser(const std::string& where_sql,
                                                      const std::string& key);
   std::optional<accounts_internal::UserRow> LoadUserById(std::int64_t id);
 
   std::mutex mu;  // guards db
-  std::unique_ptr<feeds::Db> db;
+  std::unique_ptr<sql::Db> db;
   const AccountsOptions options;
-  const feeds::Clock& clock;
+  const base::Clock& clock;
   AuditLog& audit;
   std::string csrf_key;  // per-install HMAC key for CSRF tokens (settings table)
   // Verified against for unknown users, so timing says nothing; made once.

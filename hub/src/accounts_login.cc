@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "accounts_internal.h"
+#include "zhanqun/base/hash.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/accounts.h"
@@ -14,9 +16,9 @@ namespace zhanqun::hub {
 
 using accounts_internal::RunSql;
 using accounts_internal::UserRow;
-using feeds::Result;
-using feeds::Status;
-using feeds::TimeMs;
+using base::Result;
+using base::Status;
+using base::TimeMs;
 using json = nlohmann::json;
 
 namespace {
@@ -26,9 +28,9 @@ constexpr const char* kWrongLogin = "wrong username or password";
 // When the throttle on `column` = `key` lifts, or 0 when it does not apply:
 // the limit-th newest failure in the window leaving it brings the count
 // below the limit. REQUIRES: the caller holds the accounts mutex.
-TimeMs ThrottledUntil(feeds::Db& db, bool by_user, const std::string& key, int limit,
+TimeMs ThrottledUntil(sql::Db& db, bool by_user, const std::string& key, int limit,
                       TimeMs window_ms, TimeMs now) {
-  Result<feeds::Stmt> st =
+  Result<sql::Stmt> st =
       db.Prepare(by_user ? "SELECT at_ms FROM login_failures WHERE username = ?1 AND at_ms > ?2 "
                            "ORDER BY at_ms DESC LIMIT 1 OFFSET ?3"
                          : "SELECT at_ms FROM login_failures WHERE remote = ?1 AND at_ms > ?2 "
@@ -41,7 +43,7 @@ TimeMs ThrottledUntil(feeds::Db& db, bool by_user, const std::string& key, int l
 }
 
 std::string CsrfFor(const std::string& key, const std::string& session_id) {
-  return feeds::HmacHex("sha256", key, session_id);
+  return base::HmacHex("sha256", key, session_id);
 }
 
 Principal SessionPrincipal(const User& u) {
@@ -74,10 +76,10 @@ Result<Session> Accounts::Login(const std::string& username, const std::string& 
   }
   if (until != 0) {
     (void)m.Audit("anonymous", "login.throttled", object,
-                  json{{"remote", remote}, {"until", feeds::FormatTime(until)}}.dump());
+                  json{{"remote", remote}, {"until", base::FormatTime(until)}}.dump());
     return Status::Exhausted("too many failed logins for this user or address; try again in " +
                              std::to_string((until - now + 999) / 1000) + " s (after " +
-                             feeds::FormatTime(until) + ")");
+                             base::FormatTime(until) + ")");
   }
   std::call_once(m.dummy_once, [&m] {
     Result<std::string> h = accounts_internal::HashPassword("dummy password", m.options);
@@ -90,7 +92,7 @@ Result<Session> Accounts::Login(const std::string& username, const std::string& 
   if (!ok) {
     {
       std::lock_guard<std::mutex> lock(m.mu);
-      Result<feeds::Stmt> st =
+      Result<sql::Stmt> st =
           m.db->Prepare("INSERT INTO login_failures (username, remote, at_ms) VALUES (?1, ?2, ?3)");
       if (st.ok()) {
         st->Bind(1, username).Bind(2, remote).Bind(3, now);
@@ -113,18 +115,18 @@ Result<Session> Accounts::Login(const std::string& username, const std::string& 
   s.expires_ms = now + m.options.session_ttl_s * 1000LL;
   {
     std::lock_guard<std::mutex> lock(m.mu);
-    feeds::Transaction txn(*m.db);
+    sql::Transaction txn(*m.db);
     ZQ_RETURN_IF_ERROR(txn.status());
     ZQ_RETURN_IF_ERROR(RunSql(*m.db, "DELETE FROM login_failures WHERE username = ?1", username));
-    Result<feeds::Stmt> upd = m.db->Prepare("UPDATE users SET last_login_ms = ?1 WHERE id = ?2");
+    Result<sql::Stmt> upd = m.db->Prepare("UPDATE users SET last_login_ms = ?1 WHERE id = ?2");
     if (!upd.ok()) return upd.status();
     upd->Bind(1, now).Bind(2, row->user.id);
     ZQ_RETURN_IF_ERROR(upd->Run());
-    Result<feeds::Stmt> ins = m.db->Prepare(
+    Result<sql::Stmt> ins = m.db->Prepare(
         "INSERT INTO sessions (id_sha256, user_id, created_ms, last_seen_ms, expires_ms) "
         "VALUES (?1, ?2, ?3, ?3, ?4)");
     if (!ins.ok()) return ins.status();
-    ins->Bind(1, feeds::Sha256Hex(s.id)).Bind(2, row->user.id).Bind(3, now).Bind(4, s.expires_ms);
+    ins->Bind(1, base::Sha256Hex(s.id)).Bind(2, row->user.id).Bind(3, now).Bind(4, s.expires_ms);
     ZQ_RETURN_IF_ERROR(ins->Run());
     ZQ_RETURN_IF_ERROR(txn.Commit());
   }
@@ -137,9 +139,9 @@ std::optional<Session> Accounts::ResolveSession(const std::string& session_id) {
   if (session_id.empty()) return std::nullopt;
   Impl& m = *impl_;
   const TimeMs now = m.clock.NowMs();
-  const std::string key = feeds::Sha256Hex(session_id);
+  const std::string key = base::Sha256Hex(session_id);
   std::lock_guard<std::mutex> lock(m.mu);
-  Result<feeds::Stmt> st =
+  Result<sql::Stmt> st =
       m.db->Prepare("SELECT user_id, last_seen_ms, expires_ms FROM sessions WHERE id_sha256 = ?1");
   if (!st.ok()) return std::nullopt;
   st->Bind(1, key);
@@ -163,7 +165,7 @@ std::optional<Session> Accounts::ResolveSession(const std::string& session_id) {
 }
 
 bool Accounts::CheckCsrf(const Session& s, const std::string& csrf) {
-  return !s.csrf.empty() && feeds::ConstantTimeEquals(s.csrf, csrf);
+  return !s.csrf.empty() && base::ConstantTimeEquals(s.csrf, csrf);
 }
 
 void Accounts::Logout(const std::string& session_id) {
@@ -172,7 +174,7 @@ void Accounts::Logout(const std::string& session_id) {
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     (void)RunSql(*impl_->db, "DELETE FROM sessions WHERE id_sha256 = ?1",
-                 feeds::Sha256Hex(session_id));
+                 base::Sha256Hex(session_id));
   }
   (void)impl_->Audit(s->who.AuditName(), "logout", "user:" + s->who.username, "{}");
 }

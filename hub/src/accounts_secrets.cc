@@ -6,12 +6,13 @@
 #include <cstdlib>
 
 #include "accounts_internal.h"
+#include "zhanqun/base/encoding.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::hub::accounts_internal {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -39,7 +40,7 @@ bool AllOf(const std::string& s, const char* extra) {
 }  // namespace
 
 std::string RandomSecret(std::size_t bytes) {
-  std::string b64 = feeds::Base64Encode(RandomBytes(bytes));
+  std::string b64 = base::Base64Encode(RandomBytes(bytes));
   std::string out;
   for (char c : b64) {
     if (c == '+')

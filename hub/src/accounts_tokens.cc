@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "accounts_internal.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/accounts.h"
 
@@ -9,8 +10,8 @@ namespace zhanqun::hub {
 
 using accounts_internal::RunSql;
 using accounts_internal::UserRow;
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -50,19 +51,19 @@ Result<std::string> Accounts::CreateToken(const Principal& by, const std::string
   const std::string secret = "zq_" + accounts_internal::RandomSecret(32);
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    Result<feeds::Stmt> dup = impl_->db->Prepare("SELECT 1 FROM api_tokens WHERE name = ?1");
+    Result<sql::Stmt> dup = impl_->db->Prepare("SELECT 1 FROM api_tokens WHERE name = ?1");
     if (!dup.ok()) return dup.status();
     dup->Bind(1, name);
     Result<bool> exists = dup->Step();
     if (!exists.ok()) return exists.status();
     if (*exists) {
-      return Status(feeds::Code::kAlreadyExists, "name: a token named '" + name + "' exists");
+      return Status(base::Code::kAlreadyExists, "name: a token named '" + name + "' exists");
     }
     ZQ_RETURN_IF_ERROR(RunSql(*impl_->db,
                               "INSERT INTO api_tokens (name, user_id, sha256, scopes, created_ms) "
                               "VALUES (?1, ?2, ?3, ?4, ?5)",
-                              name, owner->id, feeds::Sha256Hex(secret),
-                              std::int64_t{scopes.bits()}, impl_->clock.NowMs()));
+                              name, owner->id, base::Sha256Hex(secret), std::int64_t{scopes.bits()},
+                              impl_->clock.NowMs()));
   }
   json detail = {{"user", username}, {"scopes", scopes.ToString()}};
   ZQ_RETURN_IF_ERROR(impl_->Audit(by.AuditName(), "token.create", "token:" + name, detail.dump()));
@@ -73,7 +74,7 @@ Status Accounts::RevokeToken(const Principal& by, const std::string& name) {
   TokenRow t;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    Result<feeds::Stmt> st =
+    Result<sql::Stmt> st =
         impl_->db->Prepare("SELECT user_id, revoked FROM api_tokens WHERE name = ?1");
     if (!st.ok()) return st.status();
     st->Bind(1, name);
@@ -96,11 +97,11 @@ Status Accounts::RevokeToken(const Principal& by, const std::string& name) {
 std::vector<TokenInfo> Accounts::Tokens() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<TokenInfo> out;
-  Result<feeds::Stmt> st = impl_->db->Prepare(
+  Result<sql::Stmt> st = impl_->db->Prepare(
       "SELECT t.name, u.username, t.scopes, t.created_ms, t.last_used_ms, t.revoked "
       "FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.name");
   if (!st.ok()) return out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& s) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) {
     out.push_back({s.Text(0), s.Text(1), RoleSet(static_cast<std::uint8_t>(s.Int(2))), s.Int(3),
                    s.Int(4), s.Int(5) != 0});
   });
@@ -112,9 +113,9 @@ std::optional<Principal> Accounts::ResolveBearer(const std::string& header) {
   if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0) {
     return std::nullopt;
   }
-  const std::string hash = feeds::Sha256Hex(header.substr(kPrefix.size()));
+  const std::string hash = base::Sha256Hex(header.substr(kPrefix.size()));
   std::lock_guard<std::mutex> lock(impl_->mu);
-  Result<feeds::Stmt> st = impl_->db->Prepare(
+  Result<sql::Stmt> st = impl_->db->Prepare(
       "SELECT t.name, t.scopes, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id "
       "WHERE t.sha256 = ?1 AND t.revoked = 0 AND u.disabled = 0");
   if (!st.ok()) return std::nullopt;

@@ -2,13 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/sqlite.h"
+#include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -31,7 +32,7 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 
 constexpr const char* kColumns = "seq, time_ms, actor, action, object, detail, prev_hash, hash";
 
-AuditRecord FromRow(feeds::Stmt& st) {
+AuditRecord FromRow(sql::Stmt& st) {
   AuditRecord r;
   r.seq = static_cast<std::uint64_t>(st.Int(0));
   r.time_ms = st.Int(1);
@@ -54,34 +55,34 @@ bool IsJsonObject(const std::string& text) {
 std::string AuditRecordHash(const AuditRecord& r) {
   json a = json::array({r.seq, r.time_ms, r.actor, r.action, r.object, r.detail, r.prev_hash});
   // replace: a damaged record (invalid UTF-8) must hash, not throw.
-  return feeds::Sha256Hex(a.dump(-1, ' ', false, json::error_handler_t::replace));
+  return base::Sha256Hex(a.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-AuditLog::AuditLog(std::unique_ptr<feeds::Db> db) : db_(std::move(db)) {}
+AuditLog::AuditLog(std::unique_ptr<sql::Db> db) : db_(std::move(db)) {}
 AuditLog::~AuditLog() = default;
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
-  Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, Migrations());
+  Result<std::unique_ptr<sql::Db>> db = sql::Db::Open(path, Migrations());
   if (!db.ok()) return db.status();
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(*db)));
 }
 
-Result<AuditRecord> AuditLog::Append(const feeds::TimeMs time_ms, const std::string& actor,
+Result<AuditRecord> AuditLog::Append(const base::TimeMs time_ms, const std::string& actor,
                                      const std::string& action, const std::string& object,
                                      const std::string& detail) {
   AuditRecord r{0, time_ms, actor, action, object, detail.empty() ? "{}" : detail, "", ""};
   if (!IsJsonObject(r.detail)) return Status::Invalid("audit: detail must be a JSON object");
   std::lock_guard<std::mutex> lock(mu_);
-  feeds::Transaction txn(*db_);
+  sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
-  Result<feeds::Stmt> head = db_->Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+  Result<sql::Stmt> head = db_->Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
   if (!head.ok()) return head.status();
   Result<bool> row = head->Step();
   if (!row.ok()) return row.status();
   r.seq = *row ? static_cast<std::uint64_t>(head->Int(0)) + 1 : 1;
   r.prev_hash = *row ? head->Text(1) : std::string(64, '0');
   r.hash = AuditRecordHash(r);
-  Result<feeds::Stmt> ins = db_->Prepare(
+  Result<sql::Stmt> ins = db_->Prepare(
       "INSERT INTO audit (seq, time_ms, actor, action, object, detail, prev_hash, hash) "
       "VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
   if (!ins.ok()) return ins.status();
@@ -101,24 +102,24 @@ Result<AuditRecord> AuditLog::Append(const feeds::TimeMs time_ms, const std::str
 std::vector<AuditRecord> AuditLog::List(const AuditFilter& f) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<AuditRecord> out;
-  Result<feeds::Stmt> st = db_->Prepare(
-      std::string("SELECT ") + kColumns +
-      " FROM audit WHERE (?1 = 0 OR seq < ?1) AND (?2 = '' OR actor = ?2) AND "
-      "(?3 = '' OR substr(action, 1, length(?3)) = ?3) AND (?4 = '' OR object = ?4) "
-      "ORDER BY seq DESC LIMIT ?5");
+  Result<sql::Stmt> st =
+      db_->Prepare(std::string("SELECT ") + kColumns +
+                   " FROM audit WHERE (?1 = 0 OR seq < ?1) AND (?2 = '' OR actor = ?2) AND "
+                   "(?3 = '' OR substr(action, 1, length(?3)) = ?3) AND (?4 = '' OR object = ?4) "
+                   "ORDER BY seq DESC LIMIT ?5");
   if (!st.ok()) return out;
   st->Bind(1, static_cast<std::int64_t>(f.before_seq))
       .Bind(2, f.actor)
       .Bind(3, f.action_prefix)
       .Bind(4, f.object)
       .Bind(5, static_cast<std::int64_t>(f.limit));
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& s) { out.push_back(FromRow(s)); });
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) { out.push_back(FromRow(s)); });
   return out;
 }
 
 std::optional<AuditRecord> AuditLog::Get(std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st =
+  Result<sql::Stmt> st =
       db_->Prepare(std::string("SELECT ") + kColumns + " FROM audit WHERE seq = ?1");
   if (!st.ok()) return std::nullopt;
   st->Bind(1, static_cast<std::int64_t>(seq));
@@ -129,7 +130,7 @@ std::optional<AuditRecord> AuditLog::Get(std::uint64_t seq) {
 
 std::uint64_t AuditLog::Head() {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st = db_->Prepare("SELECT coalesce(max(seq), 0) FROM audit");
+  Result<sql::Stmt> st = db_->Prepare("SELECT coalesce(max(seq), 0) FROM audit");
   if (!st.ok()) return 0;
   Result<bool> row = st->Step();
   return row.ok() && *row ? static_cast<std::uint64_t>(st->Int(0)) : 0;
@@ -142,7 +143,7 @@ AuditVerification AuditLog::Verify() {
     v.first_bad = seq;
     v.problem = "record " + std::to_string(seq) + ": " + std::move(problem);
   };
-  Result<feeds::Stmt> st =
+  Result<sql::Stmt> st =
       db_->Prepare(std::string("SELECT ") + kColumns + " FROM audit ORDER BY seq");
   if (!st.ok()) {
     fail(1, "cannot read the audit table: " + st.status().message());

@@ -7,13 +7,14 @@
 #include <fstream>
 #include <iostream>
 
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/model.h"
 
 namespace zhanqun::hub::cli {
 
-using feeds::CommandLine;
-using feeds::Result;
-using feeds::Status;
+using base::CommandLine;
+using base::Result;
+using base::Status;
 
 const char* const kAccountsUsage =
     R"(  user add <username> --roles admin[,editor...] [--name 显示名] [--password-file <file>]
@@ -40,7 +41,7 @@ namespace {
 
 constexpr const char* kProgram = "zhanqun-hub";
 
-int Fail(const Status& s) { return feeds::Fail(kProgram, s); }
+int Fail(const Status& s) { return base::Fail(kProgram, s); }
 int Usage(const std::string& line) { return Fail(Status::Invalid("usage: " + line)) + 1; }
 
 std::string Opt(const CommandLine& a, const std::string& name) {
@@ -81,7 +82,7 @@ Result<std::string> ReadPassword(const CommandLine& a) {
   return line;
 }
 
-std::string When(feeds::TimeMs t) { return t == 0 ? "never" : feeds::FormatTime(t); }
+std::string When(base::TimeMs t) { return t == 0 ? "never" : base::FormatTime(t); }
 
 int UserAdd(Hub& hub, const CommandLine& a) {
   const char* usage =
@@ -212,7 +213,7 @@ int AuditCommand(Hub& hub, const CommandLine& a) {
       f.limit = static_cast<std::size_t>(n);
     }
     for (const AuditRecord& r : hub.audit().List(f)) {
-      std::cout << r.seq << "\t" << feeds::FormatTime(r.time_ms) << "\t" << r.actor << "\t"
+      std::cout << r.seq << "\t" << base::FormatTime(r.time_ms) << "\t" << r.actor << "\t"
                 << r.action << "\t" << r.object << "\t" << r.detail << "\n";
     }
     return 0;

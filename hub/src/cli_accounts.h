@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "zhanqun/feeds/cli.h"
+#include "zhanqun/base/cli.h"
 #include "zhanqun/hub/hub.h"
 
 namespace zhanqun::hub::cli {
@@ -15,10 +15,10 @@ namespace zhanqun::hub::cli {
 extern const char* const kAccountsUsage;
 
 // True when `a` is a user, token or audit command.
-bool IsAccountsCommand(const feeds::CommandLine& a);
+bool IsAccountsCommand(const base::CommandLine& a);
 
 // Runs it; returns the exit status (0 ok, 1 failed, 2 usage).
-int RunAccountsCommand(Hub& hub, const feeds::CommandLine& a);
+int RunAccountsCommand(Hub& hub, const base::CommandLine& a);
 
 // Who the command line acts as: Principal{via=kCli, username="cli:<$USER or uid>"}.
 Principal CliPrincipal();

@@ -7,8 +7,8 @@
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -50,7 +50,7 @@ class Fields {
         "data_dir",      "key_file",      "listen",          "public_url",    "divisions_file",
         "page_size",     "max_wait_s",    "http_threads",    "slo_s",         "offline_after_s",
         "stall_after_s", "health_window", "head_interval_s", "head_expiry_s", "websub",
-        "accounts",      "review_levels",   "sources"};
+        "accounts",      "review_levels", "sources"};
     for (auto it = j_.begin(); it != j_.end(); ++it) {
       bool known = false;
       for (const char* k : kKnown) known = known || it.key() == k;
@@ -118,10 +118,9 @@ void ParseAccounts(const json& j, Fields& f, HubConfig& c) {
   }
   const json& a = j["accounts"];
   Fields af(a);
-  static const char* kKnown[] = {"session_ttl_s",         "session_idle_s",
-                                 "throttle_user_failures", "throttle_remote_failures",
-                                 "throttle_window_s",     "argon2_t_cost",
-                                 "argon2_m_cost_kib"};
+  static const char* kKnown[] = {
+      "session_ttl_s",     "session_idle_s", "throttle_user_failures", "throttle_remote_failures",
+      "throttle_window_s", "argon2_t_cost",  "argon2_m_cost_kib"};
   for (auto it = a.begin(); it != a.end(); ++it) {
     if (std::none_of(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return it.key() == k; })) {
@@ -156,8 +155,9 @@ void ParseReviewLevels(const json& j, Fields& f, HubConfig& c) {
     ok = v[i].is_string() && !v[i].get<std::string>().empty();
   }
   if (!ok) {
-    f.Problem("review_levels: expected an array of 1..5 non-empty level names, e.g. "
-              "[\"初审\", \"复审\", \"终审\"]");
+    f.Problem(
+        "review_levels: expected an array of 1..5 non-empty level names, e.g. "
+        "[\"初审\", \"复审\", \"终审\"]");
     return;
   }
   c.review_levels = v.get<std::vector<std::string>>();

@@ -3,14 +3,15 @@
 #include <algorithm>
 
 #include "desk_impl.h"
-#include "zhanqun/feeds/markdown.h"
-#include "zhanqun/feeds/sanitize.h"
-#include "zhanqun/feeds/sqlite.h"
+#include "zhanqun/base/time.h"
+#include "zhanqun/sql/sqlite.h"
+#include "zhanqun/text/markdown.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -34,8 +35,8 @@ Status CheckComment(const std::string& comment) {
                          " bytes exceeds the limit of " + std::to_string(kMaxCommentBytes));
 }
 
-std::string DayStamp(feeds::TimeMs now) {
-  std::string day = feeds::FormatTime(now).substr(0, 10);  // YYYY-MM-DD
+std::string DayStamp(base::TimeMs now) {
+  std::string day = base::FormatTime(now).substr(0, 10);  // YYYY-MM-DD
   day.erase(std::remove(day.begin(), day.end(), '-'), day.end());
   return day;
 }
@@ -96,8 +97,8 @@ feeds::Release Desk::Impl::ToRelease(const Draft& d) const {
 }
 
 Result<DraftContent> Desk::Impl::Clean(DraftContent c, const std::string& release_id, int version) {
-  c.body_html = c.body_markdown.empty() ? feeds::SanitizeHtml(c.body_html)
-                                        : feeds::MarkdownToHtml(c.body_markdown);
+  c.body_html = c.body_markdown.empty() ? text::SanitizeHtml(c.body_html)
+                                        : text::MarkdownToHtml(c.body_markdown);
   Draft probe;
   probe.release_id = release_id;
   probe.release_version = version;
@@ -129,7 +130,7 @@ Status Desk::Impl::Record(const Actor& actor, Draft& d, const std::string& step,
                           const std::function<Status()>& extra) {
   d.updated_ms = clock.NowMs();
   {
-    feeds::Transaction txn(store->db());
+    sql::Transaction txn(store->db());
     ZQ_RETURN_IF_ERROR(txn.status());
     ZQ_RETURN_IF_ERROR(store->Update(d));
     if (extra) ZQ_RETURN_IF_ERROR(extra());
@@ -147,15 +148,15 @@ Status Desk::Impl::Record(const Actor& actor, Draft& d, const std::string& step,
 
 Status Desk::Impl::CheckReleaseIdFree(const std::string& release_id) {
   if (std::optional<ReleaseRow> r = hub.store().FindRelease(release_id)) {
-    return Status(feeds::Code::kAlreadyExists,
+    return Status(base::Code::kAlreadyExists,
                   "release_id: '" + release_id + "' is already published (version " +
                       std::to_string(r->version) + "); amend it instead");
   }
   std::vector<Draft> drafts = store->ByRelease(release_id);
   if (!drafts.empty()) {
-    return Status(feeds::Code::kAlreadyExists, "release_id: '" + release_id +
-                                                   "' is already used by draft " +
-                                                   std::to_string(drafts.front().id));
+    return Status(base::Code::kAlreadyExists, "release_id: '" + release_id +
+                                                  "' is already used by draft " +
+                                                  std::to_string(drafts.front().id));
   }
   return Status::Ok();
 }
@@ -170,7 +171,7 @@ Result<Draft> Desk::Impl::CreateDraft(const Actor& actor, Draft d, const std::st
   if (!clean.ok()) return clean.status();
   d.content = std::move(clean).value();
   {
-    feeds::Transaction txn(store->db());
+    sql::Transaction txn(store->db());
     ZQ_RETURN_IF_ERROR(txn.status());
     Result<std::int64_t> id = store->Insert(d, actor.name);
     if (!id.ok()) return id.status();
@@ -212,7 +213,7 @@ Desk::Desk(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Desk::~Desk() = default;
 
 Result<std::unique_ptr<Desk>> Desk::Open(const std::string& path, const DeskOptions& options,
-                                         Hub& hub, AuditLog& audit, const feeds::Clock& clock) {
+                                         Hub& hub, AuditLog& audit, const base::Clock& clock) {
   ZQ_RETURN_IF_ERROR(ValidateOptions(options));
   Result<std::unique_ptr<DeskStore>> store = DeskStore::Open(path);
   if (!store.ok()) return store.status().Context("desk " + path);
@@ -246,7 +247,7 @@ Result<Draft> Desk::Edit(const Principal& by, std::int64_t id, int revision, Dra
   Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kEdit, "", std::nullopt});
   if (!t.ok()) return t.status();
   if (revision != d->revision) {
-    return Status(feeds::Code::kAlreadyExists,
+    return Status(base::Code::kAlreadyExists,
                   "draft " + std::to_string(id) + " is at revision " + std::to_string(d->revision) +
                       " but the edit was based on revision " + std::to_string(revision) +
                       ": someone else saved first; reload and redo");

@@ -2,13 +2,14 @@
 
 #include "desk_json.h"
 #include "hub_common.h"
+#include "zhanqun/base/time.h"
 
 namespace zhanqun::hub {
 
-using feeds::HttpRequest;
-using feeds::HttpResponse;
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
+using net::HttpRequest;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -84,13 +85,13 @@ Handler Plain(PlainStep step) {
   };
 }
 
-Result<std::optional<feeds::TimeMs>> OptionalTime(const json& j, const char* key) {
+Result<std::optional<base::TimeMs>> OptionalTime(const json& j, const char* key) {
   Result<std::string> s = StringField(j, key, false);
   if (!s.ok()) return s.status();
-  if (s->empty()) return std::optional<feeds::TimeMs>();
-  Result<feeds::TimeMs> t = feeds::ParseTime(*s);
+  if (s->empty()) return std::optional<base::TimeMs>();
+  Result<base::TimeMs> t = base::ParseTime(*s);
   if (!t.ok()) return Status::Invalid(std::string(key) + ": " + t.status().message());
-  return std::optional<feeds::TimeMs>(*t);
+  return std::optional<base::TimeMs>(*t);
 }
 
 HttpResponse CreateDraft(Api& api, const Principal& who, const HttpRequest& req) {
@@ -156,7 +157,7 @@ HttpResponse Schedule(Api& api, const Principal& who, const HttpRequest& req) {
   Result<json> body = Body(req);
   if (!id.ok()) return HttpResponse::Error(id.status());
   if (!body.ok()) return HttpResponse::Error(body.status());
-  Result<std::optional<feeds::TimeMs>> at = OptionalTime(*body, "at");
+  Result<std::optional<base::TimeMs>> at = OptionalTime(*body, "at");
   if (!at.ok()) return HttpResponse::Error(at.status());
   if (!*at) return HttpResponse::Error(Status::Invalid("at: required (RFC 3339 time)"));
   return DraftAnswer(api, api.desk.Schedule(who, *id, **at));
@@ -167,7 +168,7 @@ HttpResponse Embargo(Api& api, const Principal& who, const HttpRequest& req) {
   Result<json> body = Body(req);
   if (!id.ok()) return HttpResponse::Error(id.status());
   if (!body.ok()) return HttpResponse::Error(body.status());
-  Result<std::optional<feeds::TimeMs>> until = OptionalTime(*body, "until");
+  Result<std::optional<base::TimeMs>> until = OptionalTime(*body, "until");
   if (!until.ok()) return HttpResponse::Error(until.status());
   return DraftAnswer(api, api.desk.SetEmbargo(who, *id, *until));
 }
@@ -252,7 +253,7 @@ HttpResponse AuditVerify(Api& api, const Principal& who, const HttpRequest&) {
 
 }  // namespace
 
-void RegisterDeskApiRoutes(feeds::HttpServer& server, Desk& desk, Accounts& accounts,
+void RegisterDeskApiRoutes(net::HttpServer& server, Desk& desk, Accounts& accounts,
                            AuditLog& audit) {
   auto api = std::make_shared<Api>(Api{desk, accounts, audit});
   auto route = [&server, api](const char* method, const char* path, Handler h) {

@@ -7,12 +7,13 @@
 #include <sstream>
 
 #include "desk_impl.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -115,11 +116,11 @@ Result<Draft> Desk::Attach(const Principal& by, std::int64_t id, const std::stri
     return Status::Precondition(
         "attachments need attachments_dir and public_url in the desk options");
   }
-  std::string sha = feeds::Sha256Hex(bytes);
+  std::string sha = base::Sha256Hex(bytes);
   for (const feeds::Attachment& a : d->content.attachments) {
     if (a.sha256_hex == sha && a.title == filename) {
       return Status(
-          feeds::Code::kAlreadyExists,
+          base::Code::kAlreadyExists,
           "attachment '" + filename + "' is already attached to draft " + std::to_string(id));
     }
   }
@@ -135,7 +136,7 @@ Result<Draft> Desk::Attach(const Principal& by, std::int64_t id, const std::stri
   Actor actor = ActorOf(by);
   DeskStore& store = *impl_->store;
   Draft& draft = *d;
-  feeds::TimeMs now = impl_->clock.NowMs();
+  base::TimeMs now = impl_->clock.NowMs();
   ZQ_RETURN_IF_ERROR(impl_->Record(
       actor, draft, "attach", "draft.attach",
       {{"filename", filename}, {"sha256", sha}, {"length", bytes.size()}}, "", 0, "", [&] {

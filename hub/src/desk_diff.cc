@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "desk_impl.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/text/sanitize.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wconversion"
@@ -23,7 +23,7 @@ using Lines = std::vector<std::string>;
 // lines dropped, so a diff shows paragraphs rather than markup.
 Lines BodyLines(const std::string& html) {
   Lines out;
-  std::istringstream in(feeds::HtmlToText(html));
+  std::istringstream in(text::HtmlToText(html));
   for (std::string line; std::getline(in, line);) {
     if (line.find_first_not_of(" \t\r") != std::string::npos) out.push_back(line);
   }

@@ -27,44 +27,44 @@ inline Actor ActorOf(const Principal& p) { return {p.AuditName(), p.user_id}; }
 std::vector<FieldDiff> DiffContents(const DraftContent& from, const DraftContent& to);
 
 struct Desk::Impl {
-  Impl(DeskOptions o, Hub& h, AuditLog& a, const feeds::Clock& c, std::unique_ptr<DeskStore> s)
+  Impl(DeskOptions o, Hub& h, AuditLog& a, const base::Clock& c, std::unique_ptr<DeskStore> s)
       : options(std::move(o)), hub(h), audit(a), clock(c), store(std::move(s)) {}
 
   DeskOptions options;
   Hub& hub;
   AuditLog& audit;
-  const feeds::Clock& clock;
+  const base::Clock& clock;
   std::unique_ptr<DeskStore> store;
   std::mutex mu;  // serializes every desk operation
 
-  feeds::Result<Draft> Load(std::int64_t id);
+  base::Result<Draft> Load(std::int64_t id);
   WorkflowFacts Facts(const Principal& who, const Draft& d);
   // Sanitizes the body and validates every field as the release it becomes.
-  feeds::Result<DraftContent> Clean(DraftContent c, const std::string& release_id, int version);
+  base::Result<DraftContent> Clean(DraftContent c, const std::string& release_id, int version);
   feeds::Release ToRelease(const Draft& d) const;
   // Saves `d` and its history step in one transaction, then appends the
   // audit record (object "draft:<id>" unless `object` is given).
   // `extra` runs inside the same transaction (reviewer bookkeeping).
-  feeds::Status Record(const Actor& actor, Draft& d, const std::string& step,
-                       const std::string& audit_action, nlohmann::json detail,
-                       const std::string& comment = "", int level = 0,
-                       const std::string& object = "",
-                       const std::function<feeds::Status()>& extra = nullptr);
-  feeds::Status Audit(const Actor& actor, const std::string& action, const std::string& object,
-                      const nlohmann::json& detail);
+  base::Status Record(const Actor& actor, Draft& d, const std::string& step,
+                      const std::string& audit_action, nlohmann::json detail,
+                      const std::string& comment = "", int level = 0,
+                      const std::string& object = "",
+                      const std::function<base::Status()>& extra = nullptr);
+  base::Status Audit(const Actor& actor, const std::string& action, const std::string& object,
+                     const nlohmann::json& detail);
   // Publishes an approved or scheduled draft through the Hub.
-  feeds::Result<Draft> PublishDraft(const Actor& actor, Draft d);
+  base::Result<Draft> PublishDraft(const Actor& actor, Draft d);
   // A release published outside the desk, taken in as a published draft.
-  feeds::Result<Draft> AdoptPublished(const std::string& release_id);
+  base::Result<Draft> AdoptPublished(const std::string& release_id);
   // The newest published draft of a release (kNotFound when none); adopts a
   // release the desk has never seen.
-  feeds::Result<Draft> PublishedDraft(const std::string& release_id);
-  feeds::Result<feeds::SignedEntry> EndRelease(const Principal& by, const std::string& release_id,
-                                               const std::string& reason, DeskAction action);
+  base::Result<Draft> PublishedDraft(const std::string& release_id);
+  base::Result<feeds::SignedEntry> EndRelease(const Principal& by, const std::string& release_id,
+                                              const std::string& reason, DeskAction action);
   // Validates, stores and audits a new draft (`d.content` not yet clean).
-  feeds::Result<Draft> CreateDraft(const Actor& actor, Draft d, const std::string& step,
-                                   const std::string& audit_action, nlohmann::json detail);
-  feeds::Status CheckReleaseIdFree(const std::string& release_id);
+  base::Result<Draft> CreateDraft(const Actor& actor, Draft d, const std::string& step,
+                                  const std::string& audit_action, nlohmann::json detail);
+  base::Status CheckReleaseIdFree(const std::string& release_id);
   std::string LevelName(int level) const;
 };
 

@@ -2,18 +2,19 @@
 
 #include <algorithm>
 
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/base/time.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
 
-std::string TimeOrNull(const std::optional<feeds::TimeMs>& t) {
-  return t ? feeds::FormatTime(*t) : std::string();
+std::string TimeOrNull(const std::optional<base::TimeMs>& t) {
+  return t ? base::FormatTime(*t) : std::string();
 }
 
 Status TakeString(const json& j, const char* key, std::string* out) {
@@ -55,17 +56,18 @@ json DraftContentToJson(const DraftContent& c) {
 
 Result<DraftContent> DraftContentFromJson(const json& j,
                                           const std::vector<std::string>& extra_allowed) {
-  static const std::vector<std::string> kKnown = {"title",     "doc_number", "authority",
-                                                  "signed_date", "topics",   "categories",
-                                                  "body_html", "body_text", "body_markdown"};
+  static const std::vector<std::string> kKnown = {"title",       "doc_number", "authority",
+                                                  "signed_date", "topics",     "categories",
+                                                  "body_html",   "body_text",  "body_markdown"};
   if (!j.is_object()) return Status::Invalid("draft: expected a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
-    bool known = std::find(kKnown.begin(), kKnown.end(), it.key()) != kKnown.end() ||
-                 std::find(extra_allowed.begin(), extra_allowed.end(), it.key()) !=
-                     extra_allowed.end();
+    bool known =
+        std::find(kKnown.begin(), kKnown.end(), it.key()) != kKnown.end() ||
+        std::find(extra_allowed.begin(), extra_allowed.end(), it.key()) != extra_allowed.end();
     if (!known) return Status::Invalid("draft." + it.key() + ": unknown field");
   }
-  int bodies = static_cast<int>(j.contains("body_html")) + static_cast<int>(j.contains("body_text")) +
+  int bodies = static_cast<int>(j.contains("body_html")) +
+               static_cast<int>(j.contains("body_text")) +
                static_cast<int>(j.contains("body_markdown"));
   if (bodies > 1) {
     return Status::Invalid("draft.body_html: give one of body_html, body_text or body_markdown");
@@ -80,7 +82,7 @@ Result<DraftContent> DraftContentFromJson(const json& j,
   ZQ_RETURN_IF_ERROR(TakeString(j, "body_html", &c.body_html));
   std::string text;
   ZQ_RETURN_IF_ERROR(TakeString(j, "body_text", &text));
-  if (!text.empty()) c.body_html = feeds::TextToHtml(text);
+  if (!text.empty()) c.body_html = text::TextToHtml(text);
   ZQ_RETURN_IF_ERROR(TakeString(j, "body_markdown", &c.body_markdown));
   return c;
 }
@@ -102,13 +104,13 @@ json DraftToJson(const Desk& desk, const Draft& d) {
           {"publish_at", TimeOrNull(d.publish_at_ms)},
           {"embargo_until", TimeOrNull(d.embargo_until_ms)},
           {"last_comment", d.last_comment},
-          {"created", feeds::FormatTime(d.created_ms)},
-          {"updated", feeds::FormatTime(d.updated_ms)},
+          {"created", base::FormatTime(d.created_ms)},
+          {"updated", base::FormatTime(d.updated_ms)},
           {"published_seq", d.published_seq}};
 }
 
 json StepToJson(const Desk& desk, const DraftStep& s) {
-  return {{"at", feeds::FormatTime(s.at_ms)},
+  return {{"at", base::FormatTime(s.at_ms)},
           {"actor", s.actor},
           {"action", s.action},
           {"level", s.level},
@@ -131,12 +133,9 @@ json DiffToJson(const std::vector<FieldDiff>& diff) {
 
 json AuditToJson(const AuditRecord& r) {
   json detail = json::parse(r.detail, nullptr, false);
-  return {{"seq", r.seq},
-          {"time", feeds::FormatTime(r.time_ms)},
-          {"actor", r.actor},
-          {"action", r.action},
-          {"object", r.object},
-          {"detail", detail.is_discarded() ? json(r.detail) : detail},
+  return {{"seq", r.seq},       {"time", base::FormatTime(r.time_ms)},
+          {"actor", r.actor},   {"action", r.action},
+          {"object", r.object}, {"detail", detail.is_discarded() ? json(r.detail) : detail},
           {"hash", r.hash}};
 }
 

@@ -15,8 +15,8 @@ nlohmann::json DraftContentToJson(const DraftContent& c);
 // Parses {title, doc_number, authority, signed_date, topics, categories,
 // body_html | body_text}. Unknown fields are refused, naming them; fields
 // listed in `extra_allowed` are skipped (e.g. "revision").
-feeds::Result<DraftContent> DraftContentFromJson(const nlohmann::json& j,
-                                                 const std::vector<std::string>& extra_allowed);
+base::Result<DraftContent> DraftContentFromJson(const nlohmann::json& j,
+                                                const std::vector<std::string>& extra_allowed);
 nlohmann::json DraftToJson(const Desk& desk, const Draft& d);
 nlohmann::json StepToJson(const Desk& desk, const DraftStep& s);
 nlohmann::json DiffToJson(const std::vector<FieldDiff>& diff);

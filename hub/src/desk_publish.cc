@@ -1,15 +1,16 @@
 // Publication: publish now, schedules and embargoes, amend, withdraw,
 // repeal, ingestion and the per-role queue.
 #include "desk_impl.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
-#include "zhanqun/feeds/sanitize.h"
-#include "zhanqun/feeds/sqlite.h"
+#include "zhanqun/sql/sqlite.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -20,8 +21,8 @@ bool IsOpen(DraftState s) {
          s == DraftState::kScheduled;
 }
 
-json OptionalTimeJson(const std::optional<feeds::TimeMs>& t) {
-  return t ? json(feeds::FormatTime(*t)) : json(nullptr);
+json OptionalTimeJson(const std::optional<base::TimeMs>& t) {
+  return t ? json(base::FormatTime(*t)) : json(nullptr);
 }
 
 }  // namespace
@@ -71,8 +72,8 @@ Result<Draft> Desk::Impl::AdoptPublished(const std::string& release_id) {
   d.release_id = release_id;
   d.release_version = r.version;
   d.state = DraftState::kPublished;
-  d.content = {r.title, r.doc_number, r.authority, r.signed_date, r.topics, r.categories,
-               r.body_html, "", r.attachments};
+  d.content = {r.title,      r.doc_number, r.authority, r.signed_date, r.topics,
+               r.categories, r.body_html,  "",          r.attachments};
   d.author = "hub-log";
   d.source = "hub-log";
   d.published_seq = row->seq;
@@ -105,7 +106,7 @@ Result<feeds::SignedEntry> Desk::Impl::EndRelease(const Principal& by,
   if (!t.ok()) return t.status();
   feeds::Release r = ToRelease(*d);
   r.version = 0;  // the next version
-  std::string para = "<p>" + feeds::EscapeHtml(reason) + "</p>";
+  std::string para = "<p>" + text::EscapeHtml(reason) + "</p>";
   if (action == DeskAction::kWithdraw) {
     r.status = feeds::ReleaseStatus::kWithdrawn;
     r.body_html = para;
@@ -132,7 +133,7 @@ Result<Draft> Desk::PublishNow(const Principal& by, std::int64_t id) {
   return impl_->PublishDraft(ActorOf(by), std::move(d).value());
 }
 
-Result<Draft> Desk::Schedule(const Principal& by, std::int64_t id, feeds::TimeMs at_ms) {
+Result<Draft> Desk::Schedule(const Principal& by, std::int64_t id, base::TimeMs at_ms) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
@@ -141,7 +142,7 @@ Result<Draft> Desk::Schedule(const Principal& by, std::int64_t id, feeds::TimeMs
   d->state = t->state;
   d->publish_at_ms = at_ms;
   ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, "schedule", "release.schedule",
-                                   {{"publish_at", feeds::FormatTime(at_ms)}}));
+                                   {{"publish_at", base::FormatTime(at_ms)}}));
   return d;
 }
 
@@ -159,7 +160,7 @@ Result<Draft> Desk::Unschedule(const Principal& by, std::int64_t id) {
 }
 
 Result<Draft> Desk::SetEmbargo(const Principal& by, std::int64_t id,
-                               std::optional<feeds::TimeMs> until_ms) {
+                               std::optional<base::TimeMs> until_ms) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
@@ -181,11 +182,11 @@ Result<Draft> Desk::Amend(const Principal& by, const std::string& release_id) {
   if (!t.ok()) return t.status();
   for (const Draft& other : impl_->store->ByRelease(release_id)) {
     if (IsOpen(other.state)) {
-      return Status(feeds::Code::kAlreadyExists, "release '" + release_id +
-                                                     "' already has an open draft " +
-                                                     std::to_string(other.id) + " (version " +
-                                                     std::to_string(other.release_version) + ", " +
-                                                     DraftStateName(other.state) + ")");
+      return Status(base::Code::kAlreadyExists, "release '" + release_id +
+                                                    "' already has an open draft " +
+                                                    std::to_string(other.id) + " (version " +
+                                                    std::to_string(other.release_version) + ", " +
+                                                    DraftStateName(other.state) + ")");
     }
   }
   std::optional<ReleaseRow> row = impl_->hub.store().FindRelease(release_id);
@@ -232,7 +233,7 @@ Result<Draft> Desk::Import(const std::string& source, bool trusted, DraftContent
 
 std::size_t Desk::PublishDue() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  feeds::TimeMs now = impl_->clock.NowMs();
+  base::TimeMs now = impl_->clock.NowMs();
   std::size_t published = 0;
   for (Draft& d : impl_->store->InStates({DraftState::kScheduled})) {
     if (!d.publish_at_ms || *d.publish_at_ms > now) continue;
@@ -246,7 +247,7 @@ std::size_t Desk::PublishDue() {
 std::vector<Draft> Desk::Queue(const Principal& who) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<Draft> out;
-  feeds::TimeMs now = impl_->clock.NowMs();
+  base::TimeMs now = impl_->clock.NowMs();
   for (const Draft& d :
        impl_->store->InStates({DraftState::kDraft, DraftState::kInReview,
                                DraftState::kAwaitingApproval, DraftState::kApproved})) {

@@ -4,17 +4,17 @@
 
 namespace zhanqun::hub {
 
-feeds::Result<std::unique_ptr<DeskStack>> DeskStack::Open(const HubConfig& config, Hub& hub,
-                                                          const feeds::Clock& clock) {
+base::Result<std::unique_ptr<DeskStack>> DeskStack::Open(const HubConfig& config, Hub& hub,
+                                                         const base::Clock& clock) {
   std::unique_ptr<DeskStack> s(new DeskStack());
-  auto desk = Desk::Open(config.DeskDbPath(), DeskOptionsFromConfig(config), hub, hub.audit(),
-                         clock);
+  auto desk =
+      Desk::Open(config.DeskDbPath(), DeskOptionsFromConfig(config), hub, hub.audit(), clock);
   if (!desk.ok()) return desk.status();
   s->desk_ = std::move(*desk);
   Desk* d = s->desk_.get();
   DraftSink sink = [d](const SourceConfig& source, DraftContent content,
-                       const std::string& link) -> feeds::Result<std::int64_t> {
-    feeds::Result<Draft> draft = d->Import(source.name, source.trusted, std::move(content), link);
+                       const std::string& link) -> base::Result<std::int64_t> {
+    base::Result<Draft> draft = d->Import(source.name, source.trusted, std::move(content), link);
     if (!draft.ok()) return draft.status();
     return draft->id;
   };
@@ -23,14 +23,14 @@ feeds::Result<std::unique_ptr<DeskStack>> DeskStack::Open(const HubConfig& confi
   s->ingestor_ = std::move(*ingestor);
   s->poll_sources_ = !config.sources.empty();
   DeskStack* raw = s.get();
-  hub.AddMetricsSource([raw](feeds::MetricsWriter& w) { raw->WriteMetrics(w); });
+  hub.AddMetricsSource([raw](base::MetricsWriter& w) { raw->WriteMetrics(w); });
   return s;
 }
 
 DeskStack::~DeskStack() { Stop(); }
 
-void DeskStack::WriteMetrics(feeds::MetricsWriter& w) {
-  w.Family("zhanqun_hub_drafts", feeds::MetricType::kGauge,
+void DeskStack::WriteMetrics(base::MetricsWriter& w) {
+  w.Family("zhanqun_hub_drafts", base::MetricType::kGauge,
            "Drafts on the editorial desk in each workflow state.");
   std::vector<std::pair<DraftState, std::size_t>> counts = desk_->StateCounts();
   for (DraftState st : {DraftState::kDraft, DraftState::kInReview, DraftState::kAwaitingApproval,
@@ -41,24 +41,24 @@ void DeskStack::WriteMetrics(feeds::MetricsWriter& w) {
     w.Sample(n, {{"state", DraftStateName(st)}});
   }
   std::vector<SourceView> sources = ingestor_->Sources();
-  w.Family("zhanqun_hub_source_up", feeds::MetricType::kGauge,
+  w.Family("zhanqun_hub_source_up", base::MetricType::kGauge,
            "1 when the upstream source's last poll succeeded (200 or 304), else 0.");
   for (const SourceView& v : sources) {
     bool up = v.state.last_status == SourceStatus::kOk ||
               v.state.last_status == SourceStatus::kNotModified;
     w.Sample(std::uint64_t{up ? 1u : 0u}, {{"source", v.config.name}});
   }
-  w.Family("zhanqun_hub_source_failures", feeds::MetricType::kGauge,
+  w.Family("zhanqun_hub_source_failures", base::MetricType::kGauge,
            "Consecutive failed polls of the upstream source.");
   for (const SourceView& v : sources) {
     w.Sample(static_cast<std::int64_t>(v.state.failures), {{"source", v.config.name}});
   }
-  w.Family("zhanqun_hub_source_items_imported_total", feeds::MetricType::kCounter,
+  w.Family("zhanqun_hub_source_items_imported_total", base::MetricType::kCounter,
            "Upstream items that became drafts.");
   for (const SourceView& v : sources) {
     w.Sample(v.state.items_imported, {{"source", v.config.name}});
   }
-  w.Family("zhanqun_hub_source_items_rejected_total", feeds::MetricType::kCounter,
+  w.Family("zhanqun_hub_source_items_rejected_total", base::MetricType::kCounter,
            "Upstream items or feeds refused (bad feed, no guid or link, refused as a draft).");
   for (const SourceView& v : sources) {
     w.Sample(v.state.items_rejected, {{"source", v.config.name}});

@@ -4,8 +4,8 @@
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -53,12 +53,12 @@ DraftState StateFromName(const std::string& name) {
   return DraftState::kDraft;
 }
 
-std::optional<feeds::TimeMs> OptionalTime(feeds::Stmt& st, int col) {
+std::optional<base::TimeMs> OptionalTime(sql::Stmt& st, int col) {
   if (st.IsNull(col)) return std::nullopt;
   return st.Int(col);
 }
 
-Draft DraftFromRow(feeds::Stmt& st) {
+Draft DraftFromRow(sql::Stmt& st) {
   Draft d;
   d.id = st.Int(0);
   d.release_id = st.Text(1);
@@ -82,7 +82,7 @@ Draft DraftFromRow(feeds::Stmt& st) {
   return d;
 }
 
-void BindOptional(feeds::Stmt& st, int i, const std::optional<feeds::TimeMs>& t) {
+void BindOptional(sql::Stmt& st, int i, const std::optional<base::TimeMs>& t) {
   if (t) {
     st.Bind(i, *t);
   } else {
@@ -91,7 +91,7 @@ void BindOptional(feeds::Stmt& st, int i, const std::optional<feeds::TimeMs>& t)
 }
 
 // Binds columns 2.. of kDraftColumns (everything but id), then title.
-void BindDraft(feeds::Stmt& st, const Draft& d) {
+void BindDraft(sql::Stmt& st, const Draft& d) {
   st.Bind(2, d.release_id)
       .Bind(3, static_cast<std::int64_t>(d.release_version))
       .Bind(4, std::string(DraftStateName(d.state)))
@@ -157,13 +157,13 @@ Result<DraftContent> ContentFromJson(const std::string& text) {
 }
 
 Result<std::unique_ptr<DeskStore>> DeskStore::Open(const std::string& path) {
-  Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, Migrations());
+  Result<std::unique_ptr<sql::Db>> db = sql::Db::Open(path, Migrations());
   if (!db.ok()) return db.status();
   return std::unique_ptr<DeskStore>(new DeskStore(std::move(*db)));
 }
 
 Result<std::int64_t> DeskStore::Insert(const Draft& d, const std::string& actor) {
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       std::string("INSERT INTO drafts (") + kDraftColumns +
       ", title) VALUES (NULL,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
   if (!st.ok()) return st.status();
@@ -175,7 +175,7 @@ Result<std::int64_t> DeskStore::Insert(const Draft& d, const std::string& actor)
 }
 
 Status DeskStore::Update(const Draft& d) {
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "UPDATE drafts SET release_id=?2, release_version=?3, state=?4, level=?5, levels=?6, "
       "revision=?7, content=?8, author_id=?9, author=?10, source=?11, source_link=?12, "
       "publish_at_ms=?13, embargo_until_ms=?14, last_comment=?15, created_ms=?16, "
@@ -187,7 +187,7 @@ Status DeskStore::Update(const Draft& d) {
 }
 
 Status DeskStore::AddRevision(std::int64_t id, const DraftRevision& rev) {
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "INSERT INTO draft_revisions (draft_id, revision, content, actor, at_ms) "
       "VALUES (?1,?2,?3,?4,?5)");
   if (!st.ok()) return st.status();
@@ -200,7 +200,7 @@ Status DeskStore::AddRevision(std::int64_t id, const DraftRevision& rev) {
 }
 
 Status DeskStore::AddStep(const DraftStep& s) {
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "INSERT INTO draft_steps (draft_id, at_ms, actor, actor_id, action, level, revision, "
       "comment) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
   if (!st.ok()) return st.status();
@@ -216,7 +216,7 @@ Status DeskStore::AddStep(const DraftStep& s) {
 }
 
 Status DeskStore::AddReviewer(std::int64_t id, const RoundReviewer& r) {
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "INSERT OR REPLACE INTO draft_reviewers (draft_id, level, user_id, username) "
       "VALUES (?1,?2,?3,?4)");
   if (!st.ok()) return st.status();
@@ -228,25 +228,25 @@ Status DeskStore::AddReviewer(std::int64_t id, const RoundReviewer& r) {
 }
 
 Status DeskStore::ClearReviewers(std::int64_t id) {
-  Result<feeds::Stmt> st = db_->Prepare("DELETE FROM draft_reviewers WHERE draft_id = ?1");
+  Result<sql::Stmt> st = db_->Prepare("DELETE FROM draft_reviewers WHERE draft_id = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, id);
   return st->Run();
 }
 
 std::vector<Draft> DeskStore::Query(const std::string& where_order,
-                                    const std::function<void(feeds::Stmt&)>& bind) {
+                                    const std::function<void(sql::Stmt&)>& bind) {
   std::vector<Draft> out;
-  Result<feeds::Stmt> st =
+  Result<sql::Stmt> st =
       db_->Prepare(std::string("SELECT ") + kDraftColumns + " FROM drafts " + where_order);
   if (!st.ok()) return out;
   bind(*st);
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& s) { out.push_back(DraftFromRow(s)); });
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) { out.push_back(DraftFromRow(s)); });
   return out;
 }
 
 std::optional<Draft> DeskStore::Get(std::int64_t id) {
-  std::vector<Draft> v = Query("WHERE id = ?1", [id](feeds::Stmt& st) { st.Bind(1, id); });
+  std::vector<Draft> v = Query("WHERE id = ?1", [id](sql::Stmt& st) { st.Bind(1, id); });
   if (v.empty()) return std::nullopt;
   return v.front();
 }
@@ -256,7 +256,7 @@ std::vector<Draft> DeskStore::List(const DraftFilter& f) {
       "WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR release_id = ?2) AND "
       "(?3 = '' OR author = ?3) AND (?4 = '' OR instr(title, ?4) > 0) "
       "ORDER BY updated_ms DESC, id DESC LIMIT ?5 OFFSET ?6",
-      [&f](feeds::Stmt& st) {
+      [&f](sql::Stmt& st) {
         st.Bind(1, std::string(f.state ? DraftStateName(*f.state) : ""))
             .Bind(2, f.release_id)
             .Bind(3, f.author)
@@ -268,9 +268,9 @@ std::vector<Draft> DeskStore::List(const DraftFilter& f) {
 
 std::vector<std::pair<DraftState, std::size_t>> DeskStore::StateCounts() {
   std::vector<std::pair<DraftState, std::size_t>> out;
-  Result<feeds::Stmt> st = db_->Prepare("SELECT state, count(*) FROM drafts GROUP BY state");
+  Result<sql::Stmt> st = db_->Prepare("SELECT state, count(*) FROM drafts GROUP BY state");
   if (!st.ok()) return out;
-  (void)feeds::ForEachRow(*st, [&out](feeds::Stmt& s) {
+  (void)sql::ForEachRow(*st, [&out](sql::Stmt& s) {
     out.emplace_back(StateFromName(s.Text(0)), static_cast<std::size_t>(s.Int(1)));
   });
   return out;
@@ -278,7 +278,7 @@ std::vector<std::pair<DraftState, std::size_t>> DeskStore::StateCounts() {
 
 std::vector<Draft> DeskStore::InStates(const std::vector<DraftState>& states) {
   std::vector<Draft> out;
-  for (const Draft& d : Query("ORDER BY updated_ms, id", [](feeds::Stmt&) {})) {
+  for (const Draft& d : Query("ORDER BY updated_ms, id", [](sql::Stmt&) {})) {
     for (DraftState s : states) {
       if (d.state == s) out.push_back(d);
     }
@@ -288,16 +288,16 @@ std::vector<Draft> DeskStore::InStates(const std::vector<DraftState>& states) {
 
 std::vector<Draft> DeskStore::ByRelease(const std::string& release_id) {
   return Query("WHERE release_id = ?1 ORDER BY release_version, id",
-               [&release_id](feeds::Stmt& st) { st.Bind(1, release_id); });
+               [&release_id](sql::Stmt& st) { st.Bind(1, release_id); });
 }
 
 std::vector<RoundReviewer> DeskStore::Reviewers(std::int64_t id) {
   std::vector<RoundReviewer> out;
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "SELECT level, user_id, username FROM draft_reviewers WHERE draft_id = ?1 ORDER BY level");
   if (!st.ok()) return out;
   st->Bind(1, id);
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& s) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) {
     out.push_back({static_cast<int>(s.Int(0)), s.Int(1), s.Text(2)});
   });
   return out;
@@ -305,12 +305,12 @@ std::vector<RoundReviewer> DeskStore::Reviewers(std::int64_t id) {
 
 std::vector<DraftStep> DeskStore::Steps(std::int64_t id) {
   std::vector<DraftStep> out;
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "SELECT draft_id, at_ms, actor, actor_id, action, level, revision, comment "
       "FROM draft_steps WHERE draft_id = ?1 ORDER BY id");
   if (!st.ok()) return out;
   st->Bind(1, id);
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& s) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) {
     out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Int(3), s.Text(4), static_cast<int>(s.Int(5)),
                    static_cast<int>(s.Int(6)), s.Text(7)});
   });
@@ -319,12 +319,12 @@ std::vector<DraftStep> DeskStore::Steps(std::int64_t id) {
 
 std::vector<DraftRevision> DeskStore::Revisions(std::int64_t id) {
   std::vector<DraftRevision> out;
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "SELECT revision, content, actor, at_ms FROM draft_revisions WHERE draft_id = ?1 "
       "ORDER BY revision");
   if (!st.ok()) return out;
   st->Bind(1, id);
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& s) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) {
     Result<DraftContent> c = ContentFromJson(s.Text(1));
     out.push_back({static_cast<int>(s.Int(0)), c.ok() ? *c : DraftContent{}, s.Text(2), s.Int(3)});
   });

@@ -10,29 +10,29 @@
 #include <string>
 #include <vector>
 
-#include "zhanqun/feeds/sqlite.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/hub/desk.h"
 #include "zhanqun/hub/workflow.h"
+#include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::hub {
 
 std::string ContentToJson(const DraftContent& c);
-feeds::Result<DraftContent> ContentFromJson(const std::string& text);
+base::Result<DraftContent> ContentFromJson(const std::string& text);
 
 class DeskStore {
  public:
-  static feeds::Result<std::unique_ptr<DeskStore>> Open(const std::string& path);
+  static base::Result<std::unique_ptr<DeskStore>> Open(const std::string& path);
 
-  feeds::Db& db() { return *db_; }
+  sql::Db& db() { return *db_; }
   // Inserts a draft (id assigned, returned) and its first revision.
-  feeds::Result<std::int64_t> Insert(const Draft& d, const std::string& actor);
+  base::Result<std::int64_t> Insert(const Draft& d, const std::string& actor);
   // Writes every column of `d` (by id).
-  feeds::Status Update(const Draft& d);
-  feeds::Status AddRevision(std::int64_t id, const DraftRevision& rev);
-  feeds::Status AddStep(const DraftStep& step);
-  feeds::Status AddReviewer(std::int64_t id, const RoundReviewer& r);
-  feeds::Status ClearReviewers(std::int64_t id);
+  base::Status Update(const Draft& d);
+  base::Status AddRevision(std::int64_t id, const DraftRevision& rev);
+  base::Status AddStep(const DraftStep& step);
+  base::Status AddReviewer(std::int64_t id, const RoundReviewer& r);
+  base::Status ClearReviewers(std::int64_t id);
 
   std::optional<Draft> Get(std::int64_t id);
   std::vector<Draft> List(const DraftFilter& filter);
@@ -46,10 +46,10 @@ class DeskStore {
   std::optional<DraftRevision> Revision(std::int64_t id, int revision);
 
  private:
-  explicit DeskStore(std::unique_ptr<feeds::Db> db) : db_(std::move(db)) {}
+  explicit DeskStore(std::unique_ptr<sql::Db> db) : db_(std::move(db)) {}
   std::vector<Draft> Query(const std::string& where_order,
-                           const std::function<void(feeds::Stmt&)>& bind);
-  std::unique_ptr<feeds::Db> db_;
+                           const std::function<void(sql::Stmt&)>& bind);
+  std::unique_ptr<sql::Db> db_;
 };
 
 }  // namespace zhanqun::hub

@@ -5,8 +5,8 @@
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 

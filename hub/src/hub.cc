@@ -5,15 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "zhanqun/feeds/freshness.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
-Hub::Hub(HubConfig config, const feeds::Clock& clock, std::unique_ptr<HubStore> store,
+Hub::Hub(HubConfig config, const base::Clock& clock, std::unique_ptr<HubStore> store,
          feeds::SecretKey key, Divisions divisions, std::unique_ptr<AuditLog> audit,
          std::unique_ptr<Accounts> accounts)
     : config_(std::move(config)),
@@ -27,7 +27,7 @@ Hub::Hub(HubConfig config, const feeds::Clock& clock, std::unique_ptr<HubStore> 
       audit_(std::move(audit)),
       accounts_(std::move(accounts)) {}
 
-Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const feeds::Clock& clock) {
+Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const base::Clock& clock) {
   Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file);
   if (!key.ok()) return key.status().Context("hub key (run 'zhanqun-hub init' first?)");
   Result<Divisions> divisions = Divisions::Load(config.divisions_file);
@@ -44,7 +44,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const feeds::Clo
                                       std::move(*accounts)));
 }
 
-Status Hub::Init(const HubConfig& config, const feeds::Clock& clock) {
+Status Hub::Init(const HubConfig& config, const base::Clock& clock) {
   ::mkdir(config.data_dir.c_str(), 0700);
   Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
   if (!key.ok()) return key.status();
@@ -73,13 +73,13 @@ Result<feeds::SignedEntry> Hub::AppendEntry(feeds::Entry entry) {
 }
 
 Result<feeds::SignedEntry> Hub::Publish(feeds::Release release) {
-  release.body_html = feeds::SanitizeHtml(release.body_html);
+  release.body_html = text::SanitizeHtml(release.body_html);
   std::optional<ReleaseRow> existing = store_->FindRelease(release.id);
   int next = existing ? existing->version + 1 : 1;
   if (release.version == 0) release.version = next;
   if (release.version != next) {
     counters_.publish_rejected++;
-    return Status(feeds::Code::kAlreadyExists,
+    return Status(base::Code::kAlreadyExists,
                   "version: release '" + release.id + "' is at version " +
                       std::to_string(next - 1) + "; the next version must be " +
                       std::to_string(next) + ", got " + std::to_string(release.version));
@@ -108,7 +108,7 @@ Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::stri
                            config_.divisions_file);
   }
   if (store_->FindNode(code)) {
-    return Status(feeds::Code::kAlreadyExists, "node " + code + " is already registered");
+    return Status(base::Code::kAlreadyExists, "node " + code + " is already registered");
   }
   std::string p = parent;
   if (p.empty()) {
@@ -155,14 +155,14 @@ Result<std::string> Hub::CreateAutomationToken(const Principal& by, const std::s
   if (!accounts_->FindUser(kAutomationUser)) {
     Result<User> u = accounts_->AddUser(by, kAutomationUser, "automation (system user)", "",
                                         RoleSet{Role::kAdmin});
-    if (!u.ok() && u.status().code() != feeds::Code::kAlreadyExists) return u.status();
+    if (!u.ok() && u.status().code() != base::Code::kAlreadyExists) return u.status();
   }
   return accounts_->CreateToken(by, kAutomationUser, name, RoleSet{Role::kAdmin});
 }
 
 std::string Hub::HeadStatement() {
   feeds::ChainHead head = store_->HeadOf(feeds::kHubCode);
-  feeds::TimeMs now = clock_.NowMs();
+  base::TimeMs now = clock_.NowMs();
   std::lock_guard<std::mutex> lock(head_mu_);
   if (head_statement_.empty() || head.seq != head_seq_ ||
       now - head_time_ms_ >= config_.head_interval_s * 1000LL) {

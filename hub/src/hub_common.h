@@ -5,23 +5,23 @@
 #include <ctime>
 #include <string>
 
-#include "zhanqun/feeds/http.h"
 #include "zhanqun/feeds/model.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::hub {
 
 // 401 for a missing or unknown bearer token, with WWW-Authenticate.
-inline feeds::HttpResponse BearerUnauthorized() {
-  feeds::HttpResponse r = feeds::HttpResponse::Error(feeds::Status::Unauthenticated(
+inline net::HttpResponse BearerUnauthorized() {
+  net::HttpResponse r = net::HttpResponse::Error(base::Status::Unauthenticated(
       "missing or unknown bearer token (Authorization: Bearer <token>)"));
   r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"zhanqun\""});
   return r;
 }
 
-inline constexpr feeds::TimeMs kBeijingOffsetMs = 8LL * 3600 * 1000;
+inline constexpr base::TimeMs kBeijingOffsetMs = 8LL * 3600 * 1000;
 
 // `t` in Beijing time (UTC+8) with a strftime format, e.g. "%Y-%m-%d".
-inline std::string FormatBeijingTime(feeds::TimeMs t, const char* format) {
+inline std::string FormatBeijingTime(base::TimeMs t, const char* format) {
   std::time_t secs = static_cast<std::time_t>((t + kBeijingOffsetMs) / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);

@@ -3,18 +3,18 @@
 #include <nlohmann/json.hpp>
 
 #include "hub_common.h"
-
+#include "zhanqun/base/metrics.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/freshness.h"
-#include "zhanqun/feeds/metrics.h"
 #include "zhanqun/hub/hub_metrics.h"
 #include "zhanqun/hub/release_json.h"
 
 namespace zhanqun::hub {
 
-using feeds::HttpRequest;
-using feeds::HttpResponse;
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
+using net::HttpRequest;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -104,8 +104,7 @@ HttpResponse PostTopic(Hub& hub, const HttpRequest& req) {
   }
   Result<feeds::SignedEntry> se = hub.AddTopic({j["id"], j["title"], j.value("description", "")});
   if (!se.ok()) return HttpResponse::Error(se.status());
-  return Audited(hub, *who, "topic.define", "topic:" + se->entry.topic->id, *se,
-                 EntryCreated(*se));
+  return Audited(hub, *who, "topic.define", "topic:" + se->entry.topic->id, *se, EntryCreated(*se));
 }
 
 HttpResponse ListReleases(Hub& hub) {
@@ -116,7 +115,7 @@ HttpResponse ListReleases(Hub& hub) {
                    {"status", r.status},
                    {"title", r.title},
                    {"seq", r.seq},
-                   {"published", feeds::FormatTime(r.appended_ms)}});
+                   {"published", base::FormatTime(r.appended_ms)}});
   }
   return HttpResponse::Json(200, out.dump(2) + "\n");
 }
@@ -139,7 +138,7 @@ HttpResponse ListNodes(Hub& hub) {
 // Answers with the hub's clock (NTP-style t1/t2: the sender estimates its
 // offset from it); POST answers are never cached, so it is always first-hand.
 HttpResponse PostAcks(Hub& hub, const HttpRequest& req) {
-  feeds::TimeMs t1 = hub.clock().NowMs();
+  base::TimeMs t1 = hub.clock().NowMs();
   Result<Hub::AckOutcome> out = hub.AcceptReports(req.body, req.Header("x-zhanqun-signature"));
   HttpResponse resp;
   if (!out.ok()) {
@@ -167,7 +166,7 @@ HttpResponse ReleaseStatus(Hub& hub, const HttpRequest& req) {
 
 }  // namespace
 
-feeds::Result<std::unique_ptr<feeds::WebSubHub>> OpenHubWebSub(Hub& hub) {
+base::Result<std::unique_ptr<feeds::WebSubHub>> OpenHubWebSub(Hub& hub) {
   const HubConfig& c = hub.config();
   feeds::WebSubOptions o =
       c.websub.Options(c.public_url, c.WebSubDbPath(), "zhanqun hub", c.page_size);
@@ -178,7 +177,7 @@ feeds::Result<std::unique_ptr<feeds::WebSubHub>> OpenHubWebSub(Hub& hub) {
   return w;
 }
 
-void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server, feeds::WebSubHub* websub) {
+void RegisterHubRoutes(Hub& hub, net::HttpServer& server, feeds::WebSubHub* websub) {
   feeds::FeedServiceOptions feed_options;
   feed_options.base_url = hub.config().public_url;
   if (websub != nullptr) feed_options.websub_hub_url = websub->options().HubUrl();
@@ -221,7 +220,7 @@ void RegisterHubRoutes(Hub& hub, feeds::HttpServer& server, feeds::WebSubHub* we
   });
   server.Route("GET", "/metrics", [&hub](const HttpRequest&) {
     HttpResponse r = HttpResponse::Text(200, HubMetricsText(hub));
-    r.content_type = feeds::kMetricsContentType;
+    r.content_type = base::kMetricsContentType;
     return r;
   });
   server.Route("GET", "/api/v1/key", [&hub](const HttpRequest&) {

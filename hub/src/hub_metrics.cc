@@ -3,14 +3,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "zhanqun/feeds/metrics.h"
+#include "zhanqun/base/metrics.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/hub/node_health.h"
 
 namespace zhanqun::hub {
 
-using feeds::MetricLabels;
-using feeds::MetricsWriter;
-using feeds::MetricType;
+using base::MetricLabels;
+using base::MetricsWriter;
+using base::MetricType;
 using json = nlohmann::json;
 
 namespace {
@@ -108,10 +109,10 @@ void WriteNodes(const json& status, MetricsWriter& w) {
   }
   w.Family("zhanqun_hub_node_last_contact_age_seconds", MetricType::kGauge,
            "Seconds since the node's last accepted acknowledgement (absent if never).");
-  feeds::Result<feeds::TimeMs> now = feeds::ParseTime(status.at("hub").at("now"));
+  base::Result<base::TimeMs> now = base::ParseTime(status.at("hub").at("now"));
   for (const json& n : nodes) {
     if (!now.ok() || !n.value("last_contact", json()).is_string()) continue;
-    feeds::Result<feeds::TimeMs> at = feeds::ParseTime(n["last_contact"].get<std::string>());
+    base::Result<base::TimeMs> at = base::ParseTime(n["last_contact"].get<std::string>());
     if (!at.ok()) continue;
     w.Sample(static_cast<double>(*now - *at) / 1000.0, NodeLabels(n));
   }

@@ -4,19 +4,20 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/report.h"
 #include "zhanqun/hub/hub.h"
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
 
-json LagSummary(std::vector<feeds::TimeMs> lags) {
+json LagSummary(std::vector<base::TimeMs> lags) {
   if (lags.empty()) return json();
   std::sort(lags.begin(), lags.end());
   auto at = [&](double q) {
@@ -48,7 +49,7 @@ class NodeCache {
 }  // namespace
 
 Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::string& header) {
-  const feeds::TimeMs now = clock_.NowMs();
+  const base::TimeMs now = clock_.NowMs();
   auto refuse_envelope = [&](Status s) -> Result<AckOutcome> {
     counters_.acks_rejected++;
     return s;
@@ -93,7 +94,7 @@ Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::s
         break;
       }
       // The node's time on the hub's clock; unknown times are the receipt time.
-      feeds::TimeMs at =
+      base::TimeMs at =
           a.at_ms > 0 && report->clock.known ? a.at_ms + report->clock.offset_ms : now;
       r.acks.push_back({report->node, a.origin, a.stage, a.seq, at});
     }
@@ -172,14 +173,14 @@ json StageSeqs(const std::map<std::string, std::uint64_t>& stages) {
 }  // namespace
 
 std::string Hub::StatusJson() {
-  const feeds::TimeMs now = clock_.NowMs();
+  const base::TimeMs now = clock_.NowMs();
   const std::uint64_t head = store_->Head(feeds::kHubCode);
   std::vector<NodeRow> rows = store_->Nodes();
   std::vector<NodeReportRow> reports = store_->NodeReports();
   std::map<std::string, const NodeReportRow*> report_of;
   for (const NodeReportRow& r : reports) report_of[r.node] = &r;
   std::map<std::string, std::map<std::string, std::map<std::string, std::uint64_t>>> acked;
-  std::map<std::string, feeds::TimeMs> last_ack;
+  std::map<std::string, base::TimeMs> last_ack;
   for (const AckRow& a : store_->Acks()) {
     acked[a.node][a.origin][a.stage] = a.seq;
     last_ack[a.node] = std::max(last_ack[a.node], a.hub_ms);
@@ -202,7 +203,7 @@ std::string Hub::StatusJson() {
     f.hub_head = head;
     f.live = mine.count("live") ? mine["live"] : 0;
     if (f.live < head) {
-      Result<feeds::TimeMs> at = store_->AppendedAt(feeds::kHubCode, f.live + 1);
+      Result<base::TimeMs> at = store_->AppendedAt(feeds::kHubCode, f.live + 1);
       f.oldest_missing_since_ms = std::max(at.ok() ? *at : now, row.added_ms);
     }
     Evaluation ev = health_.Evaluate(n.code, f, now);
@@ -231,7 +232,7 @@ std::string Hub::StatusJson() {
                   {"state", NodeStateName(ev.state)},
                   {"why", ev.why},
                   {"origins", o}};
-    entry["last_contact"] = f.reported ? json(feeds::FormatTime(f.last_report_ms)) : json();
+    entry["last_contact"] = f.reported ? json(base::FormatTime(f.last_report_ms)) : json();
     entry["last_contact_age_ms"] = f.reported ? json(now - f.last_report_ms) : json();
     if (rep) {
       entry["via"] = rep->via;
@@ -241,8 +242,8 @@ std::string Hub::StatusJson() {
                                         : json();
       entry["head_statement"] = rep->head_seq || rep->head_time_ms
                                     ? json{{"seq", rep->head_seq},
-                                           {"issued", feeds::FormatTime(rep->head_time_ms)},
-                                           {"expires", feeds::FormatTime(rep->head_expires_ms)}}
+                                           {"issued", base::FormatTime(rep->head_time_ms)},
+                                           {"expires", base::FormatTime(rep->head_expires_ms)}}
                                     : json();
       entry["reports"] = {{"accepted", rep->reports},
                           {"missing", rep->reports_missing},
@@ -253,13 +254,13 @@ std::string Hub::StatusJson() {
       entry["last_rejection"] = {{"origin", rejections[0].origin},
                                  {"seq", rejections[0].seq},
                                  {"reason", rejections[0].reason},
-                                 {"at", feeds::FormatTime(rejections[0].hub_ms)}};
+                                 {"at", base::FormatTime(rejections[0].hub_ms)}};
     }
     nodes.push_back(std::move(entry));
   }
   json out = {{"hub",
                {{"code", feeds::kHubCode},
-                {"now", feeds::FormatTime(now)},
+                {"now", base::FormatTime(now)},
                 {"heads", {{feeds::kHubCode, head}}},
                 {"slo_s", config_.slo_s},
                 {"states", state_counts}}},
@@ -270,8 +271,8 @@ std::string Hub::StatusJson() {
 Result<std::string> Hub::ReleaseStatusJson(const std::string& id) {
   std::optional<ReleaseRow> rel = store_->FindRelease(id);
   if (!rel) return Status::NotFound("no release with id '" + id + "'");
-  const feeds::TimeMs now = clock_.NowMs();
-  std::map<std::string, std::map<std::string, feeds::TimeMs>> at;  // node -> stage -> hub_ms
+  const base::TimeMs now = clock_.NowMs();
+  std::map<std::string, std::map<std::string, base::TimeMs>> at;  // node -> stage -> hub_ms
   for (const AckRow& e : store_->EventsFor(feeds::kHubCode, rel->seq)) {
     at[e.node][e.stage] = e.hub_ms;
   }
@@ -279,10 +280,10 @@ Result<std::string> Hub::ReleaseStatusJson(const std::string& id) {
   for (const NodeRow& row : store_->Nodes()) {
     const feeds::Node& n = row.node;
     if (n.code == feeds::kHubCode) continue;
-    feeds::TimeMs due = std::max(rel->appended_ms, row.added_ms);
+    base::TimeMs due = std::max(rel->appended_ms, row.added_ms);
     json stages = json::object();
     for (const auto& [stage, t] : at[n.code]) {
-      stages[stage] = {{"at", feeds::FormatTime(t)}, {"lag_ms", t - rel->appended_ms}};
+      stages[stage] = {{"at", base::FormatTime(t)}, {"lag_ms", t - rel->appended_ms}};
     }
     json j = {{"code", n.code},
               {"name", n.name},
@@ -291,7 +292,7 @@ Result<std::string> Hub::ReleaseStatusJson(const std::string& id) {
     if (at[n.code].count("live")) {
       live.push_back(std::move(j));
     } else {
-      j["due_since"] = feeds::FormatTime(due);
+      j["due_since"] = base::FormatTime(due);
       j["waiting_ms"] = now - due;
       lacking.push_back(std::move(j));
     }
@@ -301,7 +302,7 @@ Result<std::string> Hub::ReleaseStatusJson(const std::string& id) {
               {"status", rel->status},
               {"title", rel->title},
               {"seq", rel->seq},
-              {"published", feeds::FormatTime(rel->appended_ms)},
+              {"published", base::FormatTime(rel->appended_ms)},
               {"live_count", live.size()},
               {"lacking_count", lacking.size()},
               {"live", live},

@@ -2,8 +2,8 @@
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -62,9 +62,9 @@ CREATE INDEX ack_events_by_seq ON ack_events (origin, seq, stage);
 }  // namespace
 
 Result<std::unique_ptr<HubStore>> HubStore::Open(const std::string& path) {
-  Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, Migrations());
+  Result<std::unique_ptr<sql::Db>> db = sql::Db::Open(path, Migrations());
   if (!db.ok()) return db.status();
-  Result<std::unique_ptr<feeds::Db>> status_db = feeds::Db::Open(path, Migrations());
+  Result<std::unique_ptr<sql::Db>> status_db = sql::Db::Open(path, Migrations());
   if (!status_db.ok()) return status_db.status();
   return std::unique_ptr<HubStore>(new HubStore(std::move(*db), std::move(*status_db)));
 }
@@ -75,9 +75,9 @@ feeds::ChainHead HubStore::HeadOf(const std::string& origin) {
 }
 
 Result<feeds::SignedEntry> HubStore::Append(const std::string& origin, const Signer& sign,
-                                            feeds::TimeMs now_ms) {
+                                            base::TimeMs now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  feeds::Transaction txn(*db_);
+  sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
   Result<feeds::SignedEntry> signed_entry = sign(log_.Head(origin));
   if (!signed_entry.ok()) return signed_entry.status();
@@ -90,24 +90,24 @@ Result<feeds::SignedEntry> HubStore::Append(const std::string& origin, const Sig
 // Runs inside the append transaction, so two writers (daemon and CLI, or
 // two requests) can never both sign the same version of a release.
 Status HubStore::CheckNextVersion(const feeds::Release& r) {
-  Result<feeds::Stmt> st = db_->Prepare("SELECT version FROM releases WHERE id = ?1");
+  Result<sql::Stmt> st = db_->Prepare("SELECT version FROM releases WHERE id = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, r.id);
   Result<bool> row = st->Step();
   if (!row.ok()) return row.status();
   std::int64_t have = *row ? st->Int(0) : 0;
   if (r.version == have + 1) return Status::Ok();
-  return Status(feeds::Code::kAlreadyExists,
+  return Status(base::Code::kAlreadyExists,
                 "version: release '" + r.id + "' is at version " + std::to_string(have) +
                     "; the next version must be " + std::to_string(have + 1) + ", got " +
                     std::to_string(r.version));
 }
 
-Status HubStore::IndexEntry(const feeds::SignedEntry& se, feeds::TimeMs now_ms) {
+Status HubStore::IndexEntry(const feeds::SignedEntry& se, base::TimeMs now_ms) {
   const feeds::Entry& e = se.entry;
   if (e.release) {
     ZQ_RETURN_IF_ERROR(CheckNextVersion(*e.release));
-    Result<feeds::Stmt> st = db_->Prepare(
+    Result<sql::Stmt> st = db_->Prepare(
         "INSERT OR REPLACE INTO releases (id, version, status, title, seq, appended_ms) "
         "VALUES (?1,?2,?3,?4,?5,?6)");
     if (!st.ok()) return st.status();
@@ -121,7 +121,7 @@ Status HubStore::IndexEntry(const feeds::SignedEntry& se, feeds::TimeMs now_ms) 
   }
   if (e.node) {
     const feeds::Node& n = *e.node;
-    Result<feeds::Stmt> st = db_->Prepare(
+    Result<sql::Stmt> st = db_->Prepare(
         "INSERT OR REPLACE INTO nodes (code, name, level, parent, key_id, public_key, seq, "
         "added_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
     if (!st.ok()) return st.status();
@@ -142,7 +142,7 @@ Status HubStore::IndexEntry(const feeds::SignedEntry& se, feeds::TimeMs now_ms) 
 
 std::optional<ReleaseRow> HubStore::FindRelease(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "SELECT id, version, status, title, seq, appended_ms FROM releases WHERE id = ?1");
   if (!st.ok()) return std::nullopt;
   st->Bind(1, id);
@@ -155,12 +155,12 @@ std::optional<ReleaseRow> HubStore::FindRelease(const std::string& id) {
 std::vector<ReleaseRow> HubStore::Releases(std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ReleaseRow> out;
-  Result<feeds::Stmt> st = db_->Prepare(
+  Result<sql::Stmt> st = db_->Prepare(
       "SELECT id, version, status, title, seq, appended_ms FROM releases ORDER BY seq DESC "
       "LIMIT ?1");
   if (!st.ok()) return out;
   st->Bind(1, static_cast<std::int64_t>(limit));
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
     out.push_back({row.Text(0), static_cast<int>(row.Int(1)), row.Text(2), row.Text(3),
                    static_cast<std::uint64_t>(row.Int(4)), row.Int(5)});
   });
@@ -169,7 +169,7 @@ std::vector<ReleaseRow> HubStore::Releases(std::size_t limit) {
 
 namespace {
 
-std::optional<NodeRow> ReadNode(feeds::Stmt& st) {
+std::optional<NodeRow> ReadNode(sql::Stmt& st) {
   NodeRow row;
   row.node.code = st.Text(0);
   row.node.name = st.Text(1);
@@ -191,7 +191,7 @@ constexpr const char* kNodeColumns =
 
 std::optional<NodeRow> HubStore::FindNode(const std::string& code) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<feeds::Stmt> st = db_->Prepare(std::string(kNodeColumns) + "WHERE code = ?1");
+  Result<sql::Stmt> st = db_->Prepare(std::string(kNodeColumns) + "WHERE code = ?1");
   if (!st.ok()) return std::nullopt;
   st->Bind(1, code);
   Result<bool> row = st->Step();
@@ -202,15 +202,15 @@ std::optional<NodeRow> HubStore::FindNode(const std::string& code) {
 std::vector<NodeRow> HubStore::Nodes() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<NodeRow> out;
-  Result<feeds::Stmt> st = db_->Prepare(std::string(kNodeColumns) + "ORDER BY code");
+  Result<sql::Stmt> st = db_->Prepare(std::string(kNodeColumns) + "ORDER BY code");
   if (!st.ok()) return out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
     if (auto n = ReadNode(row)) out.push_back(std::move(*n));
   });
   return out;
 }
 
-Result<feeds::TimeMs> HubStore::AppendedAt(const std::string& origin, std::uint64_t seq) {
+Result<base::TimeMs> HubStore::AppendedAt(const std::string& origin, std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<feeds::LogRow> row = log_.Find(origin, seq);
   if (!row.ok()) return row.status();
@@ -218,18 +218,18 @@ Result<feeds::TimeMs> HubStore::AppendedAt(const std::string& origin, std::uint6
 }
 
 Status HubStore::RecordAck(const std::string& node, const std::string& origin,
-                           const std::string& stage, std::uint64_t seq, feeds::TimeMs hub_ms) {
+                           const std::string& stage, std::uint64_t seq, base::TimeMs hub_ms) {
   std::lock_guard<std::mutex> lock(status_mu_);
-  feeds::Transaction txn(*status_db_);
+  sql::Transaction txn(*status_db_);
   ZQ_RETURN_IF_ERROR(txn.status());
   ZQ_RETURN_IF_ERROR(RecordAckLocked(node, origin, stage, seq, hub_ms, hub_ms));
   return txn.Commit();
 }
 
 Status HubStore::RecordAckLocked(const std::string& node, const std::string& origin,
-                                 const std::string& stage, std::uint64_t seq, feeds::TimeMs at_ms,
-                                 feeds::TimeMs received_ms) {
-  Result<feeds::CachedStmt> prev =
+                                 const std::string& stage, std::uint64_t seq, base::TimeMs at_ms,
+                                 base::TimeMs received_ms) {
+  Result<sql::CachedStmt> prev =
       status_db_->Cached("SELECT seq FROM acks WHERE node = ?1 AND origin = ?2 AND stage = ?3");
   if (!prev.ok()) return prev.status();
   prev->Bind(1, node).Bind(2, origin).Bind(3, stage);
@@ -237,7 +237,7 @@ Status HubStore::RecordAckLocked(const std::string& node, const std::string& ori
   if (!row.ok()) return row.status();
   std::uint64_t have = *row ? static_cast<std::uint64_t>(prev->Int(0)) : 0;
   if (seq <= have) return Status::Ok();  // cumulative: old or replayed acks change nothing
-  Result<feeds::CachedStmt> up = status_db_->Cached(
+  Result<sql::CachedStmt> up = status_db_->Cached(
       "INSERT OR REPLACE INTO acks (node, origin, stage, seq, hub_ms) VALUES (?1,?2,?3,?4,?5)");
   if (!up.ok()) return up.status();
   up->Bind(1, node).Bind(2, origin).Bind(3, stage).Bind(4, static_cast<std::int64_t>(seq));
@@ -247,7 +247,7 @@ Status HubStore::RecordAckLocked(const std::string& node, const std::string& ori
   // heard of it: each event's time is clamped into [appended, received].
   // Only releases get events: lag is a release's, and registry and topic
   // entries would make the table nodes x nodes (3,433^2 for the country).
-  Result<feeds::CachedStmt> ev = status_db_->Cached(
+  Result<sql::CachedStmt> ev = status_db_->Cached(
       "INSERT OR IGNORE INTO ack_events (node, origin, stage, seq, hub_ms) "
       "SELECT ?1, ?2, ?3, seq, MIN(?7, MAX(?6, appended_ms)) FROM log "
       "WHERE origin = ?2 AND seq > ?4 AND seq <= ?5 AND kind = 'release'");
@@ -264,7 +264,7 @@ Status HubStore::RecordRejection(const RejectionRow& r) {
 }
 
 Status HubStore::RecordRejectionLocked(const RejectionRow& r) {
-  Result<feeds::CachedStmt> st = status_db_->Cached(
+  Result<sql::CachedStmt> st = status_db_->Cached(
       "INSERT OR IGNORE INTO rejections (node, origin, seq, reason, hub_ms) "
       "VALUES (?1,?2,?3,?4,?5)");
   if (!st.ok()) return st.status();
@@ -276,12 +276,12 @@ Status HubStore::RecordRejectionLocked(const RejectionRow& r) {
 std::vector<RejectionRow> HubStore::Rejections(const std::string& node, std::size_t limit) {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<RejectionRow> out;
-  Result<feeds::CachedStmt> st = status_db_->Cached(
+  Result<sql::CachedStmt> st = status_db_->Cached(
       "SELECT node, origin, seq, reason, hub_ms FROM rejections WHERE node = ?1 "
       "ORDER BY hub_ms DESC, rowid DESC LIMIT ?2");
   if (!st.ok()) return out;
   st->Bind(1, node).Bind(2, static_cast<std::int64_t>(limit));
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
     out.push_back({row.Text(0), row.Text(1), static_cast<std::uint64_t>(row.Int(2)), row.Text(3),
                    row.Int(4)});
   });
@@ -291,20 +291,20 @@ std::vector<RejectionRow> HubStore::Rejections(const std::string& node, std::siz
 std::vector<AckRow> HubStore::Acks() {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<AckRow> out;
-  Result<feeds::CachedStmt> st =
+  Result<sql::CachedStmt> st =
       status_db_->Cached("SELECT node, origin, stage, seq, hub_ms FROM acks");
   if (!st.ok()) return out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
     out.push_back({row.Text(0), row.Text(1), row.Text(2), static_cast<std::uint64_t>(row.Int(3)),
                    row.Int(4)});
   });
   return out;
 }
 
-std::vector<feeds::TimeMs> HubStore::StageLags(const std::string& node, const std::string& stage) {
+std::vector<base::TimeMs> HubStore::StageLags(const std::string& node, const std::string& stage) {
   std::lock_guard<std::mutex> lock(status_mu_);
-  std::vector<feeds::TimeMs> out;
-  Result<feeds::CachedStmt> st = status_db_->Cached(
+  std::vector<base::TimeMs> out;
+  Result<sql::CachedStmt> st = status_db_->Cached(
       "SELECT a.hub_ms - l.appended_ms FROM ack_events a JOIN log l "
       "ON l.origin = a.origin AND l.seq = a.seq WHERE a.node = ?1 AND a.stage = ?2 "
       // Entries appended before the node was registered are catch-up, not live
@@ -313,7 +313,7 @@ std::vector<feeds::TimeMs> HubStore::StageLags(const std::string& node, const st
       "ORDER BY a.seq");
   if (!st.ok()) return out;
   st->Bind(1, node).Bind(2, stage);
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) { out.push_back(row.Int(0)); });
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) { out.push_back(row.Int(0)); });
   return out;
 }
 

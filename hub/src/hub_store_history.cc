@@ -6,7 +6,7 @@ namespace zhanqun::hub {
 std::vector<StageEventRow> HubStore::NodeHistory(const std::string& node, std::size_t limit) {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<StageEventRow> out;
-  feeds::Result<feeds::CachedStmt> st = status_db_->Cached(
+  base::Result<sql::CachedStmt> st = status_db_->Cached(
       "SELECT a.seq, l.appended_ms, a.stage, a.hub_ms FROM ack_events a JOIN log l "
       "ON l.origin = a.origin AND l.seq = a.seq "
       "WHERE a.node = ?1 AND a.origin = ?2 AND a.seq IN ("
@@ -16,7 +16,7 @@ std::vector<StageEventRow> HubStore::NodeHistory(const std::string& node, std::s
       "ORDER BY a.seq, a.stage");
   if (!st.ok()) return out;
   st->Bind(1, node).Bind(2, std::string(feeds::kHubCode)).Bind(3, static_cast<std::int64_t>(limit));
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
     out.push_back({static_cast<std::uint64_t>(row.Int(0)), row.Int(1), row.Text(2), row.Int(3)});
   });
   return out;

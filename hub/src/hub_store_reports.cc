@@ -5,8 +5,8 @@
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -15,7 +15,7 @@ constexpr const char* kReportColumns =
     "clock_error_ms, head_seq, head_time_ms, head_expires_ms, upstream, reports, "
     "reports_missing, reports_replayed FROM node_reports ";
 
-NodeReportRow ReadReport(feeds::Stmt& st) {
+NodeReportRow ReadReport(sql::Stmt& st) {
   auto u = [&](int i) { return static_cast<std::uint64_t>(st.Int(i)); };
   NodeReportRow r;
   r.node = st.Text(0);
@@ -42,8 +42,7 @@ std::int64_t I(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 }  // namespace
 
 Result<bool> HubStore::RecordReportLocked(const ReportToRecord& in) {
-  Result<feeds::CachedStmt> st =
-      status_db_->Cached(std::string(kReportColumns) + "WHERE node = ?1");
+  Result<sql::CachedStmt> st = status_db_->Cached(std::string(kReportColumns) + "WHERE node = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, in.row.node);
   Result<bool> found = st->Step();
@@ -74,7 +73,7 @@ Result<bool> HubStore::RecordReportLocked(const ReportToRecord& in) {
     }
   }
   if (fresh) row.reports++;
-  Result<feeds::CachedStmt> up = status_db_->Cached(
+  Result<sql::CachedStmt> up = status_db_->Cached(
       "INSERT OR REPLACE INTO node_reports (node, via, boot, n, received_ms, sent_ms, "
       "clock_known, clock_offset_ms, clock_error_ms, head_seq, head_time_ms, head_expires_ms, "
       "upstream, reports, reports_missing, reports_replayed) "
@@ -102,7 +101,7 @@ Result<std::vector<bool>> HubStore::RecordReports(const std::vector<ReportToReco
   out.reserve(reports.size());
   for (std::size_t i = 0; i < reports.size(); i += kPerTransaction) {
     std::lock_guard<std::mutex> lock(status_mu_);
-    feeds::Transaction txn(*status_db_);
+    sql::Transaction txn(*status_db_);
     ZQ_RETURN_IF_ERROR(txn.status());
     for (std::size_t j = i; j < std::min(reports.size(), i + kPerTransaction); ++j) {
       Result<bool> fresh = RecordReportLocked(reports[j]);
@@ -117,16 +116,16 @@ Result<std::vector<bool>> HubStore::RecordReports(const std::vector<ReportToReco
 std::vector<NodeReportRow> HubStore::NodeReports() {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<NodeReportRow> out;
-  Result<feeds::CachedStmt> st = status_db_->Cached(std::string(kReportColumns) + "ORDER BY node");
+  Result<sql::CachedStmt> st = status_db_->Cached(std::string(kReportColumns) + "ORDER BY node");
   if (!st.ok()) return out;
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) { out.push_back(ReadReport(row)); });
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) { out.push_back(ReadReport(row)); });
   return out;
 }
 
 std::uint64_t HubStore::StageSeq(const std::string& node, const std::string& origin,
                                  const std::string& stage) {
   std::lock_guard<std::mutex> lock(status_mu_);
-  Result<feeds::CachedStmt> st =
+  Result<sql::CachedStmt> st =
       status_db_->Cached("SELECT seq FROM acks WHERE node = ?1 AND origin = ?2 AND stage = ?3");
   if (!st.ok()) return 0;
   st->Bind(1, node).Bind(2, origin).Bind(3, stage);
@@ -137,11 +136,11 @@ std::uint64_t HubStore::StageSeq(const std::string& node, const std::string& ori
 std::vector<AckRow> HubStore::EventsFor(const std::string& origin, std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<AckRow> out;
-  Result<feeds::CachedStmt> st = status_db_->Cached(
+  Result<sql::CachedStmt> st = status_db_->Cached(
       "SELECT node, origin, stage, seq, hub_ms FROM ack_events WHERE origin = ?1 AND seq = ?2");
   if (!st.ok()) return out;
   st->Bind(1, origin).Bind(2, I(seq));
-  (void)feeds::ForEachRow(*st, [&](feeds::Stmt& row) {
+  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
     out.push_back({row.Text(0), row.Text(1), row.Text(2), static_cast<std::uint64_t>(row.Int(3)),
                    row.Int(4)});
   });

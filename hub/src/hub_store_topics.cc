@@ -10,12 +10,12 @@ std::vector<feeds::TopicDef> HubStore::Topics() {
   std::map<std::string, feeds::TopicDef> newest;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    feeds::Result<feeds::Stmt> st = db_->Prepare(
-        "SELECT wire FROM log WHERE origin = ?1 AND kind = 'topic' ORDER BY seq");
+    base::Result<sql::Stmt> st =
+        db_->Prepare("SELECT wire FROM log WHERE origin = ?1 AND kind = 'topic' ORDER BY seq");
     if (!st.ok()) return {};
     st->Bind(1, std::string_view(feeds::kHubCode));
-    (void)feeds::ForEachRow(*st, [&newest](feeds::Stmt& s) {
-      feeds::Result<feeds::ParsedEntry> e = feeds::DecodeEntry(s.Text(0));
+    (void)sql::ForEachRow(*st, [&newest](sql::Stmt& s) {
+      base::Result<feeds::ParsedEntry> e = feeds::DecodeEntry(s.Text(0));
       if (e.ok() && e->entry.topic) newest[e->entry.topic->id] = *e->entry.topic;
     });
   }

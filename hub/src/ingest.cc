@@ -9,14 +9,14 @@
 #include <thread>
 
 #include "ingest_store.h"
-#include "zhanqun/feeds/curl_http_client.h"
-#include "zhanqun/feeds/http.h"
+#include "zhanqun/net/curl_http_client.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
-using feeds::TimeMs;
+using base::Result;
+using base::Status;
+using base::TimeMs;
 using ingest_internal::IngestStore;
 
 const char* SourceStatusName(SourceStatus s) {
@@ -60,7 +60,7 @@ std::optional<TimeMs> RetryAfterMs(const std::string& value, TimeMs now) {
   return std::clamp<TimeMs>(*at - now, 0, kMaxRetryAfterMs);
 }
 
-std::string Header(const feeds::HttpResult& r, const char* name) {
+std::string Header(const net::HttpResult& r, const char* name) {
   auto it = r.headers.find(name);
   return it == r.headers.end() ? "" : it->second;
 }
@@ -77,18 +77,18 @@ struct Ingestor::Impl {
   std::vector<SourceConfig> sources;
   DraftSink sink;
   AuditLog& audit;
-  const feeds::Clock& clock;
+  const base::Clock& clock;
   std::unique_ptr<IngestStore> store;
   std::mutex mu;        // the client and every poll
   std::mutex store_mu;  // the store; held only briefly, so Sources() never waits for a poll
-  feeds::CurlHttpClient client;
+  net::CurlHttpClient client;
 
   std::mutex thread_mu;
   std::condition_variable wake;
   std::atomic<bool> stopping{false};
   std::thread thread;
 
-  Impl(std::vector<SourceConfig> s, DraftSink k, AuditLog& a, const feeds::Clock& c,
+  Impl(std::vector<SourceConfig> s, DraftSink k, AuditLog& a, const base::Clock& c,
        std::unique_ptr<IngestStore> st)
       : sources(std::move(s)), sink(std::move(k)), audit(a), clock(c), store(std::move(st)) {
     client.set_max_response_bytes(kMaxFeedBytes);
@@ -152,9 +152,9 @@ void Ingestor::Impl::Fetch(const SourceConfig& s, SourceState& st, PollOutcome& 
       "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"};
   if (!st.etag.empty()) headers.push_back("If-None-Match: " + st.etag);
   if (!st.last_modified.empty()) headers.push_back("If-Modified-Since: " + st.last_modified);
-  Result<feeds::HttpResult> r = client.Get(s.url, static_cast<long>(s.timeout_s) * 1000, headers);
+  Result<net::HttpResult> r = client.Get(s.url, static_cast<long>(s.timeout_s) * 1000, headers);
   if (!r.ok()) {
-    bool too_big = r.status().code() == feeds::Code::kResourceExhausted;
+    bool too_big = r.status().code() == base::Code::kResourceExhausted;
     return Fail(s, st, out, too_big ? SourceStatus::kBadFeed : SourceStatus::kNetwork,
                 r.status().message(), now);
   }
@@ -239,7 +239,7 @@ Ingestor::~Ingestor() { Stop(); }
 
 Result<std::unique_ptr<Ingestor>> Ingestor::Open(const std::string& db_path,
                                                  std::vector<SourceConfig> sources, DraftSink sink,
-                                                 AuditLog& audit, const feeds::Clock& clock) {
+                                                 AuditLog& audit, const base::Clock& clock) {
   auto store = IngestStore::Open(db_path);
   if (!store.ok()) return store.status();
   auto impl =
@@ -294,7 +294,7 @@ void Ingestor::Stop() {
     std::lock_guard<std::mutex> lock(impl_->thread_mu);
     impl_->stopping = true;
   }
-  feeds::HttpClient::WakeAll(&impl_->stopping);  // a poll in flight
+  net::HttpClient::WakeAll(&impl_->stopping);  // a poll in flight
   impl_->wake.notify_all();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

@@ -1,10 +1,9 @@
 // Upstream item -> DraftContent (ItemToDraft in ingest.h).
 #include <ctime>
 
-#include "zhanqun/feeds/sanitize.h"
-#include "zhanqun/hub/ingest.h"
-
 #include "hub_common.h"
+#include "zhanqun/hub/ingest.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::hub {
 namespace {
@@ -12,13 +11,13 @@ namespace {
 constexpr std::size_t kTitleFallbackBytes = 120;
 
 std::string Body(const std::string& text, bool is_html) {
-  return is_html ? feeds::SanitizeHtml(text) : feeds::TextToHtml(text);
+  return is_html ? text::SanitizeHtml(text) : text::TextToHtml(text);
 }
 
 // A title for an item that has none: the start of its text, cut on a UTF-8
 // character boundary.
 std::string FallbackTitle(const std::string& body_html) {
-  std::string text = feeds::HtmlToText(body_html);
+  std::string text = text::HtmlToText(body_html);
   std::size_t nl = text.find('\n');
   if (nl != std::string::npos) text.resize(nl);
   if (text.size() <= kTitleFallbackBytes) return text;
@@ -37,10 +36,10 @@ DraftContent ItemToDraft(const SourceConfig& source, const feeds::ForeignItem& i
   d.body_html = !item.content.empty() ? Body(item.content, item.content_is_html)
                                       : Body(item.summary, item.summary_is_html);
   d.title = !item.title.empty() ? item.title : FallbackTitle(d.body_html);
-  std::optional<feeds::TimeMs> date = item.published_ms ? item.published_ms : item.updated_ms;
+  std::optional<base::TimeMs> date = item.published_ms ? item.published_ms : item.updated_ms;
   if (date) d.signed_date = FormatBeijingTime(*date, "%Y-%m-%d");
   if (!item.link.empty()) {
-    std::string href = feeds::EscapeHtml(item.link);
+    std::string href = text::EscapeHtml(item.link);
     d.body_html += "<p>原文链接：<a href=\"" + href + "\">" + href + "</a></p>";
   }
   return d;

@@ -2,12 +2,13 @@
 #include <iomanip>
 #include <sstream>
 
+#include "zhanqun/base/time.h"
 #include "zhanqun/hub/ingest.h"
 
 namespace zhanqun::hub {
 namespace {
 
-std::string Time(feeds::TimeMs t) { return t == 0 ? "-" : feeds::FormatTime(t); }
+std::string Time(base::TimeMs t) { return t == 0 ? "-" : base::FormatTime(t); }
 
 }  // namespace
 

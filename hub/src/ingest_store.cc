@@ -40,13 +40,13 @@ SourceStatus StatusFromName(const std::string& s) {
 
 }  // namespace
 
-feeds::Result<std::unique_ptr<IngestStore>> IngestStore::Open(const std::string& path) {
-  auto db = feeds::Db::Open(path, kMigrations);
+base::Result<std::unique_ptr<IngestStore>> IngestStore::Open(const std::string& path) {
+  auto db = sql::Db::Open(path, kMigrations);
   if (!db.ok()) return db.status().Context("ingest.db");
   return std::unique_ptr<IngestStore>(new IngestStore(std::move(*db)));
 }
 
-feeds::Result<SourceState> IngestStore::Load(const std::string& source) {
+base::Result<SourceState> IngestStore::Load(const std::string& source) {
   auto st = db_->Cached(
       "SELECT etag, last_modified, last_poll_ms, last_ok_ms, last_status, last_error, failures, "
       "next_poll_ms, items_seen, items_imported, items_rejected FROM source_state WHERE name = ?");
@@ -70,7 +70,7 @@ feeds::Result<SourceState> IngestStore::Load(const std::string& source) {
   return s;
 }
 
-feeds::Status IngestStore::Save(const std::string& source, const SourceState& s) {
+base::Status IngestStore::Save(const std::string& source, const SourceState& s) {
   auto st = db_->Cached(
       "INSERT OR REPLACE INTO source_state (name, etag, last_modified, last_poll_ms, last_ok_ms, "
       "last_status, last_error, failures, next_poll_ms, items_seen, items_imported, "
@@ -91,8 +91,8 @@ feeds::Status IngestStore::Save(const std::string& source, const SourceState& s)
   return st->Run();
 }
 
-feeds::Result<std::optional<std::int64_t>> IngestStore::Seen(const std::string& source,
-                                                             const std::string& key) {
+base::Result<std::optional<std::int64_t>> IngestStore::Seen(const std::string& source,
+                                                            const std::string& key) {
   auto st = db_->Cached("SELECT draft_id FROM seen_item WHERE source = ? AND item_key = ?");
   if (!st.ok()) return st.status();
   st->Bind(1, source).Bind(2, key);
@@ -102,8 +102,8 @@ feeds::Result<std::optional<std::int64_t>> IngestStore::Seen(const std::string& 
   return std::optional<std::int64_t>(st->Int(0));
 }
 
-feeds::Status IngestStore::MarkSeen(const std::string& source, const std::string& key,
-                                    std::int64_t draft_id, feeds::TimeMs at_ms) {
+base::Status IngestStore::MarkSeen(const std::string& source, const std::string& key,
+                                   std::int64_t draft_id, base::TimeMs at_ms) {
   auto st = db_->Cached(
       "INSERT OR IGNORE INTO seen_item (source, item_key, draft_id, first_seen_ms) "
       "VALUES (?, ?, ?, ?)");

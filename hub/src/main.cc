@@ -5,24 +5,24 @@
 #include <iostream>
 #include <sstream>
 
-#include "zhanqun/feeds/cli.h"
-#include "zhanqun/feeds/event_log.h"
-#include "zhanqun/feeds/http.h"
+#include "cli_accounts.h"
+#include "zhanqun/base/cli.h"
+#include "zhanqun/base/event_log.h"
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/desk.h"
 #include "zhanqun/hub/desk_api.h"
 #include "zhanqun/hub/desk_stack.h"
-#include "zhanqun/hub/web.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_http.h"
 #include "zhanqun/hub/ingest.h"
 #include "zhanqun/hub/release_json.h"
-#include "cli_accounts.h"
+#include "zhanqun/hub/web.h"
+#include "zhanqun/net/http.h"
 
 namespace {
 
 using namespace zhanqun;
-using feeds::LogEvent;
+using base::LogEvent;
 
 constexpr const char* kProgram = "zhanqun-hub";
 
@@ -47,7 +47,7 @@ options:
   --help            show this help
 )";
 
-int Fail(const feeds::Status& s) { return feeds::Fail(kProgram, s); }
+int Fail(const base::Status& s) { return base::Fail(kProgram, s); }
 
 std::string Usage() {
   std::string u = kUsage;
@@ -63,8 +63,8 @@ std::string ReadFile(const std::string& path, bool* ok) {
 }
 
 int Serve(const hub::HubConfig& config) {
-  feeds::BlockTerminationSignals();  // before any thread starts, so all inherit the mask
-  auto h = hub::Hub::Open(config, feeds::SystemClock());
+  base::BlockTerminationSignals();  // before any thread starts, so all inherit the mask
+  auto h = hub::Hub::Open(config, base::SystemClock());
   if (!h.ok()) return Fail(h.status());
   std::unique_ptr<feeds::WebSubHub> websub;
   if (config.websub.enabled) {
@@ -72,18 +72,17 @@ int Serve(const hub::HubConfig& config) {
     if (!w.ok()) return Fail(w.status());
     websub = std::move(*w);
   }
-  auto stack = hub::DeskStack::Open(config, **h, feeds::SystemClock());
+  auto stack = hub::DeskStack::Open(config, **h, base::SystemClock());
   if (!stack.ok()) return Fail(stack.status());
-  feeds::HttpServer server;
-  hub::RegisterWebRoutes(**h, (*h)->accounts(), server,
-                         {&(*stack)->desk(), &(*stack)->ingestor()});
+  net::HttpServer server;
+  hub::RegisterWebRoutes(**h, (*h)->accounts(), server, {&(*stack)->desk(), &(*stack)->ingestor()});
   hub::RegisterDeskApiRoutes(server, (*stack)->desk(), (*h)->accounts(), (*h)->audit());
   hub::RegisterHubRoutes(**h, server, websub.get());
-  feeds::HttpServerOptions options;
+  net::HttpServerOptions options;
   options.host = config.listen_host;
   options.port = config.listen_port;
   options.max_threads = config.http_threads;
-  feeds::Status s = server.Start(options);
+  base::Status s = server.Start(options);
   if (!s.ok()) return Fail(s);
   if (websub) {
     s = websub->Start();
@@ -97,18 +96,18 @@ int Serve(const hub::HubConfig& config) {
                            {"websub", websub ? websub->options().HubUrl() : "off"},
                            {"key_id", (*h)->public_key().KeyIdHex()},
                            {"head", std::to_string((*h)->store().Head(feeds::kHubCode))}});
-  const int sig = feeds::WaitForTerminationSignal();
+  const int sig = base::WaitForTerminationSignal();
   LogEvent("hub_stopping", {{"signal", std::to_string(sig)}});
   (*stack)->Stop();
   if (websub) websub->Stop();  // before Close(): its scanner waits on the notifier
-  (*h)->notifier().Close();  // release children's long-polls so the pool drains at once
+  (*h)->notifier().Close();    // release children's long-polls so the pool drains at once
   server.Stop();
   return 0;
 }
 
 int Publish(const hub::HubConfig& config, const std::vector<std::string>& files) {
-  if (files.empty()) return Fail(feeds::Status::Invalid("publish: name at least one release file"));
-  auto h = hub::Hub::Open(config, feeds::SystemClock());
+  if (files.empty()) return Fail(base::Status::Invalid("publish: name at least one release file"));
+  auto h = hub::Hub::Open(config, base::SystemClock());
   if (!h.ok()) return Fail(h.status());
   int failures = 0;
   for (const std::string& f : files) {
@@ -119,8 +118,8 @@ int Publish(const hub::HubConfig& config, const std::vector<std::string>& files)
       ++failures;
       continue;
     }
-    auto r = hub::ParseReleaseJson(text, feeds::SystemClock().NowMs());
-    auto se = r.ok() ? (*h)->Publish(std::move(*r)) : feeds::Result<feeds::SignedEntry>(r.status());
+    auto r = hub::ParseReleaseJson(text, base::SystemClock().NowMs());
+    auto se = r.ok() ? (*h)->Publish(std::move(*r)) : base::Result<feeds::SignedEntry>(r.status());
     if (!se.ok()) {
       std::cerr << "zhanqun-hub: " << f << ": " << se.status().message() << "\n";
       ++failures;
@@ -135,14 +134,13 @@ int Publish(const hub::HubConfig& config, const std::vector<std::string>& files)
   return failures == 0 ? 0 : 1;
 }
 
-int NodeAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
+int NodeAdd(const hub::HubConfig& config, const base::CommandLine& a) {
   if (a.positional.size() != 3 || !a.options.count("key")) {
-    return Fail(
-        feeds::Status::Invalid("usage: node add <code> --key <file.pub> [--parent <code>]"));
+    return Fail(base::Status::Invalid("usage: node add <code> --key <file.pub> [--parent <code>]"));
   }
   auto key = feeds::LoadPublicKeyFile(a.options.at("key"));
   if (!key.ok()) return Fail(key.status());
-  auto h = hub::Hub::Open(config, feeds::SystemClock());
+  auto h = hub::Hub::Open(config, base::SystemClock());
   if (!h.ok()) return Fail(h.status());
   std::string parent = a.options.count("parent") ? a.options.at("parent") : "";
   auto se = (*h)->AddNode(a.positional[2], parent, *key);
@@ -154,12 +152,12 @@ int NodeAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
   return 0;
 }
 
-int TopicAdd(const hub::HubConfig& config, const feeds::CommandLine& a) {
+int TopicAdd(const hub::HubConfig& config, const base::CommandLine& a) {
   if (a.positional.size() != 3 || !a.options.count("title")) {
     return Fail(
-        feeds::Status::Invalid("usage: topic add <id> --title <title> [--description <text>]"));
+        base::Status::Invalid("usage: topic add <id> --title <title> [--description <text>]"));
   }
-  auto h = hub::Hub::Open(config, feeds::SystemClock());
+  auto h = hub::Hub::Open(config, base::SystemClock());
   if (!h.ok()) return Fail(h.status());
   std::string description = a.options.count("description") ? a.options.at("description") : "";
   auto se = (*h)->AddTopic({a.positional[2], a.options.at("title"), description});
@@ -173,12 +171,12 @@ bool g_poll_all = false;  // "--all" given; taken out before ParseCommandLine
 
 // Upstream ingestion commands: the ingestor over ingest.db, its drafts going
 // to the desk through Desk::Import.
-int SourceCommand(const hub::HubConfig& config, const feeds::CommandLine& a, hub::Hub& h) {
+int SourceCommand(const hub::HubConfig& config, const base::CommandLine& a, hub::Hub& h) {
   const std::string sub = a.positional.size() >= 2 ? a.positional[1] : "";
   if (sub != "list" && !(sub == "poll" && (g_poll_all || a.positional.size() == 3))) {
-    return Fail(feeds::Status::Invalid("usage: source list | source poll <name|--all>"));
+    return Fail(base::Status::Invalid("usage: source list | source poll <name|--all>"));
   }
-  auto stack = hub::DeskStack::Open(config, h, feeds::SystemClock());
+  auto stack = hub::DeskStack::Open(config, h, base::SystemClock());
   if (!stack.ok()) return Fail(stack.status());
   hub::Ingestor* ingestor = &(*stack)->ingestor();
   if (sub == "list") {
@@ -202,17 +200,17 @@ int SourceCommand(const hub::HubConfig& config, const feeds::CommandLine& a, hub
   return failures == 0 ? 0 : 1;
 }
 
-int Run(const feeds::CommandLine& a) {
+int Run(const base::CommandLine& a) {
   if (a.help || a.positional.empty()) {
     std::cout << Usage();
     return a.help ? 0 : 2;
   }
-  if (!a.options.count("config")) return Fail(feeds::Status::Invalid("--config is required"));
+  if (!a.options.count("config")) return Fail(base::Status::Invalid("--config is required"));
   auto config = hub::LoadHubConfig(a.options.at("config"));
   if (!config.ok()) return Fail(config.status());
   const std::string& cmd = a.positional[0];
   if (cmd == "init") {
-    feeds::Status s = hub::Hub::Init(*config, feeds::SystemClock());
+    base::Status s = hub::Hub::Init(*config, base::SystemClock());
     if (!s.ok()) return Fail(s);
     std::cout << "initialized " << config->data_dir << "\n";
     return 0;
@@ -223,7 +221,7 @@ int Run(const feeds::CommandLine& a) {
     return NodeAdd(*config, a);
   if (cmd == "topic" && a.positional.size() >= 2 && a.positional[1] == "add")
     return TopicAdd(*config, a);
-  auto h = hub::Hub::Open(*config, feeds::SystemClock());
+  auto h = hub::Hub::Open(*config, base::SystemClock());
   if (!h.ok()) return Fail(h.status());
   if (hub::cli::IsAccountsCommand(a)) return hub::cli::RunAccountsCommand(**h, a);
   if (cmd == "status") {
@@ -247,5 +245,5 @@ int main(int argc, char** argv) {
       args.push_back(argv[i]);
     }
   }
-  return Run(feeds::ParseCommandLine(static_cast<int>(args.size()), args.data()));
+  return Run(base::ParseCommandLine(static_cast<int>(args.size()), args.data()));
 }

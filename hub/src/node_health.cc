@@ -6,8 +6,8 @@ namespace zhanqun::hub {
 
 namespace {
 
-std::string Secs(feeds::TimeMs ms) {
-  std::int64_t tenths = (std::max<feeds::TimeMs>(ms, 0) + 50) / 100;
+std::string Secs(base::TimeMs ms) {
+  std::int64_t tenths = (std::max<base::TimeMs>(ms, 0) + 50) / 100;
   return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " s";
 }
 
@@ -31,7 +31,7 @@ const char* NodeStateName(NodeState s) {
   return "?";
 }
 
-void HealthTracker::AddSample(const std::string& node, feeds::TimeMs at_ms, std::uint64_t hub_head,
+void HealthTracker::AddSample(const std::string& node, base::TimeMs at_ms, std::uint64_t hub_head,
                               std::uint64_t live) {
   std::lock_guard<std::mutex> lock(mu_);
   Track& t = tracks_[node];
@@ -44,7 +44,7 @@ void HealthTracker::AddSample(const std::string& node, feeds::TimeMs at_ms, std:
 }
 
 Evaluation HealthTracker::Evaluate(const std::string& node, const NodeFacts& f,
-                                   feeds::TimeMs now) const {
+                                   base::TimeMs now) const {
   if (!f.reported) return {NodeState::kOffline, "has never reported"};
   if (now - f.last_report_ms > rules_.offline_after_ms) {
     return {NodeState::kOffline, "no report for " + Secs(now - f.last_report_ms) +
@@ -65,7 +65,7 @@ Evaluation HealthTracker::Evaluate(const std::string& node, const NodeFacts& f,
   if (behind && !t.window.empty() && t.live == f.live) {
     // Not advancing since it first reported this seq, or since it fell
     // behind, whichever is later.
-    feeds::TimeMs since = t.live_since_ms;
+    base::TimeMs since = t.live_since_ms;
     for (const Sample& s : t.window) {
       if (s.live == f.live && s.hub_head > s.live) {
         since = std::max(since, s.at_ms);

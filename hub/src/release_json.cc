@@ -3,12 +3,13 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/base/time.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 using json = nlohmann::json;
 
 namespace {
@@ -79,7 +80,7 @@ Status CheckFields(const json& j) {
   return Status::Ok();
 }
 
-Status FillScalars(const json& j, feeds::TimeMs now_ms, feeds::Release* r) {
+Status FillScalars(const json& j, base::TimeMs now_ms, feeds::Release* r) {
   ZQ_RETURN_IF_ERROR(GetString(j, "id", &r->id));
   ZQ_RETURN_IF_ERROR(GetString(j, "title", &r->title));
   ZQ_RETURN_IF_ERROR(GetString(j, "doc_number", &r->doc_number));
@@ -98,7 +99,7 @@ Status FillScalars(const json& j, feeds::TimeMs now_ms, feeds::Release* r) {
   if (published.empty()) {
     r->published_ms = now_ms;
   } else {
-    Result<feeds::TimeMs> t = feeds::ParseTime(published);
+    Result<base::TimeMs> t = base::ParseTime(published);
     if (!t.ok()) return t.status().Context("release.published");
     r->published_ms = *t;
   }
@@ -111,7 +112,7 @@ Status FillScalars(const json& j, feeds::TimeMs now_ms, feeds::Release* r) {
 
 }  // namespace
 
-Result<feeds::Release> ParseReleaseJson(const std::string& text, feeds::TimeMs now_ms) {
+Result<feeds::Release> ParseReleaseJson(const std::string& text, base::TimeMs now_ms) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return Status::Invalid("release: body is not valid JSON");
   if (!j.is_object()) return Status::Invalid("release: expected a JSON object");
@@ -128,14 +129,14 @@ Result<feeds::Release> ParseReleaseJson(const std::string& text, feeds::TimeMs n
       return Status::Invalid("release.body_text: " + std::to_string(body.size()) +
                              " bytes exceeds the limit of " + std::to_string(feeds::kMaxBodyBytes));
     }
-    r.body_html = feeds::TextToHtml(body);
+    r.body_html = text::TextToHtml(body);
   } else {
     ZQ_RETURN_IF_ERROR(GetString(j, "body_html", &body));
     if (body.size() > feeds::kMaxBodyBytes) {
       return Status::Invalid("release.body_html: " + std::to_string(body.size()) +
                              " bytes exceeds the limit of " + std::to_string(feeds::kMaxBodyBytes));
     }
-    r.body_html = feeds::SanitizeHtml(body);
+    r.body_html = text::SanitizeHtml(body);
   }
   return r;
 }
@@ -155,7 +156,7 @@ std::string ReleaseToJson(const feeds::Release& r) {
             {"doc_number", r.doc_number},
             {"authority", r.authority},
             {"signed_date", r.signed_date},
-            {"published", feeds::FormatTime(r.published_ms)},
+            {"published", base::FormatTime(r.published_ms)},
             {"topics", r.topics},
             {"categories", r.categories},
             {"body_html", r.body_html},

@@ -4,8 +4,8 @@
 
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -72,20 +72,28 @@ std::string RoleSet::ToString() const {
 
 const char* RoleName(Role r) {
   switch (r) {
-    case Role::kEditor: return "editor";
-    case Role::kReviewer: return "reviewer";
-    case Role::kApprover: return "approver";
-    case Role::kAdmin: return "admin";
+    case Role::kEditor:
+      return "editor";
+    case Role::kReviewer:
+      return "reviewer";
+    case Role::kApprover:
+      return "approver";
+    case Role::kAdmin:
+      return "admin";
   }
   return "?";
 }
 
 const char* RoleLabel(Role r) {
   switch (r) {
-    case Role::kEditor: return "编辑";
-    case Role::kReviewer: return "审核";
-    case Role::kApprover: return "签发";
-    case Role::kAdmin: return "管理员";
+    case Role::kEditor:
+      return "编辑";
+    case Role::kReviewer:
+      return "审核";
+    case Role::kApprover:
+      return "签发";
+    case Role::kAdmin:
+      return "管理员";
   }
   return "?";
 }
@@ -95,8 +103,8 @@ Result<RoleSet> ParseRoles(const std::string& text) {
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t comma = text.find(',', start);
-    std::string name = Trim(text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                          : comma - start));
+    std::string name =
+        Trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (name == "all") {
       out = RoleSet(RoleSet::kAll);
     } else if (!name.empty()) {
@@ -138,7 +146,7 @@ std::string Principal::AuditName() const {
 Status Require(const Principal& who, Permission p) {
   if (who.Can(p)) return Status::Ok();
   std::string have = who.roles.ToString();
-  return Status(feeds::Code::kPermissionDenied,
+  return Status(base::Code::kPermissionDenied,
                 std::string(PermissionName(p)) + " needs the " + RoleName(RequiredRole(p)) +
                     " role; " + who.AuditName() + " has " + (have.empty() ? "none" : have) +
                     (who.via == Principal::Via::kToken ? " through this token" : ""));

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 
+#include "zhanqun/base/time.h"
+
 namespace zhanqun::hub {
 
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
 
 namespace {
 
@@ -85,11 +87,11 @@ Status NotRoundReviewer(const Principal& who, const WorkflowFacts& f) {
   return Status::Ok();
 }
 
-Status EmbargoPassed(const WorkflowFacts& f, feeds::TimeMs at, const char* what) {
+Status EmbargoPassed(const WorkflowFacts& f, base::TimeMs at, const char* what) {
   if (!f.embargo_until_ms || at >= *f.embargo_until_ms) return Status::Ok();
   return Status::Precondition(std::string("cannot ") + what + " " + DraftName(f) +
                               " before its embargo lifts at " +
-                              feeds::FormatTime(*f.embargo_until_ms));
+                              base::FormatTime(*f.embargo_until_ms));
 }
 
 Result<Transition> Stay(const WorkflowFacts& f) { return Transition{f.state, f.level, false}; }
@@ -156,8 +158,8 @@ Result<Transition> DecidePublishing(const Principal& who, const WorkflowFacts& f
   }
   if (!r.at_ms) return Status::Invalid("publish_at: required to schedule " + DraftName(f));
   if (*r.at_ms < f.now_ms) {
-    return Status::Invalid("publish_at: " + feeds::FormatTime(*r.at_ms) + " is in the past (now " +
-                           feeds::FormatTime(f.now_ms) + ")");
+    return Status::Invalid("publish_at: " + base::FormatTime(*r.at_ms) + " is in the past (now " +
+                           base::FormatTime(f.now_ms) + ")");
   }
   ZQ_RETURN_IF_ERROR(EmbargoPassed(f, *r.at_ms, "schedule"));
   return Transition{DraftState::kScheduled, 0, false};

@@ -20,33 +20,33 @@ namespace zhanqun::localization {
 namespace fs = std::filesystem;
 namespace {
 
-feeds::Status Errno(const std::string& what, const std::string& path) {
-  return feeds::Status::IoError(what + " " + path + ": " + std::strerror(errno));
+base::Status Errno(const std::string& what, const std::string& path) {
+  return base::Status::IoError(what + " " + path + ": " + std::strerror(errno));
 }
 
-feeds::Status WriteAll(int fd, std::string_view content, const std::string& path) {
+base::Status WriteAll(int fd, std::string_view content, const std::string& path) {
   while (!content.empty()) {
     const ssize_t n = ::write(fd, content.data(), content.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Errno("write", path);
     content.remove_prefix(static_cast<std::size_t>(n));
   }
-  return feeds::Status::Ok();
+  return base::Status::Ok();
 }
 
 }  // namespace
 
-feeds::Status WriteFileAtomically(const std::string& path, std::string_view content) {
+base::Status WriteFileAtomically(const std::string& path, std::string_view content) {
   const fs::path target(path);
   const std::string dir = target.parent_path().empty() ? "." : target.parent_path().string();
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return feeds::Status::IoError("create directory " + dir + ": " + ec.message());
+  if (ec) return base::Status::IoError("create directory " + dir + ": " + ec.message());
   // A dot name keeps the temp file out of directory listings and globbing.
   std::string tmp = dir + "/." + target.filename().string() + ".tmp-XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) return Errno("create temp file in", dir);
-  feeds::Status s = WriteAll(fd, content, tmp);
+  base::Status s = WriteAll(fd, content, tmp);
   if (s.ok() && ::fchmod(fd, 0644) != 0) s = Errno("chmod", tmp);
   if (::close(fd) != 0 && s.ok()) s = Errno("close", tmp);
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Errno("rename to", path);
@@ -54,16 +54,16 @@ feeds::Status WriteFileAtomically(const std::string& path, std::string_view cont
     ::unlink(tmp.c_str());
     return s;
   }
-  return feeds::Status::Ok();
+  return base::Status::Ok();
 }
 
-feeds::Result<std::string> ReadWholeFile(const std::string& path) {
+base::Result<std::string> ReadWholeFile(const std::string& path) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return feeds::Status::NotFound("no file " + path);
+  if (!fs::is_regular_file(path, ec)) return base::Status::NotFound("no file " + path);
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
-  if (!in.good() && !in.eof()) return feeds::Status::IoError("cannot read " + path);
+  if (!in.good() && !in.eof()) return base::Status::IoError("cannot read " + path);
   return ss.str();
 }
 
@@ -84,7 +84,7 @@ std::int64_t Ns(const struct timespec& t) {
 
 class FileCache {
  public:
-  feeds::Result<std::string> Read(const std::string& path) {
+  base::Result<std::string> Read(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -97,7 +97,7 @@ class FileCache {
       auto it = files_.find(path);
       if (it != files_.end() && it->second.first == version) return it->second.second;
     }
-    feeds::Result<std::string> content = ReadWholeFile(path);
+    base::Result<std::string> content = ReadWholeFile(path);
     // Kept only if the file did not change while it was read, and was last
     // changed over a second ago: file times come from a clock that ticks
     // every few ms, so a write in the same tick as this read would leave
@@ -137,7 +137,7 @@ FileCache& Files() {
   return *cache;
 }
 
-feeds::Result<std::string> ReadFileCached(const std::string& path) { return Files().Read(path); }
+base::Result<std::string> ReadFileCached(const std::string& path) { return Files().Read(path); }
 
 void ForgetCachedFiles() { Files().Clear(); }
 
@@ -146,11 +146,11 @@ bool FileExists(const std::string& path) {
   return fs::is_regular_file(path, ec);
 }
 
-feeds::Status RemoveFileIfExists(const std::string& path) {
+base::Status RemoveFileIfExists(const std::string& path) {
   std::error_code ec;
   fs::remove(path, ec);
-  if (ec) return feeds::Status::IoError("remove " + path + ": " + ec.message());
-  return feeds::Status::Ok();
+  if (ec) return base::Status::IoError("remove " + path + ": " + ec.message());
+  return base::Status::Ok();
 }
 
 std::vector<std::string> ListFiles(const std::string& dir) {

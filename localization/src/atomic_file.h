@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 
 namespace zhanqun::localization {
 
@@ -19,24 +19,24 @@ namespace zhanqun::localization {
 // Nothing is fsynced: pages are derived data, and the agent renders its whole
 // site again at every start, so a page a power cut lost is rewritten then.
 // (Two fsyncs per page were a tenth of a refresh's cost.)
-feeds::Status WriteFileAtomically(const std::string& path, std::string_view content);
+base::Status WriteFileAtomically(const std::string& path, std::string_view content);
 
 // Whole file. kNotFound if absent, kIoError otherwise.
-feeds::Result<std::string> ReadWholeFile(const std::string& path);
+base::Result<std::string> ReadWholeFile(const std::string& path);
 
 // The same as ReadWholeFile, for files read on every render (theme
 // templates, the stylesheet): the content is kept and read again only when
 // one stat shows the file changed (inode, size, modification or change
 // time), so an operator's edit applies at the next render. Thread-safe; keeps
 // at most 64 files.
-feeds::Result<std::string> ReadFileCached(const std::string& path);
+base::Result<std::string> ReadFileCached(const std::string& path);
 // Drops every file ReadFileCached keeps.
 void ForgetCachedFiles();
 
 bool FileExists(const std::string& path);
 
 // Removes `path`; a missing file is not an error.
-feeds::Status RemoveFileIfExists(const std::string& path);
+base::Status RemoveFileIfExists(const std::string& path);
 
 // Names of regular files in `dir`; empty if `dir` does not exist.
 std::vector<std::string> ListFiles(const std::string& dir);

@@ -6,7 +6,7 @@
 #include "atomic_file.h"
 #include "mustache.h"
 #include "view_model.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::localization {
 namespace {
@@ -16,31 +16,31 @@ constexpr const char* kExtension = ".mustache";
 
 }  // namespace
 
-feeds::Result<InterpretationTemplates> InterpretationTemplates::Load(const std::string& dir) {
+base::Result<InterpretationTemplates> InterpretationTemplates::Load(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return feeds::Status::NotFound("interpretation template directory " + dir + " does not exist");
+    return base::Status::NotFound("interpretation template directory " + dir + " does not exist");
   }
   std::map<std::string, std::string> templates;
   for (const std::string& name : ListFiles(dir)) {
     const fs::path p(name);
     if (p.extension() != kExtension || name.front() == '.') continue;
-    feeds::Result<std::string> text = ReadWholeFile((fs::path(dir) / name).string());
+    base::Result<std::string> text = ReadWholeFile((fs::path(dir) / name).string());
     if (!text.ok()) return text.status();
     templates[p.stem().string()] = std::move(text).value();
   }
   if (templates.count(kDefault) == 0) {
-    return feeds::Status::NotFound("interpretation templates in " + dir +
-                                   ": default.mustache is missing");
+    return base::Status::NotFound("interpretation templates in " + dir +
+                                  ": default.mustache is missing");
   }
   return FromStrings(std::move(templates));
 }
 
-feeds::Result<InterpretationTemplates> InterpretationTemplates::FromStrings(
+base::Result<InterpretationTemplates> InterpretationTemplates::FromStrings(
     std::map<std::string, std::string> templates) {
   if (templates.count(kDefault) == 0) {
-    return feeds::Status::NotFound("interpretation templates: no \"default\" template");
+    return base::Status::NotFound("interpretation templates: no \"default\" template");
   }
   for (const auto& [topic, text] : templates) {
     ZQ_RETURN_IF_ERROR(CheckMustache(topic + kExtension, text));
@@ -55,17 +55,17 @@ std::string InterpretationTemplates::Select(const feeds::Release& release) const
   return kDefault;
 }
 
-feeds::Result<std::string> InterpretationTemplates::Render(const feeds::Release& release,
-                                                           const NodeProfile& node) const {
+base::Result<std::string> InterpretationTemplates::Render(const feeds::Release& release,
+                                                          const NodeProfile& node) const {
   const std::string key = Select(release);
   mustache::data data;
   data.set("release", ReleaseFields(release));
   data.set("node", NodeData(node));
   data.set("topic", key == kDefault ? std::string() : key);
-  feeds::Result<std::string> html = RenderMustache(key + kExtension, templates_.at(key), data);
+  base::Result<std::string> html = RenderMustache(key + kExtension, templates_.at(key), data);
   if (!html.ok()) return html.status();
   // Templates are operator-editable files; never trust their output.
-  return feeds::SanitizeHtml(*html);
+  return text::SanitizeHtml(*html);
 }
 
 }  // namespace zhanqun::localization

@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 
 namespace zhanqun::localization {
 
@@ -22,11 +22,11 @@ namespace mustache = kainjow::mustache;
 
 // Renders `tmpl` (already known to parse, or not: errors are returned) with
 // `data`. `name` names the template in error messages.
-feeds::Result<std::string> RenderMustache(const std::string& name, const std::string& tmpl,
-                                          const mustache::data& data);
+base::Result<std::string> RenderMustache(const std::string& name, const std::string& tmpl,
+                                         const mustache::data& data);
 
 // Checks that `tmpl` parses; the error names `name`.
-feeds::Status CheckMustache(const std::string& name, const std::string& tmpl);
+base::Status CheckMustache(const std::string& name, const std::string& tmpl);
 
 }  // namespace zhanqun::localization
 

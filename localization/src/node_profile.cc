@@ -8,20 +8,20 @@ namespace {
 using nlohmann::json;
 
 // Reads obj[key] into *out. A missing optional field leaves *out unchanged.
-feeds::Status GetString(const json& obj, const std::string& key, const std::string& where,
-                        bool required, std::string* out) {
+base::Status GetString(const json& obj, const std::string& key, const std::string& where,
+                       bool required, std::string* out) {
   const auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) {
-    return required ? feeds::Status::Invalid(where + key + ": required string is missing")
-                    : feeds::Status::Ok();
+    return required ? base::Status::Invalid(where + key + ": required string is missing")
+                    : base::Status::Ok();
   }
   if (!it->is_string()) {
-    return feeds::Status::Invalid(where + key + ": expected a string, found " +
-                                  std::string(it->type_name()));
+    return base::Status::Invalid(where + key + ": expected a string, found " +
+                                 std::string(it->type_name()));
   }
   *out = it->get<std::string>();
-  if (required && out->empty()) return feeds::Status::Invalid(where + key + ": must not be empty");
-  return feeds::Status::Ok();
+  if (required && out->empty()) return base::Status::Invalid(where + key + ": must not be empty");
+  return base::Status::Ok();
 }
 
 bool IsServiceUrl(const std::string& url) {
@@ -30,63 +30,63 @@ bool IsServiceUrl(const std::string& url) {
 }
 
 // Returns the array at obj[key] (empty if absent) or an error naming it.
-feeds::Result<json> GetArray(const json& obj, const std::string& key) {
+base::Result<json> GetArray(const json& obj, const std::string& key) {
   const auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return json::array();
-  if (!it->is_array()) return feeds::Status::Invalid(key + ": expected an array");
+  if (!it->is_array()) return base::Status::Invalid(key + ": expected an array");
   return *it;
 }
 
-feeds::Status ParseDepartments(const json& obj, NodeProfile* p) {
-  feeds::Result<json> arr = GetArray(obj, "departments");
+base::Status ParseDepartments(const json& obj, NodeProfile* p) {
+  base::Result<json> arr = GetArray(obj, "departments");
   if (!arr.ok()) return arr.status();
   for (std::size_t i = 0; i < arr->size(); ++i) {
     const std::string where = "departments[" + std::to_string(i) + "].";
     const json& d = (*arr)[i];
     if (!d.is_object())
-      return feeds::Status::Invalid(where.substr(0, where.size() - 1) + ": expected an object");
+      return base::Status::Invalid(where.substr(0, where.size() - 1) + ": expected an object");
     Department dep;
     ZQ_RETURN_IF_ERROR(GetString(d, "name", where, true, &dep.name));
     ZQ_RETURN_IF_ERROR(GetString(d, "address", where, false, &dep.address));
     ZQ_RETURN_IF_ERROR(GetString(d, "phone", where, false, &dep.phone));
     p->departments.push_back(std::move(dep));
   }
-  return feeds::Status::Ok();
+  return base::Status::Ok();
 }
 
-feeds::Status ParseServices(const json& obj, NodeProfile* p) {
-  feeds::Result<json> arr = GetArray(obj, "services");
+base::Status ParseServices(const json& obj, NodeProfile* p) {
+  base::Result<json> arr = GetArray(obj, "services");
   if (!arr.ok()) return arr.status();
   for (std::size_t i = 0; i < arr->size(); ++i) {
     const std::string where = "services[" + std::to_string(i) + "].";
     const json& s = (*arr)[i];
     if (!s.is_object())
-      return feeds::Status::Invalid(where.substr(0, where.size() - 1) + ": expected an object");
+      return base::Status::Invalid(where.substr(0, where.size() - 1) + ": expected an object");
     ServiceLink link;
     ZQ_RETURN_IF_ERROR(GetString(s, "title", where, true, &link.title));
     ZQ_RETURN_IF_ERROR(GetString(s, "url", where, true, &link.url));
     if (!IsServiceUrl(link.url)) {
-      return feeds::Status::Invalid(
+      return base::Status::Invalid(
           where + "url: expected an http(s) URL or a path starting with '/', found \"" + link.url +
           "\"");
     }
     p->services.push_back(std::move(link));
   }
-  return feeds::Status::Ok();
+  return base::Status::Ok();
 }
 
-feeds::Status ParseObject(const json& obj, NodeProfile* p) {
+base::Status ParseObject(const json& obj, NodeProfile* p) {
   ZQ_RETURN_IF_ERROR(GetString(obj, "code", "", true, &p->code));
   if (!feeds::IsDivisionCode(p->code)) {
-    return feeds::Status::Invalid("code: expected 6 digits, found \"" + p->code + "\"");
+    return base::Status::Invalid("code: expected 6 digits, found \"" + p->code + "\"");
   }
   ZQ_RETURN_IF_ERROR(GetString(obj, "name", "", true, &p->name));
   std::string level;
   ZQ_RETURN_IF_ERROR(GetString(obj, "level", "", true, &level));
-  feeds::Result<feeds::NodeLevel> parsed = feeds::ParseNodeLevel(level);
+  base::Result<feeds::NodeLevel> parsed = feeds::ParseNodeLevel(level);
   if (!parsed.ok()) {
-    return feeds::Status::Invalid("level: expected national, province, city or county, found \"" +
-                                  level + "\"");
+    return base::Status::Invalid("level: expected national, province, city or county, found \"" +
+                                 level + "\"");
   }
   p->level = *parsed;
   ZQ_RETURN_IF_ERROR(GetString(obj, "site_title", "", false, &p->site_title));
@@ -98,10 +98,10 @@ feeds::Status ParseObject(const json& obj, NodeProfile* p) {
 
 }  // namespace
 
-feeds::Result<NodeProfile> ParseNodeProfile(const std::string& json_text) {
+base::Result<NodeProfile> ParseNodeProfile(const std::string& json_text) {
   const json obj = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (obj.is_discarded()) return feeds::Status::Invalid("node profile: not valid JSON");
-  if (!obj.is_object()) return feeds::Status::Invalid("node profile: expected a JSON object");
+  if (obj.is_discarded()) return base::Status::Invalid("node profile: not valid JSON");
+  if (!obj.is_object()) return base::Status::Invalid("node profile: expected a JSON object");
   NodeProfile p;
   ZQ_RETURN_IF_ERROR(ParseObject(obj, &p));
   return p;

@@ -43,7 +43,7 @@ mustache::data TopicList(const SiteSnapshot& site, const std::string& root) {
 
 }  // namespace
 
-feeds::Result<std::string> HomePage(const Theme& theme, const SiteSnapshot& site) {
+base::Result<std::string> HomePage(const Theme& theme, const SiteSnapshot& site) {
   mustache::data releases = List();
   std::size_t n = 0;
   for (const ReleasePage* p : VisibleReleases(site)) {
@@ -59,8 +59,8 @@ feeds::Result<std::string> HomePage(const Theme& theme, const SiteSnapshot& site
   return theme.RenderPage(site, "home", "首页", "", "home", std::move(data));
 }
 
-feeds::Result<std::string> ReleasePageHtml(const Theme& theme, const SiteSnapshot& site,
-                                           const ReleasePage& page) {
+base::Result<std::string> ReleasePageHtml(const Theme& theme, const SiteSnapshot& site,
+                                          const ReleasePage& page) {
   const std::string title =
       (page.release.status == feeds::ReleaseStatus::kRepealed ? "【已废止】" : "") +
       page.release.title;
@@ -68,7 +68,7 @@ feeds::Result<std::string> ReleasePageHtml(const Theme& theme, const SiteSnapsho
                           ReleasePageData(page, site.topics, kSubdirRoot));
 }
 
-feeds::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapshot& site) {
+base::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapshot& site) {
   mustache::data data;
   mustache::data topics = TopicList(site, kSubdirRoot);
   data.set("has_topics", topics.is_non_empty_list());
@@ -76,8 +76,8 @@ feeds::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapsho
   return theme.RenderPage(site, "topics", "专题", kSubdirRoot, "topics", std::move(data));
 }
 
-feeds::Result<std::string> TopicPage(const Theme& theme, const SiteSnapshot& site,
-                                     const Topic& topic) {
+base::Result<std::string> TopicPage(const Theme& theme, const SiteSnapshot& site,
+                                    const Topic& topic) {
   mustache::data data;
   mustache::data releases = List();
   std::size_t count = 0;
@@ -93,7 +93,7 @@ feeds::Result<std::string> TopicPage(const Theme& theme, const SiteSnapshot& sit
   return theme.RenderPage(site, "topic", title + " - 专题", kSubdirRoot, "topics", std::move(data));
 }
 
-feeds::Result<std::string> GonePage(const Theme& theme, const SiteSnapshot& site) {
+base::Result<std::string> GonePage(const Theme& theme, const SiteSnapshot& site) {
   return theme.RenderPage(site, "gone", "该政策文件已撤回", kSubdirRoot, "", mustache::data());
 }
 

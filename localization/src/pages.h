@@ -5,7 +5,7 @@
 #include <string>
 
 #include "theme.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/localization/site.h"
 #include "zhanqun/localization/site_renderer.h"
 
@@ -14,15 +14,15 @@ namespace zhanqun::localization {
 // How many releases the home page lists.
 inline constexpr std::size_t kHomeReleases = 20;
 
-feeds::Result<std::string> HomePage(const Theme& theme, const SiteSnapshot& site);
-feeds::Result<std::string> ReleasePageHtml(const Theme& theme, const SiteSnapshot& site,
-                                           const ReleasePage& page);
-feeds::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapshot& site);
-feeds::Result<std::string> TopicPage(const Theme& theme, const SiteSnapshot& site,
-                                     const Topic& topic);
-feeds::Result<std::string> SearchPage(const Theme& theme, const SiteSnapshot& site,
-                                      const SearchPageModel& model);
-feeds::Result<std::string> GonePage(const Theme& theme, const SiteSnapshot& site);
+base::Result<std::string> HomePage(const Theme& theme, const SiteSnapshot& site);
+base::Result<std::string> ReleasePageHtml(const Theme& theme, const SiteSnapshot& site,
+                                          const ReleasePage& page);
+base::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapshot& site);
+base::Result<std::string> TopicPage(const Theme& theme, const SiteSnapshot& site,
+                                    const Topic& topic);
+base::Result<std::string> SearchPage(const Theme& theme, const SiteSnapshot& site,
+                                     const SearchPageModel& model);
+base::Result<std::string> GonePage(const Theme& theme, const SiteSnapshot& site);
 
 // feed.xml and sitemap.xml.
 std::string AtomFeedXml(const SiteSnapshot& site);

@@ -6,7 +6,7 @@
 #include "pages.h"
 #include "text_util.h"
 #include "view_model.h"
-#include "zhanqun/feeds/http.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::localization {
 namespace {
@@ -31,7 +31,7 @@ std::string SearchUrl(const SearchPageModel& m, const std::string& query, int pa
   if (page > 1) params.emplace_back("page", std::to_string(page));
   std::string url = "search";
   for (std::size_t i = 0; i < params.size(); ++i) {
-    url += (i == 0 ? "?" : "&") + params[i].first + "=" + feeds::UrlEncode(params[i].second);
+    url += (i == 0 ? "?" : "&") + params[i].first + "=" + net::UrlEncode(params[i].second);
   }
   return url;
 }
@@ -109,8 +109,8 @@ void AddPagination(const SearchPageModel& m, mustache::data* data) {
 
 }  // namespace
 
-feeds::Result<std::string> SearchPage(const Theme& theme, const SiteSnapshot& site,
-                                      const SearchPageModel& m) {
+base::Result<std::string> SearchPage(const Theme& theme, const SiteSnapshot& site,
+                                     const SearchPageModel& m) {
   mustache::data data;
   data.set("query", m.query);
   data.set("has_query", !m.query.empty());

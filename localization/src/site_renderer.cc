@@ -45,33 +45,33 @@ SiteRenderer::SiteRenderer(std::string theme_dir, std::string override_dir, std:
       override_dir_(std::move(override_dir)),
       out_dir_(std::move(out_dir)) {}
 
-feeds::Status SiteRenderer::WritePage(const std::string& rel_path, const std::string& content) {
+base::Status SiteRenderer::WritePage(const std::string& rel_path, const std::string& content) {
   return WriteFileAtomically(out_dir_ + "/" + rel_path, content);
 }
 
-feeds::Status SiteRenderer::CopyStylesheet() {
-  feeds::Result<std::string> css = Theme(theme_dir_, override_dir_).Load("theme.css");
+base::Status SiteRenderer::CopyStylesheet() {
+  base::Result<std::string> css = Theme(theme_dir_, override_dir_).Load("theme.css");
   if (!css.ok()) return css.status();
   // Read on every render, so an operator's change applies at once; written
   // only when it did change.
-  feeds::Result<std::string> published = ReadFileCached(out_dir_ + "/assets/theme.css");
-  if (published.ok() && *published == *css) return feeds::Status::Ok();
+  base::Result<std::string> published = ReadFileCached(out_dir_ + "/assets/theme.css");
+  if (published.ok() && *published == *css) return base::Status::Ok();
   return WritePage("assets/theme.css", *css);
 }
 
-feeds::Status SiteRenderer::RenderIndexes(const SiteSnapshot& site,
-                                          const std::set<std::string>* topics) {
+base::Status SiteRenderer::RenderIndexes(const SiteSnapshot& site,
+                                         const std::set<std::string>* topics) {
   const Theme theme(theme_dir_, override_dir_);
   ZQ_RETURN_IF_ERROR(CopyStylesheet());
-  feeds::Result<std::string> home = HomePage(theme, site);
+  base::Result<std::string> home = HomePage(theme, site);
   if (!home.ok()) return home.status();
-  feeds::Result<std::string> index = TopicsIndexPage(theme, site);
+  base::Result<std::string> index = TopicsIndexPage(theme, site);
   if (!index.ok()) return index.status();
   std::set<std::string> shown;
   for (const Topic& t : AllTopics(site)) {
     shown.insert(t.id);
     if (topics != nullptr && topics->count(t.id) == 0) continue;
-    feeds::Result<std::string> page = TopicPage(theme, site, t);
+    base::Result<std::string> page = TopicPage(theme, site, t);
     if (!page.ok()) return page.status();
     ZQ_RETURN_IF_ERROR(WritePage(TopicPath(t.id), *page));
   }
@@ -82,13 +82,14 @@ feeds::Status SiteRenderer::RenderIndexes(const SiteSnapshot& site,
   ZQ_RETURN_IF_ERROR(WritePage("index.html", *home));
   if (topics != nullptr) {
     for (const std::string& id : *topics) {
-      if (shown.count(id) == 0) ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/" + TopicPath(id)));
+      if (shown.count(id) == 0)
+        ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/" + TopicPath(id)));
     }
   }
-  return feeds::Status::Ok();
+  return base::Status::Ok();
 }
 
-feeds::Status SiteRenderer::RemoveStale(const SiteSnapshot& site) {
+base::Status SiteRenderer::RemoveStale(const SiteSnapshot& site) {
   std::set<std::string> releases;
   for (const ReleasePage* p : VisibleReleases(site)) {
     releases.insert(FileNameOf(ReleasePath(p->release.id)));
@@ -101,19 +102,19 @@ feeds::Status SiteRenderer::RemoveStale(const SiteSnapshot& site) {
   for (const std::string& name : StalePages(out_dir_ + "/topics", topics)) {
     ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/topics/" + name));
   }
-  return feeds::Status::Ok();
+  return base::Status::Ok();
 }
 
-feeds::Status SiteRenderer::RenderReleasePage(const SiteSnapshot& site, const ReleasePage& page) {
+base::Status SiteRenderer::RenderReleasePage(const SiteSnapshot& site, const ReleasePage& page) {
   if (page.release.status == feeds::ReleaseStatus::kWithdrawn) {
     return RemoveFileIfExists(out_dir_ + "/" + ReleasePath(page.release.id));
   }
-  feeds::Result<std::string> html = ReleasePageHtml(Theme(theme_dir_, override_dir_), site, page);
+  base::Result<std::string> html = ReleasePageHtml(Theme(theme_dir_, override_dir_), site, page);
   if (!html.ok()) return html.status();
   return WritePage(ReleasePath(page.release.id), *html);
 }
 
-feeds::Status SiteRenderer::RenderAll(const SiteSnapshot& site) {
+base::Status SiteRenderer::RenderAll(const SiteSnapshot& site) {
   for (const ReleasePage* p : VisibleReleases(site)) {
     ZQ_RETURN_IF_ERROR(RenderReleasePage(site, *p));
   }
@@ -121,7 +122,7 @@ feeds::Status SiteRenderer::RenderAll(const SiteSnapshot& site) {
   return RemoveStale(site);
 }
 
-feeds::Status SiteRenderer::RenderRelease(const SiteSnapshot& site, const std::string& release_id) {
+base::Status SiteRenderer::RenderRelease(const SiteSnapshot& site, const std::string& release_id) {
   const ReleasePage* page = FindVisible(site, release_id);
   if (page == nullptr) {
     // Unlink the indexes first so no page points at the file being removed.
@@ -134,13 +135,13 @@ feeds::Status SiteRenderer::RenderRelease(const SiteSnapshot& site, const std::s
   return RemoveStale(site);
 }
 
-feeds::Result<std::string> SiteRenderer::RenderSearchPage(const SiteSnapshot& site,
-                                                          const SearchPageModel& model) const {
+base::Result<std::string> SiteRenderer::RenderSearchPage(const SiteSnapshot& site,
+                                                         const SearchPageModel& model) const {
   return SearchPage(Theme(theme_dir_, override_dir_), site, model);
 }
 
-feeds::Result<std::string> SiteRenderer::RenderGonePage(const SiteSnapshot& site,
-                                                        const std::string& release_id) const {
+base::Result<std::string> SiteRenderer::RenderGonePage(const SiteSnapshot& site,
+                                                       const std::string& release_id) const {
   (void)release_id;  // the notice deliberately does not repeat what was withdrawn
   return GonePage(Theme(theme_dir_, override_dir_), site);
 }

@@ -3,7 +3,8 @@
 #include "pages.h"
 #include "text_util.h"
 #include "view_model.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/base/time.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::localization {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 constexpr std::size_t kFeedEntries = 50;
 
 std::string Tag(const std::string& name, const std::string& text) {
-  return "<" + name + ">" + feeds::EscapeHtml(text) + "</" + name + ">";
+  return "<" + name + ">" + text::EscapeHtml(text) + "</" + name + ">";
 }
 
 std::string FeedEntry(const SiteSnapshot& site, const ReleasePage& page) {
@@ -21,8 +22,8 @@ std::string FeedEntry(const SiteSnapshot& site, const ReleasePage& page) {
   std::string e = "  <entry>\n";
   e += "    " + Tag("id", url) + "\n";
   e += "    " + Tag("title", r.title) + "\n";
-  e += "    <link rel=\"alternate\" type=\"text/html\" href=\"" + feeds::EscapeHtml(url) + "\"/>\n";
-  e += "    " + Tag("updated", feeds::FormatTime(r.published_ms)) + "\n";
+  e += "    <link rel=\"alternate\" type=\"text/html\" href=\"" + text::EscapeHtml(url) + "\"/>\n";
+  e += "    " + Tag("updated", base::FormatTime(r.published_ms)) + "\n";
   e += "    <author>" + Tag("name", r.authority) + "</author>\n";
   e += "    " + Tag("summary", SummaryOf(page)) + "\n";
   e += "  </entry>\n";
@@ -40,17 +41,17 @@ std::string SitemapUrl(const std::string& loc, const std::string& lastmod) {
 std::string AtomFeedXml(const SiteSnapshot& site) {
   const std::vector<const ReleasePage*> releases = VisibleReleases(site);
   const std::string title = site.node.site_title.empty() ? site.node.name : site.node.site_title;
-  const feeds::TimeMs updated = releases.empty() ? 0 : releases.front()->release.published_ms;
+  const base::TimeMs updated = releases.empty() ? 0 : releases.front()->release.published_ms;
   std::string x = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
   x += "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n";
   x += "  " + Tag("id", JoinUrl(site.base_url, "feed.xml")) + "\n";
   x += "  " + Tag("title", title) + "\n";
-  x += "  " + Tag("updated", feeds::FormatTime(updated)) + "\n";
+  x += "  " + Tag("updated", base::FormatTime(updated)) + "\n";
   x += "  <author>" + Tag("name", title) + "</author>\n";
-  x += "  <link rel=\"self\" href=\"" + feeds::EscapeHtml(JoinUrl(site.base_url, "feed.xml")) +
+  x += "  <link rel=\"self\" href=\"" + text::EscapeHtml(JoinUrl(site.base_url, "feed.xml")) +
        "\"/>\n";
   x += "  <link rel=\"alternate\" type=\"text/html\" href=\"" +
-       feeds::EscapeHtml(JoinUrl(site.base_url, "")) + "\"/>\n";
+       text::EscapeHtml(JoinUrl(site.base_url, "")) + "\"/>\n";
   for (std::size_t i = 0; i < releases.size() && i < kFeedEntries; ++i) {
     x += FeedEntry(site, *releases[i]);
   }

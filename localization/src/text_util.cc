@@ -2,13 +2,13 @@
 
 #include <cstdio>
 
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::localization {
 namespace {
 
 // China has used one offset all year since 1991, so a fixed shift is exact.
-constexpr feeds::TimeMs kBeijingOffsetMs = 8LL * 3600 * 1000;
+constexpr base::TimeMs kBeijingOffsetMs = 8LL * 3600 * 1000;
 
 struct Ymd {
   long long year;
@@ -30,9 +30,9 @@ Ymd CivilFromDays(long long z) {
   return {yoe + era * 400 + (m <= 2 ? 1 : 0), static_cast<unsigned>(m), static_cast<unsigned>(d)};
 }
 
-Ymd BeijingDay(feeds::TimeMs t) {
-  const feeds::TimeMs local = t + kBeijingOffsetMs;
-  constexpr feeds::TimeMs kDayMs = 86400LL * 1000;
+Ymd BeijingDay(base::TimeMs t) {
+  const base::TimeMs local = t + kBeijingOffsetMs;
+  constexpr base::TimeMs kDayMs = 86400LL * 1000;
   long long days = local / kDayMs;
   if (local % kDayMs < 0) --days;
   return CivilFromDays(days);
@@ -58,13 +58,13 @@ std::size_t EntityLength(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-std::string ChineseDate(feeds::TimeMs t) {
+std::string ChineseDate(base::TimeMs t) {
   const Ymd d = BeijingDay(t);
   return std::to_string(d.year) + "年" + std::to_string(d.month) + "月" + std::to_string(d.day) +
          "日";
 }
 
-std::string IsoDate(feeds::TimeMs t) {
+std::string IsoDate(base::TimeMs t) {
   const Ymd d = BeijingDay(t);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", d.year, d.month, d.day);
@@ -126,7 +126,7 @@ std::string MarkedTextToHtml(std::string_view s) {
       // byte by byte would split multi-byte UTF-8 characters.
       std::size_t end = s.find_first_of("<&", i + 1);
       if (end == std::string_view::npos) end = s.size();
-      out += feeds::EscapeHtml(s.substr(i, end - i));
+      out += text::EscapeHtml(s.substr(i, end - i));
       i = end;
     }
   }

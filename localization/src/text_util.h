@@ -12,9 +12,9 @@
 namespace zhanqun::localization {
 
 // "2019年2月13日" for the calendar day of `t` in Beijing time (UTC+8).
-std::string ChineseDate(feeds::TimeMs t);
+std::string ChineseDate(base::TimeMs t);
 // "2019-02-13" for the same day.
-std::string IsoDate(feeds::TimeMs t);
+std::string IsoDate(base::TimeMs t);
 // "2019-01-27" -> "2019年1月27日"; other input is returned unchanged.
 std::string ChineseDateFromIso(const std::string& iso);
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "mustache.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/localization/site.h"
 
 namespace zhanqun::localization {
@@ -17,15 +17,15 @@ class Theme {
       : theme_dir_(std::move(theme_dir)), override_dir_(std::move(override_dir)) {}
 
   // The path `file` resolves to; kNotFound naming both places if neither has it.
-  feeds::Result<std::string> Resolve(const std::string& file) const;
-  feeds::Result<std::string> Load(const std::string& file) const;
+  base::Result<std::string> Resolve(const std::string& file) const;
+  base::Result<std::string> Load(const std::string& file) const;
 
   // Renders <page>.mustache with `data` (plus node, site_title and root), then
   // wraps it in layout.mustache. `root` is the relative path from the page to
   // the site root ("" or "../"); `nav` names the current navigation entry.
-  feeds::Result<std::string> RenderPage(const SiteSnapshot& site, const std::string& page,
-                                        const std::string& page_title, const std::string& root,
-                                        const std::string& nav, mustache::data data) const;
+  base::Result<std::string> RenderPage(const SiteSnapshot& site, const std::string& page,
+                                       const std::string& page_title, const std::string& root,
+                                       const std::string& nav, mustache::data data) const;
 
  private:
   std::string theme_dir_;

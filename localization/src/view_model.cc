@@ -8,8 +8,9 @@
 #include <utility>
 
 #include "text_util.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::localization {
 namespace {
@@ -25,15 +26,15 @@ mustache::data List() { return mustache::data(mustache::data::type::list); }
 class SanitizedBodies {
  public:
   std::string Get(const std::string& html) {
-    if (html.size() < kMinBytes) return feeds::SanitizeHtml(html);
-    std::string key = feeds::Sha256Hex(html);
+    if (html.size() < kMinBytes) return text::SanitizeHtml(html);
+    std::string key = base::Sha256Hex(html);
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (const auto& [k, v] : recent_) {
         if (k == key) return v;
       }
     }
-    std::string safe = feeds::SanitizeHtml(html);
+    std::string safe = text::SanitizeHtml(html);
     std::lock_guard<std::mutex> lock(mu_);
     recent_.emplace_front(std::move(key), safe);
     if (recent_.size() > kKept) recent_.pop_back();
@@ -149,7 +150,9 @@ mustache::data NodeData(const NodeProfile& node) {
   return out;
 }
 
-mustache::data ReleaseFields(const feeds::Release& r) { return ReleaseFields(r, ReleaseSummary(r)); }
+mustache::data ReleaseFields(const feeds::Release& r) {
+  return ReleaseFields(r, ReleaseSummary(r));
+}
 
 mustache::data ReleaseFields(const feeds::Release& r, const std::string& summary) {
   mustache::data out;
@@ -268,11 +271,11 @@ std::string ReleaseSummary(const feeds::Release& release) {
     const std::size_t tag_end = body.rfind('>', kPrefixBytes);
     if (tag_end != std::string::npos) {
       std::string e =
-          Excerpt(feeds::HtmlToText(std::string_view(body).substr(0, tag_end + 1)), kSummaryChars);
+          Excerpt(text::HtmlToText(std::string_view(body).substr(0, tag_end + 1)), kSummaryChars);
       if (e.ends_with("…")) return e;
     }
   }
-  return Excerpt(feeds::HtmlToText(body), kSummaryChars);
+  return Excerpt(text::HtmlToText(body), kSummaryChars);
 }
 
 }  // namespace zhanqun::localization

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "feeds/key_support.h"
 #include "test_support.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
@@ -16,11 +17,11 @@
 
 namespace zhanqun::agent::test_util {
 
+using base::Result;
 using feeds::ParsedEntry;
-using feeds::Result;
 using feeds::SignedEntry;
 
-inline constexpr feeds::TimeMs kT0 = 1700000000000;
+inline constexpr base::TimeMs kT0 = 1700000000000;
 
 inline std::unique_ptr<feeds::SecretKey> NewKey() {
   return std::make_unique<feeds::SecretKey>(testing::NewKey());
@@ -79,7 +80,7 @@ class Origin {
     feeds::Entry e;
     e.log.origin = code();
     e.kind = kind;
-    e.updated_ms = kT0 + static_cast<feeds::TimeMs>(head_.seq);
+    e.updated_ms = kT0 + static_cast<base::TimeMs>(head_.seq);
     return e;
   }
 

@@ -13,7 +13,7 @@ namespace {
 
 using testing::TempDir;
 
-using feeds::Result;
+using base::Result;
 using json = nlohmann::json;
 
 json ValidJson() {
@@ -37,7 +37,7 @@ std::vector<std::string> Lines(const std::string& text) {
 std::vector<std::string> Problems(const json& j) {
   Result<AgentConfig> c = ParseAgentConfig(j.dump(), "/srv/zq");
   REQUIRE_FALSE(c.ok());
-  CHECK(c.status().code() == feeds::Code::kInvalidArgument);
+  CHECK(c.status().code() == base::Code::kInvalidArgument);
   return Lines(c.status().message());
 }
 
@@ -226,7 +226,7 @@ TEST_CASE("agent config loaded from a file resolves paths beside it and prefixes
 
   Result<AgentConfig> missing = LoadAgentConfig(dir.File("nope.json"));
   REQUIRE_FALSE(missing.ok());
-  CHECK(missing.status().code() == feeds::Code::kNotFound);
+  CHECK(missing.status().code() == base::Code::kNotFound);
 }
 
 }  // namespace zhanqun::agent

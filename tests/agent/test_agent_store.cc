@@ -14,31 +14,33 @@
 #include <utility>
 #include <vector>
 
+#include "feeds/key_support.h"
 #include "signed_origin.h"
 #include "test_support.h"
 #include "zhanqun/agent/agent.h"
 #include "zhanqun/agent/agent_store.h"
 #include "zhanqun/agent/config.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/atom.h"
-#include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::agent {
 namespace {
 
-using testing::TempDir;
 using test_util::kT0;
 using test_util::NewKey;
 using test_util::Origin;
 using test_util::Page;
 using test_util::Parse;
+using testing::TempDir;
 
-using feeds::Code;
+using base::Code;
+using base::Result;
+using base::Status;
 using feeds::ParsedEntry;
-using feeds::Result;
 using feeds::SignedEntry;
-using feeds::Status;
 
 constexpr const char* kCounty = "330106";
 constexpr const char* kSource = "http://127.0.0.1:9/api/v1/feeds/000000?after=0";
@@ -86,7 +88,7 @@ struct Event {
 // An agent for node 330100 pointed at a parent that is never contacted.
 struct AgentFixture {
   TempDir dir;
-  feeds::FakeClock clock{kT0};
+  base::FakeClock clock{kT0};
   HubChain chain;
   AgentConfig config;
   std::mutex events_mu;
@@ -258,7 +260,7 @@ TEST_CASE("agent ApplyPage rejects an entry that names another predecessor",
   AgentFixture f;
   f.MustApply(f.chain.Slice(0, 3));
   // A validly signed seq 4 that extends some other seq 3.
-  const feeds::ChainHead elsewhere{feeds::kHubCode, 3, feeds::Sha256Hex("another history")};
+  const feeds::ChainHead elsewhere{feeds::kHubCode, 3, base::Sha256Hex("another history")};
   feeds::Entry e = f.chain.hub.Base(feeds::EntryKind::kRelease);
   e.release = f.chain.entries[3].entry.release;
   SignedEntry fork = f.chain.hub.SignAt(e, elsewhere);
@@ -490,7 +492,7 @@ TEST_CASE("an agent hands freed heap back once, when its indexer goes idle after
           "[agent][apply][index]") {
   AgentFixture f;
   CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // nothing indexed yet
-  f.MustApply(f.chain.Slice(0, 1));               // a registry entry: no index work
+  f.MustApply(f.chain.Slice(0, 1));             // a registry entry: no index work
   REQUIRE(f.agent->CatchUpIndex().ok());
   REQUIRE(f.agent->CommitIndex(/*force=*/true).ok());
   f.clock.Advance(Agent::kIndexIdleMs);
@@ -547,7 +549,7 @@ TEST_CASE("a second agent on the same data directory is refused until the first 
   AgentFixture f;
   Result<std::unique_ptr<Agent>> second = Agent::Open(f.config, f.clock, nullptr);
   REQUIRE_FALSE(second.ok());
-  CHECK(second.status().code() == feeds::Code::kFailedPrecondition);
+  CHECK(second.status().code() == base::Code::kFailedPrecondition);
   const std::string why = second.status().ToString();
   INFO(why);
   CHECK(why.find(f.config.data_dir) != std::string::npos);
@@ -579,8 +581,7 @@ TEST_CASE("an agent that stops commits what it indexed", "[agent][apply][index]"
   CHECK(r->hits.size() == 4);
 }
 
-TEST_CASE("an indexer far behind reads the store and commits per batch",
-          "[agent][apply][index]") {
+TEST_CASE("an indexer far behind reads the store and commits per batch", "[agent][apply][index]") {
   AgentFixture f;
   f.MustApply(f.chain.Slice(0, 6));
   // More than one index batch (500) arrives before the indexer runs: too

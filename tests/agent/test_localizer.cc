@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "feeds/key_support.h"
 #include "signed_origin.h"
 #include "test_support.h"
 #include "zhanqun/agent/agent_store.h"
@@ -20,9 +21,9 @@
 namespace zhanqun::agent {
 namespace {
 
-using feeds::Result;
+using base::Result;
+using base::Status;
 using feeds::SignedEntry;
-using feeds::Status;
 using test_util::kT0;
 using test_util::NewKey;
 using test_util::Origin;
@@ -241,8 +242,7 @@ TEST_CASE("localizer: a refresh rewrites only what changed", "[agent][localizer]
   }
 }
 
-TEST_CASE("localizer: search and 410 pages work before the first refresh",
-          "[agent][localizer]") {
+TEST_CASE("localizer: search and 410 pages work before the first refresh", "[agent][localizer]") {
   SiteFixture f;
   localization::SearchPageModel model;
   model.query = "方案";

@@ -11,7 +11,7 @@
 
 #include "test_support.h"
 #include "zhanqun/agent/search_index.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::agent {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 using testing::TempDir;
 
 namespace fs = std::filesystem;
-using feeds::Code;
+using base::Code;
 
 // One backend under test: "memory" opens with an empty dir, "disk" with a
 // fresh temporary directory.
@@ -39,7 +39,7 @@ class Backend {
 };
 
 // YYYY-MM-DD at midnight UTC, in ms; Howard Hinnant's days_from_civil.
-feeds::TimeMs DateMs(const std::string& date) {
+base::TimeMs DateMs(const std::string& date) {
   int y = std::stoi(date.substr(0, 4));
   int m = std::stoi(date.substr(5, 2));
   int d = std::stoi(date.substr(8, 2));
@@ -67,7 +67,7 @@ const std::vector<IndexedRelease>& Fixtures() {
       r.release.authority = j.at("authority").get<std::string>();
       r.release.signed_date = j.at("date").get<std::string>();
       r.release.published_ms = DateMs(j.at("pub_date").get<std::string>());
-      r.release.body_html = feeds::TextToHtml(j.at("body").get<std::string>());
+      r.release.body_html = text::TextToHtml(j.at("body").get<std::string>());
       r.origin = "000000";
       r.seq = out.size() + 1;
       out.push_back(std::move(r));
@@ -336,7 +336,7 @@ TEST_CASE("a date range keeps only releases published within it, both ends inclu
   Backend backend(GENERATE(as<std::string>{}, "memory", "disk"));
   auto index = backend.OpenWritable();
   IndexFixtures(*index);
-  auto count_between = [](feeds::TimeMs from, feeds::TimeMs to) {
+  auto count_between = [](base::TimeMs from, base::TimeMs to) {
     std::size_t n = 0;
     for (const IndexedRelease& r : Fixtures()) {
       n += r.release.published_ms >= from && r.release.published_ms <= to ? 1 : 0;
@@ -353,7 +353,7 @@ TEST_CASE("a date range keeps only releases published within it, both ends inclu
   q.to_ms = to->second;
   SearchResults results = MustSearch(*index, q);
   REQUIRE(results.hits.size() == count_between(from->first, to->second));
-  std::set<feeds::TimeMs> days;
+  std::set<base::TimeMs> days;
   for (const SearchHit& hit : results.hits) {
     CHECK(hit.published_ms >= from->first);
     CHECK(hit.published_ms <= to->second);

@@ -21,8 +21,8 @@
 #include "zhanqun/agent/search_index.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
-#include "zhanqun/feeds/sanitize.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace {
 
@@ -41,7 +41,7 @@ double Median(std::vector<double> v) {
 }
 
 template <typename T>
-T Must(feeds::Result<T> r, const char* what) {
+T Must(base::Result<T> r, const char* what) {
   if (!r.ok()) {
     std::cerr << "zhanqun_bench_floor: " << what << ": " << r.status().ToString() << "\n";
     std::exit(1);
@@ -49,7 +49,7 @@ T Must(feeds::Result<T> r, const char* what) {
   return std::move(*r);
 }
 
-void Must(const feeds::Status& s, const char* what) {
+void Must(const base::Status& s, const char* what) {
   if (!s.ok()) {
     std::cerr << "zhanqun_bench_floor: " << what << ": " << s.ToString() << "\n";
     std::exit(1);
@@ -71,7 +71,7 @@ std::vector<feeds::Release> LoadReleases(const std::string& path) {
     r.signed_date = d.value("date", "");
     r.published_ms = 1550217600000;
     r.categories = {"国务院文件"};
-    r.body_html = feeds::TextToHtml(d.value("body", ""));
+    r.body_html = text::TextToHtml(d.value("body", ""));
     out.push_back(std::move(r));
   }
   return out;
@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
       double t5 = CpuUs();
       EVP_MD_CTX_free(ctx);
       EVP_PKEY_free(pk);
-      if (ok != 1) Must(feeds::Status::Internal("openssl verify"), "reference");
+      if (ok != 1) Must(base::Status::Internal("openssl verify"), "reference");
       v += t1 - t0;
       s += t2 - t1;
       x += t3 - t2;

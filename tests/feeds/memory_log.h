@@ -29,8 +29,8 @@ class MemoryLog : public LogReader {
     std::lock_guard<std::mutex> lock(mu_);
     for (const std::string& wire : wires) logs_[origin].push_back(wire);
   }
-  Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
-                                            std::size_t limit) override {
+  base::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
+                                                  std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<std::string> out;
     const std::vector<std::string>& log = logs_[origin];
@@ -59,7 +59,7 @@ class MemoryLog : public LogReader {
 class Signer {
  public:
   explicit Signer(std::string origin) : head_{origin, 0, kZeroHash} {
-    Result<SecretKey> key = SecretKey::Generate();
+    base::Result<SecretKey> key = SecretKey::Generate();
     REQUIRE(key.ok());
     key_ = std::make_unique<SecretKey>(std::move(key).value());
   }
@@ -74,9 +74,9 @@ class Signer {
     Entry e;
     e.log.origin = head_.origin;
     e.kind = EntryKind::kRelease;
-    e.updated_ms = 1550217600000 + static_cast<TimeMs>(n);
+    e.updated_ms = 1550217600000 + static_cast<base::TimeMs>(n);
     e.release = r;
-    Result<SignedEntry> se = SignEntry(e, head_, *key_);
+    base::Result<SignedEntry> se = SignEntry(e, head_, *key_);
     INFO(se.status().ToString());
     REQUIRE(se.ok());
     head_ = {head_.origin, se->entry.log.seq, se->hash};

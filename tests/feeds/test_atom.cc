@@ -300,7 +300,7 @@ TEST_CASE("decoding refuses an oversize document with a clear message", "[atom][
   std::string feed = zq::EncodeFeed(Meta(), {Wire(ReleaseEntry())});
   auto parsed = zq::DecodeFeed(feed, limits);
   REQUIRE_FALSE(parsed.ok());
-  CHECK(parsed.status().code() == zq::Code::kResourceExhausted);
+  CHECK(parsed.status().code() == zhanqun::base::Code::kResourceExhausted);
   CHECK(parsed.status().message() ==
         "XML document of " + std::to_string(feed.size()) + " bytes exceeds the limit of 1000");
 
@@ -308,10 +308,10 @@ TEST_CASE("decoding refuses an oversize document with a clear message", "[atom][
   entry_limits.max_entry_bytes = 500;
   auto big_entry = zq::DecodeFeed(feed, entry_limits);
   REQUIRE_FALSE(big_entry.ok());
-  CHECK(big_entry.status().code() == zq::Code::kResourceExhausted);
+  CHECK(big_entry.status().code() == zhanqun::base::Code::kResourceExhausted);
   CHECK_THAT(big_entry.status().message(), Catch::StartsWith("feed: entry 1: entry: "));
   CHECK(zq::DecodeEntry(Wire(ReleaseEntry()), entry_limits).status().code() ==
-        zq::Code::kResourceExhausted);
+        zhanqun::base::Code::kResourceExhausted);
 }
 
 TEST_CASE("decoding refuses nesting deeper than the limit", "[atom][security]") {
@@ -321,12 +321,12 @@ TEST_CASE("decoding refuses nesting deeper than the limit", "[atom][security]") 
   deep += "</entry>";
   auto parsed = zq::DecodeEntry(deep);
   REQUIRE_FALSE(parsed.ok());
-  CHECK(parsed.status().code() == zq::Code::kResourceExhausted);
+  CHECK(parsed.status().code() == zhanqun::base::Code::kResourceExhausted);
   CHECK(parsed.status().message() == "XML nesting depth exceeds the limit of 64");
 
   std::string very_deep;
   for (int i = 0; i < 5000; ++i) very_deep += "<x>";
-  CHECK(zq::DecodeFeed(very_deep).status().code() == zq::Code::kResourceExhausted);
+  CHECK(zq::DecodeFeed(very_deep).status().code() == zhanqun::base::Code::kResourceExhausted);
 }
 
 TEST_CASE("a feed with more entries than allowed is refused", "[atom][security]") {
@@ -335,7 +335,7 @@ TEST_CASE("a feed with more entries than allowed is refused", "[atom][security]"
   std::string w = Wire(ReleaseEntry());
   auto parsed = zq::DecodeFeed(zq::EncodeFeed(Meta(), {w, w}), limits);
   REQUIRE_FALSE(parsed.ok());
-  CHECK(parsed.status().code() == zq::Code::kResourceExhausted);
+  CHECK(parsed.status().code() == zhanqun::base::Code::kResourceExhausted);
   CHECK(parsed.status().message() == "feed: 2 entries exceed the limit of 1");
 }
 
@@ -346,7 +346,7 @@ TEST_CASE("a malformed document's error names the line", "[atom]") {
       "<title>t</entry>";
   auto parsed = zq::DecodeEntry(bad);
   REQUIRE_FALSE(parsed.ok());
-  CHECK(parsed.status().code() == zq::Code::kInvalidArgument);
+  CHECK(parsed.status().code() == zhanqun::base::Code::kInvalidArgument);
   CHECK_THAT(parsed.status().message(),
              Catch::StartsWith("XML parse error at line 3: Opening and ending tag mismatch"));
   auto undeclared = zq::DecodeEntry("<entry><zq:log/></entry>");
@@ -388,7 +388,7 @@ TEST_CASE("decoding names missing and invalid fields", "[atom]") {
     if (!c.from2.empty()) mutated = Replace(mutated, c.from2, c.to2);
     auto parsed = zq::DecodeEntry(mutated);
     REQUIRE_FALSE(parsed.ok());
-    CHECK(parsed.status().code() == zq::Code::kInvalidArgument);
+    CHECK(parsed.status().code() == zhanqun::base::Code::kInvalidArgument);
     CHECK_THAT(parsed.status().message(), Catch::StartsWith(c.expected));
   }
 }
@@ -593,7 +593,7 @@ TEST_CASE("decoding names invalid fields of interpretation and topic entries", "
     std::string mutated = Replace(Wire(c.entry), c.from, c.to);
     auto parsed = zq::DecodeEntry(mutated);
     REQUIRE_FALSE(parsed.ok());
-    CHECK(parsed.status().code() == zq::Code::kInvalidArgument);
+    CHECK(parsed.status().code() == zhanqun::base::Code::kInvalidArgument);
     CHECK_THAT(parsed.status().message(), Catch::StartsWith(c.expected));
   }
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "feeds/key_support.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/report.h"
 #include "zhanqun/feeds/signature.h"
@@ -13,7 +14,7 @@ namespace {
 using json = nlohmann::json;
 
 SecretKey NewKey() {
-  Result<SecretKey> k = SecretKey::Generate();
+  base::Result<SecretKey> k = SecretKey::Generate();
   REQUIRE(k.ok());
   return std::move(*k);
 }
@@ -22,7 +23,7 @@ TEST_CASE("head statements verify with the hub key and nothing else", "[freshnes
   SecretKey hub = NewKey();
   HeadStatement h = SignHeadStatement(hub, kHubCode, 42, "ab12", 1000, 31000);
   CHECK(h.text.rfind("origin=000000;seq=42;hash=ab12;time=1000;expires=31000;sig=", 0) == 0);
-  Result<HeadStatement> v = VerifyHeadStatement(h.text, hub.public_key());
+  base::Result<HeadStatement> v = VerifyHeadStatement(h.text, hub.public_key());
   REQUIRE(v.ok());
   CHECK(v->seq == 42);
   CHECK(v->time_ms == 1000);
@@ -32,9 +33,9 @@ TEST_CASE("head statements verify with the hub key and nothing else", "[freshnes
   SECTION("a later expiry is a forgery") {
     std::string forged = h.text;
     forged.replace(forged.find("expires=31000"), 13, "expires=99000");
-    Result<HeadStatement> f = VerifyHeadStatement(forged, hub.public_key());
+    base::Result<HeadStatement> f = VerifyHeadStatement(forged, hub.public_key());
     REQUIRE_FALSE(f.ok());
-    CHECK(f.status().code() == Code::kUnauthenticated);
+    CHECK(f.status().code() == base::Code::kUnauthenticated);
   }
   SECTION("another key's statement is refused") {
     SecretKey other = NewKey();
@@ -55,7 +56,7 @@ TEST_CASE("head statements verify with the hub key and nothing else", "[freshnes
 }
 
 TEST_CASE("clock headers round-trip and reject garbage", "[freshness]") {
-  TimeMs t1 = 0, t2 = 0;
+  base::TimeMs t1 = 0, t2 = 0;
   std::int64_t err = 0;
   REQUIRE(ParseClockHeader(FormatClockHeader(100, 250, 3), &t1, &t2, &err));
   CHECK(t1 == 100);
@@ -70,19 +71,19 @@ TEST_CASE("clock sync finds a node's offset from the hub, held long-polls includ
           "[freshness]") {
   // The node's clock is 5 minutes fast: hub = local - 300000.
   const std::int64_t truth = -300000;
-  auto hub_at = [&](TimeMs local) { return local + truth; };
+  auto hub_at = [&](base::TimeMs local) { return local + truth; };
   ClockSync sync;
   CHECK_FALSE(sync.Estimate().known);
   CHECK(sync.HubTime(1234) == 1234);
   // A request held 20 s by the server, 10 ms each way on the wire.
-  TimeMs t0 = 1'000'000;
+  base::TimeMs t0 = 1'000'000;
   sync.AddSample(t0, hub_at(t0 + 10), hub_at(t0 + 20010), t0 + 20020, 0);
   ClockEstimate e = sync.Estimate();
   REQUIRE(e.known);
   CHECK(std::abs(e.offset_ms - truth) <= e.error_ms);
   CHECK(e.error_ms <= 11);
   // An asymmetric, slow sample (200 ms out, 2 ms back) is worse and loses.
-  TimeMs s0 = 2'000'000;
+  base::TimeMs s0 = 2'000'000;
   sync.AddSample(s0, hub_at(s0 + 200), hub_at(s0 + 200), s0 + 202, 0);
   e = sync.Estimate();
   CHECK(std::abs(e.offset_ms - truth) <= 10);
@@ -99,7 +100,7 @@ TEST_CASE("reports round-trip and bad fields are named", "[reports]") {
   r.upstream = "http://127.0.0.1:1";
   r.acks = {{kHubCode, "verified", 9, 100}, {kHubCode, "live", 8, 0}};
   r.rejected = {{kHubCode, 10, "unauthenticated: signature does not verify"}};
-  Result<NodeReport> p = ParseReport(EncodeReport(r));
+  base::Result<NodeReport> p = ParseReport(EncodeReport(r));
   REQUIRE(p.ok());
   CHECK(p->node == "330106");
   CHECK(p->boot == 77);
@@ -131,7 +132,7 @@ TEST_CASE("envelopes carry children's reports byte for byte; signatures bind the
   std::string body = EncodeReport(r);
   SignedReport inner{body, SignatureFor(county, body)};
   std::string env = EncodeEnvelope({"330100", {inner}, false});
-  Result<Envelope> e = ParseEnvelope(env, SignatureFor(city, env));
+  base::Result<Envelope> e = ParseEnvelope(env, SignatureFor(city, env));
   REQUIRE(e.ok());
   CHECK(e->from == "330100");
   CHECK_FALSE(e->bare);
@@ -142,13 +143,13 @@ TEST_CASE("envelopes carry children's reports byte for byte; signatures bind the
   // A relay that changes a byte of the child's report is caught.
   std::string altered = body;
   altered.replace(altered.find("\"seq\":4"), 7, "\"seq\":3");
-  Status s = VerifySignatureFor({county.public_key()}, altered, inner.signature);
-  CHECK(s.code() == Code::kUnauthenticated);
+  base::Status s = VerifySignatureFor({county.public_key()}, altered, inner.signature);
+  CHECK(s.code() == base::Code::kUnauthenticated);
   // A key the node does not hold is refused by name.
   CHECK_THAT(VerifySignatureFor({city.public_key()}, body, inner.signature).message(),
              Catch::Contains("does not hold"));
 
-  Result<Envelope> bare = ParseEnvelope(body, inner.signature);
+  base::Result<Envelope> bare = ParseEnvelope(body, inner.signature);
   REQUIRE(bare.ok());
   CHECK(bare->bare);
   CHECK(bare->from == "330106");

@@ -3,7 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "feeds/key_support.h"
 #include "test_support.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
@@ -40,7 +42,7 @@ std::vector<SignedEntry> SignChain(const SecretKey& key, const std::string& orig
   std::vector<SignedEntry> chain;
   ChainHead head{origin, 0, kZeroHash};
   for (int n = 1; n <= count; ++n) {
-    Result<SignedEntry> signed_entry = SignEntry(MakeEntry(origin, n), head, key);
+    base::Result<SignedEntry> signed_entry = SignEntry(MakeEntry(origin, n), head, key);
     REQUIRE(signed_entry.ok());
     head = HeadAfter(*signed_entry);
     chain.push_back(std::move(signed_entry).value());
@@ -49,7 +51,7 @@ std::vector<SignedEntry> SignChain(const SecretKey& key, const std::string& orig
 }
 
 ParsedEntry Parse(const std::string& wire) {
-  Result<ParsedEntry> parsed = DecodeEntry(wire);
+  base::Result<ParsedEntry> parsed = DecodeEntry(wire);
   INFO(parsed.status().ToString());
   REQUIRE(parsed.ok());
   return std::move(parsed).value();
@@ -58,7 +60,7 @@ ParsedEntry Parse(const std::string& wire) {
 // Applies entries in the given order, advancing the head on success.
 ChainHead Apply(const std::vector<SignedEntry>& entries, const TrustStore& trust, ChainHead head) {
   for (const SignedEntry& e : entries) {
-    Result<SignedEntry> verified = VerifyEntry(Parse(e.wire), trust, head);
+    base::Result<SignedEntry> verified = VerifyEntry(Parse(e.wire), trust, head);
     INFO(verified.status().ToString());
     REQUIRE(verified.ok());
     head = HeadAfter(*verified);
@@ -87,7 +89,7 @@ TEST_CASE("a chain of five signed entries verifies in order", "[feeds][log]") {
     const SignedEntry& e = chain[i];
     CHECK(e.entry.log.seq == i + 1);
     CHECK(e.entry.log.prev_hash == (i == 0 ? kZeroHash : chain[i - 1].hash));
-    CHECK(e.hash == Sha256Hex(e.canonical));
+    CHECK(e.hash == base::Sha256Hex(e.canonical));
 
     ParsedEntry parsed = Parse(e.wire);
     CHECK(parsed.canonical == e.canonical);
@@ -96,7 +98,7 @@ TEST_CASE("a chain of five signed entries verifies in order", "[feeds][log]") {
     CHECK(parsed.signature.trusted_comment == TrustedComment(kHubCode, i + 1, e.hash));
     CHECK(VerifySignature(parsed, hub.trust).ok());
 
-    Result<SignedEntry> verified = VerifyEntry(parsed, hub.trust, head);
+    base::Result<SignedEntry> verified = VerifyEntry(parsed, hub.trust, head);
     INFO(verified.status().ToString());
     REQUIRE(verified.ok());
     CHECK(verified->hash == e.hash);
@@ -136,12 +138,12 @@ TEST_CASE("a skipped entry is reported as a gap", "[feeds][log][chain]") {
   Hub hub;
   std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 3);
   ChainHead head = Apply({chain[0]}, hub.trust, hub.Empty());
-  Result<SignedEntry> r = VerifyEntry(Parse(chain[2].wire), hub.trust, head);
+  base::Result<SignedEntry> r = VerifyEntry(Parse(chain[2].wire), hub.trust, head);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kFailedPrecondition);
+  CHECK(r.status().code() == base::Code::kFailedPrecondition);
   CHECK(r.status().message() == "gap: expected 000000#2, got #3");
 
-  Result<SignedEntry> first = VerifyEntry(Parse(chain[1].wire), hub.trust, hub.Empty());
+  base::Result<SignedEntry> first = VerifyEntry(Parse(chain[1].wire), hub.trust, hub.Empty());
   CHECK(first.status().message() == "gap: expected 000000#1, got #2");
 }
 
@@ -149,9 +151,9 @@ TEST_CASE("an older entry is reported as a replay", "[feeds][log][chain]") {
   Hub hub;
   std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 3);
   ChainHead head = Apply(chain, hub.trust, hub.Empty());
-  Result<SignedEntry> r = VerifyEntry(Parse(chain[0].wire), hub.trust, head);
+  base::Result<SignedEntry> r = VerifyEntry(Parse(chain[0].wire), hub.trust, head);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kFailedPrecondition);
+  CHECK(r.status().code() == base::Code::kFailedPrecondition);
   CHECK(r.status().message() == "replay: entry 000000#1 is at or before the applied head 000000#3");
 }
 
@@ -159,9 +161,9 @@ TEST_CASE("the same entry delivered twice is rejected the second time", "[feeds]
   Hub hub;
   std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 2);
   ChainHead head = Apply(chain, hub.trust, hub.Empty());
-  Result<SignedEntry> r = VerifyEntry(Parse(chain[1].wire), hub.trust, head);
+  base::Result<SignedEntry> r = VerifyEntry(Parse(chain[1].wire), hub.trust, head);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kFailedPrecondition);
+  CHECK(r.status().code() == base::Code::kFailedPrecondition);
   CHECK(r.status().message() == "replay: entry 000000#2 is at or before the applied head 000000#2");
 }
 
@@ -170,47 +172,47 @@ TEST_CASE("reordered entries are refused until their predecessor is applied",
   Hub hub;
   std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 3);
   ChainHead head = Apply({chain[0]}, hub.trust, hub.Empty());
-  Result<SignedEntry> early = VerifyEntry(Parse(chain[2].wire), hub.trust, head);
-  CHECK(early.status().code() == Code::kFailedPrecondition);
+  base::Result<SignedEntry> early = VerifyEntry(Parse(chain[2].wire), hub.trust, head);
+  CHECK(early.status().code() == base::Code::kFailedPrecondition);
   head = Apply({chain[1], chain[2]}, hub.trust, head);
   CHECK(head.seq == 3);
-  Result<SignedEntry> late = VerifyEntry(Parse(chain[1].wire), hub.trust, head);
-  CHECK(late.status().code() == Code::kFailedPrecondition);
+  base::Result<SignedEntry> late = VerifyEntry(Parse(chain[1].wire), hub.trust, head);
+  CHECK(late.status().code() == base::Code::kFailedPrecondition);
 }
 
 TEST_CASE("an entry naming another predecessor is reported as a fork", "[feeds][log][chain]") {
   Hub hub;
   std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 1);
   const ChainHead head = HeadAfter(chain[0]);
-  const std::string other_hash = Sha256Hex("another history");
-  Result<SignedEntry> branch =
+  const std::string other_hash = base::Sha256Hex("another history");
+  base::Result<SignedEntry> branch =
       SignEntry(MakeEntry(kHubCode, 2), ChainHead{kHubCode, 1, other_hash}, hub.key);
   REQUIRE(branch.ok());
 
-  Result<SignedEntry> r = VerifyEntry(Parse(branch->wire), hub.trust, head);
+  base::Result<SignedEntry> r = VerifyEntry(Parse(branch->wire), hub.trust, head);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kFailedPrecondition);
+  CHECK(r.status().code() == base::Code::kFailedPrecondition);
   CHECK(r.status().message() == "fork: entry 000000#2 names predecessor " + other_hash +
                                     ", but the applied entry #1 has hash " + chain[0].hash);
 
-  Result<SignedEntry> bad_first =
+  base::Result<SignedEntry> bad_first =
       SignEntry(MakeEntry(kHubCode, 1), ChainHead{kHubCode, 0, other_hash}, hub.key);
   REQUIRE(bad_first.ok());
   CHECK(VerifyEntry(Parse(bad_first->wire), hub.trust, hub.Empty()).status().code() ==
-        Code::kFailedPrecondition);
+        base::Code::kFailedPrecondition);
 }
 
 TEST_CASE("an entry signed by an untrusted key is rejected", "[feeds][log][security]") {
   Hub hub;
   SecretKey stranger = NewKey();
   std::vector<SignedEntry> chain = SignChain(stranger, kHubCode, 1);
-  Result<SignedEntry> r = VerifyEntry(Parse(chain[0].wire), hub.trust, hub.Empty());
+  base::Result<SignedEntry> r = VerifyEntry(Parse(chain[0].wire), hub.trust, hub.Empty());
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kUnauthenticated);
+  CHECK(r.status().code() == base::Code::kUnauthenticated);
   CHECK(r.status().message() == "entry 000000#1 is signed by key " +
                                     stranger.public_key().KeyIdHex() +
                                     " which is not trusted for origin 000000");
-  CHECK(VerifySignature(Parse(chain[0].wire), hub.trust).code() == Code::kUnauthenticated);
+  CHECK(VerifySignature(Parse(chain[0].wire), hub.trust).code() == base::Code::kUnauthenticated);
 }
 
 TEST_CASE("a key trusted for one origin cannot sign for another", "[feeds][log][security]") {
@@ -223,15 +225,16 @@ TEST_CASE("a key trusted for one origin cannot sign for another", "[feeds][log][
     trust.Add(province, hub_key.public_key());
     std::vector<SignedEntry> chain = SignChain(hub_key, kHubCode, 1);
     CHECK(VerifyEntry(Parse(chain[0].wire), trust, {kHubCode, 0, kZeroHash}).status().code() ==
-          Code::kUnauthenticated);
+          base::Code::kUnauthenticated);
   }
   SECTION("province entry signed with the hub key") {
     TrustStore trust;
     trust.Add(kHubCode, hub_key.public_key());
     trust.Add(province, province_key.public_key());
     std::vector<SignedEntry> chain = SignChain(hub_key, province, 1);
-    Result<SignedEntry> r = VerifyEntry(Parse(chain[0].wire), trust, {province, 0, kZeroHash});
-    CHECK(r.status().code() == Code::kUnauthenticated);
+    base::Result<SignedEntry> r =
+        VerifyEntry(Parse(chain[0].wire), trust, {province, 0, kZeroHash});
+    CHECK(r.status().code() == base::Code::kUnauthenticated);
     CHECK_THAT(r.status().message(), Catch::Contains("not trusted for origin 110000"));
   }
 }
@@ -248,9 +251,9 @@ TEST_CASE("an entry changed after signing does not verify", "[feeds][log][securi
   REQUIRE(parsed.entry.release.has_value());
   CHECK(parsed.entry.release->title.rfind("Motice", 0) == 0);
   CHECK(parsed.canonical != chain[0].canonical);
-  Result<SignedEntry> r = VerifyEntry(parsed, hub.trust, hub.Empty());
+  base::Result<SignedEntry> r = VerifyEntry(parsed, hub.trust, hub.Empty());
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kUnauthenticated);
+  CHECK(r.status().code() == base::Code::kUnauthenticated);
   CHECK(r.status().message() ==
         "entry 000000#1: signature does not verify for key " + hub.key.public_key().KeyIdHex());
 }
@@ -261,16 +264,16 @@ TEST_CASE("a valid signature whose trusted comment names another position is rej
   Entry entry = MakeEntry(kHubCode, 1);
   entry.log.seq = 1;
   entry.log.prev_hash = kZeroHash;
-  Result<std::string> canonical = EncodeCanonicalEntry(entry);
+  base::Result<std::string> canonical = EncodeCanonicalEntry(entry);
   REQUIRE(canonical.ok());
   const SignatureElement sig =
-      SignMessage(hub.key, *canonical, TrustedComment(kHubCode, 2, Sha256Hex(*canonical)));
-  Result<std::string> wire = AttachSignature(*canonical, sig);
+      SignMessage(hub.key, *canonical, TrustedComment(kHubCode, 2, base::Sha256Hex(*canonical)));
+  base::Result<std::string> wire = AttachSignature(*canonical, sig);
   REQUIRE(wire.ok());
 
-  Result<SignedEntry> r = VerifyEntry(Parse(*wire), hub.trust, hub.Empty());
+  base::Result<SignedEntry> r = VerifyEntry(Parse(*wire), hub.trust, hub.Empty());
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kUnauthenticated);
+  CHECK(r.status().code() == base::Code::kUnauthenticated);
   CHECK_THAT(r.status().message(), Catch::Contains("trusted comment"));
 }
 
@@ -279,7 +282,7 @@ TEST_CASE("signing and verifying refuse a chain head of another origin", "[feeds
   CHECK_FALSE(SignEntry(MakeEntry(kHubCode, 1), {"110000", 0, kZeroHash}, hub.key).ok());
   std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 1);
   CHECK(VerifyEntry(Parse(chain[0].wire), hub.trust, {"110000", 0, kZeroHash}).status().code() ==
-        Code::kFailedPrecondition);
+        base::Code::kFailedPrecondition);
 }
 
 // A county's own log: its key, trusted for its code only.
@@ -288,7 +291,7 @@ struct CountyLog {
   SecretKey key = NewKey();
   TrustStore trust;
   CountyLog() { trust.Add(county, key.public_key()); }
-  Entry Make(EntryKind kind, TimeMs updated_ms) const {
+  Entry Make(EntryKind kind, base::TimeMs updated_ms) const {
     Entry e;
     e.log.origin = county;
     e.kind = kind;
@@ -312,7 +315,7 @@ TEST_CASE("interpretation and topic entries chain and verify like releases", "[f
   ChainHead head{county, 0, kZeroHash};
   std::vector<SignedEntry> chain;
   for (const Entry& e : {topic, note}) {
-    Result<SignedEntry> signed_entry = SignEntry(e, head, key);
+    base::Result<SignedEntry> signed_entry = SignEntry(e, head, key);
     INFO(signed_entry.status().ToString());
     REQUIRE(signed_entry.ok());
     head = HeadAfter(*signed_entry);
@@ -336,7 +339,7 @@ TEST_CASE("an interpretation whose body changed after signing does not verify",
   e.interpretation = Interpretation{"gov.cn/zhengce/2019/1",      3,
                                     InterpretationMode::kReplace, "manual",
                                     "西湖区关于减税降费的解读",   "<p>申报期限延长至3月31日。</p>"};
-  Result<SignedEntry> signed_entry = SignEntry(e, {county, 0, kZeroHash}, key);
+  base::Result<SignedEntry> signed_entry = SignEntry(e, {county, 0, kZeroHash}, key);
   REQUIRE(signed_entry.ok());
   CHECK(VerifyEntry(Parse(signed_entry->wire), trust, {county, 0, kZeroHash}).ok());
 
@@ -349,9 +352,9 @@ TEST_CASE("an interpretation whose body changed after signing does not verify",
   REQUIRE(parsed.entry.interpretation.has_value());
   CHECK(parsed.entry.interpretation->body_html == "<p>申报期限延长至6月31日。</p>");
   CHECK(parsed.canonical != signed_entry->canonical);
-  Result<SignedEntry> r = VerifyEntry(parsed, trust, {county, 0, kZeroHash});
+  base::Result<SignedEntry> r = VerifyEntry(parsed, trust, {county, 0, kZeroHash});
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kUnauthenticated);
+  CHECK(r.status().code() == base::Code::kUnauthenticated);
   CHECK(r.status().message() ==
         "entry 330106#1: signature does not verify for key " + key.public_key().KeyIdHex());
 }

@@ -2,7 +2,10 @@
 #include <cstdlib>
 #include <string>
 
+#include "feeds/key_support.h"
 #include "test_support.h"
+#include "zhanqun/base/encoding.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::feeds {
@@ -23,11 +26,11 @@ int MinisignVerify(const std::string& msg, const std::string& pub, const std::st
 
 // Flips one bit inside the decoded bytes of a base64 field.
 std::string FlipBase64Bit(const std::string& b64, std::size_t byte) {
-  Result<std::string> raw = Base64Decode(b64);
+  base::Result<std::string> raw = base::Base64Decode(b64);
   REQUIRE(raw.ok());
   REQUIRE(byte < raw->size());
   (*raw)[byte] = static_cast<char>((*raw)[byte] ^ 0x01);
-  return Base64Encode(*raw);
+  return base::Base64Encode(*raw);
 }
 
 // Made with the stock tool: minisign -G -W; minisign -S [-l] -t ...
@@ -75,13 +78,13 @@ TEST_CASE("a generated key saves with mode 0600 and loads back to the same key",
   CHECK(ModeOf(path + ".pub") == 0644);
   CHECK(ReadText(path).rfind("-----BEGIN PRIVATE KEY-----\n", 0) == 0);
 
-  Result<SecretKey> loaded = SecretKey::Load(path);
+  base::Result<SecretKey> loaded = SecretKey::Load(path);
   REQUIRE(loaded.ok());
   CHECK(loaded->public_key() == key.public_key());
   const std::array<std::uint8_t, 64> sig = loaded->SignRaw("message");
   CHECK(VerifyRaw(key.public_key(), "message", sig).ok());
 
-  Result<PublicKey> pub = LoadPublicKeyFile(path + ".pub");
+  base::Result<PublicKey> pub = LoadPublicKeyFile(path + ".pub");
   REQUIRE(pub.ok());
   CHECK(*pub == key.public_key());
   CHECK(ReadText(path + ".pub") ==
@@ -95,16 +98,16 @@ TEST_CASE("loading a key file readable by group or others is refused, naming the
   REQUIRE(NewKey().Save(path).ok());
 
   REQUIRE(chmod(path.c_str(), 0644) == 0);
-  Result<SecretKey> loaded = SecretKey::Load(path);
+  base::Result<SecretKey> loaded = SecretKey::Load(path);
   REQUIRE_FALSE(loaded.ok());
-  CHECK(loaded.status().code() == Code::kPermissionDenied);
+  CHECK(loaded.status().code() == base::Code::kPermissionDenied);
   CHECK(loaded.status().message() ==
         "key file " + path + " has mode 0644; it must be 0600 (chmod 600 " + path + ")");
 
   REQUIRE(chmod(path.c_str(), 0640) == 0);
-  CHECK(SecretKey::Load(path).status().code() == Code::kPermissionDenied);
+  CHECK(SecretKey::Load(path).status().code() == base::Code::kPermissionDenied);
   REQUIRE(chmod(path.c_str(), 0602) == 0);
-  CHECK(SecretKey::Load(path).status().code() == Code::kPermissionDenied);
+  CHECK(SecretKey::Load(path).status().code() == base::Code::kPermissionDenied);
   REQUIRE(chmod(path.c_str(), 0400) == 0);
   CHECK(SecretKey::Load(path).ok());
 }
@@ -116,11 +119,11 @@ TEST_CASE("saving a key never overwrites an existing file", "[feeds][signature][
   REQUIRE(first.Save(path).ok());
   const std::string before = ReadText(path);
 
-  Status s = NewKey().Save(path);
+  base::Status s = NewKey().Save(path);
   CHECK_FALSE(s.ok());
-  CHECK(s.code() == Code::kAlreadyExists);
+  CHECK(s.code() == base::Code::kAlreadyExists);
   CHECK(ReadText(path) == before);
-  Result<SecretKey> loaded = SecretKey::Load(path);
+  base::Result<SecretKey> loaded = SecretKey::Load(path);
   REQUIRE(loaded.ok());
   CHECK(loaded->public_key() == first.public_key());
 }
@@ -128,19 +131,19 @@ TEST_CASE("saving a key never overwrites an existing file", "[feeds][signature][
 TEST_CASE("loading rejects missing files, garbage and keys that are not Ed25519",
           "[feeds][signature]") {
   TempDir dir;
-  CHECK(SecretKey::Load(dir.File("absent.pem")).status().code() == Code::kNotFound);
+  CHECK(SecretKey::Load(dir.File("absent.pem")).status().code() == base::Code::kNotFound);
 
   const std::string garbage = dir.File("garbage.pem");
   WriteText(garbage, "not a key\n");
   REQUIRE(chmod(garbage.c_str(), 0600) == 0);
-  CHECK(SecretKey::Load(garbage).status().code() == Code::kInvalidArgument);
+  CHECK(SecretKey::Load(garbage).status().code() == base::Code::kInvalidArgument);
 
   const std::string ec = dir.File("ec.pem");
   WriteText(ec, kEcKeyPem);
   REQUIRE(chmod(ec.c_str(), 0600) == 0);
-  Result<SecretKey> loaded = SecretKey::Load(ec);
+  base::Result<SecretKey> loaded = SecretKey::Load(ec);
   REQUIRE_FALSE(loaded.ok());
-  CHECK(loaded.status().code() == Code::kInvalidArgument);
+  CHECK(loaded.status().code() == base::Code::kInvalidArgument);
   CHECK_THAT(loaded.status().message(), Catch::Contains("Ed25519 key is required"));
 }
 
@@ -150,7 +153,7 @@ TEST_CASE("a signed message verifies with the signer's public key", "[feeds][sig
   CHECK(sig.key_id == key.public_key().KeyIdHex());
   CHECK(sig.trusted_comment == "zhanqun origin=000000 seq=1 hash=ab");
 
-  Result<std::string> blob = Base64Decode(sig.signature);
+  base::Result<std::string> blob = base::Base64Decode(sig.signature);
   REQUIRE(blob.ok());
   REQUIRE(blob->size() == 74);
   CHECK(blob->substr(0, 2) == "ED");
@@ -171,45 +174,45 @@ TEST_CASE("changing the message, signature or trusted comment fails verification
   SECTION("flipped byte in the message") {
     std::string tampered = message;
     tampered[3] = static_cast<char>(tampered[3] ^ 0x20);
-    Status s = VerifyMessage(pub, tampered, sig);
-    CHECK(s.code() == Code::kUnauthenticated);
+    base::Status s = VerifyMessage(pub, tampered, sig);
+    CHECK(s.code() == base::Code::kUnauthenticated);
     CHECK(s.message() == "signature does not verify for key " + pub.KeyIdHex());
   }
   SECTION("flipped byte in the signature") {
     SignatureElement bad = sig;
     bad.signature = FlipBase64Bit(sig.signature, 40);
-    CHECK(VerifyMessage(pub, message, bad).code() == Code::kUnauthenticated);
+    CHECK(VerifyMessage(pub, message, bad).code() == base::Code::kUnauthenticated);
   }
   SECTION("changed trusted comment") {
     SignatureElement bad = sig;
     bad.trusted_comment = "commenT";
-    Status s = VerifyMessage(pub, message, bad);
-    CHECK(s.code() == Code::kUnauthenticated);
+    base::Status s = VerifyMessage(pub, message, bad);
+    CHECK(s.code() == base::Code::kUnauthenticated);
     CHECK_THAT(s.message(), Catch::Contains("trusted comment signature does not verify"));
   }
   SECTION("flipped byte in the global signature") {
     SignatureElement bad = sig;
     bad.global_signature = FlipBase64Bit(sig.global_signature, 10);
-    CHECK(VerifyMessage(pub, message, bad).code() == Code::kUnauthenticated);
+    CHECK(VerifyMessage(pub, message, bad).code() == base::Code::kUnauthenticated);
   }
   SECTION("trusted comment with a line break") {
     SignatureElement bad = SignMessage(key, message, "two\nlines");
-    CHECK(VerifyMessage(pub, message, bad).code() == Code::kUnauthenticated);
+    CHECK(VerifyMessage(pub, message, bad).code() == base::Code::kUnauthenticated);
   }
   SECTION("signature that is not base64 or has the wrong length") {
     SignatureElement bad = sig;
     bad.signature = "!!!!";
-    CHECK(VerifyMessage(pub, message, bad).code() == Code::kUnauthenticated);
-    bad.signature = Base64Encode("EDshort");
-    CHECK(VerifyMessage(pub, message, bad).code() == Code::kUnauthenticated);
+    CHECK(VerifyMessage(pub, message, bad).code() == base::Code::kUnauthenticated);
+    bad.signature = base::Base64Encode("EDshort");
+    CHECK(VerifyMessage(pub, message, bad).code() == base::Code::kUnauthenticated);
   }
   SECTION("unknown algorithm tag") {
-    Result<std::string> blob = Base64Decode(sig.signature);
+    base::Result<std::string> blob = base::Base64Decode(sig.signature);
     REQUIRE(blob.ok());
     (*blob)[1] = 'X';
     SignatureElement bad = sig;
-    bad.signature = Base64Encode(*blob);
-    CHECK(VerifyMessage(pub, message, bad).code() == Code::kUnauthenticated);
+    bad.signature = base::Base64Encode(*blob);
+    CHECK(VerifyMessage(pub, message, bad).code() == base::Code::kUnauthenticated);
   }
 }
 
@@ -219,25 +222,25 @@ TEST_CASE("a signature does not verify under another key or key id",
   SecretKey other = NewKey();
   const SignatureElement sig = SignMessage(key, "text", "comment");
 
-  Status s = VerifyMessage(other.public_key(), "text", sig);
-  CHECK(s.code() == Code::kUnauthenticated);
+  base::Status s = VerifyMessage(other.public_key(), "text", sig);
+  CHECK(s.code() == base::Code::kUnauthenticated);
   CHECK(s.message() == "signature was made with key " + key.public_key().KeyIdHex() + ", not key " +
                            other.public_key().KeyIdHex());
 
   // Right key bytes, but the key id it is registered under differs.
   PublicKey relabeled = key.public_key();
   relabeled.key_id[0] = static_cast<std::uint8_t>(relabeled.key_id[0] ^ 0xff);
-  CHECK(VerifyMessage(relabeled, "text", sig).code() == Code::kUnauthenticated);
+  CHECK(VerifyMessage(relabeled, "text", sig).code() == base::Code::kUnauthenticated);
 
   // Element's key id field disagrees with the signature blob.
   SignatureElement renamed = sig;
   renamed.key_id = other.public_key().KeyIdHex();
-  CHECK(VerifyMessage(key.public_key(), "text", renamed).code() == Code::kUnauthenticated);
+  CHECK(VerifyMessage(key.public_key(), "text", renamed).code() == base::Code::kUnauthenticated);
 }
 
 TEST_CASE("signatures made by the stock minisign tool verify, prehashed and legacy",
           "[feeds][signature][minisign]") {
-  Result<PublicKey> pub = ParsePublicKey(kMinisignPub);
+  base::Result<PublicKey> pub = ParsePublicKey(kMinisignPub);
   REQUIRE(pub.ok());
   CHECK(pub->KeyIdHex() == "C095320A82BA92C0");
   CHECK(VerifyMessage(*pub, kMinisignMessage, MinisignPrehashed()).ok());
@@ -289,68 +292,44 @@ TEST_CASE("public keys round trip through the minisign key file format", "[feeds
   const std::string text = FormatPublicKeyFile(pub, "zhanqun hub key");
   CHECK(text == "untrusted comment: zhanqun hub key\n" + PublicKeyBase64(pub) + "\n");
 
-  Result<std::string> blob = Base64Decode(PublicKeyBase64(pub));
+  base::Result<std::string> blob = base::Base64Decode(PublicKeyBase64(pub));
   REQUIRE(blob.ok());
   CHECK(blob->size() == 42);
   CHECK(blob->substr(0, 2) == "Ed");
 
-  Result<PublicKey> parsed = ParsePublicKey(text);
+  base::Result<PublicKey> parsed = ParsePublicKey(text);
   REQUIRE(parsed.ok());
   CHECK(*parsed == pub);
-  Result<PublicKey> bare = ParsePublicKey(PublicKeyBase64(pub));
+  base::Result<PublicKey> bare = ParsePublicKey(PublicKeyBase64(pub));
   REQUIRE(bare.ok());
   CHECK(*bare == pub);
-  Result<PublicKey> crlf =
+  base::Result<PublicKey> crlf =
       ParsePublicKey("untrusted comment: x\r\n" + PublicKeyBase64(pub) + "\r\n");
   REQUIRE(crlf.ok());
   CHECK(*crlf == pub);
 
-  CHECK(ParsePublicKey("").status().code() == Code::kInvalidArgument);
+  CHECK(ParsePublicKey("").status().code() == base::Code::kInvalidArgument);
   CHECK(ParsePublicKey("untrusted comment: only a comment\n").status().code() ==
-        Code::kInvalidArgument);
-  CHECK(ParsePublicKey("RWQ*").status().code() == Code::kInvalidArgument);
-  CHECK(ParsePublicKey(Base64Encode("Ed12345678")).status().code() == Code::kInvalidArgument);
+        base::Code::kInvalidArgument);
+  CHECK(ParsePublicKey("RWQ*").status().code() == base::Code::kInvalidArgument);
+  CHECK(ParsePublicKey(base::Base64Encode("Ed12345678")).status().code() ==
+        base::Code::kInvalidArgument);
   std::string wrong_alg = *blob;
   wrong_alg[1] = 'X';
-  CHECK(ParsePublicKey(Base64Encode(wrong_alg)).status().code() == Code::kInvalidArgument);
+  CHECK(ParsePublicKey(base::Base64Encode(wrong_alg)).status().code() ==
+        base::Code::kInvalidArgument);
 }
 
 TEST_CASE("key ids are the first 8 bytes of SHA-256 of the key, printed as minisign does",
           "[feeds][signature]") {
   SecretKey key = NewKey();
   const PublicKey& pub = key.public_key();
-  const std::string digest_hex = Sha256Hex(std::string(pub.bytes.begin(), pub.bytes.end()));
+  const std::string digest_hex = base::Sha256Hex(std::string(pub.bytes.begin(), pub.bytes.end()));
   const std::string id(pub.key_id.begin(), pub.key_id.end());
   CHECK(DeriveKeyId(pub.bytes) == pub.key_id);
-  CHECK(HexEncode(id) == digest_hex.substr(0, 16));
+  CHECK(base::HexEncode(id) == digest_hex.substr(0, 16));
   std::string reversed(id.rbegin(), id.rend());
-  CHECK(pub.KeyIdHex() == HexEncode(reversed, /*upper=*/true));
-}
-
-TEST_CASE("base64, hex and SHA-256 helpers match known vectors", "[feeds][signature]") {
-  CHECK(Base64Encode("") == "");
-  CHECK(Base64Encode("f") == "Zg==");
-  CHECK(Base64Encode("fo") == "Zm8=");
-  CHECK(Base64Encode("foo") == "Zm9v");
-  CHECK(Base64Encode("foobar") == "Zm9vYmFy");
-  for (const char* s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
-    Result<std::string> d = Base64Decode(Base64Encode(s));
-    REQUIRE(d.ok());
-    CHECK(*d == s);
-  }
-  const std::string binary("\0\xff\x10\x80", 4);
-  CHECK(*Base64Decode(Base64Encode(binary)) == binary);
-  CHECK(*Base64Decode("  Zm9v\n") == "foo");
-
-  for (const char* bad : {"Zm9", "Zm9v!mFy", "Z===", "====", "Zm=v", "Zm 9v", "Zm9-", "Zg=A"}) {
-    CAPTURE(bad);
-    CHECK(Base64Decode(bad).status().code() == Code::kInvalidArgument);
-  }
-
-  CHECK(HexEncode(std::string("\x01\xab", 2)) == "01ab");
-  CHECK(HexEncode(std::string("\x01\xab", 2), true) == "01AB");
-  CHECK(Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  CHECK(Sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(pub.KeyIdHex() == base::HexEncode(reversed, /*upper=*/true));
 }
 
 TEST_CASE("a trust store keeps several keys per origin and isolates origins",

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "test_support.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/syndication.h"
 
 namespace zhanqun::feeds {
@@ -16,14 +17,15 @@ std::string Fixture(const std::string& name) {
 }
 
 ForeignFeed MustParse(const std::string& bytes, const std::string& base) {
-  Result<ForeignFeed> feed = ParseSyndicationFeed(bytes, base);
+  base::Result<ForeignFeed> feed = ParseSyndicationFeed(bytes, base);
   INFO(feed.status().ToString());
   REQUIRE(feed.ok());
   return std::move(feed).value();
 }
 
 std::string ErrorOf(const std::string& bytes, const SyndicationLimits& limits = {}) {
-  Result<ForeignFeed> feed = ParseSyndicationFeed(bytes, "http://upstream.example/feed", limits);
+  base::Result<ForeignFeed> feed =
+      ParseSyndicationFeed(bytes, "http://upstream.example/feed", limits);
   REQUIRE_FALSE(feed.ok());
   return feed.status().message();
 }
@@ -42,7 +44,7 @@ TEST_CASE("an RSS 2.0 ministry feed yields its items with resolved links, dates 
   CHECK(first.summary == "国发〔2019〕5号");
   CHECK(first.content.find("<p>一、总体要求</p>") != std::string::npos);
   REQUIRE(first.published_ms.has_value());
-  CHECK(FormatTime(*first.published_ms) == "2019-02-15T00:00:00.000Z");
+  CHECK(base::FormatTime(*first.published_ms) == "2019-02-15T00:00:00.000Z");
   CHECK(first.categories == std::vector<std::string>{"国务院文件"});
   CHECK(first.author == "国务院");
   CHECK(feed.items[1].author == "国务院办公厅");
@@ -64,7 +66,7 @@ TEST_CASE("an Atom 1.0 feed resolves links against xml:base and reads html and x
   CHECK(e.categories == std::vector<std::string>{"国务院文件"});
   CHECK(e.author == "国务院办公厅");
   REQUIRE(e.updated_ms.has_value());
-  CHECK(FormatTime(*e.updated_ms) == "2019-01-22T00:00:00.000Z");
+  CHECK(base::FormatTime(*e.updated_ms) == "2019-01-22T00:00:00.000Z");
   const ForeignItem& x = feed.items[1];  // type="xhtml"
   CHECK(x.content_is_html);
   CHECK(x.content.rfind("<p>", 0) == 0);
@@ -112,7 +114,7 @@ TEST_CASE("an external entity is refused and the file it names never appears",
                     dir.File("secret.txt") +
                     "\">]>\n<rss version=\"2.0\"><channel><title>&xxe;</title>"
                     "<item><title>&xxe;</title></item></channel></rss>";
-  Result<ForeignFeed> feed = ParseSyndicationFeed(doc, "http://x.example/");
+  base::Result<ForeignFeed> feed = ParseSyndicationFeed(doc, "http://x.example/");
   REQUIRE_FALSE(feed.ok());
   CHECK(feed.status().message().find("DTD declares entity 'xxe'") == 0);
   CHECK(feed.status().message().find("TOP-SECRET") == std::string::npos);
@@ -134,7 +136,7 @@ TEST_CASE("parameter entities and external DTDs never pull a local file in",
                          "\"><rss version=\"2.0\"><channel><title>t &xxe;</title>"
                          "<item><title>&xxe;</title><link>http://a/1</link></item></channel></rss>";
   // The external DTD is not loaded, so &xxe; is an undefined entity.
-  Result<ForeignFeed> feed = ParseSyndicationFeed(external, "http://a/");
+  base::Result<ForeignFeed> feed = ParseSyndicationFeed(external, "http://a/");
   REQUIRE_FALSE(feed.ok());
   CHECK(feed.status().message().find("xxe") != std::string::npos);
   CHECK(feed.status().message().find("TOP-SECRET") == std::string::npos);
@@ -218,16 +220,16 @@ TEST_CASE("RSS 1.0 (RDF) feeds are read", "[feeds][syndication]") {
   CHECK(feed.items[0].guid == "http://r.example/1");
   CHECK(feed.items[0].title == "一号");
   CHECK(feed.items[0].author == "办公厅");
-  CHECK(FormatTime(*feed.items[0].published_ms) == "2019-02-15T00:00:00.000Z");
+  CHECK(base::FormatTime(*feed.items[0].published_ms) == "2019-02-15T00:00:00.000Z");
 }
 
 TEST_CASE("feed dates parse as RFC 822, RFC 3339 and zone-less Beijing time",
           "[feeds][syndication]") {
   auto t = [](const char* s) {
-    Result<TimeMs> r = ParseFeedDate(s);
+    base::Result<base::TimeMs> r = ParseFeedDate(s);
     INFO(s << ": " << r.status().ToString());
     REQUIRE(r.ok());
-    return FormatTime(*r);
+    return base::FormatTime(*r);
   };
   CHECK(t("Fri, 15 Feb 2019 08:00:00 +0800") == "2019-02-15T00:00:00.000Z");
   CHECK(t("15 Feb 2019 08:00 GMT") == "2019-02-15T08:00:00.000Z");
@@ -237,7 +239,7 @@ TEST_CASE("feed dates parse as RFC 822, RFC 3339 and zone-less Beijing time",
   CHECK(t("2019-02-15T08:00:00.5Z") == "2019-02-15T08:00:00.500Z");
   CHECK(t("2019-02-15 08:00:00") == "2019-02-15T00:00:00.000Z");
   CHECK(t("2019-02-15") == "2019-02-14T16:00:00.000Z");
-  Result<TimeMs> bad = ParseFeedDate("下周五");
+  base::Result<base::TimeMs> bad = ParseFeedDate("下周五");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().message().find("got '下周五'") != std::string::npos);
   CHECK_FALSE(ParseFeedDate("32 Feb 2019 08:00:00 GMT").ok());

@@ -14,19 +14,22 @@
 
 #include "feeds/memory_log.h"
 #include "test_support.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/atom.h"
-#include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/feed_service.h"
-#include "zhanqun/feeds/http.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/feeds/websub.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::feeds {
 namespace {
 
 constexpr long kTimeoutMs = 10000;
 
-std::string Base(const HttpServer& s) { return "http://127.0.0.1:" + std::to_string(s.port()); }
+std::string Base(const net::HttpServer& s) {
+  return "http://127.0.0.1:" + std::to_string(s.port());
+}
 
 struct Received {
   std::string body;
@@ -43,13 +46,13 @@ struct Received {
 class Callbacks {
  public:
   Callbacks() {
-    server_.Route("GET", "/cb/{name}", [this](const HttpRequest& req) {
+    server_.Route("GET", "/cb/{name}", [this](const net::HttpRequest& req) {
       std::lock_guard<std::mutex> lock(mu_);
       verifications_[req.params.at("name")].push_back(req.query);
-      if (refuse_) return HttpResponse::Text(404, "no\n");
-      return HttpResponse::Text(200, req.Query("hub.challenge"));
+      if (refuse_) return net::HttpResponse::Text(404, "no\n");
+      return net::HttpResponse::Text(200, req.Query("hub.challenge"));
     });
-    server_.Route("POST", "/cb/{name}", [this](const HttpRequest& req) {
+    server_.Route("POST", "/cb/{name}", [this](const net::HttpRequest& req) {
       const std::string name = req.params.at("name");
       std::int64_t delay = 0;
       int status = 200;
@@ -73,9 +76,9 @@ class Callbacks {
                    std::chrono::steady_clock::now()};
         received_[name].push_back(r);
       }
-      return HttpResponse::Text(status, "");
+      return net::HttpResponse::Text(status, "");
     });
-    HttpServerOptions o;
+    net::HttpServerOptions o;
     REQUIRE(server_.Start(o).ok());
   }
   std::string Url(const std::string& name) const { return Base(server_) + "/cb/" + name; }
@@ -112,7 +115,7 @@ class Callbacks {
   std::map<std::string, std::vector<int>> statuses_;
   std::map<std::string, int> attempts_;
   bool refuse_ = false;
-  HttpServer server_;
+  net::HttpServer server_;
 };
 
 // A node serving feeds of origin 000000, a JSON document topic and the
@@ -121,27 +124,28 @@ struct HubFixture {
   testing::TempDir dir;
   MemoryLog log;
   AppendNotifier notifier;
-  FakeClock clock{1700000000000};
+  base::FakeClock clock{1700000000000};
   Signer signer{kHubCode};
   std::mutex json_mu;
   std::string json_doc = "[]\n";
   FeedServiceOptions feed_options;
-  HttpServer server;
+  net::HttpServer server;
   std::unique_ptr<WebSubHub> hub;
   WebSubOptions options;
-  PocoHttpClient client;
+  net::PocoHttpClient client;
 
   explicit HubFixture(int workers = 4, int retry_workers = 2) {
     server.Route("POST", "/websub",
-                 [this](const HttpRequest& req) { return hub->HandleRequest(req); });
-    server.Route("GET", "/api/v1/feeds/{origin}", [this](const HttpRequest& req) {
+                 [this](const net::HttpRequest& req) { return hub->HandleRequest(req); });
+    server.Route("GET", "/api/v1/feeds/{origin}", [this](const net::HttpRequest& req) {
       return ServeFeed(req, log, notifier, feed_options, clock);
     });
-    server.Route("GET", "/api/v1/feeds/{origin}/head",
-                 [this](const HttpRequest& req) { return ServeFeedHead(req, log, feed_options); });
-    server.Route("GET", "/api/v1/releases", [this](const HttpRequest&) {
+    server.Route("GET", "/api/v1/feeds/{origin}/head", [this](const net::HttpRequest& req) {
+      return ServeFeedHead(req, log, feed_options);
+    });
+    server.Route("GET", "/api/v1/releases", [this](const net::HttpRequest&) {
       std::lock_guard<std::mutex> lock(json_mu);
-      return HttpResponse::Json(200, json_doc);
+      return net::HttpResponse::Json(200, json_doc);
     });
     REQUIRE(server.Start({}).ok());
     feed_options.base_url = Base(server);
@@ -161,12 +165,12 @@ struct HubFixture {
     if (hub) hub->Stop();
   }
   void Open() {
-    Result<std::unique_ptr<WebSubHub>> h = WebSubHub::Open(options, log, notifier, clock);
+    base::Result<std::unique_ptr<WebSubHub>> h = WebSubHub::Open(options, log, notifier, clock);
     INFO(h.status().ToString());
     REQUIRE(h.ok());
     hub = std::move(*h);
     hub->AddDocumentTopic(Base(server) + "/api/v1/releases", "application/json; charset=utf-8",
-                          [this]() -> Result<std::string> {
+                          [this]() -> base::Result<std::string> {
                             std::lock_guard<std::mutex> lock(json_mu);
                             return json_doc;
                           });
@@ -182,17 +186,17 @@ struct HubFixture {
     return wires;
   }
   std::string FeedTopic() const { return Base(server) + "/api/v1/feeds/000000"; }
-  HttpResult Request(const std::string& form) {
-    Result<HttpResult> r = client.Post(Base(server) + "/websub", form,
-                                       "application/x-www-form-urlencoded", kTimeoutMs);
+  net::HttpResult Request(const std::string& form) {
+    base::Result<net::HttpResult> r = client.Post(Base(server) + "/websub", form,
+                                                  "application/x-www-form-urlencoded", kTimeoutMs);
     REQUIRE(r.ok());
     return std::move(*r);
   }
   // Subscribes and waits until the verification ran.
   void Subscribe(const std::string& topic, const std::string& callback,
                  const std::string& extra = "") {
-    HttpResult r = Request("hub.mode=subscribe&hub.topic=" + UrlEncode(topic) +
-                           "&hub.callback=" + UrlEncode(callback) + extra);
+    net::HttpResult r = Request("hub.mode=subscribe&hub.topic=" + net::UrlEncode(topic) +
+                                "&hub.callback=" + net::UrlEncode(callback) + extra);
     INFO(r.body);
     REQUIRE(r.status == 202);
     REQUIRE(hub->WaitIdle(kTimeoutMs));
@@ -205,7 +209,7 @@ struct HubFixture {
 
 // The wire entries of a pushed feed, in order.
 std::vector<std::string> Wires(const std::string& body) {
-  Result<ParsedFeed> feed = DecodeFeed(body);
+  base::Result<ParsedFeed> feed = DecodeFeed(body);
   INFO(feed.status().ToString());
   REQUIRE(feed.ok());
   std::vector<std::string> out;
@@ -216,7 +220,7 @@ std::vector<std::string> Wires(const std::string& body) {
 // Hub tests 105/106: the one notification callback "a" got is the topic's
 // current content, byte for byte, with the topic's Content-Type.
 Received DeliveredUnchanged(HubFixture& f, Callbacks& cb, const std::string& topic) {
-  Result<HttpResult> now = f.client.Get(topic, kTimeoutMs);
+  base::Result<net::HttpResult> now = f.client.Get(topic, kTimeoutMs);
   REQUIRE(now.ok());
   std::vector<Received> got = cb.Got("a");
   REQUIRE(got.size() == 1);
@@ -261,25 +265,25 @@ TEST_CASE("websub hub 101: a subscription with a secret gets X-Hub-Signature sha
   HubFixture f;
   Callbacks cb;
   const std::string secret = "s3cret with spaces & symbols";
-  f.Subscribe(f.FeedTopic(), cb.Url("a"), "&hub.secret=" + UrlEncode(secret));
+  f.Subscribe(f.FeedTopic(), cb.Url("a"), "&hub.secret=" + net::UrlEncode(secret));
   REQUIRE(f.hub->Subscriptions().at(0).has_secret);
   f.Append(1);
   f.Deliver();
   auto got = cb.Got("a");
   REQUIRE(got.size() == 1);
   REQUIRE(got[0].has_signature);
-  CHECK(got[0].signature == "sha256=" + HmacHex("sha256", secret, got[0].body));
+  CHECK(got[0].signature == "sha256=" + base::HmacHex("sha256", secret, got[0].body));
   CHECK(WebSubSignatureValid(secret, got[0].body, got[0].signature));
   CHECK_FALSE(WebSubSignatureValid("other secret", got[0].body, got[0].signature));
   CHECK_FALSE(WebSubSignatureValid(secret, got[0].body + " ", got[0].signature));
 }
 
 TEST_CASE("HMAC-SHA256 matches RFC 4231 test case 2", "[websub][security]") {
-  CHECK(HmacHex("sha256", "Jefe", "what do ya want for nothing?") ==
+  CHECK(base::HmacHex("sha256", "Jefe", "what do ya want for nothing?") ==
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   CHECK(WebSubSignature("Jefe", "what do ya want for nothing?") ==
         "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-  CHECK(HmacHex("md5", "k", "d").empty());
+  CHECK(base::HmacHex("md5", "k", "d").empty());
 }
 
 TEST_CASE("websub hub 102: unknown subscription parameters are ignored", "[websub][conformance]") {
@@ -316,8 +320,8 @@ TEST_CASE("websub hub 104: after a verified unsubscription nothing more is deliv
   HubFixture f;
   Callbacks cb;
   f.Subscribe(f.FeedTopic(), cb.Url("a"));
-  REQUIRE(f.Request("hub.mode=unsubscribe&hub.topic=" + UrlEncode(f.FeedTopic()) +
-                    "&hub.callback=" + UrlEncode(cb.Url("a")))
+  REQUIRE(f.Request("hub.mode=unsubscribe&hub.topic=" + net::UrlEncode(f.FeedTopic()) +
+                    "&hub.callback=" + net::UrlEncode(cb.Url("a")))
               .status == 202);
   REQUIRE(f.hub->WaitIdle(kTimeoutMs));
   auto v = cb.Verifications("a");
@@ -386,8 +390,7 @@ int ThreadsNamedSoon(const std::string& name, int want) {
   return n;
 }
 
-TEST_CASE("websub workers start with the first subscription request, not before",
-          "[websub]") {
+TEST_CASE("websub workers start with the first subscription request, not before", "[websub]") {
   HubFixture f(/*workers=*/3, /*retry_workers=*/2);
   CHECK(ThreadsNamedSoon("websub scan", 1) == 1);
   CHECK(ThreadsNamed("websub deliver") == 0);  // an agent nobody subscribes to
@@ -436,8 +439,8 @@ TEST_CASE("websub hub activates nothing when the callback does not echo the chal
 
 TEST_CASE("websub hub answers 400 naming the parameter at fault", "[websub]") {
   HubFixture f;
-  const std::string cb = "&hub.callback=" + UrlEncode("http://127.0.0.1:1/cb");
-  const std::string topic = "&hub.topic=" + UrlEncode(f.FeedTopic());
+  const std::string cb = "&hub.callback=" + net::UrlEncode("http://127.0.0.1:1/cb");
+  const std::string topic = "&hub.topic=" + net::UrlEncode(f.FeedTopic());
   struct Case {
     std::string form;
     std::string names;
@@ -452,7 +455,7 @@ TEST_CASE("websub hub answers 400 naming the parameter at fault", "[websub]") {
       {"hub.mode=subscribe" + cb + topic + "&hub.secret=" + std::string(200, 'x'), "hub.secret"},
   };
   for (const Case& c : cases) {
-    HttpResult r = f.Request(c.form);
+    net::HttpResult r = f.Request(c.form);
     INFO(c.form << " -> " << r.body);
     CHECK(r.status == 400);
     CHECK(r.body.find(c.names) != std::string::npos);
@@ -561,17 +564,17 @@ TEST_CASE("websub subscriptions and cursors survive a restart", "[websub]") {
 
 TEST_CASE("feeds advertise the WebSub hub in Link headers and the Atom feed", "[websub]") {
   HubFixture f;
-  Result<HttpResult> r = f.client.Get(FeedUrl(Base(f.server), kHubCode, 0), kTimeoutMs);
+  base::Result<net::HttpResult> r = f.client.Get(FeedUrl(Base(f.server), kHubCode, 0), kTimeoutMs);
   REQUIRE(r.ok());
   CHECK(r->headers["link"] == WebSubLinkHeader(f.options.HubUrl(), f.FeedTopic()));
-  Result<ParsedFeed> feed = DecodeFeed(r->body);
+  base::Result<ParsedFeed> feed = DecodeFeed(r->body);
   REQUIRE(feed.ok());
   REQUIRE(feed->meta.hub_url);
   CHECK(*feed->meta.hub_url == f.options.HubUrl());
 }
 
 TEST_CASE("form bodies decode plus signs and percent escapes", "[websub]") {
-  auto form = ParseFormUrlEncoded("a=x+y&b=%E6%94%BF%26&c&a=second&d=%zz");
+  auto form = net::ParseFormUrlEncoded("a=x+y&b=%E6%94%BF%26&c&a=second&d=%zz");
   CHECK(form["a"] == "x y");
   CHECK(form["b"] == "政&");
   CHECK(form["c"].empty());

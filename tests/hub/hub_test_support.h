@@ -10,8 +10,9 @@
 #include <vector>
 
 #include "test_support.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/encoding.h"
 #include "zhanqun/feeds/atom.h"
-#include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/hub.h"
@@ -27,14 +28,14 @@ inline std::vector<feeds::SignedEntry> VerifiedHubLog(hub::HubStore& store,
   feeds::TrustStore trust;
   trust.Add(feeds::kHubCode, key);
   feeds::ChainHead head{feeds::kHubCode, 0, feeds::kZeroHash};
-  feeds::Result<std::vector<std::string>> wires = store.ReadWire(feeds::kHubCode, 0, 100000);
+  base::Result<std::vector<std::string>> wires = store.ReadWire(feeds::kHubCode, 0, 100000);
   REQUIRE(wires.ok());
   std::vector<feeds::SignedEntry> out;
   for (const std::string& wire : *wires) {
-    feeds::Result<feeds::ParsedEntry> parsed = feeds::DecodeEntry(wire);
+    base::Result<feeds::ParsedEntry> parsed = feeds::DecodeEntry(wire);
     INFO(parsed.status().ToString());
     REQUIRE(parsed.ok());
-    feeds::Result<feeds::SignedEntry> verified = feeds::VerifyEntry(*parsed, trust, head);
+    base::Result<feeds::SignedEntry> verified = feeds::VerifyEntry(*parsed, trust, head);
     INFO(verified.status().ToString());
     REQUIRE(verified.ok());
     head = {feeds::kHubCode, verified->entry.log.seq, verified->hash};
@@ -43,7 +44,7 @@ inline std::vector<feeds::SignedEntry> VerifiedHubLog(hub::HubStore& store,
   return out;
 }
 
-inline constexpr feeds::TimeMs kT0 = 1700000000000;
+inline constexpr base::TimeMs kT0 = 1700000000000;
 
 // A staff member as the desk sees them.
 inline hub::Principal Person(std::int64_t id, const std::string& name, hub::RoleSet roles) {
@@ -66,32 +67,32 @@ inline hub::HubConfig MakeConfig(const TempDir& dir) {
 // A freshly initialized hub on a fake clock.
 struct HubFixture {
   TempDir dir;
-  feeds::FakeClock clock{kT0};
+  base::FakeClock clock{kT0};
   hub::HubConfig config = MakeConfig(dir);
   std::unique_ptr<hub::Hub> hub;
 
   HubFixture() {
-    feeds::Status init = hub::Hub::Init(config, clock);
+    base::Status init = hub::Hub::Init(config, clock);
     INFO(init.ToString());
     REQUIRE(init.ok());
     Reopen();
   }
   void Reopen() {
     hub.reset();
-    feeds::Result<std::unique_ptr<hub::Hub>> opened = hub::Hub::Open(config, clock);
+    base::Result<std::unique_ptr<hub::Hub>> opened = hub::Hub::Open(config, clock);
     INFO(opened.status().ToString());
     REQUIRE(opened.ok());
     hub = std::move(opened).value();
   }
   feeds::SignedEntry MustPublish(feeds::Release r) {
-    feeds::Result<feeds::SignedEntry> se = hub->Publish(std::move(r));
+    base::Result<feeds::SignedEntry> se = hub->Publish(std::move(r));
     INFO(se.status().ToString());
     REQUIRE(se.ok());
     return std::move(se).value();
   }
   feeds::SignedEntry MustAddNode(const std::string& code, const feeds::PublicKey& key,
                                  const std::string& parent = "") {
-    feeds::Result<feeds::SignedEntry> se = hub->AddNode(code, parent, key);
+    base::Result<feeds::SignedEntry> se = hub->AddNode(code, parent, key);
     INFO(se.status().ToString());
     REQUIRE(se.ok());
     return std::move(se).value();
@@ -120,7 +121,7 @@ inline feeds::Release MakeRelease(const std::string& id) {
 inline std::string SignatureHeader(const feeds::SecretKey& key, const std::string& body) {
   std::array<std::uint8_t, 64> sig = key.SignRaw(body);
   return "keyId=" + key.public_key().KeyIdHex() + ",sig=" +
-         feeds::Base64Encode(
+         base::Base64Encode(
              std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
 }
 

@@ -4,19 +4,19 @@
 #include <string>
 
 #include "test_support.h"
-#include "zhanqun/feeds/clock.h"
+#include "zhanqun/base/clock.h"
 #include "zhanqun/hub/accounts.h"
 
 namespace zhanqun::hub {
 namespace {
 
-using feeds::Code;
-using feeds::Result;
-using feeds::Status;
+using base::Code;
+using base::Result;
+using base::Status;
 using testing::TempDir;
 
-constexpr feeds::TimeMs kT0 = 1700000000000;
-constexpr feeds::TimeMs kMinute = 60 * 1000;
+constexpr base::TimeMs kT0 = 1700000000000;
+constexpr base::TimeMs kMinute = 60 * 1000;
 const std::string kPassword = "correct horse battery";
 
 Principal Cli() {
@@ -28,7 +28,7 @@ Principal Cli() {
 
 struct AccountsFixture {
   TempDir dir;
-  feeds::FakeClock clock{kT0};
+  base::FakeClock clock{kT0};
   AccountsOptions options;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Accounts> accounts;
@@ -197,7 +197,7 @@ TEST_CASE("sessions end after their idle timeout and their absolute lifetime",
   CHECK_FALSE(f.accounts->ResolveSession(s.id));
 
   Session t = f.MustLogin("alice");
-  for (feeds::TimeMs at = 0; at + 20 * kMinute < 8 * 60 * kMinute; at += 20 * kMinute) {
+  for (base::TimeMs at = 0; at + 20 * kMinute < 8 * 60 * kMinute; at += 20 * kMinute) {
     f.clock.Advance(20 * kMinute);
     REQUIRE(f.accounts->ResolveSession(t.id));
   }

@@ -4,17 +4,18 @@
 #include <string>
 
 #include "test_support.h"
-#include "zhanqun/feeds/sqlite.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/hub/audit.h"
+#include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::hub {
 namespace {
 
-using feeds::Code;
-using feeds::Result;
+using base::Code;
+using base::Result;
 using testing::TempDir;
 
-constexpr feeds::TimeMs kT0 = 1700000000000;
+constexpr base::TimeMs kT0 = 1700000000000;
 
 std::unique_ptr<AuditLog> OpenLog(const std::string& path) {
   Result<std::unique_ptr<AuditLog>> log = AuditLog::Open(path);
@@ -24,8 +25,8 @@ std::unique_ptr<AuditLog> OpenLog(const std::string& path) {
 }
 
 // A plain connection to the audit file, for what the AuditLog never does.
-std::unique_ptr<feeds::Db> RawDb(const std::string& path) {
-  Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, {"-- created by AuditLog"});
+std::unique_ptr<sql::Db> RawDb(const std::string& path) {
+  Result<std::unique_ptr<sql::Db>> db = sql::Db::Open(path, {"-- created by AuditLog"});
   REQUIRE(db.ok());
   return std::move(db).value();
 }
@@ -90,9 +91,8 @@ TEST_CASE("audit appends chain each record to the one before", "[audit]") {
 
 TEST_CASE("the record hash is SHA-256 over the canonical JSON array", "[audit]") {
   AuditRecord r{1, 5, "alice", "user.add", "user:bob", "{}", std::string(64, '0'), ""};
-  CHECK(AuditRecordHash(r) ==
-        feeds::Sha256Hex("[1,5,\"alice\",\"user.add\",\"user:bob\",\"{}\",\"" +
-                         std::string(64, '0') + "\"]"));
+  CHECK(AuditRecordHash(r) == base::Sha256Hex("[1,5,\"alice\",\"user.add\",\"user:bob\",\"{}\",\"" +
+                                              std::string(64, '0') + "\"]"));
 }
 
 TEST_CASE("audit lists newest first and filters by actor, action prefix, object and seq",
@@ -131,11 +131,11 @@ TEST_CASE("the audit table refuses UPDATE and DELETE", "[audit][security]") {
   const std::string path = dir.File("audit.db");
   std::unique_ptr<AuditLog> log = OpenLog(path);
   REQUIRE(log->Append(kT0, "alice", "user.add", "user:bob").ok());
-  std::unique_ptr<feeds::Db> raw = RawDb(path);
-  feeds::Status upd = raw->Exec("UPDATE audit SET actor = 'mallory' WHERE seq = 1");
+  std::unique_ptr<sql::Db> raw = RawDb(path);
+  base::Status upd = raw->Exec("UPDATE audit SET actor = 'mallory' WHERE seq = 1");
   REQUIRE_FALSE(upd.ok());
   CHECK_THAT(upd.message(), Catch::Contains("append-only: UPDATE refused"));
-  feeds::Status del = raw->Exec("DELETE FROM audit WHERE seq = 1");
+  base::Status del = raw->Exec("DELETE FROM audit WHERE seq = 1");
   REQUIRE_FALSE(del.ok());
   CHECK_THAT(del.message(), Catch::Contains("append-only: DELETE refused"));
   CHECK(log->Get(1)->actor == "alice");
@@ -190,7 +190,7 @@ TEST_CASE("audit verify names the gap when a record is deleted behind the trigge
   const std::string path = dir.File("audit.db");
   WriteTwenty(path);
   {
-    std::unique_ptr<feeds::Db> raw = RawDb(path);
+    std::unique_ptr<sql::Db> raw = RawDb(path);
     REQUIRE(raw->Exec("DROP TRIGGER audit_no_delete").ok());
     REQUIRE(raw->Exec("DELETE FROM audit WHERE seq = 9").ok());
   }
@@ -209,9 +209,9 @@ TEST_CASE("audit verify catches a record rewritten with a fresh hash of its own"
     std::unique_ptr<AuditLog> log = OpenLog(path);
     AuditRecord r = *log->Get(5);
     r.actor = "mallory";
-    std::unique_ptr<feeds::Db> raw = RawDb(path);
+    std::unique_ptr<sql::Db> raw = RawDb(path);
     REQUIRE(raw->Exec("DROP TRIGGER audit_no_update").ok());
-    Result<feeds::Stmt> st = raw->Prepare("UPDATE audit SET actor = ?1, hash = ?2 WHERE seq = 5");
+    Result<sql::Stmt> st = raw->Prepare("UPDATE audit SET actor = ?1, hash = ?2 WHERE seq = 5");
     REQUIRE(st.ok());
     st->Bind(1, r.actor).Bind(2, AuditRecordHash(r));
     REQUIRE(st->Run().ok());

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "feeds/key_support.h"
 #include "hub/hub_test_support.h"
 #include "zhanqun/feeds/report.h"
 #include "zhanqun/hub/accounts.h"
@@ -27,7 +28,7 @@ constexpr char kAdminPassword[] = "correct horse battery";
 constexpr char kEditorPassword[] = "editor horse battery";
 
 template <typename T>
-T Must(feeds::Result<T> r) {
+T Must(base::Result<T> r) {
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   return std::move(r).value();
@@ -46,8 +47,8 @@ std::string HiddenCsrf(const std::string& html) {
 }
 
 struct WebFixture : HubFixture {
-  feeds::HttpServer server;
-  feeds::PocoHttpClient client;
+  net::HttpServer server;
+  net::PocoHttpClient client;
 
   explicit WebFixture(const std::string& public_url = "") {
     if (!public_url.empty()) config.public_url = public_url;
@@ -62,9 +63,9 @@ struct WebFixture : HubFixture {
     Must(accounts.AddUser(cli, "admin", "管理员甲", kAdminPassword, {Role::kAdmin}));
     Must(accounts.AddUser(cli, "editor", "编辑乙", kEditorPassword, {Role::kEditor}));
     RegisterWebRoutes(*hub, accounts, server);
-    feeds::HttpServerOptions o;
+    net::HttpServerOptions o;
     o.port = 0;
-    feeds::Status s = server.Start(o);
+    base::Status s = server.Start(o);
     INFO(s.ToString());
     REQUIRE(s.ok());
   }
@@ -73,35 +74,35 @@ struct WebFixture : HubFixture {
   std::string Url(const std::string& path) {
     return "http://127.0.0.1:" + std::to_string(server.port()) + path;
   }
-  feeds::HttpResult Get(const std::string& path, const std::string& session = "") {
+  net::HttpResult Get(const std::string& path, const std::string& session = "") {
     std::vector<std::string> h;
     if (!session.empty()) h.push_back("Cookie: zq_session=" + session);
     return Must(client.Get(Url(path), 5000, h));
   }
-  feeds::HttpResult Post(const std::string& path, const std::string& body,
-                         std::vector<std::string> headers) {
+  net::HttpResult Post(const std::string& path, const std::string& body,
+                       std::vector<std::string> headers) {
     return Must(client.Post(Url(path), body, "application/x-www-form-urlencoded", 5000, headers));
   }
 
   // The login form: its pre-session cookie and the token in its hidden field.
   std::pair<std::string, std::string> LoginForm() {
-    feeds::HttpResult form = Get("/desk/login");
+    net::HttpResult form = Get("/desk/login");
     REQUIRE(form.status == 200);
     std::string pre = CookieValue(form.headers["set-cookie"], "zq_login");
     REQUIRE(pre.size() == 43);
     return {pre, HiddenCsrf(form.body)};
   }
-  feeds::HttpResult PostLogin(const std::string& user, const std::string& password,
-                              const std::string& next = "/desk") {
+  net::HttpResult PostLogin(const std::string& user, const std::string& password,
+                            const std::string& next = "/desk") {
     auto [pre, token] = LoginForm();
     return Post("/desk/login",
-                "csrf=" + token + "&username=" + user + "&password=" + feeds::UrlEncode(password) +
-                    "&next=" + feeds::UrlEncode(next),
+                "csrf=" + token + "&username=" + user + "&password=" + net::UrlEncode(password) +
+                    "&next=" + net::UrlEncode(next),
                 {"Cookie: zq_login=" + pre});
   }
   // Logs in and returns the session cookie's value.
   std::string Login(const std::string& user, const std::string& password) {
-    feeds::HttpResult r = PostLogin(user, password);
+    net::HttpResult r = PostLogin(user, password);
     REQUIRE(r.status == 303);
     std::string session = CookieValue(r.headers["set-cookie"], "zq_session");
     REQUIRE_FALSE(session.empty());
@@ -114,12 +115,12 @@ struct WebFixture : HubFixture {
 TEST_CASE("anonymous users are sent to the login page with the page they asked for",
           "[web][console][security]") {
   WebFixture f;
-  feeds::HttpResult r = f.Get("/console?level=county&state=ERR");
+  net::HttpResult r = f.Get("/console?level=county&state=ERR");
   CHECK(r.status == 303);
   CHECK(r.headers["location"] == "/desk/login?next=%2Fconsole%3Flevel%3Dcounty%26state%3DERR");
   CHECK(f.Get("/console/releases").status == 303);
   CHECK(f.Get("/desk").status == 303);
-  feeds::HttpResult j = f.Get("/console?format=json");
+  net::HttpResult j = f.Get("/console?format=json");
   CHECK(j.status == 401);
   CHECK(j.headers["content-type"].find("application/json") == 0);
 }
@@ -127,7 +128,7 @@ TEST_CASE("anonymous users are sent to the login page with the page they asked f
 TEST_CASE("logging in sets a strict HttpOnly session cookie and goes back to a local next only",
           "[web][security]") {
   WebFixture f;
-  feeds::HttpResult r = f.PostLogin("admin", kAdminPassword, "/console?state=ERR");
+  net::HttpResult r = f.PostLogin("admin", kAdminPassword, "/console?state=ERR");
   REQUIRE(r.status == 303);
   CHECK(r.headers["location"] == "/console?state=ERR");
   const std::string cookie = r.headers["set-cookie"];
@@ -136,15 +137,15 @@ TEST_CASE("logging in sets a strict HttpOnly session cookie and goes back to a l
                          Catch::Contains("; SameSite=Strict"));
   CHECK_THAT(cookie, !Catch::Contains("Secure"));  // public_url is not https
 
-  feeds::HttpResult away = f.PostLogin("admin", kAdminPassword, "https://evil.example/x");
+  net::HttpResult away = f.PostLogin("admin", kAdminPassword, "https://evil.example/x");
   CHECK(away.headers["location"] == "/desk");
-  feeds::HttpResult proto = f.PostLogin("admin", kAdminPassword, "//evil.example/x");
+  net::HttpResult proto = f.PostLogin("admin", kAdminPassword, "//evil.example/x");
   CHECK(proto.headers["location"] == "/desk");
 }
 
 TEST_CASE("the session cookie is Secure when the hub's public URL is https", "[web][security]") {
   WebFixture f("https://hub.example.gov.cn");
-  feeds::HttpResult r = f.PostLogin("admin", kAdminPassword);
+  net::HttpResult r = f.PostLogin("admin", kAdminPassword);
   REQUIRE(r.status == 303);
   CHECK_THAT(r.headers["set-cookie"], Catch::Contains("; Secure"));
 }
@@ -153,19 +154,19 @@ TEST_CASE("the login form is refused without its pre-session token, and errors a
           "[web][security]") {
   WebFixture f;
   auto [pre, token] = f.LoginForm();
-  std::string creds = "&username=admin&password=" + feeds::UrlEncode(kAdminPassword);
+  std::string creds = "&username=admin&password=" + net::UrlEncode(kAdminPassword);
 
-  feeds::HttpResult no_cookie = f.Post("/desk/login", "csrf=" + token + creds, {});
+  net::HttpResult no_cookie = f.Post("/desk/login", "csrf=" + token + creds, {});
   CHECK(no_cookie.status == 403);
   CHECK(no_cookie.headers.count("set-cookie") == 1);  // only a fresh zq_login
   CHECK(CookieValue(no_cookie.headers["set-cookie"], "zq_session").empty());
 
-  feeds::HttpResult wrong = f.Post("/desk/login", "csrf=" + std::string(64, 'a') + creds,
-                                   {"Cookie: zq_login=" + pre});
+  net::HttpResult wrong =
+      f.Post("/desk/login", "csrf=" + std::string(64, 'a') + creds, {"Cookie: zq_login=" + pre});
   CHECK(wrong.status == 403);
   CHECK_THAT(wrong.body, Catch::Contains("role=\"alert\""));
 
-  feeds::HttpResult bad_password =
+  net::HttpResult bad_password =
       f.Post("/desk/login", "csrf=" + token + "&username=admin&password=nope-nope-nope",
              {"Cookie: zq_login=" + pre});
   CHECK(bad_password.status == 401);
@@ -177,7 +178,7 @@ TEST_CASE("the login form is refused without its pre-session token, and errors a
 
 TEST_CASE("repeated failed logins show the throttling message", "[web][security]") {
   WebFixture f;
-  feeds::HttpResult last;
+  net::HttpResult last;
   for (int i = 0; i < 6; ++i) last = f.PostLogin("admin", "wrong-password-" + std::to_string(i));
   CHECK(last.status == 429);
   CHECK_THAT(last.body, Catch::Contains("登录尝试过多"));
@@ -185,8 +186,7 @@ TEST_CASE("repeated failed logins show the throttling message", "[web][security]
   CHECK(f.PostLogin("admin", kAdminPassword).status == 429);
 }
 
-TEST_CASE("a form post without the session's own CSRF token changes nothing",
-          "[web][security]") {
+TEST_CASE("a form post without the session's own CSRF token changes nothing", "[web][security]") {
   WebFixture f;
   std::string admin = f.Login("admin", kAdminPassword);
   std::string editor = f.Login("editor", kEditorPassword);
@@ -194,20 +194,19 @@ TEST_CASE("a form post without the session's own CSRF token changes nothing",
 
   CHECK(f.Post("/desk/logout", "", {cookie}).status == 403);
   CHECK(f.Post("/desk/logout", "csrf=forged", {cookie}).status == 403);
-  feeds::HttpResult other = f.Post("/desk/logout", "csrf=" + f.CsrfOf(editor), {cookie});
+  net::HttpResult other = f.Post("/desk/logout", "csrf=" + f.CsrfOf(editor), {cookie});
   CHECK(other.status == 403);
   CHECK_THAT(other.body, Catch::Contains("未做任何更改"));
   // The right token from another site is refused too (Origin check).
-  CHECK(f.Post("/desk/logout", "csrf=" + f.CsrfOf(admin),
-               {cookie, "Origin: http://evil.example"})
+  CHECK(f.Post("/desk/logout", "csrf=" + f.CsrfOf(admin), {cookie, "Origin: http://evil.example"})
             .status == 403);
   CHECK(f.Get("/console", admin).status == 200);  // still logged in
 
-  feeds::HttpResult out = f.Post("/desk/logout", "csrf=" + f.CsrfOf(admin), {cookie});
+  net::HttpResult out = f.Post("/desk/logout", "csrf=" + f.CsrfOf(admin), {cookie});
   CHECK(out.status == 303);
   CHECK(out.headers["location"] == "/desk/login");
-  CHECK_THAT(out.headers["set-cookie"], Catch::Contains("zq_session=;") &&
-                                            Catch::Contains("Max-Age=0"));
+  CHECK_THAT(out.headers["set-cookie"],
+             Catch::Contains("zq_session=;") && Catch::Contains("Max-Age=0"));
   CHECK(f.Get("/console", admin).status == 303);  // the session is gone
 }
 
@@ -215,27 +214,27 @@ TEST_CASE("a user without the admin role gets a 403 page on console pages and no
           "[web][console][security]") {
   WebFixture f;
   std::string editor = f.Login("editor", kEditorPassword);
-  for (const char* path : {"/console", "/console/releases", "/console/nodes/330000",
-                           "/console/releases/r1"}) {
+  for (const char* path :
+       {"/console", "/console/releases", "/console/nodes/330000", "/console/releases/r1"}) {
     INFO(path);
-    feeds::HttpResult r = f.Get(path, editor);
+    net::HttpResult r = f.Get(path, editor);
     CHECK(r.status == 403);
     CHECK(r.headers["content-type"].find("text/html") == 0);
     CHECK_THAT(r.body, Catch::Contains("管理员（admin）"));
   }
   CHECK(f.Get("/console?format=json", editor).status == 403);
-  feeds::HttpResult home = f.Get("/desk", editor);
+  net::HttpResult home = f.Get("/desk", editor);
   REQUIRE(home.status == 200);
   CHECK_THAT(home.body, Catch::Contains("href=\"/desk/compose\""));
-  CHECK_THAT(home.body, !Catch::Contains("href=\"/console\"") &&
-                            !Catch::Contains("href=\"/desk/users\""));
+  CHECK_THAT(home.body,
+             !Catch::Contains("href=\"/console\"") && !Catch::Contains("href=\"/desk/users\""));
 }
 
 TEST_CASE("pages carry the security headers, no script, and the hashed stylesheet URL",
           "[web][security]") {
   WebFixture f;
   std::string admin = f.Login("admin", kAdminPassword);
-  feeds::HttpResult page = f.Get("/console", admin);
+  net::HttpResult page = f.Get("/console", admin);
   REQUIRE(page.status == 200);
   CHECK(page.headers["content-security-policy"] ==
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -247,8 +246,9 @@ TEST_CASE("pages carry the security headers, no script, and the hashed styleshee
                             Catch::Contains("href=\"#main\"") && !Catch::Contains("<script") &&
                             Catch::Contains("aria-current=\"page\""));
   std::smatch m;
-  REQUIRE(std::regex_search(page.body, m, std::regex("href=\"(/static/desk\\.css\\?v=[0-9a-f]{16})\"")));
-  feeds::HttpResult css = f.Get(m[1]);
+  REQUIRE(std::regex_search(page.body, m,
+                            std::regex("href=\"(/static/desk\\.css\\?v=[0-9a-f]{16})\"")));
+  net::HttpResult css = f.Get(m[1]);
   CHECK(css.status == 200);
   CHECK(css.headers["content-type"].find("text/css") == 0);
   CHECK_THAT(css.headers["cache-control"], Catch::Contains("max-age=31536000"));
@@ -291,7 +291,7 @@ TEST_CASE("the console tree filter shows every county in ERR with its ancestors'
           "[web][console]") {
   ClusterFixture f;
   std::string admin = f.Login("admin", kAdminPassword);
-  feeds::HttpResult all = f.Get("/console", admin);
+  net::HttpResult all = f.Get("/console", admin);
   REQUIRE(all.status == 200);
   for (const char* name : {"浙江省", "杭州市", "上城区", "西湖区", "北京市", "东城区"}) {
     CHECK_THAT(all.body, Catch::Contains(name));
@@ -299,7 +299,7 @@ TEST_CASE("the console tree filter shows every county in ERR with its ancestors'
   CHECK_THAT(all.body, Catch::Contains("state state-ERR\">ERR</span> <strong>2</strong>"));
   CHECK_THAT(all.body, Catch::Contains("state state-OFFLINE\">OFFLINE</span> <strong>1</strong>"));
 
-  feeds::HttpResult err = f.Get("/console?state=ERR&level=county", admin);
+  net::HttpResult err = f.Get("/console?state=ERR&level=county", admin);
   REQUIRE(err.status == 200);
   CHECK_THAT(err.body, Catch::Contains("匹配 2 个节点"));
   CHECK_THAT(err.body, Catch::Contains("西湖区") && Catch::Contains("东城区"));
@@ -322,19 +322,19 @@ TEST_CASE("the console tree filter shows every county in ERR with its ancestors'
   CHECK(by_text["nodes"][0]["name"] == "西湖区");
 }
 
-TEST_CASE("a node page charts its lag history in SVG with a data table below",
-          "[web][console]") {
+TEST_CASE("a node page charts its lag history in SVG with a data table below", "[web][console]") {
   ClusterFixture f;
   std::string admin = f.Login("admin", kAdminPassword);
-  feeds::HttpResult r = f.Get("/console/nodes/330102", admin);
+  net::HttpResult r = f.Get("/console/nodes/330102", admin);
   REQUIRE(r.status == 200);
-  CHECK_THAT(r.body, Catch::Contains("<svg") && Catch::Contains("role=\"img\"") &&
-                         Catch::Contains("<title id=\"lag-chart-title\">上城区（330102）各阶段延迟"));
+  CHECK_THAT(r.body,
+             Catch::Contains("<svg") && Catch::Contains("role=\"img\"") &&
+                 Catch::Contains("<title id=\"lag-chart-title\">上城区（330102）各阶段延迟"));
   CHECK_THAT(r.body, Catch::Contains("<desc id=\"lag-chart-desc\">"));
   CHECK_THAT(r.body, Catch::Contains("延迟（秒）"));
   // The fallback table: r1 reached every stage 70 s after it was published.
-  CHECK_THAT(r.body, Catch::Contains("<th scope=\"row\" class=\"num\">" + std::to_string(f.r1) +
-                                     "</th>"));
+  CHECK_THAT(r.body,
+             Catch::Contains("<th scope=\"row\" class=\"num\">" + std::to_string(f.r1) + "</th>"));
   CHECK_THAT(r.body, Catch::Contains("1 分 10 秒"));
   CHECK_THAT(r.body, Catch::Contains("状态 OK"));
 
@@ -346,7 +346,7 @@ TEST_CASE("a node page charts its lag history in SVG with a data table below",
   CHECK(j["history"].back()["lag_ms"]["live"] == 70000);
   CHECK(j["node"]["state"] == "OK");
 
-  feeds::HttpResult quiet = f.Get("/console/nodes/110000", admin);
+  net::HttpResult quiet = f.Get("/console/nodes/110000", admin);
   REQUIRE(quiet.status == 200);
   CHECK_THAT(quiet.body, Catch::Contains("暂无数据") && Catch::Contains("状态 OFFLINE"));
   CHECK(f.Get("/console/nodes/999999", admin).status == 404);
@@ -356,16 +356,16 @@ TEST_CASE("the release matrix has a row per province with each node's furthest s
           "[web][console]") {
   ClusterFixture f;
   std::string admin = f.Login("admin", kAdminPassword);
-  feeds::HttpResult list = f.Get("/console/releases", admin);
+  net::HttpResult list = f.Get("/console/releases", admin);
   REQUIRE(list.status == 200);
-  CHECK_THAT(list.body, Catch::Contains("href=\"/console/releases/gov/r1\"") &&
-                            Catch::Contains("3 / 6"));
+  CHECK_THAT(list.body,
+             Catch::Contains("href=\"/console/releases/gov/r1\"") && Catch::Contains("3 / 6"));
   json lj = json::parse(f.Get("/console/releases?format=json", admin).body);
   REQUIRE(lj.size() == 1);
   CHECK(lj[0]["live_count"] == 3);
   CHECK(lj[0]["node_count"] == 6);
 
-  feeds::HttpResult r = f.Get("/console/releases/gov/r1", admin);
+  net::HttpResult r = f.Get("/console/releases/gov/r1", admin);
   REQUIRE(r.status == 200);
   const std::string& b = r.body;
   // Rows: 北京市 before 浙江省 (code order), each with its live count.
@@ -374,8 +374,11 @@ TEST_CASE("the release matrix has a row per province with each node's furthest s
   REQUIRE(zhejiang != std::string::npos);
   CHECK(beijing < zhejiang);
   CHECK_THAT(b, Catch::Contains("0/2 已上线") && Catch::Contains("3/4 已上线"));
-  CHECK_THAT(b, Catch::Contains("class=\"cell stage-live\" title=\"上城区（330102）：已上线，上线用时 1 分 10 秒\""));
-  CHECK_THAT(b, Catch::Contains("class=\"cell stage-received\" title=\"西湖区（330106）：已接收，自 "));
+  CHECK_THAT(
+      b, Catch::Contains(
+             "class=\"cell stage-live\" title=\"上城区（330102）：已上线，上线用时 1 分 10 秒\""));
+  CHECK_THAT(
+      b, Catch::Contains("class=\"cell stage-received\" title=\"西湖区（330106）：已接收，自 "));
   CHECK_THAT(b, Catch::Contains("class=\"cell stage-none\" title=\"北京市（110000）：未到达，自 "));
   CHECK_THAT(b, Catch::Contains("已等待 1 分 10 秒"));
   // The accessible table lists every node too.

@@ -8,6 +8,7 @@
 
 #include "hub/hub_test_support.h"
 #include "test_support.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/audit.h"
 #include "zhanqun/hub/desk.h"
@@ -38,7 +39,7 @@ DraftContent Content(const std::string& title = "关于加强基层治理的通�
 }
 
 template <typename T>
-T Must(feeds::Result<T> r) {
+T Must(base::Result<T> r) {
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   return std::move(r).value();
@@ -167,8 +168,8 @@ TEST_CASE("desk rejection sends the draft back with its comment and a new round 
   Draft d = Must(fx.desk->Create(kAlice, Content()));
   Must(fx.desk->Submit(kAlice, d.id));
   Must(fx.desk->Pass(kBob, d.id, ""));
-  feeds::Result<Draft> no_comment = fx.desk->Reject(kCarol, d.id, "");
-  CHECK(no_comment.status().code() == feeds::Code::kInvalidArgument);
+  base::Result<Draft> no_comment = fx.desk->Reject(kCarol, d.id, "");
+  CHECK(no_comment.status().code() == base::Code::kInvalidArgument);
   d = Must(fx.desk->Reject(kCarol, d.id, "第二段表述不准确"));
   CHECK(d.state == DraftState::kDraft);
   CHECK(d.last_comment == "第二段表述不准确");
@@ -186,8 +187,8 @@ TEST_CASE("desk rejection sends the draft back with its comment and a new round 
   Must(fx.desk->Pass(kCarol, d.id, ""));
   d = Must(fx.desk->Pass(kBob, d.id, ""));
   CHECK(d.level == 3);
-  feeds::Result<Draft> twice = fx.desk->Pass(kBob, d.id, "");
-  CHECK(twice.status().code() == feeds::Code::kPermissionDenied);
+  base::Result<Draft> twice = fx.desk->Pass(kBob, d.id, "");
+  CHECK(twice.status().code() == base::Code::kPermissionDenied);
 }
 
 TEST_CASE("desk approver can reject an approved draft back to its editor", "[hub][desk]") {
@@ -204,18 +205,18 @@ TEST_CASE("desk enforces separation of duties", "[hub][desk][sod]") {
   alice_all.roles = RoleSet(RoleSet::kAll);
   Draft d = Must(fx.desk->Create(alice_all, Content()));
   Must(fx.desk->Submit(alice_all, d.id));
-  feeds::Result<Draft> self = fx.desk->Pass(alice_all, d.id, "");
-  REQUIRE(self.status().code() == feeds::Code::kPermissionDenied);
+  base::Result<Draft> self = fx.desk->Pass(alice_all, d.id, "");
+  REQUIRE(self.status().code() == base::Code::kPermissionDenied);
   CHECK(self.status().message() == "separation of duties: alice wrote draft " +
                                        std::to_string(d.id) + " and cannot review it");
   Principal eve = Person(5, "eve", {Role::kReviewer, Role::kApprover});
   Must(fx.desk->Pass(eve, d.id, ""));
   Must(fx.desk->Pass(kBob, d.id, ""));
   Must(fx.desk->Pass(kCarol, d.id, ""));
-  CHECK(fx.desk->Approve(eve, d.id, "").status().code() == feeds::Code::kPermissionDenied);
-  CHECK(fx.desk->Approve(alice_all, d.id, "").status().code() == feeds::Code::kPermissionDenied);
+  CHECK(fx.desk->Approve(eve, d.id, "").status().code() == base::Code::kPermissionDenied);
+  CHECK(fx.desk->Approve(alice_all, d.id, "").status().code() == base::Code::kPermissionDenied);
   Must(fx.desk->Approve(kDave, d.id, ""));
-  CHECK(fx.desk->PublishNow(alice_all, d.id).status().code() == feeds::Code::kPermissionDenied);
+  CHECK(fx.desk->PublishNow(alice_all, d.id).status().code() == base::Code::kPermissionDenied);
 }
 
 TEST_CASE("desk refuses an edit based on a stale revision", "[hub][desk][concurrency]") {
@@ -224,8 +225,8 @@ TEST_CASE("desk refuses an edit based on a stale revision", "[hub][desk][concurr
   REQUIRE(d.revision == 1);
   Draft saved = Must(fx.desk->Edit(kFrank, d.id, 1, Content("标题一")));
   CHECK(saved.revision == 2);
-  feeds::Result<Draft> stale = fx.desk->Edit(kAlice, d.id, 1, Content("标题二"));
-  REQUIRE(stale.status().code() == feeds::Code::kAlreadyExists);
+  base::Result<Draft> stale = fx.desk->Edit(kAlice, d.id, 1, Content("标题二"));
+  REQUIRE(stale.status().code() == base::Code::kAlreadyExists);
   CHECK(stale.status().message().find("revision 2") != std::string::npos);
   CHECK(stale.status().message().find("revision 1") != std::string::npos);
   CHECK(fx.desk->Get(d.id)->content.title == "标题一");
@@ -236,8 +237,8 @@ TEST_CASE("desk refuses to edit a submitted draft", "[hub][desk]") {
   DeskFixture fx;
   Draft d = Must(fx.desk->Create(kAlice, Content()));
   Must(fx.desk->Submit(kAlice, d.id));
-  feeds::Result<Draft> r = fx.desk->Edit(kAlice, d.id, 1, Content("x"));
-  REQUIRE(r.status().code() == feeds::Code::kFailedPrecondition);
+  base::Result<Draft> r = fx.desk->Edit(kAlice, d.id, 1, Content("x"));
+  REQUIRE(r.status().code() == base::Code::kFailedPrecondition);
   CHECK(r.status().message() ==
         "cannot edit draft " + std::to_string(d.id) + ": it is at review level 1 (初审)");
 }
@@ -246,8 +247,8 @@ TEST_CASE("desk validates content and names the field", "[hub][desk][validation]
   DeskFixture fx;
   DraftContent c = Content();
   c.title = "";
-  feeds::Result<Draft> r = fx.desk->Create(kAlice, c);
-  REQUIRE(r.status().code() == feeds::Code::kInvalidArgument);
+  base::Result<Draft> r = fx.desk->Create(kAlice, c);
+  REQUIRE(r.status().code() == base::Code::kInvalidArgument);
   CHECK(r.status().message().rfind("title:", 0) == 0);
   c = Content();
   c.authority = "";
@@ -258,13 +259,13 @@ TEST_CASE("desk validates content and names the field", "[hub][desk][validation]
   c = Content();
   c.topics = {"bad topic"};
   CHECK(fx.desk->Create(kAlice, c).status().message().rfind("topics", 0) == 0);
-  feeds::Result<Draft> bad_id = fx.desk->Create(kAlice, Content(), "bad id with spaces");
+  base::Result<Draft> bad_id = fx.desk->Create(kAlice, Content(), "bad id with spaces");
   CHECK(bad_id.status().message().rfind("release_id:", 0) == 0);
   Draft named = Must(fx.desk->Create(kAlice, Content(), "gov-2024-7"));
   CHECK(named.release_id == "gov-2024-7");
   CHECK(fx.desk->Create(kAlice, Content(), "gov-2024-7").status().code() ==
-        feeds::Code::kAlreadyExists);
-  CHECK(fx.desk->Create(kBob, Content()).status().code() == feeds::Code::kPermissionDenied);
+        base::Code::kAlreadyExists);
+  CHECK(fx.desk->Create(kBob, Content()).status().code() == base::Code::kPermissionDenied);
 }
 
 TEST_CASE("desk sanitizes the body on every save so a script never survives",
@@ -290,7 +291,7 @@ TEST_CASE("desk amend publishes version 2 and supersedes the old draft", "[hub][
   CHECK(v2.release_version == 2);
   CHECK(v2.state == DraftState::kDraft);
   CHECK(v2.content == v1.content);
-  CHECK(fx.desk->Amend(kFrank, v1.release_id).status().code() == feeds::Code::kAlreadyExists);
+  CHECK(fx.desk->Amend(kFrank, v1.release_id).status().code() == base::Code::kAlreadyExists);
   DraftContent c = v2.content;
   c.title = "关于加强基层治理的通知（修订）";
   v2 = Must(fx.desk->Edit(kFrank, v2.id, v2.revision, c));
@@ -316,10 +317,9 @@ TEST_CASE("desk withdraw publishes a signed withdrawn entry carrying the reason"
           "[hub][desk][withdraw]") {
   DeskFixture fx;
   Draft d = fx.Published();
-  CHECK(fx.desk->Withdraw(kDave, d.release_id, "").status().code() ==
-        feeds::Code::kInvalidArgument);
+  CHECK(fx.desk->Withdraw(kDave, d.release_id, "").status().code() == base::Code::kInvalidArgument);
   CHECK(fx.desk->Withdraw(kAlice, d.release_id, "x").status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   feeds::SignedEntry se = Must(fx.desk->Withdraw(kDave, d.release_id, "内容有误 <更正>"));
   CHECK(se.entry.release->status == feeds::ReleaseStatus::kWithdrawn);
   CHECK(se.entry.release->version == 2);
@@ -327,7 +327,7 @@ TEST_CASE("desk withdraw publishes a signed withdrawn entry carrying the reason"
   CHECK(last.hash == se.hash);
   CHECK(last.entry.release->body_html == "<p>内容有误 &lt;更正&gt;</p>");
   CHECK(fx.desk->Get(d.id)->state == DraftState::kWithdrawn);
-  CHECK(fx.desk->Amend(kFrank, d.release_id).status().code() == feeds::Code::kFailedPrecondition);
+  CHECK(fx.desk->Amend(kFrank, d.release_id).status().code() == base::Code::kFailedPrecondition);
   AuditFilter f;
   f.object = "release:" + d.release_id;
   CHECK(fx.audit->List(f).front().action == "release.withdraw");
@@ -354,8 +354,7 @@ TEST_CASE("desk amends and withdraws a release published without the desk", "[hu
   feeds::SignedEntry se = Must(fx.desk->Withdraw(kDave, "api-2019-8", "重复发布"));
   CHECK(se.entry.release->status == feeds::ReleaseStatus::kWithdrawn);
   CHECK(se.entry.release->version == 2);
-  CHECK(fx.desk->Withdraw(kDave, "no-such-release", "x").status().code() ==
-        feeds::Code::kNotFound);
+  CHECK(fx.desk->Withdraw(kDave, "no-such-release", "x").status().code() == base::Code::kNotFound);
 }
 
 TEST_CASE("desk repeal keeps the body readable under the reason", "[hub][desk][repeal]") {
@@ -366,14 +365,14 @@ TEST_CASE("desk repeal keeps the body readable under the reason", "[hub][desk][r
   CHECK(se.entry.release->body_html == "<p>已被新规定替代</p><p>第一段。</p><p>第二段。</p>");
   CHECK(fx.desk->Get(d.id)->state == DraftState::kRepealed);
   CHECK(fx.desk->Repeal(kDave, d.release_id, "again").status().code() ==
-        feeds::Code::kFailedPrecondition);
+        base::Code::kFailedPrecondition);
 }
 
 TEST_CASE("desk publishes a scheduled draft only once its time has come", "[hub][desk][schedule]") {
   DeskFixture fx;
   Draft d = fx.Approved();
-  feeds::TimeMs at = kT0 + 3600000;
-  CHECK(fx.desk->Schedule(kDave, d.id, kT0 - 1).status().code() == feeds::Code::kInvalidArgument);
+  base::TimeMs at = kT0 + 3600000;
+  CHECK(fx.desk->Schedule(kDave, d.id, kT0 - 1).status().code() == base::Code::kInvalidArgument);
   d = Must(fx.desk->Schedule(kDave, d.id, at));
   CHECK(d.state == DraftState::kScheduled);
   CHECK(d.publish_at_ms == at);
@@ -404,16 +403,16 @@ TEST_CASE("desk unschedule returns a scheduled draft to approved", "[hub][desk][
 TEST_CASE("desk embargo blocks publishing now and scheduling before it", "[hub][desk][embargo]") {
   DeskFixture fx;
   Draft d = Must(fx.desk->Create(kAlice, Content()));
-  feeds::TimeMs until = kT0 + 86400000;
+  base::TimeMs until = kT0 + 86400000;
   Must(fx.desk->SetEmbargo(kAlice, d.id, until));
   d = fx.Reviewed();  // a second draft, embargoed by the approver
   Must(fx.desk->Approve(kDave, d.id, ""));
   Must(fx.desk->SetEmbargo(kDave, d.id, until));
-  feeds::Result<Draft> now = fx.desk->PublishNow(kDave, d.id);
-  REQUIRE(now.status().code() == feeds::Code::kFailedPrecondition);
+  base::Result<Draft> now = fx.desk->PublishNow(kDave, d.id);
+  REQUIRE(now.status().code() == base::Code::kFailedPrecondition);
   CHECK(now.status().message().find("embargo") != std::string::npos);
   CHECK(fx.desk->Schedule(kDave, d.id, until - 1).status().code() ==
-        feeds::Code::kFailedPrecondition);
+        base::Code::kFailedPrecondition);
   Must(fx.desk->Schedule(kDave, d.id, until));
   fx.clock.Set(until - 1);
   CHECK(fx.desk->PublishDue() == 0);
@@ -438,7 +437,7 @@ TEST_CASE("desk stores attachments by SHA-256 and adds them to the draft",
   Draft d = Must(fx.desk->Create(kAlice, Content()));
   std::string bytes = "%PDF-1.4 附件内容";
   d = Must(fx.desk->Attach(kAlice, d.id, "附件 1.pdf", "application/pdf", bytes));
-  std::string sha = feeds::Sha256Hex(bytes);
+  std::string sha = base::Sha256Hex(bytes);
   REQUIRE(d.content.attachments.size() == 1);
   const feeds::Attachment& a = d.content.attachments[0];
   CHECK(a.sha256_hex == sha);
@@ -452,27 +451,27 @@ TEST_CASE("desk stores attachments by SHA-256 and adds them to the draft",
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0644);
   CHECK(Must(fx.desk->AttachmentBytes(sha)) == bytes);
-  CHECK(fx.desk->AttachmentBytes("../etc").status().code() == feeds::Code::kInvalidArgument);
-  CHECK(fx.desk->AttachmentBytes(std::string(64, 'a')).status().code() == feeds::Code::kNotFound);
+  CHECK(fx.desk->AttachmentBytes("../etc").status().code() == base::Code::kInvalidArgument);
+  CHECK(fx.desk->AttachmentBytes(std::string(64, 'a')).status().code() == base::Code::kNotFound);
   CHECK(fx.AuditActions(d.id).back() == "draft.attach");
 }
 
 TEST_CASE("desk refuses oversized attachments and bad file names", "[hub][desk][attachments]") {
   DeskFixture fx;
   Draft d = Must(fx.desk->Create(kAlice, Content()));
-  feeds::Result<Draft> big = fx.desk->Attach(kAlice, d.id, "big.bin", "", std::string(1025, 'x'));
-  REQUIRE(big.status().code() == feeds::Code::kResourceExhausted);
+  base::Result<Draft> big = fx.desk->Attach(kAlice, d.id, "big.bin", "", std::string(1025, 'x'));
+  REQUIRE(big.status().code() == base::Code::kResourceExhausted);
   CHECK(big.status().message().find("1025 bytes exceeds the limit of 1024") != std::string::npos);
   for (const std::string& name : {std::string("../x.pdf"), std::string("a/b.pdf"),
                                   std::string("a\\b"), std::string("bad\nname"), std::string("")}) {
-    feeds::Result<Draft> r = fx.desk->Attach(kAlice, d.id, name, "", "bytes");
+    base::Result<Draft> r = fx.desk->Attach(kAlice, d.id, name, "", "bytes");
     INFO(name);
-    REQUIRE(r.status().code() == feeds::Code::kInvalidArgument);
+    REQUIRE(r.status().code() == base::Code::kInvalidArgument);
     CHECK(r.status().message().rfind("filename:", 0) == 0);
   }
   Must(fx.desk->Submit(kAlice, d.id));
   CHECK(fx.desk->Attach(kAlice, d.id, "ok.pdf", "", "bytes").status().code() ==
-        feeds::Code::kFailedPrecondition);
+        base::Code::kFailedPrecondition);
   CHECK(fx.Get(d.id).content.attachments.empty());
 }
 
@@ -498,7 +497,7 @@ TEST_CASE("desk imports untrusted items into review and trusted ones to approval
   CHECK(fx.desk->History(u.id).front().action == "import");
   DraftContent bad = Content();
   bad.title = "";
-  CHECK(fx.desk->Import("x", false, bad, "").status().code() == feeds::Code::kInvalidArgument);
+  CHECK(fx.desk->Import("x", false, bad, "").status().code() == base::Code::kInvalidArgument);
 }
 
 TEST_CASE("desk queue shows each role what it may act on now", "[hub][desk][queue]") {
@@ -547,8 +546,8 @@ TEST_CASE("desk diff shows only the fields and lines that changed", "[hub][desk]
   for (const FieldDiff::Line& l : diff[1].lines) ops += std::string(1, l.op) + l.text + "|";
   CHECK(ops == " 第一段。|-第二段。|+第二段（改）。|+第三段。|");
   CHECK(Must(fx.desk->Diff(d.id, 2, 2)).empty());
-  CHECK(fx.desk->Diff(d.id, 1, 9).status().code() == feeds::Code::kNotFound);
-  CHECK(fx.desk->Diff(999, 1, 2).status().code() == feeds::Code::kNotFound);
+  CHECK(fx.desk->Diff(d.id, 1, 9).status().code() == base::Code::kNotFound);
+  CHECK(fx.desk->Diff(999, 1, 2).status().code() == base::Code::kNotFound);
 }
 
 TEST_CASE("desk lists drafts by state, author and title text", "[hub][desk]") {
@@ -605,7 +604,7 @@ TEST_CASE("desk state survives reopening desk.db", "[hub][desk]") {
   CHECK(again.level == 2);
   CHECK(again.content == d.content);
   // The round's reviewers were kept: bob still cannot take level 2.
-  CHECK(fx.desk->Pass(kBob, d.id, "").status().code() == feeds::Code::kPermissionDenied);
+  CHECK(fx.desk->Pass(kBob, d.id, "").status().code() == base::Code::kPermissionDenied);
 }
 
 TEST_CASE("hub config reads review levels and names a bad value", "[hub][desk][config]") {
@@ -620,7 +619,7 @@ TEST_CASE("hub config reads review levels and names a bad value", "[hub][desk][c
   CHECK(two.DeskDbPath() == "/d/desk.db");
   for (const char* bad :
        {R"([])", R"(["a","b","c","d","e","f"])", R"(["a", ""])", R"("初审")", R"([1])"}) {
-    feeds::Result<HubConfig> r = ParseHubConfig(base + ", \"review_levels\": " + bad + "}", "");
+    base::Result<HubConfig> r = ParseHubConfig(base + ", \"review_levels\": " + bad + "}", "");
     INFO(bad);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().rfind("review_levels: expected an array of 1..5", 0) == 0);

@@ -5,6 +5,7 @@
 
 #include "desk_json.h"
 #include "web/desk_pages.h"
+#include "zhanqun/base/time.h"
 
 namespace zhanqun::hub::web {
 namespace {
@@ -12,14 +13,18 @@ namespace {
 using json = nlohmann::json;
 
 std::string Render(const std::string& tmpl, const json& j) {
-  feeds::Result<std::string> out = RenderMustache("t", tmpl, JsonToData(j));
+  base::Result<std::string> out = RenderMustache("t", tmpl, JsonToData(j));
   REQUIRE(out.ok());
   return *out;
 }
 
 TEST_CASE("desk page data leaves out empty strings so sections are false", "[hub][web][desk]") {
-  json j = {{"error", ""}, {"title", "国务院<通知>"}, {"n", 3}, {"flag", true},
-            {"items", json::array({{{"a", "x"}}, {{"a", "y"}}})}, {"gone", nullptr}};
+  json j = {{"error", ""},
+            {"title", "国务院<通知>"},
+            {"n", 3},
+            {"flag", true},
+            {"items", json::array({{{"a", "x"}}, {{"a", "y"}}})},
+            {"gone", nullptr}};
   CHECK(Render("{{#error}}E{{/error}}{{^error}}none{{/error}}", j) == "none");
   CHECK(Render("{{title}}", j) == "国务院&lt;通知&gt;");
   CHECK(Render("{{n}}{{#flag}}!{{/flag}}", j) == "3!");
@@ -28,13 +33,13 @@ TEST_CASE("desk page data leaves out empty strings so sections are false", "[hub
 }
 
 TEST_CASE("desk pages show and read times in Beijing time", "[hub][web][desk]") {
-  feeds::Result<feeds::TimeMs> t = ParseLocalTime("2019-02-15T16:00");
+  base::Result<base::TimeMs> t = ParseLocalTime("2019-02-15T16:00");
   REQUIRE(t.ok());
-  CHECK(feeds::FormatTime(*t) == "2019-02-15T08:00:00.000Z");
+  CHECK(base::FormatTime(*t) == "2019-02-15T08:00:00.000Z");
   CHECK(LocalTime(*t) == "2019-02-15 16:00");
   CHECK(LocalTime(0) == "—");
   CHECK(ParseLocalTime("2019-02-15T16:00:30").ok());
-  feeds::Result<feeds::TimeMs> bad = ParseLocalTime("tomorrow");
+  base::Result<base::TimeMs> bad = ParseLocalTime("tomorrow");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().message().find("'tomorrow'") != std::string::npos);
 }
@@ -51,20 +56,20 @@ TEST_CASE("desk notices exist for every redirect code and not for others", "[hub
 
 TEST_CASE("desk API content JSON takes one body format and refuses unknown fields",
           "[hub][desk][json]") {
-  feeds::Result<DraftContent> md = DraftContentFromJson(
+  base::Result<DraftContent> md = DraftContentFromJson(
       json{{"title", "t"}, {"authority", "a"}, {"body_markdown", "## 一\n\n正文"}}, {});
   REQUIRE(md.ok());
   CHECK(md->body_markdown == "## 一\n\n正文");
-  feeds::Result<DraftContent> text =
+  base::Result<DraftContent> text =
       DraftContentFromJson(json{{"title", "t"}, {"body_text", "第一段\n第二段"}}, {});
   REQUIRE(text.ok());
   CHECK(text->body_html == "<p>第一段</p><p>第二段</p>");
-  feeds::Result<DraftContent> two =
+  base::Result<DraftContent> two =
       DraftContentFromJson(json{{"body_text", "x"}, {"body_html", "<p>y</p>"}}, {});
   CHECK(two.status().message().find("one of body_html") != std::string::npos);
-  feeds::Result<DraftContent> typo = DraftContentFromJson(json{{"tilte", "x"}}, {});
+  base::Result<DraftContent> typo = DraftContentFromJson(json{{"tilte", "x"}}, {});
   CHECK(typo.status().message() == "draft.tilte: unknown field");
-  feeds::Result<DraftContent> wrong = DraftContentFromJson(json{{"topics", "教育"}}, {});
+  base::Result<DraftContent> wrong = DraftContentFromJson(json{{"topics", "教育"}}, {});
   CHECK(wrong.status().message() == "draft.topics: expected an array of strings");
   CHECK(DraftContentFromJson(json{{"revision", 2}}, {"revision"}).ok());
 }

@@ -3,15 +3,16 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "feeds/key_support.h"
 #include "hub_test_support.h"
-#include "zhanqun/feeds/http.h"
 #include "zhanqun/hub/hub_http.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::hub {
 namespace {
 
-using feeds::Code;
-using feeds::Result;
+using base::Code;
+using base::Result;
 using json = nlohmann::json;
 using testing::HubFixture;
 using testing::NewKey;
@@ -25,20 +26,19 @@ Principal Cli() {
 
 // A hub with its routes on a loopback port.
 struct ServedHub : HubFixture {
-  feeds::HttpServer server;
-  feeds::PocoHttpClient client;
+  net::HttpServer server;
+  net::PocoHttpClient client;
   ServedHub() {
     RegisterHubRoutes(*hub, server, nullptr);
-    feeds::HttpServerOptions o;
+    net::HttpServerOptions o;
     o.port = 0;
     REQUIRE(server.Start(o).ok());
   }
   ~ServedHub() { server.Stop(); }
-  feeds::HttpResult Post(const std::string& path, const std::string& body,
-                         const std::string& token) {
+  net::HttpResult Post(const std::string& path, const std::string& body, const std::string& token) {
     std::vector<std::string> headers;
     if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
-    Result<feeds::HttpResult> r =
+    Result<net::HttpResult> r =
         client.Post("http://127.0.0.1:" + std::to_string(server.port()) + path, body,
                     "application/json", 5000, headers);
     REQUIRE(r.ok());
@@ -58,14 +58,14 @@ const std::string kRelease = R"({"id":"gov-1","title":"通知","authority":"国�
 TEST_CASE("hub API answers 401 without a known token and 403 without the permission",
           "[hub][auth][http]") {
   ServedHub h;
-  feeds::HttpResult none = h.Post("/api/v1/releases", kRelease, "");
+  net::HttpResult none = h.Post("/api/v1/releases", kRelease, "");
   CHECK(none.status == 401);
   CHECK_THAT(none.body, Catch::Contains("bearer"));
   CHECK(none.headers["www-authenticate"] == "Bearer realm=\"zhanqun\"");
   CHECK(h.Post("/api/v1/releases", kRelease, "zq_unknown").status == 401);
 
   std::string editor = h.TokenWithRoles("ed", {Role::kEditor, Role::kReviewer, Role::kApprover});
-  feeds::HttpResult denied = h.Post("/api/v1/releases", kRelease, editor);
+  net::HttpResult denied = h.Post("/api/v1/releases", kRelease, editor);
   CHECK(denied.status == 403);
   json j = json::parse(denied.body);
   CHECK(j["code"] == "permission_denied");
@@ -90,13 +90,13 @@ TEST_CASE("hub API actions with the automation token succeed and are audited",
   ServedHub h;
   Result<std::string> token = h.hub->CreateAutomationToken(Cli(), "staff");
   REQUIRE(token.ok());
-  feeds::HttpResult rel = h.Post("/api/v1/releases", kRelease, *token);
+  net::HttpResult rel = h.Post("/api/v1/releases", kRelease, *token);
   INFO(rel.body);
   REQUIRE(rel.status == 201);
   feeds::SecretKey node = NewKey();
   std::string node_body =
       json{{"code", "330000"}, {"public_key", feeds::PublicKeyBase64(node.public_key())}}.dump();
-  feeds::HttpResult added = h.Post("/api/v1/nodes", node_body, *token);
+  net::HttpResult added = h.Post("/api/v1/nodes", node_body, *token);
   INFO(added.body);
   REQUIRE(added.status == 201);
   REQUIRE(h.Post("/api/v1/topics", R"({"id":"economy","title":"经济"})", *token).status == 201);

@@ -3,10 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "test_support.h"
-#include "zhanqun/feeds/clock.h"
-#include "zhanqun/feeds/signature.h"
+#include "feeds/key_support.h"
 #include "hub_test_support.h"
+#include "test_support.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/encoding.h"
+#include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/desk_stack.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_metrics.h"
@@ -18,11 +20,11 @@ using testing::NewKey;
 using testing::TempDir;
 using json = nlohmann::json;
 
-constexpr feeds::TimeMs kT0 = 1700000000000;
+constexpr base::TimeMs kT0 = 1700000000000;
 
 struct MetricsFixture {
   TempDir dir;
-  feeds::FakeClock clock{kT0};
+  base::FakeClock clock{kT0};
   std::unique_ptr<Hub> hub;
 
   MetricsFixture() {
@@ -42,9 +44,9 @@ struct MetricsFixture {
     }
     std::string body = j.dump();
     std::array<std::uint8_t, 64> sig = key.SignRaw(body);
-    std::string header = "keyId=" + key.public_key().KeyIdHex() + ",sig=" +
-                         feeds::Base64Encode(std::string_view(
-                             reinterpret_cast<const char*>(sig.data()), sig.size()));
+    std::string header =
+        "keyId=" + key.public_key().KeyIdHex() + ",sig=" +
+        base::Base64Encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()));
     REQUIRE(hub->AcceptAcks(body, header).ok());
   }
 };

@@ -7,10 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "feeds/key_support.h"
 #include "hub/hub_test_support.h"
 #include "test_support.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/hash.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/atom.h"
-#include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/hub.h"
@@ -27,10 +30,10 @@ using testing::NewKey;
 using testing::SignatureHeader;
 using testing::TempDir;
 
-using feeds::Code;
-using feeds::Result;
+using base::Code;
+using base::Result;
+using base::Status;
 using feeds::SignedEntry;
-using feeds::Status;
 using json = nlohmann::json;
 
 // Every entry of the hub's log, decoded and verified against the hub's key.
@@ -85,7 +88,7 @@ TEST_CASE("hub init refuses to run twice and leaves the first hub intact", "[hub
 
 TEST_CASE("hub open without init says how to fix it", "[hub][init]") {
   TempDir dir;
-  feeds::FakeClock clock(kT0);
+  base::FakeClock clock(kT0);
   Result<std::unique_ptr<Hub>> hub = Hub::Open(MakeConfig(dir), clock);
   REQUIRE_FALSE(hub.ok());
   CHECK_THAT(hub.status().message(), Catch::Contains("init"));
@@ -106,11 +109,11 @@ TEST_CASE("hub publish assigns contiguous seqs on a verifiable hash chain", "[hu
     CHECK(published[i].entry.log.seq == i + 2);
     CHECK(published[i].entry.log.prev_hash == log[i].hash);
     CHECK(published[i].wire == log[i + 1].wire);
-    CHECK(published[i].entry.updated_ms == kT0 + 1000 * static_cast<feeds::TimeMs>(i + 1));
+    CHECK(published[i].entry.updated_ms == kT0 + 1000 * static_cast<base::TimeMs>(i + 1));
     CHECK(published[i].entry.release->version == 1);
   }
   CHECK(f.hub->counters().releases_published == 4);
-  Result<feeds::TimeMs> at = f.hub->store().AppendedAt(feeds::kHubCode, 3);
+  Result<base::TimeMs> at = f.hub->store().AppendedAt(feeds::kHubCode, 3);
   REQUIRE(at.ok());
   CHECK(*at == kT0 + 2000);
 }
@@ -527,7 +530,7 @@ TEST_CASE("hub status shows missing entries and the lag of the oldest on the fak
   CHECK(mine["live"] == 2);
   CHECK(mine["missing"] == 1);
   CHECK(mine["oldest_missing_lag_ms"] == 500);
-  CHECK(s["nodes"][0]["last_contact"] == feeds::FormatTime(kT0 + 6000));
+  CHECK(s["nodes"][0]["last_contact"] == base::FormatTime(kT0 + 6000));
   // Seqs 1 and 2 were appended before the node existed: catch-up, not lag.
   CHECK(mine["lag_ms"]["live"].is_null());
 
@@ -590,8 +593,7 @@ TEST_CASE("hub bearer tokens check out and wrong ones are refused", "[hub][auth]
   // The system user exists once and can never log in.
   REQUIRE(f.hub->CreateAutomationToken(cli, "ci2").ok());
   CHECK(f.hub->accounts().UserCount() == 1);
-  CHECK(f.hub->accounts().Login("automation", "", "r").status().code() ==
-        Code::kUnauthenticated);
+  CHECK(f.hub->accounts().Login("automation", "", "r").status().code() == Code::kUnauthenticated);
 }
 
 TEST_CASE("hub stores tokens hashed: the secret is not in the database files",
@@ -606,7 +608,7 @@ TEST_CASE("hub stores tokens hashed: the secret is not in the database files",
   for (const auto& e : std::filesystem::directory_iterator(f.config.data_dir)) {
     bytes += ReadAll(e.path().string());
   }
-  CHECK(bytes.find(feeds::Sha256Hex(*token)) != std::string::npos);  // we read the right files
+  CHECK(bytes.find(base::Sha256Hex(*token)) != std::string::npos);  // we read the right files
   CHECK(bytes.find(*token) == std::string::npos);
   CHECK(bytes.find(token->substr(3)) == std::string::npos);  // nor without its prefix
 }

@@ -4,13 +4,14 @@
 #include <thread>
 #include <vector>
 
+#include "feeds/key_support.h"
 #include "hub/hub_test_support.h"
 #include "test_support.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/sqlite.h"
 #include "zhanqun/hub/hub_store.h"
+#include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::hub {
 namespace {
@@ -18,10 +19,10 @@ namespace {
 using testing::NewKey;
 using testing::TempDir;
 
+using base::Result;
+using base::Status;
 using feeds::ChainHead;
-using feeds::Result;
 using feeds::SignedEntry;
-using feeds::Status;
 
 std::unique_ptr<HubStore> OpenStore(const std::string& path) {
   Result<std::unique_ptr<HubStore>> store = HubStore::Open(path);
@@ -52,7 +53,7 @@ HubStore::Signer SignerFor(const feeds::SecretKey& key, feeds::Entry entry) {
 }
 
 SignedEntry MustAppend(HubStore& store, const feeds::SecretKey& key, const feeds::Entry& entry,
-                       feeds::TimeMs now_ms) {
+                       base::TimeMs now_ms) {
   Result<SignedEntry> se = store.Append(feeds::kHubCode, SignerFor(key, entry), now_ms);
   INFO(se.status().ToString());
   REQUIRE(se.ok());
@@ -84,7 +85,7 @@ TEST_CASE("hub store migrations are versioned and not reapplied", "[hub][store]"
   CHECK(OpenStore(path)->Head(feeds::kHubCode) == 1);
 
   // A program that knows no migrations learns the recorded version from the refusal.
-  Result<std::unique_ptr<feeds::Db>> none = feeds::Db::Open(path, {});
+  Result<std::unique_ptr<sql::Db>> none = sql::Db::Open(path, {});
   REQUIRE_FALSE(none.ok());
   const std::string msg = none.status().message();
   const std::string marker = "schema version ";
@@ -95,7 +96,7 @@ TEST_CASE("hub store migrations are versioned and not reapplied", "[hub][store]"
 
   // One that knows as many versions applies nothing (these would fail if run).
   std::vector<std::string> poison(static_cast<std::size_t>(version), "THIS IS NOT SQL");
-  Result<std::unique_ptr<feeds::Db>> same = feeds::Db::Open(path, poison);
+  Result<std::unique_ptr<sql::Db>> same = sql::Db::Open(path, poison);
   INFO(same.status().ToString());
   REQUIRE(same.ok());
   CHECK((*same)->SchemaVersion() == version);
@@ -105,7 +106,7 @@ TEST_CASE("hub store refuses a database from a newer program", "[hub][store]") {
   TempDir dir;
   const std::string path = dir.File("hub.db");
   {
-    Result<std::unique_ptr<feeds::Db>> db = feeds::Db::Open(path, {});
+    Result<std::unique_ptr<sql::Db>> db = sql::Db::Open(path, {});
     REQUIRE(db.ok());
     REQUIRE((*db)->Exec("PRAGMA user_version=99").ok());
   }
@@ -138,10 +139,10 @@ TEST_CASE("hub store appends contiguous hash-chained entries", "[hub][store][cha
   CHECK((*page)[1] == appended[2].wire);
   CHECK(store->Origins() == std::vector<std::string>{feeds::kHubCode});
 
-  Result<feeds::TimeMs> at = store->AppendedAt(feeds::kHubCode, 3);
+  Result<base::TimeMs> at = store->AppendedAt(feeds::kHubCode, 3);
   REQUIRE(at.ok());
   CHECK(*at == 3000);
-  CHECK(store->AppendedAt(feeds::kHubCode, 6).status().code() == feeds::Code::kNotFound);
+  CHECK(store->AppendedAt(feeds::kHubCode, 6).status().code() == base::Code::kNotFound);
 }
 
 TEST_CASE("hub store keeps nothing when signing fails", "[hub][store]") {
@@ -226,17 +227,17 @@ TEST_CASE("hub store acknowledgements are cumulative and record per-entry lags",
   }
 
   REQUIRE(store->RecordAck("330100", feeds::kHubCode, "verified", 2, 5000).ok());
-  CHECK(store->StageLags("330100", "verified") == std::vector<feeds::TimeMs>{4000, 3000});
+  CHECK(store->StageLags("330100", "verified") == std::vector<base::TimeMs>{4000, 3000});
   REQUIRE(store->RecordAck("330100", feeds::kHubCode, "verified", 1, 9000).ok());  // older
   REQUIRE(store->RecordAck("330100", feeds::kHubCode, "verified", 2, 9000).ok());  // same
   std::vector<AckRow> acks = store->Acks();
   REQUIRE(acks.size() == 1);
   CHECK(acks[0].seq == 2);
   CHECK(acks[0].hub_ms == 5000);
-  CHECK(store->StageLags("330100", "verified") == std::vector<feeds::TimeMs>{4000, 3000});
+  CHECK(store->StageLags("330100", "verified") == std::vector<base::TimeMs>{4000, 3000});
 
   REQUIRE(store->RecordAck("330100", feeds::kHubCode, "verified", 3, 10000).ok());
-  CHECK(store->StageLags("330100", "verified") == std::vector<feeds::TimeMs>{4000, 3000, 7000});
+  CHECK(store->StageLags("330100", "verified") == std::vector<base::TimeMs>{4000, 3000, 7000});
   CHECK(store->StageLags("330100", "indexed").empty());
 }
 

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "test_support.h"
-#include "zhanqun/feeds/clock.h"
-#include "zhanqun/feeds/http.h"
+#include "zhanqun/base/clock.h"
 #include "zhanqun/hub/audit.h"
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/ingest.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::hub {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 using testing::ReadText;
 using testing::TempDir;
 
-constexpr feeds::TimeMs kT0 = 1700000000000;
+constexpr base::TimeMs kT0 = 1700000000000;
 
 std::string Fixture(const std::string& name) {
   std::string text = ReadText(ZQ_FIXTURES_DIR "/upstream/" + name);
@@ -49,9 +49,8 @@ struct Upstream {
 class FeedServer {
  public:
   FeedServer() {
-    server_.Route("GET", "/{path...}",
-                  [this](const feeds::HttpRequest& req) { return Serve(req); });
-    feeds::HttpServerOptions options;
+    server_.Route("GET", "/{path...}", [this](const net::HttpRequest& req) { return Serve(req); });
+    net::HttpServerOptions options;
     REQUIRE(server_.Start(options).ok());
   }
   ~FeedServer() { server_.Stop(); }
@@ -77,18 +76,18 @@ class FeedServer {
   }
 
  private:
-  feeds::HttpResponse Serve(const feeds::HttpRequest& req) {
+  net::HttpResponse Serve(const net::HttpRequest& req) {
     Upstream u;
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++requests_;
       last_headers_ = req.headers;
       auto it = feeds_.find(req.path);
-      if (it == feeds_.end()) return feeds::HttpResponse::Text(404, "no such feed");
+      if (it == feeds_.end()) return net::HttpResponse::Text(404, "no such feed");
       u = it->second;
     }
     if (u.sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(u.sleep_ms));
-    feeds::HttpResponse r;
+    net::HttpResponse r;
     r.status = u.status;
     if (!u.retry_after.empty()) r.headers.emplace_back("Retry-After", u.retry_after);
     if (u.status != 200) return r;
@@ -103,7 +102,7 @@ class FeedServer {
     return r;
   }
 
-  feeds::HttpServer server_;
+  net::HttpServer server_;
   std::mutex mu_;
   std::map<std::string, Upstream> feeds_;
   std::map<std::string, std::string> last_headers_;
@@ -118,7 +117,7 @@ struct Recorded {
 
 struct IngestFixture {
   TempDir dir;
-  feeds::FakeClock clock{kT0};
+  base::FakeClock clock{kT0};
   FeedServer server;
   std::unique_ptr<AuditLog> audit;
   std::mutex mu;
@@ -152,10 +151,10 @@ struct IngestFixture {
   void Reopen() {
     ingestor.reset();
     DraftSink sink = [this](const SourceConfig& s, DraftContent c,
-                            const std::string& link) -> feeds::Result<std::int64_t> {
+                            const std::string& link) -> base::Result<std::int64_t> {
       std::lock_guard<std::mutex> lock(mu);
       if (!refuse_title.empty() && c.title == refuse_title) {
-        return feeds::Status::Invalid("title: refused by the test sink");
+        return base::Status::Invalid("title: refused by the test sink");
       }
       drafts.push_back({s.name, std::move(c), link});
       return static_cast<std::int64_t>(drafts.size());
@@ -447,7 +446,7 @@ TEST_CASE("polling an unknown source is kNotFound", "[hub][ingest]") {
   f.Open({});
   auto out = f.ingestor->PollNow("nope");
   REQUIRE_FALSE(out.ok());
-  CHECK(out.status().code() == feeds::Code::kNotFound);
+  CHECK(out.status().code() == base::Code::kNotFound);
 }
 
 TEST_CASE("the background thread polls due sources until stopped", "[hub][ingest]") {

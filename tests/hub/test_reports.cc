@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "feeds/key_support.h"
 #include "hub/hub_test_support.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/report.h"
@@ -13,8 +14,8 @@
 namespace zhanqun::hub {
 namespace {
 
+using base::Status;
 using feeds::NodeReport;
-using feeds::Status;
 using json = nlohmann::json;
 using testing::HubFixture;
 using testing::kT0;
@@ -45,7 +46,7 @@ struct Tree : HubFixture {
     return code == "330000" ? province : code == "330100" ? city : county;
   }
   // `from` sends its envelope holding `bodies` (each signed by its own node).
-  feeds::Result<Hub::AckOutcome> Send(
+  base::Result<Hub::AckOutcome> Send(
       const std::string& from, const std::vector<std::pair<std::string, std::string>>& bodies) {
     feeds::Envelope env{from, {}, false};
     for (const auto& [node, body] : bodies) {
@@ -115,7 +116,7 @@ TEST_CASE("a relay cannot forge or alter a child's report", "[hub][reports][secu
     std::string text = feeds::EncodeEnvelope(env);
     auto out = t.hub->AcceptReports(text, feeds::SignatureFor(t.county, text));
     REQUIRE_FALSE(out.ok());
-    CHECK(out.status().code() == feeds::Code::kUnauthenticated);
+    CHECK(out.status().code() == base::Code::kUnauthenticated);
     CHECK(t.hub->counters().acks_rejected == 1);
   }
 }
@@ -148,9 +149,9 @@ TEST_CASE("a report dropped on the way shows as missing; a replay changes nothin
 
 TEST_CASE("lag is right when a node's clock is minutes off", "[hub][reports][clock]") {
   Tree t;
-  t.MustPublish(MakeRelease("r1"));          // seq 5 appended at kT0
-  const feeds::TimeMs skew = 5 * 60 * 1000;  // the county's clock is 5 minutes fast
-  t.clock.Advance(3000);                     // the report arrives 3 s after publishing
+  t.MustPublish(MakeRelease("r1"));         // seq 5 appended at kT0
+  const base::TimeMs skew = 5 * 60 * 1000;  // the county's clock is 5 minutes fast
+  t.clock.Advance(3000);                    // the report arrives 3 s after publishing
   SECTION("with the node's offset estimate, stage times land on the hub's clock") {
     // Verified 400 ms and live 900 ms after publishing, by the county's own clock.
     std::string body = t.Report(
@@ -197,7 +198,7 @@ TEST_CASE("the hub's head statement is re-signed on append and on its interval",
 TEST_CASE("node states follow explicit rules", "[hub][health]") {
   HealthRules rules{60000, 30000, 30000, 5};
   HealthTracker h(rules);
-  const feeds::TimeMs now = 1000000;
+  const base::TimeMs now = 1000000;
   NodeFacts f;
   f.reported = true;
   f.last_report_ms = now - 1000;
@@ -305,7 +306,7 @@ TEST_CASE("release status lists where a release is live and where it is still du
   CHECK(j["live"][0]["code"] == "330100");
   CHECK(j["live"][0]["stages"]["live"]["lag_ms"] == 700);
   CHECK(j["lacking"][0]["waiting_ms"] == 1000);
-  CHECK(t.hub->ReleaseStatusJson("nope").status().code() == feeds::Code::kNotFound);
+  CHECK(t.hub->ReleaseStatusJson("nope").status().code() == base::Code::kNotFound);
 }
 
 }  // namespace

@@ -7,8 +7,8 @@
 namespace zhanqun::hub {
 namespace {
 
-using feeds::Code;
-using feeds::Result;
+using base::Code;
+using base::Result;
 
 TEST_CASE("roles parse from comma lists with spaces, and 'all' means every role", "[roles]") {
   Result<RoleSet> r = ParseRoles("editor, approver");
@@ -60,7 +60,7 @@ TEST_CASE("Require names the permission, the role it needs and what the principa
   alice.username = "alice";
   alice.roles = RoleSet{Role::kEditor, Role::kReviewer};
   CHECK(Require(alice, Permission::kReview).ok());
-  feeds::Status s = Require(alice, Permission::kApprove);
+  base::Status s = Require(alice, Permission::kApprove);
   CHECK(s.code() == Code::kPermissionDenied);
   CHECK(s.message() == "approve needs the approver role; alice has editor,reviewer");
 

@@ -6,13 +6,13 @@
 #include "web/assets.h"
 #include "web/svg.h"
 #include "web/web.h"
-#include "zhanqun/feeds/http.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::hub::web {
 namespace {
 
-feeds::HttpRequest Post(const std::string& content_type, const std::string& body) {
-  feeds::HttpRequest r;
+net::HttpRequest Post(const std::string& content_type, const std::string& body) {
+  net::HttpRequest r;
   r.method = "POST";
   r.path = "/x";
   r.headers["content-type"] = content_type;
@@ -22,7 +22,8 @@ feeds::HttpRequest Post(const std::string& content_type, const std::string& body
 
 int Count(const std::string& hay, const std::string& needle) {
   int n = 0;
-  for (std::size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) n++;
+  for (std::size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1))
+    n++;
   return n;
 }
 
@@ -69,15 +70,15 @@ TEST_CASE("random tokens are 43 base64url characters and differ", "[web][securit
 }
 
 TEST_CASE("an urlencoded form keeps every value of a repeated name", "[web][form]") {
-  auto all = feeds::ParseFormUrlEncodedAll("role=editor&role=admin&name=%E5%BC%A0+%E4%B8%89&x");
+  auto all = net::ParseFormUrlEncodedAll("role=editor&role=admin&name=%E5%BC%A0+%E4%B8%89&x");
   REQUIRE(all.size() == 4);
   CHECK(all[0] == std::pair<std::string, std::string>{"role", "editor"});
   CHECK(all[1].second == "admin");
   CHECK(all[2].second == "张 三");
   CHECK(all[3] == std::pair<std::string, std::string>{"x", ""});
 
-  feeds::Result<Form> f = ParseForm(Post("application/x-www-form-urlencoded; charset=UTF-8",
-                                         "csrf=t&role=editor&role=admin"));
+  base::Result<Form> f = ParseForm(
+      Post("application/x-www-form-urlencoded; charset=UTF-8", "csrf=t&role=editor&role=admin"));
   REQUIRE(f.ok());
   CHECK(f->Get("csrf") == "t");
   CHECK(f->All("role") == std::vector<std::string>{"editor", "admin"});
@@ -90,7 +91,7 @@ TEST_CASE("a multipart form yields its fields and its files with their bytes", "
       "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok\r\n"
       "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
       "Content-Type: application/pdf\r\n\r\n%PDF\0\1\r\nend\r\n--XyZ--\r\n"s;
-  feeds::Result<Form> f = ParseForm(Post("multipart/form-data; boundary=XyZ", body));
+  base::Result<Form> f = ParseForm(Post("multipart/form-data; boundary=XyZ", body));
   INFO(f.status().ToString());
   REQUIRE(f.ok());
   CHECK(f->Get("csrf") == "tok");
@@ -103,21 +104,22 @@ TEST_CASE("a multipart form yields its fields and its files with their bytes", "
 
 TEST_CASE("a multipart body without a boundary or of another type is refused by name",
           "[web][form]") {
-  feeds::Result<std::vector<feeds::MultipartPart>> no_boundary =
-      feeds::ParseMultipartFormData("multipart/form-data", "x");
+  base::Result<std::vector<net::MultipartPart>> no_boundary =
+      net::ParseMultipartFormData("multipart/form-data", "x");
   REQUIRE_FALSE(no_boundary.ok());
   CHECK(no_boundary.status().message().find("boundary") != std::string::npos);
-  feeds::Result<Form> other = ParseForm(Post("text/plain", "a=b"));
+  base::Result<Form> other = ParseForm(Post("text/plain", "a=b"));
   REQUIRE_FALSE(other.ok());
   CHECK(other.status().message().find("Content-Type") != std::string::npos);
-  feeds::Result<std::vector<feeds::MultipartPart>> nameless = feeds::ParseMultipartFormData(
-      "multipart/form-data; boundary=B", "--B\r\nContent-Disposition: form-data\r\n\r\nv\r\n--B--\r\n");
+  base::Result<std::vector<net::MultipartPart>> nameless =
+      net::ParseMultipartFormData("multipart/form-data; boundary=B",
+                                  "--B\r\nContent-Disposition: form-data\r\n\r\nv\r\n--B--\r\n");
   REQUIRE_FALSE(nameless.ok());
   CHECK(nameless.status().message().find("name") != std::string::npos);
 }
 
 TEST_CASE("security headers forbid scripts, framing and sniffing", "[web][security]") {
-  feeds::HttpResponse r = HtmlResponse(200, "<p>x</p>");
+  net::HttpResponse r = HtmlResponse(200, "<p>x</p>");
   std::map<std::string, std::string> h(r.headers.begin(), r.headers.end());
   CHECK(h.at("Content-Security-Policy") ==
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "hub_test_support.h"
-
 #include "zhanqun/hub/workflow.h"
 
 namespace zhanqun::hub {
@@ -13,7 +12,7 @@ namespace {
 using A = DeskAction;
 using S = DraftState;
 
-constexpr feeds::TimeMs kNow = 1700000000000;
+constexpr base::TimeMs kNow = 1700000000000;
 
 using testing::Person;
 
@@ -46,7 +45,7 @@ WorkflowRequest Req(A a) {
   return r;
 }
 
-feeds::Result<Transition> Ask(const Principal& who, WorkflowFacts f, A a) {
+base::Result<Transition> Ask(const Principal& who, WorkflowFacts f, A a) {
   f.principal_is_author = SamePerson(who, f.author_id, f.author);
   return Decide(who, f, Req(a));
 }
@@ -76,12 +75,12 @@ TEST_CASE("workflow allows exactly the legal state and action pairs and refuses 
   for (S s : AllDraftStates()) {
     for (A a : AllDeskActions()) {
       bool expected = Allowed().at(s).count(a) > 0;
-      feeds::Result<Transition> t = Ask(kEveryone, Facts(s), a);
+      base::Result<Transition> t = Ask(kEveryone, Facts(s), a);
       INFO(DraftStateName(s) << " x " << DeskActionName(a) << ": " << t.status().ToString());
       CHECK(t.ok() == expected);
       if (!t.ok()) {
         ++refused;
-        CHECK(t.status().code() == feeds::Code::kFailedPrecondition);
+        CHECK(t.status().code() == base::Code::kFailedPrecondition);
         CHECK(t.status().message().find(DeskActionName(a)) != std::string::npos);
         CHECK(t.status().message().find("draft 12") != std::string::npos);
       }
@@ -105,21 +104,21 @@ TEST_CASE("workflow transitions lead to the right next state and level", "[hub][
 }
 
 TEST_CASE("workflow refuses actions to principals without the role", "[hub][workflow][roles]") {
-  CHECK(Ask(kBob, Facts(S::kDraft), A::kEdit).status().code() == feeds::Code::kPermissionDenied);
+  CHECK(Ask(kBob, Facts(S::kDraft), A::kEdit).status().code() == base::Code::kPermissionDenied);
   CHECK(Ask(kAlice, Facts(S::kInReview), A::kPass).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   CHECK(Ask(kBob, Facts(S::kAwaitingApproval), A::kApprove).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   CHECK(Ask(kBob, Facts(S::kAwaitingApproval), A::kReject).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   CHECK(Ask(kAlice, Facts(S::kApproved), A::kPublish).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   CHECK(Ask(kAlice, Facts(S::kPublished), A::kWithdraw).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   CHECK(Ask(kDave, Facts(S::kPublished), A::kAmend).status().code() ==
-        feeds::Code::kPermissionDenied);
-  feeds::Result<Transition> t = Ask(kAlice, Facts(S::kApproved), A::kEmbargo);
-  CHECK(t.status().code() == feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
+  base::Result<Transition> t = Ask(kAlice, Facts(S::kApproved), A::kEmbargo);
+  CHECK(t.status().code() == base::Code::kPermissionDenied);
   CHECK(Ask(kAlice, Facts(S::kInReview), A::kEmbargo).ok());
 }
 
@@ -127,19 +126,19 @@ TEST_CASE("the author of a draft cannot review, approve or publish it", "[hub][w
   Principal alice_all = kEveryone;
   alice_all.user_id = 1;
   alice_all.username = "alice";
-  feeds::Result<Transition> t = Ask(alice_all, Facts(S::kInReview), A::kPass);
-  REQUIRE(t.status().code() == feeds::Code::kPermissionDenied);
+  base::Result<Transition> t = Ask(alice_all, Facts(S::kInReview), A::kPass);
+  REQUIRE(t.status().code() == base::Code::kPermissionDenied);
   CHECK(t.status().message() == "separation of duties: alice wrote draft 12 and cannot review it");
   CHECK(Ask(alice_all, Facts(S::kInReview), A::kReject).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   CHECK(Ask(alice_all, Facts(S::kAwaitingApproval), A::kApprove).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   CHECK(Ask(alice_all, Facts(S::kAwaitingApproval), A::kReject).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   CHECK(Ask(alice_all, Facts(S::kApproved), A::kPublish).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   CHECK(Ask(alice_all, Facts(S::kApproved), A::kSchedule).status().code() ==
-        feeds::Code::kPermissionDenied);
+        base::Code::kPermissionDenied);
   // Writing and submitting their own draft is what authors do.
   CHECK(Ask(alice_all, Facts(S::kDraft), A::kSubmit).ok());
 }
@@ -147,11 +146,11 @@ TEST_CASE("the author of a draft cannot review, approve or publish it", "[hub][w
 TEST_CASE("one reviewer cannot take two levels of the same round", "[hub][workflow][sod]") {
   WorkflowFacts f = Facts(S::kInReview, 2);
   f.round_reviewers = {{1, 2, "bob"}};
-  feeds::Result<Transition> t = Ask(kBob, f, A::kPass);
-  REQUIRE(t.status().code() == feeds::Code::kPermissionDenied);
+  base::Result<Transition> t = Ask(kBob, f, A::kPass);
+  REQUIRE(t.status().code() == base::Code::kPermissionDenied);
   CHECK(t.status().message() ==
         "bob already passed level 1 (初审) of draft 12; level 2 (复审) needs another reviewer");
-  CHECK(Ask(kBob, f, A::kReject).status().code() == feeds::Code::kPermissionDenied);
+  CHECK(Ask(kBob, f, A::kReject).status().code() == base::Code::kPermissionDenied);
   CHECK(Ask(kCarol, f, A::kPass).ok());
 }
 
@@ -159,10 +158,10 @@ TEST_CASE("a reviewer of this round cannot approve or reject it as approver",
           "[hub][workflow][sod]") {
   WorkflowFacts f = Facts(S::kAwaitingApproval);
   f.round_reviewers = {{1, 2, "bob"}, {2, 3, "carol"}, {3, 5, "eve"}};
-  feeds::Result<Transition> t = Ask(kEve, f, A::kApprove);
-  REQUIRE(t.status().code() == feeds::Code::kPermissionDenied);
+  base::Result<Transition> t = Ask(kEve, f, A::kApprove);
+  REQUIRE(t.status().code() == base::Code::kPermissionDenied);
   CHECK(t.status().message().find("eve passed level 3 (终审) of draft 12") != std::string::npos);
-  CHECK(Ask(kEve, f, A::kReject).status().code() == feeds::Code::kPermissionDenied);
+  CHECK(Ask(kEve, f, A::kReject).status().code() == base::Code::kPermissionDenied);
   CHECK(Ask(kDave, f, A::kApprove).ok());
 }
 
@@ -171,10 +170,10 @@ TEST_CASE("rejection needs a comment and starts a new round", "[hub][workflow]")
   f.round_reviewers = {{1, 2, "bob"}};
   WorkflowRequest r = Req(A::kReject);
   r.comment = "  ";
-  feeds::Result<Transition> bad = Decide(kCarol, f, r);
-  REQUIRE(bad.status().code() == feeds::Code::kInvalidArgument);
+  base::Result<Transition> bad = Decide(kCarol, f, r);
+  REQUIRE(bad.status().code() == base::Code::kInvalidArgument);
   CHECK(bad.status().message().rfind("comment:", 0) == 0);
-  feeds::Result<Transition> t = Ask(kCarol, f, A::kReject);
+  base::Result<Transition> t = Ask(kCarol, f, A::kReject);
   REQUIRE(t.ok());
   CHECK(t->state == S::kDraft);
   CHECK(t->level == 0);
@@ -186,7 +185,7 @@ TEST_CASE("rejection needs a comment and starts a new round", "[hub][workflow]")
 }
 
 TEST_CASE("an illegal transition names the state and the action", "[hub][workflow]") {
-  feeds::Result<Transition> t = Ask(kDave, Facts(S::kInReview, 2), A::kApprove);
+  base::Result<Transition> t = Ask(kDave, Facts(S::kInReview, 2), A::kApprove);
   REQUIRE_FALSE(t.ok());
   CHECK(t.status().message() == "cannot approve draft 12: it is at review level 2 (复审)");
 }
@@ -195,12 +194,12 @@ TEST_CASE("embargo blocks publishing now and scheduling before it lifts",
           "[hub][workflow][embargo]") {
   WorkflowFacts f = Facts(S::kApproved);
   f.embargo_until_ms = kNow + 3600000;
-  feeds::Result<Transition> now = Ask(kDave, f, A::kPublish);
-  REQUIRE(now.status().code() == feeds::Code::kFailedPrecondition);
+  base::Result<Transition> now = Ask(kDave, f, A::kPublish);
+  REQUIRE(now.status().code() == base::Code::kFailedPrecondition);
   CHECK(now.status().message().find("embargo") != std::string::npos);
   WorkflowRequest early = Req(A::kSchedule);
   early.at_ms = kNow + 1000;
-  CHECK(Decide(kDave, f, early).status().code() == feeds::Code::kFailedPrecondition);
+  CHECK(Decide(kDave, f, early).status().code() == base::Code::kFailedPrecondition);
   WorkflowRequest at_lift = Req(A::kSchedule);
   at_lift.at_ms = kNow + 3600000;
   CHECK(Decide(kDave, f, at_lift)->state == S::kScheduled);
@@ -212,9 +211,9 @@ TEST_CASE("scheduling needs a time that is not in the past", "[hub][workflow][sc
   WorkflowFacts f = Facts(S::kApproved);
   WorkflowRequest r = Req(A::kSchedule);
   r.at_ms = kNow - 1;
-  CHECK(Decide(kDave, f, r).status().code() == feeds::Code::kInvalidArgument);
+  CHECK(Decide(kDave, f, r).status().code() == base::Code::kInvalidArgument);
   r.at_ms.reset();
-  CHECK(Decide(kDave, f, r).status().code() == feeds::Code::kInvalidArgument);
+  CHECK(Decide(kDave, f, r).status().code() == base::Code::kInvalidArgument);
   r.at_ms = kNow;
   CHECK(Decide(kDave, f, r).ok());
 }
@@ -223,8 +222,8 @@ TEST_CASE("withdraw and repeal need a reason", "[hub][workflow]") {
   for (A a : {A::kWithdraw, A::kRepeal}) {
     WorkflowRequest r = Req(a);
     r.comment = "";
-    feeds::Result<Transition> t = Decide(kDave, Facts(S::kPublished), r);
-    REQUIRE(t.status().code() == feeds::Code::kInvalidArgument);
+    base::Result<Transition> t = Decide(kDave, Facts(S::kPublished), r);
+    REQUIRE(t.status().code() == base::Code::kInvalidArgument);
     CHECK(t.status().message().rfind("reason:", 0) == 0);
   }
 }
@@ -232,7 +231,7 @@ TEST_CASE("withdraw and repeal need a reason", "[hub][workflow]") {
 TEST_CASE("submission fixes the number of review levels between 1 and 5", "[hub][workflow]") {
   WorkflowFacts f = Facts(S::kDraft);
   f.levels = 6;
-  CHECK(Ask(kAlice, f, A::kSubmit).status().code() == feeds::Code::kInvalidArgument);
+  CHECK(Ask(kAlice, f, A::kSubmit).status().code() == base::Code::kInvalidArgument);
   f.levels = 1;
   CHECK(Ask(kAlice, f, A::kSubmit).ok());
   WorkflowFacts one = Facts(S::kInReview, 1);

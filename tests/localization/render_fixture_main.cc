@@ -11,9 +11,9 @@
 
 #include "localization/xihu_profile.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/sanitize.h"
 #include "zhanqun/localization/interpretation.h"
 #include "zhanqun/localization/site_renderer.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zf = zhanqun::feeds;
 namespace zl = zhanqun::localization;
@@ -61,9 +61,9 @@ zf::Release FromJson(const nlohmann::json& d) {
   r.doc_number = d.value("doc_number", "");
   r.authority = d.at("authority").get<std::string>();
   r.signed_date = d.value("date", "");
-  auto t = zf::ParseTime(d.at("pub_date").get<std::string>() + "T09:00:00+08:00");
+  auto t = zhanqun::base::ParseTime(d.at("pub_date").get<std::string>() + "T09:00:00+08:00");
   r.published_ms = t.ok() ? *t : 0;
-  r.body_html = zf::TextToHtml(d.value("body", ""));
+  r.body_html = zhanqun::text::TextToHtml(d.value("body", ""));
   r.categories = {d.value("category", "")};
   r.topics = TopicsFor(r.title);
   return r;
@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
   if (site.releases.empty()) return Fail("no documents read from the fixture");
 
   zl::SiteRenderer renderer(theme, "", argv[1]);
-  zf::Status s = renderer.RenderAll(site);
+  zhanqun::base::Status s = renderer.RenderAll(site);
   if (!s.ok()) return Fail(s.ToString());
   // The agent serves these two itself; save them so the browser test can check them.
   zl::SearchPageModel search;

@@ -23,11 +23,11 @@ inline std::string InterpretationDir() {
 }
 
 // 2019-02-13 10:00 Beijing time.
-inline constexpr feeds::TimeMs kFeb13 = 1550023200000;
-inline constexpr feeds::TimeMs kDayMs = 86400000;
+inline constexpr base::TimeMs kFeb13 = 1550023200000;
+inline constexpr base::TimeMs kDayMs = 86400000;
 
 inline feeds::Release MakeRelease(const std::string& id, const std::string& title,
-                                  feeds::TimeMs published) {
+                                  base::TimeMs published) {
   feeds::Release r;
   r.id = id;
   r.title = title;
@@ -74,7 +74,9 @@ inline localization::SiteSnapshot SampleSite() {
   amended.release.topics = {"营商环境"};
 
   localization::ReleasePage repealed{
-      MakeRelease("govcn:000014349/2018-00001", "关于某项旧办法的通知", kFeb13 - 30 * kDayMs), {}, ""};
+      MakeRelease("govcn:000014349/2018-00001", "关于某项旧办法的通知", kFeb13 - 30 * kDayMs),
+      {},
+      ""};
   repealed.release.status = feeds::ReleaseStatus::kRepealed;
   repealed.release.topics = {"教育"};
 

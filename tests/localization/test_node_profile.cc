@@ -4,7 +4,7 @@
 #include "zhanqun/localization/site.h"
 
 namespace zl = zhanqun::localization;
-using zhanqun::feeds::Code;
+using zhanqun::base::Code;
 using zhanqun::feeds::NodeLevel;
 
 TEST_CASE("a complete node profile parses with its departments and services",

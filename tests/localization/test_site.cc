@@ -15,8 +15,8 @@
 #include "test_support.h"
 #include "text_util.h"
 #include "view_model.h"
-#include "zhanqun/feeds/sanitize.h"
 #include "zhanqun/localization/site_renderer.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace fs = std::filesystem;
 namespace zl = zhanqun::localization;
@@ -39,7 +39,7 @@ const std::string kWithdrawnId = "govcn:000014349/2019-00099";
 std::map<std::string, std::string> RenderSite(const zl::SiteSnapshot& site, const std::string& out,
                                               const std::string& overrides = "") {
   zl::SiteRenderer renderer(ThemeDir(), overrides, out);
-  const zhanqun::feeds::Status s = renderer.RenderAll(site);
+  const zhanqun::base::Status s = renderer.RenderAll(site);
   INFO(s.ToString());
   REQUIRE(s.ok());
   return ReadTree(out);
@@ -334,7 +334,7 @@ TEST_CASE("XSS payloads in any field never reach the site as markup",
   for (std::size_t i = 0; i < corpus.size(); ++i) {
     zl::ReleasePage p{zhanqun::testing::MakeRelease(
                           "xss/" + std::to_string(i), corpus[i],
-                          zhanqun::testing::kFeb13 + static_cast<zhanqun::feeds::TimeMs>(i)),
+                          zhanqun::testing::kFeb13 + static_cast<zhanqun::base::TimeMs>(i)),
                       {},
                       ""};
     p.release.body_html = corpus[i];
@@ -424,7 +424,7 @@ TEST_CASE("a cached file is read again when it changes, whatever its size",
   fs::remove(path);
   auto gone = zl::ReadFileCached(path);
   REQUIRE_FALSE(gone.ok());
-  CHECK(gone.status().code() == zhanqun::feeds::Code::kNotFound);
+  CHECK(gone.status().code() == zhanqun::base::Code::kNotFound);
 }
 
 TEST_CASE("a missing or broken theme template is reported by name", "[localization][site]") {
@@ -432,14 +432,14 @@ TEST_CASE("a missing or broken theme template is reported by name", "[localizati
   WriteText(overrides.File("release.mustache"), "{{#layers}}never closed");
   TempDir out;
   zl::SiteRenderer broken(ThemeDir(), overrides.path(), out.path());
-  const zhanqun::feeds::Status s = broken.RenderAll(SampleSite());
+  const zhanqun::base::Status s = broken.RenderAll(SampleSite());
   REQUIRE_FALSE(s.ok());
   CHECK(Contains(s.message(), "release.mustache"));
 
   zl::SiteRenderer missing(out.File("no-theme"), "", out.path());
-  const zhanqun::feeds::Status m = missing.RenderAll(SampleSite());
+  const zhanqun::base::Status m = missing.RenderAll(SampleSite());
   REQUIRE_FALSE(m.ok());
-  CHECK(m.code() == zhanqun::feeds::Code::kNotFound);
+  CHECK(m.code() == zhanqun::base::Code::kNotFound);
 }
 
 TEST_CASE("a release's list summary is the excerpt of its whole body's text", "[site][summary]") {
@@ -449,7 +449,7 @@ TEST_CASE("a release's list summary is the excerpt of its whole body's text", "[
   std::ifstream in(std::string(ZQ_FIXTURES_DIR) + "/govcn_state_council_2019.jsonl");
   std::string line;
   while (std::getline(in, line)) {
-    bodies.push_back(zf::TextToHtml(nlohmann::json::parse(line).value("body", "")));
+    bodies.push_back(zhanqun::text::TextToHtml(nlohmann::json::parse(line).value("body", "")));
   }
   REQUIRE(bodies.size() >= 20);
   const std::string markup(9000, ' ');
@@ -465,7 +465,7 @@ TEST_CASE("a release's list summary is the excerpt of its whole body's text", "[
     r.body_html = body;
     long_bodies += body.size() > 8192 ? 1 : 0;
     INFO(body.substr(0, 200));
-    CHECK(zl::ReleaseSummary(r) == zl::Excerpt(zf::HtmlToText(body), zl::kSummaryChars));
+    CHECK(zl::ReleaseSummary(r) == zl::Excerpt(zhanqun::text::HtmlToText(body), zl::kSummaryChars));
   }
   CHECK(long_bodies >= 8);
 }
@@ -480,8 +480,7 @@ TEST_CASE("long bodies rendered again are the sanitizer's output for their own c
     return "<p>" + text + "</p>" + tail;
   };
   const std::vector<std::string> bodies = {
-      body("甲", "<script>alert(1)</script>"),
-      body("乙", "<script>alert(1)</script>"),
+      body("甲", "<script>alert(1)</script>"), body("乙", "<script>alert(1)</script>"),
       body("甲", "<img src=x onerror=alert(2)>"),
       body("甲", "<script>alert(1)</script>"),  // the first again
   };
@@ -490,18 +489,18 @@ TEST_CASE("long bodies rendered again are the sanitizer's output for their own c
     for (std::size_t i = 0; i < bodies.size(); ++i) {
       zl::ReleasePage p = site.releases.front();
       p.release.body_html = bodies[i];
-      p.layers = {{zf::NodeLevel::kProvince, "330000", "浙江省", bodies[(i + 1) % bodies.size()],
-                   1, true}};
+      p.layers = {
+          {zf::NodeLevel::kProvince, "330000", "浙江省", bodies[(i + 1) % bodies.size()], 1, true}};
       auto data = zl::ReleasePageData(p, site.topics, "");
       INFO("round " << round << " body " << i);
       const std::string release_html = data.get("body_html")->string_value();
-      CHECK(release_html == zf::SanitizeHtml(bodies[i]));
+      CHECK(release_html == zhanqun::text::SanitizeHtml(bodies[i]));
       CHECK_FALSE(Contains(release_html, "<script"));
       CHECK_FALSE(Contains(release_html, "onerror"));
       const auto& layers = data.get("layers")->list_value();
       REQUIRE(layers.size() == 1);
       CHECK(layers[0].get("body_html")->string_value() ==
-            zf::SanitizeHtml(bodies[(i + 1) % bodies.size()]));
+            zhanqun::text::SanitizeHtml(bodies[(i + 1) % bodies.size()]));
     }
   }
 }

@@ -5,7 +5,7 @@
 #include "zhanqun/localization/interpretation.h"
 
 namespace zl = zhanqun::localization;
-using zhanqun::feeds::Code;
+using zhanqun::base::Code;
 using zhanqun::feeds::Release;
 using zhanqun::testing::InterpretationDir;
 using zhanqun::testing::MakeRelease;

@@ -10,7 +10,7 @@
 
 namespace zhanqun::hub::web {
 
-using feeds::HttpResponse;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -30,7 +30,7 @@ struct TreeFilter {
 };
 
 // Unknown filter values are dropped (an old bookmark still shows the tree).
-TreeFilter FilterFrom(const feeds::HttpRequest& req) {
+TreeFilter FilterFrom(const net::HttpRequest& req) {
   TreeFilter f{req.Query("state"), req.Query("level"), req.Query("q")};
   const auto& states = StateNames();
   if (std::find(states.begin(), states.end(), f.state) == states.end()) f.state.clear();
@@ -67,8 +67,8 @@ Selection Select(const ClusterView& v, const TreeFilter& f) {
 
 std::string LagText(const ConsoleNode& n) {
   if (!n.lag_p50_ms) return "暂无";
-  return "p50 " + FormatDuration(*n.lag_p50_ms) + " / p95 " + FormatDuration(*n.lag_p95_ms) +
-         "（" + StageLabel(n.lag_stage) + "）";
+  return "p50 " + FormatDuration(*n.lag_p50_ms) + " / p95 " + FormatDuration(*n.lag_p95_ms) + "（" +
+         StageLabel(n.lag_stage) + "）";
 }
 
 mustache::data NodeItem(const ClusterView& v, const ConsoleNode& n, const Selection& sel) {
@@ -79,10 +79,10 @@ mustache::data NodeItem(const ClusterView& v, const ConsoleNode& n, const Select
   d.set("state", n.state);
   d.set("why", n.why);
   d.set("lag", LagText(n));
-  d.set("last_contact", n.last_contact.empty()
-                            ? std::string("从未")
-                            : n.last_contact + "（" + FormatDuration(n.last_contact_age_ms.value_or(0)) +
-                                  "前）");
+  d.set("last_contact",
+        n.last_contact.empty()
+            ? std::string("从未")
+            : n.last_contact + "（" + FormatDuration(n.last_contact_age_ms.value_or(0)) + "前）");
   d.set("context", sel.matched.count(n.code) == 0);
   mustache::data children = List();
   for (const ConsoleNode& c : v.nodes) {
@@ -173,7 +173,7 @@ HttpResponse ConsoleTree(const Web& w, WebContext& ctx) {
 
 }  // namespace
 
-void RegisterConsoleTree(const std::shared_ptr<Web>& web, feeds::HttpServer& server) {
+void RegisterConsoleTree(const std::shared_ptr<Web>& web, net::HttpServer& server) {
   const Web* w = web.get();
   server.Route("GET", "/console", web->Page(Access::OfRole(Role::kAdmin), [w](WebContext& ctx) {
     return ConsoleTree(*w, ctx);

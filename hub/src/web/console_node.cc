@@ -5,11 +5,12 @@
 #include "web/console_data.h"
 #include "web/routes.h"
 #include "web/svg.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/report.h"
 
 namespace zhanqun::hub::web {
 
-using feeds::HttpResponse;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -20,8 +21,8 @@ constexpr const char* kChartStages[] = {"received", "verified", "indexed", "live
 
 struct HistoryRow {
   std::uint64_t seq = 0;
-  feeds::TimeMs appended_ms = 0;
-  std::map<std::string, feeds::TimeMs> lag_ms;  // stage -> lag
+  base::TimeMs appended_ms = 0;
+  std::map<std::string, base::TimeMs> lag_ms;  // stage -> lag
 };
 
 std::vector<HistoryRow> History(Hub& hub, const std::string& code) {
@@ -47,7 +48,8 @@ LineChart Chart(const ConsoleNode& n, const std::vector<HistoryRow>& rows) {
     for (const HistoryRow& r : rows) {
       auto it = r.lag_ms.find(stage);
       if (it != r.lag_ms.end()) {
-        s.points.push_back({static_cast<double>(r.appended_ms), static_cast<double>(it->second) / 1000.0});
+        s.points.push_back(
+            {static_cast<double>(r.appended_ms), static_cast<double>(it->second) / 1000.0});
       }
     }
     c.series.push_back(std::move(s));
@@ -60,7 +62,7 @@ mustache::data HistoryTable(const std::vector<HistoryRow>& rows) {
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
     mustache::data r;
     r.set("seq", std::to_string(it->seq));
-    r.set("published", feeds::FormatTime(it->appended_ms));
+    r.set("published", base::FormatTime(it->appended_ms));
     mustache::data cells = List();
     for (const char* stage : kChartStages) {
       auto lag = it->lag_ms.find(stage);
@@ -87,11 +89,12 @@ mustache::data Facts(const ConsoleNode& n) {
   add("级别", LevelLabel(n.level));
   add("上级", n.parent);
   add("最近联系", n.last_contact.empty() ? "从未" : n.last_contact);
-  if (r.contains("upstream") && r["upstream"].is_string()) add("上游", r["upstream"].get<std::string>());
+  if (r.contains("upstream") && r["upstream"].is_string())
+    add("上游", r["upstream"].get<std::string>());
   if (r.contains("via") && r["via"].is_string()) add("报告经由", r["via"].get<std::string>());
   if (r.contains("clock") && r["clock"].is_object()) {
     add("时钟偏差估计", std::to_string(r["clock"].value("offset_ms", 0)) + " 毫秒（误差 ±" +
-                           std::to_string(r["clock"].value("error_ms", 0)) + " 毫秒）");
+                            std::to_string(r["clock"].value("error_ms", 0)) + " 毫秒）");
   } else {
     add("时钟偏差估计", "未知");
   }
@@ -131,7 +134,7 @@ mustache::data Rejections(Hub& hub, const std::string& code) {
     d.set("origin", r.origin);
     d.set("seq", std::to_string(r.seq));
     d.set("reason", r.reason);
-    d.set("at", feeds::FormatTime(r.hub_ms));
+    d.set("at", base::FormatTime(r.hub_ms));
     list.push_back(d);
   }
   return list;
@@ -140,16 +143,15 @@ mustache::data Rejections(Hub& hub, const std::string& code) {
 json NodeJson(Hub& hub, const ConsoleNode& n, const std::vector<HistoryRow>& rows) {
   json history = json::array();
   for (const HistoryRow& r : rows) {
-    history.push_back({{"seq", r.seq},
-                       {"published", feeds::FormatTime(r.appended_ms)},
-                       {"lag_ms", r.lag_ms}});
+    history.push_back(
+        {{"seq", r.seq}, {"published", base::FormatTime(r.appended_ms)}, {"lag_ms", r.lag_ms}});
   }
   json rejections = json::array();
   for (const RejectionRow& r : hub.store().Rejections(n.code, kRejections)) {
     rejections.push_back({{"origin", r.origin},
                           {"seq", r.seq},
                           {"reason", r.reason},
-                          {"at", feeds::FormatTime(r.hub_ms)}});
+                          {"at", base::FormatTime(r.hub_ms)}});
   }
   return {{"node", n.raw}, {"history", history}, {"rejections", rejections}};
 }
@@ -173,7 +175,8 @@ HttpResponse NodePage(const Web& w, WebContext& ctx) {
   d.set("head", std::to_string(v.head));
   d.set("chart", RenderLineChart(Chart(*n, rows)));
   mustache::data heads = List();
-  for (const char* stage : kChartStages) heads.push_back(mustache::data("label", StageLabel(stage)));
+  for (const char* stage : kChartStages)
+    heads.push_back(mustache::data("label", StageLabel(stage)));
   d.set("history_heads", heads);
   d.set("history", HistoryTable(rows));
   d.set("has_history", !rows.empty());
@@ -185,11 +188,11 @@ HttpResponse NodePage(const Web& w, WebContext& ctx) {
 
 }  // namespace
 
-void RegisterConsoleNode(const std::shared_ptr<Web>& web, feeds::HttpServer& server) {
+void RegisterConsoleNode(const std::shared_ptr<Web>& web, net::HttpServer& server) {
   const Web* w = web.get();
-  server.Route("GET", "/console/nodes/{code}",
-               web->Page(Access::OfRole(Role::kAdmin),
-                         [w](WebContext& ctx) { return NodePage(*w, ctx); }));
+  server.Route(
+      "GET", "/console/nodes/{code}",
+      web->Page(Access::OfRole(Role::kAdmin), [w](WebContext& ctx) { return NodePage(*w, ctx); }));
 }
 
 }  // namespace zhanqun::hub::web

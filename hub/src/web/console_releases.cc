@@ -8,11 +8,12 @@
 
 #include "web/console_data.h"
 #include "web/routes.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/feeds/report.h"
 
 namespace zhanqun::hub::web {
 
-using feeds::HttpResponse;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -21,7 +22,7 @@ constexpr std::size_t kReleaseList = 200;
 
 // Percent-encodes an id for a path, keeping '/' and ':' readable.
 std::string PathEncode(const std::string& id) {
-  std::string e = feeds::UrlEncode(id), out;
+  std::string e = net::UrlEncode(id), out;
   for (std::size_t i = 0; i < e.size(); ++i) {
     if (e.compare(i, 3, "%2F") == 0 || e.compare(i, 3, "%3A") == 0) {
       out += e[i + 2] == 'F' ? '/' : ':';
@@ -62,7 +63,8 @@ std::vector<Progress> ProgressOf(const json& status) {
       out.push_back(std::move(p));
     }
   }
-  std::sort(out.begin(), out.end(), [](const Progress& a, const Progress& b) { return a.code < b.code; });
+  std::sort(out.begin(), out.end(),
+            [](const Progress& a, const Progress& b) { return a.code < b.code; });
   return out;
 }
 
@@ -86,8 +88,8 @@ mustache::data Cell(const Progress& p) {
   c.set("stage_class", p.furthest.empty() ? std::string("none") : p.furthest);
   c.set("stage", StageLabel(p.furthest));
   c.set("title", CellTitle(p));
-  c.set("took", p.live_lag_ms ? FormatDuration(*p.live_lag_ms)
-                              : "等待 " + FormatDuration(p.waiting_ms));
+  c.set("took",
+        p.live_lag_ms ? FormatDuration(*p.live_lag_ms) : "等待 " + FormatDuration(p.waiting_ms));
   c.set("due_since", p.live_lag_ms ? std::string("—") : p.due_since);
   return c;
 }
@@ -124,7 +126,7 @@ mustache::data Matrix(const std::vector<Progress>& nodes) {
 
 HttpResponse ReleasePage(const Web& w, WebContext& ctx) {
   const std::string id = ctx.req.params.at("id");
-  feeds::Result<std::string> status = w.hub().ReleaseStatusJson(id);
+  base::Result<std::string> status = w.hub().ReleaseStatusJson(id);
   if (!status.ok()) {
     if (ctx.json) return JsonResponse(404, "{\"error\":\"no release with this id\"}\n");
     return w.ErrorPage(ctx, 404, "未找到发布", status.status().message());
@@ -166,7 +168,7 @@ std::vector<ReleaseSummary> Summaries(Hub& hub) {
   std::vector<ReleaseSummary> out;
   for (const ReleaseRow& r : hub.store().Releases(kReleaseList)) {
     ReleaseSummary s{r, 0, 0};
-    feeds::Result<std::string> st = hub.ReleaseStatusJson(r.id);
+    base::Result<std::string> st = hub.ReleaseStatusJson(r.id);
     if (st.ok()) {
       json j = json::parse(*st);
       s.live = j.value("live_count", std::int64_t{0});
@@ -187,7 +189,7 @@ HttpResponse ReleasesPage(const Web& w, WebContext& ctx) {
                      {"status", s.row.status},
                      {"title", s.row.title},
                      {"seq", s.row.seq},
-                     {"published", feeds::FormatTime(s.row.appended_ms)},
+                     {"published", base::FormatTime(s.row.appended_ms)},
                      {"live_count", s.live},
                      {"node_count", s.total}});
     }
@@ -201,7 +203,7 @@ HttpResponse ReleasesPage(const Web& w, WebContext& ctx) {
     r.set("title", s.row.title);
     r.set("version", std::to_string(s.row.version));
     r.set("status", s.row.status);
-    r.set("published", feeds::FormatTime(s.row.appended_ms));
+    r.set("published", base::FormatTime(s.row.appended_ms));
     r.set("live", std::to_string(s.live) + " / " + std::to_string(s.total));
     r.set("complete", s.live == s.total);
     list.push_back(r);
@@ -214,7 +216,7 @@ HttpResponse ReleasesPage(const Web& w, WebContext& ctx) {
 
 }  // namespace
 
-void RegisterConsoleReleases(const std::shared_ptr<Web>& web, feeds::HttpServer& server) {
+void RegisterConsoleReleases(const std::shared_ptr<Web>& web, net::HttpServer& server) {
   const Web* w = web.get();
   Access admin = Access::OfRole(Role::kAdmin);
   server.Route("GET", "/console/releases",
@@ -223,7 +225,7 @@ void RegisterConsoleReleases(const std::shared_ptr<Web>& web, feeds::HttpServer&
                web->Page(admin, [w](WebContext& ctx) { return ReleasePage(*w, ctx); }));
 }
 
-void RegisterConsoleRoutes(const std::shared_ptr<Web>& web, feeds::HttpServer& server) {
+void RegisterConsoleRoutes(const std::shared_ptr<Web>& web, net::HttpServer& server) {
   RegisterConsoleTree(web, server);
   RegisterConsoleNode(web, server);
   RegisterConsoleReleases(web, server);

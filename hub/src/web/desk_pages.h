@@ -29,29 +29,29 @@ struct DeskPages {
   std::shared_ptr<Web> web;
   DeskServices s;
 };
-using DeskPageFn = std::function<feeds::HttpResponse(DeskPages&, WebContext&)>;
+using DeskPageFn = std::function<net::HttpResponse(DeskPages&, WebContext&)>;
 // Routes `method path` to `fn` behind web->Page(access) (login, role, CSRF).
-void AddDeskPage(feeds::HttpServer& server, const std::shared_ptr<DeskPages>& pages,
+void AddDeskPage(net::HttpServer& server, const std::shared_ptr<DeskPages>& pages,
                  const char* method, const char* path, Access access, DeskPageFn fn);
 
 void RegisterDraftPages(const std::shared_ptr<Web>& web, DeskServices services,
-                        feeds::HttpServer& server);
+                        net::HttpServer& server);
 void RegisterAdminPages(const std::shared_ptr<Web>& web, DeskServices services,
-                        feeds::HttpServer& server);
+                        net::HttpServer& server);
 
 // Helpers shared by the desk page files.
 // JSON (objects, arrays, scalars) as mustache data; numbers become text.
 mustache::data JsonToData(const nlohmann::json& j);
 // Beijing time (UTC+8), "2019-02-15 16:00"; "—" for 0.
-std::string LocalTime(feeds::TimeMs t);
+std::string LocalTime(base::TimeMs t);
 // An HTML datetime-local value ("2019-02-15T16:00"), read as Beijing time.
-feeds::Result<feeds::TimeMs> ParseLocalTime(const std::string& value);
+base::Result<base::TimeMs> ParseLocalTime(const std::string& value);
 // Adds "<key>_local" beside every RFC 3339 string field named in `keys`.
 void AddLocalTimes(nlohmann::json& j, std::initializer_list<const char*> keys);
 // The message for a ?done=<code> after a redirect ("" when unknown).
 std::string FlashMessage(const std::string& code);
 // The HTTP status for a refused action, for the page that shows the error.
-int ErrorStatus(const feeds::Status& s);
+int ErrorStatus(const base::Status& s);
 
 }  // namespace zhanqun::hub::web
 

@@ -7,9 +7,9 @@
 
 namespace zhanqun::hub::web {
 
-using feeds::HttpResponse;
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -74,18 +74,18 @@ HttpResponse Audit(Pages& p, WebContext& ctx) {
     j["seq"] = std::to_string(r.seq);
     rows.push_back(j);
   }
-  json page = {{"actor", f.actor}, {"action", f.action_prefix}, {"object", f.object},
-               {"records", rows}};
+  json page = {
+      {"actor", f.actor}, {"action", f.action_prefix}, {"object", f.object}, {"records", rows}};
   if (ctx.req.Query("verify") == "1") {
     AuditVerification v = audit.Verify();
-    page["verified"] = {{"intact", v.ok()},
-                        {"records", std::to_string(v.records)},
-                        {"problem", v.problem}};
+    page["verified"] = {
+        {"intact", v.ok()}, {"records", std::to_string(v.records)}, {"problem", v.problem}};
   }
   if (records.size() == f.limit && records.back().seq > 1) {
     page["older"] = "/desk/audit?before=" + std::to_string(records.back().seq) +
-                    "&actor=" + feeds::UrlEncode(f.actor) + "&action=" +
-                    feeds::UrlEncode(f.action_prefix) + "&object=" + feeds::UrlEncode(f.object);
+                    "&actor=" + net::UrlEncode(f.actor) +
+                    "&action=" + net::UrlEncode(f.action_prefix) +
+                    "&object=" + net::UrlEncode(f.object);
   }
   if (ctx.json) return JsonResponse(200, page.dump() + "\n");
   return p.web->Render(ctx, 200, "审计日志", "audit", JsonToData(page));
@@ -97,7 +97,8 @@ HttpResponse TopicsPage(Pages& p, WebContext& ctx, int status, const std::string
     topics.push_back({{"id", t.id}, {"title", t.title}, {"description", t.description}});
   }
   if (ctx.json) return JsonResponse(200, topics.dump() + "\n");
-  json page = {{"topics", topics}, {"error", error}, {"flash", FlashMessage(ctx.req.Query("done"))}};
+  json page = {
+      {"topics", topics}, {"error", error}, {"flash", FlashMessage(ctx.req.Query("done"))}};
   return p.web->Render(ctx, status, "专题", "topics", JsonToData(page));
 }
 
@@ -133,9 +134,9 @@ HttpResponse UsersPage(Pages& p, WebContext& ctx, int status, const std::string&
 HttpResponse UserAdd(Pages& p, WebContext& ctx) {
   Result<RoleSet> roles = RolesFromForm(ctx.form, "roles");
   if (!roles.ok()) return UsersPage(p, ctx, 400, roles.status().message());
-  Result<User> u = p.web->accounts().AddUser(ctx.principal(), ctx.form.Get("username"),
-                                            ctx.form.Get("display_name"),
-                                            ctx.form.Get("password"), *roles);
+  Result<User> u =
+      p.web->accounts().AddUser(ctx.principal(), ctx.form.Get("username"),
+                                ctx.form.Get("display_name"), ctx.form.Get("password"), *roles);
   if (!u.ok()) return UsersPage(p, ctx, ErrorStatus(u.status()), u.status().message());
   return Web::Redirect("/desk/users?done=user");
 }
@@ -196,7 +197,8 @@ HttpResponse TokenCreate(Pages& p, WebContext& ctx) {
   if (scopes->empty()) return TokensPage(p, ctx, 400, "scopes: choose at least one", "");
   Result<std::string> secret =
       p.web->accounts().CreateToken(who, user, ctx.form.Get("name"), *scopes);
-  if (!secret.ok()) return TokensPage(p, ctx, ErrorStatus(secret.status()), secret.status().message(), "");
+  if (!secret.ok())
+    return TokensPage(p, ctx, ErrorStatus(secret.status()), secret.status().message(), "");
   // Shown once, on this answer (no-store), never in a URL.
   return TokensPage(p, ctx, 201, "", *secret);
 }
@@ -209,12 +211,18 @@ HttpResponse TokenRevoke(Pages& p, WebContext& ctx) {
 
 const char* SourceStatusLabel(SourceStatus s) {
   switch (s) {
-    case SourceStatus::kNever: return "尚未抓取";
-    case SourceStatus::kOk: return "正常";
-    case SourceStatus::kNotModified: return "正常（未更新）";
-    case SourceStatus::kHttpError: return "HTTP 错误";
-    case SourceStatus::kNetwork: return "网络错误";
-    case SourceStatus::kBadFeed: return "内容被拒绝";
+    case SourceStatus::kNever:
+      return "尚未抓取";
+    case SourceStatus::kOk:
+      return "正常";
+    case SourceStatus::kNotModified:
+      return "正常（未更新）";
+    case SourceStatus::kHttpError:
+      return "HTTP 错误";
+    case SourceStatus::kNetwork:
+      return "网络错误";
+    case SourceStatus::kBadFeed:
+      return "内容被拒绝";
   }
   return "?";
 }
@@ -230,7 +238,9 @@ HttpResponse Sources(Pages& p, WebContext& ctx) {
                       {"trusted", v.config.trusted},
                       {"status", SourceStatusName(v.state.last_status)},
                       {"status_label", SourceStatusLabel(v.state.last_status)},
-                      {"status_class", good ? "ok" : v.state.last_status == SourceStatus::kNever ? "never" : "bad"},
+                      {"status_class", good                                          ? "ok"
+                                       : v.state.last_status == SourceStatus::kNever ? "never"
+                                                                                     : "bad"},
                       {"failures", v.state.failures > 0 ? std::to_string(v.state.failures) : ""},
                       {"last_error", v.state.last_error},
                       {"last_poll_local", LocalTime(v.state.last_poll_ms)},
@@ -247,20 +257,22 @@ HttpResponse Sources(Pages& p, WebContext& ctx) {
 }
 
 HttpResponse SourcePoll(Pages& p, WebContext& ctx) {
-  if (p.s.ingest == nullptr) return p.web->ErrorPage(ctx, 404, "未配置来源", "hub.json 中没有 sources。");
+  if (p.s.ingest == nullptr)
+    return p.web->ErrorPage(ctx, 404, "未配置来源", "hub.json 中没有 sources。");
   Result<PollOutcome> o = p.s.ingest->PollNow(ctx.req.params.at("name"));
-  if (!o.ok()) return p.web->ErrorPage(ctx, ErrorStatus(o.status()), "无法抓取", o.status().message());
-  (void)p.web->hub().audit().Append(p.web->hub().clock().NowMs(), ctx.principal().AuditName(),
-                                    "source.poll", "source:" + o->source,
-                                    json{{"status", SourceStatusName(o->status)},
-                                         {"new", o->items_new}}.dump());
+  if (!o.ok())
+    return p.web->ErrorPage(ctx, ErrorStatus(o.status()), "无法抓取", o.status().message());
+  (void)p.web->hub().audit().Append(
+      p.web->hub().clock().NowMs(), ctx.principal().AuditName(), "source.poll",
+      "source:" + o->source,
+      json{{"status", SourceStatusName(o->status)}, {"new", o->items_new}}.dump());
   return Web::Redirect("/desk/sources?done=polled");
 }
 
 }  // namespace
 
 void RegisterAdminPages(const std::shared_ptr<Web>& web, DeskServices services,
-                        feeds::HttpServer& server) {
+                        net::HttpServer& server) {
   P p = std::make_shared<Pages>(Pages{web, services});
   auto page = [&server, p](const char* method, const char* path, Access access, DeskPageFn h) {
     AddDeskPage(server, p, method, path, access, std::move(h));

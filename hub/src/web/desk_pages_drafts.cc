@@ -5,14 +5,14 @@
 
 #include "desk_json.h"
 #include "web/desk_pages.h"
-#include "zhanqun/feeds/markdown.h"
-#include "zhanqun/feeds/sanitize.h"
+#include "zhanqun/text/markdown.h"
+#include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::hub::web {
 
-using feeds::HttpResponse;
-using feeds::Result;
-using feeds::Status;
+using base::Result;
+using base::Status;
+using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -85,10 +85,10 @@ DraftContent ContentFromForm(const Form& f) {
   c.categories = SplitList(f.Get("categories"));
   std::string body = f.Get("body");
   if (f.Get("body_format", "markdown") == "html") {
-    c.body_html = feeds::SanitizeHtml(body);
+    c.body_html = text::SanitizeHtml(body);
   } else {
     c.body_markdown = body;
-    c.body_html = feeds::MarkdownToHtml(body);
+    c.body_html = text::MarkdownToHtml(body);
   }
   return c;
 }
@@ -136,10 +136,10 @@ std::set<std::int64_t> RoundReviewers(const std::vector<DraftStep>& history) {
 
 const char* ActionLabel(const std::string& a) {
   static const std::map<std::string, const char*> kLabels = {
-      {"create", "新建稿件"},   {"edit", "修改稿件"},      {"submit", "提交审核"},
-      {"pass", "审核通过"},     {"reject", "退回修改"},    {"approve", "签发"},
+      {"create", "新建稿件"},   {"edit", "修改稿件"},       {"submit", "提交审核"},
+      {"pass", "审核通过"},     {"reject", "退回修改"},     {"approve", "签发"},
       {"schedule", "定时发布"}, {"unschedule", "取消定时"}, {"embargo", "设置禁发"},
-      {"publish", "签名发布"},  {"withdraw", "撤回"},      {"repeal", "废止"},
+      {"publish", "签名发布"},  {"withdraw", "撤回"},       {"repeal", "废止"},
       {"amend", "新建修订稿"},  {"import", "自上游导入"},   {"attach", "上传附件"}};
   auto it = kLabels.find(a);
   return it == kLabels.end() ? a.c_str() : it->second;
@@ -148,7 +148,8 @@ const char* ActionLabel(const std::string& a) {
 std::string HumanSize(std::uint64_t n) {
   if (n < 1024) return std::to_string(n) + " B";
   if (n < 1024 * 1024) return std::to_string(n / 1024) + " KB";
-  return std::to_string(n / (1024 * 1024)) + "." + std::to_string(n % (1024 * 1024) * 10 / (1024 * 1024)) + " MB";
+  return std::to_string(n / (1024 * 1024)) + "." +
+         std::to_string(n % (1024 * 1024) * 10 / (1024 * 1024)) + " MB";
 }
 
 json ContentView(const DraftContent& c) {
@@ -165,7 +166,7 @@ json ContentView(const DraftContent& c) {
           {"signed_date", c.signed_date},
           {"topics_text", Join(c.topics, "、")},
           {"categories_text", Join(c.categories, "、")},
-          {"body_html", feeds::SanitizeHtml(c.body_html)},
+          {"body_html", text::SanitizeHtml(c.body_html)},
           {"attachments", atts}};
 }
 
@@ -179,18 +180,20 @@ json Abilities(const Principal& who, const Draft& d, const std::vector<DraftStep
   json a = {
       {"can_edit", editable && who.Can(Permission::kDraftEdit)},
       {"can_submit", editable && who.Can(Permission::kDraftEdit)},
-      {"can_review", s == DraftState::kInReview && who.Can(Permission::kReview) && !mine && !reviewed},
+      {"can_review",
+       s == DraftState::kInReview && who.Can(Permission::kReview) && !mine && !reviewed},
       {"can_approve",
        s == DraftState::kAwaitingApproval && who.Can(Permission::kApprove) && !mine && !reviewed},
       {"can_publish", s == DraftState::kApproved && who.Can(Permission::kPublish) && !mine},
       {"can_unschedule", s == DraftState::kScheduled && who.Can(Permission::kPublish) && !mine},
       {"can_reject_approved", (s == DraftState::kApproved || s == DraftState::kScheduled) &&
                                   who.Can(Permission::kApprove) && !mine},
-      {"can_embargo",
-       ((s == DraftState::kDraft || s == DraftState::kInReview ||
-         s == DraftState::kAwaitingApproval) && who.Can(Permission::kDraftEdit)) ||
-           ((s == DraftState::kAwaitingApproval || s == DraftState::kApproved ||
-             s == DraftState::kScheduled) && who.Can(Permission::kApprove) && !mine)},
+      {"can_embargo", ((s == DraftState::kDraft || s == DraftState::kInReview ||
+                        s == DraftState::kAwaitingApproval) &&
+                       who.Can(Permission::kDraftEdit)) ||
+                          ((s == DraftState::kAwaitingApproval || s == DraftState::kApproved ||
+                            s == DraftState::kScheduled) &&
+                           who.Can(Permission::kApprove) && !mine)},
   };
   bool any = false;
   for (auto& [k, v] : a.items()) any = any || v.get<bool>();
@@ -201,7 +204,9 @@ json Abilities(const Principal& who, const Draft& d, const std::vector<DraftStep
 HttpResponse DraftPage(Pages& p, WebContext& ctx, std::int64_t id, int status,
                        const std::string& error) {
   std::optional<Draft> d = p.s.desk.Get(id);
-  if (!d) return p.web->ErrorPage(ctx, 404, "未找到稿件", "没有编号为 " + std::to_string(id) + " 的稿件。");
+  if (!d)
+    return p.web->ErrorPage(ctx, 404, "未找到稿件",
+                            "没有编号为 " + std::to_string(id) + " 的稿件。");
   std::vector<DraftStep> history = p.s.desk.History(id);
   if (ctx.json) {
     json j = DraftToJson(p.s.desk, *d);
@@ -258,7 +263,8 @@ HttpResponse Queue(Pages& p, WebContext& ctx) {
     std::function<bool(const Draft&)> match;
   };
   const Section sections[] = {
-      {"mine", "待修改和待提交（撰稿）", [](const Draft& d) { return d.state == DraftState::kDraft; }},
+      {"mine", "待修改和待提交（撰稿）",
+       [](const Draft& d) { return d.state == DraftState::kDraft; }},
       {"review", "待审核", [](const Draft& d) { return d.state == DraftState::kInReview; }},
       {"approve", "待签发",
        [](const Draft& d) { return d.state == DraftState::kAwaitingApproval; }},
@@ -288,8 +294,9 @@ HttpResponse Drafts(Pages& p, WebContext& ctx) {
   json states = json::array();
   for (DraftState s : kAllStates) {
     if (state == DraftStateName(s)) f.state = s;
-    states.push_back(
-        {{"value", DraftStateName(s)}, {"label", DraftStateLabel(s)}, {"selected", state == DraftStateName(s)}});
+    states.push_back({{"value", DraftStateName(s)},
+                      {"label", DraftStateLabel(s)},
+                      {"selected", state == DraftStateName(s)}});
   }
   f.limit = 200;
   std::vector<Draft> drafts = p.s.desk.List(f);
@@ -313,8 +320,9 @@ HttpResponse ComposePost(Pages& p, WebContext& ctx) {
   DraftContent c = ContentFromForm(ctx.form);
   Result<Draft> d = p.s.desk.Create(ctx.principal(), c);
   if (!d.ok()) {
-    return p.web->Render(ctx, ErrorStatus(d.status()), "新建稿件", "compose",
-                         JsonToData(ComposeData(p.web->hub(), c, "/desk/compose", 0, d.status().message())));
+    return p.web->Render(
+        ctx, ErrorStatus(d.status()), "新建稿件", "compose",
+        JsonToData(ComposeData(p.web->hub(), c, "/desk/compose", 0, d.status().message())));
   }
   return Web::Redirect("/desk/drafts/" + std::to_string(d->id) + "?done=created");
 }
@@ -332,14 +340,17 @@ HttpResponse EditPost(Pages& p, WebContext& ctx) {
   Result<std::int64_t> id = IdParam(ctx);
   if (!id.ok()) return p.web->ErrorPage(ctx, 404, "未找到稿件", id.status().message());
   std::string rev = ctx.form.Get("revision");
-  int revision = rev.empty() || rev.size() > 8 || rev.find_first_not_of("0123456789") != std::string::npos
-                     ? 0 : std::stoi(rev);
+  int revision =
+      rev.empty() || rev.size() > 8 || rev.find_first_not_of("0123456789") != std::string::npos
+          ? 0
+          : std::stoi(rev);
   DraftContent c = ContentFromForm(ctx.form);
   Result<Draft> d = p.s.desk.Edit(ctx.principal(), *id, revision, c);
   if (!d.ok()) {
     std::string action = "/desk/drafts/" + std::to_string(*id) + "/edit";
-    return p.web->Render(ctx, ErrorStatus(d.status()), "编辑稿件", "compose",
-                         JsonToData(ComposeData(p.web->hub(), c, action, revision, d.status().message())));
+    return p.web->Render(
+        ctx, ErrorStatus(d.status()), "编辑稿件", "compose",
+        JsonToData(ComposeData(p.web->hub(), c, action, revision, d.status().message())));
   }
   return Web::Redirect("/desk/drafts/" + std::to_string(*id) + "?done=saved");
 }
@@ -393,7 +404,7 @@ Status Publish(Pages& p, WebContext& ctx, std::int64_t id, std::string* done) {
 
 Status ScheduleStep(Pages& p, WebContext& ctx, std::int64_t id, std::string* done) {
   *done = "scheduled";
-  Result<feeds::TimeMs> at = ParseLocalTime(ctx.form.Get("at"));
+  Result<base::TimeMs> at = ParseLocalTime(ctx.form.Get("at"));
   if (!at.ok()) return at.status();
   return p.s.desk.Schedule(ctx.principal(), id, *at).status();
 }
@@ -406,9 +417,9 @@ Status Unschedule(Pages& p, WebContext& ctx, std::int64_t id, std::string* done)
 Status EmbargoStep(Pages& p, WebContext& ctx, std::int64_t id, std::string* done) {
   *done = "embargo";
   std::string v = ctx.form.Get("until");
-  std::optional<feeds::TimeMs> until;
+  std::optional<base::TimeMs> until;
   if (!v.empty()) {
-    Result<feeds::TimeMs> t = ParseLocalTime(v);
+    Result<base::TimeMs> t = ParseLocalTime(v);
     if (!t.ok()) return t.status();
     until = *t;
   }
@@ -418,7 +429,7 @@ Status EmbargoStep(Pages& p, WebContext& ctx, std::int64_t id, std::string* done
 Status AttachStep(Pages& p, WebContext& ctx, std::int64_t id, std::string* done) {
   *done = "attached";
   if (ctx.form.files.empty()) return Status::Invalid("file: choose a file to upload");
-  const feeds::MultipartPart& f = ctx.form.files.front();
+  const net::MultipartPart& f = ctx.form.files.front();
   return p.s.desk.Attach(ctx.principal(), id, f.filename, f.content_type, f.bytes).status();
 }
 
@@ -433,12 +444,14 @@ HttpResponse Diff(Pages& p, WebContext& ctx) {
     return p.web->ErrorPage(ctx, 400, "无法比较", "请选择两稿（from、to 为稿次编号）。");
   }
   Result<std::vector<FieldDiff>> diff = p.s.desk.Diff(*id, std::stoi(from), std::stoi(to));
-  if (!diff.ok()) return p.web->ErrorPage(ctx, ErrorStatus(diff.status()), "无法比较", diff.status().message());
+  if (!diff.ok())
+    return p.web->ErrorPage(ctx, ErrorStatus(diff.status()), "无法比较", diff.status().message());
   if (ctx.json) return JsonResponse(200, DiffToJson(*diff).dump() + "\n");
   static const std::map<std::string, std::string> kLabels = {
-      {"title", "标题"},     {"doc_number", "文号"},  {"authority", "发文机关"},
-      {"signed_date", "成文日期"}, {"topics", "专题"}, {"categories", "分类"},
-      {"body", "正文"},       {"attachments", "附件"}};
+      {"title", "标题"},         {"doc_number", "文号"},
+      {"authority", "发文机关"}, {"signed_date", "成文日期"},
+      {"topics", "专题"},        {"categories", "分类"},
+      {"body", "正文"},          {"attachments", "附件"}};
   json fields = json::array();
   for (const FieldDiff& f : *diff) {
     json lines = json::array();
@@ -447,7 +460,9 @@ HttpResponse Diff(Pages& p, WebContext& ctx) {
                        {"added", l.op == '+'},
                        {"removed", l.op == '-'},
                        {"same", l.op == ' '},
-                       {"kind", l.op == '+' ? "add" : l.op == '-' ? "del" : "same"}});
+                       {"kind", l.op == '+'   ? "add"
+                                : l.op == '-' ? "del"
+                                              : "same"}});
     }
     auto it = kLabels.find(f.field);
     fields.push_back({{"field", f.field},
@@ -480,12 +495,15 @@ HttpResponse ReleasePage(Pages& p, WebContext& ctx, const std::string& release_i
                {"error", error},
                {"flash", FlashMessage(ctx.req.Query("done"))}};
   if (row) {
-    static const std::map<std::string, std::string> kStatus = {
-        {"active", "现行有效"}, {"amended", "已修订"}, {"withdrawn", "已撤回"}, {"repealed", "已废止"}};
-    page["current"] = {{"version", std::to_string(row->version)},
-                       {"status", row->status},
-                       {"status_label", kStatus.count(row->status) ? kStatus.at(row->status) : row->status},
-                       {"seq", std::to_string(row->seq)}};
+    static const std::map<std::string, std::string> kStatus = {{"active", "现行有效"},
+                                                               {"amended", "已修订"},
+                                                               {"withdrawn", "已撤回"},
+                                                               {"repealed", "已废止"}};
+    page["current"] = {
+        {"version", std::to_string(row->version)},
+        {"status", row->status},
+        {"status_label", kStatus.count(row->status) ? kStatus.at(row->status) : row->status},
+        {"seq", std::to_string(row->seq)}};
     page["next_version"] = std::to_string(row->version + 1);
   }
   if (ctx.json) return JsonResponse(200, page.dump() + "\n");
@@ -507,15 +525,16 @@ HttpResponse ReleaseAction(Pages& p, WebContext& ctx, const std::string& action)
   }
   Result<feeds::SignedEntry> se = action == "withdraw" ? p.s.desk.Withdraw(who, release_id, reason)
                                                        : p.s.desk.Repeal(who, release_id, reason);
-  if (!se.ok()) return ReleasePage(p, ctx, release_id, ErrorStatus(se.status()), se.status().message());
-  return Web::Redirect("/desk/releases/" + release_id + "?done=" +
-                       (action == "withdraw" ? "withdrawn" : "repealed"));
+  if (!se.ok())
+    return ReleasePage(p, ctx, release_id, ErrorStatus(se.status()), se.status().message());
+  return Web::Redirect("/desk/releases/" + release_id +
+                       "?done=" + (action == "withdraw" ? "withdrawn" : "repealed"));
 }
 
 }  // namespace
 
 void RegisterDraftPages(const std::shared_ptr<Web>& web, DeskServices services,
-                        feeds::HttpServer& server) {
+                        net::HttpServer& server) {
   P p = std::make_shared<Pages>(Pages{web, services});
   auto page = [&server, p](const char* method, const char* path, Access access, DeskPageFn h) {
     AddDeskPage(server, p, method, path, access, std::move(h));
@@ -547,7 +566,7 @@ void RegisterDraftPages(const std::shared_ptr<Web>& web, DeskServices services,
   page("POST", "/desk/releases/repeal", Access::OfPermission(Permission::kRepeal),
        [](Pages& pp, WebContext& ctx) { return ReleaseAction(pp, ctx, "repeal"); });
   page("GET", "/desk/releases/{id...}", any, Release);
-  server.Route("GET", "/attachments/{sha}/{name...}", [p](const feeds::HttpRequest& req) {
+  server.Route("GET", "/attachments/{sha}/{name...}", [p](const net::HttpRequest& req) {
     Result<std::string> bytes = p->s.desk.AttachmentBytes(req.params.at("sha"));
     if (!bytes.ok()) return HttpResponse::Error(bytes.status());
     HttpResponse r;

@@ -3,6 +3,7 @@
 
 #include "hub_common.h"
 #include "web/desk_pages.h"
+#include "zhanqun/base/time.h"
 
 namespace zhanqun::hub::web {
 
@@ -37,17 +38,17 @@ mustache::data JsonToData(const json& j) {
   }
 }
 
-std::string LocalTime(feeds::TimeMs t) {
+std::string LocalTime(base::TimeMs t) {
   return t == 0 ? "—" : FormatBeijingTime(t, "%Y-%m-%d %H:%M");
 }
 
-feeds::Result<feeds::TimeMs> ParseLocalTime(const std::string& value) {
+base::Result<base::TimeMs> ParseLocalTime(const std::string& value) {
   // "YYYY-MM-DDTHH:MM[:SS]" from <input type="datetime-local">.
   std::string v = value.size() == 16 ? value + ":00" : value;
-  feeds::Result<feeds::TimeMs> t = feeds::ParseTime(v + "+08:00");
+  base::Result<base::TimeMs> t = base::ParseTime(v + "+08:00");
   if (!t.ok()) {
-    return feeds::Status::Invalid("time: expected YYYY-MM-DDTHH:MM (Beijing time), got '" +
-                                  value + "'");
+    return base::Status::Invalid("time: expected YYYY-MM-DDTHH:MM (Beijing time), got '" + value +
+                                 "'");
   }
   return t;
 }
@@ -55,7 +56,7 @@ feeds::Result<feeds::TimeMs> ParseLocalTime(const std::string& value) {
 void AddLocalTimes(json& j, std::initializer_list<const char*> keys) {
   for (const char* k : keys) {
     if (!j.contains(k) || !j[k].is_string()) continue;
-    feeds::Result<feeds::TimeMs> t = feeds::ParseTime(j[k].get<std::string>());
+    base::Result<base::TimeMs> t = base::ParseTime(j[k].get<std::string>());
     j[std::string(k) + "_local"] = t.ok() ? LocalTime(*t) : "—";
   }
 }
@@ -85,13 +86,12 @@ std::string FlashMessage(const std::string& code) {
   return it == kMessages.end() ? "" : it->second;
 }
 
-void AddDeskPage(feeds::HttpServer& server, const std::shared_ptr<DeskPages>& pages,
+void AddDeskPage(net::HttpServer& server, const std::shared_ptr<DeskPages>& pages,
                  const char* method, const char* path, Access access, DeskPageFn fn) {
-  server.Route(method, path, pages->web->Page(access, [pages, fn](WebContext& ctx) {
-    return fn(*pages, ctx);
-  }));
+  server.Route(method, path,
+               pages->web->Page(access, [pages, fn](WebContext& ctx) { return fn(*pages, ctx); }));
 }
 
-int ErrorStatus(const feeds::Status& s) { return feeds::HttpStatusFor(s.code()); }
+int ErrorStatus(const base::Status& s) { return net::HttpStatusFor(s.code()); }
 
 }  // namespace zhanqun::hub::web

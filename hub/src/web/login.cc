@@ -6,7 +6,7 @@
 
 namespace zhanqun::hub::web {
 
-using feeds::HttpResponse;
+using net::HttpResponse;
 
 namespace {
 
@@ -36,9 +36,9 @@ HttpResponse RenderLogin(const Web& w, const WebContext& ctx, int status, const 
   }
   HttpResponse r = w.Render(ctx, status, "登录", "login", d);
   if (fresh) {
-    r.headers.push_back({"Set-Cookie", SetCookieHeader(kLoginCookie, pre,
-                                                       {"/desk/login", w.secure_cookies(),
-                                                        kLoginCookieMaxAge})});
+    r.headers.push_back(
+        {"Set-Cookie", SetCookieHeader(kLoginCookie, pre,
+                                       {"/desk/login", w.secure_cookies(), kLoginCookieMaxAge})});
   }
   return r;
 }
@@ -50,16 +50,16 @@ HttpResponse GetLogin(const Web& w, WebContext& ctx) {
 }
 
 HttpResponse LoginFailed(const Web& w, const WebContext& ctx, const LoginForm& f,
-                         const feeds::Status& s) {
+                         const base::Status& s) {
   LoginForm out = f;
   int status = 401;
   switch (s.code()) {
-    case feeds::Code::kResourceExhausted:
+    case base::Code::kResourceExhausted:
       out.throttled = true;
       out.error = "登录尝试过多，已暂时锁定：" + s.message();
       status = 429;
       break;
-    case feeds::Code::kPermissionDenied:
+    case base::Code::kPermissionDenied:
       out.error = "此账户已停用，请联系管理员。";
       status = 403;
       break;
@@ -70,17 +70,15 @@ HttpResponse LoginFailed(const Web& w, const WebContext& ctx, const LoginForm& f
 }
 
 HttpResponse PostLogin(const Web& w, WebContext& ctx) {
-  feeds::Result<Form> form = ParseForm(ctx.req);
+  base::Result<Form> form = ParseForm(ctx.req);
   if (!form.ok()) return w.ErrorPage(ctx, 400, "表单无法解析", form.status().message());
   LoginForm f{form->Get("username"), SafeNext(form->Get("next")), "", false};
   std::map<std::string, std::string> cookies = ParseCookies(ctx.req.Header("cookie"));
-  if (!w.SameOrigin(ctx.req) ||
-      !w.CheckLoginToken(cookies[kLoginCookie], form->Get("csrf"))) {
+  if (!w.SameOrigin(ctx.req) || !w.CheckLoginToken(cookies[kLoginCookie], form->Get("csrf"))) {
     f.error = "登录表单已过期或来源不符，请重新提交。";
     return RenderLogin(w, ctx, 403, f);
   }
-  feeds::Result<Session> s =
-      w.accounts().Login(f.username, form->Get("password"), ctx.req.remote);
+  base::Result<Session> s = w.accounts().Login(f.username, form->Get("password"), ctx.req.remote);
   if (!s.ok()) return LoginFailed(w, ctx, f, s.status());
   HttpResponse r = Web::Redirect(f.next);
   r.headers.push_back(
@@ -102,7 +100,7 @@ HttpResponse PostLogout(const Web& w, WebContext& ctx) {
 
 }  // namespace
 
-void RegisterLoginRoutes(const std::shared_ptr<Web>& web, feeds::HttpServer& server) {
+void RegisterLoginRoutes(const std::shared_ptr<Web>& web, net::HttpServer& server) {
   const Web* w = web.get();
   server.Route("GET", "/desk/login",
                web->Public([w](WebContext& ctx) { return GetLogin(*w, ctx); }));

@@ -4,11 +4,11 @@
 
 namespace zhanqun::hub::web {
 
-feeds::Result<std::string> RenderMustache(std::string_view name, std::string_view tmpl,
-                                          const mustache::data& data) {
+base::Result<std::string> RenderMustache(std::string_view name, std::string_view tmpl,
+                                         const mustache::data& data) {
   mustache::mustache m{std::string(tmpl)};
   auto fail = [&] {
-    return feeds::Status::Invalid("template " + std::string(name) + ": " + m.error_message());
+    return base::Status::Invalid("template " + std::string(name) + ": " + m.error_message());
   };
   if (!m.is_valid()) return fail();
   std::string out = m.render(data);

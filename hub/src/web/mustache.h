@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 
 namespace zhanqun::hub::web {
 
@@ -25,8 +25,8 @@ namespace mustache = kainjow::mustache;
 
 // Renders `tmpl` with `data`; {{x}} is HTML-escaped, {{{x}}} is not (use it
 // only for markup we built ourselves). `name` names the template in errors.
-feeds::Result<std::string> RenderMustache(std::string_view name, std::string_view tmpl,
-                                          const mustache::data& data);
+base::Result<std::string> RenderMustache(std::string_view name, std::string_view tmpl,
+                                         const mustache::data& data);
 
 // A mustache list of `items`.
 inline mustache::data List() { return mustache::data(mustache::data::type::list); }

@@ -45,7 +45,8 @@ mustache::data Group(const Principal& who, const char* id, const char* label,
   const NavItem* current = nullptr;
   for (const NavItem& n : kNavItems) {
     if (IsCurrent(n.href, path) &&
-        (current == nullptr || std::string_view(n.href).size() > std::string_view(current->href).size())) {
+        (current == nullptr ||
+         std::string_view(n.href).size() > std::string_view(current->href).size())) {
       current = &n;
     }
   }

@@ -10,12 +10,12 @@
 namespace zhanqun::hub::web {
 
 // GET/POST /desk/login, POST /desk/logout (login.cc).
-void RegisterLoginRoutes(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+void RegisterLoginRoutes(const std::shared_ptr<Web>& web, net::HttpServer& server);
 // /console, /console/nodes/{code}, /console/releases[/{id...}] (console*.cc).
-void RegisterConsoleRoutes(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
-void RegisterConsoleTree(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
-void RegisterConsoleNode(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
-void RegisterConsoleReleases(const std::shared_ptr<Web>& web, feeds::HttpServer& server);
+void RegisterConsoleRoutes(const std::shared_ptr<Web>& web, net::HttpServer& server);
+void RegisterConsoleTree(const std::shared_ptr<Web>& web, net::HttpServer& server);
+void RegisterConsoleNode(const std::shared_ptr<Web>& web, net::HttpServer& server);
+void RegisterConsoleReleases(const std::shared_ptr<Web>& web, net::HttpServer& server);
 
 }  // namespace zhanqun::hub::web
 

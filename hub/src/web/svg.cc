@@ -42,13 +42,13 @@ std::string Marker(int style, double x, double y, const char* colour) {
       return "<path d=\"M" + Num(x) + " " + Num(y - 4.5) + "L" + Num(x + 4) + " " + Num(y + 3) +
              "L" + Num(x - 4) + " " + Num(y + 3) + "Z\" fill=\"" + c + "\"/>";
     case 3:
-      return "<path d=\"M" + Num(x) + " " + Num(y - 4.5) + "L" + Num(x + 4.5) + " " + Num(y) +
-             "L" + Num(x) + " " + Num(y + 4.5) + "L" + Num(x - 4.5) + " " + Num(y) +
-             "Z\" fill=\"" + c + "\"/>";
+      return "<path d=\"M" + Num(x) + " " + Num(y - 4.5) + "L" + Num(x + 4.5) + " " + Num(y) + "L" +
+             Num(x) + " " + Num(y + 4.5) + "L" + Num(x - 4.5) + " " + Num(y) + "Z\" fill=\"" + c +
+             "\"/>";
     default:
-      return "<path d=\"M" + Num(x - 4) + " " + Num(y - 4) + "L" + Num(x + 4) + " " +
-             Num(y + 4) + "M" + Num(x + 4) + " " + Num(y - 4) + "L" + Num(x - 4) + " " +
-             Num(y + 4) + "\" stroke=\"" + c + "\" stroke-width=\"2\"/>";
+      return "<path d=\"M" + Num(x - 4) + " " + Num(y - 4) + "L" + Num(x + 4) + " " + Num(y + 4) +
+             "M" + Num(x + 4) + " " + Num(y - 4) + "L" + Num(x - 4) + " " + Num(y + 4) +
+             "\" stroke=\"" + c + "\" stroke-width=\"2\"/>";
   }
 }
 
@@ -75,10 +75,9 @@ std::string Head(const LineChart& c) {
   const std::string w = std::to_string(c.width), h = std::to_string(c.height);
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" width=\"" + w +
          "\" height=\"" + h + "\" viewBox=\"0 0 " + w + " " + h + "\" aria-labelledby=\"" +
-         XmlEscape(c.id) + "-title " + XmlEscape(c.id) + "-desc\"><title id=\"" +
-         XmlEscape(c.id) + "-title\">" + XmlEscape(c.title) + "</title><desc id=\"" +
-         XmlEscape(c.id) + "-desc\">" + XmlEscape(c.desc) + "</desc>" +
-         "<rect x=\"0\" y=\"0\" width=\"" + w + "\" height=\"" + h +
+         XmlEscape(c.id) + "-title " + XmlEscape(c.id) + "-desc\"><title id=\"" + XmlEscape(c.id) +
+         "-title\">" + XmlEscape(c.title) + "</title><desc id=\"" + XmlEscape(c.id) + "-desc\">" +
+         XmlEscape(c.desc) + "</desc>" + "<rect x=\"0\" y=\"0\" width=\"" + w + "\" height=\"" + h +
          "\" fill=\"#ffffff\"/>";
 }
 
@@ -129,19 +128,18 @@ std::string Legend(const LineChart& c) {
   return out + "</g>";
 }
 
-std::string Series(const ChartSeries& s, int style, const LinearScale& xs,
-                   const LinearScale& ys) {
+std::string Series(const ChartSeries& s, int style, const LinearScale& xs, const LinearScale& ys) {
   if (s.points.empty()) return "";
   std::vector<ChartPoint> pts = s.points;
-  std::sort(pts.begin(), pts.end(), [](const ChartPoint& a, const ChartPoint& b) { return a.x < b.x; });
+  std::sort(pts.begin(), pts.end(),
+            [](const ChartPoint& a, const ChartPoint& b) { return a.x < b.x; });
   const char* colour = kColours[style];
   std::string d;
   for (const ChartPoint& p : pts) d += (d.empty() ? "M" : "L") + Num(xs(p.x)) + " " + Num(ys(p.y));
-  std::string out = "<g class=\"series\"><path d=\"" + d + "\" fill=\"none\" stroke=\"" + colour +
-                    "\" stroke-width=\"2\"" +
-                    (*kDashes[style] ? std::string(" stroke-dasharray=\"") + kDashes[style] + "\""
-                                     : "") +
-                    "/>";
+  std::string out =
+      "<g class=\"series\"><path d=\"" + d + "\" fill=\"none\" stroke=\"" + colour +
+      "\" stroke-width=\"2\"" +
+      (*kDashes[style] ? std::string(" stroke-dasharray=\"") + kDashes[style] + "\"" : "") + "/>";
   for (const ChartPoint& p : pts) out += Marker(style, xs(p.x), ys(p.y), colour);
   return out + "</g>";
 }
@@ -153,12 +151,23 @@ std::string XmlEscape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -184,7 +193,8 @@ std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
   }
   std::vector<double> out;
   double start = std::floor(lo / step) * step;
-  for (double v = start; v < hi + step * 0.999; v += step) out.push_back(std::abs(v) < step * 1e-9 ? 0 : v);
+  for (double v = start; v < hi + step * 0.999; v += step)
+    out.push_back(std::abs(v) < step * 1e-9 ? 0 : v);
   return out;
 }
 
@@ -218,9 +228,9 @@ std::string RenderLineChart(const LineChart& c) {
   std::vector<double> xt = NiceTicks(b.x0, b.x1, std::max(2, c.width / 140));
   if (c.x_is_time_ms) {
     // Whole seconds at least.
-    xt.erase(std::remove_if(xt.begin(), xt.end(),
-                            [](double v) { return std::fmod(v, 1000.0) != 0; }),
-             xt.end());
+    xt.erase(
+        std::remove_if(xt.begin(), xt.end(), [](double v) { return std::fmod(v, 1000.0) != 0; }),
+        xt.end());
   }
   LinearScale xs{b.x0, b.x1, kLeft, plot_right};
   if (!xt.empty()) xs = {std::min(b.x0, xt.front()), std::max(b.x1, xt.back()), kLeft, plot_right};

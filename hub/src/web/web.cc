@@ -2,12 +2,13 @@
 #include "web/web.h"
 
 #include "web/assets.h"
+#include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::hub::web {
 
-using feeds::HttpRequest;
-using feeds::HttpResponse;
+using net::HttpRequest;
+using net::HttpResponse;
 
 namespace {
 
@@ -26,7 +27,7 @@ std::string HostOf(const std::string& origin) {
 }
 
 std::string LoginUrlFor(const HttpRequest& req) {
-  return "/desk/login?next=" + feeds::UrlEncode(PathWithQuery(req));
+  return "/desk/login?next=" + net::UrlEncode(PathWithQuery(req));
 }
 
 }  // namespace
@@ -83,7 +84,7 @@ std::optional<HttpResponse> Web::Guard(const Access& access, WebContext& ctx) co
     return ErrorPage(ctx, 403, "无权访问", "此页面需要以下角色：" + access.needs + "。");
   }
   if (ctx.req.method == "GET" || ctx.req.method == "HEAD") return std::nullopt;
-  feeds::Result<Form> form = ParseForm(ctx.req);
+  base::Result<Form> form = ParseForm(ctx.req);
   if (!form.ok()) return ErrorPage(ctx, 400, "表单无法解析", form.status().message());
   ctx.form = std::move(form).value();
   // A Bearer token is not ambient authority (the browser never sends it on
@@ -100,8 +101,9 @@ std::optional<HttpResponse> Web::Guard(const Access& access, WebContext& ctx) co
   return std::nullopt;
 }
 
-feeds::HttpHandler Web::Page(Access access, PageHandler handler) const {
-  return [self = shared_from_this(), access = std::move(access), handler = std::move(handler)](const HttpRequest& req) {
+net::HttpHandler Web::Page(Access access, PageHandler handler) const {
+  return [self = shared_from_this(), access = std::move(access),
+          handler = std::move(handler)](const HttpRequest& req) {
     WebContext ctx(req);
     ctx.json = req.Query("format") == "json";
     self->Resolve(ctx);
@@ -110,7 +112,7 @@ feeds::HttpHandler Web::Page(Access access, PageHandler handler) const {
   };
 }
 
-feeds::HttpHandler Web::Public(PageHandler handler) const {
+net::HttpHandler Web::Public(PageHandler handler) const {
   return [self = shared_from_this(), handler = std::move(handler)](const HttpRequest& req) {
     WebContext ctx(req);
     ctx.json = req.Query("format") == "json";
@@ -126,7 +128,7 @@ HttpResponse Web::Render(const WebContext& ctx, int status, const std::string& t
   if (body_tmpl.empty()) {
     return HtmlResponse(500, "missing template " + std::string(template_name));
   }
-  feeds::Result<std::string> content = RenderMustache(template_name, body_tmpl, page);
+  base::Result<std::string> content = RenderMustache(template_name, body_tmpl, page);
   if (!content.ok()) return HtmlResponse(500, content.status().message());
   mustache::data layout;
   layout.set("title", title);
@@ -143,7 +145,7 @@ HttpResponse Web::Render(const WebContext& ctx, int status, const std::string& t
     user.set("nav", NavData(*ctx.who, ctx.req.path));
     layout.set("user", user);
   }
-  feeds::Result<std::string> html = RenderMustache("layout", Template("layout"), layout);
+  base::Result<std::string> html = RenderMustache("layout", Template("layout"), layout);
   if (!html.ok()) return HtmlResponse(500, html.status().message());
   return HtmlResponse(status, std::move(html).value());
 }
@@ -166,12 +168,12 @@ HttpResponse Web::Redirect(const std::string& location) {
 }
 
 std::string Web::LoginToken(const std::string& pre_session) const {
-  return feeds::HmacHex("sha256", login_secret_, "login:" + pre_session);
+  return base::HmacHex("sha256", login_secret_, "login:" + pre_session);
 }
 
 bool Web::CheckLoginToken(const std::string& pre_session, const std::string& token) const {
   if (pre_session.size() < 32) return false;
-  return feeds::ConstantTimeEquals(LoginToken(pre_session), token);
+  return base::ConstantTimeEquals(LoginToken(pre_session), token);
 }
 
 }  // namespace zhanqun::hub::web

@@ -49,10 +49,10 @@
 #include <vector>
 
 #include "web/mustache.h"
-#include "zhanqun/feeds/http.h"
 #include "zhanqun/hub/accounts.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/roles.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::hub::web {
 
@@ -79,7 +79,7 @@ std::string SetCookieHeader(const std::string& name, const std::string& value,
 bool IsLocalPath(const std::string& target);
 
 // The request's path with its query, re-encoded ("/console?state=ERR").
-std::string PathWithQuery(const feeds::HttpRequest& req);
+std::string PathWithQuery(const net::HttpRequest& req);
 
 // 32 random bytes, base64url without padding (43 characters).
 std::string RandomToken();
@@ -97,19 +97,19 @@ struct Access {
 // parts that carry a filename.
 struct Form {
   std::vector<std::pair<std::string, std::string>> fields;
-  std::vector<feeds::MultipartPart> files;
+  std::vector<net::MultipartPart> files;
   std::string Get(const std::string& name, const std::string& dflt = "") const;
   std::vector<std::string> All(const std::string& name) const;
   bool Has(const std::string& name) const;
 };
 // Empty form for GET or an empty body; kInvalidArgument for an unknown
 // Content-Type or a malformed multipart body.
-feeds::Result<Form> ParseForm(const feeds::HttpRequest& req);
+base::Result<Form> ParseForm(const net::HttpRequest& req);
 
 // One request, as a page handler sees it.
 struct WebContext {
-  explicit WebContext(const feeds::HttpRequest& r) : req(r) {}
-  const feeds::HttpRequest& req;
+  explicit WebContext(const net::HttpRequest& r) : req(r) {}
+  const net::HttpRequest& req;
   std::optional<Principal> who;    // nullopt: anonymous
   std::optional<Session> session;  // set when logged in by cookie (not by token)
   Form form;                       // POST body
@@ -121,9 +121,9 @@ struct WebContext {
 
 // Adds CSP, nosniff, Referrer-Policy, frame denial; `no_store` adds
 // Cache-Control: no-store (every page that shows user data).
-void AddSecurityHeaders(feeds::HttpResponse& r, bool no_store);
-feeds::HttpResponse JsonResponse(int status, std::string body);
-feeds::HttpResponse HtmlResponse(int status, std::string body);
+void AddSecurityHeaders(net::HttpResponse& r, bool no_store);
+net::HttpResponse JsonResponse(int status, std::string body);
+net::HttpResponse HtmlResponse(int status, std::string body);
 
 // The nav groups for `who` (nav.cc), as mustache data; `current_path`
 // marks the current link with aria-current.
@@ -141,21 +141,21 @@ class Web : public std::enable_shared_from_this<Web> {
   // "/static/desk.css?v=<first 16 hex of its SHA-256>".
   std::string CssUrl() const;
 
-  using PageHandler = std::function<feeds::HttpResponse(WebContext&)>;
+  using PageHandler = std::function<net::HttpResponse(WebContext&)>;
   // Wraps `handler` with the session lookup and the checks described at the
   // top of this file. The handler runs only when every check passed.
-  feeds::HttpHandler Page(Access access, PageHandler handler) const;
+  net::HttpHandler Page(Access access, PageHandler handler) const;
   // For pages anyone may open (login): resolves the session if any, adds
   // the security headers; no access or CSRF checks.
-  feeds::HttpHandler Public(PageHandler handler) const;
+  net::HttpHandler Public(PageHandler handler) const;
 
   // The page `template_name` inside the layout. `page` gets `csrf` added.
-  feeds::HttpResponse Render(const WebContext& ctx, int status, const std::string& title,
-                             std::string_view template_name, mustache::data page) const;
-  feeds::HttpResponse ErrorPage(const WebContext& ctx, int status, const std::string& title,
-                                const std::string& message) const;
+  net::HttpResponse Render(const WebContext& ctx, int status, const std::string& title,
+                           std::string_view template_name, mustache::data page) const;
+  net::HttpResponse ErrorPage(const WebContext& ctx, int status, const std::string& title,
+                              const std::string& message) const;
   // 303 See Other to `location`.
-  static feeds::HttpResponse Redirect(const std::string& location);
+  static net::HttpResponse Redirect(const std::string& location);
 
   // Login-form CSRF (signed double submit): the token for a pre-session
   // cookie value is HMAC-SHA256(per-process secret, value).
@@ -163,13 +163,13 @@ class Web : public std::enable_shared_from_this<Web> {
   bool CheckLoginToken(const std::string& pre_session, const std::string& token) const;
   // False when an Origin (or, without one, a Referer) header names another
   // site than the request's Host or the hub's public_url. Absent: true.
-  bool SameOrigin(const feeds::HttpRequest& req) const;
+  bool SameOrigin(const net::HttpRequest& req) const;
 
   // Resolves cookie or Bearer token into ctx.who / ctx.session.
   void Resolve(WebContext& ctx) const;
 
  private:
-  std::optional<feeds::HttpResponse> Guard(const Access& access, WebContext& ctx) const;
+  std::optional<net::HttpResponse> Guard(const Access& access, WebContext& ctx) const;
 
   Hub& hub_;
   Accounts& accounts_;

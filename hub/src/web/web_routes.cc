@@ -9,10 +9,10 @@ namespace zhanqun::hub {
 
 namespace {
 
-feeds::HttpResponse Stylesheet() {
+net::HttpResponse Stylesheet() {
   const web::EmbeddedFile* css = web::FindAsset("static/desk.css");
-  if (css == nullptr) return feeds::HttpResponse::Text(404, "no stylesheet\n");
-  feeds::HttpResponse r;
+  if (css == nullptr) return net::HttpResponse::Text(404, "no stylesheet\n");
+  net::HttpResponse r;
   r.content_type = "text/css; charset=utf-8";
   r.body = std::string(web::AssetText(*css));
   // The URL carries the content hash (Web::CssUrl), so it never changes
@@ -24,7 +24,7 @@ feeds::HttpResponse Stylesheet() {
 }
 
 // The desk's home: links to what the user may open (the nav, as a page).
-feeds::HttpResponse Home(const web::Web& w, web::WebContext& ctx) {
+net::HttpResponse Home(const web::Web& w, web::WebContext& ctx) {
   web::mustache::data d;
   d.set("groups", web::NavData(ctx.principal(), ""));
   d.set("roles", ctx.principal().roles.ToString());
@@ -33,10 +33,10 @@ feeds::HttpResponse Home(const web::Web& w, web::WebContext& ctx) {
 
 }  // namespace
 
-void RegisterWebRoutes(Hub& hub, Accounts& accounts, feeds::HttpServer& server,
+void RegisterWebRoutes(Hub& hub, Accounts& accounts, net::HttpServer& server,
                        WebServices services) {
   auto w = std::make_shared<web::Web>(hub, accounts);
-  server.Route("GET", "/static/desk.css", [](const feeds::HttpRequest&) { return Stylesheet(); });
+  server.Route("GET", "/static/desk.css", [](const net::HttpRequest&) { return Stylesheet(); });
   web::RegisterLoginRoutes(w, server);
   web::RegisterConsoleRoutes(w, server);
   if (services.desk != nullptr) {

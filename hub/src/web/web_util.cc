@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "web/web.h"
+#include "zhanqun/base/encoding.h"
 #include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::hub::web {
@@ -17,7 +18,7 @@ std::string Trim(std::string_view s) {
 }
 
 std::string Base64Url(const std::string& raw) {
-  std::string b = feeds::Base64Encode(raw);
+  std::string b = base::Base64Encode(raw);
   std::string out;
   for (char c : b) {
     if (c == '+') {
@@ -73,11 +74,11 @@ bool IsLocalPath(const std::string& target) {
   return true;
 }
 
-std::string PathWithQuery(const feeds::HttpRequest& req) {
+std::string PathWithQuery(const net::HttpRequest& req) {
   std::string out = req.path;
   char sep = '?';
   for (const auto& [k, v] : req.query) {
-    out += sep + feeds::UrlEncode(k) + "=" + feeds::UrlEncode(v);
+    out += sep + net::UrlEncode(k) + "=" + net::UrlEncode(v);
     sep = '&';
   }
   return out;
@@ -125,7 +126,7 @@ bool Form::Has(const std::string& name) const {
   return false;
 }
 
-feeds::Result<Form> ParseForm(const feeds::HttpRequest& req) {
+base::Result<Form> ParseForm(const net::HttpRequest& req) {
   Form form;
   if (req.body.empty()) return form;
   std::string type = req.Header("content-type");
@@ -135,14 +136,14 @@ feeds::Result<Form> ParseForm(const feeds::HttpRequest& req) {
   }
   lower = Trim(lower);
   if (lower == "application/x-www-form-urlencoded") {
-    form.fields = feeds::ParseFormUrlEncodedAll(req.body);
+    form.fields = net::ParseFormUrlEncodedAll(req.body);
     return form;
   }
   if (lower == "multipart/form-data") {
-    feeds::Result<std::vector<feeds::MultipartPart>> parts =
-        feeds::ParseMultipartFormData(type, req.body);
+    base::Result<std::vector<net::MultipartPart>> parts =
+        net::ParseMultipartFormData(type, req.body);
     if (!parts.ok()) return parts.status();
-    for (feeds::MultipartPart& p : *parts) {
+    for (net::MultipartPart& p : *parts) {
       if (p.filename.empty()) {
         form.fields.emplace_back(p.name, std::move(p.bytes));
       } else {
@@ -151,12 +152,12 @@ feeds::Result<Form> ParseForm(const feeds::HttpRequest& req) {
     }
     return form;
   }
-  return feeds::Status::Invalid(
+  return base::Status::Invalid(
       "Content-Type: expected application/x-www-form-urlencoded or multipart/form-data, got '" +
       type + "'");
 }
 
-void AddSecurityHeaders(feeds::HttpResponse& r, bool no_store) {
+void AddSecurityHeaders(net::HttpResponse& r, bool no_store) {
   r.headers.push_back({"Content-Security-Policy",
                        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
                        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"});
@@ -166,14 +167,14 @@ void AddSecurityHeaders(feeds::HttpResponse& r, bool no_store) {
   if (no_store) r.headers.push_back({"Cache-Control", "no-store"});
 }
 
-feeds::HttpResponse JsonResponse(int status, std::string body) {
-  feeds::HttpResponse r = feeds::HttpResponse::Json(status, std::move(body));
+net::HttpResponse JsonResponse(int status, std::string body) {
+  net::HttpResponse r = net::HttpResponse::Json(status, std::move(body));
   AddSecurityHeaders(r, true);
   return r;
 }
 
-feeds::HttpResponse HtmlResponse(int status, std::string body) {
-  feeds::HttpResponse r;
+net::HttpResponse HtmlResponse(int status, std::string body) {
+  net::HttpResponse r;
   r.status = status;
   r.content_type = "text/html; charset=utf-8";
   r.body = std::move(body);

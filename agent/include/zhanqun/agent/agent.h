@@ -27,8 +27,8 @@
 #include "zhanqun/agent/localizer.h"
 #include "zhanqun/agent/search_index.h"
 #include "zhanqun/agent/upstreams.h"
+#include "zhanqun/base/clock.h"
 #include "zhanqun/feeds/atom.h"
-#include "zhanqun/feeds/clock.h"
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/report.h"
@@ -63,17 +63,17 @@ using EventSink = std::function<void(const std::string& event,
 struct ApplyOutcome {
   std::size_t applied = 0;     // newly verified and stored
   std::size_t duplicates = 0;  // identical to what we hold
-  feeds::Status rejected;      // first rejection, if any (later entries not applied)
+  base::Status rejected;       // first rejection, if any (later entries not applied)
 };
 
 class Agent {
  public:
-  static feeds::Result<std::unique_ptr<Agent>> Open(const AgentConfig& config,
-                                                    const feeds::Clock& clock, EventSink sink);
+  static base::Result<std::unique_ptr<Agent>> Open(const AgentConfig& config,
+                                                   const base::Clock& clock, EventSink sink);
   ~Agent();
 
   // Repairs the index (entries stored but not indexed), then starts threads.
-  feeds::Status Start();
+  base::Status Start();
   void Stop();
 
   // Verifies and stores the entries of one fetched page, in order. Stops at
@@ -88,10 +88,10 @@ class Agent {
   // of single entries shares commits. The index is derived from the store: a
   // crash before the commit only means those entries are indexed again at
   // the next start.
-  feeds::Result<std::size_t> CatchUpIndex();
+  base::Result<std::size_t> CatchUpIndex();
   // Commits what CatchUpIndex left uncommitted, if it is `force`d or has
   // waited IndexCommitDelayMs(). Returns how many entries it committed.
-  feeds::Result<std::size_t> CommitIndex(bool force);
+  base::Result<std::size_t> CommitIndex(bool force);
   // How long the entries indexed since the last commit wait for theirs: drawn
   // anew for each batch, uniformly from [kIndexCommitDelayMs / 2,
   // kIndexCommitDelayMs]. Nodes that index the same stream in step would
@@ -109,35 +109,34 @@ class Agent {
   // Once nothing has been indexed for kIndexIdleMs after indexing releases, hands
   // the heap that work freed back to the system: it closes the index's
   // writer (SearchIndex::ReleaseMemory), empties the store's page cache and
-  // the feed pages kept for children, and trims the heap (malloc_trim). An agent is idle nearly all the time, and
-  // without this it keeps its busiest moment's heap (3.2 MB of 8.7 MB
-  // RssAnon after a stream, measured; the writer held another 0.8 MB). The
-  // next entry then faults a few MB in again, a few ms. Returns whether it
-  // released.
+  // the feed pages kept for children, and trims the heap (malloc_trim). An agent is idle nearly all
+  // the time, and without this it keeps its busiest moment's heap (3.2 MB of 8.7 MB RssAnon after a
+  // stream, measured; the writer held another 0.8 MB). The next entry then faults a few MB in
+  // again, a few ms. Returns whether it released.
   bool ReleaseMemoryIfIdle();
 
-  feeds::Result<SearchResults> Search(const SearchQuery& q);
+  base::Result<SearchResults> Search(const SearchQuery& q);
   std::string StatusJson();
   std::string CountersJson() const;
 
   // Signs `entry` as the next entry of our own log, stores it and wakes
   // our children's long-polls.
-  feeds::Result<feeds::SignedEntry> AppendOwn(feeds::Entry entry);
+  base::Result<feeds::SignedEntry> AppendOwn(feeds::Entry entry);
   // nullptr when the local site is off.
   Localizer* localizer() { return localizer_.get(); }
   // True for "Bearer <admin token>" when an admin token is configured.
   bool CheckAdminBearer(const std::string& authorization_header) const;
   // Defines a local topic (专题) in our own log; it reaches our children too.
-  feeds::Result<feeds::SignedEntry> AddLocalTopic(feeds::TopicDef topic);
+  base::Result<feeds::SignedEntry> AddLocalTopic(feeds::TopicDef topic);
   // Asks the site thread to refresh the site soon.
   void RequestSiteRefresh();
 
   // Reports from a child (an envelope signed by it, docs/protocol.md): queued
   // and passed up with our own. Returns how many reports were queued.
-  feeds::Result<std::size_t> AcceptChildReports(const std::string& body,
-                                                const std::string& signature_header);
+  base::Result<std::size_t> AcceptChildReports(const std::string& body,
+                                               const std::string& signature_header);
   // Our estimate of the hub's clock now, and its bound.
-  feeds::TimeMs HubNowMs() const { return clock_sync_.HubTime(clock_.NowMs()); }
+  base::TimeMs HubNowMs() const { return clock_sync_.HubTime(clock_.NowMs()); }
   feeds::ClockEstimate ClockEstimate() const { return clock_sync_.Estimate(); }
   // The newest verified hub head statement we hold ("" when none).
   std::string HeadStatementText();
@@ -158,11 +157,11 @@ class Agent {
   AgentStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
   const AgentConfig& config() const { return config_; }
-  const feeds::Clock& clock() const { return clock_; }
+  const base::Clock& clock() const { return clock_; }
   AgentCounters& counters() { return counters_; }
 
  private:
-  Agent(AgentConfig config, const feeds::Clock& clock, EventSink sink,
+  Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
         std::unique_ptr<AgentStore> store, std::unique_ptr<SearchIndex> index, feeds::SecretKey key,
         feeds::PublicKey hub_key);
   void FollowLoop(const std::string& origin);
@@ -175,11 +174,11 @@ class Agent {
   // Renders the site on its own thread, so page writes never delay indexing
   // or relaying.
   void SiteLoop();
-  feeds::Status OpenSite();
-  bool FetchOnce(const std::string& origin, feeds::HttpClient& client);
+  base::Status OpenSite();
+  bool FetchOnce(const std::string& origin, net::HttpClient& client);
   void IndexLoop();
   // REQUIRES: index_mu_ held.
-  feeds::Status CommitIndexLocked();
+  base::Status CommitIndexLocked();
   // Passes just-stored entries of an indexed origin to the indexer.
   void HandOff(const std::string& origin, const std::vector<feeds::SignedEntry>& stored);
   // Takes the handed-off entries of `origin` that follow `after` without a
@@ -187,7 +186,7 @@ class Agent {
   std::vector<std::pair<std::uint64_t, std::optional<feeds::Release>>> TakeHandedOff(
       const std::string& origin, std::uint64_t after, std::size_t limit);
   void AckLoop();
-  feeds::Status SendReports(feeds::HttpClient& client);
+  base::Status SendReports(net::HttpClient& client);
   // Our report, numbered (boot_, report_n_ + 1); `rejections` receives how
   // many pending rejections it carries, `acks` how many stage transitions
   // (none while `with_acks` is false: the clock estimate is not known yet).
@@ -199,21 +198,21 @@ class Agent {
   // Records that `origin` reached `stage` up to `seq` now (our clock).
   void RecordStage(const std::string& origin, const std::string& stage, std::uint64_t seq);
   void RecordStageLocked(const std::string& origin, const std::string& stage, std::uint64_t seq,
-                         feeds::TimeMs at);
+                         base::TimeMs at);
   // Verifies a head statement from an upstream; keeps it if newer.
   void OfferHeadStatement(const std::string& text);
   // Upstream housekeeping, on the report thread: leave a stale upstream,
   // return to a better-ranked one that is healthy again.
-  void CheckUpstreams(feeds::HttpClient& client);
-  bool ProbeUpstream(std::size_t index, feeds::HttpClient& client);
+  void CheckUpstreams(net::HttpClient& client);
+  bool ProbeUpstream(std::size_t index, net::HttpClient& client);
   void NoteSwitch(const std::string& reason);
-  void Reject(const std::string& origin, const feeds::ParsedEntry& e, const feeds::Status& why,
+  void Reject(const std::string& origin, const feeds::ParsedEntry& e, const base::Status& why,
               const std::string& source);
   // Steps of ApplyPage. REQUIRES: apply_mu_ held.
   bool IsHeld(const std::string& origin, const feeds::ParsedEntry& e, const feeds::ChainHead& head);
-  feeds::Result<feeds::SignedEntry> VerifyFromFeed(const std::string& origin,
-                                                   const feeds::ParsedEntry& e,
-                                                   const feeds::ChainHead& head);
+  base::Result<feeds::SignedEntry> VerifyFromFeed(const std::string& origin,
+                                                  const feeds::ParsedEntry& e,
+                                                  const feeds::ChainHead& head);
   void LearnKeys(const std::string& origin, const feeds::SignedEntry& se);
   // False (with out->rejected set if it was OK) when the store refused the entries.
   bool StoreVerified(const std::string& origin, const std::vector<feeds::SignedEntry>& verified,
@@ -226,7 +225,7 @@ class Agent {
   bool Sleep(std::int64_t ms);
 
   AgentConfig config_;
-  const feeds::Clock& clock_;
+  const base::Clock& clock_;
   EventSink sink_;
   std::unique_ptr<AgentStore> store_;
   std::mutex index_mu_;
@@ -240,11 +239,11 @@ class Agent {
   std::size_t handoff_size_ = 0;  // guarded by handoff_mu_
   // Entries indexed but not committed, and since when (monotonic ms); guarded by index_mu_.
   std::size_t uncommitted_ = 0;
-  feeds::TimeMs uncommitted_since_ = 0;
+  base::TimeMs uncommitted_since_ = 0;
   std::int64_t commit_delay_ms_ = kIndexCommitDelayMs;
   std::minstd_rand commit_jitter_{std::random_device{}()};
-  feeds::TimeMs last_indexed_ = 0;  // monotonic; guarded by index_mu_
-  bool release_pending_ = false;  // releases indexed since the last release of memory; index_mu_
+  base::TimeMs last_indexed_ = 0;  // monotonic; guarded by index_mu_
+  bool release_pending_ = false;   // releases indexed since the last release of memory; index_mu_
   std::map<std::string, std::uint64_t> uncommitted_seq_;  // origin -> newest indexed seq
   std::map<std::string, std::uint64_t> committed_seq_;    // origin -> newest committed seq
   feeds::SecretKey key_;
@@ -274,19 +273,19 @@ class Agent {
   // Progress on the hub's log, reported up the tree (guarded by mu_).
   struct StageMark {
     std::uint64_t seq = 0;
-    feeds::TimeMs at_ms = 0;
+    base::TimeMs at_ms = 0;
   };
   std::map<std::string, StageMark> hub_stages_;  // stage -> newest
   std::deque<feeds::StageAck> transitions_;      // since the last report delivered
   std::deque<feeds::SignedReport> relay_queue_;  // children's reports to pass on
   std::uint64_t boot_ = 0;                       // report numbering: (boot_, report_n_)
   std::uint64_t report_n_ = 0;                   // report thread only
-  feeds::TimeMs first_report_ms_ = 0;            // report thread only (monotonic)
+  base::TimeMs first_report_ms_ = 0;             // report thread only (monotonic)
   feeds::ClockSync clock_sync_;
   std::mutex head_mu_;
   feeds::HeadStatement head_;  // newest verified, guarded by head_mu_
   Upstreams upstreams_;
-  feeds::TimeMs last_probe_ms_ = 0;  // report thread only
+  base::TimeMs last_probe_ms_ = 0;  // report thread only
   std::atomic<bool> frozen_{false};
   struct Rejection {
     std::string origin;

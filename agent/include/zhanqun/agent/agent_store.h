@@ -8,8 +8,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -19,7 +19,7 @@
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/log_table.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/sqlite.h"
+#include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::agent {
 
@@ -28,7 +28,7 @@ struct QuarantineRow {
   std::uint64_t seq = 0;
   std::string reason;
   std::string source;  // URL it came from
-  feeds::TimeMs at_ms = 0;
+  base::TimeMs at_ms = 0;
   std::string wire;
 };
 
@@ -64,19 +64,18 @@ struct StoredEntry {
 
 class AgentStore : public feeds::LogReader {
  public:
-  static feeds::Result<std::unique_ptr<AgentStore>> Open(const std::string& path);
+  static base::Result<std::unique_ptr<AgentStore>> Open(const std::string& path);
 
   feeds::ChainHead HeadOf(const std::string& origin);
   // Appends verified entries (contiguous, extending the head) in one
   // transaction. REQUIRES: each was returned by feeds::VerifyEntry against
   // the current head. Node entries' keys are added to the trust table.
-  feeds::Status AppendVerified(const std::vector<feeds::SignedEntry>& entries,
-                               feeds::TimeMs now_ms);
+  base::Status AppendVerified(const std::vector<feeds::SignedEntry>& entries, base::TimeMs now_ms);
   // Appends the next entry of our own log (`origin` is our code) in one
   // transaction: `sign` receives the current head and returns the entry.
-  using Signer = std::function<feeds::Result<feeds::SignedEntry>(const feeds::ChainHead&)>;
-  feeds::Result<feeds::SignedEntry> AppendOwn(const std::string& origin, const Signer& sign,
-                                              feeds::TimeMs now_ms);
+  using Signer = std::function<base::Result<feeds::SignedEntry>(const feeds::ChainHead&)>;
+  base::Result<feeds::SignedEntry> AppendOwn(const std::string& origin, const Signer& sign,
+                                             base::TimeMs now_ms);
 
   // Views kept current by every append (agent_views.cc).
   std::optional<ReleaseRef> FindRelease(const std::string& id);
@@ -91,7 +90,7 @@ class AgentStore : public feeds::LogReader {
   ViewChanges ChangedAfter(const std::string& origin, std::uint64_t after, std::uint64_t upto);
   std::optional<RegistryNode> FindRegistryNode(const std::string& code);
   // Wire bytes at (origin, seq).
-  feeds::Result<std::string> Wire(const std::string& origin, std::uint64_t seq);
+  base::Result<std::string> Wire(const std::string& origin, std::uint64_t seq);
 
   // Hash stored at (origin, seq), if any.
   std::optional<std::string> HashAt(const std::string& origin, std::uint64_t seq);
@@ -99,7 +98,7 @@ class AgentStore : public feeds::LogReader {
                                      std::size_t limit);
 
   // Records rejected input; the same bytes are recorded once.
-  feeds::Status Quarantine(const QuarantineRow& row);
+  base::Status Quarantine(const QuarantineRow& row);
   std::vector<QuarantineRow> Quarantined(std::size_t limit);
   std::uint64_t QuarantineCount();
 
@@ -110,22 +109,22 @@ class AgentStore : public feeds::LogReader {
   std::vector<std::pair<std::string, feeds::PublicKey>> TrustedKeys();
 
   // feeds::LogReader
-  feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
-                                                   std::size_t limit) override;
+  base::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
+                                                  std::size_t limit) override;
   std::uint64_t Head(const std::string& origin) override;
   std::vector<std::string> Origins() override;
 
  private:
-  explicit AgentStore(std::unique_ptr<feeds::Db> db)
+  explicit AgentStore(std::unique_ptr<sql::Db> db)
       : db_(std::move(db)), log_(*db_, "entries", "stored_ms") {}
-  feeds::Status InsertLocked(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
-  feeds::Status UpdateViewsLocked(const feeds::SignedEntry& e);
+  base::Status InsertLocked(const feeds::SignedEntry& e, base::TimeMs now_ms);
+  base::Status UpdateViewsLocked(const feeds::SignedEntry& e);
   // The head of `origin`, from heads_ or else read once from the table.
   // REQUIRES: mu_ held.
   feeds::ChainHead HeadLocked(const std::string& origin);
 
   std::mutex mu_;
-  std::unique_ptr<feeds::Db> db_;
+  std::unique_ptr<sql::Db> db_;
   feeds::LogTable log_;  // guarded by mu_, like db_
   // Committed heads, so that the long-polls held for children (which ask
   // for the head on every wake-up) cost a map lookup, not a query. Only

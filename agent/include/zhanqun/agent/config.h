@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::agent {
@@ -54,9 +54,9 @@ struct AgentConfig {
 };
 
 // One line per problem, each prefixed with the field name.
-feeds::Result<AgentConfig> ParseAgentConfig(const std::string& json_text,
-                                            const std::string& base_dir);
-feeds::Result<AgentConfig> LoadAgentConfig(const std::string& path);
+base::Result<AgentConfig> ParseAgentConfig(const std::string& json_text,
+                                           const std::string& base_dir);
+base::Result<AgentConfig> LoadAgentConfig(const std::string& path);
 
 }  // namespace zhanqun::agent
 

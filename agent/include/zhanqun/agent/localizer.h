@@ -36,11 +36,11 @@ struct LocalizerOptions {
 class Localizer {
  public:
   // Signs `entry` as the next entry of our own log and stores it.
-  using OwnWriter = std::function<feeds::Result<feeds::SignedEntry>(feeds::Entry)>;
+  using OwnWriter = std::function<base::Result<feeds::SignedEntry>(feeds::Entry)>;
 
-  static feeds::Result<std::unique_ptr<Localizer>> Open(const LocalizerOptions& options,
-                                                        localization::NodeProfile profile,
-                                                        AgentStore& store, OwnWriter writer);
+  static base::Result<std::unique_ptr<Localizer>> Open(const LocalizerOptions& options,
+                                                       localization::NodeProfile profile,
+                                                       AgentStore& store, OwnWriter writer);
 
   // Writes the template interpretation of every current national release
   // version we have not interpreted yet, then renders the pages that changed
@@ -51,17 +51,17 @@ class Localizer {
   // changed, not the size of the site. Returns the number of interpretations
   // written. `interpreted`, if set, runs between the two steps (the agent
   // times its "localized" stage by it).
-  feeds::Result<std::size_t> Refresh(const std::function<void()>& interpreted = {});
+  base::Result<std::size_t> Refresh(const std::function<void()>& interpreted = {});
 
   // Writes an operator's interpretation of `release_id`: kReplace shows only
   // `html`; kExtend shows the template text followed by `html`.
-  feeds::Result<feeds::SignedEntry> WriteManual(const std::string& release_id,
-                                                const std::string& html,
-                                                feeds::InterpretationMode mode);
+  base::Result<feeds::SignedEntry> WriteManual(const std::string& release_id,
+                                               const std::string& html,
+                                               feeds::InterpretationMode mode);
 
-  feeds::Result<std::string> SearchPage(const localization::SearchPageModel& model);
+  base::Result<std::string> SearchPage(const localization::SearchPageModel& model);
   // The 410 page for a withdrawn release; kNotFound if it is not withdrawn.
-  feeds::Result<std::string> GonePage(const std::string& release_id);
+  base::Result<std::string> GonePage(const std::string& release_id);
   const std::string& site_dir() const { return options_.site_dir; }
   // Drops what is kept only to speed up the next renders (the last decoded
   // entries, sanitized bodies, theme files); the list data stays.
@@ -70,22 +70,22 @@ class Localizer {
  private:
   Localizer(LocalizerOptions options, localization::NodeProfile profile,
             localization::InterpretationTemplates templates, AgentStore& store, OwnWriter writer);
-  feeds::Result<feeds::Entry> Load(const EntryRef& ref);
+  base::Result<feeds::Entry> Load(const EntryRef& ref);
   std::optional<feeds::Interpretation> OwnLayer(const std::string& release_id);
   // Writes a template layer for each of `release_ids` that is a current hub
   // release lacking our layer of its version.
-  feeds::Result<std::size_t> Interpret(const std::vector<std::string>& release_ids);
-  feeds::Result<std::size_t> RefreshAll(const std::function<void()>& interpreted);
-  feeds::Result<std::size_t> RefreshChanged(const std::function<void()>& interpreted);
+  base::Result<std::size_t> Interpret(const std::vector<std::string>& release_ids);
+  base::Result<std::size_t> RefreshAll(const std::function<void()>& interpreted);
+  base::Result<std::size_t> RefreshChanged(const std::function<void()>& interpreted);
   // The release at `ref` with the newest layer of every origin held.
-  feeds::Result<localization::ReleasePage> FullPage(const ReleaseRef& ref);
+  base::Result<localization::ReleasePage> FullPage(const ReleaseRef& ref);
   // Puts the list data (no body) of `release`, stored at `at`, into site_;
   // false if site_ held exactly that already.
   bool KeepListData(const EntryRef& at, const feeds::Release& release);
   std::vector<localization::Topic> LoadTopics();
-  feeds::Result<feeds::SignedEntry> WriteLayer(const feeds::Release& release, std::string html,
-                                               feeds::InterpretationMode mode,
-                                               const std::string& source);
+  base::Result<feeds::SignedEntry> WriteLayer(const feeds::Release& release, std::string html,
+                                              feeds::InterpretationMode mode,
+                                              const std::string& source);
   std::vector<std::string> ChangedReleases(bool* topics_changed);
 
   std::mutex mu_;
@@ -96,13 +96,13 @@ class Localizer {
   AgentStore& store_;
   OwnWriter writer_;
   std::map<std::string, std::uint64_t> seen_;  // origin -> last seq rendered
-  bool full_render_due_ = true;  // at start, and after a failed refresh
+  bool full_render_due_ = true;                // at start, and after a failed refresh
   // The site's list data, kept across refreshes so that a refresh reads only
   // what changed: every release without body or layers (a page is rendered
   // from FullPage), the topics.
   localization::SiteSnapshot site_;
   std::map<std::string, std::size_t> release_at_;  // release id -> index in site_.releases
-  std::vector<EntryRef> kept_from_;  // the entry each of site_.releases was read from
+  std::vector<EntryRef> kept_from_;                // the entry each of site_.releases was read from
   // The entries decoded last, newest first: a release and its layers.
   static constexpr std::size_t kDecodedEntries = 8;
   std::deque<std::pair<EntryRef, feeds::Entry>> decoded_;

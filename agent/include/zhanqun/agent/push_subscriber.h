@@ -25,7 +25,7 @@
 #include <thread>
 
 #include "zhanqun/agent/agent.h"
-#include "zhanqun/feeds/http.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::agent {
 
@@ -49,15 +49,15 @@ class PushSubscriber {
   ~PushSubscriber();
 
   // GET and POST /websub/callback/{token}.
-  void RegisterRoutes(feeds::HttpServer& server);
+  void RegisterRoutes(net::HttpServer& server);
   // Starts the (re)subscription thread.
   void Start();
   void Stop();
   // Subscribes now to every followed origin whose subscription is not active.
-  void SubscribeDue(feeds::HttpClient& client);
+  void SubscribeDue(net::HttpClient& client);
 
-  feeds::HttpResponse HandleVerification(const std::string& token, const feeds::HttpRequest& req);
-  feeds::HttpResponse HandleNotification(const std::string& token, const feeds::HttpRequest& req);
+  net::HttpResponse HandleVerification(const std::string& token, const net::HttpRequest& req);
+  net::HttpResponse HandleNotification(const std::string& token, const net::HttpRequest& req);
 
   std::string CallbackUrl(const std::string& origin) const;
   std::string TopicUrl(const std::string& origin) const;

@@ -27,8 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::agent {
 
@@ -49,8 +49,8 @@ struct SearchQuery {
   std::optional<std::string> topic;
   std::optional<std::string> authority;   // exact 发文机关, e.g. "国务院办公厅"
   std::optional<feeds::NodeLevel> level;  // level of the origin that carried it
-  std::optional<feeds::TimeMs> from_ms;   // published_ms >= from_ms
-  std::optional<feeds::TimeMs> to_ms;     // published_ms <= to_ms
+  std::optional<base::TimeMs> from_ms;    // published_ms >= from_ms
+  std::optional<base::TimeMs> to_ms;      // published_ms <= to_ms
   SearchSort sort = SearchSort::kRelevance;
   std::size_t offset = 0;
   std::size_t limit = 10;
@@ -62,7 +62,7 @@ struct SearchHit {
   std::string title;
   std::string doc_number;
   std::string authority;
-  feeds::TimeMs published_ms = 0;
+  base::TimeMs published_ms = 0;
   double score = 0;          // percent 0..100
   std::string snippet_html;  // body snippet, matches wrapped in <mark>, escaped
   std::string title_html;    // title with matches in <mark>, escaped
@@ -93,33 +93,33 @@ struct SearchResults {
 // (UTC+8), the zone the site shows dates in; for SearchQuery::from_ms/to_ms.
 // Errors: kInvalidArgument saying what form was expected (callers add the
 // field name with Status::Context).
-feeds::Result<std::pair<feeds::TimeMs, feeds::TimeMs>> BeijingDayRangeMs(const std::string& day);
+base::Result<std::pair<base::TimeMs, base::TimeMs>> BeijingDayRangeMs(const std::string& day);
 
 class SearchIndex {
  public:
   enum class Mode { kReadOnly, kWritable };
   // Opens (creating if writable and absent) the database at `dir`.
   // Pass an empty dir for an in-memory index (tests use both backends).
-  static feeds::Result<std::unique_ptr<SearchIndex>> Open(const std::string& dir, Mode mode);
+  static base::Result<std::unique_ptr<SearchIndex>> Open(const std::string& dir, Mode mode);
   ~SearchIndex();
 
   // Adds or replaces a release. Withdrawn releases are removed instead.
   // Changes are visible to this object at once and durable after Commit().
-  feeds::Status Put(const IndexedRelease& r);
-  feeds::Status Remove(const std::string& release_id);
-  feeds::Status Commit();
+  base::Status Put(const IndexedRelease& r);
+  base::Status Remove(const std::string& release_id);
+  base::Status Commit();
   // Highest seq of `origin` committed to the index (persisted as metadata
   // "seq:<origin>"); 0 if none. Used to repair after a crash. A writable
   // index also sees a value set but not yet committed.
   std::uint64_t IndexedSeq(const std::string& origin) const;
   // Records the seq; persisted on the next Commit().
-  feeds::Status SetIndexedSeq(const std::string& origin, std::uint64_t seq);
+  base::Status SetIndexedSeq(const std::string& origin, std::uint64_t seq);
 
   // REQUIRES: query.limit <= 100. Empty text => kInvalidArgument. Filters
   // combine with AND; a from_ms after to_ms simply matches nothing.
-  feeds::Result<SearchResults> Search(const SearchQuery& query) const;
+  base::Result<SearchResults> Search(const SearchQuery& query) const;
   // Reopens a read-only handle to see the latest commit.
-  feeds::Status Refresh();
+  base::Status Refresh();
   // A writable on-disk index with everything committed closes its writer
   // (about 1 MB of Xapian's table cursors and block buffers after a few
   // commits, measured) and keeps a read-only handle (about 0.1 MB) for

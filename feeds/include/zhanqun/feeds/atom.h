@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::feeds {
 
@@ -46,11 +46,11 @@ struct SignatureElement {
 
 // Canonical bytes (what gets signed) of an unsigned entry.
 // Returns kInvalidArgument when the entry breaks a model rule.
-Result<std::string> EncodeCanonicalEntry(const Entry& entry);
+base::Result<std::string> EncodeCanonicalEntry(const Entry& entry);
 
 // Wire bytes: `canonical` (from EncodeCanonicalEntry) with the signature
 // element appended as the entry's last child, canonicalized again.
-Result<std::string> AttachSignature(std::string_view canonical, const SignatureElement& sig);
+base::Result<std::string> AttachSignature(std::string_view canonical, const SignatureElement& sig);
 
 // An entry as read from the wire. `canonical` is recomputed from the parsed
 // tree, so it is exactly what the origin signed if the entry is genuine.
@@ -63,13 +63,13 @@ struct ParsedEntry {
 
 // Parses one wire-form entry (an <entry> element, optionally preceded by an
 // XML declaration). Errors name the element or attribute at fault.
-Result<ParsedEntry> DecodeEntry(std::string_view bytes, const XmlLimits& limits = {});
+base::Result<ParsedEntry> DecodeEntry(std::string_view bytes, const XmlLimits& limits = {});
 
 // The fields of an entry that DecodeEntry accepted and VerifyEntry verified
 // before, read back from the store that kept its wire bytes: parsed under the
 // same limits and field rules, but with no canonical form computed (about
 // half of DecodeEntry's cost). Never for bytes from the network.
-Result<Entry> DecodeStoredEntry(std::string_view bytes, const XmlLimits& limits = {});
+base::Result<Entry> DecodeStoredEntry(std::string_view bytes, const XmlLimits& limits = {});
 
 // Metadata for a feed page served by a hub or agent.
 struct FeedMeta {
@@ -82,7 +82,7 @@ struct FeedMeta {
   std::optional<std::string> first_url;
   std::optional<std::string> hub_url;  // WebSub hub, later
   bool archive = false;                // RFC 5005 <fh:archive/>: page is full and immutable
-  TimeMs updated_ms = 0;
+  base::TimeMs updated_ms = 0;
 };
 
 // Builds a feed document embedding the given wire-form entries verbatim.
@@ -96,7 +96,7 @@ struct ParsedFeed {
 // Parses a feed document. Fails as a whole if the document is malformed;
 // an individual entry that cannot be decoded fails the parse too, naming
 // its position, because a follower must not skip entries.
-Result<ParsedFeed> DecodeFeed(std::string_view bytes, const XmlLimits& limits = {});
+base::Result<ParsedFeed> DecodeFeed(std::string_view bytes, const XmlLimits& limits = {});
 
 }  // namespace zhanqun::feeds
 

@@ -18,21 +18,21 @@
 #ifndef ZHANQUN_FEEDS_FEED_SERVICE_H_
 #define ZHANQUN_FEEDS_FEED_SERVICE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <atomic>
 #include <deque>
-#include <memory>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/atom.h"
-#include "zhanqun/feeds/clock.h"
-#include "zhanqun/feeds/http.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::feeds {
 
@@ -41,8 +41,9 @@ class LogReader {
  public:
   virtual ~LogReader() = default;
   // Wire bytes of entries with seq in (after, after+limit], in seq order.
-  virtual Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
-                                                    std::size_t limit) = 0;
+  virtual base::Result<std::vector<std::string>> ReadWire(const std::string& origin,
+                                                          std::uint64_t after,
+                                                          std::size_t limit) = 0;
   // Highest stored seq of `origin`; 0 if none.
   virtual std::uint64_t Head(const std::string& origin) = 0;
   // Origins this reader can serve.
@@ -132,16 +133,17 @@ struct FeedServiceOptions {
 };
 
 // Handles GET /api/v1/feeds/{origin}. Thread-safe.
-HttpResponse ServeFeed(const HttpRequest& req, LogReader& reader, AppendNotifier& notifier,
-                       const FeedServiceOptions& options, const Clock& clock);
+net::HttpResponse ServeFeed(const net::HttpRequest& req, LogReader& reader,
+                            AppendNotifier& notifier, const FeedServiceOptions& options,
+                            const base::Clock& clock);
 
 // GET /api/v1/feeds/{origin}/head: text/plain "origin seq hash\n" (hash of
 // the head entry's canonical form; seq 0 and 64 zeros for an empty log).
 // A WebSub topic too (websub.h).
-HttpResponse ServeFeedHead(const HttpRequest& req, LogReader& reader,
-                           const FeedServiceOptions& options);
+net::HttpResponse ServeFeedHead(const net::HttpRequest& req, LogReader& reader,
+                                const FeedServiceOptions& options);
 // The body ServeFeedHead answers for `origin`.
-Result<std::string> HeadDocument(LogReader& reader, const std::string& origin);
+base::Result<std::string> HeadDocument(LogReader& reader, const std::string& origin);
 
 // The topic URL of an origin's feed: {base_url}/api/v1/feeds/{origin}.
 std::string FeedTopicUrl(const std::string& base_url, const std::string& origin);

@@ -29,9 +29,9 @@
 #include <mutex>
 #include <string>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::feeds {
 
@@ -42,21 +42,23 @@ struct HeadStatement {
   std::string origin;
   std::uint64_t seq = 0;
   std::string hash;  // hash of entry `seq` (empty when seq is 0)
-  TimeMs time_ms = 0;
-  TimeMs expires_ms = 0;
+  base::TimeMs time_ms = 0;
+  base::TimeMs expires_ms = 0;
   std::string text;  // the signed wire form, passed on unchanged
 };
 
 // Signs a statement; fills `text`.
 HeadStatement SignHeadStatement(const SecretKey& key, const std::string& origin, std::uint64_t seq,
-                                const std::string& hash, TimeMs time_ms, TimeMs expires_ms);
+                                const std::string& hash, base::TimeMs time_ms,
+                                base::TimeMs expires_ms);
 // Parses and verifies `text` against `key`. Errors name the broken field.
-Result<HeadStatement> VerifyHeadStatement(const std::string& text, const PublicKey& key);
+base::Result<HeadStatement> VerifyHeadStatement(const std::string& text, const PublicKey& key);
 
 // "t1=<ms>;t2=<ms>;err=<ms>"
-std::string FormatClockHeader(TimeMs t1, TimeMs t2, std::int64_t error_ms);
+std::string FormatClockHeader(base::TimeMs t1, base::TimeMs t2, std::int64_t error_ms);
 // False if `value` is not a well-formed clock header.
-bool ParseClockHeader(const std::string& value, TimeMs* t1, TimeMs* t2, std::int64_t* error_ms);
+bool ParseClockHeader(const std::string& value, base::TimeMs* t1, base::TimeMs* t2,
+                      std::int64_t* error_ms);
 
 struct ClockEstimate {
   bool known = false;
@@ -69,10 +71,11 @@ class ClockSync {
   // `window` samples are kept; the one with the smallest delay wins.
   explicit ClockSync(std::size_t window = 8) : window_(window) {}
   // t0/t3: our clock at send/receive; t1/t2/err from the server's header.
-  void AddSample(TimeMs t0, TimeMs t1, TimeMs t2, TimeMs t3, std::int64_t server_error_ms);
+  void AddSample(base::TimeMs t0, base::TimeMs t1, base::TimeMs t2, base::TimeMs t3,
+                 std::int64_t server_error_ms);
   ClockEstimate Estimate() const;
   // Our estimate of the hub's clock, or `local_ms` itself while unknown.
-  TimeMs HubTime(TimeMs local_ms) const;
+  base::TimeMs HubTime(base::TimeMs local_ms) const;
 
  private:
   struct Sample {

@@ -13,10 +13,10 @@
 #include <cstdint>
 #include <string>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::feeds {
 
@@ -36,7 +36,7 @@ struct SignedEntry {
 
 // Fills entry.log.prev_hash/seq from `head` (seq = head.seq + 1), encodes,
 // and signs with `key`. REQUIRES: entry.log.origin == head.origin.
-Result<SignedEntry> SignEntry(Entry entry, const ChainHead& head, const SecretKey& key);
+base::Result<SignedEntry> SignEntry(Entry entry, const ChainHead& head, const SecretKey& key);
 
 std::string TrustedComment(const std::string& origin, std::uint64_t seq, const std::string& hash);
 
@@ -44,10 +44,10 @@ std::string TrustedComment(const std::string& origin, std::uint64_t seq, const s
 // comment, and that the entry extends `head`. Errors:
 //  kUnauthenticated   unknown key or bad signature
 //  kFailedPrecondition seq gap, replay of an older seq, or prev_hash mismatch
-Result<SignedEntry> VerifyEntry(const ParsedEntry& parsed, const TrustStore& trust,
-                                const ChainHead& head);
+base::Result<SignedEntry> VerifyEntry(const ParsedEntry& parsed, const TrustStore& trust,
+                                      const ChainHead& head);
 // Signature checks only (no chain position).
-Status VerifySignature(const ParsedEntry& parsed, const TrustStore& trust);
+base::Status VerifySignature(const ParsedEntry& parsed, const TrustStore& trust);
 
 }  // namespace zhanqun::feeds
 

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/sqlite.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::feeds {
 
@@ -27,13 +27,13 @@ struct LogRow {
   std::uint64_t seq = 0;
   std::string hash;
   std::string wire;
-  TimeMs stored_ms = 0;  // the value of the time column
+  base::TimeMs stored_ms = 0;  // the value of the time column
 };
 
 class LogTable {
  public:
   // `table` and `time_column` are trusted identifiers (never user input).
-  LogTable(Db& db, std::string table, std::string time_column);
+  LogTable(sql::Db& db, std::string table, std::string time_column);
 
   // The newest entry of `origin`; seq 0 and the zero hash when there is none
   // or the query fails.
@@ -41,21 +41,21 @@ class LogTable {
 
   // Stores `e` under `origin` with `now_ms` in the time column. Fails with
   // kAlreadyExists if (origin, seq) is taken.
-  Status Insert(const std::string& origin, const SignedEntry& e, TimeMs now_ms);
+  base::Status Insert(const std::string& origin, const SignedEntry& e, base::TimeMs now_ms);
 
   // The entry at (origin, seq); kNotFound ("no entry <origin>#<seq>") if none.
-  Result<LogRow> Find(const std::string& origin, std::uint64_t seq);
+  base::Result<LogRow> Find(const std::string& origin, std::uint64_t seq);
 
   // Calls `fn` for the entries of `origin` after `after`, in seq order, at
   // most `limit` of them. On an error, rows before it have been visited.
-  Status ForEachAfter(const std::string& origin, std::uint64_t after, std::size_t limit,
-                      const std::function<void(LogRow)>& fn);
+  base::Status ForEachAfter(const std::string& origin, std::uint64_t after, std::size_t limit,
+                            const std::function<void(LogRow)>& fn);
 
   // Every origin with at least one entry, sorted; on an error, those read so far.
   std::vector<std::string> Origins();
 
  private:
-  Db& db_;
+  sql::Db& db_;
   std::string table_;
   std::string time_column_;
 };

@@ -11,16 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
+#include "zhanqun/base/time.h"
 
 namespace zhanqun::feeds {
 
-// Milliseconds since the Unix epoch, UTC.
-using TimeMs = std::int64_t;
-
 enum class ReleaseStatus { kActive, kAmended, kWithdrawn, kRepealed };
 const char* ReleaseStatusName(ReleaseStatus s);  // "active", "amended", ...
-Result<ReleaseStatus> ParseReleaseStatus(const std::string& s);
+base::Result<ReleaseStatus> ParseReleaseStatus(const std::string& s);
 
 struct Attachment {
   std::string href;  // absolute http(s) URL
@@ -35,11 +33,11 @@ struct Attachment {
 struct Release {
   std::string id;  // [A-Za-z0-9._:/-]{1,128}
   int version = 1;
-  std::string title;        // 1..500 chars
-  std::string doc_number;   // 文号, may be empty
-  std::string authority;    // 发文机关, required
-  std::string signed_date;  // 成文日期 YYYY-MM-DD, may be empty
-  TimeMs published_ms = 0;  // 发布时间
+  std::string title;              // 1..500 chars
+  std::string doc_number;         // 文号, may be empty
+  std::string authority;          // 发文机关, required
+  std::string signed_date;        // 成文日期 YYYY-MM-DD, may be empty
+  base::TimeMs published_ms = 0;  // 发布时间
   std::vector<std::string> topics;
   std::vector<std::string> categories;
   std::string body_html;  // sanitized HTML (see sanitize.h)
@@ -53,11 +51,11 @@ inline constexpr std::size_t kMaxBodyBytes = 2 * 1024 * 1024;
 inline constexpr std::size_t kMaxTitleChars = 500;
 
 // Checks every field; the first violation is returned, naming the field.
-Status ValidateRelease(const Release& r);
+base::Status ValidateRelease(const Release& r);
 
 enum class NodeLevel { kNational = 0, kProvince = 1, kCity = 2, kCounty = 3 };
 const char* NodeLevelName(NodeLevel l);  // "national", "province", "city", "county"
-Result<NodeLevel> ParseNodeLevel(const std::string& s);
+base::Result<NodeLevel> ParseNodeLevel(const std::string& s);
 
 // An Ed25519 public key with its minisign-style key id.
 struct PublicKey {
@@ -80,7 +78,7 @@ struct Node {
 
 inline constexpr const char* kHubCode = "000000";
 bool IsDivisionCode(const std::string& s);  // exactly 6 ASCII digits
-Status ValidateNode(const Node& n);
+base::Status ValidateNode(const Node& n);
 
 // A local interpretation (政策解读) of a release, written by one node for its
 // region. Each is an entry in that node's own log; the newest entry of an
@@ -88,7 +86,7 @@ Status ValidateNode(const Node& n);
 // layer as it should be shown (sanitized HTML).
 enum class InterpretationMode { kExtend, kReplace };
 const char* InterpretationModeName(InterpretationMode m);  // "extend", "replace"
-Result<InterpretationMode> ParseInterpretationMode(const std::string& s);
+base::Result<InterpretationMode> ParseInterpretationMode(const std::string& s);
 
 struct Interpretation {
   std::string release_id;
@@ -101,7 +99,7 @@ struct Interpretation {
   std::string body_html;            // sanitized HTML, <= kMaxBodyBytes
   bool operator==(const Interpretation&) const = default;
 };
-Status ValidateInterpretation(const Interpretation& i);
+base::Status ValidateInterpretation(const Interpretation& i);
 
 // A topic (专题): the hub defines national ones, agents may add local ones.
 struct TopicDef {
@@ -110,7 +108,7 @@ struct TopicDef {
   std::string description;  // plain text, may be empty, <= 2000 chars
   bool operator==(const TopicDef&) const = default;
 };
-Status ValidateTopic(const TopicDef& t);
+base::Status ValidateTopic(const TopicDef& t);
 
 enum class EntryKind { kRelease, kNode, kInterpretation, kTopic };
 // "release", "node", "interpretation", "topic"
@@ -130,20 +128,13 @@ inline const std::string kZeroHash(64, '0');
 struct Entry {
   LogPosition log;
   EntryKind kind = EntryKind::kRelease;
-  TimeMs updated_ms = 0;  // time the origin appended it, on the origin's clock
+  base::TimeMs updated_ms = 0;  // time the origin appended it, on the origin's clock
   std::optional<Release> release;
   std::optional<Node> node;
   std::optional<Interpretation> interpretation;
   std::optional<TopicDef> topic;
   bool operator==(const Entry&) const = default;
 };
-
-// RFC 3339 with milliseconds, UTC: 2019-02-15T08:00:00.000Z
-std::string FormatTime(TimeMs t);
-// A civil UTC date and time (second 60 folds into the next minute) as ms.
-// REQUIRES: fields already range-checked by the caller.
-TimeMs UtcCivilMs(int year, int month, int day, int hour, int minute, int second);
-Result<TimeMs> ParseTime(const std::string& s);  // accepts offsets and fractions
 
 }  // namespace zhanqun::feeds
 

@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::feeds {
 
@@ -30,8 +30,8 @@ bool IsStage(const std::string& s);
 
 struct StageAck {
   std::string origin, stage;
-  std::uint64_t seq = 0;  // cumulative: every seq up to this one
-  TimeMs at_ms = 0;       // node clock; 0 when unknown (the hub uses its receipt time)
+  std::uint64_t seq = 0;   // cumulative: every seq up to this one
+  base::TimeMs at_ms = 0;  // node clock; 0 when unknown (the hub uses its receipt time)
 };
 
 struct ReportRejection {
@@ -44,7 +44,7 @@ struct NodeReport {
   std::string node;
   std::uint64_t boot = 0;      // random per process start; 0 in legacy reports
   std::uint64_t n = 0;         // 1, 2, 3... within one boot
-  TimeMs sent_ms = 0;          // node clock
+  base::TimeMs sent_ms = 0;    // node clock
   ClockEstimate clock;         // the node's offset to the hub's clock
   std::string head_statement;  // newest hub head statement it holds, verbatim
   std::string upstream;        // the upstream it follows now
@@ -65,19 +65,20 @@ struct Envelope {
 
 std::string EncodeReport(const NodeReport& r);
 // Validates every field; errors name it ("acks[2].stage: ...").
-Result<NodeReport> ParseReport(const std::string& json_text);
+base::Result<NodeReport> ParseReport(const std::string& json_text);
 
 // "keyId=<hex>,sig=<base64>" over `body`.
 std::string SignatureFor(const SecretKey& key, std::string_view body);
 // Verifies a "keyId=..,sig=.." value against whichever of `keys` it names.
-Status VerifySignatureFor(const std::vector<PublicKey>& keys, std::string_view body,
-                          const std::string& signature);
+base::Status VerifySignatureFor(const std::vector<PublicKey>& keys, std::string_view body,
+                                const std::string& signature);
 
 std::string EncodeEnvelope(const Envelope& e);
 // Accepts an envelope, or a bare legacy report (a body with "node" and
 // "acks"), which becomes an envelope of one report signed by
 // `header_signature`.
-Result<Envelope> ParseEnvelope(const std::string& json_text, const std::string& header_signature);
+base::Result<Envelope> ParseEnvelope(const std::string& json_text,
+                                     const std::string& header_signature);
 
 inline constexpr std::size_t kMaxReportsPerEnvelope = 5000;
 

@@ -20,9 +20,12 @@
 #include <string_view>
 #include <vector>
 
+#include "zhanqun/base/encoding.h"
+#include "zhanqun/base/hash.h"
+#include "zhanqun/base/random.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::feeds {
 
@@ -32,12 +35,12 @@ class SecretKey {
   SecretKey(SecretKey&&) noexcept;
   SecretKey& operator=(SecretKey&&) noexcept;
 
-  static Result<SecretKey> Generate();
+  static base::Result<SecretKey> Generate();
   // Reads a PEM key; kPermissionDenied if the mode is looser than 0600.
-  static Result<SecretKey> Load(const std::string& path);
+  static base::Result<SecretKey> Load(const std::string& path);
   // Writes the key with mode 0600 (created exclusively: fails if it exists),
   // and the public key beside it as <path>.pub in minisign format.
-  Status Save(const std::string& path) const;
+  base::Status Save(const std::string& path) const;
 
   const PublicKey& public_key() const { return public_key_; }
   // Raw Ed25519 signature over `message`.
@@ -56,17 +59,18 @@ std::array<std::uint8_t, 8> DeriveKeyId(const std::array<std::uint8_t, 32>& pk);
 // minisign public key file text: "untrusted comment: ...\n<base64>\n".
 std::string FormatPublicKeyFile(const PublicKey& key, const std::string& comment);
 // Accepts the file text or the bare base64 line.
-Result<PublicKey> ParsePublicKey(std::string_view text);
-Result<PublicKey> LoadPublicKeyFile(const std::string& path);
+base::Result<PublicKey> ParsePublicKey(std::string_view text);
+base::Result<PublicKey> LoadPublicKeyFile(const std::string& path);
 std::string PublicKeyBase64(const PublicKey& key);  // the bare base64 line
 
 // Signs `message` minisign-style (prehashed "ED").
 SignatureElement SignMessage(const SecretKey& key, std::string_view message,
                              const std::string& trusted_comment);
 // Verifies both the signature and the global signature over the comment.
-Status VerifyMessage(const PublicKey& key, std::string_view message, const SignatureElement& sig);
-Status VerifyRaw(const PublicKey& key, std::string_view message,
-                 const std::array<std::uint8_t, 64>& sig);
+base::Status VerifyMessage(const PublicKey& key, std::string_view message,
+                           const SignatureElement& sig);
+base::Status VerifyRaw(const PublicKey& key, std::string_view message,
+                       const std::array<std::uint8_t, 64>& sig);
 
 // A .minisig file as minisign writes it.
 std::string FormatMinisig(const SignatureElement& sig);
@@ -84,19 +88,6 @@ class TrustStore {
  private:
   std::map<std::string, std::vector<PublicKey>> keys_;
 };
-
-std::string Sha256Hex(std::string_view data);
-std::string Base64Encode(std::string_view data);
-Result<std::string> Base64Decode(std::string_view text);
-std::string HexEncode(std::string_view data, bool upper = false);
-
-// Lowercase hex HMAC of `data` under `key`; `algorithm` is "sha1", "sha256",
-// "sha384" or "sha512". Empty for any other algorithm name.
-std::string HmacHex(const std::string& algorithm, std::string_view key, std::string_view data);
-// `bytes` bytes from the OpenSSL CSPRNG, lowercase hex. Crashes if it fails.
-std::string RandomHex(std::size_t bytes);
-// Compares without an early exit, so timing reveals nothing about the content.
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace zhanqun::feeds
 

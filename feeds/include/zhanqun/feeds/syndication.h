@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::feeds {
 
@@ -33,7 +33,7 @@ struct ForeignItem {
   bool summary_is_html = true;
   std::string content;          // <content:encoded> / <atom:content>, as given
   bool content_is_html = true;  // false for Atom type="text"
-  std::optional<TimeMs> published_ms, updated_ms;
+  std::optional<base::TimeMs> published_ms, updated_ms;
   std::vector<std::string> categories;
   std::string author;
   bool operator==(const ForeignItem&) const = default;
@@ -63,14 +63,14 @@ struct SyndicationLimits {
 // a message naming the problem: "line 12: ..." for malformed XML, "DTD
 // declares entity 'xxe'; entity declarations are refused", "not a feed: root
 // element is <html>", "rss: channel has no <item> and no <title>".
-Result<ForeignFeed> ParseSyndicationFeed(std::string_view bytes, const std::string& base_url,
-                                         const SyndicationLimits& limits = {});
+base::Result<ForeignFeed> ParseSyndicationFeed(std::string_view bytes, const std::string& base_url,
+                                               const SyndicationLimits& limits = {});
 
 // Dates as feeds carry them: RFC 822/1123 ("Fri, 15 Feb 2019 08:00:00 +0800",
 // "GMT", "EST", two-digit years), RFC 3339 ("2019-02-15T08:00:00+08:00"), and
 // the zone-less "2019-02-15 08:00:00" / "2019-02-15" that Chinese sites
 // write, taken as Beijing time (UTC+8). kInvalidArgument names the text.
-Result<TimeMs> ParseFeedDate(std::string_view text);
+base::Result<base::TimeMs> ParseFeedDate(std::string_view text);
 
 // Resolves `ref` against `base` (RFC 3986). Returns "" unless the result is
 // an http or https URL.

@@ -35,10 +35,10 @@
 #include <string>
 #include <vector>
 
-#include "zhanqun/feeds/clock.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/feed_service.h"
-#include "zhanqun/feeds/http.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::feeds {
 
@@ -101,7 +101,7 @@ struct WebSubSubscription {
   std::string callback;
   bool has_secret = false;
   int lease_s = 0;
-  TimeMs expires_ms = 0;
+  base::TimeMs expires_ms = 0;
   std::uint64_t cursor_seq = 0;  // feed topics: last seq delivered
   std::uint32_t failures = 0;    // consecutive failed deliveries
 };
@@ -109,23 +109,24 @@ struct WebSubSubscription {
 class WebSubHub {
  public:
   // Current content of a document topic; called from worker threads.
-  using DocumentFn = std::function<Result<std::string>()>;
+  using DocumentFn = std::function<base::Result<std::string>()>;
 
   // Opens (creating) the subscription database; does not start threads.
-  static Result<std::unique_ptr<WebSubHub>> Open(const WebSubOptions& options, LogReader& reader,
-                                                 AppendNotifier& notifier, const Clock& clock);
+  static base::Result<std::unique_ptr<WebSubHub>> Open(const WebSubOptions& options,
+                                                       LogReader& reader, AppendNotifier& notifier,
+                                                       const base::Clock& clock);
   ~WebSubHub();
 
   // Registers a topic delivered whole. REQUIRES: before Start().
   void AddDocumentTopic(const std::string& url, const std::string& content_type, DocumentFn fn);
 
   // Starts the scanner and worker threads. Stop() (or the destructor) joins them.
-  Status Start();
+  base::Status Start();
   void Stop();
 
   // POST {hub_path}: 202 when accepted (verification follows), 400 naming
   // the parameter at fault, 503 when too many requests are pending.
-  HttpResponse HandleRequest(const HttpRequest& req);
+  net::HttpResponse HandleRequest(const net::HttpRequest& req);
 
   // Queues every subscription with something to deliver now, and drops
   // expired leases. The scanner calls it; tests call it to avoid waiting.

@@ -22,12 +22,12 @@
 #include <string>
 #include <vector>
 
-#include "zhanqun/feeds/clock.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/hub/audit.h"
 #include "zhanqun/hub/roles.h"
 
-namespace zhanqun::feeds {
+namespace zhanqun::sql {
 class Db;
 }
 
@@ -39,27 +39,27 @@ struct User {
   std::string display_name;
   RoleSet roles;
   bool disabled = false;
-  feeds::TimeMs created_ms = 0, last_login_ms = 0;
+  base::TimeMs created_ms = 0, last_login_ms = 0;
 };
 
 struct Session {
   std::string id;    // the cookie value (only returned by Login)
   std::string csrf;  // the per-session CSRF token every form must echo
   Principal who;
-  feeds::TimeMs expires_ms = 0;
+  base::TimeMs expires_ms = 0;
 };
 
 struct TokenInfo {
   std::string name;
   std::string username;
   RoleSet scopes;
-  feeds::TimeMs created_ms = 0, last_used_ms = 0;
+  base::TimeMs created_ms = 0, last_used_ms = 0;
   bool revoked = false;
 };
 
 struct AccountsOptions {
-  int session_ttl_s = 8 * 3600;   // absolute lifetime of a session
-  int session_idle_s = 30 * 60;   // idle timeout
+  int session_ttl_s = 8 * 3600;  // absolute lifetime of a session
+  int session_idle_s = 30 * 60;  // idle timeout
   int throttle_user_failures = 5;
   int throttle_remote_failures = 20;
   int throttle_window_s = 15 * 60;
@@ -69,22 +69,22 @@ struct AccountsOptions {
 
 class Accounts {
  public:
-  static feeds::Result<std::unique_ptr<Accounts>> Open(const std::string& path,
-                                                       const AccountsOptions& options,
-                                                       const feeds::Clock& clock, AuditLog& audit);
+  static base::Result<std::unique_ptr<Accounts>> Open(const std::string& path,
+                                                      const AccountsOptions& options,
+                                                      const base::Clock& clock, AuditLog& audit);
   ~Accounts();
 
   // Users. Password rules: 10..256 bytes; an empty password makes a system
   // user that can never log in (it only holds tokens). Errors name the field.
   // Needs kUserManage (the CLI may do anything); SetPassword also lets a
   // session principal change its own password, and ends the user's sessions.
-  feeds::Result<User> AddUser(const Principal& by, const std::string& username,
-                              const std::string& display_name, const std::string& password,
-                              RoleSet roles);
-  feeds::Status SetRoles(const Principal& by, const std::string& username, RoleSet roles);
-  feeds::Status SetPassword(const Principal& by, const std::string& username,
-                            const std::string& password);
-  feeds::Status SetDisabled(const Principal& by, const std::string& username, bool disabled);
+  base::Result<User> AddUser(const Principal& by, const std::string& username,
+                             const std::string& display_name, const std::string& password,
+                             RoleSet roles);
+  base::Status SetRoles(const Principal& by, const std::string& username, RoleSet roles);
+  base::Status SetPassword(const Principal& by, const std::string& username,
+                           const std::string& password);
+  base::Status SetDisabled(const Principal& by, const std::string& username, bool disabled);
   std::optional<User> FindUser(const std::string& username);
   std::optional<User> FindUserById(std::int64_t id);
   std::vector<User> Users();
@@ -94,8 +94,8 @@ class Accounts {
   // throttle, records success or failure in the audit log, and opens a
   // session. kUnauthenticated ("wrong username or password", never which),
   // kResourceExhausted when throttled, kPermissionDenied when disabled.
-  feeds::Result<Session> Login(const std::string& username, const std::string& password,
-                               const std::string& remote);
+  base::Result<Session> Login(const std::string& username, const std::string& password,
+                              const std::string& remote);
   // The session for a cookie value, if valid and not expired; touches it.
   std::optional<Session> ResolveSession(const std::string& session_id);
   // True when `csrf` matches the session's token (constant time).
@@ -104,9 +104,9 @@ class Accounts {
 
   // API tokens: returns the secret once ("zq_" + base64url). `scopes` must be
   // a subset of the user's roles when created.
-  feeds::Result<std::string> CreateToken(const Principal& by, const std::string& username,
-                                         const std::string& name, RoleSet scopes);
-  feeds::Status RevokeToken(const Principal& by, const std::string& name);
+  base::Result<std::string> CreateToken(const Principal& by, const std::string& username,
+                                        const std::string& name, RoleSet scopes);
+  base::Status RevokeToken(const Principal& by, const std::string& name);
   std::vector<TokenInfo> Tokens();
   // From "Authorization: Bearer <secret>"; nullopt when missing, unknown,
   // revoked or the user is disabled. Effective roles = scopes ∩ user roles.

@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 
-namespace zhanqun::feeds {
+namespace zhanqun::sql {
 class Db;
 }
 
@@ -30,11 +30,11 @@ namespace zhanqun::hub {
 
 struct AuditRecord {
   std::uint64_t seq = 0;  // 1, 2, 3, ... assigned by Append
-  feeds::TimeMs time_ms = 0;
-  std::string actor;   // Principal::AuditName(), or "system" / "ingest:<source>"
-  std::string action;  // dotted verb: "draft.create", "review.pass", "user.add", ...
-  std::string object;  // what it acted on: "draft:12", "release:gov-2019-1", "user:alice"
-  std::string detail;  // JSON object text (compact), e.g. {"level":1,"comment":"..."}
+  base::TimeMs time_ms = 0;
+  std::string actor;            // Principal::AuditName(), or "system" / "ingest:<source>"
+  std::string action;           // dotted verb: "draft.create", "review.pass", "user.add", ...
+  std::string object;           // what it acted on: "draft:12", "release:gov-2019-1", "user:alice"
+  std::string detail;           // JSON object text (compact), e.g. {"level":1,"comment":"..."}
   std::string prev_hash, hash;  // hex SHA-256, set by Append
 };
 
@@ -46,22 +46,22 @@ struct AuditFilter {
 
 // Result of a full chain check.
 struct AuditVerification {
-  std::uint64_t records = 0;   // records checked
+  std::uint64_t records = 0;    // records checked
   std::uint64_t first_bad = 0;  // 0 when intact
-  std::string problem;         // e.g. "record 17: hash does not match its contents"
+  std::string problem;          // e.g. "record 17: hash does not match its contents"
   bool ok() const { return first_bad == 0; }
 };
 
 class AuditLog {
  public:
-  static feeds::Result<std::unique_ptr<AuditLog>> Open(const std::string& path);
+  static base::Result<std::unique_ptr<AuditLog>> Open(const std::string& path);
   ~AuditLog();
 
   // Appends; fills seq, prev_hash, hash. REQUIRES: detail is a JSON object
   // text (empty means "{}").
-  feeds::Result<AuditRecord> Append(const feeds::TimeMs time_ms, const std::string& actor,
-                                    const std::string& action, const std::string& object,
-                                    const std::string& detail = "{}");
+  base::Result<AuditRecord> Append(const base::TimeMs time_ms, const std::string& actor,
+                                   const std::string& action, const std::string& object,
+                                   const std::string& detail = "{}");
   // Newest first.
   std::vector<AuditRecord> List(const AuditFilter& filter);
   std::optional<AuditRecord> Get(std::uint64_t seq);
@@ -72,9 +72,9 @@ class AuditLog {
   AuditVerification Verify();
 
  private:
-  explicit AuditLog(std::unique_ptr<feeds::Db> db);
+  explicit AuditLog(std::unique_ptr<sql::Db> db);
   std::mutex mu_;
-  std::unique_ptr<feeds::Db> db_;
+  std::unique_ptr<sql::Db> db_;
 };
 
 // The hash a record must carry (exposed for tests and docs/operations.md).

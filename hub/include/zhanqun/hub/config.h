@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/websub.h"
 #include "zhanqun/hub/accounts.h"
 
@@ -21,7 +21,7 @@ struct SourceConfig {
   bool trusted = false;   // its drafts skip the review levels (Desk::Import)
   std::string authority;  // 发文机关 given to its items (required)
   std::vector<std::string> topics;
-  int max_items = 50;     // new items imported per poll
+  int max_items = 50;  // new items imported per poll
 };
 
 // Parses a JSON array of sources into `out`; returns one problem line per bad
@@ -70,8 +70,8 @@ struct HubConfig {
 
 // Parses and validates; on failure the message has one line per problem,
 // each naming the field ("hub.json: listen: expected host:port, got 'x'").
-feeds::Result<HubConfig> LoadHubConfig(const std::string& path);
-feeds::Result<HubConfig> ParseHubConfig(const std::string& json_text, const std::string& base_dir);
+base::Result<HubConfig> LoadHubConfig(const std::string& path);
+base::Result<HubConfig> ParseHubConfig(const std::string& json_text, const std::string& base_dir);
 
 }  // namespace zhanqun::hub
 

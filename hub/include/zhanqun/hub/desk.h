@@ -27,11 +27,11 @@
 #include <string>
 #include <vector>
 
-#include "zhanqun/feeds/clock.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/log.h"  // feeds::SignedEntry
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/status.h"
 #include "zhanqun/hub/audit.h"
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/roles.h"
@@ -47,11 +47,11 @@ enum class DraftState {
   kApproved,          // approved, not yet published
   kScheduled,         // approved, publishes by itself at publish_at_ms
   kPublished,
-  kWithdrawn,  // its release was withdrawn
-  kRepealed,   // its release was repealed (废止)
-  kSuperseded, // a newer version of its release was published
+  kWithdrawn,   // its release was withdrawn
+  kRepealed,    // its release was repealed (废止)
+  kSuperseded,  // a newer version of its release was published
 };
-const char* DraftStateName(DraftState s);  // "draft", "in_review", ...
+const char* DraftStateName(DraftState s);   // "draft", "in_review", ...
 const char* DraftStateLabel(DraftState s);  // 草稿, 审核中, ...
 
 // What an editor writes. `release_id` empty: generated at creation.
@@ -71,24 +71,24 @@ struct Draft {
   std::string release_id;
   int release_version = 1;  // the version it publishes as
   DraftState state = DraftState::kDraft;
-  int level = 0;   // review level waited on (kInReview), else 0
-  int levels = 3;  // review levels of this draft (fixed at submit)
+  int level = 0;     // review level waited on (kInReview), else 0
+  int levels = 3;    // review levels of this draft (fixed at submit)
   int revision = 1;  // content revision, +1 per edit
   DraftContent content;
   std::int64_t author_id = 0;
-  std::string author;        // username
+  std::string author;             // username
   std::string source = "manual";  // or "ingest:<source name>"
-  std::string source_link;   // upstream item link, for ingested drafts
-  std::optional<feeds::TimeMs> publish_at_ms, embargo_until_ms;
+  std::string source_link;        // upstream item link, for ingested drafts
+  std::optional<base::TimeMs> publish_at_ms, embargo_until_ms;
   std::string last_comment;  // of the newest rejection
-  feeds::TimeMs created_ms = 0, updated_ms = 0;
+  base::TimeMs created_ms = 0, updated_ms = 0;
   std::uint64_t published_seq = 0;  // hub log seq once published
 };
 
 // One step in a draft's history.
 struct DraftStep {
   std::int64_t draft_id = 0;
-  feeds::TimeMs at_ms = 0;
+  base::TimeMs at_ms = 0;
   std::string actor;  // Principal::AuditName()
   std::int64_t actor_id = 0;
   std::string action;  // create, edit, submit, pass, reject, approve, schedule, unschedule,
@@ -102,7 +102,7 @@ struct DraftRevision {
   int revision = 0;
   DraftContent content;
   std::string actor;
-  feeds::TimeMs at_ms = 0;
+  base::TimeMs at_ms = 0;
 };
 
 // A line diff of one field between two revisions.
@@ -134,50 +134,50 @@ DeskOptions DeskOptionsFromConfig(const HubConfig& config);
 
 class Desk {
  public:
-  static feeds::Result<std::unique_ptr<Desk>> Open(const std::string& path,
-                                                   const DeskOptions& options, Hub& hub,
-                                                   AuditLog& audit, const feeds::Clock& clock);
+  static base::Result<std::unique_ptr<Desk>> Open(const std::string& path,
+                                                  const DeskOptions& options, Hub& hub,
+                                                  AuditLog& audit, const base::Clock& clock);
   ~Desk();
   const DeskOptions& options() const;
 
   // `release_id` empty: "hub-<yyyymmdd>-<draft id>". A given id must be
   // valid and unused (kAlreadyExists: amend the published release instead).
-  feeds::Result<Draft> Create(const Principal& by, DraftContent content,
-                              const std::string& release_id = "");
+  base::Result<Draft> Create(const Principal& by, DraftContent content,
+                             const std::string& release_id = "");
   // `revision` must be the draft's current revision (else kAlreadyExists:
   // someone else saved first).
-  feeds::Result<Draft> Edit(const Principal& by, std::int64_t id, int revision,
-                            DraftContent content);
-  feeds::Result<Draft> Submit(const Principal& by, std::int64_t id);
-  feeds::Result<Draft> Pass(const Principal& by, std::int64_t id, const std::string& comment);
+  base::Result<Draft> Edit(const Principal& by, std::int64_t id, int revision,
+                           DraftContent content);
+  base::Result<Draft> Submit(const Principal& by, std::int64_t id);
+  base::Result<Draft> Pass(const Principal& by, std::int64_t id, const std::string& comment);
   // Reviewer (at a level) or approver (awaiting approval / approved / scheduled).
   // The comment is required.
-  feeds::Result<Draft> Reject(const Principal& by, std::int64_t id, const std::string& comment);
-  feeds::Result<Draft> Approve(const Principal& by, std::int64_t id, const std::string& comment);
-  feeds::Result<Draft> PublishNow(const Principal& by, std::int64_t id);
-  feeds::Result<Draft> Schedule(const Principal& by, std::int64_t id, feeds::TimeMs at_ms);
-  feeds::Result<Draft> Unschedule(const Principal& by, std::int64_t id);
+  base::Result<Draft> Reject(const Principal& by, std::int64_t id, const std::string& comment);
+  base::Result<Draft> Approve(const Principal& by, std::int64_t id, const std::string& comment);
+  base::Result<Draft> PublishNow(const Principal& by, std::int64_t id);
+  base::Result<Draft> Schedule(const Principal& by, std::int64_t id, base::TimeMs at_ms);
+  base::Result<Draft> Unschedule(const Principal& by, std::int64_t id);
   // Editor (before approval) or approver; nullopt lifts it.
-  feeds::Result<Draft> SetEmbargo(const Principal& by, std::int64_t id,
-                                  std::optional<feeds::TimeMs> until_ms);
+  base::Result<Draft> SetEmbargo(const Principal& by, std::int64_t id,
+                                 std::optional<base::TimeMs> until_ms);
   // A new draft for the next version of a published release, its content
   // copied from the newest published version.
-  feeds::Result<Draft> Amend(const Principal& by, const std::string& release_id);
-  feeds::Result<feeds::SignedEntry> Withdraw(const Principal& by, const std::string& release_id,
-                                             const std::string& reason);
-  feeds::Result<feeds::SignedEntry> Repeal(const Principal& by, const std::string& release_id,
-                                           const std::string& reason);
+  base::Result<Draft> Amend(const Principal& by, const std::string& release_id);
+  base::Result<feeds::SignedEntry> Withdraw(const Principal& by, const std::string& release_id,
+                                            const std::string& reason);
+  base::Result<feeds::SignedEntry> Repeal(const Principal& by, const std::string& release_id,
+                                          const std::string& reason);
 
   // Stores the bytes under attachments_dir by SHA-256 and adds the
   // attachment to the draft (a new revision). Editor, draft state only.
-  feeds::Result<Draft> Attach(const Principal& by, std::int64_t id, const std::string& filename,
-                              const std::string& media_type, const std::string& bytes);
-  feeds::Result<std::string> AttachmentBytes(const std::string& sha256_hex);
+  base::Result<Draft> Attach(const Principal& by, std::int64_t id, const std::string& filename,
+                             const std::string& media_type, const std::string& bytes);
+  base::Result<std::string> AttachmentBytes(const std::string& sha256_hex);
 
   // Ingestion: a new draft from an upstream item, authored by "ingest:<source>".
   // A trusted source's draft skips the review levels (kAwaitingApproval).
-  feeds::Result<Draft> Import(const std::string& source, bool trusted, DraftContent content,
-                              const std::string& link);
+  base::Result<Draft> Import(const std::string& source, bool trusted, DraftContent content,
+                             const std::string& link);
 
   // Publishes every scheduled draft whose time has come (and whose embargo
   // has passed). Returns how many were published. Called by the daemon.
@@ -194,8 +194,7 @@ class Desk {
   std::vector<DraftRevision> Revisions(std::int64_t id);
   // Every draft (all versions) of one release, oldest first.
   std::vector<Draft> ReleaseDrafts(const std::string& release_id);
-  feeds::Result<std::vector<FieldDiff>> Diff(std::int64_t id, int from_revision,
-                                             int to_revision);
+  base::Result<std::vector<FieldDiff>> Diff(std::int64_t id, int from_revision, int to_revision);
   std::string LevelName(int level) const;  // 1 -> 初审
 
  private:

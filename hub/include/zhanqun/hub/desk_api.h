@@ -6,15 +6,15 @@
 #ifndef ZHANQUN_HUB_DESK_API_H_
 #define ZHANQUN_HUB_DESK_API_H_
 
-#include "zhanqun/feeds/http.h"
 #include "zhanqun/hub/accounts.h"
 #include "zhanqun/hub/audit.h"
 #include "zhanqun/hub/desk.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::hub {
 
 // `desk`, `accounts` and `audit` must outlive the server.
-void RegisterDeskApiRoutes(feeds::HttpServer& server, Desk& desk, Accounts& accounts,
+void RegisterDeskApiRoutes(net::HttpServer& server, Desk& desk, Accounts& accounts,
                            AuditLog& audit);
 
 }  // namespace zhanqun::hub

@@ -15,7 +15,7 @@
 #include <mutex>
 #include <thread>
 
-#include "zhanqun/feeds/clock.h"
+#include "zhanqun/base/clock.h"
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/desk.h"
 #include "zhanqun/hub/hub.h"
@@ -25,8 +25,8 @@ namespace zhanqun::hub {
 
 class DeskStack {
  public:
-  static feeds::Result<std::unique_ptr<DeskStack>> Open(const HubConfig& config, Hub& hub,
-                                                        const feeds::Clock& clock);
+  static base::Result<std::unique_ptr<DeskStack>> Open(const HubConfig& config, Hub& hub,
+                                                       const base::Clock& clock);
   ~DeskStack();  // stops the background work
 
   Desk& desk() { return *desk_; }
@@ -38,7 +38,7 @@ class DeskStack {
   void Stop();
   // The desk's /metrics families (Hub::AddMetricsSource registers this at
   // Open): drafts per state, per source up, failures, items imported/rejected.
-  void WriteMetrics(feeds::MetricsWriter& w);
+  void WriteMetrics(base::MetricsWriter& w);
 
  private:
   DeskStack() = default;

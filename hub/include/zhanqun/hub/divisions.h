@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::hub {
 
@@ -21,7 +21,7 @@ struct Division {
 class Divisions {
  public:
   // CSV with header "code,name,parent_code,level,gbt2260".
-  static feeds::Result<Divisions> Load(const std::string& path);
+  static base::Result<Divisions> Load(const std::string& path);
   const Division* Find(const std::string& code) const;
   // True when `ancestor` is the hub or lies on `code`'s parent chain.
   bool IsAncestor(const std::string& ancestor, const std::string& code) const;

@@ -15,9 +15,9 @@
 #include <utility>
 #include <vector>
 
-#include "zhanqun/feeds/clock.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/metrics.h"
 #include "zhanqun/feeds/feed_service.h"
-#include "zhanqun/feeds/metrics.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/accounts.h"
 #include "zhanqun/hub/audit.h"
@@ -45,24 +45,23 @@ struct HubCounters {
 class Hub {
  public:
   // Opens the store and loads the key named in `config`.
-  static feeds::Result<std::unique_ptr<Hub>> Open(const HubConfig& config,
-                                                  const feeds::Clock& clock);
+  static base::Result<std::unique_ptr<Hub>> Open(const HubConfig& config, const base::Clock& clock);
 
   // Creates the data directory, a fresh key and the database, and appends
   // the hub's own registry entry. Fails if a key already exists.
-  static feeds::Status Init(const HubConfig& config, const feeds::Clock& clock);
+  static base::Status Init(const HubConfig& config, const base::Clock& clock);
 
   // Validates (errors name the field), sanitizes, signs and appends. Returns
   // once the entry is durable. An existing id gets the next version.
-  feeds::Result<feeds::SignedEntry> Publish(feeds::Release release);
+  base::Result<feeds::SignedEntry> Publish(feeds::Release release);
 
   // Registers a node from the division table and announces it in the log.
   // `parent` empty means the nearest registered ancestor.
-  feeds::Result<feeds::SignedEntry> AddNode(const std::string& code, const std::string& parent,
-                                            const feeds::PublicKey& key);
+  base::Result<feeds::SignedEntry> AddNode(const std::string& code, const std::string& parent,
+                                           const feeds::PublicKey& key);
 
   // Defines (or redefines) a national topic (专题) in the log.
-  feeds::Result<feeds::SignedEntry> AddTopic(feeds::TopicDef topic);
+  base::Result<feeds::SignedEntry> AddTopic(feeds::TopicDef topic);
 
   // Verifies an envelope of node reports (docs/protocol.md, "Reports") sent
   // by its `from` node and records every report that verifies, in one
@@ -73,9 +72,9 @@ class Hub {
     std::size_t accepted = 0, replayed = 0;
     std::vector<std::pair<std::string, std::string>> refused;  // node, reason
   };
-  feeds::Result<AckOutcome> AcceptReports(const std::string& body,
-                                          const std::string& signature_header);
-  feeds::Status AcceptAcks(const std::string& body, const std::string& signature_header) {
+  base::Result<AckOutcome> AcceptReports(const std::string& body,
+                                         const std::string& signature_header);
+  base::Status AcceptAcks(const std::string& body, const std::string& signature_header) {
     return AcceptReports(body, signature_header).status();
   }
 
@@ -88,7 +87,7 @@ class Hub {
   std::string StatusJson();
   // Propagation of one release (its newest version): per node, when each
   // stage was reached, or since when it is due. kNotFound for an unknown id.
-  feeds::Result<std::string> ReleaseStatusJson(const std::string& id);
+  base::Result<std::string> ReleaseStatusJson(const std::string& id);
   std::string CountersJson() const;
 
   // The principal behind "Authorization: Bearer <token>" (an Accounts API
@@ -97,12 +96,12 @@ class Hub {
   // Creates the API token `name` for the built-in system user "automation"
   // (roles admin, no password, so it can never log in; created on first use)
   // with scopes admin. Returns the secret, shown once.
-  feeds::Result<std::string> CreateAutomationToken(const Principal& by, const std::string& name);
+  base::Result<std::string> CreateAutomationToken(const Principal& by, const std::string& name);
   static constexpr const char* kAutomationUser = "automation";
 
   // More /metrics families from services built on the hub (the desk, the
   // ingestor). REQUIRES: called before serving; `write` outlives the Hub's use.
-  using MetricsSource = std::function<void(feeds::MetricsWriter&)>;
+  using MetricsSource = std::function<void(base::MetricsWriter&)>;
   void AddMetricsSource(MetricsSource write) { metrics_sources_.push_back(std::move(write)); }
   const std::vector<MetricsSource>& metrics_sources() const { return metrics_sources_; }
 
@@ -113,19 +112,19 @@ class Hub {
   HubCounters& counters() { return counters_; }
   AuditLog& audit() { return *audit_; }
   Accounts& accounts() { return *accounts_; }
-  const feeds::Clock& clock() const { return clock_; }
+  const base::Clock& clock() const { return clock_; }
 
  private:
-  Hub(HubConfig config, const feeds::Clock& clock, std::unique_ptr<HubStore> store,
+  Hub(HubConfig config, const base::Clock& clock, std::unique_ptr<HubStore> store,
       feeds::SecretKey key, Divisions divisions, std::unique_ptr<AuditLog> audit,
       std::unique_ptr<Accounts> accounts);
-  feeds::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry);
+  base::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry);
   // Per node: facts for the health rules, from the store.
   struct NodeView;
-  std::vector<NodeView> CollectNodeViews(feeds::TimeMs now);
+  std::vector<NodeView> CollectNodeViews(base::TimeMs now);
 
   HubConfig config_;
-  const feeds::Clock& clock_;
+  const base::Clock& clock_;
   std::unique_ptr<HubStore> store_;
   feeds::SecretKey key_;
   Divisions divisions_;
@@ -136,7 +135,7 @@ class Hub {
   std::mutex head_mu_;
   std::string head_statement_;  // guarded by head_mu_
   std::uint64_t head_seq_ = 0;
-  feeds::TimeMs head_time_ms_ = 0;
+  base::TimeMs head_time_ms_ = 0;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Accounts> accounts_;  // refers to *audit_: declared after it
 };

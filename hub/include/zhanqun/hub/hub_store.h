@@ -17,12 +17,12 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/log_table.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/sqlite.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::hub {
 
@@ -32,19 +32,19 @@ struct ReleaseRow {
   std::string status;
   std::string title;
   std::uint64_t seq = 0;
-  feeds::TimeMs appended_ms = 0;
+  base::TimeMs appended_ms = 0;
 };
 
 struct NodeRow {
   feeds::Node node;
   std::uint64_t seq = 0;  // registry entry that announced it
-  feeds::TimeMs added_ms = 0;
+  base::TimeMs added_ms = 0;
 };
 
 struct AckRow {
   std::string node, origin, stage;
   std::uint64_t seq = 0;
-  feeds::TimeMs hub_ms = 0;
+  base::TimeMs hub_ms = 0;
 };
 
 // An entry a node refused (signature, chain or format), as it reported it.
@@ -52,15 +52,15 @@ struct RejectionRow {
   std::string node, origin;
   std::uint64_t seq = 0;
   std::string reason;
-  feeds::TimeMs hub_ms = 0;
+  base::TimeMs hub_ms = 0;
 };
 
 // When one hub-log entry reached one stage at one node (console history).
 struct StageEventRow {
   std::uint64_t seq = 0;
-  feeds::TimeMs appended_ms = 0;  // when the hub appended the entry
+  base::TimeMs appended_ms = 0;  // when the hub appended the entry
   std::string stage;
-  feeds::TimeMs hub_ms = 0;  // when it reached `stage`, on the hub's clock
+  base::TimeMs hub_ms = 0;  // when it reached `stage`, on the hub's clock
 };
 
 // A node's newest report, as the hub keeps it.
@@ -68,12 +68,12 @@ struct NodeReportRow {
   std::string node;
   std::string via;  // the node whose envelope carried it (itself when direct)
   std::uint64_t boot = 0, n = 0;
-  feeds::TimeMs received_ms = 0;  // hub clock
-  feeds::TimeMs sent_ms = 0;      // node clock
+  base::TimeMs received_ms = 0;  // hub clock
+  base::TimeMs sent_ms = 0;      // node clock
   bool clock_known = false;
   std::int64_t clock_offset_ms = 0, clock_error_ms = 0;
   std::uint64_t head_seq = 0;  // newest head statement the node holds (0: none)
-  feeds::TimeMs head_time_ms = 0, head_expires_ms = 0;
+  base::TimeMs head_time_ms = 0, head_expires_ms = 0;
   std::string upstream;
   std::uint64_t reports = 0;           // accepted so far
   std::uint64_t reports_missing = 0;   // gaps in (boot, n): reports that never arrived
@@ -89,14 +89,14 @@ struct ReportToRecord {
 
 class HubStore : public feeds::LogReader {
  public:
-  static feeds::Result<std::unique_ptr<HubStore>> Open(const std::string& path);
+  static base::Result<std::unique_ptr<HubStore>> Open(const std::string& path);
 
   // Builds the next entry from the current head (inside one write
   // transaction), signs it via `sign`, stores it. `sign` receives the head
   // and returns the signed entry. The entry is durable when this returns OK.
-  using Signer = std::function<feeds::Result<feeds::SignedEntry>(const feeds::ChainHead&)>;
-  feeds::Result<feeds::SignedEntry> Append(const std::string& origin, const Signer& sign,
-                                           feeds::TimeMs now_ms);
+  using Signer = std::function<base::Result<feeds::SignedEntry>(const feeds::ChainHead&)>;
+  base::Result<feeds::SignedEntry> Append(const std::string& origin, const Signer& sign,
+                                          base::TimeMs now_ms);
 
   feeds::ChainHead HeadOf(const std::string& origin);
   std::optional<ReleaseRow> FindRelease(const std::string& id);
@@ -106,28 +106,28 @@ class HubStore : public feeds::LogReader {
   // National topics defined in the hub's log: the newest definition of each
   // id, ordered by id.
   std::vector<feeds::TopicDef> Topics();
-  feeds::Result<feeds::TimeMs> AppendedAt(const std::string& origin, std::uint64_t seq);
+  base::Result<base::TimeMs> AppendedAt(const std::string& origin, std::uint64_t seq);
 
   // Cumulative acknowledgement: every seq up to `seq` reached `stage` at
   // `node`. Records a per-entry event for each newly covered seq.
-  feeds::Status RecordAck(const std::string& node, const std::string& origin,
-                          const std::string& stage, std::uint64_t seq, feeds::TimeMs hub_ms);
+  base::Status RecordAck(const std::string& node, const std::string& origin,
+                         const std::string& stage, std::uint64_t seq, base::TimeMs hub_ms);
   std::vector<AckRow> Acks();
   // Records every report in one transaction. For each report, true if it was
   // recorded, false if its (boot, n) was already seen (a replay: ignored).
-  feeds::Result<std::vector<bool>> RecordReports(const std::vector<ReportToRecord>& reports);
+  base::Result<std::vector<bool>> RecordReports(const std::vector<ReportToRecord>& reports);
   std::vector<NodeReportRow> NodeReports();
   // The seq `node` acknowledged for (origin, stage); 0 if none.
   std::uint64_t StageSeq(const std::string& node, const std::string& origin,
                          const std::string& stage);
   // Every stage event of entry (origin, seq), at every node.
   std::vector<AckRow> EventsFor(const std::string& origin, std::uint64_t seq);
-  feeds::Status RecordRejection(const RejectionRow& r);
+  base::Status RecordRejection(const RejectionRow& r);
   // Newest first.
   std::vector<RejectionRow> Rejections(const std::string& node, std::size_t limit);
   // Lags (hub_ms - appended_ms) of every entry appended after `node` was
   // registered that reached `stage` at `node`.
-  std::vector<feeds::TimeMs> StageLags(const std::string& node, const std::string& stage);
+  std::vector<base::TimeMs> StageLags(const std::string& node, const std::string& stage);
 
   // Stage events at `node` of the newest `limit` hub-log entries it has
   // acknowledged that were appended after it was registered (catch-up is not
@@ -135,31 +135,31 @@ class HubStore : public feeds::LogReader {
   std::vector<StageEventRow> NodeHistory(const std::string& node, std::size_t limit);
 
   // feeds::LogReader
-  feeds::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
-                                                   std::size_t limit) override;
+  base::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
+                                                  std::size_t limit) override;
   std::uint64_t Head(const std::string& origin) override;
   std::vector<std::string> Origins() override;
 
  private:
-  HubStore(std::unique_ptr<feeds::Db> db, std::unique_ptr<feeds::Db> status_db)
+  HubStore(std::unique_ptr<sql::Db> db, std::unique_ptr<sql::Db> status_db)
       : db_(std::move(db)), log_(*db_, "log", "appended_ms"), status_db_(std::move(status_db)) {}
-  feeds::Status IndexEntry(const feeds::SignedEntry& e, feeds::TimeMs now_ms);
+  base::Status IndexEntry(const feeds::SignedEntry& e, base::TimeMs now_ms);
   // REQUIRES: mu_ held, inside a transaction.
-  feeds::Status RecordAckLocked(const std::string& node, const std::string& origin,
-                                const std::string& stage, std::uint64_t seq, feeds::TimeMs at_ms,
-                                feeds::TimeMs received_ms);
-  feeds::Status RecordRejectionLocked(const RejectionRow& r);
-  feeds::Result<bool> RecordReportLocked(const ReportToRecord& r);
-  feeds::Status CheckNextVersion(const feeds::Release& r);
+  base::Status RecordAckLocked(const std::string& node, const std::string& origin,
+                               const std::string& stage, std::uint64_t seq, base::TimeMs at_ms,
+                               base::TimeMs received_ms);
+  base::Status RecordRejectionLocked(const RejectionRow& r);
+  base::Result<bool> RecordReportLocked(const ReportToRecord& r);
+  base::Status CheckNextVersion(const feeds::Release& r);
 
   std::mutex mu_;
-  std::unique_ptr<feeds::Db> db_;
+  std::unique_ptr<sql::Db> db_;
   feeds::LogTable log_;  // guarded by mu_, like db_
   // A second connection for acknowledgements, reports and rejections, so a
   // burst of reports never holds up feed reads or publishing (WAL: readers
   // do not wait for the writer).
   std::mutex status_mu_;
-  std::unique_ptr<feeds::Db> status_db_;  // guarded by status_mu_
+  std::unique_ptr<sql::Db> status_db_;  // guarded by status_mu_
 };
 
 }  // namespace zhanqun::hub

@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "zhanqun/feeds/clock.h"
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/syndication.h"
 #include "zhanqun/hub/audit.h"
 #include "zhanqun/hub/config.h"
@@ -48,7 +48,7 @@ const char* SourceStatusName(SourceStatus s);  // "never", "ok", "not_modified",
 
 struct SourceState {
   std::string etag, last_modified;  // validators of the last 200 response
-  feeds::TimeMs last_poll_ms = 0, last_ok_ms = 0, next_poll_ms = 0;
+  base::TimeMs last_poll_ms = 0, last_ok_ms = 0, next_poll_ms = 0;
   SourceStatus last_status = SourceStatus::kNever;
   std::string last_error;
   int failures = 0;                 // consecutive
@@ -70,12 +70,12 @@ struct PollOutcome {
   long http_status = 0;
   std::string error;  // "" when status is kOk / kNotModified
   std::size_t items_seen = 0, items_new = 0, items_rejected = 0;
-  feeds::TimeMs next_poll_ms = 0;
+  base::TimeMs next_poll_ms = 0;
 };
 
 // Creates a draft for a new item; returns its id. The lead's wiring calls
 // Desk::Import (which applies `trusted` and writes its own audit record).
-using DraftSink = std::function<feeds::Result<std::int64_t>(
+using DraftSink = std::function<base::Result<std::int64_t>(
     const SourceConfig&, DraftContent content, const std::string& link)>;
 
 // An item as a draft: title; body = sanitized content, else summary (plain
@@ -94,16 +94,16 @@ std::string FormatPollOutcome(const PollOutcome& o);
 
 class Ingestor {
  public:
-  static feeds::Result<std::unique_ptr<Ingestor>> Open(const std::string& db_path,
-                                                       std::vector<SourceConfig> sources,
-                                                       DraftSink sink, AuditLog& audit,
-                                                       const feeds::Clock& clock);
+  static base::Result<std::unique_ptr<Ingestor>> Open(const std::string& db_path,
+                                                      std::vector<SourceConfig> sources,
+                                                      DraftSink sink, AuditLog& audit,
+                                                      const base::Clock& clock);
   ~Ingestor();  // stops the background thread
 
   // Polls every source whose next_poll_ms <= now, one after the other.
-  std::vector<PollOutcome> PollDue(feeds::TimeMs now);
+  std::vector<PollOutcome> PollDue(base::TimeMs now);
   // Polls one source now, whatever its due time. kNotFound for an unknown name.
-  feeds::Result<PollOutcome> PollNow(const std::string& name);
+  base::Result<PollOutcome> PollNow(const std::string& name);
   // Polls every source now.
   std::vector<PollOutcome> PollAll();
   // Config and state of every configured source, in config order.

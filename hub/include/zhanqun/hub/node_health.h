@@ -42,12 +42,12 @@ struct HealthRules {
 // What the hub knows of one node right now.
 struct NodeFacts {
   bool reported = false;  // ever, since the hub started or in the store
-  feeds::TimeMs last_report_ms = 0;
-  feeds::TimeMs head_expires_ms = 0;  // 0: no head statement reported
-  feeds::TimeMs head_time_ms = 0;
+  base::TimeMs last_report_ms = 0;
+  base::TimeMs head_expires_ms = 0;  // 0: no head statement reported
+  base::TimeMs head_time_ms = 0;
   std::uint64_t hub_head = 0;
-  std::uint64_t live = 0;                     // highest seq live at the node
-  feeds::TimeMs oldest_missing_since_ms = 0;  // when seq live+1 became due there (0: none)
+  std::uint64_t live = 0;                    // highest seq live at the node
+  base::TimeMs oldest_missing_since_ms = 0;  // when seq live+1 became due there (0: none)
 };
 
 struct Evaluation {
@@ -61,19 +61,19 @@ class HealthTracker {
   const HealthRules& rules() const { return rules_; }
   // One report's view: at `at_ms` the hub head was `hub_head` and the node's
   // live seq `live`.
-  void AddSample(const std::string& node, feeds::TimeMs at_ms, std::uint64_t hub_head,
+  void AddSample(const std::string& node, base::TimeMs at_ms, std::uint64_t hub_head,
                  std::uint64_t live);
-  Evaluation Evaluate(const std::string& node, const NodeFacts& facts, feeds::TimeMs now) const;
+  Evaluation Evaluate(const std::string& node, const NodeFacts& facts, base::TimeMs now) const;
 
  private:
   struct Sample {
-    feeds::TimeMs at_ms;
+    base::TimeMs at_ms;
     std::uint64_t hub_head, live;
   };
   struct Track {
     std::deque<Sample> window;
     std::uint64_t live = 0;
-    feeds::TimeMs live_since_ms = 0;  // when `live` was first seen at its value
+    base::TimeMs live_since_ms = 0;  // when `live` was first seen at its value
   };
   HealthRules rules_;
   mutable std::mutex mu_;

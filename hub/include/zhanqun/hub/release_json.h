@@ -4,8 +4,8 @@
 
 #include <string>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::hub {
 
@@ -13,7 +13,7 @@ namespace zhanqun::hub {
 // silently drop data). `body_html` is sanitized; `body_text` (plain text) is
 // accepted instead and converted to paragraphs. Omitted `published` means
 // `now_ms`; omitted `version` means "next". Errors name the field and rule.
-feeds::Result<feeds::Release> ParseReleaseJson(const std::string& text, feeds::TimeMs now_ms);
+base::Result<feeds::Release> ParseReleaseJson(const std::string& text, base::TimeMs now_ms);
 std::string ReleaseToJson(const feeds::Release& r);
 
 }  // namespace zhanqun::hub

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "zhanqun/feeds/status.h"
+#include "zhanqun/base/status.h"
 
 namespace zhanqun::hub {
 
@@ -44,11 +44,11 @@ class RoleSet {
   std::uint8_t bits_ = 0;
 };
 
-const char* RoleName(Role r);  // "editor", "reviewer", "approver", "admin"
+const char* RoleName(Role r);   // "editor", "reviewer", "approver", "admin"
 const char* RoleLabel(Role r);  // 编辑, 审核, 签发, 管理员
 // Parses "editor,reviewer" (commas, optional spaces; "all" = every role).
 // Errors name the unknown role and list the valid ones.
-feeds::Result<RoleSet> ParseRoles(const std::string& text);
+base::Result<RoleSet> ParseRoles(const std::string& text);
 
 // Every action that changes state (and the few reads that are restricted).
 // Each maps to exactly one role (RequiredRole); the endpoint × role matrix
@@ -90,7 +90,7 @@ struct Principal {
 };
 
 // kPermissionDenied naming the permission and the role it needs, or OK.
-feeds::Status Require(const Principal& who, Permission p);
+base::Status Require(const Principal& who, Permission p);
 
 }  // namespace zhanqun::hub
 

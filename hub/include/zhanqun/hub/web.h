@@ -4,11 +4,11 @@
 #ifndef ZHANQUN_HUB_WEB_H_
 #define ZHANQUN_HUB_WEB_H_
 
-#include "zhanqun/feeds/http.h"
 #include "zhanqun/hub/accounts.h"
 #include "zhanqun/hub/desk.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/ingest.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::hub {
 
@@ -25,7 +25,7 @@ struct WebServices {
 // With `services.desk` set, also the desk pages (queue, drafts, compose,
 // review, release history, audit, topics, users, tokens, sources) and
 // GET /attachments/{sha256}/{name}.
-void RegisterWebRoutes(Hub& hub, Accounts& accounts, feeds::HttpServer& server,
+void RegisterWebRoutes(Hub& hub, Accounts& accounts, net::HttpServer& server,
                        WebServices services = {});
 
 }  // namespace zhanqun::hub

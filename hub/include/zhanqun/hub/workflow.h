@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 #include "zhanqun/hub/desk.h"
 #include "zhanqun/hub/roles.h"
 
@@ -60,14 +60,14 @@ struct WorkflowFacts {
   std::string author;  // username, or "ingest:<source>"
   std::vector<RoundReviewer> round_reviewers;
   bool principal_is_author = false;
-  std::optional<feeds::TimeMs> embargo_until_ms;
-  feeds::TimeMs now_ms = 0;
+  std::optional<base::TimeMs> embargo_until_ms;
+  base::TimeMs now_ms = 0;
 };
 
 struct WorkflowRequest {
   DeskAction action = DeskAction::kEdit;
-  std::string comment;                 // reject: required; withdraw/repeal: the reason
-  std::optional<feeds::TimeMs> at_ms;  // schedule: when
+  std::string comment;                // reject: required; withdraw/repeal: the reason
+  std::optional<base::TimeMs> at_ms;  // schedule: when
 };
 
 struct Transition {
@@ -78,8 +78,8 @@ struct Transition {
 
 // Allowed: the state and level the draft moves to. Refused: a Status naming
 // the draft, its state and the action.
-feeds::Result<Transition> Decide(const Principal& who, const WorkflowFacts& facts,
-                                 const WorkflowRequest& request);
+base::Result<Transition> Decide(const Principal& who, const WorkflowFacts& facts,
+                                const WorkflowRequest& request);
 
 // True when `who` is the round reviewer `r` (same user id, or same username).
 bool SamePerson(const Principal& who, std::int64_t user_id, const std::string& username);

@@ -23,8 +23,8 @@
 #include <map>
 #include <string>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 #include "zhanqun/localization/node_profile.h"
 
 namespace zhanqun::localization {
@@ -34,10 +34,10 @@ class InterpretationTemplates {
   // Reads every *.mustache file in `dir` and checks that each parses.
   // Errors: kNotFound if `dir` or default.mustache is missing; kInvalidArgument
   // naming the file if a template does not parse; kIoError if unreadable.
-  static feeds::Result<InterpretationTemplates> Load(const std::string& dir);
+  static base::Result<InterpretationTemplates> Load(const std::string& dir);
 
   // Builds from in-memory templates keyed by topic ("default" required).
-  static feeds::Result<InterpretationTemplates> FromStrings(
+  static base::Result<InterpretationTemplates> FromStrings(
       std::map<std::string, std::string> templates);
 
   // The key of the template Render would use: the first topic of `release`
@@ -47,7 +47,7 @@ class InterpretationTemplates {
   // Renders the local interpretation of `release` for `node` as sanitized
   // HTML. Errors: kInvalidArgument if rendering fails (message names the
   // template).
-  feeds::Result<std::string> Render(const feeds::Release& release, const NodeProfile& node) const;
+  base::Result<std::string> Render(const feeds::Release& release, const NodeProfile& node) const;
 
  private:
   explicit InterpretationTemplates(std::map<std::string, std::string> templates)

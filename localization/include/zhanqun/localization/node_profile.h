@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 
 namespace zhanqun::localization {
 
@@ -45,7 +45,7 @@ struct NodeProfile {
 //    "services": [{"title": "...", "url": "https://..."}]}
 // code, name and level are required. On error returns kInvalidArgument whose
 // message names the field (e.g. "departments[2].name: required string").
-feeds::Result<NodeProfile> ParseNodeProfile(const std::string& json_text);
+base::Result<NodeProfile> ParseNodeProfile(const std::string& json_text);
 
 // Chinese label of a level as used in headings: 国家级, 省级, 市级, 县级.
 const char* LevelLabel(feeds::NodeLevel level);

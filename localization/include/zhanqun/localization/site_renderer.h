@@ -31,8 +31,8 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
-#include "zhanqun/feeds/status.h"
 #include "zhanqun/localization/site.h"
 
 namespace zhanqun::localization {
@@ -59,7 +59,7 @@ struct SearchPageHit {
   std::string snippet_html;
   std::string doc_number;
   std::string authority;
-  feeds::TimeMs published_ms = 0;
+  base::TimeMs published_ms = 0;
 };
 
 struct SearchPageModel {
@@ -82,13 +82,13 @@ class SiteRenderer {
   // Renders every page, copies the stylesheet and deletes pages of releases
   // and topics no longer shown. Errors: kNotFound/kInvalidArgument naming the
   // template that is missing or does not parse; kIoError naming the file.
-  feeds::Status RenderAll(const SiteSnapshot& site);
+  base::Status RenderAll(const SiteSnapshot& site);
 
   // Renders the page of `release_id` (or deletes it when the release is
   // withdrawn or absent from `site`) and then the home page, topic pages,
   // feed.xml and sitemap.xml, and deletes pages no longer shown. `site` must
   // be the whole site, as for RenderAll. Errors as RenderAll.
-  feeds::Status RenderRelease(const SiteSnapshot& site, const std::string& release_id);
+  base::Status RenderRelease(const SiteSnapshot& site, const std::string& release_id);
 
   // Incremental rendering, for a caller that keeps list data only in
   // `site.releases` (see SiteSnapshot) and passes each changed release's full
@@ -97,27 +97,27 @@ class SiteRenderer {
   // Writes `page`'s own file, or deletes it when the release is withdrawn (do
   // that after RenderIndexes, so no index links a deleted page). `page` need
   // not be the instance in `site`.
-  feeds::Status RenderReleasePage(const SiteSnapshot& site, const ReleasePage& page);
+  base::Status RenderReleasePage(const SiteSnapshot& site, const ReleasePage& page);
   // Copies the stylesheet; writes the home page, the topics index, feed.xml,
   // sitemap.xml and the pages of the topics in `topics` (ids; every topic
   // when null), and deletes the page of a topic in `topics` no longer shown.
-  feeds::Status RenderIndexes(const SiteSnapshot& site, const std::set<std::string>* topics);
+  base::Status RenderIndexes(const SiteSnapshot& site, const std::set<std::string>* topics);
   // Deletes the pages of releases and topics `site` does not show (left by an
   // earlier run); lists the publish directory.
-  feeds::Status RemoveStale(const SiteSnapshot& site);
+  base::Status RemoveStale(const SiteSnapshot& site);
 
   // The search page (served at "<site root>/search") as a string.
-  feeds::Result<std::string> RenderSearchPage(const SiteSnapshot& site,
-                                              const SearchPageModel& model) const;
+  base::Result<std::string> RenderSearchPage(const SiteSnapshot& site,
+                                             const SearchPageModel& model) const;
 
   // A short "已撤回" notice to serve with HTTP 410 at ReleaseUrl(release_id)
   // for a withdrawn release; its links assume that location.
-  feeds::Result<std::string> RenderGonePage(const SiteSnapshot& site,
-                                            const std::string& release_id) const;
+  base::Result<std::string> RenderGonePage(const SiteSnapshot& site,
+                                           const std::string& release_id) const;
 
  private:
-  feeds::Status WritePage(const std::string& rel_path, const std::string& content);
-  feeds::Status CopyStylesheet();
+  base::Status WritePage(const std::string& rel_path, const std::string& content);
+  base::Status CopyStylesheet();
 
   std::string theme_dir_;
   std::string override_dir_;
