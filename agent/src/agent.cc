@@ -83,7 +83,7 @@ Result<int> LockDataDir(const std::string& data_dir) {
 }  // namespace
 
 Agent::Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
-             std::unique_ptr<AgentStore> store, std::unique_ptr<SearchIndex> index,
+             std::unique_ptr<AgentStore> store, std::unique_ptr<search::SearchIndex> index,
              feeds::SecretKey key, feeds::PublicKey hub_key)
     : config_(std::move(config)),
       clock_(clock),
@@ -117,8 +117,8 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const base
   } lock{*lock_fd};
   Result<std::unique_ptr<AgentStore>> store = AgentStore::Open(config.DbPath());
   if (!store.ok()) return store.status();
-  Result<std::unique_ptr<SearchIndex>> index =
-      SearchIndex::Open(config.IndexPath(), SearchIndex::Mode::kWritable);
+  Result<std::unique_ptr<search::SearchIndex>> index =
+      search::SearchIndex::Open(config.IndexPath(), search::SearchIndex::Mode::kWritable);
   if (!index.ok() && index.status().code() == base::Code::kCorruption) {
     // The index is derived data (written without fsync): one a crash left
     // unreadable is set aside and rebuilt from the store at Start().
@@ -127,7 +127,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const base
       if (sink) {
         sink("index_set_aside", {{"error", index.status().ToString()}, {"moved_to", aside}});
       }
-      index = SearchIndex::Open(config.IndexPath(), SearchIndex::Mode::kWritable);
+      index = search::SearchIndex::Open(config.IndexPath(), search::SearchIndex::Mode::kWritable);
     }
   }
   if (!index.ok()) return index.status();
@@ -489,7 +489,7 @@ Result<std::size_t> Agent::CatchUpIndex() {
       if (batch.empty()) break;
       for (auto& [seq, release] : batch) {
         if (!release) continue;
-        IndexedRelease ir{std::move(*release), origin, seq, LevelOfCode(origin)};
+        search::IndexedRelease ir{std::move(*release), origin, seq, LevelOfCode(origin)};
         ZQ_RETURN_IF_ERROR(index_->Put(ir));
         // Index work is what grows the heap; registry entries index nothing.
         release_pending_ = true;
@@ -586,7 +586,7 @@ Status Agent::CommitIndexLocked() {
   return Status::Ok();
 }
 
-Result<SearchResults> Agent::Search(const SearchQuery& q) {
+Result<search::SearchResults> Agent::Search(const search::SearchQuery& q) {
   std::lock_guard<std::mutex> lock(index_mu_);
   return index_->Search(q);
 }

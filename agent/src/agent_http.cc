@@ -30,7 +30,7 @@ bool ParseSize(const std::string& s, std::size_t max, std::size_t* out) {
 
 // Reads the optional filter and sort parameters shared with the search page;
 // a bad value is an error naming its parameter.
-Status ParseSearchFilters(const HttpRequest& req, SearchQuery* q) {
+Status ParseSearchFilters(const HttpRequest& req, search::SearchQuery* q) {
   if (!req.Query("topic").empty()) q->topic = req.Query("topic");
   if (!req.Query("authority").empty()) q->authority = req.Query("authority");
   if (const std::string level = req.Query("level"); !level.empty()) {
@@ -42,12 +42,12 @@ Status ParseSearchFilters(const HttpRequest& req, SearchQuery* q) {
     q->level = *parsed;
   }
   if (const std::string from = req.Query("from"); !from.empty()) {
-    auto day = BeijingDayRangeMs(from);
+    auto day = base::BeijingDayRangeMs(from);
     if (!day.ok()) return day.status().Context("from");
     q->from_ms = day->first;
   }
   if (const std::string to = req.Query("to"); !to.empty()) {
-    auto day = BeijingDayRangeMs(to);
+    auto day = base::BeijingDayRangeMs(to);
     if (!day.ok()) return day.status().Context("to");
     q->to_ms = day->second;
   }
@@ -56,7 +56,7 @@ Status ParseSearchFilters(const HttpRequest& req, SearchQuery* q) {
   }
   const std::string sort = req.Query("sort", "relevance");
   if (sort == "date") {
-    q->sort = SearchSort::kDate;
+    q->sort = search::SearchSort::kDate;
   } else if (sort != "relevance") {
     return Status::Invalid("sort: expected relevance or date, got \"" + sort + "\"");
   }
@@ -66,7 +66,7 @@ Status ParseSearchFilters(const HttpRequest& req, SearchQuery* q) {
 HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
   // Browsers get the search page; API clients (curl, scripts) get JSON.
   if (agent.localizer() != nullptr && WantsHtml(req)) return HandleSiteSearch(agent, req);
-  SearchQuery q;
+  search::SearchQuery q;
   q.text = req.Query("q");
   if (q.text.empty()) return HttpResponse::Error(Status::Invalid("q: required"));
   if (Status s = ParseSearchFilters(req, &q); !s.ok()) return HttpResponse::Error(s);
@@ -76,7 +76,7 @@ HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
   if (!ParseSize(req.Query("limit", "10"), 100, &q.limit) || q.limit == 0) {
     return HttpResponse::Error(Status::Invalid("limit: expected an integer 1..100"));
   }
-  base::Result<SearchResults> r = agent.Search(q);
+  base::Result<search::SearchResults> r = agent.Search(q);
   if (!r.ok()) return HttpResponse::Error(r.status());
   return HttpResponse::Json(200, SearchResultsJson(q.text, *r) + "\n");
 }
@@ -99,9 +99,9 @@ HttpResponse HandleChildReports(Agent& agent, const HttpRequest& req) {
 
 }  // namespace
 
-std::string SearchResultsJson(const std::string& query, const SearchResults& r) {
+std::string SearchResultsJson(const std::string& query, const search::SearchResults& r) {
   json hits = json::array();
-  for (const SearchHit& h : r.hits) {
+  for (const search::SearchHit& h : r.hits) {
     hits.push_back({{"id", h.id},
                     {"version", h.version},
                     {"title", h.title},
@@ -159,10 +159,14 @@ void RegisterAgentRoutes(Agent& agent, net::HttpServer& server, feeds::WebSubHub
     return HttpResponse::Json(200, agent.StatusJson() + "\n");
   });
   server.Route("GET", "/api/v1/counters", [&agent, websub, push](const HttpRequest&) {
-    json counters = json::parse(agent.CountersJson());
-    if (websub != nullptr) counters.update(json::parse(websub->CountersJson()));
-    if (push != nullptr) counters.update(json::parse(push->CountersJson()));
-    return HttpResponse::Json(200, counters.dump() + "\n");
+    std::vector<const base::CounterSet*> sets = {&agent.counters()};
+    std::vector<std::pair<std::string, std::uint64_t>> values;
+    if (websub != nullptr) {
+      sets.push_back(&websub->counters());
+      values.emplace_back("websub_subscriptions", websub->SubscriptionCount());
+    }
+    if (push != nullptr) sets.push_back(&push->counters());
+    return HttpResponse::Json(200, base::CountersJson(sets, values) + "\n");
   });
   server.Route("GET", "/metrics", [&agent](const HttpRequest&) {
     HttpResponse r = HttpResponse::Text(200, AgentMetricsText(agent));

@@ -261,6 +261,8 @@ std::string Agent::StatusJson() {
                         {"expires", base::FormatTime(head_.expires_ms)}};
     }
   }
+  json counters = json::object();
+  for (const base::Counter* c : counters_.counters()) counters[c->name()] = c->load();
   json out = {
       {"node", config_.node},
       {"parent_url", config_.parent_url},
@@ -274,28 +276,8 @@ std::string Agent::StatusJson() {
       {"origins", origins},
       {"quarantine_count", store_->QuarantineCount()},
       {"quarantine_recent", quarantine},
-      {"counters", json::parse(CountersJson())}};
+      {"counters", counters}};
   return out.dump(2);
-}
-
-std::string Agent::CountersJson() const {
-  json j = {{"fetches", counters_.fetches.load()},
-            {"fetch_errors", counters_.fetch_errors.load()},
-            {"entries_received", counters_.entries_received.load()},
-            {"entries_verified", counters_.entries_verified.load()},
-            {"entries_indexed", counters_.entries_indexed.load()},
-            {"store_commits", counters_.store_commits.load()},
-            {"index_commits", counters_.index_commits.load()},
-            {"memory_releases", counters_.memory_releases.load()},
-            {"entries_rejected", counters_.entries_rejected.load()},
-            {"duplicates_ignored", counters_.duplicates_ignored.load()},
-            {"acks_sent", counters_.acks_sent.load()},
-            {"ack_errors", counters_.ack_errors.load()},
-            {"reports_relayed", counters_.reports_relayed.load()},
-            {"reports_dropped", counters_.reports_dropped.load()},
-            {"upstream_switches", counters_.upstream_switches.load()},
-            {"head_statements_refused", counters_.head_statements_refused.load()}};
-  return j.dump();
 }
 
 }  // namespace zhanqun::agent

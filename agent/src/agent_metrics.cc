@@ -14,30 +14,8 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::map<std::string, std::string>& CounterHelp() {
-  static const std::map<std::string, std::string> help = {
-      {"fetches", "Feed pages requested from the parent (long-polls included)."},
-      {"fetch_errors", "Feed requests that failed (network, HTTP status or undecodable page)."},
-      {"entries_received", "Entries received from the parent."},
-      {"entries_verified", "Entries that verified and were stored."},
-      {"entries_indexed", "Entries added to the search index."},
-      {"entries_rejected", "Entries or pages refused and quarantined."},
-      {"duplicates_ignored", "Entries received again, identical to what is held."},
-      {"acks_sent", "Report envelopes the upstream accepted."},
-      {"ack_errors", "Report envelopes that failed."},
-      {"store_commits", "Store transactions (one per applied page, not per entry)."},
-      {"index_commits", "Search index commits (one per batch, not per entry)."},
-      {"memory_releases", "Times the agent handed freed heap back to the system on going idle."},
-      {"reports_relayed", "Children's reports passed up the tree."},
-      {"reports_dropped", "Children's reports dropped because the relay queue was full."},
-      {"upstream_switches", "Moves to another upstream (failover and return)."},
-      {"head_statements_refused", "Head statements from upstream that did not verify."},
-  };
-  return help;
-}
-
-void WriteCounters(const Agent& agent, MetricsWriter& w) {
-  w.Counters("zhanqun_agent_", agent.CountersJson(), CounterHelp(), "Agent");
+void WriteCounters(Agent& agent, MetricsWriter& w) {
+  w.Counters("zhanqun_agent_", agent.counters());
 }
 
 // The level the hub registered this node with, once its registry entry has

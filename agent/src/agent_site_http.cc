@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "zhanqun/agent/agent_http.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/localization/site.h"
 
 namespace zhanqun::agent {
@@ -62,7 +63,7 @@ HttpResponse ServeRelease(Localizer& site, const std::string& file) {
 // The page forgives bad parameters: a filter that does not parse is left
 // out of both the query and the form, so the page shows it as not applied.
 void ReadSearchFilters(const HttpRequest& req, localization::SearchPageModel* model,
-                       SearchQuery* q) {
+                       search::SearchQuery* q) {
   localization::SearchFilters& f = model->filters;
   f.topic = req.Query("topic");
   if (!f.topic.empty()) q->topic = f.topic;
@@ -73,24 +74,24 @@ void ReadSearchFilters(const HttpRequest& req, localization::SearchPageModel* mo
     f.level = *level;
     q->level = *level;
   }
-  if (auto from = BeijingDayRangeMs(req.Query("from")); from.ok()) {
+  if (auto from = base::BeijingDayRangeMs(req.Query("from")); from.ok()) {
     f.date_from = req.Query("from");
     q->from_ms = from->first;
   }
-  if (auto to = BeijingDayRangeMs(req.Query("to")); to.ok()) {
+  if (auto to = base::BeijingDayRangeMs(req.Query("to")); to.ok()) {
     f.date_to = req.Query("to");
     q->to_ms = to->second;
   }
   if (req.Query("sort") == "date") {
     model->sort = localization::SearchSort::kDate;
-    q->sort = SearchSort::kDate;
+    q->sort = search::SearchSort::kDate;
   }
 }
 
 HttpResponse SearchPage(Agent& agent, const HttpRequest& req) {
   localization::SearchPageModel model;
   model.query = req.Query("q");
-  SearchQuery q;
+  search::SearchQuery q;
   ReadSearchFilters(req, &model, &q);
   int page = std::atoi(req.Query("page", "1").c_str());
   model.page = page < 1 || page > 1000 ? 1 : page;
@@ -98,11 +99,11 @@ HttpResponse SearchPage(Agent& agent, const HttpRequest& req) {
     q.text = model.query;
     q.offset = static_cast<std::size_t>((model.page - 1) * model.page_size);
     q.limit = static_cast<std::size_t>(model.page_size);
-    base::Result<SearchResults> r = agent.Search(q);
+    base::Result<search::SearchResults> r = agent.Search(q);
     if (r.ok()) {
       model.total = r->estimated_total;
       model.did_you_mean = r->did_you_mean;
-      for (const SearchHit& h : r->hits) {
+      for (const search::SearchHit& h : r->hits) {
         model.hits.push_back(
             {h.id, h.title_html, h.snippet_html, h.doc_number, h.authority, h.published_ms});
       }

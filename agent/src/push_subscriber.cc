@@ -182,18 +182,4 @@ void PushSubscriber::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::string PushSubscriber::CountersJson() const {
-  nlohmann::json j = {{"push_subscribe_requests", counters_.subscribe_requests.load()},
-                      {"push_subscribe_errors", counters_.subscribe_errors.load()},
-                      {"push_verifications_confirmed", counters_.verifications_confirmed.load()},
-                      {"push_verifications_refused", counters_.verifications_refused.load()},
-                      {"push_denied", counters_.denied.load()},
-                      {"push_received", counters_.pushes_received.load()},
-                      {"push_bad_signature", counters_.pushes_bad_signature.load()},
-                      {"push_bad_feed", counters_.pushes_bad_feed.load()},
-                      {"push_gap", counters_.pushes_gap.load()},
-                      {"push_entries_applied", counters_.entries_applied.load()}};
-  return j.dump();
-}
-
 }  // namespace zhanqun::agent

@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace zhanqun::base {
@@ -103,15 +102,10 @@ void MetricsWriter::Line(const std::string& value, const MetricLabels& labels) {
   out_ += ' ' + value + '\n';
 }
 
-void MetricsWriter::Counters(const std::string& prefix, const std::string& counters_json,
-                             const std::map<std::string, std::string>& help,
-                             const std::string& what) {
-  nlohmann::json counters = nlohmann::json::parse(counters_json);
-  for (const auto& [name, value] : counters.items()) {
-    auto h = help.find(name);
-    Family(prefix + name + "_total", MetricType::kCounter,
-           h != help.end() ? h->second : what + " counter " + name + ".");
-    Sample(value.get<std::uint64_t>());
+void MetricsWriter::Counters(const std::string& prefix, const CounterSet& set) {
+  for (const Counter* c : set.counters()) {
+    Family(prefix + c->name() + "_total", MetricType::kCounter, c->help());
+    Sample(c->load());
   }
 }
 

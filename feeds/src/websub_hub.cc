@@ -548,25 +548,9 @@ std::vector<WebSubSubscription> WebSubHub::Subscriptions() {
 
 const WebSubCounters& WebSubHub::counters() const { return impl_->counters; }
 
-std::string WebSubHub::CountersJson() const {
-  const WebSubCounters& c = impl_->counters;
-  std::size_t active;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    active = impl_->subs.size();
-  }
-  nlohmann::json j = {{"websub_subscriptions", active},
-                      {"websub_requests_accepted", c.requests_accepted.load()},
-                      {"websub_requests_rejected", c.requests_rejected.load()},
-                      {"websub_verifications_ok", c.verifications_ok.load()},
-                      {"websub_verifications_failed", c.verifications_failed.load()},
-                      {"websub_denied", c.denied.load()},
-                      {"websub_deliveries", c.deliveries.load()},
-                      {"websub_delivery_failures", c.delivery_failures.load()},
-                      {"websub_entries_delivered", c.entries_delivered.load()},
-                      {"websub_leases_expired", c.leases_expired.load()},
-                      {"websub_store_errors", c.store_errors.load()}};
-  return j.dump();
+std::size_t WebSubHub::SubscriptionCount() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->subs.size();
 }
 
 const WebSubOptions& WebSubHub::options() const { return impl_->o; }

@@ -14,8 +14,7 @@ using base::Status;
 using json = nlohmann::json;
 
 Hub::Hub(HubConfig config, const base::Clock& clock, std::unique_ptr<HubStore> store,
-         feeds::SecretKey key, Divisions divisions, std::unique_ptr<AuditLog> audit,
-         std::unique_ptr<Accounts> accounts)
+         feeds::SecretKey key, Divisions divisions)
     : config_(std::move(config)),
       clock_(clock),
       store_(std::move(store)),
@@ -23,9 +22,7 @@ Hub::Hub(HubConfig config, const base::Clock& clock, std::unique_ptr<HubStore> s
       divisions_(std::move(divisions)),
       health_(HealthRules{config_.slo_s * 1000LL, config_.offline_after_s * 1000LL,
                           config_.stall_after_s * 1000LL,
-                          static_cast<std::size_t>(config_.health_window)}),
-      audit_(std::move(audit)),
-      accounts_(std::move(accounts)) {}
+                          static_cast<std::size_t>(config_.health_window)}) {}
 
 Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const base::Clock& clock) {
   Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file);
@@ -34,14 +31,8 @@ Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const base::Cloc
   if (!divisions.ok()) return divisions.status();
   Result<std::unique_ptr<HubStore>> store = HubStore::Open(config.DbPath());
   if (!store.ok()) return store.status();
-  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Open(config.AuditDbPath());
-  if (!audit.ok()) return audit.status().Context("audit log");
-  Result<std::unique_ptr<Accounts>> accounts =
-      Accounts::Open(config.AccountsDbPath(), config.accounts, clock, **audit);
-  if (!accounts.ok()) return accounts.status().Context("accounts");
-  return std::unique_ptr<Hub>(new Hub(config, clock, std::move(*store), std::move(*key),
-                                      std::move(*divisions), std::move(*audit),
-                                      std::move(*accounts)));
+  return std::unique_ptr<Hub>(
+      new Hub(config, clock, std::move(*store), std::move(*key), std::move(*divisions)));
 }
 
 Status Hub::Init(const HubConfig& config, const base::Clock& clock) {
@@ -145,21 +136,6 @@ Result<feeds::SignedEntry> Hub::AddTopic(feeds::TopicDef topic) {
   return AppendEntry(std::move(entry));
 }
 
-std::optional<Principal> Hub::Authenticate(const std::string& header) {
-  std::optional<Principal> who = accounts_->ResolveBearer(header);
-  if (!who) counters_.auth_failures++;
-  return who;
-}
-
-Result<std::string> Hub::CreateAutomationToken(const Principal& by, const std::string& name) {
-  if (!accounts_->FindUser(kAutomationUser)) {
-    Result<User> u = accounts_->AddUser(by, kAutomationUser, "automation (system user)", "",
-                                        RoleSet{Role::kAdmin});
-    if (!u.ok() && u.status().code() != base::Code::kAlreadyExists) return u.status();
-  }
-  return accounts_->CreateToken(by, kAutomationUser, name, RoleSet{Role::kAdmin});
-}
-
 std::string Hub::HeadStatement() {
   feeds::ChainHead head = store_->HeadOf(feeds::kHubCode);
   base::TimeMs now = clock_.NowMs();
@@ -176,19 +152,10 @@ std::string Hub::HeadStatement() {
   return head_statement_;
 }
 
-std::string Hub::CountersJson() const {
-  json j = {{"releases_published", counters_.releases_published.load()},
-            {"nodes_added", counters_.nodes_added.load()},
-            {"publish_rejected", counters_.publish_rejected.load()},
-            {"acks_accepted", counters_.acks_accepted.load()},
-            {"acks_rejected", counters_.acks_rejected.load()},
-            {"reports_accepted", counters_.reports_accepted.load()},
-            {"reports_relayed", counters_.reports_relayed.load()},
-            {"reports_refused", counters_.reports_refused.load()},
-            {"reports_replayed", counters_.reports_replayed.load()},
-            {"head_statements_signed", counters_.head_statements_signed.load()},
-            {"auth_failures", counters_.auth_failures.load()}};
-  return j.dump();
+std::vector<const base::CounterSet*> Hub::CounterSets() const {
+  std::vector<const base::CounterSet*> sets = {&counters_};
+  sets.insert(sets.end(), counter_sets_.begin(), counter_sets_.end());
+  return sets;
 }
 
 }  // namespace zhanqun::hub

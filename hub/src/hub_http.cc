@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hub_common.h"
 #include "zhanqun/base/metrics.h"
 #include "zhanqun/base/time.h"
 #include "zhanqun/feeds/freshness.h"
@@ -18,94 +17,6 @@ using net::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
-
-// The principal allowed to do `p`, or the refusal: 401 when the bearer token
-// is missing or unknown, 403 (naming the role it needs) when it lacks `p`.
-std::optional<Principal> Authorize(Hub& hub, const HttpRequest& req, Permission p,
-                                   HttpResponse* refusal) {
-  std::optional<Principal> who = hub.Authenticate(req.Header("authorization"));
-  if (!who) {
-    *refusal = BearerUnauthorized();
-    return std::nullopt;
-  }
-  Status allowed = Require(*who, p);
-  if (!allowed.ok()) {
-    *refusal = HttpResponse::Error(allowed);
-    return std::nullopt;
-  }
-  return who;
-}
-
-// Records a direct API action in the audit log; a failure to audit turns the
-// answer into a 500 (the entry itself is already in the log).
-HttpResponse Audited(Hub& hub, const Principal& who, const std::string& action,
-                     const std::string& object, const feeds::SignedEntry& se,
-                     HttpResponse created) {
-  json detail = {{"seq", se.entry.log.seq}, {"hash", se.hash}};
-  if (se.entry.release) detail["version"] = se.entry.release->version;
-  Status s = hub.audit()
-                 .Append(hub.clock().NowMs(), who.AuditName(), action, object, detail.dump())
-                 .status();
-  if (!s.ok()) return HttpResponse::Error(s.Context("audit"));
-  return created;
-}
-
-HttpResponse EntryCreated(const feeds::SignedEntry& se) {
-  json j = {{"origin", se.entry.log.origin}, {"seq", se.entry.log.seq}, {"hash", se.hash}};
-  if (se.entry.release) {
-    j["id"] = se.entry.release->id;
-    j["version"] = se.entry.release->version;
-  }
-  if (se.entry.node) j["code"] = se.entry.node->code;
-  return HttpResponse::Json(201, j.dump() + "\n");
-}
-
-HttpResponse PostRelease(Hub& hub, const HttpRequest& req) {
-  HttpResponse refusal;
-  std::optional<Principal> who = Authorize(hub, req, Permission::kPublishDirect, &refusal);
-  if (!who) return refusal;
-  Result<feeds::Release> release = ParseReleaseJson(req.body, hub.clock().NowMs());
-  if (!release.ok()) {
-    hub.counters().publish_rejected++;
-    return HttpResponse::Error(release.status());
-  }
-  Result<feeds::SignedEntry> se = hub.Publish(std::move(*release));
-  if (!se.ok()) return HttpResponse::Error(se.status());
-  return Audited(hub, *who, "release.publish_direct", "release:" + se->entry.release->id, *se,
-                 EntryCreated(*se));
-}
-
-HttpResponse PostNode(Hub& hub, const HttpRequest& req) {
-  HttpResponse refusal;
-  std::optional<Principal> who = Authorize(hub, req, Permission::kNodeManage, &refusal);
-  if (!who) return refusal;
-  json j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.value("code", json()).is_string() ||
-      !j.value("public_key", json()).is_string()) {
-    return HttpResponse::Error(
-        Status::Invalid("node: expected {\"code\", \"public_key\"[, \"parent\"]}"));
-  }
-  Result<feeds::PublicKey> key = feeds::ParsePublicKey(j["public_key"].get<std::string>());
-  if (!key.ok()) return HttpResponse::Error(key.status().Context("node.public_key"));
-  Result<feeds::SignedEntry> se = hub.AddNode(j["code"], j.value("parent", ""), *key);
-  if (!se.ok()) return HttpResponse::Error(se.status());
-  return Audited(hub, *who, "node.add", "node:" + se->entry.node->code, *se, EntryCreated(*se));
-}
-
-HttpResponse PostTopic(Hub& hub, const HttpRequest& req) {
-  HttpResponse refusal;
-  std::optional<Principal> who = Authorize(hub, req, Permission::kTopicManage, &refusal);
-  if (!who) return refusal;
-  json j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.value("id", json()).is_string() ||
-      !j.value("title", json()).is_string() || !j.value("description", json("")).is_string()) {
-    return HttpResponse::Error(
-        Status::Invalid("topic: expected {\"id\", \"title\"[, \"description\"]} as strings"));
-  }
-  Result<feeds::SignedEntry> se = hub.AddTopic({j["id"], j["title"], j.value("description", "")});
-  if (!se.ok()) return HttpResponse::Error(se.status());
-  return Audited(hub, *who, "topic.define", "topic:" + se->entry.topic->id, *se, EntryCreated(*se));
-}
 
 HttpResponse ListReleases(Hub& hub) {
   json out = json::array();
@@ -198,14 +109,8 @@ void RegisterHubRoutes(Hub& hub, net::HttpServer& server, feeds::WebSubHub* webs
     server.Route("POST", websub->options().hub_path,
                  [websub](const HttpRequest& req) { return websub->HandleRequest(req); });
   }
-  server.Route("POST", "/api/v1/releases",
-               [&hub](const HttpRequest& req) { return PostRelease(hub, req); });
   server.Route("GET", "/api/v1/releases", [&hub](const HttpRequest&) { return ListReleases(hub); });
-  server.Route("POST", "/api/v1/nodes",
-               [&hub](const HttpRequest& req) { return PostNode(hub, req); });
   server.Route("GET", "/api/v1/nodes", [&hub](const HttpRequest&) { return ListNodes(hub); });
-  server.Route("POST", "/api/v1/topics",
-               [&hub](const HttpRequest& req) { return PostTopic(hub, req); });
   server.Route("POST", "/api/v1/acks",
                [&hub](const HttpRequest& req) { return PostAcks(hub, req); });
   server.Route("GET", "/api/v1/status", [&hub](const HttpRequest&) {
@@ -214,9 +119,13 @@ void RegisterHubRoutes(Hub& hub, net::HttpServer& server, feeds::WebSubHub* webs
   server.Route("GET", "/api/v1/status/releases/{id...}",
                [&hub](const HttpRequest& req) { return ReleaseStatus(hub, req); });
   server.Route("GET", "/api/v1/counters", [&hub, websub](const HttpRequest&) {
-    json counters = json::parse(hub.CountersJson());
-    if (websub != nullptr) counters.update(json::parse(websub->CountersJson()));
-    return HttpResponse::Json(200, counters.dump() + "\n");
+    std::vector<const base::CounterSet*> sets = hub.CounterSets();
+    std::vector<std::pair<std::string, std::uint64_t>> values;
+    if (websub != nullptr) {
+      sets.push_back(&websub->counters());
+      values.emplace_back("websub_subscriptions", websub->SubscriptionCount());
+    }
+    return HttpResponse::Json(200, base::CountersJson(sets, values) + "\n");
   });
   server.Route("GET", "/metrics", [&hub](const HttpRequest&) {
     HttpResponse r = HttpResponse::Text(200, HubMetricsText(hub));

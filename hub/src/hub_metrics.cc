@@ -16,25 +16,8 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::map<std::string, std::string>& CounterHelp() {
-  static const std::map<std::string, std::string> help = {
-      {"releases_published", "Releases signed and appended to the hub's log."},
-      {"nodes_added", "Nodes registered in the hub's log."},
-      {"publish_rejected", "Publish requests refused (invalid release JSON)."},
-      {"acks_accepted", "Report envelopes accepted."},
-      {"acks_rejected", "Report envelopes refused (signature, sender or content)."},
-      {"reports_accepted", "Node reports recorded."},
-      {"reports_relayed", "Node reports recorded that another node's envelope carried."},
-      {"reports_refused", "Node reports refused (signature, node, content or head statement)."},
-      {"reports_replayed", "Node reports ignored because their (boot, n) was already seen."},
-      {"head_statements_signed", "Head statements the hub signed."},
-      {"auth_failures", "Requests refused for a missing or unknown bearer token."},
-  };
-  return help;
-}
-
 void WriteCounters(Hub& hub, MetricsWriter& w) {
-  w.Counters("zhanqun_hub_", hub.CountersJson(), CounterHelp(), "Hub");
+  for (const base::CounterSet* set : hub.CounterSets()) w.Counters("zhanqun_hub_", *set);
 }
 
 void WriteHeads(Hub& hub, MetricsWriter& w) {

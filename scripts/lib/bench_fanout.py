@@ -20,7 +20,7 @@ SHARED_COMMIT = 10
 
 def floor(build_dir, runs, commit_every=1):
     with tempfile.TemporaryDirectory(prefix="zhanqun-floor-") as d:
-        out = subprocess.run([os.path.join(build_dir, "tests", "zhanqun_bench_floor"), FIXTURE, d,
+        out = subprocess.run([os.path.join(build_dir, "bin", "zhanqun_bench_floor"), FIXTURE, d,
                               str(runs), str(commit_every)],
                              check=True, capture_output=True, text=True).stdout
     return json.loads(out)

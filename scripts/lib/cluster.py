@@ -405,7 +405,7 @@ def main(argv):
             if any(pid_is(p, args.workdir) for p in json.load(f).values()):
                 raise SystemExit(f"error: a cluster is still running in {args.workdir}; "
                                  f"stop it first: scripts/cluster --stop --workdir {args.workdir}")
-    for b in ("hub/zhanqun-hub", "agent/zhanqun-agent"):
+    for b in ("bin/zhanqun-hub", "bin/zhanqun-agent"):
         if not os.access(os.path.join(args.build_dir, b), os.X_OK):
             raise SystemExit(f"error: {os.path.join(args.build_dir, b)} not found; "
                              f"build first (scripts/build release) or pass --build-dir")

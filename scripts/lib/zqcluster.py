@@ -170,8 +170,8 @@ class Cluster:
         self.build_dir = os.path.abspath(build_dir)
         self.workdir = os.path.abspath(workdir)
         self.divisions_file = os.path.abspath(divisions_file)
-        self.hub_bin = os.path.join(self.build_dir, "hub", "zhanqun-hub")
-        self.agent_bin = os.path.join(self.build_dir, "agent", "zhanqun-agent")
+        self.hub_bin = os.path.join(self.build_dir, "bin", "zhanqun-hub")
+        self.agent_bin = os.path.join(self.build_dir, "bin", "zhanqun-agent")
         self.hub_process = None
         self.nodes = {}
         self.helpers = []  # other processes a test starts (nginx): stopped after the agents

@@ -383,9 +383,9 @@ TEST_CASE("agent indexes entries stored before a crash when it catches up",
   f.MustApply(f.chain.Slice(0, 6));
   f.Open();  // the first agent went away before its indexer ran
 
-  SearchQuery q;
+  search::SearchQuery q;
   q.text = "实施方案";
-  Result<SearchResults> before = f.agent->Search(q);
+  Result<search::SearchResults> before = f.agent->Search(q);
   REQUIRE(before.ok());
   CHECK(before->hits.empty());
 
@@ -395,11 +395,11 @@ TEST_CASE("agent indexes entries stored before a crash when it catches up",
   CHECK(*caught_up == 6);
   CHECK(f.agent->counters().entries_indexed == 6);
 
-  Result<SearchResults> after = f.agent->Search(q);
+  Result<search::SearchResults> after = f.agent->Search(q);
   REQUIRE(after.ok());
   CHECK(after->hits.size() == 4);  // the four releases, not the registry entries
   bool found = false;
-  for (const SearchHit& hit : after->hits) {
+  for (const search::SearchHit& hit : after->hits) {
     found = found || hit.title == f.chain.entries[1].entry.release->title;
   }
   CHECK(found);
@@ -422,9 +422,9 @@ TEST_CASE("indexed entries are searchable at once and durable after the shared c
   Result<std::size_t> indexed = f.agent->CatchUpIndex();
   REQUIRE(indexed.ok());
   CHECK(*indexed == 6);
-  SearchQuery q;
+  search::SearchQuery q;
   q.text = "实施方案";
-  Result<SearchResults> now = f.agent->Search(q);
+  Result<search::SearchResults> now = f.agent->Search(q);
   REQUIRE(now.ok());
   CHECK(now->hits.size() == 4);  // searchable through the writer before any commit
   CHECK(f.agent->counters().index_commits == 0);
@@ -435,8 +435,8 @@ TEST_CASE("indexed entries are searchable at once and durable after the shared c
   CHECK(origin_status()["index_committed"] == 0);
 
   // Another process (the search CLI) sees only what is committed.
-  Result<std::unique_ptr<SearchIndex>> reader =
-      SearchIndex::Open(f.config.IndexPath(), SearchIndex::Mode::kReadOnly);
+  Result<std::unique_ptr<search::SearchIndex>> reader =
+      search::SearchIndex::Open(f.config.IndexPath(), search::SearchIndex::Mode::kReadOnly);
   REQUIRE(reader.ok());
   CHECK((*reader)->DocCount() == 0);
   CHECK((*reader)->IndexedSeq(feeds::kHubCode) == 0);
@@ -505,9 +505,9 @@ TEST_CASE("an agent hands freed heap back once, when its indexer goes idle after
   Result<std::size_t> committed = f.agent->CommitIndex(/*force=*/false);
   REQUIRE(committed.ok());
   CHECK(*committed == 3);
-  SearchQuery q;
+  search::SearchQuery q;
   q.text = "实施方案";
-  Result<SearchResults> found = f.agent->Search(q);
+  Result<search::SearchResults> found = f.agent->Search(q);
   REQUIRE(found.ok());
   const std::size_t hits_before = found->hits.size();
   CHECK(hits_before > 0);
@@ -520,7 +520,8 @@ TEST_CASE("an agent hands freed heap back once, when its indexer goes idle after
   // The index closed its writer (a second writer could open now) and still
   // serves searches.
   {
-    auto other = SearchIndex::Open(f.config.IndexPath(), SearchIndex::Mode::kWritable);
+    auto other =
+        search::SearchIndex::Open(f.config.IndexPath(), search::SearchIndex::Mode::kWritable);
     CHECK(other.ok());
   }
   found = f.agent->Search(q);
@@ -528,7 +529,7 @@ TEST_CASE("an agent hands freed heap back once, when its indexer goes idle after
   CHECK(found->hits.size() == hits_before);
   f.clock.Advance(Agent::kIndexIdleMs);
   CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // once per busy spell
-  CHECK(nlohmann::json::parse(f.agent->CountersJson())["memory_releases"] == 1);
+  CHECK(f.agent->counters().memory_releases == 1);
 
   f.MustApply(f.chain.Slice(4, 6));
   REQUIRE(f.agent->CatchUpIndex().ok());  // reopens the writer
@@ -574,9 +575,9 @@ TEST_CASE("an agent that stops commits what it indexed", "[agent][apply][index]"
   Result<std::size_t> again = f.agent->CatchUpIndex();
   REQUIRE(again.ok());
   CHECK(*again == 0);  // nothing to index again: the stop committed it
-  SearchQuery q;
+  search::SearchQuery q;
   q.text = "实施方案";
-  Result<SearchResults> r = f.agent->Search(q);
+  Result<search::SearchResults> r = f.agent->Search(q);
   REQUIRE(r.ok());
   CHECK(r->hits.size() == 4);
 }
@@ -597,10 +598,10 @@ TEST_CASE("an indexer far behind reads the store and commits per batch", "[agent
   Result<std::size_t> rest = f.agent->CommitIndex(/*force=*/true);
   REQUIRE(rest.ok());
   CHECK(*rest == 26);
-  SearchQuery q;
+  search::SearchQuery q;
   q.text = "实施方案";
   q.limit = 100;
-  Result<SearchResults> r = f.agent->Search(q);
+  Result<search::SearchResults> r = f.agent->Search(q);
   REQUIRE(r.ok());
   CHECK(r->estimated_total == 524);  // every release, none of the two registry entries
 }

@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "zhanqun/agent/agent_store.h"
-#include "zhanqun/agent/search_index.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/search/search_index.h"
 #include "zhanqun/text/sanitize.h"
 
 namespace {
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(run_dir);
     auto store = Must(agent::AgentStore::Open(run_dir + "/agent.db"), "store");
     auto index =
-        Must(agent::SearchIndex::Open(run_dir + "/xapian", agent::SearchIndex::Mode::kWritable),
+        Must(search::SearchIndex::Open(run_dir + "/xapian", search::SearchIndex::Mode::kWritable),
              "index");
     double v = 0, s = 0, x = 0, o = 0, c = 0;
     feeds::ChainHead at{feeds::kHubCode, 0, feeds::kZeroHash};

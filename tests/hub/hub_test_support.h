@@ -17,7 +17,6 @@
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_store.h"
-#include "zhanqun/hub/roles.h"
 
 namespace zhanqun::testing {
 
@@ -45,15 +44,6 @@ inline std::vector<feeds::SignedEntry> VerifiedHubLog(hub::HubStore& store,
 }
 
 inline constexpr base::TimeMs kT0 = 1700000000000;
-
-// A staff member as the desk sees them.
-inline hub::Principal Person(std::int64_t id, const std::string& name, hub::RoleSet roles) {
-  hub::Principal p;
-  p.user_id = id;
-  p.username = name;
-  p.roles = roles;
-  return p;
-}
 
 inline hub::HubConfig MakeConfig(const TempDir& dir) {
   hub::HubConfig config;

@@ -9,7 +9,6 @@
 #include "zhanqun/base/clock.h"
 #include "zhanqun/base/encoding.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/hub/desk_stack.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_metrics.h"
 
@@ -83,38 +82,6 @@ TEST_CASE("hub metrics show counters and each node's progress labelled by code a
                                    "level=\"province\"} 1.5\n"));
   // A node never heard from has no last-contact sample rather than a made-up age.
   CHECK_THAT(text, !Catch::Contains("last_contact_age_seconds{node=\"330100\""));
-}
-
-TEST_CASE("hub metrics count drafts per workflow state and upstream sources",
-          "[hub][metrics][desk]") {
-  testing::HubFixture f;
-  f.config.sources.push_back({});
-  SourceConfig& src = f.config.sources.back();
-  src.name = "ministry";
-  src.url = "http://127.0.0.1:1/feed.xml";  // nothing listens: never polled in this test
-  src.authority = "国务院办公厅";
-  auto stack = DeskStack::Open(f.config, *f.hub, f.clock);
-  REQUIRE(stack.ok());
-  Principal editor;
-  editor.user_id = 5;
-  editor.username = "editor";
-  editor.roles = RoleSet({Role::kEditor});
-  DraftContent c;
-  c.title = "关于测试指标的通知";
-  c.authority = "国务院办公厅";
-  c.body_html = "<p>正文</p>";
-  REQUIRE((*stack)->desk().Create(editor, c).ok());
-  auto d = (*stack)->desk().Create(editor, c);
-  REQUIRE(d.ok());
-  REQUIRE((*stack)->desk().Submit(editor, d->id).ok());
-  std::string text = HubMetricsText(*f.hub);
-  CHECK(text.find("# TYPE zhanqun_hub_drafts gauge") != std::string::npos);
-  CHECK(text.find("zhanqun_hub_drafts{state=\"draft\"} 1\n") != std::string::npos);
-  CHECK(text.find("zhanqun_hub_drafts{state=\"in_review\"} 1\n") != std::string::npos);
-  CHECK(text.find("zhanqun_hub_drafts{state=\"published\"} 0\n") != std::string::npos);
-  CHECK(text.find("zhanqun_hub_source_up{source=\"ministry\"} 0\n") != std::string::npos);
-  CHECK(text.find("zhanqun_hub_source_items_imported_total{source=\"ministry\"} 0\n") !=
-        std::string::npos);
 }
 
 }  // namespace

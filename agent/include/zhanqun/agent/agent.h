@@ -25,34 +25,49 @@
 #include "zhanqun/agent/agent_store.h"
 #include "zhanqun/agent/config.h"
 #include "zhanqun/agent/localizer.h"
-#include "zhanqun/agent/search_index.h"
 #include "zhanqun/agent/upstreams.h"
 #include "zhanqun/base/clock.h"
+#include "zhanqun/base/counters.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/report.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/search/search_index.h"
 
 namespace zhanqun::agent {
 
-struct AgentCounters {
-  std::atomic<std::uint64_t> fetches{0};
-  std::atomic<std::uint64_t> fetch_errors{0};
-  std::atomic<std::uint64_t> entries_received{0};
-  std::atomic<std::uint64_t> entries_verified{0};
-  std::atomic<std::uint64_t> entries_indexed{0};
-  std::atomic<std::uint64_t> store_commits{0};  // one per applied page, not per entry
-  std::atomic<std::uint64_t> index_commits{0};  // one per index batch (up to 500 entries)
-  std::atomic<std::uint64_t> entries_rejected{0};
-  std::atomic<std::uint64_t> duplicates_ignored{0};
-  std::atomic<std::uint64_t> acks_sent{0};  // envelopes delivered upstream
-  std::atomic<std::uint64_t> ack_errors{0};
-  std::atomic<std::uint64_t> reports_relayed{0};  // children's reports passed on
-  std::atomic<std::uint64_t> reports_dropped{0};  // children's reports dropped (queue full)
-  std::atomic<std::uint64_t> upstream_switches{0};
-  std::atomic<std::uint64_t> head_statements_refused{0};
-  std::atomic<std::uint64_t> memory_releases{0};  // freed heap handed back when going idle
+// Prometheus names are zhanqun_agent_<name>_total (docs/api.md).
+struct AgentCounters : base::CounterSet {
+  base::Counter fetches{*this, "fetches",
+                        "Feed pages requested from the parent (long-polls included)."};
+  base::Counter fetch_errors{
+      *this, "fetch_errors",
+      "Feed requests that failed (network, HTTP status or undecodable page)."};
+  base::Counter entries_received{*this, "entries_received", "Entries received from the parent."};
+  base::Counter entries_verified{*this, "entries_verified",
+                                 "Entries that verified and were stored."};
+  base::Counter entries_indexed{*this, "entries_indexed", "Entries added to the search index."};
+  base::Counter store_commits{*this, "store_commits",
+                              "Store transactions (one per applied page, not per entry)."};
+  base::Counter index_commits{*this, "index_commits",
+                              "Search index commits (one per batch, not per entry)."};
+  base::Counter memory_releases{
+      *this, "memory_releases",
+      "Times the agent handed freed heap back to the system on going idle."};
+  base::Counter entries_rejected{*this, "entries_rejected",
+                                 "Entries or pages refused and quarantined."};
+  base::Counter duplicates_ignored{*this, "duplicates_ignored",
+                                   "Entries received again, identical to what is held."};
+  base::Counter acks_sent{*this, "acks_sent", "Report envelopes the upstream accepted."};
+  base::Counter ack_errors{*this, "ack_errors", "Report envelopes that failed."};
+  base::Counter reports_relayed{*this, "reports_relayed", "Children's reports passed up the tree."};
+  base::Counter reports_dropped{*this, "reports_dropped",
+                                "Children's reports dropped because the relay queue was full."};
+  base::Counter upstream_switches{*this, "upstream_switches",
+                                  "Moves to another upstream (failover and return)."};
+  base::Counter head_statements_refused{*this, "head_statements_refused",
+                                        "Head statements from upstream that did not verify."};
 };
 
 // One event for the daemon's log: name plus key=value fields.
@@ -115,9 +130,8 @@ class Agent {
   // again, a few ms. Returns whether it released.
   bool ReleaseMemoryIfIdle();
 
-  base::Result<SearchResults> Search(const SearchQuery& q);
+  base::Result<search::SearchResults> Search(const search::SearchQuery& q);
   std::string StatusJson();
-  std::string CountersJson() const;
 
   // Signs `entry` as the next entry of our own log, stores it and wakes
   // our children's long-polls.
@@ -162,8 +176,8 @@ class Agent {
 
  private:
   Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
-        std::unique_ptr<AgentStore> store, std::unique_ptr<SearchIndex> index, feeds::SecretKey key,
-        feeds::PublicKey hub_key);
+        std::unique_ptr<AgentStore> store, std::unique_ptr<search::SearchIndex> index,
+        feeds::SecretKey key, feeds::PublicKey hub_key);
   void FollowLoop(const std::string& origin);
   // Starts a follower for every origin we should carry that has none yet:
   // the configured ones, and the logs of our ancestors as the registry
@@ -229,7 +243,7 @@ class Agent {
   EventSink sink_;
   std::unique_ptr<AgentStore> store_;
   std::mutex index_mu_;
-  std::unique_ptr<SearchIndex> index_;
+  std::unique_ptr<search::SearchIndex> index_;
   // Entries just stored, handed to the indexer as parsed so that it need not
   // read and parse them back from the store: origin -> seq -> the release
   // (nullopt for entries that index nothing). Bounded by kIndexBatch entries

@@ -31,7 +31,7 @@ bool WantsHtml(const net::HttpRequest& req);
 net::HttpResponse HandleSiteSearch(Agent& agent, const net::HttpRequest& req);
 
 // JSON for a search answer (shared by GET /search and the CLI).
-std::string SearchResultsJson(const std::string& query, const SearchResults& r);
+std::string SearchResultsJson(const std::string& query, const search::SearchResults& r);
 
 }  // namespace zhanqun::agent
 

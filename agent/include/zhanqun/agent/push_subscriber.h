@@ -25,21 +25,30 @@
 #include <thread>
 
 #include "zhanqun/agent/agent.h"
+#include "zhanqun/base/counters.h"
 #include "zhanqun/net/http.h"
 
 namespace zhanqun::agent {
 
-struct PushCounters {
-  std::atomic<std::uint64_t> subscribe_requests{0};
-  std::atomic<std::uint64_t> subscribe_errors{0};
-  std::atomic<std::uint64_t> verifications_confirmed{0};
-  std::atomic<std::uint64_t> verifications_refused{0};
-  std::atomic<std::uint64_t> denied{0};
-  std::atomic<std::uint64_t> pushes_received{0};
-  std::atomic<std::uint64_t> pushes_bad_signature{0};
-  std::atomic<std::uint64_t> pushes_bad_feed{0};
-  std::atomic<std::uint64_t> pushes_gap{0};
-  std::atomic<std::uint64_t> entries_applied{0};
+struct PushCounters : base::CounterSet {
+  base::Counter subscribe_requests{*this, "push_subscribe_requests",
+                                   "Subscription requests sent to the parent's WebSub hub."};
+  base::Counter subscribe_errors{*this, "push_subscribe_errors",
+                                 "Subscription requests that failed."};
+  base::Counter verifications_confirmed{*this, "push_verifications_confirmed",
+                                        "Intent verifications from the parent confirmed."};
+  base::Counter verifications_refused{*this, "push_verifications_refused",
+                                      "Intent verifications refused (unknown topic or token)."};
+  base::Counter denied{*this, "push_denied", "Subscriptions the parent denied."};
+  base::Counter pushes_received{*this, "push_received", "Notifications received."};
+  base::Counter pushes_bad_signature{*this, "push_bad_signature",
+                                     "Notifications refused for a bad X-Hub-Signature."};
+  base::Counter pushes_bad_feed{*this, "push_bad_feed",
+                                "Notifications whose body was not a decodable feed."};
+  base::Counter pushes_gap{*this, "push_gap",
+                           "Notifications that did not follow the held head (left to polling)."};
+  base::Counter entries_applied{*this, "push_entries_applied",
+                                "Entries verified and stored from notifications."};
 };
 
 class PushSubscriber {
@@ -63,7 +72,6 @@ class PushSubscriber {
   std::string TopicUrl(const std::string& origin) const;
   bool Active(const std::string& origin);
   const PushCounters& counters() const { return counters_; }
-  std::string CountersJson() const;
 
  private:
   struct State {

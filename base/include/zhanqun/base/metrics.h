@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "zhanqun/base/counters.h"
+
 namespace zhanqun::base {
 
 // The Content-Type of a /metrics answer.
@@ -44,12 +46,9 @@ class MetricsWriter {
   void Sample(std::uint64_t value, const MetricLabels& labels = {});
   void Sample(std::int64_t value, const MetricLabels& labels = {});
   void Sample(double value, const MetricLabels& labels = {});  // NaN and ±Inf allowed
-  // One counter family "<prefix><name>_total" per member of `counters_json`
-  // (a flat JSON object of unsigned integers, as the daemons' CountersJson
-  // give it), so a counter added there shows up here without another edit.
-  // Help text from `help`, else "<what> counter <name>.".
-  void Counters(const std::string& prefix, const std::string& counters_json,
-                const std::map<std::string, std::string>& help, const std::string& what);
+  // One counter family "<prefix><name>_total" per counter of `set`, with
+  // the counter's help text, in declaration order.
+  void Counters(const std::string& prefix, const CounterSet& set);
 
   // The exposition text; ends with a newline when anything was written.
   const std::string& Text() const { return out_; }

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "zhanqun/base/clock.h"
+#include "zhanqun/base/counters.h"
 #include "zhanqun/base/status.h"
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/net/http.h"
@@ -82,17 +83,25 @@ struct WebSubSettings {
 // per problem, each naming its field ("websub.workers: ...").
 std::vector<std::string> ParseWebSubSettings(const std::string& json_text, WebSubSettings* out);
 
-struct WebSubCounters {
-  std::atomic<std::uint64_t> requests_accepted{0};
-  std::atomic<std::uint64_t> requests_rejected{0};
-  std::atomic<std::uint64_t> verifications_ok{0};
-  std::atomic<std::uint64_t> verifications_failed{0};
-  std::atomic<std::uint64_t> denied{0};
-  std::atomic<std::uint64_t> deliveries{0};
-  std::atomic<std::uint64_t> delivery_failures{0};
-  std::atomic<std::uint64_t> entries_delivered{0};
-  std::atomic<std::uint64_t> leases_expired{0};
-  std::atomic<std::uint64_t> store_errors{0};
+struct WebSubCounters : base::CounterSet {
+  base::Counter requests_accepted{*this, "websub_requests_accepted",
+                                  "WebSub subscription requests accepted."};
+  base::Counter requests_rejected{*this, "websub_requests_rejected",
+                                  "WebSub subscription requests refused."};
+  base::Counter verifications_ok{*this, "websub_verifications_ok",
+                                 "Intents a subscriber's callback confirmed."};
+  base::Counter verifications_failed{*this, "websub_verifications_failed",
+                                     "Intent verifications that failed or were refused."};
+  base::Counter denied{*this, "websub_denied", "Subscriptions denied."};
+  base::Counter deliveries{*this, "websub_deliveries", "Notifications delivered."};
+  base::Counter delivery_failures{*this, "websub_delivery_failures",
+                                  "Notifications that failed (retried with backoff)."};
+  base::Counter entries_delivered{*this, "websub_entries_delivered",
+                                  "Entries carried by delivered notifications."};
+  base::Counter leases_expired{*this, "websub_leases_expired",
+                               "Subscriptions whose lease ran out."};
+  base::Counter store_errors{*this, "websub_store_errors",
+                             "Failures to read or write the subscription database."};
 };
 
 // A snapshot of one active subscription.
@@ -136,7 +145,9 @@ class WebSubHub {
 
   std::vector<WebSubSubscription> Subscriptions();
   const WebSubCounters& counters() const;
-  std::string CountersJson() const;
+  // Active subscriptions now (reported beside the counters as
+  // "websub_subscriptions").
+  std::size_t SubscriptionCount() const;
   const WebSubOptions& options() const;
 
   std::string FeedTopicUrl(const std::string& origin) const;

@@ -1,8 +1,8 @@
 // The hub service: publishing, the node registry, acknowledgements and
 // cluster status, independent of HTTP (hub_http.h maps routes onto it).
 //
-// Owns its HubStore, signing key, audit log (audit.db) and staff accounts
-// (accounts.db). Thread-safe.
+// Owns its HubStore and signing key; knows nothing of staff, the desk or
+// the web pages built on it (staff/, desk/, web/). Thread-safe.
 #ifndef ZHANQUN_HUB_HUB_H_
 #define ZHANQUN_HUB_HUB_H_
 
@@ -16,11 +16,10 @@
 #include <vector>
 
 #include "zhanqun/base/clock.h"
+#include "zhanqun/base/counters.h"
 #include "zhanqun/base/metrics.h"
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/hub/accounts.h"
-#include "zhanqun/hub/audit.h"
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/divisions.h"
 #include "zhanqun/hub/hub_store.h"
@@ -28,18 +27,26 @@
 
 namespace zhanqun::hub {
 
-struct HubCounters {
-  std::atomic<std::uint64_t> releases_published{0};
-  std::atomic<std::uint64_t> nodes_added{0};
-  std::atomic<std::uint64_t> publish_rejected{0};
-  std::atomic<std::uint64_t> acks_accepted{0};  // envelopes accepted
-  std::atomic<std::uint64_t> acks_rejected{0};  // envelopes refused
-  std::atomic<std::uint64_t> reports_accepted{0};
-  std::atomic<std::uint64_t> reports_relayed{0};  // accepted, carried by another node
-  std::atomic<std::uint64_t> reports_refused{0};
-  std::atomic<std::uint64_t> reports_replayed{0};
-  std::atomic<std::uint64_t> head_statements_signed{0};
-  std::atomic<std::uint64_t> auth_failures{0};
+// Prometheus names are zhanqun_hub_<name>_total (docs/api.md).
+struct HubCounters : base::CounterSet {
+  base::Counter releases_published{*this, "releases_published",
+                                   "Releases signed and appended to the hub's log."};
+  base::Counter nodes_added{*this, "nodes_added", "Nodes registered in the hub's log."};
+  base::Counter publish_rejected{*this, "publish_rejected",
+                                 "Publish requests refused (invalid release JSON)."};
+  base::Counter acks_accepted{*this, "acks_accepted", "Report envelopes accepted."};
+  base::Counter acks_rejected{*this, "acks_rejected",
+                              "Report envelopes refused (signature, sender or content)."};
+  base::Counter reports_accepted{*this, "reports_accepted", "Node reports recorded."};
+  base::Counter reports_relayed{*this, "reports_relayed",
+                                "Node reports recorded that another node's envelope carried."};
+  base::Counter reports_refused{
+      *this, "reports_refused",
+      "Node reports refused (signature, node, content or head statement)."};
+  base::Counter reports_replayed{*this, "reports_replayed",
+                                 "Node reports ignored because their (boot, n) was already seen."};
+  base::Counter head_statements_signed{*this, "head_statements_signed",
+                                       "Head statements the hub signed."};
 };
 
 class Hub {
@@ -88,36 +95,29 @@ class Hub {
   // Propagation of one release (its newest version): per node, when each
   // stage was reached, or since when it is due. kNotFound for an unknown id.
   base::Result<std::string> ReleaseStatusJson(const std::string& id);
-  std::string CountersJson() const;
-
-  // The principal behind "Authorization: Bearer <token>" (an Accounts API
-  // token), or nullopt (counted in auth_failures) when missing or unknown.
-  std::optional<Principal> Authenticate(const std::string& authorization_header);
-  // Creates the API token `name` for the built-in system user "automation"
-  // (roles admin, no password, so it can never log in; created on first use)
-  // with scopes admin. Returns the secret, shown once.
-  base::Result<std::string> CreateAutomationToken(const Principal& by, const std::string& name);
-  static constexpr const char* kAutomationUser = "automation";
 
   // More /metrics families from services built on the hub (the desk, the
   // ingestor). REQUIRES: called before serving; `write` outlives the Hub's use.
   using MetricsSource = std::function<void(base::MetricsWriter&)>;
   void AddMetricsSource(MetricsSource write) { metrics_sources_.push_back(std::move(write)); }
   const std::vector<MetricsSource>& metrics_sources() const { return metrics_sources_; }
+  // More counters shown with the hub's own in /api/v1/counters and /metrics
+  // (zhanqun_hub_<name>_total): the staff's, the desk's. REQUIRES: called
+  // before serving; `set` outlives the Hub's use.
+  void AddCounters(const base::CounterSet& set) { counter_sets_.push_back(&set); }
+  // The hub's counters, then those added.
+  std::vector<const base::CounterSet*> CounterSets() const;
 
   HubStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
   const HubConfig& config() const { return config_; }
   const feeds::PublicKey& public_key() const { return key_.public_key(); }
   HubCounters& counters() { return counters_; }
-  AuditLog& audit() { return *audit_; }
-  Accounts& accounts() { return *accounts_; }
   const base::Clock& clock() const { return clock_; }
 
  private:
   Hub(HubConfig config, const base::Clock& clock, std::unique_ptr<HubStore> store,
-      feeds::SecretKey key, Divisions divisions, std::unique_ptr<AuditLog> audit,
-      std::unique_ptr<Accounts> accounts);
+      feeds::SecretKey key, Divisions divisions);
   base::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry);
   // Per node: facts for the health rules, from the store.
   struct NodeView;
@@ -131,13 +131,12 @@ class Hub {
   feeds::AppendNotifier notifier_;
   HubCounters counters_;
   std::vector<MetricsSource> metrics_sources_;
+  std::vector<const base::CounterSet*> counter_sets_;
   HealthTracker health_;
   std::mutex head_mu_;
   std::string head_statement_;  // guarded by head_mu_
   std::uint64_t head_seq_ = 0;
   base::TimeMs head_time_ms_ = 0;
-  std::unique_ptr<AuditLog> audit_;
-  std::unique_ptr<Accounts> accounts_;  // refers to *audit_: declared after it
 };
 
 }  // namespace zhanqun::hub

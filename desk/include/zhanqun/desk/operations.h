@@ -1,0 +1,54 @@
+// The hub actions staff take outside the 三审 workflow: publishing a release
+// given as signed-off JSON (automation; permission publish_direct),
+// registering a node and defining a national topic. Each checks the
+// principal's permission, acts through the Hub and appends one audit record
+// naming the entry it made, so the JSON API and the CLI audit these actions
+// in one place and one way.
+//
+// Thread-safe as Hub and AuditLog are; both must outlive it.
+#ifndef ZHANQUN_DESK_OPERATIONS_H_
+#define ZHANQUN_DESK_OPERATIONS_H_
+
+#include <string>
+
+#include "zhanqun/base/clock.h"
+#include "zhanqun/base/status.h"
+#include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/model.h"
+#include "zhanqun/hub/hub.h"
+#include "zhanqun/staff/audit.h"
+#include "zhanqun/staff/roles.h"
+
+namespace zhanqun::desk {
+
+class Operations {
+ public:
+  Operations(hub::Hub& hub, staff::AuditLog& audit, const base::Clock& clock)
+      : hub_(hub), audit_(audit), clock_(clock) {}
+
+  // Errors: kPermissionDenied naming the role needed; the Hub's errors
+  // (fields named); kIoError etc. when the audit record cannot be written
+  // (the entry itself is then already in the log: "audit: ...").
+  base::Result<feeds::SignedEntry> PublishDirect(const staff::Principal& who,
+                                                 feeds::Release release);
+  // `release_json` as in docs/api.md; a body that does not parse counts in
+  // the hub's publish_rejected like a release the Hub refuses.
+  base::Result<feeds::SignedEntry> PublishDirectJson(const staff::Principal& who,
+                                                     const std::string& release_json);
+  base::Result<feeds::SignedEntry> AddNode(const staff::Principal& who, const std::string& code,
+                                           const std::string& parent, const feeds::PublicKey& key);
+  base::Result<feeds::SignedEntry> DefineTopic(const staff::Principal& who, feeds::TopicDef topic);
+
+ private:
+  base::Result<feeds::SignedEntry> Audited(const staff::Principal& who, const std::string& action,
+                                           const std::string& object,
+                                           base::Result<feeds::SignedEntry> made);
+
+  hub::Hub& hub_;
+  staff::AuditLog& audit_;
+  const base::Clock& clock_;
+};
+
+}  // namespace zhanqun::desk
+
+#endif  // ZHANQUN_DESK_OPERATIONS_H_

@@ -1,0 +1,144 @@
+// The staff's actions outside the workflow over the JSON API (operations.h):
+// 401 without a known token, 403 without the permission, and an audit
+// record for each action.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "feeds/key_support.h"
+#include "hub/hub_test_support.h"
+#include "zhanqun/desk/desk_api.h"
+#include "zhanqun/desk/desk_stack.h"
+#include "zhanqun/net/http.h"
+#include "zhanqun/staff/staff.h"
+
+namespace zhanqun::desk {
+namespace {
+
+using base::Code;
+using base::Result;
+using json = nlohmann::json;
+using staff::AuditFilter;
+using staff::AuditRecord;
+using staff::Principal;
+using staff::Role;
+using staff::RoleSet;
+using testing::HubFixture;
+using testing::NewKey;
+
+Principal Cli() {
+  Principal p;
+  p.via = Principal::Via::kCli;
+  p.username = "cli:test";
+  return p;
+}
+
+// A hub, its staff and desk, and the desk API on a loopback port.
+struct ServedHub : HubFixture {
+  std::unique_ptr<staff::Staff> staff;
+  std::unique_ptr<DeskStack> stack;
+  net::HttpServer server;
+  net::PocoHttpClient client;
+  ServedHub() {
+    staff::AccountsOptions accounts;
+    accounts.argon2_t_cost = 1;
+    accounts.argon2_m_cost_kib = 1024;
+    staff = std::move(staff::Staff::Open(config.data_dir, accounts, clock)).value();
+    DeskConfig dc;
+    dc.data_dir = config.data_dir;
+    Result<std::unique_ptr<DeskStack>> s = DeskStack::Open(dc, *hub, staff->audit(), clock);
+    REQUIRE(s.ok());
+    stack = std::move(s).value();
+    RegisterDeskApiRoutes(server, stack->desk(), *staff, stack->operations());
+    net::HttpServerOptions o;
+    o.port = 0;
+    REQUIRE(server.Start(o).ok());
+  }
+  ~ServedHub() { server.Stop(); }
+  net::HttpResult Post(const std::string& path, const std::string& body, const std::string& token) {
+    std::vector<std::string> headers;
+    if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
+    Result<net::HttpResult> r =
+        client.Post("http://127.0.0.1:" + std::to_string(server.port()) + path, body,
+                    "application/json", 5000, headers);
+    REQUIRE(r.ok());
+    return std::move(r).value();
+  }
+  // A token for a user with exactly `roles` (a system user: no password).
+  std::string TokenWithRoles(const std::string& user, RoleSet roles) {
+    REQUIRE(staff->accounts().AddUser(Cli(), user, "", "", roles).ok());
+    Result<std::string> t = staff->accounts().CreateToken(Cli(), user, user + "-token", roles);
+    REQUIRE(t.ok());
+    return *t;
+  }
+};
+
+const std::string kRelease = R"({"id":"gov-1","title":"通知","authority":"国务院办公厅"})";
+
+TEST_CASE("the staff API answers 401 without a known token and 403 without the permission",
+          "[desk][auth][http]") {
+  ServedHub h;
+  net::HttpResult none = h.Post("/api/v1/releases", kRelease, "");
+  CHECK(none.status == 401);
+  CHECK_THAT(none.body, Catch::Contains("bearer"));
+  CHECK(none.headers["www-authenticate"] == "Bearer realm=\"zhanqun\"");
+  CHECK(h.Post("/api/v1/releases", kRelease, "zq_unknown").status == 401);
+
+  std::string editor = h.TokenWithRoles("ed", {Role::kEditor, Role::kReviewer, Role::kApprover});
+  net::HttpResult denied = h.Post("/api/v1/releases", kRelease, editor);
+  CHECK(denied.status == 403);
+  json j = json::parse(denied.body);
+  CHECK(j["code"] == "permission_denied");
+  CHECK(j["error"] ==
+        "publish.direct needs the admin role; ed (token ed-token) has editor,reviewer,approver "
+        "through this token");
+  CHECK(h.Post("/api/v1/nodes", R"({"code":"330000","public_key":"x"})", editor).status == 403);
+  CHECK(h.Post("/api/v1/topics", R"({"id":"t","title":"T"})", editor).status == 403);
+  CHECK(h.hub->store().Releases(10).empty());
+  CHECK(h.staff->audit().Head() == 2);  // user.add and token.create only
+
+  // A token of an admin user scoped below admin is refused the same way.
+  REQUIRE(h.staff->accounts().AddUser(Cli(), "root", "", "", RoleSet(RoleSet::kAll)).ok());
+  Result<std::string> narrow =
+      h.staff->accounts().CreateToken(Cli(), "root", "root-edit", {Role::kEditor});
+  REQUIRE(narrow.ok());
+  CHECK(h.Post("/api/v1/releases", kRelease, *narrow).status == 403);
+  CHECK(h.staff->counters().auth_failures == 2);
+}
+
+TEST_CASE("actions with the automation token succeed and are audited",
+          "[desk][auth][http][audit]") {
+  ServedHub h;
+  Result<std::string> token = h.staff->CreateAutomationToken(Cli(), "staff");
+  REQUIRE(token.ok());
+  net::HttpResult rel = h.Post("/api/v1/releases", kRelease, *token);
+  INFO(rel.body);
+  REQUIRE(rel.status == 201);
+  feeds::SecretKey node = NewKey();
+  std::string node_body =
+      json{{"code", "330000"}, {"public_key", feeds::PublicKeyBase64(node.public_key())}}.dump();
+  net::HttpResult added = h.Post("/api/v1/nodes", node_body, *token);
+  INFO(added.body);
+  REQUIRE(added.status == 201);
+  REQUIRE(h.Post("/api/v1/topics", R"({"id":"economy","title":"经济"})", *token).status == 201);
+
+  AuditFilter f;
+  f.actor = "automation (token staff)";
+  std::vector<AuditRecord> records = h.staff->audit().List(f);
+  REQUIRE(records.size() == 3);
+  CHECK(records[2].action == "release.publish_direct");
+  CHECK(records[2].object == "release:gov-1");
+  json d = json::parse(records[2].detail);
+  CHECK(d["version"] == 1);
+  CHECK(d["seq"] == 2);
+  CHECK(records[1].action == "node.add");
+  CHECK(records[1].object == "node:330000");
+  CHECK(records[0].action == "topic.define");
+  CHECK(records[0].object == "topic:economy");
+  CHECK(h.staff->audit().Verify().ok());
+  for (const AuditRecord& r : h.staff->audit().List({})) {
+    CHECK(r.detail.find(*token) == std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace zhanqun::desk

@@ -1,0 +1,198 @@
+// /console/nodes/{code}: one node's details and its lag history, charted as
+// server-rendered SVG with a data table fallback. JSON twin: ?format=json.
+#include <map>
+
+#include "console_data.h"
+#include "routes.h"
+#include "svg.h"
+#include "zhanqun/base/time.h"
+#include "zhanqun/feeds/report.h"
+
+namespace zhanqun::web {
+
+using net::HttpResponse;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kHistoryEntries = 60;
+constexpr std::size_t kRejections = 20;
+constexpr const char* kChartStages[] = {"received", "verified", "indexed", "live"};
+
+struct HistoryRow {
+  std::uint64_t seq = 0;
+  base::TimeMs appended_ms = 0;
+  std::map<std::string, base::TimeMs> lag_ms;  // stage -> lag
+};
+
+std::vector<HistoryRow> History(hub::Hub& hub, const std::string& code) {
+  std::vector<HistoryRow> rows;
+  for (const hub::StageEventRow& e : hub.store().NodeHistory(code, kHistoryEntries)) {
+    if (rows.empty() || rows.back().seq != e.seq) rows.push_back({e.seq, e.appended_ms, {}});
+    rows.back().lag_ms[e.stage] = e.hub_ms - e.appended_ms;
+  }
+  return rows;
+}
+
+LineChart Chart(const ConsoleNode& n, const std::vector<HistoryRow>& rows) {
+  LineChart c;
+  c.id = "lag-chart";
+  c.title = n.name + "（" + n.code + "）各阶段延迟";
+  c.desc = "横轴为条目发布时间（北京时间），纵轴为到达各阶段的延迟（秒），共 " +
+           std::to_string(rows.size()) + " 个条目；下方表格列出相同数据。";
+  c.x_label = "发布时间（北京时间）";
+  c.y_label = "延迟（秒）";
+  c.x_is_time_ms = true;
+  for (const char* stage : kChartStages) {
+    ChartSeries s{StageLabel(stage) + " " + stage, {}};
+    for (const HistoryRow& r : rows) {
+      auto it = r.lag_ms.find(stage);
+      if (it != r.lag_ms.end()) {
+        s.points.push_back(
+            {static_cast<double>(r.appended_ms), static_cast<double>(it->second) / 1000.0});
+      }
+    }
+    c.series.push_back(std::move(s));
+  }
+  return c;
+}
+
+mustache::data HistoryTable(const std::vector<HistoryRow>& rows) {
+  mustache::data list = List();
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+    mustache::data r;
+    r.set("seq", std::to_string(it->seq));
+    r.set("published", base::FormatTime(it->appended_ms));
+    mustache::data cells = List();
+    for (const char* stage : kChartStages) {
+      auto lag = it->lag_ms.find(stage);
+      mustache::data cell;
+      cell.set("text", lag == it->lag_ms.end() ? std::string("—") : FormatDuration(lag->second));
+      cells.push_back(cell);
+    }
+    r.set("cells", cells);
+    list.push_back(r);
+  }
+  return list;
+}
+
+// "key: value" facts of the node, from its StatusJson entry.
+mustache::data Facts(const ConsoleNode& n) {
+  mustache::data list = List();
+  auto add = [&](const std::string& k, const std::string& v) {
+    mustache::data f;
+    f.set("k", k);
+    f.set("v", v);
+    list.push_back(f);
+  };
+  const json& r = n.raw;
+  add("级别", LevelLabel(n.level));
+  add("上级", n.parent);
+  add("最近联系", n.last_contact.empty() ? "从未" : n.last_contact);
+  if (r.contains("upstream") && r["upstream"].is_string())
+    add("上游", r["upstream"].get<std::string>());
+  if (r.contains("via") && r["via"].is_string()) add("报告经由", r["via"].get<std::string>());
+  if (r.contains("clock") && r["clock"].is_object()) {
+    add("时钟偏差估计", std::to_string(r["clock"].value("offset_ms", 0)) + " 毫秒（误差 ±" +
+                            std::to_string(r["clock"].value("error_ms", 0)) + " 毫秒）");
+  } else {
+    add("时钟偏差估计", "未知");
+  }
+  if (r.contains("head_statement") && r["head_statement"].is_object()) {
+    const json& h = r["head_statement"];
+    add("日志头声明", "seq " + std::to_string(h.value("seq", 0)) + "，签发 " +
+                          h.value("issued", "") + "，过期 " + h.value("expires", ""));
+  } else {
+    add("日志头声明", "无");
+  }
+  if (r.contains("reports") && r["reports"].is_object()) {
+    add("报告", "已接受 " + std::to_string(r["reports"].value("accepted", 0)) + "，缺失 " +
+                    std::to_string(r["reports"].value("missing", 0)) + "，重放 " +
+                    std::to_string(r["reports"].value("replayed", 0)));
+  }
+  return list;
+}
+
+mustache::data StageSeqs(const ConsoleNode& n) {
+  const json hub_log =
+      n.raw.value("origins", json::object()).value(feeds::kHubCode, json::object());
+  mustache::data list = List();
+  for (const char* stage : feeds::kStages) {
+    mustache::data s;
+    s.set("stage", std::string(stage));
+    s.set("label", StageLabel(stage));
+    s.set("seq", std::to_string(hub_log.value(stage, std::uint64_t{0})));
+    list.push_back(s);
+  }
+  return list;
+}
+
+mustache::data Rejections(hub::Hub& hub, const std::string& code) {
+  mustache::data list = List();
+  for (const hub::RejectionRow& r : hub.store().Rejections(code, kRejections)) {
+    mustache::data d;
+    d.set("origin", r.origin);
+    d.set("seq", std::to_string(r.seq));
+    d.set("reason", r.reason);
+    d.set("at", base::FormatTime(r.hub_ms));
+    list.push_back(d);
+  }
+  return list;
+}
+
+json NodeJson(hub::Hub& hub, const ConsoleNode& n, const std::vector<HistoryRow>& rows) {
+  json history = json::array();
+  for (const HistoryRow& r : rows) {
+    history.push_back(
+        {{"seq", r.seq}, {"published", base::FormatTime(r.appended_ms)}, {"lag_ms", r.lag_ms}});
+  }
+  json rejections = json::array();
+  for (const hub::RejectionRow& r : hub.store().Rejections(n.code, kRejections)) {
+    rejections.push_back({{"origin", r.origin},
+                          {"seq", r.seq},
+                          {"reason", r.reason},
+                          {"at", base::FormatTime(r.hub_ms)}});
+  }
+  return {{"node", n.raw}, {"history", history}, {"rejections", rejections}};
+}
+
+HttpResponse NodePage(const Web& w, WebContext& ctx) {
+  const std::string code = ctx.req.params.at("code");
+  ClusterView v = LoadCluster(w.hub());
+  const ConsoleNode* n = v.Find(code);
+  if (n == nullptr) {
+    if (ctx.json) return JsonResponse(404, "{\"error\":\"no node with code " + code + "\"}\n");
+    return w.ErrorPage(ctx, 404, "未找到节点", "没有代码为 " + code + " 的已注册节点。");
+  }
+  std::vector<HistoryRow> rows = History(w.hub(), code);
+  if (ctx.json) return JsonResponse(200, NodeJson(w.hub(), *n, rows).dump(2) + "\n");
+  mustache::data d;
+  d.set("code", n->code);
+  d.set("state", n->state);
+  d.set("why", n->why);
+  d.set("facts", Facts(*n));
+  d.set("stages", StageSeqs(*n));
+  d.set("head", std::to_string(v.head));
+  d.set("chart", RenderLineChart(Chart(*n, rows)));
+  mustache::data heads = List();
+  for (const char* stage : kChartStages)
+    heads.push_back(mustache::data("label", StageLabel(stage)));
+  d.set("history_heads", heads);
+  d.set("history", HistoryTable(rows));
+  d.set("has_history", !rows.empty());
+  mustache::data rej = Rejections(w.hub(), code);
+  d.set("has_rejections", !rej.is_empty_list());
+  d.set("rejections", rej);
+  return w.Render(ctx, 200, n->name + "（" + n->code + "）", "console_node", d);
+}
+
+}  // namespace
+
+void RegisterConsoleNode(const std::shared_ptr<Web>& web, net::HttpServer& server) {
+  const Web* w = web.get();
+  server.Route("GET", "/console/nodes/{code}",
+               web->Page(Access::OfRole(staff::Role::kAdmin),
+                         [w](WebContext& ctx) { return NodePage(*w, ctx); }));
+}
+
+}  // namespace zhanqun::web
