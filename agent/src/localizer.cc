@@ -309,7 +309,7 @@ void Localizer::ReleaseMemory() {
     std::lock_guard<std::mutex> lock(mu_);
     dropped.swap(decoded_);
   }
-  localization::ReleaseRenderCaches();
+  renderer_.ReleaseMemory();
 }
 
 Result<std::string> Localizer::SearchPage(const localization::SearchPageModel& model) {

@@ -1,8 +1,9 @@
 #include "zhanqun/base/config.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "zhanqun/base/env.h"
 
 namespace zhanqun::base {
 
@@ -169,17 +170,12 @@ Status ConfigReader::Check() const {
 }
 
 Result<std::string> ReadConfigText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read config file " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  Result<std::string> text = Env::Default().ReadFile(path, kMaxConfigFileBytes);
+  if (!text.ok()) return text.status().Context("config file");
+  return text;
 }
 
-std::string ConfigDir(const std::string& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
+std::string ConfigDir(const std::string& path) { return DirName(path); }
 
 Status PrefixLines(const Status& s, const std::string& path) {
   std::string msg;

@@ -1,14 +1,8 @@
 // Attachments: bytes stored under attachments_dir, named by their SHA-256.
-#include <sys/stat.h>
-
-#include <filesystem>
-#include <fstream>
-#include <random>
-#include <sstream>
 
 #include "desk_impl.h"
+#include "zhanqun/base/env.h"
 #include "zhanqun/base/hash.h"
-#include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::desk {
 
@@ -61,38 +55,14 @@ bool IsSha256Hex(const std::string& s) {
   return true;
 }
 
-// Writes to a temporary file in the same directory, then renames, so a
-// reader never sees a partial attachment.
-Status StoreBytes(const std::string& dir, const std::string& sha, const std::string& bytes) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Status::IoError("attachments_dir " + dir + ": " + ec.message());
-  fs::path final_path = fs::path(dir) / sha;
-  if (fs::exists(final_path, ec) && fs::file_size(final_path, ec) == bytes.size()) {
-    return Status::Ok();  // same content, already stored
-  }
-  std::random_device rd;
-  fs::path tmp = fs::path(dir) / (".tmp-" + sha + "-" + std::to_string(rd()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      fs::remove(tmp, ec);
-      return Status::IoError("cannot write attachment to " + tmp.string());
-    }
-  }
-  if (::chmod(tmp.c_str(), 0644) != 0) {
-    fs::remove(tmp, ec);
-    return Status::IoError("cannot set the mode of " + tmp.string());
-  }
-  fs::rename(tmp, final_path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return Status::IoError("cannot rename attachment into " + final_path.string());
-  }
-  return Status::Ok();
+// Content-addressed, so a file already there holds these very bytes.
+Status StoreBytes(base::Env& env, const std::string& dir, const std::string& sha,
+                  const std::string& bytes) {
+  const std::string path = dir + "/" + sha;
+  base::Result<base::FileInfo> held = env.Stat(path);
+  if (held.ok() && held->size == bytes.size()) return Status::Ok();
+  return env.WriteFileAtomic(path, bytes, 0644, base::Env::Sync::kDurable)
+      .Context("attachments_dir " + dir);
 }
 
 }  // namespace
@@ -130,7 +100,7 @@ Result<Draft> Desk::Attach(const staff::Principal& by, std::int64_t id, const st
        sha, bytes.size()});
   Result<DraftContent> clean = impl_->Clean(std::move(content), d->release_id, d->release_version);
   if (!clean.ok()) return clean.status();
-  ZQ_RETURN_IF_ERROR(StoreBytes(o.attachments_dir, sha, bytes));
+  ZQ_RETURN_IF_ERROR(StoreBytes(*o.env, o.attachments_dir, sha, bytes));
   d->content = std::move(clean).value();
   d->revision++;
   Actor actor = ActorOf(by);
@@ -149,12 +119,13 @@ Result<std::string> Desk::AttachmentBytes(const std::string& sha256_hex) {
   if (!IsSha256Hex(sha256_hex)) {
     return Status::Invalid("sha256: expected 64 lowercase hex digits, got '" + sha256_hex + "'");
   }
-  std::string path = impl_->options.attachments_dir + "/" + sha256_hex;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no attachment with sha256 " + sha256_hex);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  const DeskOptions& o = impl_->options;
+  Result<std::string> bytes =
+      o.env->ReadFile(o.attachments_dir + "/" + sha256_hex, o.max_attachment_bytes);
+  if (!bytes.ok() && bytes.status().code() == base::Code::kNotFound) {
+    return Status::NotFound("no attachment with sha256 " + sha256_hex);
+  }
+  return bytes;
 }
 
 }  // namespace zhanqun::desk

@@ -58,6 +58,19 @@ std::string_view PublicKeyLine(std::string_view text) {
 
 }  // namespace
 
+// Key and public key files are tiny; a bound keeps a wrong path from reading
+// a huge file into memory.
+constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
+
+// "key file /k has mode 0644; ..." reads as one sentence; other errors get
+// the prefix as context.
+base::Status KeyFileError(const base::Status& s) {
+  if (s.code() == base::Code::kPermissionDenied) {
+    return base::Status(s.code(), "key file " + s.message());
+  }
+  return s.Context("key file");
+}
+
 struct SecretKey::Impl {
   PkeyPtr pkey;
 };
@@ -78,9 +91,9 @@ base::Result<SecretKey> SecretKey::Generate() {
   return SecretKey(std::make_unique<Impl>(Impl{std::move(pkey)}));
 }
 
-base::Result<SecretKey> SecretKey::Load(const std::string& path) {
-  base::Result<std::string> pem = ReadSmallFile(path, /*secret=*/true);
-  if (!pem.ok()) return pem.status();
+base::Result<SecretKey> SecretKey::Load(const std::string& path, base::Env& env) {
+  base::Result<std::string> pem = env.ReadSecretFile(path, kMaxKeyFileBytes);
+  if (!pem.ok()) return KeyFileError(pem.status());
   Wiper wipe(*pem);
   BioPtr bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
   if (!bio) Die("BIO_new_mem_buf");
@@ -101,7 +114,7 @@ base::Result<SecretKey> SecretKey::Load(const std::string& path) {
   return SecretKey(std::make_unique<Impl>(Impl{std::move(pkey)}));
 }
 
-base::Status SecretKey::Save(const std::string& path) const {
+base::Status SecretKey::Save(const std::string& path, base::Env& env) const {
   // A secure-heap memory BIO wipes the PEM text when freed.
   BioPtr bio(BIO_new(BIO_s_secmem()));
   if (!bio) Die("BIO_new");
@@ -111,12 +124,12 @@ base::Status SecretKey::Save(const std::string& path) const {
   }
   BUF_MEM* pem = nullptr;
   BIO_get_mem_ptr(bio.get(), &pem);
-  ZQ_RETURN_IF_ERROR(WriteFile(path, pem->data, pem->length, 0600, /*exclusive=*/true));
+  ZQ_RETURN_IF_ERROR(env.CreateFile(path, std::string_view(pem->data, pem->length), 0600));
   // The public half is derived from the key just written, so replacing a stale
   // <path>.pub is correct.
   const std::string pub =
       FormatPublicKeyFile(public_key_, "zhanqun public key " + public_key_.KeyIdHex());
-  return WriteFile(path + ".pub", pub.data(), pub.size(), 0644, /*exclusive=*/false);
+  return env.WriteFileAtomic(path + ".pub", pub, 0644, base::Env::Sync::kDurable);
 }
 
 std::array<std::uint8_t, 64> SecretKey::SignRaw(std::string_view message) const {
@@ -170,9 +183,9 @@ base::Result<PublicKey> ParsePublicKey(std::string_view text) {
   return key;
 }
 
-base::Result<PublicKey> LoadPublicKeyFile(const std::string& path) {
-  base::Result<std::string> text = ReadSmallFile(path, /*secret=*/false);
-  if (!text.ok()) return text.status();
+base::Result<PublicKey> LoadPublicKeyFile(const std::string& path, base::Env& env) {
+  base::Result<std::string> text = env.ReadFile(path, kMaxKeyFileBytes);
+  if (!text.ok()) return text.status().Context("public key file");
   base::Result<PublicKey> key = ParsePublicKey(*text);
   if (!key.ok()) return key.status().Context(path);
   return key;

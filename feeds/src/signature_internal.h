@@ -5,7 +5,6 @@
 #define ZHANQUN_FEEDS_SIGNATURE_INTERNAL_H_
 
 #include <openssl/evp.h>
-#include <sys/types.h>
 
 #include <array>
 #include <cstddef>
@@ -53,14 +52,6 @@ template <std::size_t N>
 std::string_view AsView(const std::array<std::uint8_t, N>& a) {
   return {reinterpret_cast<const char*>(a.data()), N};
 }
-
-// Reads a small regular file. With `secret`, refuses a file that group or
-// others may read or write, before reading a byte of it (key_files.cc).
-base::Result<std::string> ReadSmallFile(const std::string& path, bool secret);
-// Writes `data` to `path` with exactly `mode`. With `exclusive`, an existing
-// file is an error and a partly written file is removed (key_files.cc).
-base::Status WriteFile(const std::string& path, const char* data, std::size_t size, mode_t mode,
-                       bool exclusive);
 
 }  // namespace zhanqun::feeds::signature_internal
 

@@ -1,6 +1,5 @@
 #include "zhanqun/hub/divisions.h"
 
-#include <fstream>
 #include <sstream>
 
 namespace zhanqun::hub {
@@ -27,9 +26,11 @@ std::vector<std::string> SplitCsv(const std::string& line) {
 
 }  // namespace
 
-Result<Divisions> Divisions::Load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::NotFound("cannot read division table " + path);
+Result<Divisions> Divisions::Load(const std::string& path, base::Env& env) {
+  // The whole country is about 3,500 rows, 150 KB.
+  Result<std::string> text = env.ReadFile(path, 16 * 1024 * 1024);
+  if (!text.ok()) return text.status().Context("division table");
+  std::istringstream in(*text);
   Divisions d;
   std::string line;
   std::getline(in, line);

@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "zhanqun/base/env.h"
 #include "zhanqun/base/time.h"
 #include "zhanqun/feeds/model.h"
 
@@ -61,8 +62,9 @@ std::string FirstLine(std::istream& in) {
 Result<std::string> ReadPassword(const CommandLine& a) {
   std::string file = Opt(a, "password-file");
   if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) return Status::NotFound("password-file: cannot read " + file);
+    Result<std::string> text = base::Env::Default().ReadFile(file, 64 * 1024);
+    if (!text.ok()) return text.status().Context("password-file");
+    std::istringstream in(*text);
     return FirstLine(in);
   }
   termios saved{};

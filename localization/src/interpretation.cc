@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <system_error>
 
-#include "atomic_file.h"
 #include "mustache.h"
 #include "view_model.h"
+#include "zhanqun/base/env.h"
 #include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::localization {
@@ -16,17 +16,18 @@ constexpr const char* kExtension = ".mustache";
 
 }  // namespace
 
-base::Result<InterpretationTemplates> InterpretationTemplates::Load(const std::string& dir) {
+base::Result<InterpretationTemplates> InterpretationTemplates::Load(const std::string& dir,
+                                                                    base::Env& env) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
+  base::Result<std::vector<std::string>> names = env.ListFiles(dir);
+  if (!names.ok()) {
     return base::Status::NotFound("interpretation template directory " + dir + " does not exist");
   }
   std::map<std::string, std::string> templates;
-  for (const std::string& name : ListFiles(dir)) {
+  for (const std::string& name : *names) {
     const fs::path p(name);
     if (p.extension() != kExtension || name.front() == '.') continue;
-    base::Result<std::string> text = ReadWholeFile((fs::path(dir) / name).string());
+    base::Result<std::string> text = env.ReadFile(dir + "/" + name, base::kMaxConfigFileBytes);
     if (!text.ok()) return text.status();
     templates[p.stem().string()] = std::move(text).value();
   }

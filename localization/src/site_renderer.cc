@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <set>
 
-#include "atomic_file.h"
 #include "pages.h"
+#include "site_files.h"
 #include "theme.h"
 #include "view_model.h"
 
@@ -19,9 +19,10 @@ const ReleasePage* FindVisible(const SiteSnapshot& site, const std::string& id) 
 }
 
 // File names under `dir` that end in .html and are not in `keep`.
-std::vector<std::string> StalePages(const std::string& dir, const std::set<std::string>& keep) {
+std::vector<std::string> StalePages(SiteFiles& files, const std::string& dir,
+                                    const std::set<std::string>& keep) {
   std::vector<std::string> stale;
-  for (const std::string& name : ListFiles(dir)) {
+  for (const std::string& name : files.List(dir)) {
     if (name.ends_with(".html") && name.front() != '.' && keep.count(name) == 0) {
       stale.push_back(name);
     }
@@ -35,33 +36,37 @@ std::string FileNameOf(const std::string& rel_path) {
 
 }  // namespace
 
-void ReleaseRenderCaches() {
-  ForgetSanitizedBodies();
-  ForgetCachedFiles();
-}
-
-SiteRenderer::SiteRenderer(std::string theme_dir, std::string override_dir, std::string out_dir)
+SiteRenderer::SiteRenderer(std::string theme_dir, std::string override_dir, std::string out_dir,
+                           base::Env& env)
     : theme_dir_(std::move(theme_dir)),
       override_dir_(std::move(override_dir)),
-      out_dir_(std::move(out_dir)) {}
+      out_dir_(std::move(out_dir)),
+      files_(std::make_unique<SiteFiles>(env)) {}
+
+SiteRenderer::~SiteRenderer() = default;
+
+void SiteRenderer::ReleaseMemory() {
+  ForgetSanitizedBodies();
+  files_->Forget();
+}
 
 base::Status SiteRenderer::WritePage(const std::string& rel_path, const std::string& content) {
-  return WriteFileAtomically(out_dir_ + "/" + rel_path, content);
+  return files_->WriteAtomically(out_dir_ + "/" + rel_path, content);
 }
 
 base::Status SiteRenderer::CopyStylesheet() {
-  base::Result<std::string> css = Theme(theme_dir_, override_dir_).Load("theme.css");
+  base::Result<std::string> css = Theme(theme_dir_, override_dir_, *files_).Load("theme.css");
   if (!css.ok()) return css.status();
   // Read on every render, so an operator's change applies at once; written
   // only when it did change.
-  base::Result<std::string> published = ReadFileCached(out_dir_ + "/assets/theme.css");
+  base::Result<std::string> published = files_->ReadCached(out_dir_ + "/assets/theme.css");
   if (published.ok() && *published == *css) return base::Status::Ok();
   return WritePage("assets/theme.css", *css);
 }
 
 base::Status SiteRenderer::RenderIndexes(const SiteSnapshot& site,
                                          const std::set<std::string>* topics) {
-  const Theme theme(theme_dir_, override_dir_);
+  const Theme theme(theme_dir_, override_dir_, *files_);
   ZQ_RETURN_IF_ERROR(CopyStylesheet());
   base::Result<std::string> home = HomePage(theme, site);
   if (!home.ok()) return home.status();
@@ -82,8 +87,7 @@ base::Status SiteRenderer::RenderIndexes(const SiteSnapshot& site,
   ZQ_RETURN_IF_ERROR(WritePage("index.html", *home));
   if (topics != nullptr) {
     for (const std::string& id : *topics) {
-      if (shown.count(id) == 0)
-        ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/" + TopicPath(id)));
+      if (shown.count(id) == 0) ZQ_RETURN_IF_ERROR(files_->Remove(out_dir_ + "/" + TopicPath(id)));
     }
   }
   return base::Status::Ok();
@@ -96,20 +100,21 @@ base::Status SiteRenderer::RemoveStale(const SiteSnapshot& site) {
   }
   std::set<std::string> topics = {"index.html"};
   for (const Topic& t : AllTopics(site)) topics.insert(FileNameOf(TopicPath(t.id)));
-  for (const std::string& name : StalePages(out_dir_ + "/releases", releases)) {
-    ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/releases/" + name));
+  for (const std::string& name : StalePages(*files_, out_dir_ + "/releases", releases)) {
+    ZQ_RETURN_IF_ERROR(files_->Remove(out_dir_ + "/releases/" + name));
   }
-  for (const std::string& name : StalePages(out_dir_ + "/topics", topics)) {
-    ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/topics/" + name));
+  for (const std::string& name : StalePages(*files_, out_dir_ + "/topics", topics)) {
+    ZQ_RETURN_IF_ERROR(files_->Remove(out_dir_ + "/topics/" + name));
   }
   return base::Status::Ok();
 }
 
 base::Status SiteRenderer::RenderReleasePage(const SiteSnapshot& site, const ReleasePage& page) {
   if (page.release.status == feeds::ReleaseStatus::kWithdrawn) {
-    return RemoveFileIfExists(out_dir_ + "/" + ReleasePath(page.release.id));
+    return files_->Remove(out_dir_ + "/" + ReleasePath(page.release.id));
   }
-  base::Result<std::string> html = ReleasePageHtml(Theme(theme_dir_, override_dir_), site, page);
+  base::Result<std::string> html =
+      ReleasePageHtml(Theme(theme_dir_, override_dir_, *files_), site, page);
   if (!html.ok()) return html.status();
   return WritePage(ReleasePath(page.release.id), *html);
 }
@@ -127,7 +132,7 @@ base::Status SiteRenderer::RenderRelease(const SiteSnapshot& site, const std::st
   if (page == nullptr) {
     // Unlink the indexes first so no page points at the file being removed.
     ZQ_RETURN_IF_ERROR(RenderIndexes(site, nullptr));
-    ZQ_RETURN_IF_ERROR(RemoveFileIfExists(out_dir_ + "/" + ReleasePath(release_id)));
+    ZQ_RETURN_IF_ERROR(files_->Remove(out_dir_ + "/" + ReleasePath(release_id)));
     return RemoveStale(site);
   }
   ZQ_RETURN_IF_ERROR(RenderReleasePage(site, *page));
@@ -137,13 +142,13 @@ base::Status SiteRenderer::RenderRelease(const SiteSnapshot& site, const std::st
 
 base::Result<std::string> SiteRenderer::RenderSearchPage(const SiteSnapshot& site,
                                                          const SearchPageModel& model) const {
-  return SearchPage(Theme(theme_dir_, override_dir_), site, model);
+  return SearchPage(Theme(theme_dir_, override_dir_, *files_), site, model);
 }
 
 base::Result<std::string> SiteRenderer::RenderGonePage(const SiteSnapshot& site,
                                                        const std::string& release_id) const {
   (void)release_id;  // the notice deliberately does not repeat what was withdrawn
-  return GonePage(Theme(theme_dir_, override_dir_), site);
+  return GonePage(Theme(theme_dir_, override_dir_, *files_), site);
 }
 
 }  // namespace zhanqun::localization

@@ -1,15 +1,14 @@
 #include "theme.h"
 
-#include "atomic_file.h"
 #include "view_model.h"
 
 namespace zhanqun::localization {
 
 base::Result<std::string> Theme::Resolve(const std::string& file) const {
-  if (!override_dir_.empty() && FileExists(override_dir_ + "/" + file)) {
+  if (!override_dir_.empty() && files_.Exists(override_dir_ + "/" + file)) {
     return override_dir_ + "/" + file;
   }
-  if (FileExists(theme_dir_ + "/" + file)) return theme_dir_ + "/" + file;
+  if (files_.Exists(theme_dir_ + "/" + file)) return theme_dir_ + "/" + file;
   return base::Status::NotFound("theme file " + file + " is in neither " + theme_dir_ +
                                 (override_dir_.empty() ? "" : " nor " + override_dir_));
 }
@@ -17,7 +16,7 @@ base::Result<std::string> Theme::Resolve(const std::string& file) const {
 base::Result<std::string> Theme::Load(const std::string& file) const {
   base::Result<std::string> path = Resolve(file);
   if (!path.ok()) return path.status();
-  return ReadFileCached(*path);
+  return files_.ReadCached(*path);
 }
 
 base::Result<std::string> Theme::RenderPage(const SiteSnapshot& site, const std::string& page,

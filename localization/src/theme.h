@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mustache.h"
+#include "site_files.h"
 #include "zhanqun/base/status.h"
 #include "zhanqun/localization/site.h"
 
@@ -13,8 +14,9 @@ namespace zhanqun::localization {
 
 class Theme {
  public:
-  Theme(std::string theme_dir, std::string override_dir)
-      : theme_dir_(std::move(theme_dir)), override_dir_(std::move(override_dir)) {}
+  // `files` must outlive the theme.
+  Theme(std::string theme_dir, std::string override_dir, SiteFiles& files)
+      : theme_dir_(std::move(theme_dir)), override_dir_(std::move(override_dir)), files_(files) {}
 
   // The path `file` resolves to; kNotFound naming both places if neither has it.
   base::Result<std::string> Resolve(const std::string& file) const;
@@ -30,6 +32,7 @@ class Theme {
  private:
   std::string theme_dir_;
   std::string override_dir_;
+  SiteFiles& files_;
 };
 
 }  // namespace zhanqun::localization

@@ -10,11 +10,12 @@
 #include <set>
 #include <thread>
 
-#include "atomic_file.h"
+#include "site_files.h"
 #include "site_fixture.h"
 #include "test_support.h"
 #include "text_util.h"
 #include "view_model.h"
+#include "zhanqun/base/env.h"
 #include "zhanqun/localization/site_renderer.h"
 #include "zhanqun/text/sanitize.h"
 
@@ -199,6 +200,32 @@ TEST_CASE("a withdrawn release appears nowhere in the site", "[localization][sit
     CHECK_FALSE(Contains(content, "已撤回的测试文件"));
     CHECK_FALSE(Contains(content, zl::SafeFileName(kWithdrawnId)));
   }
+}
+
+TEST_CASE("the renderer writes the same site into an in-memory Env as onto disk",
+          "[localization][site][env]") {
+  TempDir out;
+  zl::SiteSnapshot site = SampleSite();
+  RenderSite(site, out.path());
+  std::unique_ptr<zhanqun::base::Env> mem = zhanqun::base::NewMemEnv();
+  // Templates come from the real theme directory, pages go to memory: the
+  // renderer's file access is all behind the Env it is given.
+  for (const std::string& name : {std::string("layout.mustache"), std::string("home.mustache"),
+                                  std::string("release.mustache"), std::string("topic.mustache"),
+                                  std::string("topics.mustache"), std::string("theme.css")}) {
+    REQUIRE(mem->WriteFileAtomic("/theme/" + name, ReadText(ThemeDir() + "/" + name), 0644,
+                                 zhanqun::base::Env::Sync::kNone)
+                .ok());
+  }
+  zl::SiteRenderer renderer("/theme", "", "/site", *mem);
+  REQUIRE(renderer.RenderAll(site).ok());
+  for (const auto& [path, content] : ReadTree(out.path())) {
+    INFO(path);
+    zhanqun::base::Result<std::string> in_memory = mem->ReadFile("/site/" + path, 1 << 24);
+    REQUIRE(in_memory.ok());
+    CHECK(*in_memory == content);
+  }
+  CHECK_FALSE(fs::exists("/site"));
 }
 
 TEST_CASE("withdrawing a release removes its page and every link to it", "[localization][site]") {
@@ -406,23 +433,24 @@ TEST_CASE("a cached file is read again when it changes, whatever its size",
   // Files changed within the last second are not kept (their times may not
   // change on the next write), so let it settle to exercise the kept copy.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  auto first = zl::ReadFileCached(path);
+  zl::SiteFiles files(zhanqun::base::Env::Default());
+  auto first = files.ReadCached(path);
   REQUIRE(first.ok());
   CHECK(*first == "第一版");
-  auto again = zl::ReadFileCached(path);
+  auto again = files.ReadCached(path);
   REQUIRE(again.ok());
   CHECK(*again == "第一版");
   WriteText(path, "第二版");  // in place, same size
-  auto second = zl::ReadFileCached(path);
+  auto second = files.ReadCached(path);
   REQUIRE(second.ok());
   CHECK(*second == "第二版");
   WriteText(dir.File("new"), "第三版本");  // replaced by rename, another size
   fs::rename(dir.File("new"), path);
-  auto third = zl::ReadFileCached(path);
+  auto third = files.ReadCached(path);
   REQUIRE(third.ok());
   CHECK(*third == "第三版本");
   fs::remove(path);
-  auto gone = zl::ReadFileCached(path);
+  auto gone = files.ReadCached(path);
   REQUIRE_FALSE(gone.ok());
   CHECK(gone.status().code() == zhanqun::base::Code::kNotFound);
 }

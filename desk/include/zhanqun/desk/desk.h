@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "zhanqun/base/clock.h"
+#include "zhanqun/base/env.h"
 #include "zhanqun/base/status.h"
 #include "zhanqun/desk/config.h"
 #include "zhanqun/feeds/log.h"  // feeds::SignedEntry
@@ -128,6 +129,7 @@ struct DeskOptions {
   std::string attachments_dir;  // <data_dir>/attachments, files named by SHA-256
   std::string public_url;       // attachment hrefs: <public_url>/attachments/<sha256>/<name>
   std::size_t max_attachment_bytes = 20 * 1024 * 1024;
+  base::Env* env = &base::Env::Default();  // attachments are read and written through it
 };
 
 // review_levels, attachments_dir (<data_dir>/attachments) and public_url

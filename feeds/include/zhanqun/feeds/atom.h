@@ -21,6 +21,7 @@
 
 #include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
+#include "zhanqun/feeds/signature.h"
 
 namespace zhanqun::feeds {
 
@@ -33,15 +34,6 @@ struct XmlLimits {
   std::size_t max_entry_bytes = 4 * 1024 * 1024;
   int max_depth = 64;
   std::size_t max_entries = 1000;
-};
-
-// The <zq:signature> element's fields (see signature.h for their meaning).
-struct SignatureElement {
-  std::string key_id;            // 16 uppercase hex digits
-  std::string signature;         // base64 of "ED" || key_id[8] || sig[64]
-  std::string trusted_comment;   // minisign trusted comment (no prefix)
-  std::string global_signature;  // base64 of the 64-byte global signature
-  bool operator==(const SignatureElement&) const = default;
 };
 
 // Canonical bytes (what gets signed) of an unsigned entry.

@@ -20,14 +20,21 @@
 #include <string_view>
 #include <vector>
 
-#include "zhanqun/base/encoding.h"
-#include "zhanqun/base/hash.h"
-#include "zhanqun/base/random.h"
+#include "zhanqun/base/env.h"
 #include "zhanqun/base/status.h"
-#include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/model.h"
 
 namespace zhanqun::feeds {
+
+// A minisign signature as the <zq:signature> element of an entry carries it
+// (atom.h): the four parts of a .minisig file.
+struct SignatureElement {
+  std::string key_id;            // 16 uppercase hex digits
+  std::string signature;         // base64 of "ED" || key_id[8] || sig[64]
+  std::string trusted_comment;   // minisign trusted comment (no prefix)
+  std::string global_signature;  // base64 of the 64-byte global signature
+  bool operator==(const SignatureElement&) const = default;
+};
 
 class SecretKey {
  public:
@@ -37,10 +44,11 @@ class SecretKey {
 
   static base::Result<SecretKey> Generate();
   // Reads a PEM key; kPermissionDenied if the mode is looser than 0600.
-  static base::Result<SecretKey> Load(const std::string& path);
+  static base::Result<SecretKey> Load(const std::string& path,
+                                      base::Env& env = base::Env::Default());
   // Writes the key with mode 0600 (created exclusively: fails if it exists),
   // and the public key beside it as <path>.pub in minisign format.
-  base::Status Save(const std::string& path) const;
+  base::Status Save(const std::string& path, base::Env& env = base::Env::Default()) const;
 
   const PublicKey& public_key() const { return public_key_; }
   // Raw Ed25519 signature over `message`.
@@ -60,7 +68,8 @@ std::array<std::uint8_t, 8> DeriveKeyId(const std::array<std::uint8_t, 32>& pk);
 std::string FormatPublicKeyFile(const PublicKey& key, const std::string& comment);
 // Accepts the file text or the bare base64 line.
 base::Result<PublicKey> ParsePublicKey(std::string_view text);
-base::Result<PublicKey> LoadPublicKeyFile(const std::string& path);
+base::Result<PublicKey> LoadPublicKeyFile(const std::string& path,
+                                          base::Env& env = base::Env::Default());
 std::string PublicKeyBase64(const PublicKey& key);  // the bare base64 line
 
 // Signs `message` minisign-style (prehashed "ED").

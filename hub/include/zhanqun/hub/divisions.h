@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/env.h"
 #include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
 
@@ -21,7 +22,8 @@ struct Division {
 class Divisions {
  public:
   // CSV with header "code,name,parent_code,level,gbt2260".
-  static base::Result<Divisions> Load(const std::string& path);
+  static base::Result<Divisions> Load(const std::string& path,
+                                      base::Env& env = base::Env::Default());
   const Division* Find(const std::string& code) const;
   // True when `ancestor` is the hub or lies on `code`'s parent chain.
   bool IsAncestor(const std::string& ancestor, const std::string& code) const;

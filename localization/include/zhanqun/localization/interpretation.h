@@ -23,6 +23,7 @@
 #include <map>
 #include <string>
 
+#include "zhanqun/base/env.h"
 #include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/localization/node_profile.h"
@@ -34,7 +35,8 @@ class InterpretationTemplates {
   // Reads every *.mustache file in `dir` and checks that each parses.
   // Errors: kNotFound if `dir` or default.mustache is missing; kInvalidArgument
   // naming the file if a template does not parse; kIoError if unreadable.
-  static base::Result<InterpretationTemplates> Load(const std::string& dir);
+  static base::Result<InterpretationTemplates> Load(const std::string& dir,
+                                                    base::Env& env = base::Env::Default());
 
   // Builds from in-memory templates keyed by topic ("default" required).
   static base::Result<InterpretationTemplates> FromStrings(

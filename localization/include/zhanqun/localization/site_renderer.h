@@ -26,20 +26,20 @@
 #define ZHANQUN_LOCALIZATION_SITE_RENDERER_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/env.h"
 #include "zhanqun/base/status.h"
 #include "zhanqun/feeds/model.h"
 #include "zhanqun/localization/site.h"
 
 namespace zhanqun::localization {
 
-// Drops the sanitized bodies and theme files kept between renders (an idle
-// node's memory); the next render reads and sanitizes them again.
-void ReleaseRenderCaches();
+class SiteFiles;
 
 enum class SearchSort { kRelevance, kDate };
 
@@ -76,8 +76,15 @@ struct SearchPageModel {
 class SiteRenderer {
  public:
   // `override_dir` may be empty (no overrides). Nothing is read until a
-  // render call.
-  SiteRenderer(std::string theme_dir, std::string override_dir, std::string out_dir);
+  // render call. Every file is read and written through `env`, which must
+  // outlive the renderer.
+  SiteRenderer(std::string theme_dir, std::string override_dir, std::string out_dir,
+               base::Env& env = base::Env::Default());
+  ~SiteRenderer();
+
+  // Drops the sanitized bodies and theme files kept between renders (an
+  // idle node's memory); the next render reads and sanitizes them again.
+  void ReleaseMemory();
 
   // Renders every page, copies the stylesheet and deletes pages of releases
   // and topics no longer shown. Errors: kNotFound/kInvalidArgument naming the
@@ -122,6 +129,7 @@ class SiteRenderer {
   std::string theme_dir_;
   std::string override_dir_;
   std::string out_dir_;
+  std::unique_ptr<SiteFiles> files_;
 };
 
 }  // namespace zhanqun::localization
