@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "syndication_internal.h"
+#include "zhanqun/base/strings.h"
 #include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::desk {
@@ -21,12 +22,7 @@ constexpr const char* kRss1Ns = "http://purl.org/rss/1.0/";
 constexpr const char* kContentNs = "http://purl.org/rss/1.0/modules/content/";
 constexpr const char* kDcNs = "http://purl.org/dc/elements/1.1/";
 
-std::string Trim(std::string s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
+std::string Trim(std::string_view s) { return std::string(base::TrimAscii(s)); }
 
 // Collapses runs of whitespace (titles spread over lines) to one space.
 std::string OneLine(const std::string& s) {

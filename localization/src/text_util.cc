@@ -2,41 +2,11 @@
 
 #include <cstdio>
 
+#include "zhanqun/base/time.h"
 #include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::localization {
 namespace {
-
-// China has used one offset all year since 1991, so a fixed shift is exact.
-constexpr base::TimeMs kBeijingOffsetMs = 8LL * 3600 * 1000;
-
-struct Ymd {
-  long long year;
-  unsigned month;
-  unsigned day;
-};
-
-// Howard Hinnant's days-to-civil algorithm; avoids gmtime's time_t range and
-// global state.
-Ymd CivilFromDays(long long z) {
-  z += 719468;
-  const long long era = (z >= 0 ? z : z - 146096) / 146097;
-  const long long doe = z - era * 146097;
-  const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const long long mp = (5 * doy + 2) / 153;
-  const long long d = doy - (153 * mp + 2) / 5 + 1;
-  const long long m = mp < 10 ? mp + 3 : mp - 9;
-  return {yoe + era * 400 + (m <= 2 ? 1 : 0), static_cast<unsigned>(m), static_cast<unsigned>(d)};
-}
-
-Ymd BeijingDay(base::TimeMs t) {
-  const base::TimeMs local = t + kBeijingOffsetMs;
-  constexpr base::TimeMs kDayMs = 86400LL * 1000;
-  long long days = local / kDayMs;
-  if (local % kDayMs < 0) --days;
-  return CivilFromDays(days);
-}
 
 bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
@@ -59,13 +29,13 @@ std::size_t EntityLength(std::string_view s, std::size_t i) {
 }  // namespace
 
 std::string ChineseDate(base::TimeMs t) {
-  const Ymd d = BeijingDay(t);
+  const base::CivilDay d = base::BeijingDay(t);
   return std::to_string(d.year) + "年" + std::to_string(d.month) + "月" + std::to_string(d.day) +
          "日";
 }
 
 std::string IsoDate(base::TimeMs t) {
-  const Ymd d = BeijingDay(t);
+  const base::CivilDay d = base::BeijingDay(t);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", d.year, d.month, d.day);
   return buf;

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "zhanqun/base/strings.h"
 #include "zhanqun/net/http.h"
 
 namespace zhanqun::net {
@@ -38,12 +39,7 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string Trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
+std::string Trim(std::string_view s) { return std::string(base::TrimAscii(s)); }
 
 // Which clients watch which abort flag, for WakeAll.
 struct Registry {

@@ -34,7 +34,7 @@ inline constexpr const char* kPrefixStatus = "XS";
 inline constexpr const char* kPrefixExactDocNumber = "XN";
 
 // `s` without leading and trailing ASCII white space.
-std::string Trim(const std::string& s);
+std::string Trim(std::string_view s);
 
 // The document for `r` (search_document.cc). Errors: kInvalidArgument when
 // the release id or a topic is too long to be a Xapian term.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "search_internal.h"
+#include "zhanqun/base/strings.h"
 
 namespace zhanqun::search::search_internal {
 
@@ -66,13 +67,7 @@ std::vector<Xapian::Query> Filters(const SearchQuery& query) {
 
 }  // namespace
 
-std::string Trim(const std::string& s) {
-  const char* kSpace = " \t\r\n\f\v";
-  std::size_t begin = s.find_first_not_of(kSpace);
-  if (begin == std::string::npos) return "";
-  std::size_t end = s.find_last_not_of(kSpace);
-  return s.substr(begin, end - begin + 1);
-}
+std::string Trim(std::string_view s) { return std::string(base::TrimAscii(s)); }
 
 Result<Xapian::Query> ParseQuery(const Xapian::Database& db, const SearchQuery& query) {
   std::string text = Trim(query.text);

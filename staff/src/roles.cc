@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "zhanqun/base/strings.h"
+
 namespace zhanqun::staff {
 
 using base::Result;
@@ -43,12 +45,7 @@ const PermissionInfo& Info(Permission p) {
   return kPermissions[0];  // unreachable: every enumerator is listed
 }
 
-std::string Trim(const std::string& s) {
-  std::size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  std::size_t e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
+std::string Trim(std::string_view s) { return std::string(base::TrimAscii(s)); }
 
 }  // namespace
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <limits>
 
+#include "zhanqun/base/time.h"
+
 namespace zhanqun::web {
 namespace {
 
@@ -23,11 +25,8 @@ std::string Num(double v) {
 }
 
 std::string TimeLabel(double ms) {
-  long long s = static_cast<long long>(std::floor(ms / 1000.0)) + 8 * 3600;  // UTC+8
-  long long day = ((s % 86400) + 86400) % 86400;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", day / 3600, day / 60 % 60, day % 60);
-  return buf;
+  return base::FormatBeijingTime(static_cast<base::TimeMs>(std::floor(ms / 1000.0)) * 1000,
+                                 "%H:%M:%S");
 }
 
 std::string Marker(int style, double x, double y, const char* colour) {

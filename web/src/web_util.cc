@@ -1,39 +1,12 @@
 // Cookies, forms, redirects and response headers for the web layer.
-#include <openssl/rand.h>
-
 #include <array>
 #include <cctype>
 
 #include "web_internal.h"
-#include "zhanqun/base/encoding.h"
-#include "zhanqun/feeds/signature.h"
+#include "zhanqun/base/random.h"
+#include "zhanqun/base/strings.h"
 
 namespace zhanqun::web {
-namespace {
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string Base64Url(const std::string& raw) {
-  std::string b = base::Base64Encode(raw);
-  std::string out;
-  for (char c : b) {
-    if (c == '+') {
-      out += '-';
-    } else if (c == '/') {
-      out += '_';
-    } else if (c != '=') {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::map<std::string, std::string> ParseCookies(const std::string& header) {
   std::map<std::string, std::string> out;
   std::size_t start = 0;
@@ -43,8 +16,8 @@ std::map<std::string, std::string> ParseCookies(const std::string& header) {
     std::string_view pair(header.data() + start, end - start);
     std::size_t eq = pair.find('=');
     if (eq != std::string_view::npos) {
-      std::string name = Trim(pair.substr(0, eq));
-      std::string value = Trim(pair.substr(eq + 1));
+      std::string name = std::string(base::TrimAscii(pair.substr(0, eq)));
+      std::string value = std::string(base::TrimAscii(pair.substr(eq + 1)));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
         value = value.substr(1, value.size() - 2);
       }
@@ -84,13 +57,7 @@ std::string PathWithQuery(const net::HttpRequest& req) {
   return out;
 }
 
-std::string RandomToken() {
-  std::array<unsigned char, 32> bytes{};
-  // RAND_bytes only fails when the system has no entropy source at all: a
-  // broken machine, not an input error.
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) std::abort();
-  return Base64Url(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-}
+std::string RandomToken() { return base::RandomBase64Url(32); }
 
 Access Access::LoggedIn() { return Access{staff::RoleSet(), "登录"}; }
 
@@ -135,7 +102,7 @@ base::Result<Form> ParseForm(const net::HttpRequest& req) {
   for (char c : type.substr(0, type.find(';'))) {
     lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  lower = Trim(lower);
+  lower = std::string(base::TrimAscii(lower));
   if (lower == "application/x-www-form-urlencoded") {
     form.fields = net::ParseFormUrlEncodedAll(req.body);
     return form;
