@@ -3,10 +3,10 @@
 #include <filesystem>
 #include <system_error>
 
-#include "mustache.h"
 #include "view_model.h"
 #include "zhanqun/base/env.h"
 #include "zhanqun/text/sanitize.h"
+#include "zhanqun/text/template.h"
 
 namespace zhanqun::localization {
 namespace {
@@ -44,7 +44,7 @@ base::Result<InterpretationTemplates> InterpretationTemplates::FromStrings(
     return base::Status::NotFound("interpretation templates: no \"default\" template");
   }
   for (const auto& [topic, text] : templates) {
-    ZQ_RETURN_IF_ERROR(CheckMustache(topic + kExtension, text));
+    ZQ_RETURN_IF_ERROR(text::CheckTemplate(topic + kExtension, text));
   }
   return InterpretationTemplates(std::move(templates));
 }
@@ -59,11 +59,11 @@ std::string InterpretationTemplates::Select(const feeds::Release& release) const
 base::Result<std::string> InterpretationTemplates::Render(const feeds::Release& release,
                                                           const NodeProfile& node) const {
   const std::string key = Select(release);
-  mustache::data data;
+  text::TemplateData data;
   data.set("release", ReleaseFields(release));
   data.set("node", NodeData(node));
   data.set("topic", key == kDefault ? std::string() : key);
-  base::Result<std::string> html = RenderMustache(key + kExtension, templates_.at(key), data);
+  base::Result<std::string> html = text::RenderTemplate(key + kExtension, templates_.at(key), data);
   if (!html.ok()) return html.status();
   // Templates are operator-editable files; never trust their output.
   return text::SanitizeHtml(*html);

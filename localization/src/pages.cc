@@ -8,7 +8,7 @@ namespace {
 // Pages under releases/ and topics/ reach the site root one level up.
 constexpr const char* kSubdirRoot = "../";
 
-mustache::data List() { return mustache::data(mustache::data::type::list); }
+text::TemplateData List() { return text::TemplateData::List(); }
 
 bool HasTopic(const feeds::Release& r, const std::string& id) {
   for (const std::string& t : r.topics) {
@@ -17,8 +17,8 @@ bool HasTopic(const feeds::Release& r, const std::string& id) {
   return false;
 }
 
-mustache::data TopicItem(const Topic& t, std::size_t count, const std::string& root) {
-  mustache::data item;
+text::TemplateData TopicItem(const Topic& t, std::size_t count, const std::string& root) {
+  text::TemplateData item;
   item.set("id", t.id);
   item.set("title", t.title.empty() ? t.id : t.title);
   item.set("description", t.description);
@@ -31,9 +31,9 @@ mustache::data TopicItem(const Topic& t, std::size_t count, const std::string& r
 
 // One pass over the releases for every topic's count: a site with thousands
 // of releases re-renders these lists on every refresh.
-mustache::data TopicList(const SiteSnapshot& site, const std::string& root) {
+text::TemplateData TopicList(const SiteSnapshot& site, const std::string& root) {
   const std::map<std::string, std::size_t> counts = TopicCounts(VisibleReleases(site));
-  mustache::data list = List();
+  text::TemplateData list = List();
   for (const Topic& t : AllTopics(site)) {
     auto it = counts.find(t.id);
     list.push_back(TopicItem(t, it == counts.end() ? 0 : it->second, root));
@@ -44,16 +44,16 @@ mustache::data TopicList(const SiteSnapshot& site, const std::string& root) {
 }  // namespace
 
 base::Result<std::string> HomePage(const Theme& theme, const SiteSnapshot& site) {
-  mustache::data releases = List();
+  text::TemplateData releases = List();
   std::size_t n = 0;
   for (const ReleasePage* p : VisibleReleases(site)) {
     if (n++ == kHomeReleases) break;
     releases.push_back(ReleaseListItem(*p, ""));
   }
-  mustache::data data;
+  text::TemplateData data;
   data.set("releases", releases);
   data.set("has_releases", n > 0);
-  mustache::data topics = TopicList(site, "");
+  text::TemplateData topics = TopicList(site, "");
   data.set("has_topics", topics.is_non_empty_list());
   data.set("topics", topics);
   return theme.RenderPage(site, "home", "首页", "", "home", std::move(data));
@@ -69,8 +69,8 @@ base::Result<std::string> ReleasePageHtml(const Theme& theme, const SiteSnapshot
 }
 
 base::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapshot& site) {
-  mustache::data data;
-  mustache::data topics = TopicList(site, kSubdirRoot);
+  text::TemplateData data;
+  text::TemplateData topics = TopicList(site, kSubdirRoot);
   data.set("has_topics", topics.is_non_empty_list());
   data.set("topics", topics);
   return theme.RenderPage(site, "topics", "专题", kSubdirRoot, "topics", std::move(data));
@@ -78,8 +78,8 @@ base::Result<std::string> TopicsIndexPage(const Theme& theme, const SiteSnapshot
 
 base::Result<std::string> TopicPage(const Theme& theme, const SiteSnapshot& site,
                                     const Topic& topic) {
-  mustache::data data;
-  mustache::data releases = List();
+  text::TemplateData data;
+  text::TemplateData releases = List();
   std::size_t count = 0;
   for (const ReleasePage* p : VisibleReleases(site)) {
     if (!HasTopic(p->release, topic.id)) continue;
@@ -94,7 +94,7 @@ base::Result<std::string> TopicPage(const Theme& theme, const SiteSnapshot& site
 }
 
 base::Result<std::string> GonePage(const Theme& theme, const SiteSnapshot& site) {
-  return theme.RenderPage(site, "gone", "该政策文件已撤回", kSubdirRoot, "", mustache::data());
+  return theme.RenderPage(site, "gone", "该政策文件已撤回", kSubdirRoot, "", text::TemplateData());
 }
 
 }  // namespace zhanqun::localization

@@ -14,7 +14,7 @@ namespace {
 // Page links shown on either side of the current page.
 constexpr int kPageWindow = 4;
 
-mustache::data List() { return mustache::data(mustache::data::type::list); }
+text::TemplateData List() { return text::TemplateData::List(); }
 
 const char* SortName(SearchSort s) { return s == SearchSort::kDate ? "date" : "relevance"; }
 
@@ -36,16 +36,16 @@ std::string SearchUrl(const SearchPageModel& m, const std::string& query, int pa
   return url;
 }
 
-mustache::data Option(const std::string& value, const std::string& label, bool selected) {
-  mustache::data o;
+text::TemplateData Option(const std::string& value, const std::string& label, bool selected) {
+  text::TemplateData o;
   o.set("value", value);
   o.set("label", label);
   o.set("selected", selected);
   return o;
 }
 
-mustache::data TopicOptions(const SiteSnapshot& site, const SearchFilters& f) {
-  mustache::data list = List();
+text::TemplateData TopicOptions(const SiteSnapshot& site, const SearchFilters& f) {
+  text::TemplateData list = List();
   list.push_back(Option("", "全部专题", f.topic.empty()));
   for (const Topic& t : AllTopics(site)) {
     list.push_back(Option(t.id, t.title.empty() ? t.id : t.title, t.id == f.topic));
@@ -53,8 +53,8 @@ mustache::data TopicOptions(const SiteSnapshot& site, const SearchFilters& f) {
   return list;
 }
 
-mustache::data LevelOptions(const SearchFilters& f) {
-  mustache::data list = List();
+text::TemplateData LevelOptions(const SearchFilters& f) {
+  text::TemplateData list = List();
   list.push_back(Option("", "全部层级", !f.level));
   for (int i = 0; i <= 3; ++i) {
     const auto level = static_cast<feeds::NodeLevel>(i);
@@ -63,15 +63,15 @@ mustache::data LevelOptions(const SearchFilters& f) {
   return list;
 }
 
-mustache::data SortOptions(const SearchPageModel& m) {
-  mustache::data list = List();
+text::TemplateData SortOptions(const SearchPageModel& m) {
+  text::TemplateData list = List();
   list.push_back(Option("relevance", "按相关度", m.sort == SearchSort::kRelevance));
   list.push_back(Option("date", "按发布日期", m.sort == SearchSort::kDate));
   return list;
 }
 
-mustache::data HitData(const SearchPageHit& h) {
-  mustache::data d;
+text::TemplateData HitData(const SearchPageHit& h) {
+  text::TemplateData d;
   d.set("url", ReleaseUrl(h.id));
   // Snippets come from our own index, but are still reduced to text + <mark>.
   d.set("title_html", MarkedTextToHtml(h.title_html));
@@ -84,13 +84,13 @@ mustache::data HitData(const SearchPageHit& h) {
   return d;
 }
 
-void AddPagination(const SearchPageModel& m, mustache::data* data) {
+void AddPagination(const SearchPageModel& m, text::TemplateData* data) {
   const std::uint64_t size = static_cast<std::uint64_t>(std::max(1, m.page_size));
   const int pages = static_cast<int>(std::min<std::uint64_t>((m.total + size - 1) / size, 10000));
   const int page = std::clamp(m.page, 1, std::max(1, pages));
-  mustache::data links = List();
+  text::TemplateData links = List();
   for (int p = std::max(1, page - kPageWindow); p <= std::min(pages, page + kPageWindow); ++p) {
-    mustache::data l;
+    text::TemplateData l;
     l.set("number", std::to_string(p));
     l.set("url", SearchUrl(m, m.query, p));
     l.set("current", p == page);
@@ -111,7 +111,7 @@ void AddPagination(const SearchPageModel& m, mustache::data* data) {
 
 base::Result<std::string> SearchPage(const Theme& theme, const SiteSnapshot& site,
                                      const SearchPageModel& m) {
-  mustache::data data;
+  text::TemplateData data;
   data.set("query", m.query);
   data.set("has_query", !m.query.empty());
   data.set("topic_options", TopicOptions(site, m.filters));
@@ -125,7 +125,7 @@ base::Result<std::string> SearchPage(const Theme& theme, const SiteSnapshot& sit
                               !f.date_from.empty() || !f.date_to.empty() ||
                               m.sort != SearchSort::kRelevance);
   data.set("total", std::to_string(m.total));
-  mustache::data hits = List();
+  text::TemplateData hits = List();
   for (const SearchPageHit& h : m.hits) hits.push_back(HitData(h));
   data.set("has_hits", !m.hits.empty());
   data.set("hits", hits);

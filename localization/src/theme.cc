@@ -21,7 +21,7 @@ base::Result<std::string> Theme::Load(const std::string& file) const {
 
 base::Result<std::string> Theme::RenderPage(const SiteSnapshot& site, const std::string& page,
                                             const std::string& page_title, const std::string& root,
-                                            const std::string& nav, mustache::data data) const {
+                                            const std::string& nav, text::TemplateData data) const {
   base::Result<std::string> page_tmpl = Load(page + ".mustache");
   if (!page_tmpl.ok()) return page_tmpl.status();
   base::Result<std::string> layout_tmpl = Load("layout.mustache");
@@ -29,10 +29,10 @@ base::Result<std::string> Theme::RenderPage(const SiteSnapshot& site, const std:
   data.set("node", NodeData(site.node));
   data.set("site_title", site.node.site_title.empty() ? site.node.name : site.node.site_title);
   data.set("root", root);
-  base::Result<std::string> content = RenderMustache(page + ".mustache", *page_tmpl, data);
+  base::Result<std::string> content = text::RenderTemplate(page + ".mustache", *page_tmpl, data);
   if (!content.ok()) return content.status();
-  return RenderMustache("layout.mustache", *layout_tmpl,
-                        LayoutData(site, page_title, root, nav, *content));
+  return text::RenderTemplate("layout.mustache", *layout_tmpl,
+                              LayoutData(site, page_title, root, nav, *content));
 }
 
 }  // namespace zhanqun::localization

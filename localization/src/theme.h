@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "mustache.h"
 #include "site_files.h"
 #include "zhanqun/base/status.h"
 #include "zhanqun/localization/site.h"
+#include "zhanqun/text/template.h"
 
 namespace zhanqun::localization {
 
@@ -27,7 +27,7 @@ class Theme {
   // the site root ("" or "../"); `nav` names the current navigation entry.
   base::Result<std::string> RenderPage(const SiteSnapshot& site, const std::string& page,
                                        const std::string& page_title, const std::string& root,
-                                       const std::string& nav, mustache::data data) const;
+                                       const std::string& nav, text::TemplateData data) const;
 
  private:
   std::string theme_dir_;

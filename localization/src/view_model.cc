@@ -15,7 +15,7 @@
 namespace zhanqun::localization {
 namespace {
 
-mustache::data List() { return mustache::data(mustache::data::type::list); }
+text::TemplateData List() { return text::TemplateData::List(); }
 
 // A release page is rendered again as each level's interpretation arrives
 // (three times at a county), and each render sanitizes the release's body
@@ -61,8 +61,8 @@ SanitizedBodies& Bodies() {
 
 std::string SanitizeBody(const std::string& html) { return Bodies().Get(html); }
 
-mustache::data DepartmentData(const Department& d) {
-  mustache::data out;
+text::TemplateData DepartmentData(const Department& d) {
+  text::TemplateData out;
   out.set("name", d.name);
   out.set("address", d.address);
   out.set("phone", d.phone);
@@ -71,8 +71,8 @@ mustache::data DepartmentData(const Department& d) {
   return out;
 }
 
-mustache::data ServiceData(const ServiceLink& s) {
-  mustache::data out;
+text::TemplateData ServiceData(const ServiceLink& s) {
+  text::TemplateData out;
   out.set("title", s.title);
   out.set("url", s.url);
   return out;
@@ -85,8 +85,8 @@ std::string TopicTitle(const std::vector<Topic>& topics, const std::string& id) 
   return id;
 }
 
-mustache::data LayerData(const InterpretationLayer& l, int release_version, std::size_t index) {
-  mustache::data out;
+text::TemplateData LayerData(const InterpretationLayer& l, int release_version, std::size_t index) {
+  text::TemplateData out;
   out.set("index", std::to_string(index));
   out.set("level", feeds::NodeLevelName(l.level));
   out.set("level_label", LevelLabel(l.level));
@@ -102,23 +102,23 @@ mustache::data LayerData(const InterpretationLayer& l, int release_version, std:
   return out;
 }
 
-mustache::data LayersData(const ReleasePage& page) {
+text::TemplateData LayersData(const ReleasePage& page) {
   std::vector<const InterpretationLayer*> layers;
   for (const InterpretationLayer& l : page.layers) layers.push_back(&l);
   std::stable_sort(layers.begin(), layers.end(), [](const auto* a, const auto* b) {
     return static_cast<int>(a->level) < static_cast<int>(b->level);
   });
-  mustache::data list = List();
+  text::TemplateData list = List();
   for (std::size_t i = 0; i < layers.size(); ++i) {
     list.push_back(LayerData(*layers[i], page.release.version, i + 1));
   }
   return list;
 }
 
-mustache::data AttachmentsData(const feeds::Release& r) {
-  mustache::data list = List();
+text::TemplateData AttachmentsData(const feeds::Release& r) {
+  text::TemplateData list = List();
   for (const feeds::Attachment& a : r.attachments) {
-    mustache::data item;
+    text::TemplateData item;
     item.set("href", a.href);
     item.set("title", a.title.empty() ? a.href : a.title);
     list.push_back(item);
@@ -130,8 +130,8 @@ mustache::data AttachmentsData(const feeds::Release& r) {
 
 void ForgetSanitizedBodies() { Bodies().Clear(); }
 
-mustache::data NodeData(const NodeProfile& node) {
-  mustache::data out;
+text::TemplateData NodeData(const NodeProfile& node) {
+  text::TemplateData out;
   out.set("code", node.code);
   out.set("name", node.name);
   out.set("level", feeds::NodeLevelName(node.level));
@@ -139,23 +139,23 @@ mustache::data NodeData(const NodeProfile& node) {
   out.set("site_title", node.site_title.empty() ? node.name : node.site_title);
   out.set("hotline", node.hotline);
   out.set("has_hotline", !node.hotline.empty());
-  mustache::data deps = List();
+  text::TemplateData deps = List();
   for (const Department& d : node.departments) deps.push_back(DepartmentData(d));
   out.set("departments", deps);
   out.set("has_departments", !node.departments.empty());
-  mustache::data services = List();
+  text::TemplateData services = List();
   for (const ServiceLink& s : node.services) services.push_back(ServiceData(s));
   out.set("services", services);
   out.set("has_services", !node.services.empty());
   return out;
 }
 
-mustache::data ReleaseFields(const feeds::Release& r) {
+text::TemplateData ReleaseFields(const feeds::Release& r) {
   return ReleaseFields(r, ReleaseSummary(r));
 }
 
-mustache::data ReleaseFields(const feeds::Release& r, const std::string& summary) {
-  mustache::data out;
+text::TemplateData ReleaseFields(const feeds::Release& r, const std::string& summary) {
+  text::TemplateData out;
   out.set("id", r.id);
   out.set("version", std::to_string(r.version));
   out.set("title", r.title);
@@ -167,8 +167,8 @@ mustache::data ReleaseFields(const feeds::Release& r, const std::string& summary
   out.set("published", ChineseDate(r.published_ms));
   out.set("published_iso", IsoDate(r.published_ms));
   out.set("summary", summary);
-  mustache::data topics = List();
-  for (const std::string& t : r.topics) topics.push_back(mustache::data("name", t));
+  text::TemplateData topics = List();
+  for (const std::string& t : r.topics) topics.push_back(text::TemplateData("name", t));
   out.set("topics", topics);
   out.set("has_topics", !r.topics.empty());
   out.set("repealed", r.status == feeds::ReleaseStatus::kRepealed);
@@ -216,20 +216,20 @@ std::map<std::string, std::size_t> TopicCounts(const std::vector<const ReleasePa
   return counts;
 }
 
-mustache::data ReleaseListItem(const ReleasePage& page, const std::string& root) {
-  mustache::data item = ReleaseFields(page.release, SummaryOf(page));
+text::TemplateData ReleaseListItem(const ReleasePage& page, const std::string& root) {
+  text::TemplateData item = ReleaseFields(page.release, SummaryOf(page));
   item.set("url", root + ReleaseUrl(page.release.id));
   return item;
 }
 
-mustache::data ReleasePageData(const ReleasePage& page, const std::vector<Topic>& topics,
-                               const std::string& root) {
+text::TemplateData ReleasePageData(const ReleasePage& page, const std::vector<Topic>& topics,
+                                   const std::string& root) {
   const feeds::Release& r = page.release;
-  mustache::data out = ReleaseFields(r, SummaryOf(page));
+  text::TemplateData out = ReleaseFields(r, SummaryOf(page));
   out.set("body_html", SanitizeBody(r.body_html));
-  mustache::data topic_links = List();
+  text::TemplateData topic_links = List();
   for (const std::string& id : r.topics) {
-    mustache::data t;
+    text::TemplateData t;
     t.set("title", TopicTitle(topics, id));
     t.set("url", root + TopicUrl(id));
     topic_links.push_back(t);
@@ -237,16 +237,16 @@ mustache::data ReleasePageData(const ReleasePage& page, const std::vector<Topic>
   out.set("topic_links", topic_links);
   out.set("attachments", AttachmentsData(r));
   out.set("has_attachments", !r.attachments.empty());
-  mustache::data layers = LayersData(page);
+  text::TemplateData layers = LayersData(page);
   out.set("has_layers", !page.layers.empty());
   out.set("layers", layers);
   return out;
 }
 
-mustache::data LayoutData(const SiteSnapshot& site, const std::string& page_title,
-                          const std::string& root, const std::string& nav,
-                          const std::string& content_html) {
-  mustache::data out;
+text::TemplateData LayoutData(const SiteSnapshot& site, const std::string& page_title,
+                              const std::string& root, const std::string& nav,
+                              const std::string& content_html) {
+  text::TemplateData out;
   out.set("node", NodeData(site.node));
   const std::string site_title =
       site.node.site_title.empty() ? site.node.name : site.node.site_title;

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "mustache.h"
 #include "zhanqun/localization/node_profile.h"
 #include "zhanqun/localization/site.h"
+#include "zhanqun/text/template.h"
 
 namespace zhanqun::localization {
 
@@ -20,13 +20,13 @@ inline constexpr std::size_t kSummaryChars = 120;
 void ForgetSanitizedBodies();
 
 // node.* fields (see interpretation.h).
-mustache::data NodeData(const NodeProfile& node);
+text::TemplateData NodeData(const NodeProfile& node);
 
 // release.* fields (see interpretation.h) plus published_iso, status flags
 // (repealed, amended) and body-free metadata. Does not include the body.
-mustache::data ReleaseFields(const feeds::Release& r);
+text::TemplateData ReleaseFields(const feeds::Release& r);
 // The same with the list excerpt given (release.summary is `summary`).
-mustache::data ReleaseFields(const feeds::Release& r, const std::string& summary);
+text::TemplateData ReleaseFields(const feeds::Release& r, const std::string& summary);
 
 // page.summary, or the release's summary computed from its body when unset.
 std::string SummaryOf(const ReleasePage& page);
@@ -42,17 +42,17 @@ std::vector<Topic> AllTopics(const SiteSnapshot& site);
 std::map<std::string, std::size_t> TopicCounts(const std::vector<const ReleasePage*>& releases);
 
 // An entry of a release list, linking from a page at depth `root`.
-mustache::data ReleaseListItem(const ReleasePage& page, const std::string& root);
+text::TemplateData ReleaseListItem(const ReleasePage& page, const std::string& root);
 
 // The release page's data: release fields, sanitized body, layers in level
 // order. `topics` titles the release's topic links (an id not there is its own title).
-mustache::data ReleasePageData(const ReleasePage& page, const std::vector<Topic>& topics,
-                               const std::string& root);
+text::TemplateData ReleasePageData(const ReleasePage& page, const std::vector<Topic>& topics,
+                                   const std::string& root);
 
 // Data for layout.mustache around a page whose own output is `content_html`.
-mustache::data LayoutData(const SiteSnapshot& site, const std::string& page_title,
-                          const std::string& root, const std::string& nav,
-                          const std::string& content_html);
+text::TemplateData LayoutData(const SiteSnapshot& site, const std::string& page_title,
+                              const std::string& root, const std::string& nav,
+                              const std::string& content_html);
 
 }  // namespace zhanqun::localization
 

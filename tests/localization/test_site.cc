@@ -521,13 +521,13 @@ TEST_CASE("long bodies rendered again are the sanitizer's output for their own c
           {zf::NodeLevel::kProvince, "330000", "浙江省", bodies[(i + 1) % bodies.size()], 1, true}};
       auto data = zl::ReleasePageData(p, site.topics, "");
       INFO("round " << round << " body " << i);
-      const std::string release_html = data.get("body_html")->string_value();
+      const std::string release_html = data.Get("body_html").StringValue();
       CHECK(release_html == zhanqun::text::SanitizeHtml(bodies[i]));
       CHECK_FALSE(Contains(release_html, "<script"));
       CHECK_FALSE(Contains(release_html, "onerror"));
-      const auto& layers = data.get("layers")->list_value();
+      const auto layers = data.Get("layers").Items();
       REQUIRE(layers.size() == 1);
-      CHECK(layers[0].get("body_html")->string_value() ==
+      CHECK(layers[0].Get("body_html").StringValue() ==
             zhanqun::text::SanitizeHtml(bodies[(i + 1) % bodies.size()]));
     }
   }
