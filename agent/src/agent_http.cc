@@ -76,7 +76,7 @@ HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
   if (!ParseSize(req.Query("limit", "10"), 100, &q.limit) || q.limit == 0) {
     return HttpResponse::Error(Status::Invalid("limit: expected an integer 1..100"));
   }
-  base::Result<search::SearchResults> r = agent.Search(q);
+  base::Result<search::SearchResults> r = agent.indexer().Search(q);
   if (!r.ok()) return HttpResponse::Error(r.status());
   return HttpResponse::Json(200, SearchResultsJson(q.text, *r) + "\n");
 }
@@ -84,15 +84,16 @@ HttpResponse HandleSearch(Agent& agent, const HttpRequest& req) {
 // A child's envelope of reports; answered with our estimate of the hub's
 // clock, so the child can estimate its own offset through us.
 HttpResponse HandleChildReports(Agent& agent, const HttpRequest& req) {
-  base::TimeMs t1 = agent.HubNowMs();
+  base::TimeMs t1 = agent.freshness().HubNowMs();
   base::Result<std::size_t> queued =
-      agent.AcceptChildReports(req.body, req.Header("x-zhanqun-signature"));
+      agent.reporter().AcceptChildReports(req.body, req.Header("x-zhanqun-signature"));
   HttpResponse resp = queued.ok() ? HttpResponse::Json(200, json{{"queued", *queued}}.dump() + "\n")
                                   : HttpResponse::Error(queued.status());
-  feeds::ClockEstimate clock = agent.ClockEstimate();
+  feeds::ClockEstimate clock = agent.freshness().ClockEstimate();
   if (clock.known) {
     resp.headers.push_back(
-        {feeds::kClockHeader, feeds::FormatClockHeader(t1, agent.HubNowMs(), clock.error_ms)});
+        {feeds::kClockHeader,
+         feeds::FormatClockHeader(t1, agent.freshness().HubNowMs(), clock.error_ms)});
   }
   return resp;
 }
@@ -137,7 +138,7 @@ void RegisterAgentRoutes(Agent& agent, net::HttpServer& server, feeds::WebSubHub
   feed_options.recheck_ms = std::max(1, agent.config().max_wait_s) * 1000;
   feed_options.page_cache = agent.feed_pages();
   feed_options.head_statement = [&agent](const std::string& origin) {
-    return origin == feeds::kHubCode ? agent.HeadStatementText() : std::string();
+    return origin == feeds::kHubCode ? agent.freshness().NewestText() : std::string();
   };
   server.Route("GET", "/api/v1/feeds/{origin}", [&agent, feed_options](const HttpRequest& req) {
     return feeds::ServeFeed(req, agent.store(), agent.notifier(), feed_options, agent.clock());

@@ -57,7 +57,7 @@ void WriteProgress(Agent& agent, MetricsWriter& w) {
     if (status["upstreams"][i] == status.at("upstream")) index = i;
   }
   w.Sample(index);
-  feeds::ClockEstimate clock = agent.ClockEstimate();
+  feeds::ClockEstimate clock = agent.freshness().ClockEstimate();
   w.Family("zhanqun_agent_clock_offset_seconds", MetricType::kGauge,
            "Estimated offset of the hub's clock from this agent's (hub = local + offset).");
   if (clock.known) w.Sample(static_cast<double>(clock.offset_ms) / 1000.0);

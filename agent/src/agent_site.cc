@@ -1,5 +1,5 @@
 // Wiring of the local site into the agent: opening the Localizer from the
-// configuration, refreshing it as entries arrive, the admin token.
+// configuration for the SiteWorker, local topics, the admin token.
 #include <sys/stat.h>
 
 #include <fstream>
@@ -63,46 +63,15 @@ Status Agent::OpenSite() {
   Result<std::unique_ptr<Localizer>> l = Localizer::Open(
       options, std::move(*profile), *store_, [this](feeds::Entry e) { return AppendOwn(e); });
   if (!l.ok()) return l.status();
-  localizer_ = std::move(*l);
+  site_ = std::make_unique<SiteWorker>(std::move(*l), *store_, clock_, sink_,
+                                       [this](const char* stage, std::uint64_t seq) {
+                                         reporter_.RecordStages(feeds::kHubCode, {{stage, seq}});
+                                       });
   return Status::Ok();
 }
 
 void Agent::RequestSiteRefresh() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    site_wanted_ = true;
-  }
-  site_cv_.notify_one();
-}
-
-void Agent::SiteLoop() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      site_cv_.wait_for(lock, std::chrono::seconds(30), [&] { return stopping_ || site_wanted_; });
-      if (stopping_) return;
-      site_wanted_ = false;
-    }
-    RefreshSite();
-  }
-}
-
-void Agent::RefreshSite() {
-  if (!localizer_) return;
-  base::TimeMs t0 = clock_.MonotonicMs();
-  // Everything up to this head is interpreted, then rendered, by this refresh.
-  const std::uint64_t target = store_->Head(feeds::kHubCode);
-  Result<std::size_t> written =
-      localizer_->Refresh([&] { RecordStage(feeds::kHubCode, "localized", target); });
-  if (!written.ok()) {
-    Emit("site_failed", {{"error", written.status().ToString()}});
-    return;
-  }
-  RecordStage(feeds::kHubCode, "live", target);
-  if (*written > 0) {
-    Emit("interpretations_written",
-         {{"count", std::to_string(*written)}, {"ms", std::to_string(clock_.MonotonicMs() - t0)}});
-  }
+  if (site_) site_->RequestRefresh();
 }
 
 Result<feeds::SignedEntry> Agent::AddLocalTopic(feeds::TopicDef topic) {

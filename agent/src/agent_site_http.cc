@@ -99,7 +99,7 @@ HttpResponse SearchPage(Agent& agent, const HttpRequest& req) {
     q.text = model.query;
     q.offset = static_cast<std::size_t>((model.page - 1) * model.page_size);
     q.limit = static_cast<std::size_t>(model.page_size);
-    base::Result<search::SearchResults> r = agent.Search(q);
+    base::Result<search::SearchResults> r = agent.indexer().Search(q);
     if (r.ok()) {
       model.total = r->estimated_total;
       model.did_you_mean = r->did_you_mean;

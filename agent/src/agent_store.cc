@@ -81,7 +81,7 @@ feeds::ChainHead AgentStore::HeadLocked(const std::string& origin) {
 Status AgentStore::InsertLocked(const feeds::SignedEntry& e, base::TimeMs now_ms) {
   ZQ_RETURN_IF_ERROR(log_.Insert(e.entry.log.origin, e, now_ms));
   ZQ_RETURN_IF_ERROR(UpdateViewsLocked(e));
-  // Keys are trusted only from the hub's registry (see Agent::ApplyPage).
+  // Keys are trusted only from the hub's registry (see TrustedKeys::Learn).
   if (!e.entry.node || e.entry.log.origin != feeds::kHubCode) return Status::Ok();
   for (const feeds::PublicKey& k : e.entry.node->keys) {
     Result<sql::CachedStmt> t = db_->Cached(

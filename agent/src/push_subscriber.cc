@@ -148,16 +148,16 @@ HttpResponse PushSubscriber::HandleNotification(const std::string& token, const 
     counters_.pushes_gap++;  // the long-poll fills the gap
     return HttpResponse::Text(200, "");
   }
-  ApplyOutcome out = agent_.ApplyPage(origin, next, "websub push " + TopicUrl(origin));
+  ApplyOutcome out = agent_.applier().ApplyPage(origin, next, "websub push " + TopicUrl(origin));
   counters_.entries_applied += out.applied;
   return HttpResponse::Text(200, "");
 }
 
 void PushSubscriber::Loop() {
-  net::PocoHttpClient client;
-  client.set_abort_flag(&abort_);
+  std::unique_ptr<net::HttpClient> client = agent_.http_clients()();
+  client->set_abort_flag(&abort_);
   for (;;) {
-    SubscribeDue(client);
+    SubscribeDue(*client);
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_; });
     if (stopping_) return;

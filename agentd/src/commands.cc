@@ -87,7 +87,7 @@ int Serve(const agent::AgentConfig& config) {
   static base::SkewedClock skewed(base::SystemClock(), config.clock_skew_ms);
   const base::Clock& clock =
       config.clock_skew_ms != 0 ? static_cast<const base::Clock&>(skewed) : base::SystemClock();
-  auto a = agent::Agent::Open(config, clock, sink);
+  auto a = agent::Agent::Open(config, clock, sink, net::PocoHttpClientFactory());
   if (!a.ok()) return Fail(a.status());
   std::unique_ptr<feeds::WebSubHub> websub;
   if (config.websub.enabled) {

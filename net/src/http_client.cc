@@ -262,6 +262,10 @@ PocoHttpClient::~PocoHttpClient() {
   impl_->Disconnect();
 }
 
+HttpClientFactory PocoHttpClientFactory() {
+  return [] { return std::make_unique<PocoHttpClient>(); };
+}
+
 void PocoHttpClient::Wake() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   if (impl_->wake_fd >= 0) ::shutdown(impl_->wake_fd, SHUT_RDWR);

@@ -14,7 +14,7 @@ LEVELS = ["province", "city", "county"]
 
 
 # Entries per index commit in the agents' stream: they share a commit among
-# what they index within 10 s (Agent::kIndexCommitDelayMs), ~10 at 1 release/s.
+# what they index within 10 s (Indexer::kCommitDelayMs), ~10 at 1 release/s.
 SHARED_COMMIT = 10
 
 

@@ -1,5 +1,6 @@
-// Tests of the agent's verification path: Agent::ApplyPage and what it leaves
-// in the AgentStore, driven directly (no threads, no network).
+// Tests of the agent's verification path: the LogApplier and what it leaves
+// in the AgentStore, and of the Indexer after it, driven directly through an
+// opened Agent (no threads, no network).
 
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "fake_http.h"
 #include "feeds/key_support.h"
 #include "signed_origin.h"
 #include "test_support.h"
@@ -29,6 +31,7 @@
 namespace zhanqun::agent {
 namespace {
 
+using test_util::FakeHttp;
 using test_util::kT0;
 using test_util::NewKey;
 using test_util::Origin;
@@ -88,6 +91,7 @@ struct Event {
 // An agent for node 330100 pointed at a parent that is never contacted.
 struct AgentFixture {
   TempDir dir;
+  FakeHttp http;  // no routes: every request would be refused
   base::FakeClock clock{kT0};
   HubChain chain;
   AgentConfig config;
@@ -117,13 +121,14 @@ struct AgentFixture {
 
   void Open() {
     agent.reset();
-    Result<std::unique_ptr<Agent>> opened =
-        Agent::Open(config, clock,
-                    [this](const std::string& event,
-                           const std::vector<std::pair<std::string, std::string>>& fields) {
-                      std::lock_guard<std::mutex> lock(events_mu);
-                      events.push_back({event, fields});
-                    });
+    Result<std::unique_ptr<Agent>> opened = Agent::Open(
+        config, clock,
+        [this](const std::string& event,
+               const std::vector<std::pair<std::string, std::string>>& fields) {
+          std::lock_guard<std::mutex> lock(events_mu);
+          events.push_back({event, fields});
+        },
+        http.Factory());
     INFO(opened.status().ToString());
     REQUIRE(opened.ok());
     agent = std::move(opened).value();
@@ -131,7 +136,7 @@ struct AgentFixture {
 
   ApplyOutcome Apply(const std::vector<ParsedEntry>& page,
                      const std::string& origin = feeds::kHubCode) {
-    return agent->ApplyPage(origin, page, kSource);
+    return agent->applier().ApplyPage(origin, page, kSource);
   }
   // Applies and expects every entry to be new and accepted.
   void MustApply(const std::vector<ParsedEntry>& page,
@@ -385,17 +390,17 @@ TEST_CASE("agent indexes entries stored before a crash when it catches up",
 
   search::SearchQuery q;
   q.text = "实施方案";
-  Result<search::SearchResults> before = f.agent->Search(q);
+  Result<search::SearchResults> before = f.agent->indexer().Search(q);
   REQUIRE(before.ok());
   CHECK(before->hits.empty());
 
-  Result<std::size_t> caught_up = f.agent->CatchUpIndex();
+  Result<std::size_t> caught_up = f.agent->indexer().CatchUp();
   INFO(caught_up.status().ToString());
   REQUIRE(caught_up.ok());
   CHECK(*caught_up == 6);
   CHECK(f.agent->counters().entries_indexed == 6);
 
-  Result<search::SearchResults> after = f.agent->Search(q);
+  Result<search::SearchResults> after = f.agent->indexer().Search(q);
   REQUIRE(after.ok());
   CHECK(after->hits.size() == 4);  // the four releases, not the registry entries
   bool found = false;
@@ -404,11 +409,11 @@ TEST_CASE("agent indexes entries stored before a crash when it catches up",
   }
   CHECK(found);
 
-  Result<std::size_t> again = f.agent->CatchUpIndex();
+  Result<std::size_t> again = f.agent->indexer().CatchUp();
   REQUIRE(again.ok());
   CHECK(*again == 0);
   f.Open();  // the index position persisted
-  Result<std::size_t> reopened = f.agent->CatchUpIndex();
+  Result<std::size_t> reopened = f.agent->indexer().CatchUp();
   REQUIRE(reopened.ok());
   CHECK(*reopened == 0);
 }
@@ -419,12 +424,12 @@ TEST_CASE("indexed entries are searchable at once and durable after the shared c
   f.MustApply(f.chain.Slice(0, 3));
   f.MustApply(f.chain.Slice(3, 6));  // two pages, one commit
 
-  Result<std::size_t> indexed = f.agent->CatchUpIndex();
+  Result<std::size_t> indexed = f.agent->indexer().CatchUp();
   REQUIRE(indexed.ok());
   CHECK(*indexed == 6);
   search::SearchQuery q;
   q.text = "实施方案";
-  Result<search::SearchResults> now = f.agent->Search(q);
+  Result<search::SearchResults> now = f.agent->indexer().Search(q);
   REQUIRE(now.ok());
   CHECK(now->hits.size() == 4);  // searchable through the writer before any commit
   CHECK(f.agent->counters().index_commits == 0);
@@ -441,11 +446,11 @@ TEST_CASE("indexed entries are searchable at once and durable after the shared c
   CHECK((*reader)->DocCount() == 0);
   CHECK((*reader)->IndexedSeq(feeds::kHubCode) == 0);
 
-  Result<std::size_t> early = f.agent->CommitIndex(/*force=*/false);
+  Result<std::size_t> early = f.agent->indexer().Commit(/*force=*/false);
   REQUIRE(early.ok());
   CHECK(*early == 0);  // not due yet
-  f.clock.Advance(Agent::kIndexCommitDelayMs);
-  Result<std::size_t> due = f.agent->CommitIndex(/*force=*/false);
+  f.clock.Advance(Indexer::kCommitDelayMs);
+  Result<std::size_t> due = f.agent->indexer().Commit(/*force=*/false);
   REQUIRE(due.ok());
   CHECK(*due == 6);
   CHECK(f.agent->counters().index_commits == 1);
@@ -455,7 +460,7 @@ TEST_CASE("indexed entries are searchable at once and durable after the shared c
   REQUIRE((*reader)->Refresh().ok());
   CHECK((*reader)->DocCount() == 4);
   CHECK((*reader)->IndexedSeq(feeds::kHubCode) == 6);
-  Result<std::size_t> nothing = f.agent->CommitIndex(/*force=*/true);
+  Result<std::size_t> nothing = f.agent->indexer().Commit(/*force=*/true);
   REQUIRE(nothing.ok());
   CHECK(*nothing == 0);
 }
@@ -466,19 +471,19 @@ TEST_CASE("each batch waits its own commit delay, drawn from the second half of 
   std::set<std::int64_t> delays;
   for (std::size_t i = 0; i < f.chain.entries.size(); ++i) {
     f.MustApply(f.chain.Slice(i, i + 1));
-    Result<std::size_t> indexed = f.agent->CatchUpIndex();
+    Result<std::size_t> indexed = f.agent->indexer().CatchUp();
     REQUIRE(indexed.ok());
     REQUIRE(*indexed == 1);
-    const std::int64_t delay = f.agent->IndexCommitDelayMs();
-    CHECK(delay >= Agent::kIndexCommitDelayMs / 2);
-    CHECK(delay <= Agent::kIndexCommitDelayMs);
+    const std::int64_t delay = f.agent->indexer().CommitDelayMs();
+    CHECK(delay >= Indexer::kCommitDelayMs / 2);
+    CHECK(delay <= Indexer::kCommitDelayMs);
     delays.insert(delay);
     f.clock.Advance(delay - 1);
-    Result<std::size_t> early = f.agent->CommitIndex(/*force=*/false);
+    Result<std::size_t> early = f.agent->indexer().Commit(/*force=*/false);
     REQUIRE(early.ok());
     CHECK(*early == 0);
     f.clock.Advance(1);
-    Result<std::size_t> due = f.agent->CommitIndex(/*force=*/false);
+    Result<std::size_t> due = f.agent->indexer().Commit(/*force=*/false);
     REQUIRE(due.ok());
     CHECK(*due == 1);
   }
@@ -491,28 +496,28 @@ TEST_CASE("each batch waits its own commit delay, drawn from the second half of 
 TEST_CASE("an agent hands freed heap back once, when its indexer goes idle after releases",
           "[agent][apply][index]") {
   AgentFixture f;
-  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // nothing indexed yet
-  f.MustApply(f.chain.Slice(0, 1));             // a registry entry: no index work
-  REQUIRE(f.agent->CatchUpIndex().ok());
-  REQUIRE(f.agent->CommitIndex(/*force=*/true).ok());
-  f.clock.Advance(Agent::kIndexIdleMs);
-  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());
+  CHECK_FALSE(f.agent->indexer().ReleaseMemoryIfIdle());  // nothing indexed yet
+  f.MustApply(f.chain.Slice(0, 1));                       // a registry entry: no index work
+  REQUIRE(f.agent->indexer().CatchUp().ok());
+  REQUIRE(f.agent->indexer().Commit(/*force=*/true).ok());
+  f.clock.Advance(Indexer::kIdleMs);
+  CHECK_FALSE(f.agent->indexer().ReleaseMemoryIfIdle());
   f.MustApply(f.chain.Slice(1, 4));
-  REQUIRE(f.agent->CatchUpIndex().ok());
-  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // busy a moment ago
-  f.clock.Advance(Agent::kIndexIdleMs);
-  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // idle, but its batch waits for a commit
-  Result<std::size_t> committed = f.agent->CommitIndex(/*force=*/false);
+  REQUIRE(f.agent->indexer().CatchUp().ok());
+  CHECK_FALSE(f.agent->indexer().ReleaseMemoryIfIdle());  // busy a moment ago
+  f.clock.Advance(Indexer::kIdleMs);
+  CHECK_FALSE(f.agent->indexer().ReleaseMemoryIfIdle());  // idle, but its batch waits for a commit
+  Result<std::size_t> committed = f.agent->indexer().Commit(/*force=*/false);
   REQUIRE(committed.ok());
   CHECK(*committed == 3);
   search::SearchQuery q;
   q.text = "实施方案";
-  Result<search::SearchResults> found = f.agent->Search(q);
+  Result<search::SearchResults> found = f.agent->indexer().Search(q);
   REQUIRE(found.ok());
   const std::size_t hits_before = found->hits.size();
   CHECK(hits_before > 0);
   f.agent->feed_pages()->Put("000000 3 4", "<feed/>");
-  CHECK(f.agent->ReleaseMemoryIfIdle());
+  CHECK(f.agent->indexer().ReleaseMemoryIfIdle());
   std::string page;
   CHECK_FALSE(f.agent->feed_pages()->Find("000000 3 4", &page));  // dropped with the rest
   CHECK(f.agent->counters().memory_releases == 1);
@@ -524,31 +529,31 @@ TEST_CASE("an agent hands freed heap back once, when its indexer goes idle after
         search::SearchIndex::Open(f.config.IndexPath(), search::SearchIndex::Mode::kWritable);
     CHECK(other.ok());
   }
-  found = f.agent->Search(q);
+  found = f.agent->indexer().Search(q);
   REQUIRE(found.ok());
   CHECK(found->hits.size() == hits_before);
-  f.clock.Advance(Agent::kIndexIdleMs);
-  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());  // once per busy spell
+  f.clock.Advance(Indexer::kIdleMs);
+  CHECK_FALSE(f.agent->indexer().ReleaseMemoryIfIdle());  // once per busy spell
   CHECK(f.agent->counters().memory_releases == 1);
 
   f.MustApply(f.chain.Slice(4, 6));
-  REQUIRE(f.agent->CatchUpIndex().ok());  // reopens the writer
-  found = f.agent->Search(q);
+  REQUIRE(f.agent->indexer().CatchUp().ok());  // reopens the writer
+  found = f.agent->indexer().Search(q);
   REQUIRE(found.ok());
   CHECK(found->hits.size() == 4);
-  REQUIRE(f.agent->CommitIndex(/*force=*/true).ok());
-  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());
-  f.clock.Advance(Agent::kIndexIdleMs - 1);
-  CHECK_FALSE(f.agent->ReleaseMemoryIfIdle());
+  REQUIRE(f.agent->indexer().Commit(/*force=*/true).ok());
+  CHECK_FALSE(f.agent->indexer().ReleaseMemoryIfIdle());
+  f.clock.Advance(Indexer::kIdleMs - 1);
+  CHECK_FALSE(f.agent->indexer().ReleaseMemoryIfIdle());
   f.clock.Advance(1);
-  CHECK(f.agent->ReleaseMemoryIfIdle());
+  CHECK(f.agent->indexer().ReleaseMemoryIfIdle());
   CHECK(f.agent->counters().memory_releases == 2);
 }
 
 TEST_CASE("a second agent on the same data directory is refused until the first stops",
           "[agent][apply]") {
   AgentFixture f;
-  Result<std::unique_ptr<Agent>> second = Agent::Open(f.config, f.clock, nullptr);
+  Result<std::unique_ptr<Agent>> second = Agent::Open(f.config, f.clock, nullptr, f.http.Factory());
   REQUIRE_FALSE(second.ok());
   CHECK(second.status().code() == base::Code::kFailedPrecondition);
   const std::string why = second.status().ToString();
@@ -559,7 +564,7 @@ TEST_CASE("a second agent on the same data directory is refused until the first 
   // The refused agent took nothing from the first, which keeps working.
   f.MustApply(f.chain.Slice(0, 2));
   f.agent.reset();
-  Result<std::unique_ptr<Agent>> after = Agent::Open(f.config, f.clock, nullptr);
+  Result<std::unique_ptr<Agent>> after = Agent::Open(f.config, f.clock, nullptr, f.http.Factory());
   INFO(after.status().ToString());
   REQUIRE(after.ok());
   CHECK((*after)->store().Head(feeds::kHubCode) == 2);
@@ -568,16 +573,16 @@ TEST_CASE("a second agent on the same data directory is refused until the first 
 TEST_CASE("an agent that stops commits what it indexed", "[agent][apply][index]") {
   AgentFixture f;
   f.MustApply(f.chain.Slice(0, 6));
-  REQUIRE(f.agent->CatchUpIndex().ok());
+  REQUIRE(f.agent->indexer().CatchUp().ok());
   CHECK(f.agent->counters().index_commits == 0);
   f.Open();  // Stop() then reopen
   CHECK(f.agent->store().Head(feeds::kHubCode) == 6);
-  Result<std::size_t> again = f.agent->CatchUpIndex();
+  Result<std::size_t> again = f.agent->indexer().CatchUp();
   REQUIRE(again.ok());
   CHECK(*again == 0);  // nothing to index again: the stop committed it
   search::SearchQuery q;
   q.text = "实施方案";
-  Result<search::SearchResults> r = f.agent->Search(q);
+  Result<search::SearchResults> r = f.agent->indexer().Search(q);
   REQUIRE(r.ok());
   CHECK(r->hits.size() == 4);
 }
@@ -590,18 +595,18 @@ TEST_CASE("an indexer far behind reads the store and commits per batch", "[agent
   std::vector<SignedEntry> more;
   for (int i = 0; i < 520; ++i) more.push_back(f.chain.hub.Release("-" + std::to_string(i)));
   f.MustApply(Page(more));
-  Result<std::size_t> indexed = f.agent->CatchUpIndex();
+  Result<std::size_t> indexed = f.agent->indexer().CatchUp();
   INFO(indexed.status().ToString());
   REQUIRE(indexed.ok());
   CHECK(*indexed == 526);
   CHECK(f.agent->counters().index_commits == 1);  // the full batch; 26 wait for the next
-  Result<std::size_t> rest = f.agent->CommitIndex(/*force=*/true);
+  Result<std::size_t> rest = f.agent->indexer().Commit(/*force=*/true);
   REQUIRE(rest.ok());
   CHECK(*rest == 26);
   search::SearchQuery q;
   q.text = "实施方案";
   q.limit = 100;
-  Result<search::SearchResults> r = f.agent->Search(q);
+  Result<search::SearchResults> r = f.agent->indexer().Search(q);
   REQUIRE(r.ok());
   CHECK(r->estimated_total == 524);  // every release, none of the two registry entries
 }

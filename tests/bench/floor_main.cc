@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   const std::string dir = argv[2];
   const int runs = argc > 3 ? std::max(1, std::atoi(argv[3])) : 3;
   // Entries per index commit: 1 is durable at once; agents share a commit
-  // among the entries that arrive within Agent::kIndexCommitDelayMs.
+  // among the entries that arrive within Indexer::kCommitDelayMs.
   const int commit_every = argc > 4 ? std::max(1, std::atoi(argv[4])) : 1;
   std::vector<feeds::Release> releases = LoadReleases(argv[1]);
   if (releases.empty()) {

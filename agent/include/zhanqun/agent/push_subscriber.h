@@ -9,7 +9,7 @@
 //
 // Callbacks: verification requests must name the topic we asked for (else
 // 404); notifications must carry a valid X-Hub-Signature (else 403). A
-// pushed feed goes through Agent::ApplyPage like a long-polled page: nothing
+// pushed feed goes through the agent's LogApplier like a long-polled page: nothing
 // unverified is applied, and a page that does not start right after our head
 // (a gap) is ignored and left to the long-poll, which keeps running.
 //

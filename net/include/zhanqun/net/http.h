@@ -153,6 +153,15 @@ class PocoHttpClient final : public HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// Makes a new client each call. Parts that talk HTTP take a factory instead
+// of building their own client, so that tests hand them a fake that serves
+// canned answers without sockets. Each client is for one thread (see
+// HttpClient); the factory itself must be callable from any thread.
+using HttpClientFactory = std::function<std::unique_ptr<HttpClient>()>;
+
+// The production factory: a new PocoHttpClient each call.
+HttpClientFactory PocoHttpClientFactory();
+
 // Percent-encodes a query value.
 std::string UrlEncode(const std::string& s);
 

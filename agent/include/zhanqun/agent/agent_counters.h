@@ -1,0 +1,48 @@
+// The agent's counters, declared once and shared by its parts: each part
+// counts what it does into the one AgentCounters the Agent owns, so
+// /api/v1/counters and /metrics show one flat set per agent.
+//
+// Thread-safe (base::Counter).
+#ifndef ZHANQUN_AGENT_AGENT_COUNTERS_H_
+#define ZHANQUN_AGENT_AGENT_COUNTERS_H_
+
+#include "zhanqun/base/counters.h"
+
+namespace zhanqun::agent {
+
+// Prometheus names are zhanqun_agent_<name>_total (docs/api.md).
+struct AgentCounters : base::CounterSet {
+  base::Counter fetches{*this, "fetches",
+                        "Feed pages requested from the parent (long-polls included)."};
+  base::Counter fetch_errors{
+      *this, "fetch_errors",
+      "Feed requests that failed (network, HTTP status or undecodable page)."};
+  base::Counter entries_received{*this, "entries_received", "Entries received from the parent."};
+  base::Counter entries_verified{*this, "entries_verified",
+                                 "Entries that verified and were stored."};
+  base::Counter entries_indexed{*this, "entries_indexed", "Entries added to the search index."};
+  base::Counter store_commits{*this, "store_commits",
+                              "Store transactions (one per applied page, not per entry)."};
+  base::Counter index_commits{*this, "index_commits",
+                              "Search index commits (one per batch, not per entry)."};
+  base::Counter memory_releases{
+      *this, "memory_releases",
+      "Times the agent handed freed heap back to the system on going idle."};
+  base::Counter entries_rejected{*this, "entries_rejected",
+                                 "Entries or pages refused and quarantined."};
+  base::Counter duplicates_ignored{*this, "duplicates_ignored",
+                                   "Entries received again, identical to what is held."};
+  base::Counter acks_sent{*this, "acks_sent", "Report envelopes the upstream accepted."};
+  base::Counter ack_errors{*this, "ack_errors", "Report envelopes that failed."};
+  base::Counter reports_relayed{*this, "reports_relayed", "Children's reports passed up the tree."};
+  base::Counter reports_dropped{*this, "reports_dropped",
+                                "Children's reports dropped because the relay queue was full."};
+  base::Counter upstream_switches{*this, "upstream_switches",
+                                  "Moves to another upstream (failover and return)."};
+  base::Counter head_statements_refused{*this, "head_statements_refused",
+                                        "Head statements from upstream that did not verify."};
+};
+
+}  // namespace zhanqun::agent
+
+#endif  // ZHANQUN_AGENT_AGENT_COUNTERS_H_

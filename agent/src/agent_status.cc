@@ -1,0 +1,66 @@
+// GET /api/v1/status: what each part holds, as one JSON document.
+#include <nlohmann/json.hpp>
+
+#include "zhanqun/agent/agent.h"
+#include "zhanqun/base/time.h"
+
+namespace zhanqun::agent {
+
+using json = nlohmann::json;
+
+namespace {
+
+json HeadStatementJson(const feeds::HeadStatement& hs) {
+  if (hs.text.empty()) return json();
+  return {{"seq", hs.seq},
+          {"issued", base::FormatTime(hs.time_ms)},
+          {"expires", base::FormatTime(hs.expires_ms)}};
+}
+
+json QuarantineJson(AgentStore& store) {
+  json quarantine = json::array();
+  for (const QuarantineRow& q : store.Quarantined(10)) {
+    quarantine.push_back({{"origin", q.origin},
+                          {"seq", q.seq},
+                          {"reason", q.reason},
+                          {"source", q.source},
+                          {"at", base::FormatTime(q.at_ms)}});
+  }
+  return quarantine;
+}
+
+}  // namespace
+
+std::string Agent::StatusJson() {
+  json origins = json::object();
+  for (const std::string& origin : FollowedOrigins()) {
+    feeds::ChainHead head = store_->HeadOf(origin);
+    Indexer::Progress p = indexer_.ProgressOf(origin);
+    origins[origin] = {{"head", head.seq},
+                       {"head_hash", head.hash},
+                       {"indexed", p.indexed},             // searchable
+                       {"index_committed", p.committed}};  // durable
+  }
+  feeds::ClockEstimate clock = freshness_.ClockEstimate();
+  json upstreams = json::array();
+  for (std::size_t i = 0; i < upstreams_.size(); ++i) upstreams.push_back(upstreams_.url(i));
+  json counters = json::object();
+  for (const base::Counter* c : counters_.counters()) counters[c->name()] = c->load();
+  json out = {
+      {"node", config_.node},
+      {"parent_url", config_.parent_url},
+      {"upstream", upstreams_.Current().url},
+      {"upstreams", upstreams},
+      {"stale", freshness_.IsStale()},
+      {"frozen", frozen_.load()},
+      {"head_statement", HeadStatementJson(freshness_.Newest())},
+      {"clock",
+       clock.known ? json{{"offset_ms", clock.offset_ms}, {"error_ms", clock.error_ms}} : json()},
+      {"origins", origins},
+      {"quarantine_count", store_->QuarantineCount()},
+      {"quarantine_recent", QuarantineJson(*store_)},
+      {"counters", counters}};
+  return out.dump(2);
+}
+
+}  // namespace zhanqun::agent

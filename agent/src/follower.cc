@@ -1,0 +1,104 @@
+#include "zhanqun/agent/follower.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/feed_service.h"
+
+namespace zhanqun::agent {
+
+using base::Result;
+
+namespace {
+
+// A held long-poll answers within poll_wait_s; this much more is the network's.
+constexpr long kPollSlackMs = 15000;
+constexpr std::size_t kQuarantineSampleBytes = 1 << 20;
+
+}  // namespace
+
+Follower::Follower(std::string origin, FollowerEnv env)
+    : origin_(std::move(origin)), env_(std::move(env)), client_(env_.http()) {
+  client_->set_abort_flag(signal_.abort_flag());
+}
+
+std::int64_t Follower::RunOnce() {
+  if (env_.frozen) return kFrozenPollMs;  // a relay that stops following but keeps serving
+  if (FetchOnce()) {
+    backoff_ms_ = kMinBackoffMs;
+    return 0;
+  }
+  const std::int64_t wait = backoff_ms_;
+  backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
+  return wait;
+}
+
+void Follower::Run() {
+  while (!signal_.stopping()) {
+    const std::int64_t wait = RunOnce();
+    if (wait > 0 && !signal_.Sleep(wait)) break;
+  }
+}
+
+void Follower::Quarantine(const std::string& url, std::uint64_t after, const net::HttpResult& res,
+                          const base::Status& why) {
+  env_.counters.fetch_errors++;
+  env_.counters.entries_rejected++;
+  std::string sample = res.body.substr(0, kQuarantineSampleBytes);
+  (void)env_.store.Quarantine(
+      {origin_, after + 1, "feed rejected: " + why.ToString(), url, env_.clock.NowMs(), sample});
+  Emit(env_.sink, "feed_rejected", {{"origin", origin_}, {"url", url}, {"reason", why.ToString()}});
+}
+
+void Follower::Applied(const net::HttpResult& res, std::size_t count) {
+  EventFields fields = {{"origin", origin_},
+                        {"count", std::to_string(count)},
+                        {"head", std::to_string(env_.store.Head(origin_))}};
+  // A page that leaves us behind is catch-up: say how far there is to go.
+  if (auto h = res.headers.find("x-zhanqun-head"); h != res.headers.end()) {
+    fields.push_back({"upstream_head", h->second});
+  }
+  Emit(env_.sink, "entries_applied", fields);
+  // The indexer asks for a site refresh after indexing; the layers the
+  // levels above write (their own origins) are not indexed, so a layer
+  // that lands after its release's refresh would wait for the site's
+  // 30 s safety net.
+  const std::vector<std::string>& indexed = env_.config.origins;
+  if (std::find(indexed.begin(), indexed.end(), origin_) == indexed.end() && env_.layers_arrived) {
+    env_.layers_arrived();
+  }
+}
+
+bool Follower::FetchOnce() {
+  std::uint64_t after = env_.store.Head(origin_);
+  Upstreams::Choice up = env_.upstreams.Current();
+  std::string url = feeds::FeedUrl(up.url, origin_, after, env_.config.poll_wait_s);
+  env_.counters.fetches++;
+  Result<net::HttpResult> res = client_->Get(url, env_.config.poll_wait_s * 1000L + kPollSlackMs);
+  if (signal_.stopping()) return false;
+  if (!res.ok() || res->status != 200) {
+    env_.counters.fetch_errors++;
+    Emit(env_.sink, "fetch_failed",
+         {{"origin", origin_},
+          {"url", url},
+          {"error", res.ok() ? "HTTP " + std::to_string(res->status) : res.status().ToString()}});
+    if (env_.upstreams.Failed(up.index))
+      env_.note_switch("upstream " + up.url + " failed repeatedly");
+    return false;
+  }
+  env_.upstreams.Succeeded(up.index);
+  if (auto hs = res->headers.find("x-zhanqun-head-statement"); hs != res->headers.end()) {
+    env_.freshness.Offer(hs->second);
+  }
+  Result<feeds::ParsedFeed> feed = feeds::DecodeFeed(res->body);
+  if (!feed.ok()) {
+    Quarantine(url, after, *res, feed.status());
+    return false;
+  }
+  ApplyOutcome out = env_.applier.ApplyPage(origin_, feed->entries, url);
+  if (out.applied > 0) Applied(*res, out.applied);
+  return out.rejected.ok();
+}
+
+}  // namespace zhanqun::agent

@@ -1,0 +1,112 @@
+#include "zhanqun/agent/log_applier.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "zhanqun/base/hash.h"
+
+namespace zhanqun::agent {
+
+using base::Result;
+using base::Status;
+
+namespace {
+
+std::string Seq(std::uint64_t s) { return std::to_string(s); }
+
+}  // namespace
+
+LogApplier::LogApplier(AgentStore& store, TrustedKeys& trust, const base::Clock& clock,
+                       AgentCounters& counters, EventSink sink, ApplyHooks hooks)
+    : store_(store),
+      trust_(trust),
+      clock_(clock),
+      counters_(counters),
+      sink_(std::move(sink)),
+      hooks_(std::move(hooks)) {}
+
+void LogApplier::Reject(const std::string& origin, const feeds::ParsedEntry& e, const Status& why,
+                        const std::string& source) {
+  counters_.entries_rejected++;
+  Status q =
+      store_.Quarantine({origin, e.entry.log.seq, why.ToString(), source, clock_.NowMs(), e.wire});
+  if (hooks_.rejected) hooks_.rejected(origin, e.entry.log.seq, why.ToString());
+  Emit(sink_, "entry_rejected",
+       {{"origin", origin},
+        {"seq", Seq(e.entry.log.seq)},
+        {"reason", why.ToString()},
+        {"source", source},
+        {"quarantined", q.ok() ? "yes" : q.ToString()}});
+}
+
+bool LogApplier::IsHeld(const std::string& origin, const feeds::ParsedEntry& e,
+                        const feeds::ChainHead& head) {
+  const feeds::LogPosition& pos = e.entry.log;
+  return pos.origin == origin && pos.seq <= head.seq &&
+         store_.HashAt(origin, pos.seq) == base::Sha256Hex(e.canonical);
+}
+
+Result<feeds::SignedEntry> LogApplier::VerifyFromFeed(const std::string& origin,
+                                                      const feeds::ParsedEntry& e,
+                                                      const feeds::ChainHead& head) {
+  if (e.entry.log.origin != origin) {
+    return Status::Invalid("entry of origin " + e.entry.log.origin + " inside the feed of origin " +
+                           origin);
+  }
+  return trust_.Verify(e, head);
+}
+
+bool LogApplier::StoreVerified(const std::string& origin,
+                               const std::vector<feeds::SignedEntry>& verified, ApplyOutcome* out) {
+  if (verified.empty()) return true;
+  Status s = store_.AppendVerified(verified, clock_.NowMs());
+  if (!s.ok()) {
+    Emit(sink_, "store_failed", {{"origin", origin}, {"error", s.ToString()}});
+    if (out->rejected.ok()) out->rejected = s;
+    return false;
+  }
+  out->applied = verified.size();
+  counters_.entries_verified += verified.size();
+  counters_.store_commits++;
+  if (hooks_.stored) hooks_.stored(origin, verified);
+  return true;
+}
+
+ApplyOutcome LogApplier::ApplyPage(const std::string& origin,
+                                   const std::vector<feeds::ParsedEntry>& page,
+                                   const std::string& source) {
+  std::lock_guard<std::mutex> apply_lock(mu_);
+  ApplyOutcome out;
+  feeds::ChainHead head = store_.HeadOf(origin);
+  std::uint64_t received = 0;
+  std::vector<feeds::SignedEntry> verified;
+  for (const feeds::ParsedEntry& e : page) {
+    const feeds::LogPosition& pos = e.entry.log;
+    if (pos.seq <= head.seq + 1) received = std::max(received, pos.seq);
+    if (IsHeld(origin, e, head)) {
+      // Applying what we hold changes nothing; a parent that sends it again
+      // is still worth a line, since we only ever ask for entries after our head.
+      out.duplicates++;
+      Emit(
+          sink_, "duplicate_ignored",
+          {{"origin", origin}, {"seq", Seq(pos.seq)}, {"head", Seq(head.seq)}, {"source", source}});
+      continue;
+    }
+    Result<feeds::SignedEntry> r = VerifyFromFeed(origin, e, head);
+    if (!r.ok()) {
+      Reject(origin, e, r.status(), source);
+      out.rejected = r.status();
+      break;
+    }
+    trust_.Learn(origin, *r);
+    head = {origin, pos.seq, r->hash};
+    verified.push_back(std::move(*r));
+  }
+  counters_.duplicates_ignored += out.duplicates;
+  counters_.entries_received += page.size();
+  if (!StoreVerified(origin, verified, &out)) return out;
+  if (hooks_.progressed) hooks_.progressed(origin, received, head.seq);
+  return out;
+}
+
+}  // namespace zhanqun::agent

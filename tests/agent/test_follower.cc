@@ -1,0 +1,232 @@
+// The follower's loop driven one round at a time through a fake network:
+// what it asks for, what it applies, how it backs off and fails over, and
+// what it refuses. No sockets, no sleeping.
+#include <catch2/catch.hpp>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent_parts.h"
+#include "zhanqun/agent/follower.h"
+
+namespace zhanqun::agent {
+namespace {
+
+using test_util::AgentParts;
+using test_util::FakeHttp;
+using test_util::Origin;
+
+constexpr const char* kUpA = "http://up-a";
+constexpr const char* kUpB = "http://up-b";
+const std::string kHubFeedA = std::string(kUpA) + "/api/v1/feeds/000000";
+const std::string kHubFeedB = std::string(kUpB) + "/api/v1/feeds/000000";
+
+struct FollowerFixture : AgentParts {
+  AgentConfig config = Config();
+  Upstreams upstreams{{kUpA, kUpB}};
+  std::vector<std::string> switches;  // reasons, in order
+  int layers_arrived = 0;
+  std::atomic<bool> frozen{false};
+  std::vector<feeds::SignedEntry> chain = test_util::HubChain(hub);
+
+  static AgentConfig Config() {
+    AgentConfig c;
+    c.node = "330100";
+    c.origins = {feeds::kHubCode};
+    return c;
+  }
+  FollowerEnv Env() {
+    return FollowerEnv{config,
+                       *store,
+                       upstreams,
+                       applier,
+                       freshness,
+                       clock,
+                       counters,
+                       events.Sink(),
+                       http.Factory(),
+                       [this](const std::string& reason) { switches.push_back(reason); },
+                       [this] { layers_arrived++; },
+                       frozen};
+  }
+  // `prefix` serves `entries` to a request after 0, and an empty page after that.
+  void Serve(const std::string& prefix, std::vector<feeds::SignedEntry> entries,
+             const std::string& statement = "") {
+    http.Route(prefix, [entries, statement](const FakeHttp::Request& req) {
+      const std::string& origin = entries.front().entry.log.origin;
+      net::HttpResult r = FakeHttp::FeedAnswer(
+          origin, req.Query("after") == "0" ? entries : std::vector<feeds::SignedEntry>{},
+          entries.size());
+      if (!statement.empty()) r.headers["x-zhanqun-head-statement"] = statement;
+      return base::Result<net::HttpResult>(r);
+    });
+  }
+  void Fail(const std::string& prefix, long status) {
+    http.Route(prefix, [status](const FakeHttp::Request&) {
+      return base::Result<net::HttpResult>(FakeHttp::Answer(status, "unavailable"));
+    });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a follower applies a fetched page and then asks for what follows its new head",
+          "[agent][follower]") {
+  FollowerFixture f;
+  const feeds::HeadStatement statement = test_util::Statement(f.hub, f.clock, 4, 60000);
+  f.Serve(kHubFeedA, f.chain, statement.text);
+  Follower follower(feeds::kHubCode, f.Env());
+
+  CHECK(follower.FetchOnce());
+  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 4);
+  CHECK(f.store->HeadOf(feeds::kHubCode).hash == f.chain.back().hash);
+  CHECK(f.counters.fetches == 1);
+  CHECK(f.counters.entries_verified == 4);
+  REQUIRE(f.events.Count("entries_applied") == 1);
+  const test_util::Event applied = f.events.Named("entries_applied")[0];
+  CHECK(applied.Field("count") == "4");
+  CHECK(applied.Field("head") == "4");
+  CHECK(applied.Field("upstream_head") == "4");
+  // The statement that came with the page is verified and kept.
+  CHECK(f.freshness.NewestText() == statement.text);
+  CHECK(f.newer_statements == 1);
+
+  CHECK(follower.FetchOnce());  // nothing new: an empty page
+  std::vector<FakeHttp::Request> sent = f.http.requests();
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[0].url == kHubFeedA + "?after=0&wait=25");
+  CHECK(sent[0].timeout_ms == 40000);  // the long-poll's wait and 15 s for the network
+  CHECK(sent[1].url == kHubFeedA + "?after=4&wait=25");
+  CHECK(f.counters.entries_verified == 4);
+  CHECK(f.events.Count("entries_applied") == 1);
+  CHECK(f.layers_arrived == 0);  // the hub's log is indexed: the indexer asks the site
+}
+
+TEST_CASE("a follower backs off, doubling, and fails over after three failures in a row",
+          "[agent][follower][failover]") {
+  FollowerFixture f;
+  f.Fail(kHubFeedA, 503);
+  f.Serve(kHubFeedB, f.chain);
+  Follower follower(feeds::kHubCode, f.Env());
+
+  CHECK(follower.RunOnce() == 250);
+  CHECK(follower.RunOnce() == 500);
+  CHECK(f.switches.empty());
+  CHECK(follower.RunOnce() == 1000);
+  CHECK(f.upstreams.Current().url == kUpB);
+  REQUIRE(f.switches.size() == 1);
+  CHECK(f.switches[0] == "upstream http://up-a failed repeatedly");
+  CHECK(f.counters.fetch_errors == 3);
+  REQUIRE(f.events.Count("fetch_failed") == 3);
+  CHECK(f.events.Named("fetch_failed")[0].Field("error") == "HTTP 503");
+
+  CHECK(follower.RunOnce() == 0);  // the next upstream answers: at once again
+  CHECK(f.http.requests().back().url == kHubFeedB + "?after=0&wait=25");
+  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 4);
+
+  f.Fail(kHubFeedB, 500);
+  CHECK(follower.RunOnce() == 250);  // the backoff started over
+  CHECK(follower.RunOnce() == 500);
+}
+
+TEST_CASE("a follower's backoff stops doubling at its bound", "[agent][follower]") {
+  FollowerFixture f;
+  Follower follower(feeds::kHubCode, f.Env());  // no route: every request is refused
+  std::int64_t wait = 0;
+  for (int i = 0; i < 12; ++i) wait = follower.RunOnce();
+  CHECK(wait == Follower::kMaxBackoffMs);
+  CHECK(f.counters.fetch_errors == 12);
+}
+
+TEST_CASE("a follower quarantines an undecodable page and an entry that does not verify",
+          "[agent][follower][security]") {
+  FollowerFixture f;
+  f.http.Route(kHubFeedA, [](const FakeHttp::Request&) {
+    return base::Result<net::HttpResult>(FakeHttp::Answer(200, "<html>not a feed</html>"));
+  });
+  Follower follower(feeds::kHubCode, f.Env());
+
+  CHECK_FALSE(follower.FetchOnce());
+  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 0);
+  std::vector<QuarantineRow> q = f.store->Quarantined(10);
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].seq == 1);
+  CHECK_THAT(q[0].reason, Catch::StartsWith("feed rejected: "));
+  CHECK(q[0].source == kHubFeedA + "?after=0&wait=25");
+  CHECK(q[0].wire == "<html>not a feed</html>");
+  CHECK(f.counters.fetch_errors == 1);
+  CHECK(f.counters.entries_rejected == 1);
+  CHECK(f.events.Count("feed_rejected") == 1);
+  CHECK(f.switches.empty());  // the upstream answered; its page was bad
+
+  Origin impostor(feeds::kHubCode);  // signs as the hub with a key nobody trusts
+  f.Serve(kHubFeedA, {impostor.Release()});
+  CHECK_FALSE(follower.FetchOnce());
+  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 0);
+  CHECK(f.store->QuarantineCount() == 2);
+  CHECK(f.rejected == std::vector<std::string>{"000000#1"});
+  CHECK(f.events.Count("entry_rejected") == 1);
+  CHECK(f.events.Count("entries_applied") == 0);
+}
+
+TEST_CASE("a follower refuses a head statement the hub did not sign but applies the page",
+          "[agent][follower][security]") {
+  FollowerFixture f;
+  Origin impostor(feeds::kHubCode);
+  const feeds::HeadStatement forged = test_util::Statement(impostor, f.clock, 9, 60000);
+  f.Serve(kHubFeedA, f.chain, forged.text);
+  Follower follower(feeds::kHubCode, f.Env());
+
+  CHECK(follower.FetchOnce());
+  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 4);
+  CHECK(f.freshness.NewestText().empty());
+  CHECK(f.counters.head_statements_refused == 1);
+  CHECK(f.events.Count("head_statement_refused") == 1);
+  CHECK(f.newer_statements == 0);
+}
+
+TEST_CASE("a frozen follower asks nothing of its upstream until it thaws", "[agent][follower]") {
+  FollowerFixture f;
+  f.Serve(kHubFeedA, f.chain);
+  f.frozen = true;
+  Follower follower(feeds::kHubCode, f.Env());
+  CHECK(follower.RunOnce() == Follower::kFrozenPollMs);
+  CHECK(follower.RunOnce() == Follower::kFrozenPollMs);
+  CHECK(f.http.requests().empty());
+  f.frozen = false;
+  CHECK(follower.RunOnce() == 0);
+  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 4);
+}
+
+TEST_CASE("a follower of an ancestor's log asks for a site refresh when its layers arrive",
+          "[agent][follower][site]") {
+  FollowerFixture f;
+  Origin province("330000");  // carried for the site, not indexed here
+  f.Register(province, feeds::kHubCode, feeds::NodeLevel::kProvince);
+  f.Serve(std::string(kUpA) + "/api/v1/feeds/330000", {province.Release(), province.Release()});
+  Follower follower("330000", f.Env());
+  CHECK(follower.FetchOnce());
+  CHECK(f.store->HeadOf("330000").seq == 2);
+  CHECK(f.layers_arrived == 1);
+  CHECK(follower.FetchOnce());  // nothing new, nothing to refresh
+  CHECK(f.layers_arrived == 1);
+}
+
+TEST_CASE("stopping a follower ends the long-poll it holds", "[agent][follower]") {
+  FollowerFixture f;
+  std::promise<void> polling;
+  f.http.Route(kHubFeedA, [&](const FakeHttp::Request& req) {
+    polling.set_value();
+    return f.http.HoldUntilAborted(req);
+  });
+  Follower follower(feeds::kHubCode, f.Env());
+  std::thread loop([&] { follower.Run(); });
+  polling.get_future().wait();
+  follower.Stop();
+  loop.join();  // a Stop that did not reach the held request would hang here
+  CHECK(f.http.requests().size() == 1);
+  CHECK(f.counters.fetch_errors == 0);  // an aborted request is not a failure
+}
+
+}  // namespace zhanqun::agent
