@@ -49,6 +49,19 @@ base::Result<LogRow> LogTable::Find(const std::string& origin, std::uint64_t seq
   return LogRow{origin, seq, st->Text(0), st->Text(1), st->Int(2)};
 }
 
+base::Result<std::map<std::uint64_t, base::TimeMs>> LogTable::StoredAt(
+    const std::string& origin, const std::vector<std::uint64_t>& seqs) {
+  base::Result<sql::CachedStmt> st =
+      db_.Cached("SELECT seq, " + time_column_ + " FROM " + table_ +
+                 " WHERE origin = ?1 AND seq IN (SELECT value FROM json_each(?2))");
+  if (!st.ok()) return st.status();
+  st->Bind(1, origin).BindIntList(2, seqs);
+  std::map<std::uint64_t, base::TimeMs> out;
+  ZQ_RETURN_IF_ERROR(sql::ForEachRow(
+      **st, [&](sql::Stmt& row) { out[static_cast<std::uint64_t>(row.Int(0))] = row.Int(1); }));
+  return out;
+}
+
 base::Status LogTable::ForEachAfter(const std::string& origin, std::uint64_t after,
                                     std::size_t limit, const std::function<void(LogRow)>& fn) {
   base::Result<sql::CachedStmt> st =

@@ -7,6 +7,7 @@
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/hub/hub_metrics.h"
 #include "zhanqun/hub/release_json.h"
+#include "zhanqun/hub/status_json.h"
 
 namespace zhanqun::hub {
 
@@ -69,10 +70,24 @@ HttpResponse PostAcks(Hub& hub, const HttpRequest& req) {
   return resp;
 }
 
-HttpResponse ReleaseStatus(Hub& hub, const HttpRequest& req) {
-  Result<std::string> j = hub.ReleaseStatusJson(req.params.at("id"));
-  if (!j.ok()) return HttpResponse::Error(j.status());
-  return HttpResponse::Json(200, *j + "\n");
+HttpResponse ServeClusterStatus(Hub& hub) {
+  Result<ClusterStatus> s = hub.ReadClusterStatus();
+  if (!s.ok()) return HttpResponse::Error(s.status());
+  return HttpResponse::Json(200, ClusterStatusJson(*s) + "\n");
+}
+
+HttpResponse ServeReleaseStatus(Hub& hub, const HttpRequest& req) {
+  Result<ReleaseStatus> s = hub.ReadReleaseStatus(req.params.at("id"));
+  if (!s.ok()) return HttpResponse::Error(s.status());
+  return HttpResponse::Json(200, ReleaseStatusJson(*s) + "\n");
+}
+
+HttpResponse ServeMetrics(Hub& hub) {
+  Result<std::string> text = HubMetricsText(hub);
+  if (!text.ok()) return HttpResponse::Error(text.status());
+  HttpResponse r = HttpResponse::Text(200, *text);
+  r.content_type = base::kMetricsContentType;
+  return r;
 }
 
 }  // namespace
@@ -113,11 +128,10 @@ void RegisterHubRoutes(Hub& hub, net::HttpServer& server, feeds::WebSubHub* webs
   server.Route("GET", "/api/v1/nodes", [&hub](const HttpRequest&) { return ListNodes(hub); });
   server.Route("POST", "/api/v1/acks",
                [&hub](const HttpRequest& req) { return PostAcks(hub, req); });
-  server.Route("GET", "/api/v1/status", [&hub](const HttpRequest&) {
-    return HttpResponse::Json(200, hub.StatusJson() + "\n");
-  });
+  server.Route("GET", "/api/v1/status",
+               [&hub](const HttpRequest&) { return ServeClusterStatus(hub); });
   server.Route("GET", "/api/v1/status/releases/{id...}",
-               [&hub](const HttpRequest& req) { return ReleaseStatus(hub, req); });
+               [&hub](const HttpRequest& req) { return ServeReleaseStatus(hub, req); });
   server.Route("GET", "/api/v1/counters", [&hub, websub](const HttpRequest&) {
     std::vector<const base::CounterSet*> sets = hub.CounterSets();
     std::vector<std::pair<std::string, std::uint64_t>> values;
@@ -127,11 +141,7 @@ void RegisterHubRoutes(Hub& hub, net::HttpServer& server, feeds::WebSubHub* webs
     }
     return HttpResponse::Json(200, base::CountersJson(sets, values) + "\n");
   });
-  server.Route("GET", "/metrics", [&hub](const HttpRequest&) {
-    HttpResponse r = HttpResponse::Text(200, HubMetricsText(hub));
-    r.content_type = base::kMetricsContentType;
-    return r;
-  });
+  server.Route("GET", "/metrics", [&hub](const HttpRequest&) { return ServeMetrics(hub); });
   server.Route("GET", "/api/v1/key", [&hub](const HttpRequest&) {
     return HttpResponse::Text(200, feeds::FormatPublicKeyFile(hub.public_key(), "zhanqun hub"));
   });

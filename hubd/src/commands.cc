@@ -21,6 +21,7 @@
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_http.h"
 #include "zhanqun/hub/release_json.h"
+#include "zhanqun/hub/status_json.h"
 #include "zhanqun/hubd/config.h"
 #include "zhanqun/net/http.h"
 #include "zhanqun/staff/staff.h"
@@ -227,7 +228,9 @@ int Run(const base::CommandLine& a, bool poll_all) {
   if (!s.ok()) return Fail(s.status());
   if (IsAccountsCommand(a)) return RunAccountsCommand(*s->staff, a);
   if (cmd == "status") {
-    std::cout << s->hub->StatusJson() << "\n";
+    base::Result<hub::ClusterStatus> status = s->hub->ReadClusterStatus();
+    if (!status.ok()) return Fail(status.status());
+    std::cout << hub::ClusterStatusJson(*status) << "\n";
     return 0;
   }
   desk::Operations ops(*s->hub, s->staff->audit(), base::SystemClock());

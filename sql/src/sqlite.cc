@@ -59,6 +59,12 @@ Stmt& Stmt::BindNull(int i) {
   return *this;
 }
 
+Stmt& Stmt::BindIntList(int i, const std::vector<std::uint64_t>& values) {
+  std::string list = "[";
+  for (std::uint64_t v : values) list += (list.size() > 1 ? "," : "") + std::to_string(v);
+  return Bind(i, list + "]");
+}
+
 base::Result<bool> Stmt::Step() {
   if (!bind_error_.ok()) return bind_error_;
   int rc = sqlite3_step(stmt_);
@@ -119,9 +125,10 @@ Db::~Db() {
 void Db::ReleaseMemory() { sqlite3_db_release_memory(db_); }
 
 base::Result<CachedStmt> Db::Cached(const std::string& sql) {
+  statements_++;
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
-    base::Result<Stmt> st = Prepare(sql);
+    base::Result<Stmt> st = PrepareUncounted(sql);
     if (!st.ok()) return st.status();
     it = cache_.emplace(sql, std::make_unique<Stmt>(std::move(*st))).first;
   }
@@ -129,6 +136,7 @@ base::Result<CachedStmt> Db::Cached(const std::string& sql) {
 }
 
 base::Status Db::Exec(const std::string& sql) {
+  statements_++;
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     sqlite3_free(err);
@@ -138,6 +146,11 @@ base::Status Db::Exec(const std::string& sql) {
 }
 
 base::Result<Stmt> Db::Prepare(const std::string& sql) {
+  statements_++;
+  return PrepareUncounted(sql);
+}
+
+base::Result<Stmt> Db::PrepareUncounted(const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
     return SqlError(db_, "prepare '" + sql + "'");

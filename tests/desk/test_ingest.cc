@@ -525,7 +525,9 @@ TEST_CASE("hub metrics count drafts per workflow state and upstream sources", "[
   auto d = (*stack)->desk().Create(editor, c);
   REQUIRE(d.ok());
   REQUIRE((*stack)->desk().Submit(editor, d->id).ok());
-  std::string text = hub::HubMetricsText(*f.hub);
+  base::Result<std::string> metrics = hub::HubMetricsText(*f.hub);
+  REQUIRE(metrics.ok());
+  const std::string& text = *metrics;
   CHECK(text.find("# TYPE zhanqun_hub_drafts gauge") != std::string::npos);
   CHECK(text.find("zhanqun_hub_drafts{state=\"draft\"} 1\n") != std::string::npos);
   CHECK(text.find("zhanqun_hub_drafts{state=\"in_review\"} 1\n") != std::string::npos);

@@ -17,6 +17,7 @@
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/hub/hub_store.h"
+#include "zhanqun/hub/status_json.h"
 
 namespace zhanqun::testing {
 
@@ -87,8 +88,12 @@ struct HubFixture {
     REQUIRE(se.ok());
     return std::move(se).value();
   }
+  // The /api/v1/status document, as the API serves it.
   nlohmann::json StatusDoc() {
-    nlohmann::json j = nlohmann::json::parse(hub->StatusJson(), nullptr, false);
+    base::Result<hub::ClusterStatus> status = hub->ReadClusterStatus();
+    INFO(status.status().ToString());
+    REQUIRE(status.ok());
+    nlohmann::json j = nlohmann::json::parse(hub::ClusterStatusJson(*status), nullptr, false);
     REQUIRE_FALSE(j.is_discarded());
     return j;
   }

@@ -60,7 +60,9 @@ TEST_CASE("hub metrics show counters and each node's progress labelled by code a
   f.Ack(province, "330000", 3);
   f.clock.Advance(1500);
 
-  const std::string text = HubMetricsText(*f.hub);
+  base::Result<std::string> metrics = HubMetricsText(*f.hub);
+  REQUIRE(metrics.ok());
+  const std::string& text = *metrics;
   INFO(text);
   CHECK_THAT(text, Catch::Contains("# TYPE zhanqun_hub_acks_accepted_total counter\n"
                                    "zhanqun_hub_acks_accepted_total 1\n"));

@@ -1,7 +1,10 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "feeds/key_support.h"
@@ -9,6 +12,7 @@
 #include "test_support.h"
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/report.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/hub_store.h"
 #include "zhanqun/sql/sqlite.h"
@@ -69,6 +73,47 @@ std::size_t VerifyWholeLog(HubStore& store, const feeds::PublicKey& key) {
   CHECK(store.HeadOf(feeds::kHubCode).seq == head.seq);
   CHECK(store.HeadOf(feeds::kHubCode).hash == head.hash);
   return log.size();
+}
+
+feeds::Entry NodeEntry(const std::string& code, const feeds::SecretKey& key) {
+  feeds::Entry e;
+  e.log.origin = feeds::kHubCode;
+  e.kind = feeds::EntryKind::kNode;
+  e.updated_ms = 1550217600000;
+  e.node =
+      feeds::Node{code, "节点" + code, feeds::NodeLevel::kCounty, "000000", {key.public_key()}};
+  return e;
+}
+
+// A log of 6 entries: 330102 registered as seq 1 and 330106 as seq 4 (so its
+// acks of 1..4 are catch-up), releases 2, 3, 5 and 6; acks and rejections
+// of both, and acks of 330108, which is not registered.
+std::unique_ptr<HubStore> StatusStore(const TempDir& dir) {
+  std::unique_ptr<HubStore> store = OpenStore(dir.File("hub.db"));
+  feeds::SecretKey key = NewKey();
+  MustAppend(*store, key, NodeEntry("330102", key), 1000);
+  MustAppend(*store, key, ReleaseEntry("r2"), 2000);
+  MustAppend(*store, key, ReleaseEntry("r3"), 3000);
+  MustAppend(*store, key, NodeEntry("330106", key), 4000);
+  MustAppend(*store, key, ReleaseEntry("r5"), 5000);
+  MustAppend(*store, key, ReleaseEntry("r6"), 6000);
+  auto ack = [&](const char* node, const char* stage, std::uint64_t seq, base::TimeMs at) {
+    REQUIRE(store->RecordAck(node, feeds::kHubCode, stage, seq, at).ok());
+  };
+  ack("330102", "verified", 3, 3500);
+  ack("330102", "live", 2, 4100);
+  ack("330102", "verified", 6, 6900);
+  ack("330106", "verified", 5, 5300);
+  ack("330106", "live", 6, 8000);
+  ack("330108", "received", 2, 2200);
+  auto reject = [&](const char* node, std::uint64_t seq, const char* reason, base::TimeMs at) {
+    REQUIRE(store->RecordRejection({node, feeds::kHubCode, seq, reason, at}).ok());
+  };
+  reject("330102", 3, "older", 3000);
+  reject("330102", 4, "same time, recorded first", 5000);
+  reject("330102", 5, "same time, recorded last", 5000);
+  reject("330106", 5, "only one", 5500);
+  return store;
 }
 
 }  // namespace
@@ -263,6 +308,64 @@ TEST_CASE("two hub stores on one file never take the same seq", "[hub][store][ch
   for (const Status& s : errors_a) FAIL_CHECK(s.ToString());
   for (const Status& s : errors_b) FAIL_CHECK(s.ToString());
   CHECK(VerifyWholeLog(*a, key.public_key()) == 2 * kEach);
+}
+
+TEST_CASE("hub store batched status reads agree with the per-node reads they replace",
+          "[hub][store][status]") {
+  TempDir dir;
+  std::unique_ptr<HubStore> store = StatusStore(dir);
+  const std::vector<std::string> nodes = {"330102", "330106", "330108", "330199"};
+
+  Result<HubStore::LagsByNode> all = store->AllStageLags();
+  REQUIRE(all.ok());
+  for (const std::string& node : nodes) {
+    for (const char* stage : feeds::kStages) {
+      std::vector<base::TimeMs> one = store->StageLags(node, stage), batched;
+      if (all->count(node) && all->at(node).count(stage)) batched = all->at(node).at(stage);
+      std::sort(one.begin(), one.end());
+      std::sort(batched.begin(), batched.end());
+      INFO(node << " " << stage);
+      CHECK(batched == one);
+    }
+  }
+  // Spot checks, so the agreement is not of two empty answers. Only releases
+  // have events: 330102 verified 2, 3, 5 and 6; 330106 is live at 5 and 6
+  // since its registration.
+  CHECK(all->at("330102").at("verified").size() == 4);
+  std::vector<base::TimeMs> live = all->at("330106").at("live");
+  std::sort(live.begin(), live.end());
+  CHECK(live == std::vector<base::TimeMs>{2000, 3000});
+
+  Result<std::vector<RejectionRow>> newest = store->NewestRejections();
+  REQUIRE(newest.ok());
+  REQUIRE(newest->size() == 2);
+  for (const RejectionRow& r : *newest) {
+    std::vector<RejectionRow> one = store->Rejections(r.node, 1);
+    REQUIRE(one.size() == 1);
+    CHECK(r.origin == one[0].origin);
+    CHECK(r.seq == one[0].seq);
+    CHECK(r.reason == one[0].reason);
+    CHECK(r.hub_ms == one[0].hub_ms);
+  }
+  CHECK((*newest)[0].reason == "same time, recorded last");
+
+  Result<std::map<std::uint64_t, base::TimeMs>> at =
+      store->AppendedAtEach(feeds::kHubCode, {2, 5, 5, 99});
+  REQUIRE(at.ok());
+  CHECK(*at == std::map<std::uint64_t, base::TimeMs>{{2, 2000}, {5, 5000}});
+  CHECK(*store->AppendedAt(feeds::kHubCode, 5) == 5000);
+
+  Result<std::vector<AckRow>> events = store->EventsForEach(feeds::kHubCode, {2, 5});
+  REQUIRE(events.ok());
+  std::vector<AckRow> one = store->EventsFor(feeds::kHubCode, 2);
+  for (const AckRow& e : store->EventsFor(feeds::kHubCode, 5)) one.push_back(e);
+  auto key = [](const AckRow& a) { return std::tie(a.node, a.origin, a.stage, a.seq, a.hub_ms); };
+  auto by_key = [&](const AckRow& a, const AckRow& b) { return key(a) < key(b); };
+  std::sort(events->begin(), events->end(), by_key);
+  std::sort(one.begin(), one.end(), by_key);
+  REQUIRE(events->size() == one.size());
+  CHECK(events->size() == 8);
+  for (std::size_t i = 0; i < one.size(); ++i) CHECK(key((*events)[i]) == key(one[i]));
 }
 
 }  // namespace zhanqun::hub

@@ -10,6 +10,7 @@
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/report.h"
 #include "zhanqun/hub/node_health.h"
+#include "zhanqun/hub/status_json.h"
 
 namespace zhanqun::hub {
 namespace {
@@ -298,15 +299,15 @@ TEST_CASE("release status lists where a release is live and where it is still du
   std::string city = t.Report("330100", 1, 1, {{"000000", "live", 5, 0}});
   REQUIRE(t.Send("330100", {{"330100", city}})->accepted == 1);
   t.clock.Advance(300);
-  auto doc = t.hub->ReleaseStatusJson("r1");
+  auto doc = t.hub->ReadReleaseStatus("r1");
   REQUIRE(doc.ok());
-  json j = json::parse(*doc);
+  json j = json::parse(ReleaseStatusJson(*doc));
   CHECK(j["live_count"] == 1);
   CHECK(j["lacking_count"] == 2);
   CHECK(j["live"][0]["code"] == "330100");
   CHECK(j["live"][0]["stages"]["live"]["lag_ms"] == 700);
   CHECK(j["lacking"][0]["waiting_ms"] == 1000);
-  CHECK(t.hub->ReleaseStatusJson("nope").status().code() == base::Code::kNotFound);
+  CHECK(t.hub->ReadReleaseStatus("nope").status().code() == base::Code::kNotFound);
 }
 
 }  // namespace

@@ -212,4 +212,42 @@ TEST_CASE("a syntax error in prepared SQL is a status, not a crash", "[feeds][sq
   CHECK_THAT(st.status().message(), Catch::Contains("SELEC nonsense"));
 }
 
+TEST_CASE("a connection counts every statement it is asked for, cached ones at each use",
+          "[sql][sqlite]") {
+  TempDir dir;
+  std::unique_ptr<Db> db = OpenDb(dir.File("a.db"), kV1);
+  const std::uint64_t start = db->statements();
+  REQUIRE(db->Exec("INSERT INTO notes (body) VALUES ('two')").ok());
+  CHECK(db->statements() == start + 1);
+  for (int i = 0; i < 3; ++i) {
+    base::Result<CachedStmt> st = db->Cached("SELECT count(*) FROM notes");
+    REQUIRE(st.ok());
+  }
+  CHECK(db->statements() == start + 4);
+  CHECK_FALSE(db->Prepare("SELEC nonsense").ok());  // asked for, even if refused
+  CHECK(db->statements() == start + 5);
+}
+
+TEST_CASE("an integer list binds as one parameter whatever its length", "[sql][sqlite]") {
+  TempDir dir;
+  std::unique_ptr<Db> db = OpenDb(dir.File("a.db"), kV1);
+  for (const char* body : {"two", "three", "four"}) {
+    base::Result<Stmt> ins = db->Prepare("INSERT INTO notes (body) VALUES (?1)");
+    REQUIRE(ins.ok());
+    REQUIRE(ins->Bind(1, std::string_view(body)).Run().ok());
+  }
+  auto bodies = [&](const std::vector<std::uint64_t>& ids) {
+    base::Result<CachedStmt> st = db->Cached(
+        "SELECT body FROM notes WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id");
+    REQUIRE(st.ok());
+    (*st)->BindIntList(1, ids);
+    std::vector<std::string> out;
+    REQUIRE(ForEachRow(*st, [&](Stmt& row) { out.push_back(row.Text(0)); }).ok());
+    return out;
+  };
+  CHECK(bodies({}).empty());
+  CHECK(bodies({3}) == std::vector<std::string>{"three"});
+  CHECK(bodies({4, 1, 99}) == std::vector<std::string>{"seed", "four"});
+}
+
 }  // namespace zhanqun::sql

@@ -2,6 +2,7 @@
 // access rules, and the admin console pages, against a real Hub, real
 // Accounts and a real feeds::HttpServer on a loopback port.
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -11,6 +12,7 @@
 #include "feeds/key_support.h"
 #include "hub/hub_test_support.h"
 #include "zhanqun/feeds/report.h"
+#include "zhanqun/sql/sqlite.h"
 #include "zhanqun/staff/accounts.h"
 #include "zhanqun/staff/audit.h"
 #include "zhanqun/staff/staff.h"
@@ -392,6 +394,51 @@ TEST_CASE("the release matrix has a row per province with each node's furthest s
   json j = json::parse(f.Get("/console/releases/gov/r1?format=json", admin).body);
   CHECK(j["live_count"] == 3);
   CHECK(j["lacking_count"] == 3);
+}
+
+TEST_CASE("the console's JSON twins embed the node objects /api/v1/status shows",
+          "[web][console]") {
+  ClusterFixture f;
+  std::string admin = f.Login("admin", kAdminPassword);
+  json status = f.StatusDoc();
+  std::map<std::string, json> by_code;
+  for (const json& n : status["nodes"]) by_code[n["code"].get<std::string>()] = n;
+  REQUIRE(by_code.size() == 6);
+
+  json tree = json::parse(f.Get("/console?format=json", admin).body);
+  REQUIRE(tree["nodes"].size() == 6);
+  for (json n : tree["nodes"]) {
+    n.erase("path");  // the console's own addition
+    CHECK(n == by_code.at(n["code"].get<std::string>()));
+  }
+  for (const char* code : {"330106", "110000"}) {
+    json page =
+        json::parse(f.Get(std::string("/console/nodes/") + code + "?format=json", admin).body);
+    CHECK(page["node"] == by_code.at(code));
+  }
+}
+
+TEST_CASE("console pages answer 500 when the hub's store cannot be read, not an empty cluster",
+          "[web][console]") {
+  ClusterFixture f;
+  std::string admin = f.Login("admin", kAdminPassword);
+  {
+    // The hub's schema is at version 4: given as many (empty) migrations,
+    // the adapter applies none.
+    std::unique_ptr<sql::Db> db =
+        Must(sql::Db::Open(f.config.DbPath(), std::vector<std::string>(4)));
+    REQUIRE(db->Exec("DROP TABLE ack_events").ok());
+  }
+  for (const char* path :
+       {"/console", "/console/nodes/330106", "/console/releases", "/console/releases/gov/r1"}) {
+    INFO(path);
+    net::HttpResult page = f.Get(path, admin);
+    CHECK(page.status == 500);
+    CHECK_THAT(page.body, Catch::Contains("无法读取集群状态"));
+    net::HttpResult j = f.Get(std::string(path) + "?format=json", admin);
+    CHECK(j.status == 500);
+    CHECK(json::parse(j.body).contains("error"));
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "assets.h"
 #include "console_data.h"
 #include "routes.h"
+#include "zhanqun/hub/status_json.h"
 
 namespace zhanqun::web {
 
@@ -137,7 +138,7 @@ json TreeJson(const ClusterView& v, const TreeFilter& f, const Selection& sel) {
     if (!sel.matched.count(n.code)) continue;
     json path = json::array();
     for (const ConsoleNode* a : Ancestors(v, n)) path.insert(path.begin(), a->code);
-    json o = n.raw;
+    json o = hub::NodeStatusToJson(n.status, v.now_ms);
     o["path"] = path;
     nodes.push_back(o);
   }
@@ -150,7 +151,9 @@ json TreeJson(const ClusterView& v, const TreeFilter& f, const Selection& sel) {
 }
 
 HttpResponse ConsoleTree(const Web& w, WebContext& ctx) {
-  ClusterView v = LoadCluster(w.hub());
+  base::Result<ClusterView> loaded = LoadCluster(w.hub());
+  if (!loaded.ok()) return ConsoleFailure(w, ctx, loaded.status());
+  const ClusterView& v = *loaded;
   TreeFilter f = FilterFrom(ctx.req);
   Selection sel = Select(v, f);
   if (ctx.json) return JsonResponse(200, TreeJson(v, f, sel).dump(2) + "\n");

@@ -2,43 +2,39 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
+#include "web_internal.h"
+#include "zhanqun/base/time.h"
 #include "zhanqun/hub/node_health.h"
 
 namespace zhanqun::web {
 
-using json = nlohmann::json;
-
 namespace {
 
-std::optional<std::int64_t> IntOrNone(const json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return std::nullopt;
-  return j[key].get<std::int64_t>();
-}
-
-ConsoleNode NodeFrom(const json& n) {
+ConsoleNode NodeFrom(hub::NodeStatus n, base::TimeMs now) {
   ConsoleNode c;
-  c.code = n.value("code", "");
-  c.name = n.value("name", "");
-  c.level = n.value("level", "");
-  c.parent = n.value("parent", "");
-  c.state = n.value("state", "");
-  c.why = n.value("why", "");
-  if (n.contains("last_contact") && n["last_contact"].is_string()) {
-    c.last_contact = n["last_contact"].get<std::string>();
+  c.code = n.code;
+  c.name = n.name;
+  c.level = feeds::NodeLevelName(n.level);
+  c.parent = n.parent;
+  c.state = hub::NodeStateName(n.state);
+  c.why = n.why;
+  if (n.last_contact_ms) {
+    c.last_contact = base::FormatTime(*n.last_contact_ms);
+    c.last_contact_age_ms = now - *n.last_contact_ms;
   }
-  c.last_contact_age_ms = IntOrNone(n, "last_contact_age_ms");
-  const json origins = n.value("origins", json::object());
-  const json lag = origins.value(feeds::kHubCode, json::object()).value("lag_ms", json());
+  // Live lag where the node has a site, else indexed (searchable) lag.
   for (const char* stage : {"live", "indexed"}) {
-    if (lag.is_object() && lag.contains(stage) && lag[stage].is_object()) {
+    auto lag = n.lags.find(stage);
+    if (lag != n.lags.end() && lag->second) {
       c.lag_stage = stage;
-      c.lag_p50_ms = IntOrNone(lag[stage], "p50");
-      c.lag_p95_ms = IntOrNone(lag[stage], "p95");
+      c.lag_p50_ms = lag->second->p50_ms;
+      c.lag_p95_ms = lag->second->p95_ms;
       break;
     }
   }
-  c.raw = n;
+  c.status = std::move(n);
   return c;
 }
 
@@ -51,19 +47,27 @@ const ConsoleNode* ClusterView::Find(const std::string& code) const {
   return nullptr;
 }
 
-ClusterView LoadCluster(hub::Hub& hub) {
-  json status = json::parse(hub.StatusJson());
+base::Result<ClusterView> LoadCluster(hub::Hub& hub) {
+  base::Result<hub::ClusterStatus> status = hub.ReadClusterStatus();
+  if (!status.ok()) return status.status();
   ClusterView v;
-  v.now = status["hub"].value("now", "");
-  v.head = status["hub"]["heads"].value(feeds::kHubCode, std::uint64_t{0});
+  v.now_ms = status->now_ms;
+  v.now = base::FormatTime(status->now_ms);
+  v.head = status->hub_head;
   for (hub::NodeState s : hub::kAllNodeStates) v.state_counts[hub::NodeStateName(s)] = 0;
-  for (const json& n : status["nodes"]) {
-    v.nodes.push_back(NodeFrom(n));
+  for (hub::NodeStatus& n : status->nodes) {
+    v.nodes.push_back(NodeFrom(std::move(n), status->now_ms));
     v.state_counts[v.nodes.back().state]++;
   }
   std::sort(v.nodes.begin(), v.nodes.end(),
             [](const ConsoleNode& a, const ConsoleNode& b) { return a.code < b.code; });
   return v;
+}
+
+net::HttpResponse ConsoleFailure(const Web& w, const WebContext& ctx, const base::Status& s) {
+  const int code = net::HttpStatusFor(s.code());
+  if (ctx.json) return JsonResponse(code, nlohmann::json{{"error", s.ToString()}}.dump() + "\n");
+  return w.ErrorPage(ctx, code, "无法读取集群状态", s.ToString());
 }
 
 std::string LevelLabel(const std::string& level) {

@@ -1,16 +1,17 @@
-// The console's view of the cluster, read from Hub::StatusJson() and the
-// node registry: plain structs the console pages render.
+// The console's view of the cluster, from Hub::ReadClusterStatus(): plain
+// structs the console pages render.
 #ifndef ZHANQUN_WEB_SRC_CONSOLE_DATA_H_
 #define ZHANQUN_WEB_SRC_CONSOLE_DATA_H_
 
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "zhanqun/hub/cluster_status.h"
 #include "zhanqun/hub/hub.h"
+#include "zhanqun/net/http.h"
 
 namespace zhanqun::web {
 
@@ -20,10 +21,11 @@ struct ConsoleNode {
   std::string lag_stage;                               // "live" or "indexed"
   std::string last_contact;                            // ISO time, or ""
   std::optional<std::int64_t> last_contact_age_ms;
-  nlohmann::json raw;  // the node's StatusJson entry
+  hub::NodeStatus status;  // everything else the hub knows of the node
 };
 
 struct ClusterView {
+  base::TimeMs now_ms = 0;
   std::string now;
   std::uint64_t head = 0;
   std::map<std::string, int> state_counts;  // every state, 0 included
@@ -31,7 +33,14 @@ struct ClusterView {
   const ConsoleNode* Find(const std::string& code) const;
 };
 
-ClusterView LoadCluster(hub::Hub& hub);
+// Fails when the hub's store cannot be read (Hub::ReadClusterStatus).
+base::Result<ClusterView> LoadCluster(hub::Hub& hub);
+
+class Web;
+struct WebContext;
+// The answer to a console request whose data could not be read: the
+// status's HTTP code (500 for a store failure), as a page or as JSON.
+net::HttpResponse ConsoleFailure(const Web& w, const WebContext& ctx, const base::Status& s);
 
 // "国家", "省", "市", "县" for "national", ... (the name itself otherwise).
 std::string LevelLabel(const std::string& level);

@@ -7,6 +7,7 @@
 #include "svg.h"
 #include "zhanqun/base/time.h"
 #include "zhanqun/feeds/report.h"
+#include "zhanqun/hub/status_json.h"
 
 namespace zhanqun::web {
 
@@ -76,7 +77,20 @@ mustache::data HistoryTable(const std::vector<HistoryRow>& rows) {
   return list;
 }
 
-// "key: value" facts of the node, from its StatusJson entry.
+std::string ClockText(const hub::NodeReportSummary& r) {
+  if (!r.clock) return "未知";
+  return std::to_string(r.clock->offset_ms) + " 毫秒（误差 ±" + std::to_string(r.clock->error_ms) +
+         " 毫秒）";
+}
+
+std::string HeadStatementText(const hub::NodeReportSummary& r) {
+  if (!r.head_statement) return "无";
+  const auto& h = *r.head_statement;
+  return "seq " + std::to_string(h.seq) + "，签发 " + base::FormatTime(h.issued_ms) + "，过期 " +
+         base::FormatTime(h.expires_ms);
+}
+
+// "key: value" facts of the node; those from its newest report only when it sent one.
 mustache::data Facts(const ConsoleNode& n) {
   mustache::data list = List();
   auto add = [&](const std::string& k, const std::string& v) {
@@ -85,43 +99,30 @@ mustache::data Facts(const ConsoleNode& n) {
     f.set("v", v);
     list.push_back(f);
   };
-  const json& r = n.raw;
   add("级别", LevelLabel(n.level));
   add("上级", n.parent);
   add("最近联系", n.last_contact.empty() ? "从未" : n.last_contact);
-  if (r.contains("upstream") && r["upstream"].is_string())
-    add("上游", r["upstream"].get<std::string>());
-  if (r.contains("via") && r["via"].is_string()) add("报告经由", r["via"].get<std::string>());
-  if (r.contains("clock") && r["clock"].is_object()) {
-    add("时钟偏差估计", std::to_string(r["clock"].value("offset_ms", 0)) + " 毫秒（误差 ±" +
-                            std::to_string(r["clock"].value("error_ms", 0)) + " 毫秒）");
-  } else {
-    add("时钟偏差估计", "未知");
+  const std::optional<hub::NodeReportSummary>& r = n.status.report;
+  if (r) {
+    add("上游", r->upstream);
+    add("报告经由", r->via);
   }
-  if (r.contains("head_statement") && r["head_statement"].is_object()) {
-    const json& h = r["head_statement"];
-    add("日志头声明", "seq " + std::to_string(h.value("seq", 0)) + "，签发 " +
-                          h.value("issued", "") + "，过期 " + h.value("expires", ""));
-  } else {
-    add("日志头声明", "无");
-  }
-  if (r.contains("reports") && r["reports"].is_object()) {
-    add("报告", "已接受 " + std::to_string(r["reports"].value("accepted", 0)) + "，缺失 " +
-                    std::to_string(r["reports"].value("missing", 0)) + "，重放 " +
-                    std::to_string(r["reports"].value("replayed", 0)));
+  add("时钟偏差估计", r ? ClockText(*r) : "未知");
+  add("日志头声明", r ? HeadStatementText(*r) : "无");
+  if (r) {
+    add("报告", "已接受 " + std::to_string(r->accepted) + "，缺失 " + std::to_string(r->missing) +
+                    "，重放 " + std::to_string(r->replayed));
   }
   return list;
 }
 
 mustache::data StageSeqs(const ConsoleNode& n) {
-  const json hub_log =
-      n.raw.value("origins", json::object()).value(feeds::kHubCode, json::object());
   mustache::data list = List();
   for (const char* stage : feeds::kStages) {
     mustache::data s;
     s.set("stage", std::string(stage));
     s.set("label", StageLabel(stage));
-    s.set("seq", std::to_string(hub_log.value(stage, std::uint64_t{0})));
+    s.set("seq", std::to_string(n.status.HubSeq(stage)));
     list.push_back(s);
   }
   return list;
@@ -140,7 +141,8 @@ mustache::data Rejections(hub::Hub& hub, const std::string& code) {
   return list;
 }
 
-json NodeJson(hub::Hub& hub, const ConsoleNode& n, const std::vector<HistoryRow>& rows) {
+json NodeJson(hub::Hub& hub, const ClusterView& v, const ConsoleNode& n,
+              const std::vector<HistoryRow>& rows) {
   json history = json::array();
   for (const HistoryRow& r : rows) {
     history.push_back(
@@ -153,19 +155,23 @@ json NodeJson(hub::Hub& hub, const ConsoleNode& n, const std::vector<HistoryRow>
                           {"reason", r.reason},
                           {"at", base::FormatTime(r.hub_ms)}});
   }
-  return {{"node", n.raw}, {"history", history}, {"rejections", rejections}};
+  return {{"node", hub::NodeStatusToJson(n.status, v.now_ms)},
+          {"history", history},
+          {"rejections", rejections}};
 }
 
 HttpResponse NodePage(const Web& w, WebContext& ctx) {
   const std::string code = ctx.req.params.at("code");
-  ClusterView v = LoadCluster(w.hub());
+  base::Result<ClusterView> loaded = LoadCluster(w.hub());
+  if (!loaded.ok()) return ConsoleFailure(w, ctx, loaded.status());
+  const ClusterView& v = *loaded;
   const ConsoleNode* n = v.Find(code);
   if (n == nullptr) {
     if (ctx.json) return JsonResponse(404, "{\"error\":\"no node with code " + code + "\"}\n");
     return w.ErrorPage(ctx, 404, "未找到节点", "没有代码为 " + code + " 的已注册节点。");
   }
   std::vector<HistoryRow> rows = History(w.hub(), code);
-  if (ctx.json) return JsonResponse(200, NodeJson(w.hub(), *n, rows).dump(2) + "\n");
+  if (ctx.json) return JsonResponse(200, NodeJson(w.hub(), v, *n, rows).dump(2) + "\n");
   mustache::data d;
   d.set("code", n->code);
   d.set("state", n->state);

@@ -10,6 +10,7 @@
 #include "routes.h"
 #include "zhanqun/base/time.h"
 #include "zhanqun/feeds/report.h"
+#include "zhanqun/hub/status_json.h"
 
 namespace zhanqun::web {
 
@@ -42,27 +43,29 @@ struct Progress {
   std::int64_t waiting_ms = 0;
 };
 
-std::string Furthest(const json& stages) {
+std::string Furthest(const hub::ReleaseNodeProgress& p) {
   std::string out;
   for (const char* st : feeds::kStages) {
-    if (stages.contains(st)) out = st;
+    if (p.reached_ms.count(st)) out = st;
   }
   return out;
 }
 
-std::vector<Progress> ProgressOf(const json& status) {
-  std::vector<Progress> out;
-  for (const char* group : {"live", "lacking"}) {
-    for (const json& n : status[group]) {
-      Progress p{n.value("code", ""), n.value("name", ""), n.value("level", ""), "", {}, "", 0};
-      const json stages = n.value("stages", json::object());
-      p.furthest = Furthest(stages);
-      if (stages.contains("live")) p.live_lag_ms = stages["live"].value("lag_ms", std::int64_t{0});
-      p.due_since = n.value("due_since", "");
-      p.waiting_ms = n.value("waiting_ms", std::int64_t{0});
-      out.push_back(std::move(p));
-    }
+Progress ProgressOf(const hub::ReleaseStatus& s, const hub::ReleaseNodeProgress& n, bool live) {
+  Progress p{n.code, n.name, feeds::NodeLevelName(n.level), Furthest(n), {}, "", 0};
+  if (live) {
+    p.live_lag_ms = n.reached_ms.at("live") - s.release.appended_ms;
+  } else {
+    p.due_since = base::FormatTime(n.due_since_ms);
+    p.waiting_ms = s.now_ms - n.due_since_ms;
   }
+  return p;
+}
+
+std::vector<Progress> ProgressOf(const hub::ReleaseStatus& s) {
+  std::vector<Progress> out;
+  for (const hub::ReleaseNodeProgress& n : s.live) out.push_back(ProgressOf(s, n, true));
+  for (const hub::ReleaseNodeProgress& n : s.lacking) out.push_back(ProgressOf(s, n, false));
   std::sort(out.begin(), out.end(),
             [](const Progress& a, const Progress& b) { return a.code < b.code; });
   return out;
@@ -126,22 +129,25 @@ mustache::data Matrix(const std::vector<Progress>& nodes) {
 
 HttpResponse ReleasePage(const Web& w, WebContext& ctx) {
   const std::string id = ctx.req.params.at("id");
-  base::Result<std::string> status = w.hub().ReleaseStatusJson(id);
+  base::Result<hub::ReleaseStatus> status = w.hub().ReadReleaseStatus(id);
   if (!status.ok()) {
+    if (status.status().code() != base::Code::kNotFound) {
+      return ConsoleFailure(w, ctx, status.status());
+    }
     if (ctx.json) return JsonResponse(404, "{\"error\":\"no release with this id\"}\n");
     return w.ErrorPage(ctx, 404, "未找到发布", status.status().message());
   }
-  if (ctx.json) return JsonResponse(200, *status + "\n");
-  json j = json::parse(*status);
-  std::vector<Progress> nodes = ProgressOf(j);
+  if (ctx.json) return JsonResponse(200, hub::ReleaseStatusJson(*status) + "\n");
+  const hub::ReleaseRow& rel = status->release;
+  std::vector<Progress> nodes = ProgressOf(*status);
   mustache::data d;
-  d.set("id", j.value("id", ""));
-  d.set("id_url", PathEncode(j.value("id", "")));
-  d.set("release_title", j.value("title", ""));
-  d.set("version", std::to_string(j.value("version", 0)));
-  d.set("status", j.value("status", ""));
-  d.set("published", j.value("published", ""));
-  d.set("live_count", std::to_string(j.value("live_count", 0)));
+  d.set("id", rel.id);
+  d.set("id_url", PathEncode(rel.id));
+  d.set("release_title", rel.title);
+  d.set("version", std::to_string(rel.version));
+  d.set("status", rel.status);
+  d.set("published", base::FormatTime(rel.appended_ms));
+  d.set("live_count", std::to_string(status->live.size()));
   d.set("total", std::to_string(nodes.size()));
   d.set("rows", Matrix(nodes));
   mustache::data table = List();
@@ -156,61 +162,45 @@ HttpResponse ReleasePage(const Web& w, WebContext& ctx) {
     legend.push_back(l);
   }
   d.set("legend", legend);
-  return w.Render(ctx, 200, "发布传播：" + j.value("title", id), "console_release", d);
-}
-
-struct ReleaseSummary {
-  hub::ReleaseRow row;
-  std::int64_t live = 0, total = 0;
-};
-
-std::vector<ReleaseSummary> Summaries(hub::Hub& hub) {
-  std::vector<ReleaseSummary> out;
-  for (const hub::ReleaseRow& r : hub.store().Releases(kReleaseList)) {
-    ReleaseSummary s{r, 0, 0};
-    base::Result<std::string> st = hub.ReleaseStatusJson(r.id);
-    if (st.ok()) {
-      json j = json::parse(*st);
-      s.live = j.value("live_count", std::int64_t{0});
-      s.total = s.live + j.value("lacking_count", std::int64_t{0});
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
+  return w.Render(ctx, 200, "发布传播：" + rel.title, "console_release", d);
 }
 
 HttpResponse ReleasesPage(const Web& w, WebContext& ctx) {
-  std::vector<ReleaseSummary> all = Summaries(w.hub());
+  base::Result<std::vector<hub::ReleaseStatus>> all = w.hub().ReadReleaseStatuses(kReleaseList);
+  if (!all.ok()) return ConsoleFailure(w, ctx, all.status());
   if (ctx.json) {
     json out = json::array();
-    for (const ReleaseSummary& s : all) {
-      out.push_back({{"id", s.row.id},
-                     {"version", s.row.version},
-                     {"status", s.row.status},
-                     {"title", s.row.title},
-                     {"seq", s.row.seq},
-                     {"published", base::FormatTime(s.row.appended_ms)},
-                     {"live_count", s.live},
-                     {"node_count", s.total}});
+    for (const hub::ReleaseStatus& s : *all) {
+      const hub::ReleaseRow& rel = s.release;
+      out.push_back({{"id", rel.id},
+                     {"version", rel.version},
+                     {"status", rel.status},
+                     {"title", rel.title},
+                     {"seq", rel.seq},
+                     {"published", base::FormatTime(rel.appended_ms)},
+                     {"live_count", s.live.size()},
+                     {"node_count", s.live.size() + s.lacking.size()}});
     }
     return JsonResponse(200, out.dump(2) + "\n");
   }
   mustache::data list = List();
-  for (const ReleaseSummary& s : all) {
+  for (const hub::ReleaseStatus& s : *all) {
+    const hub::ReleaseRow& rel = s.release;
     mustache::data r;
-    r.set("id", s.row.id);
-    r.set("href", "/console/releases/" + PathEncode(s.row.id));
-    r.set("title", s.row.title);
-    r.set("version", std::to_string(s.row.version));
-    r.set("status", s.row.status);
-    r.set("published", base::FormatTime(s.row.appended_ms));
-    r.set("live", std::to_string(s.live) + " / " + std::to_string(s.total));
-    r.set("complete", s.live == s.total);
+    r.set("id", rel.id);
+    r.set("href", "/console/releases/" + PathEncode(rel.id));
+    r.set("title", rel.title);
+    r.set("version", std::to_string(rel.version));
+    r.set("status", rel.status);
+    r.set("published", base::FormatTime(rel.appended_ms));
+    r.set("live",
+          std::to_string(s.live.size()) + " / " + std::to_string(s.live.size() + s.lacking.size()));
+    r.set("complete", s.lacking.empty());
     list.push_back(r);
   }
   mustache::data d;
   d.set("releases", list);
-  d.set("any", !all.empty());
+  d.set("any", !all->empty());
   return w.Render(ctx, 200, "发布", "console_releases", d);
 }
 

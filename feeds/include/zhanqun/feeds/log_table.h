@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,11 @@ class LogTable {
 
   // The entry at (origin, seq); kNotFound ("no entry <origin>#<seq>") if none.
   base::Result<LogRow> Find(const std::string& origin, std::uint64_t seq);
+
+  // The time column of each of `seqs` of `origin` that is stored, in one
+  // query whatever their number; seqs not stored are absent from the map.
+  base::Result<std::map<std::uint64_t, base::TimeMs>> StoredAt(
+      const std::string& origin, const std::vector<std::uint64_t>& seqs);
 
   // Calls `fn` for the entries of `origin` after `after`, in seq order, at
   // most `limit` of them. On an error, rows before it have been visited.

@@ -20,6 +20,7 @@
 #include "zhanqun/base/metrics.h"
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/hub/cluster_status.h"
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/divisions.h"
 #include "zhanqun/hub/hub_store.h"
@@ -89,12 +90,18 @@ class Hub {
   // log grew or head_interval_s passed.
   std::string HeadStatement();
 
-  // Cluster status as JSON: per node its state (OK/WARN/ERR/STALLED/OFFLINE/
-  // STALE) and why, stage seqs, missing entries, lag per stage, route, clock.
-  std::string StatusJson();
+  // The cluster now: per node its state (OK/WARN/ERR/STALLED/OFFLINE/STALE)
+  // and why, stage seqs, missing entries, lag per stage, route, clock. A
+  // fixed number of store queries, however many nodes are registered.
+  // Fails when the store cannot be read. Rendered by status_json.h and
+  // hub_metrics.h.
+  base::Result<ClusterStatus> ReadClusterStatus();
   // Propagation of one release (its newest version): per node, when each
   // stage was reached, or since when it is due. kNotFound for an unknown id.
-  base::Result<std::string> ReleaseStatusJson(const std::string& id);
+  base::Result<ReleaseStatus> ReadReleaseStatus(const std::string& id);
+  // The same for each of the newest `limit` releases (HubStore::Releases),
+  // in a fixed number of store queries.
+  base::Result<std::vector<ReleaseStatus>> ReadReleaseStatuses(std::size_t limit);
 
   // More /metrics families from services built on the hub (the desk, the
   // ingestor). REQUIRES: called before serving; `write` outlives the Hub's use.
@@ -119,9 +126,6 @@ class Hub {
   Hub(HubConfig config, const base::Clock& clock, std::unique_ptr<HubStore> store,
       feeds::SecretKey key, Divisions divisions);
   base::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry);
-  // Per node: facts for the health rules, from the store.
-  struct NodeView;
-  std::vector<NodeView> CollectNodeViews(base::TimeMs now);
 
   HubConfig config_;
   const base::Clock& clock_;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -128,6 +129,27 @@ class HubStore : public feeds::LogReader {
   // Lags (hub_ms - appended_ms) of every entry appended after `node` was
   // registered that reached `stage` at `node`.
   std::vector<base::TimeMs> StageLags(const std::string& node, const std::string& stage);
+
+  // Batched reads for the cluster and release status (hub_store_status.cc):
+  // one query each, however many nodes or entries they cover, so building
+  // the status costs the same number of queries for 3 nodes as for 3000.
+  //
+  // StageLags of every node at every stage: node -> stage -> lags, in no
+  // particular order.
+  using LagsByNode = std::map<std::string, std::map<std::string, std::vector<base::TimeMs>>>;
+  base::Result<LagsByNode> AllStageLags();
+  // The newest rejection of each node that reported any (Rejections(node, 1)
+  // for each), ordered by node.
+  base::Result<std::vector<RejectionRow>> NewestRejections();
+  // When each of `seqs` of `origin` was appended; seqs not in the log are
+  // absent from the map.
+  base::Result<std::map<std::uint64_t, base::TimeMs>> AppendedAtEach(
+      const std::string& origin, const std::vector<std::uint64_t>& seqs);
+  // Every stage event of each entry (origin, seq) for seq in `seqs`, at every node.
+  base::Result<std::vector<AckRow>> EventsForEach(const std::string& origin,
+                                                  const std::vector<std::uint64_t>& seqs);
+  // Statements run on both connections since the store opened (sql::Db::statements).
+  std::uint64_t StatementCount();
 
   // Stage events at `node` of the newest `limit` hub-log entries it has
   // acknowledged that were appended after it was registered (catch-up is not

@@ -35,6 +35,10 @@ class Stmt {
   Stmt& Bind(int i, std::string_view text);
   Stmt& BindBlob(int i, std::string_view bytes);
   Stmt& BindNull(int i);
+  // Binds `values` as the text of one JSON array, for SQL that reads it as
+  // `IN (SELECT value FROM json_each(?i))`: a list of any length in a
+  // statement whose text never changes (so Db::Cached can keep it).
+  Stmt& BindIntList(int i, const std::vector<std::uint64_t>& values);
 
   // Advances: true when a row is available, false when done.
   base::Result<bool> Step();
@@ -95,12 +99,18 @@ class Db {
   // Frees the connection's unused page-cache memory (sqlite3_db_release_memory).
   void ReleaseMemory();
   const std::string& path() const { return path_; }
+  // Statements used on this connection since it opened: one per Exec,
+  // Prepare or Cached call, whether or not it succeeded. Lets tests see how
+  // many queries an operation makes without timing it.
+  std::uint64_t statements() const { return statements_; }
 
  private:
   Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   base::Status Migrate(const std::vector<std::string>& migrations);
+  base::Result<Stmt> PrepareUncounted(const std::string& sql);
   sqlite3* db_;
   std::string path_;
+  std::uint64_t statements_ = 0;
   std::map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 
