@@ -1,12 +1,8 @@
 #include "zhanqun/agent/agent.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -27,43 +23,35 @@ namespace {
 constexpr int kLocalWorkNice = 5;
 constexpr int kReportNice = 10;
 
-// Holds an exclusive flock on <data_dir>/lock for as long as the returned fd
-// is open, so that a second agent on the same data directory fails at start
-// instead of interleaving writes with the first. The file holds the pid of
-// the agent that holds it.
-Result<int> LockDataDir(const std::string& data_dir) {
+// Holds an exclusive lock on <data_dir>/lock for as long as the agent
+// lives, so that a second agent on the same data directory fails at start
+// instead of interleaving writes with the first. The file names the holder.
+Result<std::unique_ptr<base::FileLock>> LockDataDir(base::Env& env, const std::string& data_dir) {
   const std::string path = data_dir + "/lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IoError("data_dir: cannot open " + path + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int err = errno;
-    char pid[32] = {0};
-    ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
-    ::close(fd);
-    if (err == EWOULDBLOCK) {
-      std::string holder = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "";
-      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-      return Status::Precondition("data_dir: " + data_dir + " is in use by another zhanqun-agent" +
-                                  (holder.empty() ? "" : " (pid " + holder + ")"));
-    }
-    return Status::IoError("data_dir: cannot lock " + path + ": " + std::strerror(err));
+  Result<std::unique_ptr<base::FileLock>> lock =
+      env.LockFile(path, "pid " + std::to_string(::getpid()));
+  if (lock.ok()) return lock;
+  if (lock.status().code() != base::Code::kFailedPrecondition) {
+    return lock.status().Context("data_dir");
   }
-  // Failing to write the pid only leaves it out of a second agent's message.
-  const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, pid.data(), pid.size(), 0);
-  return fd;
+  Result<std::string> holder = env.ReadFile(path, 256);
+  std::string who = holder.ok() ? *holder : "";
+  while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
+  return Status::Precondition("data_dir: " + data_dir + " is in use by another zhanqun-agent" +
+                              (who.empty() ? "" : " (" + who + ")"));
 }
 
 }  // namespace
 
 Agent::Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
-             net::HttpClientFactory http, std::unique_ptr<AgentStore> store,
+             net::HttpClientFactory http, base::Env& env, std::unique_ptr<AgentStore> store,
              std::unique_ptr<search::SearchIndex> index, feeds::SecretKey key,
              const feeds::PublicKey& hub_key)
     : config_(std::move(config)),
       clock_(clock),
       sink_(std::move(sink)),
       http_(std::move(http)),
+      env_(env),
       key_(std::move(key)),
       store_(std::move(store)),
       upstreams_(config_.upstreams),
@@ -78,22 +66,15 @@ Agent::Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
       applier_(*store_, trust_, clock_, counters_, sink_, ApplierHooks()) {}
 
 Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const base::Clock& clock,
-                                           EventSink sink, net::HttpClientFactory http) {
-  Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file);
+                                           EventSink sink, net::HttpClientFactory http,
+                                           base::Env& env) {
+  Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file, env);
   if (!key.ok()) return key.status().Context("key_file");
-  Result<feeds::PublicKey> hub_key = feeds::LoadPublicKeyFile(config.hub_public_key);
+  Result<feeds::PublicKey> hub_key = feeds::LoadPublicKeyFile(config.hub_public_key, env);
   if (!hub_key.ok()) return hub_key.status().Context("hub_public_key");
-  if (::mkdir(config.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status::IoError("data_dir: cannot create " + config.data_dir);
-  }
-  Result<int> lock_fd = LockDataDir(config.data_dir);
-  if (!lock_fd.ok()) return lock_fd.status();
-  struct FdCloser {
-    int fd;
-    ~FdCloser() {
-      if (fd >= 0) ::close(fd);
-    }
-  } lock{*lock_fd};
+  ZQ_RETURN_IF_ERROR(env.CreateDirs(config.data_dir, 0700).Context("data_dir"));
+  Result<std::unique_ptr<base::FileLock>> lock = LockDataDir(env, config.data_dir);
+  if (!lock.ok()) return lock.status();
   Result<std::unique_ptr<AgentStore>> store = AgentStore::Open(config.DbPath());
   if (!store.ok()) return store.status();
   Result<std::unique_ptr<search::SearchIndex>> index =
@@ -102,16 +83,16 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const base
     // The index is derived data (written without fsync): one a crash left
     // unreadable is set aside and rebuilt from the store at Start().
     std::string aside = config.IndexPath() + ".unreadable-" + std::to_string(clock.NowMs());
-    if (::rename(config.IndexPath().c_str(), aside.c_str()) == 0) {
+    if (env.Rename(config.IndexPath(), aside).ok()) {
       Emit(sink, "index_set_aside", {{"error", index.status().ToString()}, {"moved_to", aside}});
       index = search::SearchIndex::Open(config.IndexPath(), search::SearchIndex::Mode::kWritable);
     }
   }
   if (!index.ok()) return index.status();
-  std::unique_ptr<Agent> agent(new Agent(config, clock, std::move(sink), std::move(http),
+  std::unique_ptr<Agent> agent(new Agent(config, clock, std::move(sink), std::move(http), env,
                                          std::move(*store), std::move(*index), std::move(*key),
                                          *hub_key));
-  agent->data_dir_lock_fd_ = std::exchange(lock.fd, -1);
+  agent->data_dir_lock_ = std::move(*lock);
   agent->trust_.Rebuild(*agent->store_);
   ZQ_RETURN_IF_ERROR(agent->OpenSite());
   return agent;
@@ -122,7 +103,6 @@ Agent::~Agent() {
   // The store and the index close with the members, after this; a new agent
   // on this data directory waits for neither (SQLite and Xapian lock on
   // their own).
-  if (data_dir_lock_fd_ >= 0) ::close(data_dir_lock_fd_);
 }
 
 Status Agent::Start() {

@@ -1,7 +1,6 @@
 #include "zhanqun/agent/agent_metrics.h"
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "zhanqun/base/metrics.h"
@@ -10,7 +9,6 @@ namespace zhanqun::agent {
 
 using base::MetricsWriter;
 using base::MetricType;
-using json = nlohmann::json;
 
 namespace {
 
@@ -25,14 +23,14 @@ std::string RegisteredLevel(Agent& agent) {
   return n ? n->level : "unknown";
 }
 
-// Progress comes from StatusJson, the same figures /api/v1/status shows.
+// Progress read from the parts themselves, the same figures /api/v1/status
+// shows.
 void WriteProgress(Agent& agent, MetricsWriter& w) {
   const std::string& node = agent.config().node;
-  json status = json::parse(agent.StatusJson());
   std::map<std::string, std::uint64_t> heads, indexed;
-  for (const auto& [origin, o] : status.at("origins").items()) {
-    heads[origin] = o.value("head", std::uint64_t{0});
-    indexed[origin] = o.value("indexed", std::uint64_t{0});
+  for (const std::string& origin : agent.FollowedOrigins()) {
+    heads[origin] = agent.store().Head(origin);
+    indexed[origin] = agent.indexer().ProgressOf(origin).indexed;
   }
   heads.emplace(node, agent.store().Head(node));  // our own log, when not followed
   w.Family("zhanqun_agent_info", MetricType::kGauge,
@@ -46,17 +44,13 @@ void WriteProgress(Agent& agent, MetricsWriter& w) {
   for (const auto& [origin, seq] : indexed) w.Sample(seq, {{"origin", origin}});
   w.Family("zhanqun_agent_quarantined_entries", MetricType::kGauge,
            "Entries held in quarantine (refused input, kept for inspection).");
-  w.Sample(status.value("quarantine_count", std::uint64_t{0}));
+  w.Sample(agent.store().QuarantineCount());
   w.Family("zhanqun_agent_stale", MetricType::kGauge,
            "1 when the newest hub head statement this agent holds has expired (frozen upstream).");
-  w.Sample(std::uint64_t{status.value("stale", false) ? 1u : 0u});
+  w.Sample(std::uint64_t{agent.freshness().IsStale() ? 1u : 0u});
   w.Family("zhanqun_agent_upstream_index", MetricType::kGauge,
            "Position in the upstreams list of the upstream followed now (0: the parent).");
-  std::uint64_t index = 0;
-  for (std::size_t i = 0; i < status.at("upstreams").size(); ++i) {
-    if (status["upstreams"][i] == status.at("upstream")) index = i;
-  }
-  w.Sample(index);
+  w.Sample(std::uint64_t{agent.upstreams().Current().index});
   feeds::ClockEstimate clock = agent.freshness().ClockEstimate();
   w.Family("zhanqun_agent_clock_offset_seconds", MetricType::kGauge,
            "Estimated offset of the hub's clock from this agent's (hub = local + offset).");

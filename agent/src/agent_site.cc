@@ -1,11 +1,7 @@
 // Wiring of the local site into the agent: opening the Localizer from the
 // configuration for the SiteWorker, local topics, the admin token.
-#include <sys/stat.h>
-
-#include <fstream>
-#include <sstream>
-
 #include "zhanqun/agent/agent.h"
+#include "zhanqun/base/env.h"
 #include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/signature.h"
 
@@ -16,27 +12,15 @@ using base::Status;
 
 namespace {
 
-Result<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Result<std::string> ReadToken(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Status::NotFound("cannot read " + path);
-  if ((st.st_mode & 077) != 0) {
-    return Status::PermissionDenied("admin_token_file " + path + " must be mode 0600 (chmod 600 " +
-                                    path + ")");
-  }
-  Result<std::string> text = ReadSmallFile(path);
-  if (!text.ok()) return text.status();
+// A bearer token kept in a file of its own, which must be 0600.
+Result<std::string> ReadToken(base::Env& env, const std::string& path) {
+  Result<std::string> text = env.ReadSecretFile(path, 4096);
+  if (!text.ok()) return text.status().Context("admin_token_file");
   std::string token = *text;
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  if (token.size() < 16)
+  if (token.size() < 16) {
     return Status::Invalid("admin_token_file: token shorter than 16 characters");
+  }
   return token;
 }
 
@@ -44,12 +28,12 @@ Result<std::string> ReadToken(const std::string& path) {
 
 Status Agent::OpenSite() {
   if (!config_.admin_token_file.empty()) {
-    Result<std::string> token = ReadToken(config_.admin_token_file);
+    Result<std::string> token = ReadToken(env_, config_.admin_token_file);
     if (!token.ok()) return token.status();
     admin_token_sha256_ = base::Sha256Hex(*token);
   }
   if (!config_.SiteEnabled()) return Status::Ok();
-  Result<std::string> text = ReadSmallFile(config_.profile);
+  Result<std::string> text = env_.ReadFile(config_.profile, base::kMaxConfigFileBytes);
   if (!text.ok()) return text.status().Context("profile");
   Result<localization::NodeProfile> profile = localization::ParseNodeProfile(*text);
   if (!profile.ok()) return profile.status().Context("profile " + config_.profile);
@@ -57,9 +41,9 @@ Status Agent::OpenSite() {
     return Status::Invalid("profile: code " + profile->code + " is not this node (" + config_.node +
                            ")");
   }
-  ::mkdir(config_.site_dir.c_str(), 0755);
-  LocalizerOptions options{config_.templates_dir, config_.theme_dir, config_.theme_override_dir,
-                           config_.site_dir, config_.public_url};
+  ZQ_RETURN_IF_ERROR(env_.CreateDirs(config_.site_dir, 0755).Context("site_dir"));
+  LocalizerOptions options{config_.templates_dir, config_.theme_dir,  config_.theme_override_dir,
+                           config_.site_dir,      config_.public_url, &env_};
   Result<std::unique_ptr<Localizer>> l = Localizer::Open(
       options, std::move(*profile), *store_, [this](feeds::Entry e) { return AppendOwn(e); });
   if (!l.ok()) return l.status();

@@ -1,8 +1,6 @@
 // HTTP routes of the local site: static pages from the publish directory,
 // 410 for withdrawn releases, the search page, and manual interpretations.
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "zhanqun/agent/agent_http.h"
 #include "zhanqun/base/time.h"
@@ -35,14 +33,15 @@ std::string ContentType(const std::string& name) {
 }
 
 HttpResponse ServeFile(Localizer& site, const std::string& rel) {
-  std::ifstream in(site.site_dir() + "/" + rel, std::ios::binary);
-  if (!in) return HttpResponse::Error(Status::NotFound("no such page: /" + rel));
-  std::stringstream ss;
-  ss << in.rdbuf();
+  base::Result<std::string> page = site.ReadPage(rel);
+  if (!page.ok() && page.status().code() == base::Code::kNotFound) {
+    return HttpResponse::Error(Status::NotFound("no such page: /" + rel));
+  }
+  if (!page.ok()) return HttpResponse::Error(page.status());
   HttpResponse r;
   r.content_type = ContentType(rel);
   r.headers.push_back({"Cache-Control", "no-cache"});
-  r.body = ss.str();
+  r.body = std::move(page).value();
   return r;
 }
 

@@ -34,7 +34,7 @@ Localizer::Localizer(LocalizerOptions options, localization::NodeProfile profile
     : options_(std::move(options)),
       profile_(std::move(profile)),
       templates_(std::move(templates)),
-      renderer_(options_.theme_dir, options_.theme_override_dir, options_.site_dir),
+      renderer_(options_.theme_dir, options_.theme_override_dir, options_.site_dir, *options_.env),
       store_(store),
       writer_(std::move(writer)) {
   // Until the first refresh fills it, search and 410 pages get an empty site.
@@ -46,7 +46,7 @@ Result<std::unique_ptr<Localizer>> Localizer::Open(const LocalizerOptions& optio
                                                    localization::NodeProfile profile,
                                                    AgentStore& store, OwnWriter writer) {
   Result<localization::InterpretationTemplates> t =
-      localization::InterpretationTemplates::Load(options.templates_dir);
+      localization::InterpretationTemplates::Load(options.templates_dir, *options.env);
   if (!t.ok()) return t.status().Context("templates_dir");
   return std::unique_ptr<Localizer>(
       new Localizer(options, std::move(profile), std::move(*t), store, std::move(writer)));
@@ -310,6 +310,11 @@ void Localizer::ReleaseMemory() {
     dropped.swap(decoded_);
   }
   renderer_.ReleaseMemory();
+}
+
+Result<std::string> Localizer::ReadPage(const std::string& rel_path) {
+  // Site pages are at most a release body plus its layers, well under this.
+  return options_.env->ReadFile(options_.site_dir + "/" + rel_path, 64 * 1024 * 1024);
 }
 
 Result<std::string> Localizer::SearchPage(const localization::SearchPageModel& model) {

@@ -6,15 +6,14 @@
 #include <pthread.h>
 
 #include <csignal>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "zhanqun/agent/agent.h"
 #include "zhanqun/agent/agent_http.h"
 #include "zhanqun/agent/config.h"
 #include "zhanqun/base/cli.h"
+#include "zhanqun/base/env.h"
 #include "zhanqun/base/event_log.h"
 #include "zhanqun/net/http.h"
 
@@ -155,23 +154,16 @@ int Keygen(const base::CommandLine& a) {
   return 0;
 }
 
-std::string ReadAll(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = static_cast<bool>(in);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Posts an operator request to the running agent with the admin token.
 int PostToAgent(const agent::AgentConfig& config, const std::string& path,
                 const nlohmann::json& body, const std::string& what) {
   if (config.admin_token_file.empty()) {
     return Fail(base::Status::Invalid(what + ": the config has no admin_token_file"));
   }
-  bool ok = false;
-  std::string token = ReadAll(config.admin_token_file, &ok);
-  if (!ok) return Fail(base::Status::NotFound("cannot read " + config.admin_token_file));
+  base::Result<std::string> secret =
+      base::Env::Default().ReadSecretFile(config.admin_token_file, 4096);
+  if (!secret.ok()) return Fail(secret.status().Context("admin_token_file"));
+  std::string token = std::move(secret).value();
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   std::string host = config.listen_host == "0.0.0.0" ? "127.0.0.1" : config.listen_host;
   std::string url = "http://" + host + ":" + std::to_string(config.listen_port) + path;
@@ -193,11 +185,12 @@ int Interpret(const agent::AgentConfig& config, const base::CommandLine& a) {
     return Fail(base::Status::Invalid(
         "usage: interpret <release-id> <note.html> --config agent.json [--mode extend|replace]"));
   }
-  bool ok = false;
-  std::string html = ReadAll(a.positional[2], &ok);
-  if (!ok) return Fail(base::Status::NotFound("cannot read " + a.positional[2]));
+  // A note is one interpretation layer, at most the protocol's body limit.
+  base::Result<std::string> html =
+      base::Env::Default().ReadFile(a.positional[2], feeds::kMaxBodyBytes);
+  if (!html.ok()) return Fail(html.status());
   nlohmann::json body = {{"release_id", a.positional[1]},
-                         {"html", html},
+                         {"html", *html},
                          {"mode", a.options.count("mode") ? a.options.at("mode") : "extend"}};
   return PostToAgent(config, "/api/v1/interpretations", body, "interpretation");
 }

@@ -38,6 +38,7 @@
 #include "zhanqun/agent/upstream_watch.h"
 #include "zhanqun/agent/upstreams.h"
 #include "zhanqun/base/clock.h"
+#include "zhanqun/base/env.h"
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/net/http.h"
@@ -48,9 +49,13 @@ class Agent {
  public:
   // Takes the data directory's lock, opens the store and the index, and the
   // local site when configured. Configuration errors name their field.
+  // Every file the agent reads or writes outside its databases goes through
+  // `env` (its lock, key files, profile, token, site pages); it must outlive
+  // the agent.
   static base::Result<std::unique_ptr<Agent>> Open(const AgentConfig& config,
                                                    const base::Clock& clock, EventSink sink,
-                                                   net::HttpClientFactory http);
+                                                   net::HttpClientFactory http,
+                                                   base::Env& env = base::Env::Default());
   ~Agent();
 
   // Repairs the index (entries stored but not indexed), then starts threads.
@@ -83,6 +88,7 @@ class Agent {
   Indexer& indexer() { return indexer_; }
   Reporter& reporter() { return reporter_; }
   HubFreshness& freshness() { return freshness_; }
+  const Upstreams& upstreams() const { return upstreams_; }
   // nullptr when the local site is off.
   Localizer* localizer() { return site_ ? &site_->localizer() : nullptr; }
 
@@ -97,8 +103,9 @@ class Agent {
 
  private:
   Agent(AgentConfig config, const base::Clock& clock, EventSink sink, net::HttpClientFactory http,
-        std::unique_ptr<AgentStore> store, std::unique_ptr<search::SearchIndex> index,
-        feeds::SecretKey key, const feeds::PublicKey& hub_key);
+        base::Env& env, std::unique_ptr<AgentStore> store,
+        std::unique_ptr<search::SearchIndex> index, feeds::SecretKey key,
+        const feeds::PublicKey& hub_key);
   // The hooks through which the parts reach each other.
   ApplyHooks ApplierHooks();
   IndexHooks IndexerHooks();
@@ -119,6 +126,7 @@ class Agent {
   const base::Clock& clock_;
   const EventSink sink_;
   const net::HttpClientFactory http_;
+  base::Env& env_;
   const feeds::SecretKey key_;
   std::unique_ptr<AgentStore> store_;
   feeds::AppendNotifier notifier_;
@@ -139,7 +147,7 @@ class Agent {
   bool stopping_ = false;  // guarded by threads_mu_: no thread starts after Stop
   std::vector<std::thread> threads_;
   std::map<std::string, std::unique_ptr<Follower>> followers_;  // guarded by threads_mu_
-  int data_dir_lock_fd_ = -1;  // flock on <data_dir>/lock, held while we live
+  std::unique_ptr<base::FileLock> data_dir_lock_;  // <data_dir>/lock, held while we live
 };
 
 }  // namespace zhanqun::agent

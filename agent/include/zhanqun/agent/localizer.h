@@ -31,6 +31,7 @@ struct LocalizerOptions {
   std::string theme_override_dir;  // operator overrides, file by file; may be empty
   std::string site_dir;            // publish directory
   std::string base_url;            // absolute URL of the site root
+  base::Env* env = &base::Env::Default();  // templates, theme and pages go through it
 };
 
 class Localizer {
@@ -63,6 +64,8 @@ class Localizer {
   // The 410 page for a withdrawn release; kNotFound if it is not withdrawn.
   base::Result<std::string> GonePage(const std::string& release_id);
   const std::string& site_dir() const { return options_.site_dir; }
+  // A published file, by its path under the site directory.
+  base::Result<std::string> ReadPage(const std::string& rel_path);
   // Drops what is kept only to speed up the next renders (the last decoded
   // entries, sanitized bodies, theme files); the list data stays.
   void ReleaseMemory();
