@@ -8,7 +8,6 @@
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
-#include "zhanqun/feeds/websub.h"
 
 namespace zhanqun::feeds {
 
@@ -262,6 +261,10 @@ net::HttpResponse ServeFeedHead(const net::HttpRequest& req, LogReader& reader,
         {"Link", WebSubLinkHeader(o.websub_hub_url, FeedTopicUrl(o.base_url, origin) + "/head")});
   }
   return resp;
+}
+
+std::string WebSubLinkHeader(const std::string& hub_url, const std::string& self_url) {
+  return "<" + hub_url + ">; rel=\"hub\", <" + self_url + ">; rel=\"self\"";
 }
 
 }  // namespace zhanqun::feeds

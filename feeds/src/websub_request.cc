@@ -113,10 +113,6 @@ std::optional<std::string> FeedTopicOrigin(const std::string& base, const std::s
 
 }  // namespace websub_internal
 
-std::string WebSubLinkHeader(const std::string& hub_url, const std::string& self_url) {
-  return "<" + hub_url + ">; rel=\"hub\", <" + self_url + ">; rel=\"self\"";
-}
-
 std::string WebSubSignature(const std::string& secret, const std::string& body) {
   return "sha256=" + base::HmacHex("sha256", secret, body);
 }

@@ -148,6 +148,10 @@ base::Result<std::string> HeadDocument(LogReader& reader, const std::string& ori
 // The topic URL of an origin's feed: {base_url}/api/v1/feeds/{origin}.
 std::string FeedTopicUrl(const std::string& base_url, const std::string& origin);
 
+// "<hub>; rel=\"hub\", <self>; rel=\"self\"" for HTTP Link headers (WebSub
+// discovery: feed answers carry it when a WebSub hub is on, deliveries too).
+std::string WebSubLinkHeader(const std::string& hub_url, const std::string& self_url);
+
 std::string FeedUrl(const std::string& base_url, const std::string& origin, std::uint64_t after,
                     int wait_s = 0);
 

@@ -160,9 +160,6 @@ class WebSubHub {
   std::unique_ptr<Impl> impl_;
 };
 
-// "<hub>; rel=\"hub\", <self>; rel=\"self\"" for HTTP Link headers.
-std::string WebSubLinkHeader(const std::string& hub_url, const std::string& self_url);
-
 // "sha256=<lowercase hex HMAC-SHA256(secret, body)>".
 std::string WebSubSignature(const std::string& secret, const std::string& body);
 
