@@ -20,6 +20,13 @@
 
 namespace zhanqun::testing {
 
+// The value `r` holds; fails the test with its status when it holds an error.
+template <typename T>
+T Must(base::Result<T> r) {
+  if (!r.ok()) FAIL(r.status().ToString());
+  return std::move(*r);
+}
+
 // A fresh directory under the system temp dir, removed with everything in it
 // when the object goes out of scope.
 class TempDir {

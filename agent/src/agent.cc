@@ -93,7 +93,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const base
                                          std::move(*store), std::move(*index), std::move(*key),
                                          *hub_key));
   agent->data_dir_lock_ = std::move(*lock);
-  agent->trust_.Rebuild(*agent->store_);
+  ZQ_RETURN_IF_ERROR(agent->trust_.Rebuild(*agent->store_));
   ZQ_RETURN_IF_ERROR(agent->OpenSite());
   return agent;
 }
@@ -113,8 +113,9 @@ Status Agent::Start() {
   }
   if (!repaired.ok()) return repaired.status().Context("index repair");
   if (*repaired > 0) Emit(sink_, "index_repaired", {{"entries", std::to_string(*repaired)}});
-  reporter_.MarkHeldAtStart(store_->Head(feeds::kHubCode),
-                            indexer_.ProgressOf(feeds::kHubCode).indexed, site_ != nullptr);
+  Result<std::uint64_t> held = store_->Head(feeds::kHubCode);
+  if (!held.ok()) return held.status().Context("hub log head");
+  reporter_.MarkHeldAtStart(*held, indexer_.ProgressOf(feeds::kHubCode).indexed, site_ != nullptr);
   if (site_) site_->RequestRefresh();  // renders the site once at start
   {
     std::lock_guard<std::mutex> lock(threads_mu_);
@@ -159,13 +160,15 @@ void Agent::Stop() {
   if (!committed.ok()) Emit(sink_, "index_failed", {{"error", committed.status().ToString()}});
 }
 
-std::vector<std::string> Agent::Ancestors() {
+Result<std::vector<std::string>> Agent::Ancestors() {
   std::vector<std::string> out;
-  std::optional<RegistryNode> n = store_->FindRegistryNode(config_.node);
-  for (int guard = 0; n && guard < 8 && !n->parent.empty() && n->parent != feeds::kHubCode;
-       ++guard) {
-    out.push_back(n->parent);
-    n = store_->FindRegistryNode(n->parent);
+  Result<std::optional<RegistryNode>> n = store_->FindRegistryNode(config_.node);
+  for (int guard = 0; guard < 8; ++guard) {
+    if (!n.ok()) return n.status().Context("registry");
+    if (!*n || (*n)->parent.empty() || (*n)->parent == feeds::kHubCode) break;
+    const std::string parent = (*n)->parent;
+    out.push_back(parent);
+    n = store_->FindRegistryNode(parent);
   }
   return out;
 }
@@ -174,7 +177,14 @@ void Agent::EnsureFollowers() {
   // Ancestors' logs are carried whether or not our own site is on: we relay
   // them to children whose sites need those interpretation layers.
   std::vector<std::string> wanted = config_.origins;
-  for (const std::string& a : Ancestors()) wanted.push_back(a);
+  // Without the registry, the ancestors' logs wait for the next pass (the
+  // indexer calls this after each); the configured origins are followed now.
+  Result<std::vector<std::string>> ancestors = Ancestors();
+  if (ancestors.ok()) {
+    wanted.insert(wanted.end(), ancestors->begin(), ancestors->end());
+  } else {
+    Emit(sink_, "registry_unreadable", {{"error", ancestors.status().ToString()}});
+  }
   std::lock_guard<std::mutex> lock(threads_mu_);
   if (stopping_) return;
   for (const std::string& origin : wanted) {

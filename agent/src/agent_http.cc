@@ -157,7 +157,9 @@ void RegisterAgentRoutes(Agent& agent, net::HttpServer& server, feeds::WebSubHub
   server.Route("GET", "/search",
                [&agent](const HttpRequest& req) { return HandleSearch(agent, req); });
   server.Route("GET", "/api/v1/status", [&agent](const HttpRequest&) {
-    return HttpResponse::Json(200, agent.StatusJson() + "\n");
+    base::Result<std::string> status = agent.StatusJson();
+    if (!status.ok()) return HttpResponse::ServerError(status.status());
+    return HttpResponse::Json(200, *status + "\n");
   });
   server.Route("GET", "/api/v1/counters", [&agent, websub, push](const HttpRequest&) {
     std::vector<const base::CounterSet*> sets = {&agent.counters()};
@@ -170,7 +172,9 @@ void RegisterAgentRoutes(Agent& agent, net::HttpServer& server, feeds::WebSubHub
     return HttpResponse::Json(200, base::CountersJson(sets, values) + "\n");
   });
   server.Route("GET", "/metrics", [&agent](const HttpRequest&) {
-    HttpResponse r = HttpResponse::Text(200, AgentMetricsText(agent));
+    base::Result<std::string> text = AgentMetricsText(agent);
+    if (!text.ok()) return HttpResponse::ServerError(text.status());
+    HttpResponse r = HttpResponse::Text(200, *text);
     r.content_type = base::kMetricsContentType;
     return r;
   });

@@ -48,7 +48,7 @@ Status Agent::OpenSite() {
       options, std::move(*profile), *store_, [this](feeds::Entry e) { return AppendOwn(e); });
   if (!l.ok()) return l.status();
   site_ = std::make_unique<SiteWorker>(std::move(*l), *store_, clock_, sink_,
-                                       [this](const char* stage, std::uint64_t seq) {
+                                       [this](feeds::Stage stage, std::uint64_t seq) {
                                          reporter_.RecordStages(feeds::kHubCode, {{stage, seq}});
                                        });
   return Status::Ok();

@@ -17,9 +17,11 @@ json HeadStatementJson(const feeds::HeadStatement& hs) {
           {"expires", base::FormatTime(hs.expires_ms)}};
 }
 
-json QuarantineJson(AgentStore& store) {
+base::Result<json> QuarantineJson(AgentStore& store) {
+  base::Result<std::vector<QuarantineRow>> recent = store.Quarantined(10);
+  if (!recent.ok()) return recent.status().Context("quarantine");
   json quarantine = json::array();
-  for (const QuarantineRow& q : store.Quarantined(10)) {
+  for (const QuarantineRow& q : *recent) {
     quarantine.push_back({{"origin", q.origin},
                           {"seq", q.seq},
                           {"reason", q.reason},
@@ -31,19 +33,24 @@ json QuarantineJson(AgentStore& store) {
 
 }  // namespace
 
-std::string Agent::StatusJson() {
+base::Result<std::string> Agent::StatusJson() {
   json origins = json::object();
   for (const std::string& origin : FollowedOrigins()) {
-    feeds::ChainHead head = store_->HeadOf(origin);
+    base::Result<feeds::ChainHead> head = store_->HeadOf(origin);
+    if (!head.ok()) return head.status();
     Indexer::Progress p = indexer_.ProgressOf(origin);
-    origins[origin] = {{"head", head.seq},
-                       {"head_hash", head.hash},
+    origins[origin] = {{"head", head->seq},
+                       {"head_hash", head->hash},
                        {"indexed", p.indexed},             // searchable
                        {"index_committed", p.committed}};  // durable
   }
   feeds::ClockEstimate clock = freshness_.ClockEstimate();
   json upstreams = json::array();
   for (std::size_t i = 0; i < upstreams_.size(); ++i) upstreams.push_back(upstreams_.url(i));
+  base::Result<std::uint64_t> quarantine_count = store_->QuarantineCount();
+  if (!quarantine_count.ok()) return quarantine_count.status().Context("quarantine");
+  base::Result<json> quarantine_recent = QuarantineJson(*store_);
+  if (!quarantine_recent.ok()) return quarantine_recent.status();
   json counters = json::object();
   for (const base::Counter* c : counters_.counters()) counters[c->name()] = c->load();
   json out = {
@@ -57,8 +64,8 @@ std::string Agent::StatusJson() {
       {"clock",
        clock.known ? json{{"offset_ms", clock.offset_ms}, {"error_ms", clock.error_ms}} : json()},
       {"origins", origins},
-      {"quarantine_count", store_->QuarantineCount()},
-      {"quarantine_recent", QuarantineJson(*store_)},
+      {"quarantine_count", *quarantine_count},
+      {"quarantine_recent", *quarantine_recent},
       {"counters", counters}};
   return out.dump(2);
 }

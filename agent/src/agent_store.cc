@@ -65,16 +65,16 @@ void AgentStore::ReleaseMemory() {
   db_->ReleaseMemory();
 }
 
-feeds::ChainHead AgentStore::HeadOf(const std::string& origin) {
+Result<feeds::ChainHead> AgentStore::HeadOf(const std::string& origin) {
   std::lock_guard<std::mutex> lock(mu_);
   return HeadLocked(origin);
 }
 
-feeds::ChainHead AgentStore::HeadLocked(const std::string& origin) {
+Result<feeds::ChainHead> AgentStore::HeadLocked(const std::string& origin) {
   auto it = heads_.find(origin);
   if (it != heads_.end()) return it->second;
-  feeds::ChainHead head = log_.Head(origin);
-  heads_[origin] = head;
+  Result<feeds::ChainHead> head = log_.Head(origin);
+  if (head.ok()) heads_[origin] = *head;  // a failed read is not remembered
   return head;
 }
 
@@ -103,7 +103,14 @@ Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries
   for (const feeds::SignedEntry& e : entries) {
     const std::string& origin = e.entry.log.origin;
     auto m = moved.find(origin);
-    feeds::ChainHead head = m != moved.end() ? m->second : HeadLocked(origin);
+    feeds::ChainHead head;
+    if (m != moved.end()) {
+      head = m->second;
+    } else {
+      Result<feeds::ChainHead> stored = HeadLocked(origin);
+      if (!stored.ok()) return stored.status();
+      head = std::move(*stored);
+    }
     if (e.entry.log.seq != head.seq + 1 || e.entry.log.prev_hash != head.hash) {
       return Status::Precondition("entry " + origin + "#" + std::to_string(e.entry.log.seq) +
                                   " does not extend the stored head #" + std::to_string(head.seq));
@@ -121,7 +128,9 @@ Result<feeds::SignedEntry> AgentStore::AppendOwn(const std::string& origin, cons
   std::lock_guard<std::mutex> lock(mu_);
   sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
-  Result<feeds::SignedEntry> e = sign(HeadLocked(origin));
+  Result<feeds::ChainHead> head = HeadLocked(origin);
+  if (!head.ok()) return head.status();
+  Result<feeds::SignedEntry> e = sign(*head);
   if (!e.ok()) return e.status();
   ZQ_RETURN_IF_ERROR(InsertLocked(*e, now_ms));
   ZQ_RETURN_IF_ERROR(txn.Commit());
@@ -129,21 +138,24 @@ Result<feeds::SignedEntry> AgentStore::AppendOwn(const std::string& origin, cons
   return e;
 }
 
-std::optional<std::string> AgentStore::HashAt(const std::string& origin, std::uint64_t seq) {
+Result<std::optional<std::string>> AgentStore::HashAt(const std::string& origin,
+                                                      std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<feeds::LogRow> row = log_.Find(origin, seq);
-  if (!row.ok()) return std::nullopt;
-  return row->hash;
+  if (!row.ok()) {
+    if (row.status().code() == base::Code::kNotFound) return std::optional<std::string>();
+    return row.status();
+  }
+  return std::optional<std::string>(std::move(row->hash));
 }
 
-// An error ends the range early; the entries read before it are kept.
-std::vector<StoredEntry> AgentStore::ReadRange(const std::string& origin, std::uint64_t after,
-                                               std::size_t limit) {
+Result<std::vector<StoredEntry>> AgentStore::ReadRange(const std::string& origin,
+                                                       std::uint64_t after, std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<StoredEntry> out;
-  (void)log_.ForEachAfter(origin, after, limit, [&](feeds::LogRow row) {
+  ZQ_RETURN_IF_ERROR(log_.ForEachAfter(origin, after, limit, [&](feeds::LogRow row) {
     out.push_back({origin, row.seq, std::move(row.hash), std::move(row.wire)});
-  });
+  }));
   return out;
 }
 
@@ -159,51 +171,61 @@ Status AgentStore::Quarantine(const QuarantineRow& row) {
   return st->Run();
 }
 
-std::vector<QuarantineRow> AgentStore::Quarantined(std::size_t limit) {
+Result<std::vector<QuarantineRow>> AgentStore::Quarantined(std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<QuarantineRow> out;
   Result<sql::Stmt> st = db_->Prepare(
       "SELECT origin, seq, reason, source, at_ms, wire FROM quarantine ORDER BY at_ms DESC "
       "LIMIT ?1");
-  if (!st.ok()) return out;
+  if (!st.ok()) return st.status();
   st->Bind(1, static_cast<std::int64_t>(limit));
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
+  ZQ_RETURN_IF_ERROR(sql::ForEachRow(*st, [&](sql::Stmt& row) {
     out.push_back({row.Text(0), static_cast<std::uint64_t>(row.Int(1)), row.Text(2), row.Text(3),
                    row.Int(4), row.Text(5)});
-  });
+  }));
   return out;
 }
 
-std::uint64_t AgentStore::QuarantineCount() {
+Result<std::uint64_t> AgentStore::QuarantineCount() {
   std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Stmt> st = db_->Prepare("SELECT count(*) FROM quarantine");
-  if (!st.ok()) return 0;
+  if (!st.ok()) return st.status();
   Result<bool> row = st->Step();
-  return row.ok() && *row ? static_cast<std::uint64_t>(st->Int(0)) : 0;
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<std::uint64_t>(st->Int(0)) : std::uint64_t{0};
 }
 
-std::vector<std::pair<std::string, feeds::PublicKey>> AgentStore::TrustedKeys() {
+Result<std::vector<std::pair<std::string, feeds::PublicKey>>> AgentStore::TrustedKeys() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::pair<std::string, feeds::PublicKey>> out;
   Result<sql::Stmt> st = db_->Prepare("SELECT origin, public_key FROM trust ORDER BY seq");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
+  if (!st.ok()) return st.status();
+  using Key = std::pair<std::string, feeds::PublicKey>;
+  return feeds::ReadRows<Key>(*st, [](const sql::Stmt& row) -> Result<Key> {
     Result<feeds::PublicKey> k = feeds::ParsePublicKey(row.Text(1));
-    if (k.ok()) out.emplace_back(row.Text(0), *k);
+    if (!k.ok()) {
+      return Status::Corruption("trust.public_key of origin " + row.Text(0) + ": " +
+                                k.status().message());
+    }
+    return Key{row.Text(0), *k};
   });
-  return out;
 }
 
 Result<std::vector<std::string>> AgentStore::ReadWire(const std::string& origin,
                                                       std::uint64_t after, std::size_t limit) {
+  Result<std::vector<StoredEntry>> range = ReadRange(origin, after, limit);
+  if (!range.ok()) return range.status();
   std::vector<std::string> out;
-  for (StoredEntry& e : ReadRange(origin, after, limit)) out.push_back(std::move(e.wire));
+  for (StoredEntry& e : *range) out.push_back(std::move(e.wire));
   return out;
 }
 
-std::uint64_t AgentStore::Head(const std::string& origin) { return HeadOf(origin).seq; }
+Result<std::uint64_t> AgentStore::Head(const std::string& origin) {
+  Result<feeds::ChainHead> head = HeadOf(origin);
+  if (!head.ok()) return head.status();
+  return head->seq;
+}
 
-std::vector<std::string> AgentStore::Origins() {
+Result<std::vector<std::string>> AgentStore::Origins() {
   std::lock_guard<std::mutex> lock(mu_);
   return log_.Origins();
 }

@@ -59,95 +59,100 @@ Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
   return Status::Ok();
 }
 
-std::optional<ReleaseRef> AgentStore::FindRelease(const std::string& id) {
+namespace {
+
+constexpr const char* kReleaseColumns =
+    "SELECT id, version, status, origin, seq FROM release_view ";
+
+Result<ReleaseRef> ReadReleaseRef(const sql::Stmt& r) {
+  Result<feeds::ReleaseStatus> status =
+      feeds::ReadEnumColumn(r, 2, "release_view.status", &feeds::ParseReleaseStatus);
+  if (!status.ok()) return status.status().Context("release " + r.Text(0));
+  return ReleaseRef{r.Text(0),
+                    static_cast<int>(r.Int(1)),
+                    *status,
+                    {r.Text(3), static_cast<std::uint64_t>(r.Int(4))}};
+}
+
+Result<EntryRef> ReadEntryRef(const sql::Stmt& r) {
+  return EntryRef{r.Text(0), static_cast<std::uint64_t>(r.Int(1))};
+}
+
+}  // namespace
+
+Result<std::optional<ReleaseRef>> AgentStore::FindRelease(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Result<sql::CachedStmt> st =
-      db_->Cached("SELECT id, version, status, origin, seq FROM release_view WHERE id = ?1");
-  if (!st.ok()) return std::nullopt;
+  Result<sql::CachedStmt> st = db_->Cached(std::string(kReleaseColumns) + "WHERE id = ?1");
+  if (!st.ok()) return st.status();
   st->Bind(1, id);
-  std::optional<ReleaseRef> out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
-    out = ReleaseRef{r.Text(0),
-                     static_cast<int>(r.Int(1)),
-                     r.Text(2),
-                     {r.Text(3), static_cast<std::uint64_t>(r.Int(4))}};
-  });
-  return out;
+  Result<std::vector<ReleaseRef>> rows = feeds::ReadRows<ReleaseRef>(*st, ReadReleaseRef);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<ReleaseRef>();
+  return std::optional<ReleaseRef>(std::move(rows->front()));
 }
 
-std::vector<ReleaseRef> AgentStore::Releases() {
+Result<std::vector<ReleaseRef>> AgentStore::Releases() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<ReleaseRef> out;
-  Result<sql::Stmt> st =
-      db_->Prepare("SELECT id, version, status, origin, seq FROM release_view ORDER BY seq DESC");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
-    out.push_back({r.Text(0),
-                   static_cast<int>(r.Int(1)),
-                   r.Text(2),
-                   {r.Text(3), static_cast<std::uint64_t>(r.Int(4))}});
-  });
-  return out;
+  Result<sql::Stmt> st = db_->Prepare(std::string(kReleaseColumns) + "ORDER BY seq DESC");
+  if (!st.ok()) return st.status();
+  return feeds::ReadRows<ReleaseRef>(*st, ReadReleaseRef);
 }
 
-std::vector<EntryRef> AgentStore::Layers(const std::string& release_id) {
+Result<std::vector<EntryRef>> AgentStore::Layers(const std::string& release_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<EntryRef> out;
   Result<sql::CachedStmt> st =
       db_->Cached("SELECT origin, seq FROM layer_view WHERE release_id = ?1 ORDER BY origin");
-  if (!st.ok()) return out;
+  if (!st.ok()) return st.status();
   st->Bind(1, release_id);
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
-    out.push_back({r.Text(0), static_cast<std::uint64_t>(r.Int(1))});
-  });
-  return out;
+  return feeds::ReadRows<EntryRef>(*st, ReadEntryRef);
 }
 
-ViewChanges AgentStore::ChangedAfter(const std::string& origin, std::uint64_t after,
-                                     std::uint64_t upto) {
+Result<ViewChanges> AgentStore::ChangedAfter(const std::string& origin, std::uint64_t after,
+                                             std::uint64_t upto) {
   std::lock_guard<std::mutex> lock(mu_);
   ViewChanges out;
   Result<sql::CachedStmt> ids = db_->Cached(
       "SELECT id FROM release_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3 "
       "UNION SELECT release_id FROM layer_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3");
-  if (ids.ok()) {
-    ids->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
-    ids->Bind(3, static_cast<std::int64_t>(upto));
-    (void)sql::ForEachRow(*ids, [&](sql::Stmt& r) { out.release_ids.push_back(r.Text(0)); });
-  }
+  if (!ids.ok()) return ids.status();
+  ids->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
+  ids->Bind(3, static_cast<std::int64_t>(upto));
+  ZQ_RETURN_IF_ERROR(
+      sql::ForEachRow(*ids, [&](sql::Stmt& r) { out.release_ids.push_back(r.Text(0)); }));
   Result<sql::CachedStmt> topics =
       db_->Cached("SELECT 1 FROM topic_view WHERE origin = ?1 AND seq > ?2 AND seq <= ?3 LIMIT 1");
-  if (topics.ok()) {
-    topics->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
-    topics->Bind(3, static_cast<std::int64_t>(upto));
-    Result<bool> row = topics->Step();
-    out.topics = row.ok() && *row;
-  }
+  if (!topics.ok()) return topics.status();
+  topics->Bind(1, origin).Bind(2, static_cast<std::int64_t>(after));
+  topics->Bind(3, static_cast<std::int64_t>(upto));
+  Result<bool> row = topics->Step();
+  if (!row.ok()) return row.status();
+  out.topics = *row;
   return out;
 }
 
-std::vector<EntryRef> AgentStore::Topics() {
+Result<std::vector<EntryRef>> AgentStore::Topics() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<EntryRef> out;
   Result<sql::Stmt> st = db_->Prepare("SELECT origin, seq FROM topic_view ORDER BY origin, id");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
-    out.push_back({r.Text(0), static_cast<std::uint64_t>(r.Int(1))});
-  });
-  return out;
+  if (!st.ok()) return st.status();
+  return feeds::ReadRows<EntryRef>(*st, ReadEntryRef);
 }
 
-std::optional<RegistryNode> AgentStore::FindRegistryNode(const std::string& code) {
+Result<std::optional<RegistryNode>> AgentStore::FindRegistryNode(const std::string& code) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<sql::CachedStmt> st =
       db_->Cached("SELECT code, name, level, parent FROM registry WHERE code = ?1");
-  if (!st.ok()) return std::nullopt;
+  if (!st.ok()) return st.status();
   st->Bind(1, code);
-  std::optional<RegistryNode> out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& r) {
-    out = RegistryNode{r.Text(0), r.Text(1), r.Text(2), r.Text(3)};
-  });
-  return out;
+  Result<std::vector<RegistryNode>> rows =
+      feeds::ReadRows<RegistryNode>(*st, [](const sql::Stmt& r) -> Result<RegistryNode> {
+        Result<feeds::NodeLevel> level =
+            feeds::ReadEnumColumn(r, 2, "registry.level", &feeds::ParseNodeLevel);
+        if (!level.ok()) return level.status().Context("node " + r.Text(0));
+        return RegistryNode{r.Text(0), r.Text(1), *level, r.Text(3)};
+      });
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<RegistryNode>();
+  return std::optional<RegistryNode>(std::move(rows->front()));
 }
 
 Result<std::string> AgentStore::Wire(const std::string& origin, std::uint64_t seq) {

@@ -11,7 +11,8 @@ ApplyHooks Agent::ApplierHooks() {
     indexer_.HandOff(origin, stored);
   };
   h.progressed = [this](const std::string& origin, std::uint64_t received, std::uint64_t verified) {
-    reporter_.RecordStages(origin, {{"received", received}, {"verified", verified}});
+    reporter_.RecordStages(
+        origin, {{feeds::Stage::kReceived, received}, {feeds::Stage::kVerified, verified}});
   };
   h.rejected = [this](const std::string& origin, std::uint64_t seq, const std::string& reason) {
     reporter_.NoteRejection(origin, seq, reason);
@@ -24,9 +25,11 @@ IndexHooks Agent::IndexerHooks() {
   h.indexed = [this](const std::string& origin, std::uint64_t seq) {
     // Without a local site, a node is live once its search serves the entry.
     if (site_) {
-      reporter_.RecordStages(origin, {{"indexed", seq}});
+      reporter_.RecordStages(origin, {{feeds::Stage::kIndexed, seq}});
     } else {
-      reporter_.RecordStages(origin, {{"indexed", seq}, {"localized", seq}, {"live", seq}});
+      reporter_.RecordStages(origin, {{feeds::Stage::kIndexed, seq},
+                                      {feeds::Stage::kLocalized, seq},
+                                      {feeds::Stage::kLive, seq}});
     }
   };
   h.pass_done = [this] {

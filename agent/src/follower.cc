@@ -52,9 +52,11 @@ void Follower::Quarantine(const std::string& url, std::uint64_t after, const net
 }
 
 void Follower::Applied(const net::HttpResult& res, std::size_t count) {
-  EventFields fields = {{"origin", origin_},
-                        {"count", std::to_string(count)},
-                        {"head", std::to_string(env_.store.Head(origin_))}};
+  Result<std::uint64_t> head = env_.store.Head(origin_);
+  EventFields fields = {
+      {"origin", origin_},
+      {"count", std::to_string(count)},
+      {"head", head.ok() ? std::to_string(*head) : "unreadable: " + head.status().ToString()}};
   // A page that leaves us behind is catch-up: say how far there is to go.
   if (auto h = res.headers.find("x-zhanqun-head"); h != res.headers.end()) {
     fields.push_back({"upstream_head", h->second});
@@ -71,7 +73,13 @@ void Follower::Applied(const net::HttpResult& res, std::size_t count) {
 }
 
 bool Follower::FetchOnce() {
-  std::uint64_t after = env_.store.Head(origin_);
+  Result<std::uint64_t> head = env_.store.Head(origin_);
+  if (!head.ok()) {
+    // Not the upstream's fault: no failure is counted against it.
+    Emit(env_.sink, "store_failed", {{"origin", origin_}, {"error", head.status().ToString()}});
+    return false;
+  }
+  const std::uint64_t after = *head;
   Upstreams::Choice up = env_.upstreams.Current();
   std::string url = feeds::FeedUrl(up.url, origin_, after, env_.config.poll_wait_s);
   env_.counters.fetches++;

@@ -101,7 +101,9 @@ Result<Batch> Indexer::NextBatch(const std::string& origin, std::uint64_t done) 
   // restart, a catch-up beyond the hand-off's bound) is read back.
   Batch batch = TakeHandedOff(origin, done, kBatch);
   if (!batch.empty()) return batch;
-  for (StoredEntry& se : store_.ReadRange(origin, done, kBatch)) {
+  Result<std::vector<StoredEntry>> stored = store_.ReadRange(origin, done, kBatch);
+  if (!stored.ok()) return stored.status();
+  for (StoredEntry& se : *stored) {
     Result<feeds::Entry> e = feeds::DecodeStoredEntry(se.wire);
     if (!e.ok()) return e.status().Context("stored entry " + origin + "#" + Seq(se.seq));
     batch.emplace_back(se.seq, std::move(e->release));
@@ -134,10 +136,11 @@ Status Indexer::IndexBatch(const std::string& origin, std::uint64_t done, Batch&
   // loses little work. A trickle waits for Commit to share one.
   if (uncommitted_ >= kBatch) ZQ_RETURN_IF_ERROR(CommitLocked());
   if (batch.size() == kBatch) {
+    Result<std::uint64_t> head = store_.Head(origin);
     Emit(sink_, "index_progress",
          {{"origin", origin},
           {"indexed_seq", Seq(batch.back().first)},
-          {"head", Seq(store_.Head(origin))}});
+          {"head", head.ok() ? Seq(*head) : "unreadable: " + head.status().ToString()}});
   }
   return Status::Ok();
 }

@@ -12,18 +12,12 @@ using base::Status;
 
 namespace {
 
-feeds::NodeLevel LevelOf(AgentStore& store, const std::string& code) {
-  std::optional<RegistryNode> n = store.FindRegistryNode(code);
-  if (n) {
-    Result<feeds::NodeLevel> l = feeds::ParseNodeLevel(n->level);
-    if (l.ok()) return *l;
-  }
-  return feeds::NodeLevel::kCounty;
-}
-
-std::string NameOf(AgentStore& store, const std::string& code) {
-  std::optional<RegistryNode> n = store.FindRegistryNode(code);
-  return n ? n->name : code;
+// A node the registry does not list (yet) is shown as a county named by its code.
+Result<RegistryNode> RegistryNodeOf(AgentStore& store, const std::string& code) {
+  Result<std::optional<RegistryNode>> n = store.FindRegistryNode(code);
+  if (!n.ok()) return n.status();
+  if (*n) return std::move(**n);
+  return RegistryNode{code, code, feeds::NodeLevel::kCounty, ""};
 }
 
 }  // namespace
@@ -55,27 +49,43 @@ Result<std::unique_ptr<Localizer>> Localizer::Open(const LocalizerOptions& optio
 // Log entries never change, so a decoded one stays good: a release's page is
 // rendered again as each level's layer arrives, and each time it needs the
 // release and the other layers.
-Result<feeds::Entry> Localizer::Load(const EntryRef& ref) {
+Result<std::optional<feeds::Entry>> Localizer::Load(const EntryRef& ref) {
   for (const auto& [at, entry] : decoded_) {
-    if (at.seq == ref.seq && at.origin == ref.origin) return entry;
+    if (at.seq == ref.seq && at.origin == ref.origin) return std::optional<feeds::Entry>(entry);
   }
   Result<std::string> wire = store_.Wire(ref.origin, ref.seq);
   if (!wire.ok()) return wire.status();
   Result<feeds::Entry> e = feeds::DecodeStoredEntry(*wire);
-  if (!e.ok())
-    return e.status().Context("stored entry " + ref.origin + "#" + std::to_string(ref.seq));
+  if (!e.ok()) return std::optional<feeds::Entry>();
   if (decoded_.size() == kDecodedEntries) decoded_.pop_back();
   decoded_.emplace_front(ref, *e);
-  return e;
+  return std::optional<feeds::Entry>(std::move(*e));
 }
 
-std::optional<feeds::Interpretation> Localizer::OwnLayer(const std::string& release_id) {
-  for (const EntryRef& ref : store_.Layers(release_id)) {
-    if (ref.origin != profile_.code) continue;
-    Result<feeds::Entry> e = Load(ref);
-    if (e.ok() && e->interpretation) return e->interpretation;
+Result<feeds::Entry> Localizer::LoadDecoded(const EntryRef& ref) {
+  Result<std::optional<feeds::Entry>> e = Load(ref);
+  if (!e.ok()) return e.status();
+  if (!*e) {
+    Result<std::string> wire = store_.Wire(ref.origin, ref.seq);
+    Result<feeds::Entry> decoded =
+        wire.ok() ? feeds::DecodeStoredEntry(*wire) : Result<feeds::Entry>(wire.status());
+    std::string why = decoded.ok() ? "does not decode" : decoded.status().ToString();
+    return Status::Corruption("stored entry " + ref.origin + "#" + std::to_string(ref.seq) + ": " +
+                              why);
   }
-  return std::nullopt;
+  return std::move(**e);
+}
+
+Result<std::optional<feeds::Interpretation>> Localizer::OwnLayer(const std::string& release_id) {
+  Result<std::vector<EntryRef>> layers = store_.Layers(release_id);
+  if (!layers.ok()) return layers.status();
+  for (const EntryRef& ref : *layers) {
+    if (ref.origin != profile_.code) continue;
+    Result<std::optional<feeds::Entry>> e = Load(ref);
+    if (!e.ok()) return e.status();
+    if (*e && (*e)->interpretation) return (*e)->interpretation;
+  }
+  return std::optional<feeds::Interpretation>();
 }
 
 Result<feeds::SignedEntry> Localizer::WriteLayer(const feeds::Release& release, std::string html,
@@ -97,13 +107,20 @@ Result<feeds::SignedEntry> Localizer::WriteLayer(const feeds::Release& release, 
 Result<std::size_t> Localizer::Interpret(const std::vector<std::string>& release_ids) {
   std::size_t written = 0;
   for (const std::string& id : release_ids) {
-    std::optional<ReleaseRef> ref = store_.FindRelease(id);
-    if (!ref || ref->at.origin != feeds::kHubCode || ref->status == "withdrawn") continue;
-    std::optional<feeds::Interpretation> mine = OwnLayer(id);
+    Result<std::optional<ReleaseRef>> found = store_.FindRelease(id);
+    if (!found.ok()) return found.status();
+    const std::optional<ReleaseRef>& ref = *found;
+    if (!ref || ref->at.origin != feeds::kHubCode ||
+        ref->status == feeds::ReleaseStatus::kWithdrawn) {
+      continue;
+    }
+    Result<std::optional<feeds::Interpretation>> own = OwnLayer(id);
+    if (!own.ok()) return own.status();
+    const std::optional<feeds::Interpretation>& mine = *own;
     if (mine && mine->release_version >= ref->version) continue;
     // A hand-written layer is the operator's to renew; only template layers follow amendments.
     if (mine && mine->source == "manual") continue;
-    Result<feeds::Entry> e = Load(ref->at);
+    Result<feeds::Entry> e = LoadDecoded(ref->at);
     if (!e.ok()) return e.status();
     Result<std::string> html = templates_.Render(*e->release, profile_);
     if (!html.ok()) return html.status();
@@ -118,18 +135,22 @@ Result<std::size_t> Localizer::Interpret(const std::vector<std::string>& release
 // Release ids whose pages changed since the last call, from what the entries
 // appended since then made current in the store's views; `topics_changed`
 // when a topic definition is among them.
-std::vector<std::string> Localizer::ChangedReleases(bool* topics_changed) {
+Result<std::vector<std::string>> Localizer::ChangedReleases(bool* topics_changed) {
   std::set<std::string> ids;
-  for (const std::string& origin : store_.Origins()) {
-    const std::uint64_t head = store_.Head(origin);
+  Result<std::vector<std::string>> origins = store_.Origins();
+  if (!origins.ok()) return origins.status();
+  for (const std::string& origin : *origins) {
+    Result<std::uint64_t> head = store_.Head(origin);
+    if (!head.ok()) return head.status();
     std::uint64_t& seen = seen_[origin];
-    if (head <= seen) continue;
-    ViewChanges c = store_.ChangedAfter(origin, seen, head);
-    seen = head;
-    ids.insert(c.release_ids.begin(), c.release_ids.end());
-    if (c.topics) *topics_changed = true;
+    if (*head <= seen) continue;
+    Result<ViewChanges> c = store_.ChangedAfter(origin, seen, *head);
+    if (!c.ok()) return c.status();
+    seen = *head;
+    ids.insert(c->release_ids.begin(), c->release_ids.end());
+    if (c->topics) *topics_changed = true;
   }
-  return {ids.begin(), ids.end()};
+  return std::vector<std::string>(ids.begin(), ids.end());
 }
 
 Result<std::size_t> Localizer::Refresh(const std::function<void()>& interpreted) {
@@ -145,25 +166,38 @@ Result<std::size_t> Localizer::Refresh(const std::function<void()>& interpreted)
 Result<std::size_t> Localizer::RefreshAll(const std::function<void()>& interpreted) {
   // What arrives from here on is a change for the next refresh; what arrived
   // before is read by this one.
-  for (const std::string& origin : store_.Origins()) seen_[origin] = store_.Head(origin);
+  Result<std::vector<std::string>> origins = store_.Origins();
+  if (!origins.ok()) return origins.status();
+  for (const std::string& origin : *origins) {
+    Result<std::uint64_t> head = store_.Head(origin);
+    if (!head.ok()) return head.status();
+    seen_[origin] = *head;
+  }
+  Result<std::vector<ReleaseRef>> releases = store_.Releases();
+  if (!releases.ok()) return releases.status();
   std::vector<std::string> ids;
-  for (const ReleaseRef& ref : store_.Releases()) ids.push_back(ref.id);
+  for (const ReleaseRef& ref : *releases) ids.push_back(ref.id);
   Result<std::size_t> written = Interpret(ids);
   if (!written.ok()) return written.status();
   if (interpreted) interpreted();
+  Result<std::vector<localization::Topic>> topics = LoadTopics();
+  if (!topics.ok()) return topics.status();
   site_ = localization::SiteSnapshot{};
   site_.node = profile_;
   site_.base_url = options_.base_url;
-  site_.topics = LoadTopics();
+  site_.topics = std::move(*topics);
   release_at_.clear();
   kept_from_.clear();
+  releases = store_.Releases();
+  if (!releases.ok()) return releases.status();
   // One release in memory at a time: its page is written, its list data kept.
-  for (const ReleaseRef& ref : store_.Releases()) {
-    Result<localization::ReleasePage> page = FullPage(ref);
-    if (!page.ok()) continue;  // an entry that does not decode is not shown
-    KeepListData(ref.at, page->release);
-    if (page->release.status == feeds::ReleaseStatus::kWithdrawn) continue;
-    ZQ_RETURN_IF_ERROR(renderer_.RenderReleasePage(site_, *page));
+  for (const ReleaseRef& ref : *releases) {
+    Result<std::optional<localization::ReleasePage>> page = FullPage(ref);
+    if (!page.ok()) return page.status();
+    if (!*page) continue;  // an entry that does not decode is not shown
+    KeepListData(ref.at, (*page)->release);
+    if ((*page)->release.status == feeds::ReleaseStatus::kWithdrawn) continue;
+    ZQ_RETURN_IF_ERROR(renderer_.RenderReleasePage(site_, **page));
   }
   ZQ_RETURN_IF_ERROR(renderer_.RenderIndexes(site_, nullptr));
   ZQ_RETURN_IF_ERROR(renderer_.RemoveStale(site_));
@@ -179,7 +213,9 @@ Result<std::size_t> Localizer::RefreshChanged(const std::function<void()>& inter
   bool topics_changed = false;
   std::size_t written = 0;
   for (int round = 0; round < 8; ++round) {
-    std::vector<std::string> fresh = ChangedReleases(&topics_changed);
+    Result<std::vector<std::string>> changed_now = ChangedReleases(&topics_changed);
+    if (!changed_now.ok()) return changed_now.status();
+    const std::vector<std::string>& fresh = *changed_now;
     if (fresh.empty()) break;
     changed.insert(fresh.begin(), fresh.end());
     Result<std::size_t> w = Interpret(fresh);
@@ -189,15 +225,23 @@ Result<std::size_t> Localizer::RefreshChanged(const std::function<void()>& inter
   }
   if (interpreted) interpreted();
   if (changed.empty() && !topics_changed) return written;
-  if (topics_changed) site_.topics = LoadTopics();
+  if (topics_changed) {
+    Result<std::vector<localization::Topic>> loaded = LoadTopics();
+    if (!loaded.ok()) return loaded.status();
+    site_.topics = std::move(*loaded);
+  }
   std::set<std::string> topics;  // topic pages whose lists changed
   bool lists_changed = topics_changed;
   std::vector<localization::ReleasePage> withdrawn;
   for (const std::string& id : changed) {
-    std::optional<ReleaseRef> ref = store_.FindRelease(id);
+    Result<std::optional<ReleaseRef>> found = store_.FindRelease(id);
+    if (!found.ok()) return found.status();
+    const std::optional<ReleaseRef>& ref = *found;
     if (!ref) continue;  // a layer that came before its release
-    Result<localization::ReleasePage> page = FullPage(*ref);
-    if (!page.ok()) continue;
+    Result<std::optional<localization::ReleasePage>> full = FullPage(*ref);
+    if (!full.ok()) return full.status();
+    if (!*full) continue;  // an entry that does not decode is not shown
+    std::optional<localization::ReleasePage>& page = *full;
     std::vector<std::string> topics_before;
     if (auto it = release_at_.find(id); it != release_at_.end()) {
       topics_before = site_.releases[it->second].release.topics;
@@ -224,25 +268,26 @@ Result<std::size_t> Localizer::RefreshChanged(const std::function<void()>& inter
   return written;
 }
 
-Result<localization::ReleasePage> Localizer::FullPage(const ReleaseRef& ref) {
-  Result<feeds::Entry> e = Load(ref.at);
+Result<std::optional<localization::ReleasePage>> Localizer::FullPage(const ReleaseRef& ref) {
+  Result<std::optional<feeds::Entry>> e = Load(ref.at);
   if (!e.ok()) return e.status();
-  if (!e->release) {
-    return Status::Corruption("stored entry " + ref.at.origin + "#" + std::to_string(ref.at.seq) +
-                              " holds no release");
-  }
+  if (!*e || !(*e)->release) return std::optional<localization::ReleasePage>();
   localization::ReleasePage page;
-  page.release = std::move(*e->release);
-  for (const EntryRef& layer_ref : store_.Layers(ref.id)) {
-    Result<feeds::Entry> le = Load(layer_ref);
-    if (!le.ok() || !le->interpretation) continue;
+  page.release = std::move(*(*e)->release);
+  Result<std::vector<EntryRef>> layers = store_.Layers(ref.id);
+  if (!layers.ok()) return layers.status();
+  for (const EntryRef& layer_ref : *layers) {
+    Result<std::optional<feeds::Entry>> le = Load(layer_ref);
+    if (!le.ok()) return le.status();
+    if (!*le || !(*le)->interpretation) continue;
+    Result<RegistryNode> by = RegistryNodeOf(store_, layer_ref.origin);
+    if (!by.ok()) return by.status();
     // Every stored entry was verified against its origin's registry key on
     // arrival (or signed by us), so the layer is shown as verified.
-    page.layers.push_back({LevelOf(store_, layer_ref.origin), layer_ref.origin,
-                           NameOf(store_, layer_ref.origin), le->interpretation->body_html,
-                           le->interpretation->release_version, true});
+    page.layers.push_back({by->level, layer_ref.origin, by->name, (*le)->interpretation->body_html,
+                           (*le)->interpretation->release_version, true});
   }
-  return page;
+  return std::optional<localization::ReleasePage>(std::move(page));
 }
 
 bool Localizer::KeepListData(const EntryRef& at, const feeds::Release& release) {
@@ -270,13 +315,16 @@ bool Localizer::KeepListData(const EntryRef& at, const feeds::Release& release) 
   return true;
 }
 
-std::vector<localization::Topic> Localizer::LoadTopics() {
+Result<std::vector<localization::Topic>> Localizer::LoadTopics() {
+  Result<std::vector<EntryRef>> refs = store_.Topics();
+  if (!refs.ok()) return refs.status();
   std::vector<localization::Topic> topics;
-  for (const EntryRef& ref : store_.Topics()) {
-    Result<feeds::Entry> e = Load(ref);
-    if (!e.ok() || !e->topic) continue;
-    topics.push_back(
-        {e->topic->id, e->topic->title, e->topic->description, ref.origin != feeds::kHubCode});
+  for (const EntryRef& ref : *refs) {
+    Result<std::optional<feeds::Entry>> e = Load(ref);
+    if (!e.ok()) return e.status();
+    if (!*e || !(*e)->topic) continue;  // an entry that does not decode is not shown
+    const feeds::TopicDef& t = *(*e)->topic;
+    topics.push_back({t.id, t.title, t.description, ref.origin != feeds::kHubCode});
   }
   return topics;
 }
@@ -285,14 +333,16 @@ Result<feeds::SignedEntry> Localizer::WriteManual(const std::string& release_id,
                                                   const std::string& html,
                                                   feeds::InterpretationMode mode) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::optional<ReleaseRef> ref = store_.FindRelease(release_id);
+  Result<std::optional<ReleaseRef>> found = store_.FindRelease(release_id);
+  if (!found.ok()) return found.status();
+  const std::optional<ReleaseRef>& ref = *found;
   if (!ref || ref->at.origin != feeds::kHubCode) {
     return Status::NotFound("release '" + release_id + "' is not held here");
   }
-  if (ref->status == "withdrawn") {
+  if (ref->status == feeds::ReleaseStatus::kWithdrawn) {
     return Status::Precondition("release '" + release_id + "' has been withdrawn");
   }
-  Result<feeds::Entry> e = Load(ref->at);
+  Result<feeds::Entry> e = LoadDecoded(ref->at);
   if (!e.ok()) return e.status();
   std::string body = text::SanitizeHtml(html);
   if (mode == feeds::InterpretationMode::kExtend) {
@@ -324,8 +374,11 @@ Result<std::string> Localizer::SearchPage(const localization::SearchPageModel& m
 
 Result<std::string> Localizer::GonePage(const std::string& release_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::optional<ReleaseRef> ref = store_.FindRelease(release_id);
-  if (!ref || ref->status != "withdrawn") return Status::NotFound("not withdrawn");
+  Result<std::optional<ReleaseRef>> ref = store_.FindRelease(release_id);
+  if (!ref.ok()) return ref.status();
+  if (!*ref || (*ref)->status != feeds::ReleaseStatus::kWithdrawn) {
+    return Status::NotFound("not withdrawn");
+  }
   return renderer_.RenderGonePage(site_, release_id);
 }
 

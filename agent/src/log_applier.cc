@@ -39,11 +39,18 @@ void LogApplier::Reject(const std::string& origin, const feeds::ParsedEntry& e, 
         {"quarantined", q.ok() ? "yes" : q.ToString()}});
 }
 
-bool LogApplier::IsHeld(const std::string& origin, const feeds::ParsedEntry& e,
-                        const feeds::ChainHead& head) {
+Result<bool> LogApplier::IsHeld(const std::string& origin, const feeds::ParsedEntry& e,
+                                const feeds::ChainHead& head) {
   const feeds::LogPosition& pos = e.entry.log;
-  return pos.origin == origin && pos.seq <= head.seq &&
-         store_.HashAt(origin, pos.seq) == base::Sha256Hex(e.canonical);
+  if (pos.origin != origin || pos.seq > head.seq) return false;
+  Result<std::optional<std::string>> hash = store_.HashAt(origin, pos.seq);
+  if (!hash.ok()) return hash.status();
+  return *hash == base::Sha256Hex(e.canonical);
+}
+
+void LogApplier::StoreFailed(const std::string& origin, const Status& s, ApplyOutcome* out) {
+  Emit(sink_, "store_failed", {{"origin", origin}, {"error", s.ToString()}});
+  if (out->rejected.ok()) out->rejected = s;
 }
 
 Result<feeds::SignedEntry> LogApplier::VerifyFromFeed(const std::string& origin,
@@ -61,8 +68,7 @@ bool LogApplier::StoreVerified(const std::string& origin,
   if (verified.empty()) return true;
   Status s = store_.AppendVerified(verified, clock_.NowMs());
   if (!s.ok()) {
-    Emit(sink_, "store_failed", {{"origin", origin}, {"error", s.ToString()}});
-    if (out->rejected.ok()) out->rejected = s;
+    StoreFailed(origin, s, out);
     return false;
   }
   out->applied = verified.size();
@@ -77,13 +83,24 @@ ApplyOutcome LogApplier::ApplyPage(const std::string& origin,
                                    const std::string& source) {
   std::lock_guard<std::mutex> apply_lock(mu_);
   ApplyOutcome out;
-  feeds::ChainHead head = store_.HeadOf(origin);
+  Result<feeds::ChainHead> stored = store_.HeadOf(origin);
+  if (!stored.ok()) {
+    StoreFailed(origin, stored.status(), &out);
+    return out;
+  }
+  feeds::ChainHead head = std::move(*stored);
   std::uint64_t received = 0;
   std::vector<feeds::SignedEntry> verified;
   for (const feeds::ParsedEntry& e : page) {
     const feeds::LogPosition& pos = e.entry.log;
+    Result<bool> held = IsHeld(origin, e, head);
+    if (!held.ok()) {
+      // What was verified before it is still stored below.
+      StoreFailed(origin, held.status(), &out);
+      break;
+    }
     if (pos.seq <= head.seq + 1) received = std::max(received, pos.seq);
-    if (IsHeld(origin, e, head)) {
+    if (*held) {
       // Applying what we hold changes nothing; a parent that sends it again
       // is still worth a line, since we only ever ask for entries after our head.
       out.duplicates++;

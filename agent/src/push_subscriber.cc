@@ -139,7 +139,10 @@ HttpResponse PushSubscriber::HandleNotification(const std::string& token, const 
     return HttpResponse::Text(400, "not a feed of origin " + origin + "\n");
   }
   std::vector<feeds::ParsedEntry> next;
-  const std::uint64_t head = agent_.store().Head(origin);
+  const Result<std::uint64_t> stored = agent_.store().Head(origin);
+  // The hub retries a delivery that failed; the long-poll catches up meanwhile.
+  if (!stored.ok()) return HttpResponse::ServerError(stored.status());
+  const std::uint64_t head = *stored;
   for (feeds::ParsedEntry& e : feed->entries) {
     if (e.entry.log.seq > head) next.push_back(std::move(e));
   }

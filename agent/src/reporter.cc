@@ -35,18 +35,23 @@ Reporter::Reporter(ReporterEnv env) : env_(std::move(env)), client_(env_.http())
 void Reporter::MarkHeldAtStart(std::uint64_t stored, std::uint64_t indexed, bool site_on) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const char* stage : {"received", "verified"}) hub_stages_[stage] = {stored, 0};
-    hub_stages_["indexed"] = {indexed, 0};
+    auto mark = [&](feeds::Stage stage) -> StageMark& {
+      return hub_stages_[feeds::StageName(stage)];
+    };
+    for (feeds::Stage stage : {feeds::Stage::kReceived, feeds::Stage::kVerified}) {
+      mark(stage) = {stored, 0};
+    }
+    mark(feeds::Stage::kIndexed) = {indexed, 0};
     if (!site_on) {
-      hub_stages_["localized"] = {indexed, 0};
-      hub_stages_["live"] = {indexed, 0};
+      mark(feeds::Stage::kLocalized) = {indexed, 0};
+      mark(feeds::Stage::kLive) = {indexed, 0};
     }
   }
   signal_.Raise();
 }
 
-void Reporter::RecordStageLocked(const std::string& stage, std::uint64_t seq, base::TimeMs at) {
-  StageMark& mark = hub_stages_[stage];
+void Reporter::RecordStageLocked(feeds::Stage stage, std::uint64_t seq, base::TimeMs at) {
+  StageMark& mark = hub_stages_[feeds::StageName(stage)];
   if (seq <= mark.seq) return;
   mark = {seq, at};
   transitions_.push_back({feeds::kHubCode, stage, seq, at});
@@ -99,10 +104,14 @@ std::string Reporter::BuildOwnReport(bool with_acks, std::size_t* rejections, st
     r.acks.assign(transitions_.begin(), transitions_.end());
     // The current mark of every other stage too: acks are cumulative, so a
     // report that went missing costs timing detail only, never progress.
-    for (const auto& [stage, mark] : hub_stages_) {
+    for (const auto& [name, mark] : hub_stages_) {
+      Result<feeds::Stage> stage = feeds::ParseStage(name);
+      if (!stage.ok()) continue;  // every key is a StageName
       bool moved = std::any_of(transitions_.begin(), transitions_.end(),
-                               [&](const feeds::StageAck& a) { return a.stage == stage; });
-      if (mark.seq > 0 && !moved) r.acks.push_back({feeds::kHubCode, stage, mark.seq, mark.at_ms});
+                               [&](const feeds::StageAck& a) { return a.stage == *stage; });
+      if (mark.seq > 0 && !moved) {
+        r.acks.push_back({feeds::kHubCode, *stage, mark.seq, mark.at_ms});
+      }
     }
   }
   r.rejected = pending_rejections_;

@@ -19,13 +19,18 @@ void SiteWorker::Run() {
 void SiteWorker::Refresh() {
   base::TimeMs t0 = clock_.MonotonicMs();
   // Everything up to this head is interpreted, then rendered, by this refresh.
-  const std::uint64_t target = store_.Head(feeds::kHubCode);
-  base::Result<std::size_t> written = localizer_->Refresh([&] { stage_("localized", target); });
+  const base::Result<std::uint64_t> target = store_.Head(feeds::kHubCode);
+  if (!target.ok()) {
+    Emit(sink_, "site_failed", {{"error", target.status().ToString()}});
+    return;
+  }
+  base::Result<std::size_t> written =
+      localizer_->Refresh([&] { stage_(feeds::Stage::kLocalized, *target); });
   if (!written.ok()) {
     Emit(sink_, "site_failed", {{"error", written.status().ToString()}});
     return;
   }
-  stage_("live", target);
+  stage_(feeds::Stage::kLive, *target);
   if (*written > 0) {
     Emit(sink_, "interpretations_written",
          {{"count", std::to_string(*written)}, {"ms", std::to_string(clock_.MonotonicMs() - t0)}});

@@ -6,15 +6,17 @@ TrustedKeys::TrustedKeys(const feeds::PublicKey& hub_key) : hub_key_(hub_key) {
   trust_.Add(feeds::kHubCode, hub_key_);
 }
 
-void TrustedKeys::Rebuild(AgentStore& store) {
-  std::vector<std::pair<std::string, feeds::PublicKey>> learned = store.TrustedKeys();
+base::Status TrustedKeys::Rebuild(AgentStore& store) {
+  base::Result<std::vector<std::pair<std::string, feeds::PublicKey>>> learned = store.TrustedKeys();
+  if (!learned.ok()) return learned.status().Context("trusted keys");
   std::lock_guard<std::mutex> lock(mu_);
   trust_ = feeds::TrustStore();
   // The configured hub key is the anchor; registry entries it signed add the rest.
   trust_.Add(feeds::kHubCode, hub_key_);
-  for (const auto& [origin, key] : learned) {
+  for (const auto& [origin, key] : *learned) {
     if (origin != feeds::kHubCode) trust_.Add(origin, key);
   }
+  return base::Status::Ok();
 }
 
 base::Result<feeds::SignedEntry> TrustedKeys::Verify(const feeds::ParsedEntry& e,

@@ -24,7 +24,10 @@ UpstreamWatch::UpstreamWatch(Upstreams& upstreams, HubFreshness& freshness, Agen
       note_(std::move(note)) {}
 
 bool UpstreamWatch::Probe(std::size_t index, net::HttpClient& client) {
-  std::uint64_t ours = store_.Head(feeds::kHubCode);
+  base::Result<std::uint64_t> stored = store_.Head(feeds::kHubCode);
+  // Without our own head the upstream cannot be judged: it is not taken as healthy.
+  if (!stored.ok()) return false;
+  const std::uint64_t ours = *stored;
   base::Result<net::HttpResult> res =
       client.Get(feeds::FeedUrl(upstreams_.url(index), feeds::kHubCode, ours), kProbeTimeoutMs);
   if (!res.ok() || res->status != 200) return false;

@@ -107,6 +107,8 @@ int Serve(const agent::AgentConfig& config) {
   if (!s.ok()) return Fail(s);
   s = (*a)->Start();
   if (!s.ok()) return Fail(s);
+  base::Result<std::uint64_t> head = (*a)->store().Head(feeds::kHubCode);
+  if (!head.ok()) return Fail(head.status());
   if (websub) {
     s = websub->Start();
     if (!s.ok()) return Fail(s);
@@ -118,7 +120,7 @@ int Serve(const agent::AgentConfig& config) {
                   {"parent", config.parent_url},
                   {"upstreams", std::to_string(config.upstreams.size())},
                   {"clock_skew_ms", std::to_string(config.clock_skew_ms)},
-                  {"head", std::to_string((*a)->store().Head(feeds::kHubCode))}});
+                  {"head", std::to_string(*head)}});
   const int sig = WaitForSignals(**a, config.fault_injection);
   base::LogEvent("agent_stopping", {{"node", config.node}, {"signal", std::to_string(sig)}});
   if (push) push->Stop();

@@ -148,7 +148,9 @@ Status Desk::Impl::Record(const Actor& actor, Draft& d, const std::string& step,
 }
 
 Status Desk::Impl::CheckReleaseIdFree(const std::string& release_id) {
-  if (std::optional<hub::ReleaseRow> r = hub.store().FindRelease(release_id)) {
+  Result<std::optional<hub::ReleaseRow>> found = hub.store().FindRelease(release_id);
+  if (!found.ok()) return found.status().Context("release_id: '" + release_id + "'");
+  if (const std::optional<hub::ReleaseRow>& r = *found) {
     return Status(base::Code::kAlreadyExists,
                   "release_id: '" + release_id + "' is already published (version " +
                       std::to_string(r->version) + "); amend it instead");

@@ -54,7 +54,9 @@ Result<Draft> Desk::Impl::PublishDraft(const Actor& actor, Draft d) {
 // published draft here the first time someone amends, withdraws or repeals
 // it, with its content read back from the signed log.
 Result<Draft> Desk::Impl::AdoptPublished(const std::string& release_id) {
-  std::optional<hub::ReleaseRow> row = hub.store().FindRelease(release_id);
+  Result<std::optional<hub::ReleaseRow>> found = hub.store().FindRelease(release_id);
+  if (!found.ok()) return found.status().Context("release '" + release_id + "'");
+  const std::optional<hub::ReleaseRow>& row = *found;
   if (!row) return Status::NotFound("release '" + release_id + "' is not published");
   Result<std::vector<std::string>> wires = hub.store().ReadWire(feeds::kHubCode, row->seq - 1, 1);
   if (!wires.ok()) return wires.status();
@@ -190,7 +192,9 @@ Result<Draft> Desk::Amend(const staff::Principal& by, const std::string& release
                                                     DraftStateName(other.state) + ")");
     }
   }
-  std::optional<hub::ReleaseRow> row = impl_->hub.store().FindRelease(release_id);
+  Result<std::optional<hub::ReleaseRow>> found = impl_->hub.store().FindRelease(release_id);
+  if (!found.ok()) return found.status().Context("release '" + release_id + "'");
+  const std::optional<hub::ReleaseRow>& row = *found;
   Draft d;
   d.release_id = release_id;
   d.release_version = (row ? row->version : published->release_version) + 1;

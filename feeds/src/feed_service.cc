@@ -154,6 +154,24 @@ FeedMeta PageMeta(const std::string& origin, std::uint64_t after, std::size_t co
   return meta;
 }
 
+// The log could not be read: a follower should retry, not take the log as empty.
+net::HttpResponse Unreadable(const std::string& origin, const base::Status& s) {
+  net::HttpResponse r = net::HttpResponse::ServerError(
+      base::Status::Unavailable("log " + origin + " could not be read: " + s.ToString()));
+  r.headers.push_back({"Retry-After", "5"});
+  return r;
+}
+
+base::Result<std::string> Statement(const FeedServiceOptions& o, const std::string& origin) {
+  if (!o.head_statement) return std::string();
+  return o.head_statement(origin);
+}
+
+// The page of `origin` after `after`, at `head`.
+net::HttpResponse FeedPage(const net::HttpRequest& req, LogReader& reader,
+                           const FeedServiceOptions& o, const base::Clock& clock,
+                           const std::string& origin, std::uint64_t after, std::uint64_t head);
+
 // An empty page is stale the moment anything is appended, and a cache that
 // served it for even a second would turn every follower's long-poll into a
 // busy loop of cache hits: shared caches must not store it.
@@ -183,14 +201,36 @@ net::HttpResponse ServeFeed(const net::HttpRequest& req, LogReader& reader,
         "wait: expected seconds as an integer, got '" + req.Query("wait") + "'"));
   }
   wait = std::min<std::uint64_t>(wait, static_cast<std::uint64_t>(o.max_wait_s));
-  auto statement = [&] { return o.head_statement ? o.head_statement(origin) : std::string(); };
-  if (wait > 0 && reader.Head(origin) <= after) {
-    const std::string held = statement();
+  base::Result<std::uint64_t> head = reader.Head(origin);
+  if (!head.ok()) return Unreadable(origin, head.status());
+  if (wait > 0 && *head <= after) {
+    base::Result<std::string> held = Statement(o, origin);
+    if (!held.ok()) return Unreadable(origin, held.status());
+    base::Status failed;
+    // A failed read ends the wait too: it is answered below.
     notifier.WaitUntil(
-        origin, [&] { return reader.Head(origin) > after || statement() != held; },
+        origin,
+        [&] {
+          head = reader.Head(origin);
+          if (!head.ok()) return true;
+          base::Result<std::string> now = Statement(o, origin);
+          if (!now.ok()) failed = now.status();
+          return !now.ok() || *head > after || *now != *held;
+        },
         static_cast<std::int64_t>(wait) * 1000, o.recheck_ms);
+    if (!head.ok()) return Unreadable(origin, head.status());
+    if (!failed.ok()) return Unreadable(origin, failed);
   }
-  std::uint64_t head = reader.Head(origin);
+  return FeedPage(req, reader, o, clock, origin, after, *head);
+}
+
+namespace {
+
+net::HttpResponse FeedPage(const net::HttpRequest& req, LogReader& reader,
+                           const FeedServiceOptions& o, const base::Clock& clock,
+                           const std::string& origin, std::uint64_t after, std::uint64_t head) {
+  base::Result<std::string> hs = Statement(o, origin);
+  if (!hs.ok()) return Unreadable(origin, hs.status());
   // Entries never change once appended, so origin, after and head fix the page.
   const std::string cache_key = origin + " " + std::to_string(after) + " " + std::to_string(head);
   std::string body;
@@ -201,7 +241,7 @@ net::HttpResponse ServeFeed(const net::HttpRequest& req, LogReader& reader,
                 : 0;
   } else {
     base::Result<std::vector<std::string>> wires = reader.ReadWire(origin, after, o.page_size);
-    if (!wires.ok()) return net::HttpResponse::Error(wires.status());
+    if (!wires.ok()) return Unreadable(origin, wires.status());
     count = wires->size();
     body = EncodeFeed(PageMeta(origin, after, count, head, o, clock), *wires);
     if (o.page_cache && after + count == std::min<std::uint64_t>(head, after + o.page_size)) {
@@ -216,7 +256,7 @@ net::HttpResponse ServeFeed(const net::HttpRequest& req, LogReader& reader,
   resp.headers.push_back({"ETag", etag});
   resp.headers.push_back({"Cache-Control", CacheControl(meta.archive, count == 0)});
   resp.headers.push_back({"X-Zhanqun-Head", std::to_string(head)});
-  if (std::string hs = statement(); !hs.empty()) resp.headers.push_back({kHeadStatementHeader, hs});
+  if (!hs->empty()) resp.headers.push_back({kHeadStatementHeader, *hs});
   if (!o.websub_hub_url.empty()) {
     resp.headers.push_back(
         {"Link", WebSubLinkHeader(o.websub_hub_url, FeedTopicUrl(o.base_url, origin))});
@@ -229,8 +269,12 @@ net::HttpResponse ServeFeed(const net::HttpRequest& req, LogReader& reader,
   return resp;
 }
 
+}  // namespace
+
 base::Result<std::string> HeadDocument(LogReader& reader, const std::string& origin) {
-  std::uint64_t head = reader.Head(origin);
+  base::Result<std::uint64_t> read = reader.Head(origin);
+  if (!read.ok()) return read.status();
+  const std::uint64_t head = *read;
   std::string hash = kZeroHash;
   if (head > 0) {
     base::Result<std::vector<std::string>> wires = reader.ReadWire(origin, head - 1, 1);
@@ -253,7 +297,7 @@ net::HttpResponse ServeFeedHead(const net::HttpRequest& req, LogReader& reader,
         base::Status::Invalid("origin: expected a 6-digit division code, got '" + origin + "'"));
   }
   base::Result<std::string> doc = HeadDocument(reader, origin);
-  if (!doc.ok()) return net::HttpResponse::Error(doc.status());
+  if (!doc.ok()) return Unreadable(origin, doc.status());
   net::HttpResponse resp = net::HttpResponse::Text(200, *doc);
   resp.headers.push_back({"Cache-Control", "no-cache"});
   if (!o.websub_hub_url.empty()) {

@@ -8,15 +8,16 @@ namespace zhanqun::feeds {
 LogTable::LogTable(sql::Db& db, std::string table, std::string time_column)
     : db_(db), table_(std::move(table)), time_column_(std::move(time_column)) {}
 
-ChainHead LogTable::Head(const std::string& origin) {
+base::Result<ChainHead> LogTable::Head(const std::string& origin) {
   ChainHead head;
   head.origin = origin;
   base::Result<sql::CachedStmt> st = db_.Cached("SELECT seq, hash FROM " + table_ +
                                                 " WHERE origin = ?1 ORDER BY seq DESC LIMIT 1");
-  if (!st.ok()) return head;
+  if (!st.ok()) return st.status().Context("head of " + origin);
   st->Bind(1, origin);
   base::Result<bool> row = st->Step();
-  if (row.ok() && *row) {
+  if (!row.ok()) return row.status().Context("head of " + origin);
+  if (*row) {
     head.seq = static_cast<std::uint64_t>(st->Int(0));
     head.hash = st->Text(1);
   }
@@ -76,12 +77,12 @@ base::Status LogTable::ForEachAfter(const std::string& origin, std::uint64_t aft
   });
 }
 
-std::vector<std::string> LogTable::Origins() {
+base::Result<std::vector<std::string>> LogTable::Origins() {
   std::vector<std::string> out;
   base::Result<sql::CachedStmt> st =
       db_.Cached("SELECT DISTINCT origin FROM " + table_ + " ORDER BY origin");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(**st, [&](sql::Stmt& row) { out.push_back(row.Text(0)); });
+  if (!st.ok()) return st.status();
+  ZQ_RETURN_IF_ERROR(sql::ForEachRow(**st, [&](sql::Stmt& row) { out.push_back(row.Text(0)); }));
   return out;
 }
 

@@ -22,6 +22,15 @@ bool IsInt(const json& j, const char* key) { return j.contains(key) && j[key].is
 
 }  // namespace
 
+const char* StageName(Stage s) { return kStages[static_cast<std::size_t>(s)]; }
+
+base::Result<Stage> ParseStage(const std::string& s) {
+  for (Stage st : kAllStages) {
+    if (s == StageName(st)) return st;
+  }
+  return base::Status::Invalid("unknown stage '" + s + "'");
+}
+
 bool IsStage(const std::string& s) {
   return std::any_of(std::begin(kStages), std::end(kStages), [&](const char* k) { return s == k; });
 }
@@ -29,7 +38,7 @@ bool IsStage(const std::string& s) {
 std::string EncodeReport(const NodeReport& r) {
   json acks = json::array();
   for (const StageAck& a : r.acks) {
-    json j = {{"origin", a.origin}, {"stage", a.stage}, {"seq", a.seq}};
+    json j = {{"origin", a.origin}, {"stage", StageName(a.stage)}, {"seq", a.seq}};
     if (a.at_ms > 0) j["at_ms"] = a.at_ms;
     acks.push_back(std::move(j));
   }
@@ -100,12 +109,12 @@ base::Result<NodeReport> ParseReport(const std::string& text) {
     if (!a.is_object() || !IsString(a, "origin") || !IsString(a, "stage") || !IsUint(a, "seq")) {
       return base::Status::Invalid(where + ": expected {origin, stage, seq[, at_ms]}");
     }
-    StageAck ack{a["origin"], a["stage"], a["seq"], 0};
+    StageAck ack{a["origin"], Stage::kReceived, a["seq"], 0};
     if (!IsDivisionCode(ack.origin))
       return base::Status::Invalid(where + ".origin: not a division code");
-    if (!IsStage(ack.stage)) {
-      return base::Status::Invalid(where + ".stage: unknown stage '" + ack.stage + "'");
-    }
+    base::Result<Stage> stage = ParseStage(a["stage"].get<std::string>());
+    if (!stage.ok()) return stage.status().Context(where + ".stage");
+    ack.stage = *stage;
     if (a.contains("at_ms")) {
       if (!IsInt(a, "at_ms")) return base::Status::Invalid(where + ".at_ms: expected milliseconds");
       ack.at_ms = a["at_ms"];

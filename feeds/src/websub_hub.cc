@@ -100,7 +100,9 @@ struct WebSubHub::Impl {
   std::atomic<bool> abort{false};
   std::vector<std::thread> threads;
 
-  Topic Resolve(const std::string& url) {
+  // What `url` names; an error when the log could not be read (the topic
+  // is not taken for unknown because of it).
+  base::Result<Topic> Resolve(const std::string& url) {
     Topic t;
     if (auto it = docs.find(url); it != docs.end()) {
       t.kind = Topic::Kind::kDocument;
@@ -110,9 +112,12 @@ struct WebSubHub::Impl {
     bool head = false;
     std::optional<std::string> origin = FeedTopicOrigin(o.public_base, url, &head);
     if (!origin) return t;
-    std::vector<std::string> held = reader.Origins();
-    if (std::find(held.begin(), held.end(), *origin) == held.end() && reader.Head(*origin) == 0) {
-      return t;
+    base::Result<std::vector<std::string>> held = reader.Origins();
+    if (!held.ok()) return held.status();
+    if (std::find(held->begin(), held->end(), *origin) == held->end()) {
+      base::Result<std::uint64_t> seq = reader.Head(*origin);
+      if (!seq.ok()) return seq.status();
+      if (*seq == 0) return t;
     }
     t.kind = head ? Topic::Kind::kHead : Topic::Kind::kFeed;
     t.origin = *origin;
@@ -132,11 +137,15 @@ struct WebSubHub::Impl {
 
   // What `row`'s subscriber has not yet seen; nullopt when nothing is new.
   base::Result<std::optional<Notification>> Build(const SubscriptionRow& row) {
-    Topic t = Resolve(row.topic);
+    base::Result<Topic> resolved = Resolve(row.topic);
+    if (!resolved.ok()) return resolved.status();
+    const Topic& t = *resolved;
     if (t.kind == Topic::Kind::kUnknown) return std::optional<Notification>();
     Notification n;
     if (t.kind == Topic::Kind::kFeed) {
-      std::uint64_t head = reader.Head(t.origin);
+      base::Result<std::uint64_t> read = reader.Head(t.origin);
+      if (!read.ok()) return read.status();
+      const std::uint64_t head = *read;
       if (head <= row.cursor_seq) return std::optional<Notification>();
       base::Result<std::vector<std::string>> wires =
           reader.ReadWire(t.origin, row.cursor_seq, o.page_size);
@@ -169,13 +178,19 @@ struct WebSubHub::Impl {
   }
 
   // The position a new subscriber starts from: only what comes next.
-  void StartCursor(SubscriptionRow* row) {
-    Topic t = Resolve(row->topic);
-    if (t.kind == Topic::Kind::kFeed) row->cursor_seq = reader.Head(t.origin);
-    if (t.kind == Topic::Kind::kHead || t.kind == Topic::Kind::kDocument) {
-      base::Result<std::string> doc = Document(t);
+  base::Status StartCursor(SubscriptionRow* row) {
+    base::Result<Topic> t = Resolve(row->topic);
+    if (!t.ok()) return t.status();
+    if (t->kind == Topic::Kind::kFeed) {
+      base::Result<std::uint64_t> head = reader.Head(t->origin);
+      if (!head.ok()) return head.status();
+      row->cursor_seq = *head;
+    }
+    if (t->kind == Topic::Kind::kHead || t->kind == Topic::Kind::kDocument) {
+      base::Result<std::string> doc = Document(*t);
       row->cursor_hash = doc.ok() ? base::Sha256Hex(*doc) : "";
     }
+    return base::Status::Ok();
   }
 
   // REQUIRES: mu held.
@@ -249,9 +264,20 @@ void WebSubHub::Impl::Scan() {
   std::map<std::string, std::string> doc_hash;
   std::vector<SubPtr> due;
   for (auto& [s, row] : candidates) {
-    Topic t = Resolve(row.topic);
+    // A log that cannot be read now is scanned again next time.
+    base::Result<Topic> resolved = Resolve(row.topic);
+    if (!resolved.ok()) {
+      counters.read_errors++;
+      continue;
+    }
+    const Topic& t = *resolved;
     if (t.kind == Topic::Kind::kFeed) {
-      if (reader.Head(t.origin) > row.cursor_seq) due.push_back(s);
+      base::Result<std::uint64_t> head = reader.Head(t.origin);
+      if (!head.ok()) {
+        counters.read_errors++;
+        continue;
+      }
+      if (*head > row.cursor_seq) due.push_back(s);
     } else if (t.kind != Topic::Kind::kUnknown) {
       auto it = doc_hash.find(row.topic);
       if (it == doc_hash.end()) {
@@ -310,7 +336,12 @@ void WebSubHub::Impl::Verify(net::HttpClient& client, const Verification& v) {
                       clock.NowMs() + static_cast<base::TimeMs>(r.lease_s) * 1000,
                       0,
                       ""};
-  StartCursor(&row);
+  if (!StartCursor(&row).ok()) {
+    // The subscriber asks again; its cursor is never guessed.
+    counters.read_errors++;
+    counters.verifications_failed++;
+    return;
+  }
   std::lock_guard<std::mutex> lock(mu);
   auto it = subs.find(key);
   if (it == subs.end() && subs.size() >= o.max_subscriptions) {
@@ -508,7 +539,14 @@ net::HttpResponse WebSubHub::HandleRequest(const net::HttpRequest& req) {
     return net::HttpResponse::Error(r.status());
   }
   Verification v{std::move(*r), false};
-  v.denied = v.req.mode == Mode::kSubscribe && m.Resolve(v.req.topic).kind == Topic::Kind::kUnknown;
+  if (v.req.mode == Mode::kSubscribe) {
+    base::Result<Topic> t = m.Resolve(v.req.topic);
+    if (!t.ok()) {
+      m.counters.read_errors++;
+      return net::HttpResponse::ServerError(t.status().Context("topic " + v.req.topic));
+    }
+    v.denied = t->kind == Topic::Kind::kUnknown;
+  }
   {
     std::lock_guard<std::mutex> lock(m.mu);
     if (m.stopping || m.verifications.size() >= m.o.max_pending_verifications) {

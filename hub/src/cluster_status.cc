@@ -62,12 +62,15 @@ std::uint64_t HubLiveSeq(const StatusRows& r, const std::string& node) {
   return log == acked->second.end() ? 0 : SeqOf(log->second, "live");
 }
 
-void ReadAcks(HubStore& store, StatusRows& r) {
-  for (const AckRow& a : store.Acks()) {
-    r.acked[a.node][a.origin][a.stage] = a.seq;
+Status ReadAcks(HubStore& store, StatusRows& r) {
+  Result<std::vector<AckRow>> acks = store.Acks();
+  if (!acks.ok()) return acks.status();
+  for (const AckRow& a : *acks) {
+    r.acked[a.node][a.origin][feeds::StageName(a.stage)] = a.seq;
     TimeMs& last = r.last_ack_ms[a.node];
     last = std::max(last, a.hub_ms);
   }
+  return Status::Ok();
 }
 
 // When the first entry missing at each node was appended: one query for all.
@@ -86,10 +89,16 @@ Status ReadAppendedAt(HubStore& store, StatusRows& r) {
 
 Result<StatusRows> ReadStatusRows(HubStore& store) {
   StatusRows r;
-  r.head = store.Head(feeds::kHubCode);
-  r.nodes = store.Nodes();
-  for (NodeReportRow& rep : store.NodeReports()) r.reports.emplace(rep.node, std::move(rep));
-  ReadAcks(store, r);
+  Result<std::uint64_t> head = store.Head(feeds::kHubCode);
+  if (!head.ok()) return head.status();
+  r.head = *head;
+  Result<std::vector<NodeRow>> nodes = store.Nodes();
+  if (!nodes.ok()) return nodes.status();
+  r.nodes = std::move(*nodes);
+  Result<std::vector<NodeReportRow>> reports = store.NodeReports();
+  if (!reports.ok()) return reports.status();
+  for (NodeReportRow& rep : *reports) r.reports.emplace(rep.node, std::move(rep));
+  ZQ_RETURN_IF_ERROR(ReadAcks(store, r));
   Result<HubStore::LagsByNode> lags = store.AllStageLags();
   if (!lags.ok()) return lags.status();
   r.lags = std::move(*lags);
@@ -150,12 +159,12 @@ void FillProgress(const NodeFacts& f, const StatusRows& r, TimeMs now, NodeStatu
   s.missing = r.head - std::min(r.head, f.live);
   s.missing_verified = r.head - std::min(r.head, mine["verified"]);
   s.oldest_missing_lag_ms = f.live < r.head ? now - f.oldest_missing_since_ms : 0;
-  static const std::map<std::string, std::vector<TimeMs>> kNoLags;
+  static const std::map<feeds::Stage, std::vector<TimeMs>> kNoLags;
   auto found = r.lags.find(s.code);
   const auto& lags = found == r.lags.end() ? kNoLags : found->second;
-  for (const char* stage : feeds::kStages) {
+  for (feeds::Stage stage : feeds::kAllStages) {
     auto it = lags.find(stage);
-    s.lags[stage] = it == lags.end() ? std::nullopt : SummarizeLags(it->second);
+    s.lags[feeds::StageName(stage)] = it == lags.end() ? std::nullopt : SummarizeLags(it->second);
   }
 }
 
@@ -215,28 +224,36 @@ Result<ClusterStatus> Hub::ReadClusterStatus() {
 }
 
 Result<ReleaseStatus> Hub::ReadReleaseStatus(const std::string& id) {
-  std::optional<ReleaseRow> rel = store_->FindRelease(id);
-  if (!rel) return Status::NotFound("no release with id '" + id + "'");
+  Result<std::optional<ReleaseRow>> found = store_->FindRelease(id);
+  if (!found.ok()) return found.status().Context("release status of " + id);
+  if (!*found) return Status::NotFound("no release with id '" + id + "'");
+  const ReleaseRow& rel = **found;
   const TimeMs now = clock_.NowMs();
-  Result<std::vector<AckRow>> events = store_->EventsForEach(feeds::kHubCode, {rel->seq});
+  Result<std::vector<AckRow>> events = store_->EventsForEach(feeds::kHubCode, {rel.seq});
   if (!events.ok()) return events.status().Context("release status of " + id);
   Reached reached;
-  for (const AckRow& e : *events) reached[e.node][e.stage] = e.hub_ms;
-  return ReleaseStatusOf(*rel, store_->Nodes(), reached, now);
+  for (const AckRow& e : *events) reached[e.node][feeds::StageName(e.stage)] = e.hub_ms;
+  Result<std::vector<NodeRow>> nodes = store_->Nodes();
+  if (!nodes.ok()) return nodes.status().Context("release status of " + id);
+  return ReleaseStatusOf(rel, *nodes, reached, now);
 }
 
 Result<std::vector<ReleaseStatus>> Hub::ReadReleaseStatuses(std::size_t limit) {
-  std::vector<ReleaseRow> releases = store_->Releases(limit);
+  Result<std::vector<ReleaseRow>> releases = store_->Releases(limit);
+  if (!releases.ok()) return releases.status().Context("release status");
   const TimeMs now = clock_.NowMs();
   std::vector<std::uint64_t> seqs;
-  for (const ReleaseRow& r : releases) seqs.push_back(r.seq);
+  for (const ReleaseRow& r : *releases) seqs.push_back(r.seq);
   Result<std::vector<AckRow>> events = store_->EventsForEach(feeds::kHubCode, seqs);
   if (!events.ok()) return events.status().Context("release status");
   std::map<std::uint64_t, Reached> by_seq;
-  for (const AckRow& e : *events) by_seq[e.seq][e.node][e.stage] = e.hub_ms;
-  std::vector<NodeRow> nodes = store_->Nodes();
+  for (const AckRow& e : *events) by_seq[e.seq][e.node][feeds::StageName(e.stage)] = e.hub_ms;
+  Result<std::vector<NodeRow>> nodes = store_->Nodes();
+  if (!nodes.ok()) return nodes.status().Context("release status");
   std::vector<ReleaseStatus> out;
-  for (const ReleaseRow& r : releases) out.push_back(ReleaseStatusOf(r, nodes, by_seq[r.seq], now));
+  for (const ReleaseRow& r : *releases) {
+    out.push_back(ReleaseStatusOf(r, *nodes, by_seq[r.seq], now));
+  }
   return out;
 }
 

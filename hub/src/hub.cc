@@ -65,7 +65,9 @@ Result<feeds::SignedEntry> Hub::AppendEntry(feeds::Entry entry) {
 
 Result<feeds::SignedEntry> Hub::Publish(feeds::Release release) {
   release.body_html = text::SanitizeHtml(release.body_html);
-  std::optional<ReleaseRow> existing = store_->FindRelease(release.id);
+  Result<std::optional<ReleaseRow>> found = store_->FindRelease(release.id);
+  if (!found.ok()) return found.status().Context("release " + release.id);
+  const std::optional<ReleaseRow>& existing = *found;
   int next = existing ? existing->version + 1 : 1;
   if (release.version == 0) release.version = next;
   if (release.version != next) {
@@ -91,6 +93,12 @@ Result<feeds::SignedEntry> Hub::Publish(feeds::Release release) {
   return se;
 }
 
+Result<bool> Hub::IsRegistered(const std::string& code) {
+  Result<std::optional<NodeRow>> row = store_->FindNode(code);
+  if (!row.ok()) return row.status().Context("node " + code);
+  return row->has_value();
+}
+
 Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::string& parent,
                                         const feeds::PublicKey& key) {
   const Division* d = divisions_.Find(code);
@@ -98,14 +106,18 @@ Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::stri
     return Status::Invalid("code: '" + code + "' is not a GB/T 2260 division code in " +
                            config_.divisions_file);
   }
-  if (store_->FindNode(code)) {
+  Result<bool> registered = IsRegistered(code);
+  if (!registered.ok()) return registered.status();
+  if (*registered) {
     return Status(base::Code::kAlreadyExists, "node " + code + " is already registered");
   }
   std::string p = parent;
   if (p.empty()) {
     p = feeds::kHubCode;
     for (std::string up = d->parent; !up.empty();) {
-      if (store_->FindNode(up)) {
+      Result<bool> up_registered = IsRegistered(up);
+      if (!up_registered.ok()) return up_registered.status();
+      if (*up_registered) {
         p = up;
         break;
       }
@@ -117,7 +129,9 @@ Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::stri
     return Status::Invalid("parent: " + p + " is not an ancestor of " + code +
                            " in the division table");
   }
-  if (!store_->FindNode(p)) {
+  Result<bool> parent_registered = IsRegistered(p);
+  if (!parent_registered.ok()) return parent_registered.status();
+  if (!*parent_registered) {
     return Status::Precondition("parent: node " + p + " is not registered yet; add it first");
   }
   feeds::Entry entry;
@@ -136,8 +150,10 @@ Result<feeds::SignedEntry> Hub::AddTopic(feeds::TopicDef topic) {
   return AppendEntry(std::move(entry));
 }
 
-std::string Hub::HeadStatement() {
-  feeds::ChainHead head = store_->HeadOf(feeds::kHubCode);
+Result<std::string> Hub::HeadStatement() {
+  Result<feeds::ChainHead> read = store_->HeadOf(feeds::kHubCode);
+  if (!read.ok()) return read.status().Context("head statement");
+  const feeds::ChainHead& head = *read;
   base::TimeMs now = clock_.NowMs();
   std::lock_guard<std::mutex> lock(head_mu_);
   if (head_statement_.empty() || head.seq != head_seq_ ||

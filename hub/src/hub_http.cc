@@ -19,22 +19,32 @@ using json = nlohmann::json;
 
 namespace {
 
-HttpResponse ListReleases(Hub& hub) {
+Result<std::string> ReleasesJson(Hub& hub) {
+  Result<std::vector<ReleaseRow>> releases = hub.store().Releases(1000);
+  if (!releases.ok()) return releases.status().Context("releases");
   json out = json::array();
-  for (const ReleaseRow& r : hub.store().Releases(1000)) {
+  for (const ReleaseRow& r : *releases) {
     out.push_back({{"id", r.id},
                    {"version", r.version},
-                   {"status", r.status},
+                   {"status", feeds::ReleaseStatusName(r.status)},
                    {"title", r.title},
                    {"seq", r.seq},
                    {"published", base::FormatTime(r.appended_ms)}});
   }
-  return HttpResponse::Json(200, out.dump(2) + "\n");
+  return out.dump(2) + "\n";
+}
+
+HttpResponse ListReleases(Hub& hub) {
+  Result<std::string> body = ReleasesJson(hub);
+  if (!body.ok()) return HttpResponse::ServerError(body.status());
+  return HttpResponse::Json(200, *body);
 }
 
 HttpResponse ListNodes(Hub& hub) {
+  Result<std::vector<NodeRow>> nodes = hub.store().Nodes();
+  if (!nodes.ok()) return HttpResponse::ServerError(nodes.status().Context("nodes"));
   json out = json::array();
-  for (const NodeRow& r : hub.store().Nodes()) {
+  for (const NodeRow& r : *nodes) {
     json keys = json::array();
     for (const auto& k : r.node.keys) keys.push_back(feeds::PublicKeyBase64(k));
     out.push_back({{"code", r.node.code},
@@ -72,19 +82,22 @@ HttpResponse PostAcks(Hub& hub, const HttpRequest& req) {
 
 HttpResponse ServeClusterStatus(Hub& hub) {
   Result<ClusterStatus> s = hub.ReadClusterStatus();
-  if (!s.ok()) return HttpResponse::Error(s.status());
+  if (!s.ok()) return HttpResponse::ServerError(s.status());
   return HttpResponse::Json(200, ClusterStatusJson(*s) + "\n");
 }
 
 HttpResponse ServeReleaseStatus(Hub& hub, const HttpRequest& req) {
   Result<ReleaseStatus> s = hub.ReadReleaseStatus(req.params.at("id"));
-  if (!s.ok()) return HttpResponse::Error(s.status());
+  if (!s.ok()) {
+    if (s.status().code() == base::Code::kNotFound) return HttpResponse::Error(s.status());
+    return HttpResponse::ServerError(s.status());
+  }
   return HttpResponse::Json(200, ReleaseStatusJson(*s) + "\n");
 }
 
 HttpResponse ServeMetrics(Hub& hub) {
   Result<std::string> text = HubMetricsText(hub);
-  if (!text.ok()) return HttpResponse::Error(text.status());
+  if (!text.ok()) return HttpResponse::ServerError(text.status());
   HttpResponse r = HttpResponse::Text(200, *text);
   r.content_type = base::kMetricsContentType;
   return r;
@@ -99,7 +112,7 @@ base::Result<std::unique_ptr<feeds::WebSubHub>> OpenHubWebSub(Hub& hub) {
   auto w = feeds::WebSubHub::Open(o, hub.store(), hub.notifier(), hub.clock());
   if (!w.ok()) return w.status();
   (*w)->AddDocumentTopic(c.public_url + "/api/v1/releases", "application/json; charset=utf-8",
-                         [&hub]() -> Result<std::string> { return ListReleases(hub).body; });
+                         [&hub]() -> Result<std::string> { return ReleasesJson(hub); });
   return w;
 }
 
@@ -111,8 +124,9 @@ void RegisterHubRoutes(Hub& hub, net::HttpServer& server, feeds::WebSubHub* webs
   feed_options.page_size = hub.config().page_size;
   feed_options.max_wait_s = hub.config().max_wait_s;
   feed_options.page_cache = std::make_shared<feeds::FeedPageCache>();
-  feed_options.head_statement = [&hub](const std::string& origin) {
-    return origin == feeds::kHubCode ? hub.HeadStatement() : std::string();
+  feed_options.head_statement = [&hub](const std::string& origin) -> Result<std::string> {
+    if (origin != feeds::kHubCode) return std::string();
+    return hub.HeadStatement();
   };
   server.Route("GET", "/api/v1/feeds/{origin}", [&hub, feed_options](const HttpRequest& req) {
     return feeds::ServeFeed(req, hub.store(), hub.notifier(), feed_options, hub.clock());

@@ -18,12 +18,19 @@ void WriteCounters(Hub& hub, MetricsWriter& w) {
   for (const base::CounterSet* set : hub.CounterSets()) w.Counters("zhanqun_hub_", *set);
 }
 
-void WriteHeads(Hub& hub, MetricsWriter& w) {
+base::Status WriteHeads(Hub& hub, MetricsWriter& w) {
+  base::Result<std::vector<std::string>> origins = hub.store().Origins();
+  if (!origins.ok()) return origins.status().Context("log origins");
+  std::vector<std::pair<std::string, std::uint64_t>> heads;
+  for (const std::string& origin : *origins) {
+    base::Result<std::uint64_t> head = hub.store().Head(origin);
+    if (!head.ok()) return head.status();
+    heads.emplace_back(origin, *head);
+  }
   w.Family("zhanqun_hub_log_head_seq", MetricType::kGauge,
            "Highest seq of each log the hub holds.");
-  for (const std::string& origin : hub.store().Origins()) {
-    w.Sample(hub.store().Head(origin), {{"origin", origin}});
-  }
+  for (const auto& [origin, head] : heads) w.Sample(head, {{"origin", origin}});
+  return base::Status::Ok();
 }
 
 struct StageGauge {
@@ -125,7 +132,7 @@ base::Result<std::string> HubMetricsText(Hub& hub) {
   if (!status.ok()) return status.status();
   MetricsWriter w;
   WriteCounters(hub, w);
-  WriteHeads(hub, w);
+  ZQ_RETURN_IF_ERROR(WriteHeads(hub, w));
   WriteNodes(*status, w);
   for (const Hub::MetricsSource& source : hub.metrics_sources()) source(w);
   return w.Text();

@@ -13,13 +13,24 @@ using base::Status;
 
 namespace {
 
+// A read the reports need failed: the sender should retry (503), not take
+// its reports for refused.
+Status StoreUnavailable(const Status& s) {
+  return Status::Unavailable("hub store could not be read: " + s.ToString());
+}
+
 // Node rows by code, looked up once per envelope.
 class NodeCache {
  public:
   explicit NodeCache(HubStore& store) : store_(store) {}
-  const NodeRow* Find(const std::string& code) {
+  // nullptr when `code` is not registered.
+  Result<const NodeRow*> Find(const std::string& code) {
     auto it = rows_.find(code);
-    if (it == rows_.end()) it = rows_.emplace(code, store_.FindNode(code)).first;
+    if (it == rows_.end()) {
+      Result<std::optional<NodeRow>> row = store_.FindNode(code);
+      if (!row.ok()) return StoreUnavailable(row.status().Context("node " + code));
+      it = rows_.emplace(code, std::move(*row)).first;
+    }
     return it->second ? &*it->second : nullptr;
   }
 
@@ -39,7 +50,10 @@ Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::s
   Result<feeds::Envelope> env = feeds::ParseEnvelope(body, header);
   if (!env.ok()) return refuse_envelope(env.status());
   NodeCache nodes(*store_);
-  const NodeRow* sender = nodes.Find(env->from);
+  // A store that cannot be read refuses nothing: the sender retries.
+  Result<const NodeRow*> found = nodes.Find(env->from);
+  if (!found.ok()) return found.status();
+  const NodeRow* sender = *found;
   if (sender == nullptr) {
     return refuse_envelope(Status::Unauthenticated("ack from unregistered node " + env->from));
   }
@@ -50,9 +64,13 @@ Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::s
   AckOutcome out;
   std::vector<ReportToRecord> batch;
   std::map<std::string, std::uint64_t> heads;  // origin -> head, read once per envelope
-  auto head_of = [&](const std::string& origin) {
+  auto head_of = [&](const std::string& origin) -> Result<std::uint64_t> {
     auto it = heads.find(origin);
-    if (it == heads.end()) it = heads.emplace(origin, store_->Head(origin)).first;
+    if (it == heads.end()) {
+      Result<std::uint64_t> head = store_->Head(origin);
+      if (!head.ok()) return StoreUnavailable(head.status());
+      it = heads.emplace(origin, *head).first;
+    }
     return it->second;
   };
   Status first_refusal = Status::Ok();
@@ -61,7 +79,9 @@ Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::s
     Status s = report.status();
     const NodeRow* node = nullptr;
     if (s.ok()) {
-      node = nodes.Find(report->node);
+      Result<const NodeRow*> n = nodes.Find(report->node);
+      if (!n.ok()) return n.status();
+      node = *n;
       if (node == nullptr)
         s = Status::Unauthenticated("report of unregistered node " + report->node);
     }
@@ -70,7 +90,9 @@ Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::s
     ReportToRecord r;
     for (std::size_t i = 0; s.ok() && i < report->acks.size(); ++i) {
       const feeds::StageAck& a = report->acks[i];
-      if (a.seq > head_of(a.origin)) {
+      Result<std::uint64_t> head = head_of(a.origin);
+      if (!head.ok()) return head.status();
+      if (a.seq > *head) {
         s = Status::Invalid("acks[" + std::to_string(i) + "].seq: " + std::to_string(a.seq) +
                             " is beyond the head of " + a.origin);
         break;
@@ -116,7 +138,10 @@ Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::s
   if (env->bare && !first_refusal.ok()) return refuse_envelope(first_refusal);
   Result<std::vector<bool>> fresh = store_->RecordReports(batch);
   if (!fresh.ok()) return refuse_envelope(fresh.status());
-  std::uint64_t head = store_->Head(feeds::kHubCode);
+  // The reports are recorded: a failed read from here on is the answer, and
+  // the sender's retry is recognised as a replay.
+  Result<std::uint64_t> head = store_->Head(feeds::kHubCode);
+  if (!head.ok()) return StoreUnavailable(head.status());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const std::string& code = batch[i].row.node;
     if (!(*fresh)[i]) {
@@ -127,7 +152,9 @@ Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::s
     out.accepted++;
     counters_.reports_accepted++;
     if (code != env->from) counters_.reports_relayed++;
-    health_.AddSample(code, now, head, store_->StageSeq(code, feeds::kHubCode, "live"));
+    Result<std::uint64_t> live = store_->StageSeq(code, feeds::kHubCode, feeds::Stage::kLive);
+    if (!live.ok()) return StoreUnavailable(live.status());
+    health_.AddSample(code, now, *head, *live);
   }
   counters_.acks_accepted++;
   return out;

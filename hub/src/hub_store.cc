@@ -1,6 +1,20 @@
 #include "zhanqun/hub/hub_store.h"
 
+#include "hub_store_rows.h"
+
 namespace zhanqun::hub {
+
+namespace store_rows {
+
+base::Result<AckRow> ReadAck(const sql::Stmt& row, const char* stage_column) {
+  base::Result<feeds::Stage> stage =
+      feeds::ReadEnumColumn(row, 2, stage_column, &feeds::ParseStage);
+  if (!stage.ok()) return stage.status();
+  return AckRow{row.Text(0), row.Text(1), *stage, static_cast<std::uint64_t>(row.Int(3)),
+                row.Int(4)};
+}
+
+}  // namespace store_rows
 
 using base::Result;
 using base::Status;
@@ -69,7 +83,7 @@ Result<std::unique_ptr<HubStore>> HubStore::Open(const std::string& path) {
   return std::unique_ptr<HubStore>(new HubStore(std::move(*db), std::move(*status_db)));
 }
 
-feeds::ChainHead HubStore::HeadOf(const std::string& origin) {
+Result<feeds::ChainHead> HubStore::HeadOf(const std::string& origin) {
   std::lock_guard<std::mutex> lock(mu_);
   return log_.Head(origin);
 }
@@ -79,7 +93,9 @@ Result<feeds::SignedEntry> HubStore::Append(const std::string& origin, const Sig
   std::lock_guard<std::mutex> lock(mu_);
   sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
-  Result<feeds::SignedEntry> signed_entry = sign(log_.Head(origin));
+  Result<feeds::ChainHead> head = log_.Head(origin);
+  if (!head.ok()) return head.status();
+  Result<feeds::SignedEntry> signed_entry = sign(*head);
   if (!signed_entry.ok()) return signed_entry.status();
   ZQ_RETURN_IF_ERROR(log_.Insert(origin, *signed_entry, now_ms));
   ZQ_RETURN_IF_ERROR(IndexEntry(*signed_entry, now_ms));
@@ -140,45 +156,62 @@ Status HubStore::IndexEntry(const feeds::SignedEntry& se, base::TimeMs now_ms) {
   return Status::Ok();  // topics need no hub-side view: the log is their record
 }
 
-std::optional<ReleaseRow> HubStore::FindRelease(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<sql::Stmt> st = db_->Prepare(
-      "SELECT id, version, status, title, seq, appended_ms FROM releases WHERE id = ?1");
-  if (!st.ok()) return std::nullopt;
-  st->Bind(1, id);
-  Result<bool> row = st->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReleaseRow{st->Text(0), static_cast<int>(st->Int(1)),           st->Text(2),
-                    st->Text(3), static_cast<std::uint64_t>(st->Int(4)), st->Int(5)};
+namespace {
+
+constexpr const char* kReleaseColumns =
+    "SELECT id, version, status, title, seq, appended_ms FROM releases ";
+
+Result<ReleaseRow> ReadRelease(const sql::Stmt& st) {
+  Result<feeds::ReleaseStatus> status =
+      feeds::ReadEnumColumn(st, 2, "releases.status", &feeds::ParseReleaseStatus);
+  if (!status.ok()) return status.status().Context("release " + st.Text(0));
+  return ReleaseRow{st.Text(0), static_cast<int>(st.Int(1)),           *status,
+                    st.Text(3), static_cast<std::uint64_t>(st.Int(4)), st.Int(5)};
 }
 
-std::vector<ReleaseRow> HubStore::Releases(std::size_t limit) {
+}  // namespace
+
+Result<std::optional<ReleaseRow>> HubStore::FindRelease(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<ReleaseRow> out;
-  Result<sql::Stmt> st = db_->Prepare(
-      "SELECT id, version, status, title, seq, appended_ms FROM releases ORDER BY seq DESC "
-      "LIMIT ?1");
-  if (!st.ok()) return out;
+  Result<sql::Stmt> st = db_->Prepare(std::string(kReleaseColumns) + "WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<ReleaseRow>();
+  Result<ReleaseRow> r = ReadRelease(*st);
+  if (!r.ok()) return r.status();
+  return std::optional<ReleaseRow>(std::move(*r));
+}
+
+Result<std::vector<ReleaseRow>> HubStore::Releases(std::size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<sql::Stmt> st = db_->Prepare(std::string(kReleaseColumns) + "ORDER BY seq DESC LIMIT ?1");
+  if (!st.ok()) return st.status();
   st->Bind(1, static_cast<std::int64_t>(limit));
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
-    out.push_back({row.Text(0), static_cast<int>(row.Int(1)), row.Text(2), row.Text(3),
-                   static_cast<std::uint64_t>(row.Int(4)), row.Int(5)});
-  });
-  return out;
+  return feeds::ReadRows<ReleaseRow>(*st, ReadRelease);
 }
 
 namespace {
 
-std::optional<NodeRow> ReadNode(sql::Stmt& st) {
+Result<NodeRow> ReadNode(const sql::Stmt& st) {
   NodeRow row;
   row.node.code = st.Text(0);
   row.node.name = st.Text(1);
-  Result<feeds::NodeLevel> level = feeds::ParseNodeLevel(st.Text(2));
-  if (!level.ok()) return std::nullopt;
+  Result<feeds::NodeLevel> level =
+      feeds::ReadEnumColumn(st, 2, "nodes.level", &feeds::ParseNodeLevel);
+  if (!level.ok()) return level.status().Context("node " + row.node.code);
   row.node.level = *level;
   row.node.parent = st.Text(3);
-  Result<feeds::PublicKey> key = feeds::ParsePublicKey(st.Text(4));
-  if (key.ok()) row.node.keys.push_back(*key);
+  // A node registered without a key is stored with an empty one.
+  if (std::string pk = st.Text(4); !pk.empty()) {
+    Result<feeds::PublicKey> key = feeds::ParsePublicKey(pk);
+    if (!key.ok()) {
+      return Status::Corruption("nodes.public_key of node " + row.node.code + ": " +
+                                key.status().message());
+    }
+    row.node.keys.push_back(*key);
+  }
   row.seq = static_cast<std::uint64_t>(st.Int(5));
   row.added_ms = st.Int(6);
   return row;
@@ -189,25 +222,24 @@ constexpr const char* kNodeColumns =
 
 }  // namespace
 
-std::optional<NodeRow> HubStore::FindNode(const std::string& code) {
+Result<std::optional<NodeRow>> HubStore::FindNode(const std::string& code) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Stmt> st = db_->Prepare(std::string(kNodeColumns) + "WHERE code = ?1");
-  if (!st.ok()) return std::nullopt;
+  if (!st.ok()) return st.status();
   st->Bind(1, code);
   Result<bool> row = st->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadNode(*st);
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<NodeRow>();
+  Result<NodeRow> n = ReadNode(*st);
+  if (!n.ok()) return n.status();
+  return std::optional<NodeRow>(std::move(*n));
 }
 
-std::vector<NodeRow> HubStore::Nodes() {
+Result<std::vector<NodeRow>> HubStore::Nodes() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<NodeRow> out;
   Result<sql::Stmt> st = db_->Prepare(std::string(kNodeColumns) + "ORDER BY code");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
-    if (auto n = ReadNode(row)) out.push_back(std::move(*n));
-  });
-  return out;
+  if (!st.ok()) return st.status();
+  return feeds::ReadRows<NodeRow>(*st, ReadNode);
 }
 
 Result<base::TimeMs> HubStore::AppendedAt(const std::string& origin, std::uint64_t seq) {
@@ -217,8 +249,8 @@ Result<base::TimeMs> HubStore::AppendedAt(const std::string& origin, std::uint64
   return row->stored_ms;
 }
 
-Status HubStore::RecordAck(const std::string& node, const std::string& origin,
-                           const std::string& stage, std::uint64_t seq, base::TimeMs hub_ms) {
+Status HubStore::RecordAck(const std::string& node, const std::string& origin, feeds::Stage stage,
+                           std::uint64_t seq, base::TimeMs hub_ms) {
   std::lock_guard<std::mutex> lock(status_mu_);
   sql::Transaction txn(*status_db_);
   ZQ_RETURN_IF_ERROR(txn.status());
@@ -227,12 +259,13 @@ Status HubStore::RecordAck(const std::string& node, const std::string& origin,
 }
 
 Status HubStore::RecordAckLocked(const std::string& node, const std::string& origin,
-                                 const std::string& stage, std::uint64_t seq, base::TimeMs at_ms,
+                                 feeds::Stage stage, std::uint64_t seq, base::TimeMs at_ms,
                                  base::TimeMs received_ms) {
+  const std::string_view stage_name = feeds::StageName(stage);
   Result<sql::CachedStmt> prev =
       status_db_->Cached("SELECT seq FROM acks WHERE node = ?1 AND origin = ?2 AND stage = ?3");
   if (!prev.ok()) return prev.status();
-  prev->Bind(1, node).Bind(2, origin).Bind(3, stage);
+  prev->Bind(1, node).Bind(2, origin).Bind(3, stage_name);
   Result<bool> row = prev->Step();
   if (!row.ok()) return row.status();
   std::uint64_t have = *row ? static_cast<std::uint64_t>(prev->Int(0)) : 0;
@@ -240,7 +273,7 @@ Status HubStore::RecordAckLocked(const std::string& node, const std::string& ori
   Result<sql::CachedStmt> up = status_db_->Cached(
       "INSERT OR REPLACE INTO acks (node, origin, stage, seq, hub_ms) VALUES (?1,?2,?3,?4,?5)");
   if (!up.ok()) return up.status();
-  up->Bind(1, node).Bind(2, origin).Bind(3, stage).Bind(4, static_cast<std::int64_t>(seq));
+  up->Bind(1, node).Bind(2, origin).Bind(3, stage_name).Bind(4, static_cast<std::int64_t>(seq));
   up->Bind(5, std::min(at_ms, received_ms));
   ZQ_RETURN_IF_ERROR(up->Run());
   // An entry cannot reach a node before it was appended, nor after the hub
@@ -252,7 +285,7 @@ Status HubStore::RecordAckLocked(const std::string& node, const std::string& ori
       "SELECT ?1, ?2, ?3, seq, MIN(?7, MAX(?6, appended_ms)) FROM log "
       "WHERE origin = ?2 AND seq > ?4 AND seq <= ?5 AND kind = 'release'");
   if (!ev.ok()) return ev.status();
-  ev->Bind(1, node).Bind(2, origin).Bind(3, stage);
+  ev->Bind(1, node).Bind(2, origin).Bind(3, stage_name);
   ev->Bind(4, static_cast<std::int64_t>(have)).Bind(5, static_cast<std::int64_t>(seq));
   ev->Bind(6, at_ms).Bind(7, received_ms);
   return ev->Run();
@@ -273,35 +306,31 @@ Status HubStore::RecordRejectionLocked(const RejectionRow& r) {
   return st->Run();
 }
 
-std::vector<RejectionRow> HubStore::Rejections(const std::string& node, std::size_t limit) {
+Result<std::vector<RejectionRow>> HubStore::Rejections(const std::string& node, std::size_t limit) {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<RejectionRow> out;
   Result<sql::CachedStmt> st = status_db_->Cached(
       "SELECT node, origin, seq, reason, hub_ms FROM rejections WHERE node = ?1 "
       "ORDER BY hub_ms DESC, rowid DESC LIMIT ?2");
-  if (!st.ok()) return out;
+  if (!st.ok()) return st.status();
   st->Bind(1, node).Bind(2, static_cast<std::int64_t>(limit));
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
+  ZQ_RETURN_IF_ERROR(sql::ForEachRow(*st, [&](sql::Stmt& row) {
     out.push_back({row.Text(0), row.Text(1), static_cast<std::uint64_t>(row.Int(2)), row.Text(3),
                    row.Int(4)});
-  });
+  }));
   return out;
 }
 
-std::vector<AckRow> HubStore::Acks() {
+Result<std::vector<AckRow>> HubStore::Acks() {
   std::lock_guard<std::mutex> lock(status_mu_);
-  std::vector<AckRow> out;
   Result<sql::CachedStmt> st =
       status_db_->Cached("SELECT node, origin, stage, seq, hub_ms FROM acks");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
-    out.push_back({row.Text(0), row.Text(1), row.Text(2), static_cast<std::uint64_t>(row.Int(3)),
-                   row.Int(4)});
-  });
-  return out;
+  if (!st.ok()) return st.status();
+  return feeds::ReadRows<AckRow>(
+      *st, [](const sql::Stmt& row) { return store_rows::ReadAck(row, "acks.stage"); });
 }
 
-std::vector<base::TimeMs> HubStore::StageLags(const std::string& node, const std::string& stage) {
+Result<std::vector<base::TimeMs>> HubStore::StageLags(const std::string& node, feeds::Stage stage) {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<base::TimeMs> out;
   Result<sql::CachedStmt> st = status_db_->Cached(
@@ -311,9 +340,9 @@ std::vector<base::TimeMs> HubStore::StageLags(const std::string& node, const std
       // propagation: they say how long the node took to exist, not how late it is.
       "AND a.seq > COALESCE((SELECT seq FROM nodes WHERE code = ?1), 0) "
       "ORDER BY a.seq");
-  if (!st.ok()) return out;
-  st->Bind(1, node).Bind(2, stage);
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) { out.push_back(row.Int(0)); });
+  if (!st.ok()) return st.status();
+  st->Bind(1, node).Bind(2, std::string_view(feeds::StageName(stage)));
+  ZQ_RETURN_IF_ERROR(sql::ForEachRow(*st, [&](sql::Stmt& row) { out.push_back(row.Int(0)); }));
   return out;
 }
 
@@ -326,9 +355,13 @@ Result<std::vector<std::string>> HubStore::ReadWire(const std::string& origin, s
   return out;
 }
 
-std::uint64_t HubStore::Head(const std::string& origin) { return HeadOf(origin).seq; }
+Result<std::uint64_t> HubStore::Head(const std::string& origin) {
+  Result<feeds::ChainHead> head = HeadOf(origin);
+  if (!head.ok()) return head.status();
+  return head->seq;
+}
 
-std::vector<std::string> HubStore::Origins() {
+Result<std::vector<std::string>> HubStore::Origins() {
   std::lock_guard<std::mutex> lock(mu_);
   return log_.Origins();
 }

@@ -3,9 +3,9 @@
 
 namespace zhanqun::hub {
 
-std::vector<StageEventRow> HubStore::NodeHistory(const std::string& node, std::size_t limit) {
+base::Result<std::vector<StageEventRow>> HubStore::NodeHistory(const std::string& node,
+                                                               std::size_t limit) {
   std::lock_guard<std::mutex> lock(status_mu_);
-  std::vector<StageEventRow> out;
   base::Result<sql::CachedStmt> st = status_db_->Cached(
       "SELECT a.seq, l.appended_ms, a.stage, a.hub_ms FROM ack_events a JOIN log l "
       "ON l.origin = a.origin AND l.seq = a.seq "
@@ -14,12 +14,15 @@ std::vector<StageEventRow> HubStore::NodeHistory(const std::string& node, std::s
       "  AND seq > COALESCE((SELECT seq FROM nodes WHERE code = ?1), 0) "
       "  ORDER BY seq DESC LIMIT ?3) "
       "ORDER BY a.seq, a.stage");
-  if (!st.ok()) return out;
+  if (!st.ok()) return st.status();
   st->Bind(1, node).Bind(2, std::string(feeds::kHubCode)).Bind(3, static_cast<std::int64_t>(limit));
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
-    out.push_back({static_cast<std::uint64_t>(row.Int(0)), row.Int(1), row.Text(2), row.Int(3)});
+  return feeds::ReadRows<
+      StageEventRow>(*st, [](const sql::Stmt& row) -> base::Result<StageEventRow> {
+    base::Result<feeds::Stage> stage =
+        feeds::ReadEnumColumn(row, 2, "ack_events.stage", &feeds::ParseStage);
+    if (!stage.ok()) return stage.status();
+    return StageEventRow{static_cast<std::uint64_t>(row.Int(0)), row.Int(1), *stage, row.Int(3)};
   });
-  return out;
 }
 
 }  // namespace zhanqun::hub

@@ -1,6 +1,7 @@
 // HubStore: node reports (acknowledgements and heartbeats from the tree).
 #include <algorithm>
 
+#include "hub_store_rows.h"
 #include "zhanqun/hub/hub_store.h"
 
 namespace zhanqun::hub {
@@ -113,38 +114,35 @@ Result<std::vector<bool>> HubStore::RecordReports(const std::vector<ReportToReco
   return out;
 }
 
-std::vector<NodeReportRow> HubStore::NodeReports() {
+Result<std::vector<NodeReportRow>> HubStore::NodeReports() {
   std::lock_guard<std::mutex> lock(status_mu_);
   std::vector<NodeReportRow> out;
   Result<sql::CachedStmt> st = status_db_->Cached(std::string(kReportColumns) + "ORDER BY node");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) { out.push_back(ReadReport(row)); });
+  if (!st.ok()) return st.status();
+  ZQ_RETURN_IF_ERROR(sql::ForEachRow(*st, [&](sql::Stmt& row) { out.push_back(ReadReport(row)); }));
   return out;
 }
 
-std::uint64_t HubStore::StageSeq(const std::string& node, const std::string& origin,
-                                 const std::string& stage) {
+Result<std::uint64_t> HubStore::StageSeq(const std::string& node, const std::string& origin,
+                                         feeds::Stage stage) {
   std::lock_guard<std::mutex> lock(status_mu_);
   Result<sql::CachedStmt> st =
       status_db_->Cached("SELECT seq FROM acks WHERE node = ?1 AND origin = ?2 AND stage = ?3");
-  if (!st.ok()) return 0;
-  st->Bind(1, node).Bind(2, origin).Bind(3, stage);
+  if (!st.ok()) return st.status();
+  st->Bind(1, node).Bind(2, origin).Bind(3, std::string_view(feeds::StageName(stage)));
   Result<bool> row = st->Step();
-  return row.ok() && *row ? static_cast<std::uint64_t>(st->Int(0)) : 0;
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<std::uint64_t>(st->Int(0)) : std::uint64_t{0};
 }
 
-std::vector<AckRow> HubStore::EventsFor(const std::string& origin, std::uint64_t seq) {
+Result<std::vector<AckRow>> HubStore::EventsFor(const std::string& origin, std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(status_mu_);
-  std::vector<AckRow> out;
   Result<sql::CachedStmt> st = status_db_->Cached(
       "SELECT node, origin, stage, seq, hub_ms FROM ack_events WHERE origin = ?1 AND seq = ?2");
-  if (!st.ok()) return out;
+  if (!st.ok()) return st.status();
   st->Bind(1, origin).Bind(2, I(seq));
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& row) {
-    out.push_back({row.Text(0), row.Text(1), row.Text(2), static_cast<std::uint64_t>(row.Int(3)),
-                   row.Int(4)});
-  });
-  return out;
+  return feeds::ReadRows<AckRow>(
+      *st, [](const sql::Stmt& row) { return store_rows::ReadAck(row, "ack_events.stage"); });
 }
 
 }  // namespace zhanqun::hub

@@ -1,6 +1,7 @@
 // HubStore: the batched reads behind the cluster and release status. Each
 // method is one statement whatever the number of nodes or entries, so a
 // status request costs a fixed number of queries.
+#include "hub_store_rows.h"
 #include "zhanqun/hub/hub_store.h"
 
 namespace zhanqun::hub {
@@ -18,16 +19,25 @@ Result<HubStore::LagsByNode> HubStore::AllStageLags() {
   LagsByNode out;
   std::vector<base::TimeMs>* lags = nullptr;
   std::string node, stage;
+  base::Status bad;
   ZQ_RETURN_IF_ERROR(sql::ForEachRow(*st, [&](sql::Stmt& row) {
+    if (!bad.ok()) return;
     // Rows arrive in key order (node, origin, stage): look the vector up
     // only when the group changes.
     if (lags == nullptr || row.Text(0) != node || row.Text(1) != stage) {
+      Result<feeds::Stage> parsed =
+          feeds::ReadEnumColumn(row, 1, "ack_events.stage", &feeds::ParseStage);
+      if (!parsed.ok()) {
+        bad = parsed.status();
+        return;
+      }
       node = row.Text(0);
       stage = row.Text(1);
-      lags = &out[node][stage];
+      lags = &out[node][*parsed];
     }
     lags->push_back(row.Int(2));
   }));
+  ZQ_RETURN_IF_ERROR(bad);
   return out;
 }
 
@@ -61,12 +71,8 @@ Result<std::vector<AckRow>> HubStore::EventsForEach(const std::string& origin,
       "WHERE origin = ?1 AND seq IN (SELECT value FROM json_each(?2))");
   if (!st.ok()) return st.status();
   st->Bind(1, origin).BindIntList(2, seqs);
-  std::vector<AckRow> out;
-  ZQ_RETURN_IF_ERROR(sql::ForEachRow(*st, [&](sql::Stmt& row) {
-    out.push_back({row.Text(0), row.Text(1), row.Text(2), static_cast<std::uint64_t>(row.Int(3)),
-                   row.Int(4)});
-  }));
-  return out;
+  return feeds::ReadRows<AckRow>(
+      *st, [](const sql::Stmt& row) { return store_rows::ReadAck(row, "ack_events.stage"); });
 }
 
 std::uint64_t HubStore::StatementCount() {

@@ -107,7 +107,7 @@ json ReleaseStatusToJson(const ReleaseStatus& s) {
   }
   return {{"id", rel.id},
           {"version", rel.version},
-          {"status", rel.status},
+          {"status", feeds::ReleaseStatusName(rel.status)},
           {"title", rel.title},
           {"seq", rel.seq},
           {"published", FormatTime(rel.appended_ms)},

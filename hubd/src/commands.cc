@@ -98,6 +98,8 @@ int Serve(const Config& config) {
   web::RegisterWebRoutes(h, *s->staff, server, {&(*stack)->desk(), &(*stack)->ingestor()});
   desk::RegisterDeskApiRoutes(server, (*stack)->desk(), *s->staff, (*stack)->operations());
   hub::RegisterHubRoutes(h, server, websub.get());
+  base::Result<std::uint64_t> head = h.store().Head(feeds::kHubCode);
+  if (!head.ok()) return Fail(head.status());
   net::HttpServerOptions options;
   options.host = config.hub.listen_host;
   options.port = config.hub.listen_port;
@@ -115,7 +117,7 @@ int Serve(const Config& config) {
                            {"public_url", config.hub.public_url},
                            {"websub", websub ? websub->options().HubUrl() : "off"},
                            {"key_id", h.public_key().KeyIdHex()},
-                           {"head", std::to_string(h.store().Head(feeds::kHubCode))}});
+                           {"head", std::to_string(*head)}});
   const int sig = base::WaitForTerminationSignal();
   LogEvent("hub_stopping", {{"signal", std::to_string(sig)}});
   (*stack)->Stop();

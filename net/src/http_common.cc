@@ -118,6 +118,12 @@ HttpResponse HttpResponse::Error(const base::Status& s) {
                                            "\",\"code\":\"" + base::CodeName(s.code()) + "\"}\n");
 }
 
+HttpResponse HttpResponse::ServerError(const base::Status& s) {
+  HttpResponse r = Error(s);
+  r.status = s.code() == base::Code::kUnavailable ? 503 : 500;
+  return r;
+}
+
 int HttpStatusFor(base::Code code) {
   switch (code) {
     case base::Code::kOk:

@@ -37,6 +37,7 @@ using test_util::NewKey;
 using test_util::Origin;
 using test_util::Page;
 using test_util::Parse;
+using testing::Must;
 using testing::TempDir;
 
 using base::Code;
@@ -147,7 +148,7 @@ struct AgentFixture {
     REQUIRE(out.applied == page.size());
   }
   feeds::ChainHead Head(const std::string& origin = feeds::kHubCode) {
-    return agent->store().HeadOf(origin);
+    return Must(agent->store().HeadOf(origin));
   }
   std::size_t CountEvents(const std::string& name) {
     std::lock_guard<std::mutex> lock(events_mu);
@@ -155,7 +156,7 @@ struct AgentFixture {
                                                   [&](const Event& e) { return e.name == name; }));
   }
   bool Trusts(const std::string& origin, const feeds::PublicKey& key) {
-    for (const auto& [o, k] : agent->store().TrustedKeys()) {
+    for (const auto& [o, k] : Must(agent->store().TrustedKeys())) {
       if (o == origin && k == key) return true;
     }
     return false;
@@ -184,7 +185,7 @@ TEST_CASE("agent ApplyPage stores an in-order page and advances the head", "[age
   f.MustApply(f.chain.Slice(4, 6));
   CHECK(f.Head().seq == 6);
   CHECK(f.agent->counters().entries_verified == 6);
-  CHECK(f.agent->store().QuarantineCount() == 0);
+  CHECK(Must(f.agent->store().QuarantineCount()) == 0);
 }
 
 TEST_CASE("agent ApplyPage of a page it already holds changes nothing", "[agent][apply]") {
@@ -200,7 +201,7 @@ TEST_CASE("agent ApplyPage of a page it already holds changes nothing", "[agent]
   CHECK(f.Head().hash == before.hash);
   CHECK(f.agent->counters().duplicates_ignored == 4);
   CHECK(f.agent->counters().entries_verified == 4);
-  CHECK(f.agent->store().QuarantineCount() == 0);
+  CHECK(Must(f.agent->store().QuarantineCount()) == 0);
 
   // A page overlapping what we hold applies just the new tail.
   ApplyOutcome overlap = f.Apply(f.chain.Slice(2, 6));
@@ -221,7 +222,7 @@ TEST_CASE("agent ApplyPage rejects a gap and quarantines the entry", "[agent][ap
   CHECK(f.Head().seq == 2);
   CHECK(f.Head().hash == f.chain.entries[1].hash);
 
-  std::vector<QuarantineRow> q = f.agent->store().Quarantined(10);
+  std::vector<QuarantineRow> q = Must(f.agent->store().Quarantined(10));
   REQUIRE(q.size() == 1);  // only the first offending entry; the rest was not looked at
   CHECK(q[0].origin == feeds::kHubCode);
   CHECK(q[0].seq == 4);
@@ -256,8 +257,8 @@ TEST_CASE("agent ApplyPage rejects a replayed older entry with different content
   CHECK(out.duplicates == 0);
   CHECK(f.Head().seq == 3);
   CHECK(f.Head().hash == f.chain.entries[2].hash);
-  CHECK(f.agent->store().HashAt(feeds::kHubCode, 2) == f.chain.entries[1].hash);
-  CHECK(f.agent->store().QuarantineCount() == 1);
+  CHECK(Must(f.agent->store().HashAt(feeds::kHubCode, 2)) == f.chain.entries[1].hash);
+  CHECK(Must(f.agent->store().QuarantineCount()) == 1);
 }
 
 TEST_CASE("agent ApplyPage rejects an entry that names another predecessor",
@@ -289,7 +290,7 @@ TEST_CASE("agent ApplyPage rejects an entry signed by a key it does not trust",
   CHECK_THAT(out.rejected.message(), Catch::Contains("not trusted"));
   CHECK(out.applied == 0);
   CHECK(f.Head().seq == 0);
-  std::vector<QuarantineRow> q = f.agent->store().Quarantined(10);
+  std::vector<QuarantineRow> q = Must(f.agent->store().Quarantined(10));
   REQUIRE(q.size() == 1);
   CHECK_THAT(q[0].reason, Catch::Contains("not trusted"));
 }
@@ -309,9 +310,9 @@ TEST_CASE("agent ApplyPage rejects a tampered entry and applies nothing after it
   CHECK(out.applied == 2);  // entries before the bad one are kept
   CHECK(f.Head().seq == 2);
   CHECK(f.Head().hash == f.chain.entries[1].hash);
-  CHECK_FALSE(f.agent->store().HashAt(feeds::kHubCode, 4).has_value());
+  CHECK_FALSE(Must(f.agent->store().HashAt(feeds::kHubCode, 4)).has_value());
 
-  std::vector<QuarantineRow> q = f.agent->store().Quarantined(10);
+  std::vector<QuarantineRow> q = Must(f.agent->store().Quarantined(10));
   REQUIRE(q.size() == 1);
   CHECK(q[0].seq == 3);
   CHECK(q[0].wire == page[2].wire);
@@ -339,7 +340,7 @@ TEST_CASE("agent ApplyPage rejects an entry of another origin inside a page",
   CHECK(out.applied == 2);
   CHECK(f.Head().seq == 2);
   CHECK(f.Head(kCounty).seq == 0);
-  CHECK(f.agent->store().QuarantineCount() == 1);
+  CHECK(Must(f.agent->store().QuarantineCount()) == 1);
 }
 
 TEST_CASE("agent learns a node's key from the hub's registry and keeps it across reopening",
@@ -434,7 +435,7 @@ TEST_CASE("indexed entries are searchable at once and durable after the shared c
   CHECK(now->hits.size() == 4);  // searchable through the writer before any commit
   CHECK(f.agent->counters().index_commits == 0);
   auto origin_status = [&] {
-    return nlohmann::json::parse(f.agent->StatusJson())["origins"][feeds::kHubCode];
+    return nlohmann::json::parse(Must(f.agent->StatusJson()))["origins"][feeds::kHubCode];
   };
   CHECK(origin_status()["indexed"] == 6);
   CHECK(origin_status()["index_committed"] == 0);
@@ -567,7 +568,7 @@ TEST_CASE("a second agent on the same data directory is refused until the first 
   Result<std::unique_ptr<Agent>> after = Agent::Open(f.config, f.clock, nullptr, f.http.Factory());
   INFO(after.status().ToString());
   REQUIRE(after.ok());
-  CHECK((*after)->store().Head(feeds::kHubCode) == 2);
+  CHECK(Must((*after)->store().Head(feeds::kHubCode)) == 2);
 }
 
 TEST_CASE("an agent that stops commits what it indexed", "[agent][apply][index]") {
@@ -576,7 +577,7 @@ TEST_CASE("an agent that stops commits what it indexed", "[agent][apply][index]"
   REQUIRE(f.agent->indexer().CatchUp().ok());
   CHECK(f.agent->counters().index_commits == 0);
   f.Open();  // Stop() then reopen
-  CHECK(f.agent->store().Head(feeds::kHubCode) == 6);
+  CHECK(Must(f.agent->store().Head(feeds::kHubCode)) == 6);
   Result<std::size_t> again = f.agent->indexer().CatchUp();
   REQUIRE(again.ok());
   CHECK(*again == 0);  // nothing to index again: the stop committed it
@@ -618,7 +619,7 @@ TEST_CASE("agent resumes from the head it persisted", "[agent][apply]") {
   f.Open();
   CHECK(f.Head().seq == before.seq);
   CHECK(f.Head().hash == before.hash);
-  CHECK(f.agent->store().Head(feeds::kHubCode) == 4);
+  CHECK(Must(f.agent->store().Head(feeds::kHubCode)) == 4);
   f.MustApply(f.chain.Slice(4, 6));
   CHECK(f.Head().seq == 6);
 }
@@ -627,7 +628,7 @@ TEST_CASE("agent status reports heads and quarantine", "[agent][apply][status]")
   AgentFixture f;
   f.MustApply(f.chain.Slice(0, 2));
   (void)f.Apply(f.chain.Slice(3, 4));  // a gap
-  const std::string status = f.agent->StatusJson();
+  const std::string status = Must(f.agent->StatusJson());
   CHECK_THAT(status, Catch::Contains("\"quarantine_count\": 1"));
   CHECK_THAT(status, Catch::Contains(f.chain.entries[1].hash));
   CHECK_THAT(status, Catch::Contains("gap"));

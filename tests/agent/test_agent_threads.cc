@@ -73,7 +73,7 @@ TEST_CASE("a started agent follows, indexes and reports through its HTTP-client 
                                               ? feeds::ParseReport(env->reports[0].body)
                                               : base::Result<feeds::NodeReport>(env.status());
     for (const feeds::StageAck& a : own.ok() ? own->acks : std::vector<feeds::StageAck>{}) {
-      if (a.stage == "indexed" && a.seq == 4 && !seen) {
+      if (a.stage == feeds::Stage::kIndexed && a.seq == 4 && !seen) {
         seen = true;
         indexed_report.set_value(own->node);
       }
@@ -92,7 +92,7 @@ TEST_CASE("a started agent follows, indexes and reports through its HTTP-client 
   CHECK(reported.get() == "330100");
   f.agent->Stop();  // returns although a long-poll is held
 
-  CHECK(f.agent->store().Head(feeds::kHubCode) == 4);
+  CHECK(testing::Must(f.agent->store().Head(feeds::kHubCode)) == 4);
   CHECK(f.agent->counters().entries_verified == 4);
   CHECK(f.agent->counters().acks_sent >= 1);
   search::SearchQuery q;

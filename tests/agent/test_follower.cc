@@ -79,8 +79,8 @@ TEST_CASE("a follower applies a fetched page and then asks for what follows its 
   Follower follower(feeds::kHubCode, f.Env());
 
   CHECK(follower.FetchOnce());
-  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 4);
-  CHECK(f.store->HeadOf(feeds::kHubCode).hash == f.chain.back().hash);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 4);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).hash == f.chain.back().hash);
   CHECK(f.counters.fetches == 1);
   CHECK(f.counters.entries_verified == 4);
   REQUIRE(f.events.Count("entries_applied") == 1);
@@ -123,7 +123,7 @@ TEST_CASE("a follower backs off, doubling, and fails over after three failures i
 
   CHECK(follower.RunOnce() == 0);  // the next upstream answers: at once again
   CHECK(f.http.requests().back().url == kHubFeedB + "?after=0&wait=25");
-  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 4);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 4);
 
   f.Fail(kHubFeedB, 500);
   CHECK(follower.RunOnce() == 250);  // the backoff started over
@@ -148,8 +148,8 @@ TEST_CASE("a follower quarantines an undecodable page and an entry that does not
   Follower follower(feeds::kHubCode, f.Env());
 
   CHECK_FALSE(follower.FetchOnce());
-  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 0);
-  std::vector<QuarantineRow> q = f.store->Quarantined(10);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 0);
+  std::vector<QuarantineRow> q = testing::Must(f.store->Quarantined(10));
   REQUIRE(q.size() == 1);
   CHECK(q[0].seq == 1);
   CHECK_THAT(q[0].reason, Catch::StartsWith("feed rejected: "));
@@ -163,8 +163,8 @@ TEST_CASE("a follower quarantines an undecodable page and an entry that does not
   Origin impostor(feeds::kHubCode);  // signs as the hub with a key nobody trusts
   f.Serve(kHubFeedA, {impostor.Release()});
   CHECK_FALSE(follower.FetchOnce());
-  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 0);
-  CHECK(f.store->QuarantineCount() == 2);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 0);
+  CHECK(testing::Must(f.store->QuarantineCount()) == 2);
   CHECK(f.rejected == std::vector<std::string>{"000000#1"});
   CHECK(f.events.Count("entry_rejected") == 1);
   CHECK(f.events.Count("entries_applied") == 0);
@@ -179,7 +179,7 @@ TEST_CASE("a follower refuses a head statement the hub did not sign but applies 
   Follower follower(feeds::kHubCode, f.Env());
 
   CHECK(follower.FetchOnce());
-  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 4);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 4);
   CHECK(f.freshness.NewestText().empty());
   CHECK(f.counters.head_statements_refused == 1);
   CHECK(f.events.Count("head_statement_refused") == 1);
@@ -196,7 +196,7 @@ TEST_CASE("a frozen follower asks nothing of its upstream until it thaws", "[age
   CHECK(f.http.requests().empty());
   f.frozen = false;
   CHECK(follower.RunOnce() == 0);
-  CHECK(f.store->HeadOf(feeds::kHubCode).seq == 4);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 4);
 }
 
 TEST_CASE("a follower of an ancestor's log asks for a site refresh when its layers arrive",
@@ -207,7 +207,7 @@ TEST_CASE("a follower of an ancestor's log asks for a site refresh when its laye
   f.Serve(std::string(kUpA) + "/api/v1/feeds/330000", {province.Release(), province.Release()});
   Follower follower("330000", f.Env());
   CHECK(follower.FetchOnce());
-  CHECK(f.store->HeadOf("330000").seq == 2);
+  CHECK(testing::Must(f.store->HeadOf("330000")).seq == 2);
   CHECK(f.layers_arrived == 1);
   CHECK(follower.FetchOnce());  // nothing new, nothing to refresh
   CHECK(f.layers_arrived == 1);

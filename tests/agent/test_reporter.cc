@@ -88,7 +88,8 @@ TEST_CASE("the reporter sends its own report first and its children's byte for b
           "[agent][reporter]") {
   ReporterFixture f;
   f.Answer(kAcksA, 200);
-  f.reporter.RecordStages(feeds::kHubCode, {{"received", 3}, {"verified", 3}});
+  f.reporter.RecordStages(feeds::kHubCode,
+                          {{feeds::Stage::kReceived, 3}, {feeds::Stage::kVerified, 3}});
   const auto [body, signature] = f.ChildEnvelope(f.child, f.child, 1);
   base::Result<std::size_t> queued = f.reporter.AcceptChildReports(body, signature);
   INFO(queued.status().ToString());
@@ -119,10 +120,10 @@ TEST_CASE("the reporter sends its own report first and its children's byte for b
   CHECK(again.n == 2);
   CHECK(again.boot == own.boot);
   REQUIRE(again.acks.size() == 2);
-  CHECK(again.acks[0].stage == "received");
+  CHECK(again.acks[0].stage == feeds::Stage::kReceived);
   CHECK(again.acks[0].seq == 3);
   CHECK(again.acks[0].at_ms == test_util::kT0);
-  CHECK(again.acks[1].stage == "verified");
+  CHECK(again.acks[1].stage == feeds::Stage::kVerified);
 }
 
 TEST_CASE("the reporter keeps what an envelope carried until the upstream answers 200",
@@ -130,9 +131,12 @@ TEST_CASE("the reporter keeps what an envelope carried until the upstream answer
   ReporterFixture f;
   f.Answer(kAcksA, 200);
   REQUIRE(f.reporter.SendReports().ok());  // the clock estimate is known from here on
-  f.reporter.RecordStages(feeds::kHubCode, {{"received", 2}, {"verified", 2}});
-  f.reporter.RecordStages(feeds::kHubCode, {{"received", 3}, {"verified", 3}});
-  f.reporter.RecordStages("330000", {{"received", 9}});  // only the hub's log is measured
+  f.reporter.RecordStages(feeds::kHubCode,
+                          {{feeds::Stage::kReceived, 2}, {feeds::Stage::kVerified, 2}});
+  f.reporter.RecordStages(feeds::kHubCode,
+                          {{feeds::Stage::kReceived, 3}, {feeds::Stage::kVerified, 3}});
+  f.reporter.RecordStages("330000",
+                          {{feeds::Stage::kReceived, 9}});  // only the hub's log is measured
   f.reporter.NoteRejection(feeds::kHubCode, 4, "unauthenticated: bad signature");
   const auto [body, signature] = f.ChildEnvelope(f.child, f.child, 1);
   REQUIRE(f.reporter.AcceptChildReports(body, signature).ok());

@@ -29,9 +29,16 @@ class MemoryLog : public LogReader {
     std::lock_guard<std::mutex> lock(mu_);
     for (const std::string& wire : wires) logs_[origin].push_back(wire);
   }
+  // From now on every read fails with `s` (Ok() to read again), as a store
+  // whose database went away would.
+  void FailReads(base::Status s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    failure_ = std::move(s);
+  }
   base::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
                                                   std::size_t limit) override {
     std::lock_guard<std::mutex> lock(mu_);
+    if (!failure_.ok()) return failure_;
     std::vector<std::string> out;
     const std::vector<std::string>& log = logs_[origin];
     for (std::uint64_t seq = after + 1; seq <= log.size() && out.size() < limit; ++seq) {
@@ -39,12 +46,14 @@ class MemoryLog : public LogReader {
     }
     return out;
   }
-  std::uint64_t Head(const std::string& origin) override {
+  base::Result<std::uint64_t> Head(const std::string& origin) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return logs_[origin].size();
+    if (!failure_.ok()) return failure_;
+    return std::uint64_t{logs_[origin].size()};
   }
-  std::vector<std::string> Origins() override {
+  base::Result<std::vector<std::string>> Origins() override {
     std::lock_guard<std::mutex> lock(mu_);
+    if (!failure_.ok()) return failure_;
     std::vector<std::string> out;
     for (const auto& [origin, log] : logs_) out.push_back(origin);
     return out;
@@ -53,6 +62,7 @@ class MemoryLog : public LogReader {
  private:
   std::mutex mu_;
   std::map<std::string, std::vector<std::string>> logs_;
+  base::Status failure_;
 };
 
 // Signs consecutive release entries for one origin, as an origin would.

@@ -217,6 +217,49 @@ TEST_CASE("a long-poll with nothing new returns an empty feed after its wait",
   CHECK(feed.meta.head_seq == 1);
 }
 
+TEST_CASE("a feed whose log cannot be read is answered 503, never as an empty page",
+          "[feeds][http][feed][errors]") {
+  FeedFixture f;
+  f.Append(2);
+  f.log.FailReads(base::Status::IoError("disk gone"));
+  PocoHttpClient client;
+  HttpResult r = MustGet(client, f.Url("?after=0"));
+  CHECK(r.status == 503);
+  CHECK_THAT(r.body, Catch::Contains("disk gone"));
+  CHECK(r.headers.count("x-zhanqun-head") == 0);
+
+  HttpRequest head_req;
+  head_req.params["origin"] = kHubCode;
+  net::HttpResponse head = ServeFeedHead(head_req, f.log, f.options);
+  CHECK(head.status == 503);
+  CHECK_FALSE(HeadDocument(f.log, kHubCode).ok());
+
+  f.log.FailReads(base::Status::Ok());
+  CHECK(MustGet(client, f.Url("?after=0")).status == 200);
+}
+
+TEST_CASE("a long-poll whose log becomes unreadable while it waits is answered 503 at once",
+          "[feeds][http][feed][longpoll][errors]") {
+  FeedFixture f;
+  f.Append(2);
+  auto poll = std::async(std::launch::async, [&] {
+    PocoHttpClient client;
+    return client.Get(f.Url("?after=2&wait=5"), kTimeoutMs);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto failed_at = std::chrono::steady_clock::now();
+  f.log.FailReads(base::Status::IoError("disk gone"));
+  f.notifier.Notify(kHubCode);
+  REQUIRE(poll.wait_for(std::chrono::seconds(8)) == std::future_status::ready);
+  base::Result<HttpResult> r = poll.get();
+  auto after_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - failed_at)
+                      .count();
+  REQUIRE(r.ok());
+  CHECK(r->status == 503);
+  CHECK(after_ms < 2000);
+}
+
 TEST_CASE("children asking for the same page share one encoding", "[feeds][http][feed]") {
   FeedFixture f;
   f.options.page_cache = std::make_shared<FeedPageCache>();

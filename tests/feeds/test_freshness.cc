@@ -98,7 +98,7 @@ TEST_CASE("reports round-trip and bad fields are named", "[reports]") {
   r.sent_ms = 123;
   r.clock = {true, -300000, 4};
   r.upstream = "http://127.0.0.1:1";
-  r.acks = {{kHubCode, "verified", 9, 100}, {kHubCode, "live", 8, 0}};
+  r.acks = {{kHubCode, Stage::kVerified, 9, 100}, {kHubCode, Stage::kLive, 8, 0}};
   r.rejected = {{kHubCode, 10, "unauthenticated: signature does not verify"}};
   base::Result<NodeReport> p = ParseReport(EncodeReport(r));
   REQUIRE(p.ok());
@@ -128,7 +128,7 @@ TEST_CASE("envelopes carry children's reports byte for byte; signatures bind the
   SecretKey city = NewKey(), county = NewKey();
   NodeReport r;
   r.node = "330106";
-  r.acks = {{kHubCode, "live", 4, 10}};
+  r.acks = {{kHubCode, Stage::kLive, 4, 10}};
   std::string body = EncodeReport(r);
   SignedReport inner{body, SignatureFor(county, body)};
   std::string env = EncodeEnvelope({"330100", {inner}, false});

@@ -64,7 +64,7 @@ struct Cluster : HubFixture {
     }
     const std::uint64_t head =
         MustPublish(MakeRelease("r" + std::to_string(keys.size()))).entry.log.seq;
-    const std::string statement = hub->HeadStatement();
+    const std::string statement = Must(hub->HeadStatement());
     clock.Advance(700);
     for (std::size_t i = 0; i < added.size(); ++i) {
       feeds::NodeReport r;
@@ -74,7 +74,8 @@ struct Cluster : HubFixture {
       r.clock = {true, -15, 4};
       r.head_statement = statement;
       const std::uint64_t live = i % 2 == 0 ? head : head - 1;
-      r.acks = {{feeds::kHubCode, "verified", head, 0}, {feeds::kHubCode, "live", live, 0}};
+      r.acks = {{feeds::kHubCode, feeds::Stage::kVerified, head, 0},
+                {feeds::kHubCode, feeds::Stage::kLive, live, 0}};
       if (i % 3 == 0) r.rejected = {{feeds::kHubCode, head - 1, "signature does not verify"}};
       std::string body = feeds::EncodeReport(r);
       Must(hub->AcceptReports(body, feeds::SignatureFor(keys.at(r.node), body)));
@@ -146,7 +147,7 @@ struct TwoNodes : HubFixture {
     MustAddNode("330100", city.public_key());      // seq 3
     clock.Advance(1000);
     MustPublish(MakeRelease("r1"));  // seq 4 at kT0 + 1000
-    statement = hub->HeadStatement();
+    statement = Must(hub->HeadStatement());
     clock.Advance(500);
     feeds::NodeReport r;
     r.node = "330000";
@@ -155,7 +156,8 @@ struct TwoNodes : HubFixture {
     r.clock = {true, -20, 5};
     r.head_statement = statement;
     r.upstream = "https://hub.example";
-    r.acks = {{feeds::kHubCode, "verified", 4, 0}, {feeds::kHubCode, "live", 4, 0}};
+    r.acks = {{feeds::kHubCode, feeds::Stage::kVerified, 4, 0},
+              {feeds::kHubCode, feeds::Stage::kLive, 4, 0}};
     r.rejected = {{feeds::kHubCode, 3, "bad"}};
     std::string body = feeds::EncodeReport(r);
     Must(hub->AcceptReports(body, feeds::SignatureFor(province, body)));

@@ -27,6 +27,7 @@ using testing::HubFixture;
 using testing::kT0;
 using testing::MakeConfig;
 using testing::MakeRelease;
+using testing::Must;
 using testing::NewKey;
 using testing::SignatureHeader;
 using testing::TempDir;
@@ -78,7 +79,7 @@ TEST_CASE("hub init refuses to run twice and leaves the first hub intact", "[hub
 
   f.Reopen();
   CHECK(f.hub->public_key() == first_key);
-  CHECK(f.hub->store().Head(feeds::kHubCode) == 2);
+  CHECK(Must(f.hub->store().Head(feeds::kHubCode)) == 2);
   CHECK(VerifiedLog(*f.hub).size() == 2);
 }
 
@@ -121,10 +122,10 @@ TEST_CASE("hub publish of an existing id makes the next version, amended", "[hub
   REQUIRE(second.entry.release.has_value());
   CHECK(second.entry.release->version == 2);
   CHECK(second.entry.release->status == feeds::ReleaseStatus::kAmended);
-  std::optional<ReleaseRow> row = f.hub->store().FindRelease("gov.cn/a");
+  std::optional<ReleaseRow> row = Must(f.hub->store().FindRelease("gov.cn/a"));
   REQUIRE(row.has_value());
   CHECK(row->version == 2);
-  CHECK(row->status == "amended");
+  CHECK(row->status == feeds::ReleaseStatus::kAmended);
 
   feeds::Release withdrawn = MakeRelease("gov.cn/a");
   withdrawn.status = feeds::ReleaseStatus::kWithdrawn;
@@ -147,7 +148,7 @@ TEST_CASE("hub publish refuses an explicit version that is not the next", "[hub]
   Result<SignedEntry> stale = f.hub->Publish(r);
   REQUIRE_FALSE(stale.ok());
   CHECK_THAT(stale.status().message(), Catch::Contains("version"));
-  CHECK(f.hub->store().Head(feeds::kHubCode) == 2);
+  CHECK(Must(f.hub->store().Head(feeds::kHubCode)) == 2);
   CHECK(f.hub->counters().publish_rejected == 2);
 }
 
@@ -177,7 +178,7 @@ TEST_CASE("hub publish names the field of an invalid release", "[hub][publish]")
   REQUIRE_FALSE(r4.ok());
   CHECK_THAT(r4.status().message(), Catch::Contains("release.signed_date"));
 
-  CHECK(f.hub->store().Head(feeds::kHubCode) == 1);
+  CHECK(Must(f.hub->store().Head(feeds::kHubCode)) == 1);
 }
 
 TEST_CASE("hub publish sanitizes the body before signing", "[hub][publish][security]") {
@@ -329,7 +330,7 @@ TEST_CASE("hub refuses to add a node whose code is not in the division table", "
   CHECK_THAT(r.status().message(), Catch::Contains("999999"));
   Result<SignedEntry> hub_itself = f.hub->AddNode(feeds::kHubCode, "", key.public_key());
   CHECK_FALSE(hub_itself.ok());
-  CHECK(f.hub->store().Head(feeds::kHubCode) == 1);
+  CHECK(Must(f.hub->store().Head(feeds::kHubCode)) == 1);
 }
 
 TEST_CASE("hub requires a node's parent to be a registered ancestor", "[hub][nodes]") {
@@ -372,7 +373,7 @@ TEST_CASE("hub refuses to register a node twice", "[hub][nodes]") {
   REQUIRE_FALSE(again.ok());
   CHECK(again.status().code() == Code::kAlreadyExists);
   CHECK_THAT(again.status().message(), Catch::Contains("330100"));
-  std::optional<NodeRow> row = f.hub->store().FindNode("330100");
+  std::optional<NodeRow> row = Must(f.hub->store().FindNode("330100"));
   REQUIRE(row.has_value());
   CHECK(row->node.keys == std::vector<feeds::PublicKey>{a.public_key()});
 }
@@ -387,7 +388,7 @@ TEST_CASE("a registered node is announced in the signed log with its key", "[hub
   CHECK(log[1].entry.kind == feeds::EntryKind::kNode);
   CHECK(log[1].entry.node->code == "330100");
   CHECK(log[1].entry.node->keys == std::vector<feeds::PublicKey>{key.public_key()});
-  std::optional<NodeRow> row = f.hub->store().FindNode("330100");
+  std::optional<NodeRow> row = Must(f.hub->store().FindNode("330100"));
   REQUIRE(row.has_value());
   CHECK(row->seq == 2);
 }
@@ -402,10 +403,10 @@ TEST_CASE("hub accepts acknowledgements signed by the node's key", "[hub][acks]"
   Status s = f.hub->AcceptAcks(body, SignatureHeader(node, body));
   INFO(s.ToString());
   REQUIRE(s.ok());
-  std::vector<AckRow> acks = f.hub->store().Acks();
+  std::vector<AckRow> acks = Must(f.hub->store().Acks());
   REQUIRE(acks.size() == 1);
   CHECK(acks[0].node == "330100");
-  CHECK(acks[0].stage == "verified");
+  CHECK(acks[0].stage == feeds::Stage::kVerified);
   CHECK(acks[0].seq == 2);
   CHECK(acks[0].hub_ms == kT0);
   CHECK(f.hub->counters().acks_accepted == 1);
@@ -472,7 +473,7 @@ TEST_CASE("hub refuses acknowledgements that do not verify or do not fit",
     CHECK(s2.code() == Code::kInvalidArgument);
     CHECK_THAT(s2.message(), Catch::Contains("acks[0]"));
   }
-  CHECK(f.hub->store().Acks().empty());
+  CHECK(Must(f.hub->store().Acks()).empty());
   CHECK(f.hub->counters().acks_accepted == 0);
   CHECK(f.hub->counters().acks_rejected >= 1);
 }
@@ -491,7 +492,7 @@ TEST_CASE("hub acknowledgements are cumulative: an older seq does not move back"
   ack(3);
   f.clock.Advance(100);
   ack(1);
-  std::vector<AckRow> acks = f.hub->store().Acks();
+  std::vector<AckRow> acks = Must(f.hub->store().Acks());
   REQUIRE(acks.size() == 1);
   CHECK(acks[0].seq == 3);
   CHECK(acks[0].hub_ms == kT0);
@@ -554,7 +555,7 @@ TEST_CASE("hub records a node's reported rejection once and shows it in the stat
   for (int i = 0; i < 3; ++i) {  // a follower retrying reports the same entry again
     REQUIRE(f.hub->AcceptAcks(body, SignatureHeader(node, body)).ok());
   }
-  CHECK(f.hub->store().Rejections("330100", 10).size() == 1);
+  CHECK(Must(f.hub->store().Rejections("330100", 10)).size() == 1);
   json s = f.StatusDoc();
   CHECK(s["nodes"][0]["last_rejection"]["seq"] == 2);
   CHECK(s["nodes"][0]["last_rejection"]["reason"] == "unauthenticated: signature does not verify");
@@ -570,11 +571,11 @@ TEST_CASE("hub counters are reported as JSON", "[hub][status]") {
 
 TEST_CASE("hub lists national topics with the newest definition of each id", "[hub][topics]") {
   HubFixture f;
-  CHECK(f.hub->store().Topics().empty());
+  CHECK(Must(f.hub->store().Topics()).empty());
   REQUIRE(f.hub->AddTopic({"营商环境", "优化营商环境", "first"}).ok());
   REQUIRE(f.hub->AddTopic({"乡村振兴", "乡村振兴", ""}).ok());
   REQUIRE(f.hub->AddTopic({"营商环境", "优化营商环境专题", "second"}).ok());
-  std::vector<feeds::TopicDef> topics = f.hub->store().Topics();
+  std::vector<feeds::TopicDef> topics = Must(f.hub->store().Topics());
   REQUIRE(topics.size() == 2);
   CHECK(topics[0].id == "乡村振兴");
   CHECK(topics[1].id == "营商环境");

@@ -71,8 +71,8 @@ TEST_CASE("reports relayed by a city reach the hub intact, marked with their rou
   Tree t;
   t.MustPublish(MakeRelease("r1"));  // seq 5 at kT0
   t.clock.Advance(800);
-  std::string county = t.Report("330106", 9, 1, {{"000000", "live", 5, 0}});
-  std::string city = t.Report("330100", 7, 1, {{"000000", "live", 5, 0}});
+  std::string county = t.Report("330106", 9, 1, {{"000000", feeds::Stage::kLive, 5, 0}});
+  std::string city = t.Report("330100", 7, 1, {{"000000", feeds::Stage::kLive, 5, 0}});
   auto out = t.Send("330100", {{"330100", city}, {"330106", county}});
   REQUIRE(out.ok());
   CHECK(out->accepted == 2);
@@ -87,7 +87,7 @@ TEST_CASE("reports relayed by a city reach the hub intact, marked with their rou
 TEST_CASE("a relay cannot forge or alter a child's report", "[hub][reports][security]") {
   Tree t;
   t.MustPublish(MakeRelease("r1"));
-  std::string county = t.Report("330106", 9, 1, {{"000000", "live", 5, 0}});
+  std::string county = t.Report("330106", 9, 1, {{"000000", feeds::Stage::kLive, 5, 0}});
   std::string city = t.Report("330100", 7, 1, {});
   SECTION("a report signed by the relay in the child's name is refused, the rest kept") {
     feeds::Envelope env{"330100", {}, false};
@@ -128,7 +128,7 @@ TEST_CASE("a report dropped on the way shows as missing; a replay changes nothin
   t.MustPublish(MakeRelease("r1"));  // 5
   t.MustPublish(MakeRelease("r2"));  // 6
   auto send = [&](std::uint64_t n, std::uint64_t seq) {
-    std::string body = t.Report("330106", 42, n, {{"000000", "live", seq, 0}});
+    std::string body = t.Report("330106", 42, n, {{"000000", feeds::Stage::kLive, seq, 0}});
     auto out = t.Send("330100", {{"330106", body}});
     REQUIRE(out.ok());
     return *out;
@@ -143,7 +143,7 @@ TEST_CASE("a report dropped on the way shows as missing; a replay changes nothin
   CHECK(c["reports"]["replayed"] == 1);
   CHECK(c["origins"]["000000"]["live"] == 5);
   // A new boot starts a new numbering.
-  std::string body = t.Report("330106", 43, 1, {{"000000", "live", 6, 0}});
+  std::string body = t.Report("330106", 43, 1, {{"000000", feeds::Stage::kLive, 6, 0}});
   CHECK(t.Send("330100", {{"330106", body}})->accepted == 1);
   CHECK(t.NodeStatus("330106")["reports"]["missing"] == 1);
 }
@@ -155,10 +155,10 @@ TEST_CASE("lag is right when a node's clock is minutes off", "[hub][reports][clo
   t.clock.Advance(3000);                    // the report arrives 3 s after publishing
   SECTION("with the node's offset estimate, stage times land on the hub's clock") {
     // Verified 400 ms and live 900 ms after publishing, by the county's own clock.
-    std::string body = t.Report(
-        "330106", 1, 1,
-        {{"000000", "verified", 5, kT0 + skew + 400}, {"000000", "live", 5, kT0 + skew + 900}},
-        {true, -skew, 3});
+    std::string body = t.Report("330106", 1, 1,
+                                {{"000000", feeds::Stage::kVerified, 5, kT0 + skew + 400},
+                                 {"000000", feeds::Stage::kLive, 5, kT0 + skew + 900}},
+                                {true, -skew, 3});
     REQUIRE(t.Send("330100", {{"330106", body}})->accepted == 1);
     json lag = t.NodeStatus("330106")["origins"]["000000"]["lag_ms"];
     CHECK(lag["verified"]["max"] == 400);
@@ -166,11 +166,12 @@ TEST_CASE("lag is right when a node's clock is minutes off", "[hub][reports][clo
     CHECK(t.NodeStatus("330106")["clock"]["offset_ms"] == -skew);
   }
   SECTION("without one, times are bounded by publishing and receipt: never negative") {
-    std::string body = t.Report("330106", 1, 1, {{"000000", "live", 5, kT0 - skew}}, {true, 0, 1});
+    std::string body =
+        t.Report("330106", 1, 1, {{"000000", feeds::Stage::kLive, 5, kT0 - skew}}, {true, 0, 1});
     REQUIRE(t.Send("330100", {{"330106", body}})->accepted == 1);
     CHECK(t.NodeStatus("330106")["origins"]["000000"]["lag_ms"]["live"]["max"] == 0);
-    std::string later =
-        t.Report("330106", 2, 1, {{"000000", "verified", 5, kT0 + skew}}, {true, 0, 1});
+    std::string later = t.Report(
+        "330106", 2, 1, {{"000000", feeds::Stage::kVerified, 5, kT0 + skew}}, {true, 0, 1});
     REQUIRE(t.Send("330100", {{"330106", later}})->accepted == 1);
     // Not inflated past the moment the hub heard of it.
     CHECK(t.NodeStatus("330106")["origins"]["000000"]["lag_ms"]["verified"]["max"] == 3000);
@@ -180,18 +181,20 @@ TEST_CASE("lag is right when a node's clock is minutes off", "[hub][reports][clo
 TEST_CASE("the hub's head statement is re-signed on append and on its interval",
           "[hub][freshness]") {
   HubFixture f;
-  std::string first = f.hub->HeadStatement();
+  std::string first = testing::Must(f.hub->HeadStatement());
   auto st = feeds::VerifyHeadStatement(first, f.hub->public_key());
   REQUIRE(st.ok());
   CHECK(st->seq == 1);
   CHECK(st->expires_ms == kT0 + f.config.head_expiry_s * 1000LL);
-  CHECK(f.hub->HeadStatement() == first);  // nothing changed: the same statement
+  CHECK(testing::Must(f.hub->HeadStatement()) == first);  // nothing changed: the same statement
   f.MustPublish(MakeRelease("r1"));
-  auto after = feeds::VerifyHeadStatement(f.hub->HeadStatement(), f.hub->public_key());
+  auto after =
+      feeds::VerifyHeadStatement(testing::Must(f.hub->HeadStatement()), f.hub->public_key());
   REQUIRE(after.ok());
   CHECK(after->seq == 2);
   f.clock.Advance(f.config.head_interval_s * 1000LL);
-  auto later = feeds::VerifyHeadStatement(f.hub->HeadStatement(), f.hub->public_key());
+  auto later =
+      feeds::VerifyHeadStatement(testing::Must(f.hub->HeadStatement()), f.hub->public_key());
   REQUIRE(later.ok());
   CHECK(later->time_ms == after->time_ms + f.config.head_interval_s * 1000LL);
 }
@@ -267,8 +270,9 @@ TEST_CASE("node states follow explicit rules", "[hub][health]") {
 TEST_CASE("the hub shows a node STALE once the head statement it holds expires",
           "[hub][health][freshness]") {
   Tree t;
-  std::string statement = t.hub->HeadStatement();
-  std::string body = t.Report("330106", 1, 1, {{"000000", "live", 4, 0}}, {true, 0, 1}, statement);
+  std::string statement = testing::Must(t.hub->HeadStatement());
+  std::string body =
+      t.Report("330106", 1, 1, {{"000000", feeds::Stage::kLive, 4, 0}}, {true, 0, 1}, statement);
   REQUIRE(t.Send("330100", {{"330106", body}})->accepted == 1);
   CHECK(t.NodeStatus("330106")["state"] == "OK");
   // It keeps reporting, but never passes on a newer statement.
@@ -296,7 +300,7 @@ TEST_CASE("release status lists where a release is live and where it is still du
   Tree t;
   t.MustPublish(MakeRelease("r1"));  // seq 5
   t.clock.Advance(700);
-  std::string city = t.Report("330100", 1, 1, {{"000000", "live", 5, 0}});
+  std::string city = t.Report("330100", 1, 1, {{"000000", feeds::Stage::kLive, 5, 0}});
   REQUIRE(t.Send("330100", {{"330100", city}})->accepted == 1);
   t.clock.Advance(300);
   auto doc = t.hub->ReadReleaseStatus("r1");

@@ -274,13 +274,14 @@ struct ClusterFixture : WebFixture {
     r1 = MustPublish(MakeRelease("gov/r1")).entry.log.seq;
     clock.Advance(70000);
     for (const char* code : {"330000", "330100", "330102"}) {
-      Report(code, {{feeds::kHubCode, "received", r1, 0},
-                    {feeds::kHubCode, "verified", r1, 0},
-                    {feeds::kHubCode, "indexed", r1, 0},
-                    {feeds::kHubCode, "live", r1, 0}});
+      Report(code, {{feeds::kHubCode, feeds::Stage::kReceived, r1, 0},
+                    {feeds::kHubCode, feeds::Stage::kVerified, r1, 0},
+                    {feeds::kHubCode, feeds::Stage::kIndexed, r1, 0},
+                    {feeds::kHubCode, feeds::Stage::kLive, r1, 0}});
     }
-    Report("330106", {{feeds::kHubCode, "received", r1, 0}, {feeds::kHubCode, "live", r1 - 1, 0}});
-    Report("110101", {{feeds::kHubCode, "live", r1 - 1, 0}});
+    Report("330106", {{feeds::kHubCode, feeds::Stage::kReceived, r1, 0},
+                      {feeds::kHubCode, feeds::Stage::kLive, r1 - 1, 0}});
+    Report("110101", {{feeds::kHubCode, feeds::Stage::kLive, r1 - 1, 0}});
   }
   void Report(const std::string& code, std::vector<feeds::StageAck> acks) {
     feeds::NodeReport r;

@@ -26,11 +26,14 @@ struct HistoryRow {
   std::map<std::string, base::TimeMs> lag_ms;  // stage -> lag
 };
 
-std::vector<HistoryRow> History(hub::Hub& hub, const std::string& code) {
+base::Result<std::vector<HistoryRow>> History(hub::Hub& hub, const std::string& code) {
+  base::Result<std::vector<hub::StageEventRow>> events =
+      hub.store().NodeHistory(code, kHistoryEntries);
+  if (!events.ok()) return events.status().Context("history of node " + code);
   std::vector<HistoryRow> rows;
-  for (const hub::StageEventRow& e : hub.store().NodeHistory(code, kHistoryEntries)) {
+  for (const hub::StageEventRow& e : *events) {
     if (rows.empty() || rows.back().seq != e.seq) rows.push_back({e.seq, e.appended_ms, {}});
-    rows.back().lag_ms[e.stage] = e.hub_ms - e.appended_ms;
+    rows.back().lag_ms[feeds::StageName(e.stage)] = e.hub_ms - e.appended_ms;
   }
   return rows;
 }
@@ -128,9 +131,9 @@ mustache::data StageSeqs(const ConsoleNode& n) {
   return list;
 }
 
-mustache::data Rejections(hub::Hub& hub, const std::string& code) {
+mustache::data Rejections(const std::vector<hub::RejectionRow>& rejections) {
   mustache::data list = List();
-  for (const hub::RejectionRow& r : hub.store().Rejections(code, kRejections)) {
+  for (const hub::RejectionRow& r : rejections) {
     mustache::data d;
     d.set("origin", r.origin);
     d.set("seq", std::to_string(r.seq));
@@ -141,15 +144,15 @@ mustache::data Rejections(hub::Hub& hub, const std::string& code) {
   return list;
 }
 
-json NodeJson(hub::Hub& hub, const ClusterView& v, const ConsoleNode& n,
-              const std::vector<HistoryRow>& rows) {
+json NodeJson(const std::vector<hub::RejectionRow>& rejected, const ClusterView& v,
+              const ConsoleNode& n, const std::vector<HistoryRow>& rows) {
   json history = json::array();
   for (const HistoryRow& r : rows) {
     history.push_back(
         {{"seq", r.seq}, {"published", base::FormatTime(r.appended_ms)}, {"lag_ms", r.lag_ms}});
   }
   json rejections = json::array();
-  for (const hub::RejectionRow& r : hub.store().Rejections(n.code, kRejections)) {
+  for (const hub::RejectionRow& r : rejected) {
     rejections.push_back({{"origin", r.origin},
                           {"seq", r.seq},
                           {"reason", r.reason},
@@ -170,8 +173,13 @@ HttpResponse NodePage(const Web& w, WebContext& ctx) {
     if (ctx.json) return JsonResponse(404, "{\"error\":\"no node with code " + code + "\"}\n");
     return w.ErrorPage(ctx, 404, "未找到节点", "没有代码为 " + code + " 的已注册节点。");
   }
-  std::vector<HistoryRow> rows = History(w.hub(), code);
-  if (ctx.json) return JsonResponse(200, NodeJson(w.hub(), v, *n, rows).dump(2) + "\n");
+  base::Result<std::vector<HistoryRow>> history = History(w.hub(), code);
+  if (!history.ok()) return ConsoleFailure(w, ctx, history.status());
+  const std::vector<HistoryRow>& rows = *history;
+  base::Result<std::vector<hub::RejectionRow>> rejected =
+      w.hub().store().Rejections(code, kRejections);
+  if (!rejected.ok()) return ConsoleFailure(w, ctx, rejected.status().Context("rejections"));
+  if (ctx.json) return JsonResponse(200, NodeJson(*rejected, v, *n, rows).dump(2) + "\n");
   mustache::data d;
   d.set("code", n->code);
   d.set("state", n->state);
@@ -186,7 +194,7 @@ HttpResponse NodePage(const Web& w, WebContext& ctx) {
   d.set("history_heads", heads);
   d.set("history", HistoryTable(rows));
   d.set("has_history", !rows.empty());
-  mustache::data rej = Rejections(w.hub(), code);
+  mustache::data rej = Rejections(*rejected);
   d.set("has_rejections", !rej.is_empty_list());
   d.set("rejections", rej);
   return w.Render(ctx, 200, n->name + "（" + n->code + "）", "console_node", d);

@@ -145,7 +145,7 @@ HttpResponse ReleasePage(const Web& w, WebContext& ctx) {
   d.set("id_url", PathEncode(rel.id));
   d.set("release_title", rel.title);
   d.set("version", std::to_string(rel.version));
-  d.set("status", rel.status);
+  d.set("status", std::string(feeds::ReleaseStatusName(rel.status)));
   d.set("published", base::FormatTime(rel.appended_ms));
   d.set("live_count", std::to_string(status->live.size()));
   d.set("total", std::to_string(nodes.size()));
@@ -174,7 +174,7 @@ HttpResponse ReleasesPage(const Web& w, WebContext& ctx) {
       const hub::ReleaseRow& rel = s.release;
       out.push_back({{"id", rel.id},
                      {"version", rel.version},
-                     {"status", rel.status},
+                     {"status", feeds::ReleaseStatusName(rel.status)},
                      {"title", rel.title},
                      {"seq", rel.seq},
                      {"published", base::FormatTime(rel.appended_ms)},
@@ -191,7 +191,7 @@ HttpResponse ReleasesPage(const Web& w, WebContext& ctx) {
     r.set("href", "/console/releases/" + PathEncode(rel.id));
     r.set("title", rel.title);
     r.set("version", std::to_string(rel.version));
-    r.set("status", rel.status);
+    r.set("status", std::string(feeds::ReleaseStatusName(rel.status)));
     r.set("published", base::FormatTime(rel.appended_ms));
     r.set("live",
           std::to_string(s.live.size()) + " / " + std::to_string(s.live.size() + s.lacking.size()));

@@ -92,8 +92,10 @@ HttpResponse Audit(Pages& p, WebContext& ctx) {
 }
 
 HttpResponse TopicsPage(Pages& p, WebContext& ctx, int status, const std::string& error) {
+  base::Result<std::vector<feeds::TopicDef>> defined = p.web->hub().store().Topics();
+  if (!defined.ok()) return p.web->ErrorPage(ctx, 500, "无法读取专题", defined.status().ToString());
   json topics = json::array();
-  for (const feeds::TopicDef& t : p.web->hub().store().Topics()) {
+  for (const feeds::TopicDef& t : *defined) {
     topics.push_back({{"id", t.id}, {"title", t.title}, {"description", t.description}});
   }
   if (ctx.json) return JsonResponse(200, topics.dump() + "\n");

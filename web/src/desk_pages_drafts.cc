@@ -94,10 +94,12 @@ desk::DraftContent ContentFromForm(const Form& f) {
 }
 
 // The form's data, for a new draft, an edit, or a refused save.
-json ComposeData(hub::Hub& hub, const desk::DraftContent& c, const std::string& action,
-                 int revision, const std::string& error) {
+Result<json> ComposeData(hub::Hub& hub, const desk::DraftContent& c, const std::string& action,
+                         int revision, const std::string& error) {
+  Result<std::vector<feeds::TopicDef>> defined = hub.store().Topics();
+  if (!defined.ok()) return defined.status().Context("topics");
   json topics = json::array();
-  for (const feeds::TopicDef& t : hub.store().Topics()) {
+  for (const feeds::TopicDef& t : *defined) {
     bool checked = std::find(c.topics.begin(), c.topics.end(), t.id) != c.topics.end();
     topics.push_back({{"id", t.id}, {"title", t.title}, {"checked", checked}});
   }
@@ -317,18 +319,25 @@ HttpResponse Drafts(Pages& p, WebContext& ctx) {
   return p.web->Render(ctx, 200, "稿件", "drafts", JsonToData(page));
 }
 
+// The compose form; a 500 page when the topics cannot be read.
+HttpResponse RenderCompose(Pages& p, WebContext& ctx, int status, const std::string& title,
+                           const desk::DraftContent& c, const std::string& action, int revision,
+                           const std::string& error) {
+  Result<json> data = ComposeData(p.web->hub(), c, action, revision, error);
+  if (!data.ok()) return p.web->ErrorPage(ctx, 500, "无法读取专题", data.status().ToString());
+  return p.web->Render(ctx, status, title, "compose", JsonToData(*data));
+}
+
 HttpResponse ComposeForm(Pages& p, WebContext& ctx) {
-  return p.web->Render(ctx, 200, "新建稿件", "compose",
-                       JsonToData(ComposeData(p.web->hub(), {}, "/desk/compose", 0, "")));
+  return RenderCompose(p, ctx, 200, "新建稿件", {}, "/desk/compose", 0, "");
 }
 
 HttpResponse ComposePost(Pages& p, WebContext& ctx) {
   desk::DraftContent c = ContentFromForm(ctx.form);
   Result<desk::Draft> d = p.s.desk.Create(ctx.principal(), c);
   if (!d.ok()) {
-    return p.web->Render(
-        ctx, ErrorStatus(d.status()), "新建稿件", "compose",
-        JsonToData(ComposeData(p.web->hub(), c, "/desk/compose", 0, d.status().message())));
+    return RenderCompose(p, ctx, ErrorStatus(d.status()), "新建稿件", c, "/desk/compose", 0,
+                         d.status().message());
   }
   return Web::Redirect("/desk/drafts/" + std::to_string(d->id) + "?done=created");
 }
@@ -338,8 +347,8 @@ HttpResponse EditForm(Pages& p, WebContext& ctx) {
   std::optional<desk::Draft> d = id.ok() ? p.s.desk.Get(*id) : std::nullopt;
   if (!d) return p.web->ErrorPage(ctx, 404, "未找到稿件", "没有这篇稿件。");
   std::string action = "/desk/drafts/" + std::to_string(*id) + "/edit";
-  return p.web->Render(ctx, 200, "编辑：" + d->content.title, "compose",
-                       JsonToData(ComposeData(p.web->hub(), d->content, action, d->revision, "")));
+  return RenderCompose(p, ctx, 200, "编辑：" + d->content.title, d->content, action, d->revision,
+                       "");
 }
 
 HttpResponse EditPost(Pages& p, WebContext& ctx) {
@@ -354,9 +363,8 @@ HttpResponse EditPost(Pages& p, WebContext& ctx) {
   Result<desk::Draft> d = p.s.desk.Edit(ctx.principal(), *id, revision, c);
   if (!d.ok()) {
     std::string action = "/desk/drafts/" + std::to_string(*id) + "/edit";
-    return p.web->Render(
-        ctx, ErrorStatus(d.status()), "编辑稿件", "compose",
-        JsonToData(ComposeData(p.web->hub(), c, action, revision, d.status().message())));
+    return RenderCompose(p, ctx, ErrorStatus(d.status()), "编辑稿件", c, action, revision,
+                         d.status().message());
   }
   return Web::Redirect("/desk/drafts/" + std::to_string(*id) + "?done=saved");
 }
@@ -483,12 +491,15 @@ HttpResponse Diff(Pages& p, WebContext& ctx) {
 HttpResponse ReleasePage(Pages& p, WebContext& ctx, const std::string& release_id, int status,
                          const std::string& error) {
   std::vector<desk::Draft> drafts = p.s.desk.ReleaseDrafts(release_id);
-  std::optional<hub::ReleaseRow> row = p.web->hub().store().FindRelease(release_id);
+  Result<std::optional<hub::ReleaseRow>> found = p.web->hub().store().FindRelease(release_id);
+  if (!found.ok()) return p.web->ErrorPage(ctx, 500, "无法读取发布", found.status().ToString());
+  const std::optional<hub::ReleaseRow>& row = *found;
   if (drafts.empty() && !row) {
     return p.web->ErrorPage(ctx, 404, "未找到发布", "没有发布编号为 " + release_id + " 的政策。");
   }
   const staff::Principal& who = ctx.principal();
-  bool live = row && (row->status == "active" || row->status == "amended");
+  bool live = row && (row->status == feeds::ReleaseStatus::kActive ||
+                      row->status == feeds::ReleaseStatus::kAmended);
   bool pending_amend = std::any_of(drafts.begin(), drafts.end(), [&](const desk::Draft& d) {
     return row && d.release_version > row->version;
   });
@@ -505,11 +516,11 @@ HttpResponse ReleasePage(Pages& p, WebContext& ctx, const std::string& release_i
                                                                {"amended", "已修订"},
                                                                {"withdrawn", "已撤回"},
                                                                {"repealed", "已废止"}};
-    page["current"] = {
-        {"version", std::to_string(row->version)},
-        {"status", row->status},
-        {"status_label", kStatus.count(row->status) ? kStatus.at(row->status) : row->status},
-        {"seq", std::to_string(row->seq)}};
+    const std::string name = feeds::ReleaseStatusName(row->status);
+    page["current"] = {{"version", std::to_string(row->version)},
+                       {"status", name},
+                       {"status_label", kStatus.count(name) ? kStatus.at(name) : name},
+                       {"seq", std::to_string(row->seq)}};
     page["next_version"] = std::to_string(row->version + 1);
   }
   if (ctx.json) return JsonResponse(200, page.dump() + "\n");

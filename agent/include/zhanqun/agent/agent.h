@@ -80,8 +80,8 @@ class Agent {
   // A hex secret derived from our signing key and `label` (Ed25519 signatures
   // are deterministic): stable across restarts, unguessable without the key.
   std::string DeriveSecret(const std::string& label) const;
-  // GET /api/v1/status (agent_status.cc).
-  std::string StatusJson();
+  // GET /api/v1/status (agent_status.cc). Fails when the store cannot be read.
+  base::Result<std::string> StatusJson();
 
   // The parts.
   LogApplier& applier() { return applier_; }
@@ -118,7 +118,7 @@ class Agent {
   // the configured ones, and the logs of our ancestors as the registry
   // names them (their interpretations reach us through our parent).
   void EnsureFollowers();
-  std::vector<std::string> Ancestors();
+  base::Result<std::vector<std::string>> Ancestors();
   // REQUIRES: threads_mu_ held.
   void Spawn(std::string name, int nice, std::function<void()> body);
 

@@ -12,8 +12,8 @@ namespace zhanqun::agent {
 // Every counter of Agent::counters() as zhanqun_agent_<name>_total;
 // zhanqun_agent_info{node,level}; per followed origin (and the agent's own
 // log) the stored head seq and the indexed seq; the quarantine size.
-// Thread-safe as Agent is.
-std::string AgentMetricsText(Agent& agent);
+// Thread-safe as Agent is. Fails when the store cannot be read.
+base::Result<std::string> AgentMetricsText(Agent& agent);
 
 }  // namespace zhanqun::agent
 

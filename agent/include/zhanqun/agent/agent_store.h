@@ -3,6 +3,10 @@
 // keys learned from the registry, and quarantined input.
 //
 // Thread-safe: every method takes the store's mutex.
+//
+// Reads never turn a failed query into an empty answer: every read returns
+// the query's error, and a stored enum value that does not parse is
+// kCorruption naming the table, column and value.
 #ifndef ZHANQUN_AGENT_AGENT_STORE_H_
 #define ZHANQUN_AGENT_AGENT_STORE_H_
 
@@ -18,6 +22,7 @@
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/log_table.h"
+#include "zhanqun/feeds/model.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/sql/sqlite.h"
 
@@ -41,7 +46,7 @@ struct EntryRef {
 struct ReleaseRef {
   std::string id;
   int version = 0;
-  std::string status;
+  feeds::ReleaseStatus status = feeds::ReleaseStatus::kActive;
   EntryRef at;
 };
 
@@ -52,7 +57,9 @@ struct ViewChanges {
 };
 
 struct RegistryNode {
-  std::string code, name, level, parent;
+  std::string code, name;
+  feeds::NodeLevel level = feeds::NodeLevel::kNational;
+  std::string parent;
 };
 
 struct StoredEntry {
@@ -66,7 +73,9 @@ class AgentStore : public feeds::LogReader {
  public:
   static base::Result<std::unique_ptr<AgentStore>> Open(const std::string& path);
 
-  feeds::ChainHead HeadOf(const std::string& origin);
+  // From memory once read: the long-polls held for children ask on every
+  // wake-up. A failed first read is an error (and is tried again next time).
+  base::Result<feeds::ChainHead> HeadOf(const std::string& origin);
   // Appends verified entries (contiguous, extending the head) in one
   // transaction. REQUIRES: each was returned by feeds::VerifyEntry against
   // the current head. Node entries' keys are added to the trust table.
@@ -78,41 +87,46 @@ class AgentStore : public feeds::LogReader {
                                              base::TimeMs now_ms);
 
   // Views kept current by every append (agent_views.cc).
-  std::optional<ReleaseRef> FindRelease(const std::string& id);
-  std::vector<ReleaseRef> Releases();  // every release, newest entry first
+  // nullopt when no release has that id.
+  base::Result<std::optional<ReleaseRef>> FindRelease(const std::string& id);
+  base::Result<std::vector<ReleaseRef>> Releases();  // every release, newest entry first
   // Newest interpretation entry of each origin for `release_id`.
-  std::vector<EntryRef> Layers(const std::string& release_id);
-  std::vector<EntryRef> Topics();  // newest entry of each (topic, origin)
+  base::Result<std::vector<EntryRef>> Layers(const std::string& release_id);
+  base::Result<std::vector<EntryRef>> Topics();  // newest entry of each (topic, origin)
   // The views' rows that `origin`'s entries in (after, upto] made current:
   // what those entries changed on the site, read without decoding them. An
   // entry already superseded by a later one is not reported (the later one
   // is, in its own range).
-  ViewChanges ChangedAfter(const std::string& origin, std::uint64_t after, std::uint64_t upto);
-  std::optional<RegistryNode> FindRegistryNode(const std::string& code);
+  base::Result<ViewChanges> ChangedAfter(const std::string& origin, std::uint64_t after,
+                                         std::uint64_t upto);
+  // nullopt when the registry has no such node (yet).
+  base::Result<std::optional<RegistryNode>> FindRegistryNode(const std::string& code);
   // Wire bytes at (origin, seq).
   base::Result<std::string> Wire(const std::string& origin, std::uint64_t seq);
 
-  // Hash stored at (origin, seq), if any.
-  std::optional<std::string> HashAt(const std::string& origin, std::uint64_t seq);
-  std::vector<StoredEntry> ReadRange(const std::string& origin, std::uint64_t after,
-                                     std::size_t limit);
+  // Hash stored at (origin, seq); nullopt when nothing is stored there.
+  base::Result<std::optional<std::string>> HashAt(const std::string& origin, std::uint64_t seq);
+  // Entries of `origin` after `after`, in seq order, at most `limit`.
+  base::Result<std::vector<StoredEntry>> ReadRange(const std::string& origin, std::uint64_t after,
+                                                   std::size_t limit);
 
   // Records rejected input; the same bytes are recorded once.
   base::Status Quarantine(const QuarantineRow& row);
-  std::vector<QuarantineRow> Quarantined(std::size_t limit);
-  std::uint64_t QuarantineCount();
+  base::Result<std::vector<QuarantineRow>> Quarantined(std::size_t limit);  // newest first
+  base::Result<std::uint64_t> QuarantineCount();
 
   // Hands the connection's page cache back (the next reads fill it again).
   void ReleaseMemory();
 
-  // Keys learned from verified registry entries, keyed by origin.
-  std::vector<std::pair<std::string, feeds::PublicKey>> TrustedKeys();
+  // Keys learned from verified registry entries, keyed by origin; a stored
+  // key that does not parse is kCorruption.
+  base::Result<std::vector<std::pair<std::string, feeds::PublicKey>>> TrustedKeys();
 
   // feeds::LogReader
   base::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
                                                   std::size_t limit) override;
-  std::uint64_t Head(const std::string& origin) override;
-  std::vector<std::string> Origins() override;
+  base::Result<std::uint64_t> Head(const std::string& origin) override;
+  base::Result<std::vector<std::string>> Origins() override;
 
  private:
   explicit AgentStore(std::unique_ptr<sql::Db> db)
@@ -121,7 +135,7 @@ class AgentStore : public feeds::LogReader {
   base::Status UpdateViewsLocked(const feeds::SignedEntry& e);
   // The head of `origin`, from heads_ or else read once from the table.
   // REQUIRES: mu_ held.
-  feeds::ChainHead HeadLocked(const std::string& origin);
+  base::Result<feeds::ChainHead> HeadLocked(const std::string& origin);
 
   std::mutex mu_;
   std::unique_ptr<sql::Db> db_;

@@ -73,23 +73,28 @@ class Localizer {
  private:
   Localizer(LocalizerOptions options, localization::NodeProfile profile,
             localization::InterpretationTemplates templates, AgentStore& store, OwnWriter writer);
-  base::Result<feeds::Entry> Load(const EntryRef& ref);
-  std::optional<feeds::Interpretation> OwnLayer(const std::string& release_id);
+  // The entry at `ref`; nullopt when its stored bytes do not decode (such an
+  // entry is not shown), an error when the store cannot be read.
+  base::Result<std::optional<feeds::Entry>> Load(const EntryRef& ref);
+  // Load, with bytes that do not decode as kCorruption.
+  base::Result<feeds::Entry> LoadDecoded(const EntryRef& ref);
+  base::Result<std::optional<feeds::Interpretation>> OwnLayer(const std::string& release_id);
   // Writes a template layer for each of `release_ids` that is a current hub
   // release lacking our layer of its version.
   base::Result<std::size_t> Interpret(const std::vector<std::string>& release_ids);
   base::Result<std::size_t> RefreshAll(const std::function<void()>& interpreted);
   base::Result<std::size_t> RefreshChanged(const std::function<void()>& interpreted);
-  // The release at `ref` with the newest layer of every origin held.
-  base::Result<localization::ReleasePage> FullPage(const ReleaseRef& ref);
+  // The release at `ref` with the newest layer of every origin held; nullopt
+  // when its entry does not decode or holds no release (it is not shown).
+  base::Result<std::optional<localization::ReleasePage>> FullPage(const ReleaseRef& ref);
   // Puts the list data (no body) of `release`, stored at `at`, into site_;
   // false if site_ held exactly that already.
   bool KeepListData(const EntryRef& at, const feeds::Release& release);
-  std::vector<localization::Topic> LoadTopics();
+  base::Result<std::vector<localization::Topic>> LoadTopics();
   base::Result<feeds::SignedEntry> WriteLayer(const feeds::Release& release, std::string html,
                                               feeds::InterpretationMode mode,
                                               const std::string& source);
-  std::vector<std::string> ChangedReleases(bool* topics_changed);
+  base::Result<std::vector<std::string>> ChangedReleases(bool* topics_changed);
 
   std::mutex mu_;
   LocalizerOptions options_;

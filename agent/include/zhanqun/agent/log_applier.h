@@ -33,7 +33,9 @@ namespace zhanqun::agent {
 struct ApplyOutcome {
   std::size_t applied = 0;     // newly verified and stored
   std::size_t duplicates = 0;  // identical to what we hold
-  base::Status rejected;       // first rejection, if any (later entries not applied)
+  // First rejection, if any (later entries not applied), or the store's
+  // error when it could not be read or written.
+  base::Status rejected;
 };
 
 // What the other parts of the agent hear about a page. Each may be empty.
@@ -63,7 +65,10 @@ class LogApplier {
 
  private:
   // Steps of ApplyPage. REQUIRES: mu_ held.
-  bool IsHeld(const std::string& origin, const feeds::ParsedEntry& e, const feeds::ChainHead& head);
+  base::Result<bool> IsHeld(const std::string& origin, const feeds::ParsedEntry& e,
+                            const feeds::ChainHead& head);
+  // Counts and logs a store error and keeps it as the page's outcome.
+  void StoreFailed(const std::string& origin, const base::Status& s, ApplyOutcome* out);
   base::Result<feeds::SignedEntry> VerifyFromFeed(const std::string& origin,
                                                   const feeds::ParsedEntry& e,
                                                   const feeds::ChainHead& head);

@@ -55,7 +55,7 @@ struct ReporterEnv {
 
 // A stage of the hub's log reached up to `seq`.
 struct StageReached {
-  const char* stage;  // one of feeds::kStages
+  feeds::Stage stage;
   std::uint64_t seq;
 };
 
@@ -97,7 +97,7 @@ class Reporter {
   // kClockWaitMs) reports carry no acks and the transitions wait.
   bool ClockReadyForAcks();
   // REQUIRES: mu_ held.
-  void RecordStageLocked(const std::string& stage, std::uint64_t seq, base::TimeMs at);
+  void RecordStageLocked(feeds::Stage stage, std::uint64_t seq, base::TimeMs at);
   // Drops what a delivered envelope carried: `relayed` child reports,
   // `transitions` stage transitions, `rejections` rejections.
   void Delivered(std::size_t relayed, std::size_t transitions, std::size_t rejections);
@@ -116,7 +116,9 @@ class Reporter {
     std::uint64_t seq = 0;
     base::TimeMs at_ms = 0;
   };
-  std::map<std::string, StageMark> hub_stages_;  // stage -> newest
+  // Stage name -> newest. Keyed by name: reports list the marks in name
+  // order, as they always have.
+  std::map<std::string, StageMark> hub_stages_;
   std::deque<feeds::StageAck> transitions_;      // since the last report delivered
   std::deque<feeds::SignedReport> relay_queue_;  // children's reports to pass on
   std::vector<feeds::ReportRejection> pending_rejections_;

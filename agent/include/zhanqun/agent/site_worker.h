@@ -16,6 +16,7 @@
 #include "zhanqun/agent/localizer.h"
 #include "zhanqun/agent/work_signal.h"
 #include "zhanqun/base/clock.h"
+#include "zhanqun/feeds/report.h"
 
 namespace zhanqun::agent {
 
@@ -23,7 +24,7 @@ class SiteWorker {
  public:
   static constexpr std::int64_t kSafetyNetMs = 30000;
   // Told that the hub's log reached `stage` up to `seq` (now).
-  using StageNote = std::function<void(const char* stage, std::uint64_t seq)>;
+  using StageNote = std::function<void(feeds::Stage stage, std::uint64_t seq)>;
 
   SiteWorker(std::unique_ptr<Localizer> localizer, AgentStore& store, const base::Clock& clock,
              EventSink sink, StageNote stage);

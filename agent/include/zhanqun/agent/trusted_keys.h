@@ -23,8 +23,9 @@ class TrustedKeys {
  public:
   explicit TrustedKeys(const feeds::PublicKey& hub_key);
 
-  // Starts over from the anchor and the keys `store` learned before.
-  void Rebuild(AgentStore& store);
+  // Starts over from the anchor and the keys `store` learned before. When
+  // the store cannot be read, fails and leaves the keys as they were.
+  base::Status Rebuild(AgentStore& store);
   // feeds::VerifyEntry against these keys: signature, trusted comment, and
   // that `e` extends `head`.
   base::Result<feeds::SignedEntry> Verify(const feeds::ParsedEntry& e,

@@ -44,10 +44,11 @@ class LogReader {
   virtual base::Result<std::vector<std::string>> ReadWire(const std::string& origin,
                                                           std::uint64_t after,
                                                           std::size_t limit) = 0;
-  // Highest stored seq of `origin`; 0 if none.
-  virtual std::uint64_t Head(const std::string& origin) = 0;
+  // Highest stored seq of `origin`; 0 if none. A failed read is an error,
+  // never 0: a long-poll asks on every wake-up, so keep it cheap.
+  virtual base::Result<std::uint64_t> Head(const std::string& origin) = 0;
   // Origins this reader can serve.
-  virtual std::vector<std::string> Origins() = 0;
+  virtual base::Result<std::vector<std::string>> Origins() = 0;
 };
 
 // Wakes long-polls when a log grows. Waits are keyed (by origin), so an
@@ -125,8 +126,9 @@ struct FeedServiceOptions {
   int recheck_ms = 200;
   // Encoded pages shared between requests. Optional.
   std::shared_ptr<FeedPageCache> page_cache;
-  // The newest head statement for an origin ("" when none). Optional.
-  std::function<std::string(const std::string& origin)> head_statement;
+  // The newest head statement for an origin ("" when none); an error when
+  // it cannot be made (the answer is then 503). Optional.
+  std::function<base::Result<std::string>(const std::string& origin)> head_statement;
   // When set (WebSub on), answers carry Link headers rel="hub" (this URL) and
   // rel="self" (the topic URL), and the Atom feed a <link rel="hub">.
   std::string websub_hub_url;

@@ -36,9 +36,9 @@ class LogTable {
   // `table` and `time_column` are trusted identifiers (never user input).
   LogTable(sql::Db& db, std::string table, std::string time_column);
 
-  // The newest entry of `origin`; seq 0 and the zero hash when there is none
-  // or the query fails.
-  ChainHead Head(const std::string& origin);
+  // The newest entry of `origin`; seq 0 and the zero hash when there is none.
+  // A failed query is its error, never an empty head.
+  base::Result<ChainHead> Head(const std::string& origin);
 
   // Stores `e` under `origin` with `now_ms` in the time column. Fails with
   // kAlreadyExists if (origin, seq) is taken.
@@ -57,14 +57,49 @@ class LogTable {
   base::Status ForEachAfter(const std::string& origin, std::uint64_t after, std::size_t limit,
                             const std::function<void(LogRow)>& fn);
 
-  // Every origin with at least one entry, sorted; on an error, those read so far.
-  std::vector<std::string> Origins();
+  // Every origin with at least one entry, sorted.
+  base::Result<std::vector<std::string>> Origins();
 
  private:
   sql::Db& db_;
   std::string table_;
   std::string time_column_;
 };
+
+// Reads the enum stored as text in column `col` of `row` with `parse`
+// (ParseReleaseStatus, ParseNodeLevel, ParseStage...). A value that does not
+// parse is kCorruption naming `where` ("table.column") and the value.
+template <typename T>
+base::Result<T> ReadEnumColumn(const sql::Stmt& row, int col, const char* where,
+                               base::Result<T> (*parse)(const std::string&)) {
+  std::string text = row.Text(col);
+  base::Result<T> v = parse(text);
+  if (!v.ok()) {
+    return base::Status::Corruption(std::string(where) + ": unknown value '" + text + "' stored");
+  }
+  return v;
+}
+
+// Steps `st` to the end and returns `read(row)` of each row, in order: the
+// first error, of the query or of `read` (a stored value that does not
+// parse), fails the whole read.
+template <typename T, typename Read>
+base::Result<std::vector<T>> ReadRows(sql::Stmt& st, Read read) {
+  std::vector<T> out;
+  base::Status bad;
+  base::Status s = sql::ForEachRow(st, [&](sql::Stmt& row) {
+    if (!bad.ok()) return;
+    base::Result<T> v = read(row);
+    if (v.ok()) {
+      out.push_back(std::move(*v));
+    } else {
+      bad = v.status();
+    }
+  });
+  if (!s.ok()) return s;
+  if (!bad.ok()) return bad;
+  return out;
+}
 
 }  // namespace zhanqun::feeds
 

@@ -25,11 +25,19 @@
 namespace zhanqun::feeds {
 
 // The stages of an entry at a node, in order.
+enum class Stage { kReceived, kVerified, kLocalized, kIndexed, kLive };
+inline constexpr Stage kAllStages[] = {Stage::kReceived, Stage::kVerified, Stage::kLocalized,
+                                       Stage::kIndexed, Stage::kLive};
+const char* StageName(Stage s);  // "received", "verified", "localized", "indexed", "live"
+// kInvalidArgument naming the value when `s` is not a stage name.
+base::Result<Stage> ParseStage(const std::string& s);
+// The names of kAllStages, in the same order.
 inline constexpr const char* kStages[] = {"received", "verified", "localized", "indexed", "live"};
 bool IsStage(const std::string& s);
 
 struct StageAck {
-  std::string origin, stage;
+  std::string origin;
+  Stage stage = Stage::kReceived;
   std::uint64_t seq = 0;   // cumulative: every seq up to this one
   base::TimeMs at_ms = 0;  // node clock; 0 when unknown (the hub uses its receipt time)
 };

@@ -102,6 +102,8 @@ struct WebSubCounters : base::CounterSet {
                                "Subscriptions whose lease ran out."};
   base::Counter store_errors{*this, "websub_store_errors",
                              "Failures to read or write the subscription database."};
+  base::Counter read_errors{*this, "websub_read_errors",
+                            "Failures to read the logs served (topics retried later)."};
 };
 
 // A snapshot of one active subscription.

@@ -74,8 +74,9 @@ class Hub {
   // Verifies an envelope of node reports (docs/protocol.md, "Reports") sent
   // by its `from` node and records every report that verifies, in one
   // transaction. `signature_header` is the X-Zhanqun-Signature value. Fails
-  // only when the envelope itself is malformed or not authentic, or (for a
-  // bare legacy report) when that report is refused.
+  // only when the envelope itself is malformed or not authentic, (for a
+  // bare legacy report) when that report is refused, or with kUnavailable
+  // when the store cannot be read (the sender retries).
   struct AckOutcome {
     std::size_t accepted = 0, replayed = 0;
     std::vector<std::pair<std::string, std::string>> refused;  // node, reason
@@ -87,8 +88,8 @@ class Hub {
   }
 
   // The current signed head statement of the hub's log, re-signed when the
-  // log grew or head_interval_s passed.
-  std::string HeadStatement();
+  // log grew or head_interval_s passed. Fails when the head cannot be read.
+  base::Result<std::string> HeadStatement();
 
   // The cluster now: per node its state (OK/WARN/ERR/STALLED/OFFLINE/STALE)
   // and why, stage seqs, missing entries, lag per stage, route, clock. A
@@ -126,6 +127,7 @@ class Hub {
   Hub(HubConfig config, const base::Clock& clock, std::unique_ptr<HubStore> store,
       feeds::SecretKey key, Divisions divisions);
   base::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry);
+  base::Result<bool> IsRegistered(const std::string& code);
 
   HubConfig config_;
   const base::Clock& clock_;

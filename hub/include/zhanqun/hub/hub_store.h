@@ -6,6 +6,10 @@
 // report and rejection methods take the status mutex (their own connection). Appends from another
 // process (the CLI) are safe too: appends run in BEGIN IMMEDIATE
 // transactions, so two writers can never take the same seq.
+//
+// Reads never turn a failed query into an empty answer: every read returns
+// the query's error, and a stored enum value that does not parse is
+// kCorruption naming the table, column and value.
 #ifndef ZHANQUN_HUB_HUB_STORE_H_
 #define ZHANQUN_HUB_HUB_STORE_H_
 
@@ -23,6 +27,7 @@
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/log_table.h"
 #include "zhanqun/feeds/model.h"
+#include "zhanqun/feeds/report.h"
 #include "zhanqun/sql/sqlite.h"
 
 namespace zhanqun::hub {
@@ -30,7 +35,7 @@ namespace zhanqun::hub {
 struct ReleaseRow {
   std::string id;
   int version = 0;
-  std::string status;
+  feeds::ReleaseStatus status = feeds::ReleaseStatus::kActive;
   std::string title;
   std::uint64_t seq = 0;
   base::TimeMs appended_ms = 0;
@@ -43,7 +48,8 @@ struct NodeRow {
 };
 
 struct AckRow {
-  std::string node, origin, stage;
+  std::string node, origin;
+  feeds::Stage stage = feeds::Stage::kReceived;
   std::uint64_t seq = 0;
   base::TimeMs hub_ms = 0;
 };
@@ -60,7 +66,7 @@ struct RejectionRow {
 struct StageEventRow {
   std::uint64_t seq = 0;
   base::TimeMs appended_ms = 0;  // when the hub appended the entry
-  std::string stage;
+  feeds::Stage stage = feeds::Stage::kReceived;
   base::TimeMs hub_ms = 0;  // when it reached `stage`, on the hub's clock
 };
 
@@ -99,36 +105,39 @@ class HubStore : public feeds::LogReader {
   base::Result<feeds::SignedEntry> Append(const std::string& origin, const Signer& sign,
                                           base::TimeMs now_ms);
 
-  feeds::ChainHead HeadOf(const std::string& origin);
-  std::optional<ReleaseRow> FindRelease(const std::string& id);
-  std::vector<ReleaseRow> Releases(std::size_t limit);
-  std::optional<NodeRow> FindNode(const std::string& code);
-  std::vector<NodeRow> Nodes();
+  base::Result<feeds::ChainHead> HeadOf(const std::string& origin);
+  // nullopt when no release has that id.
+  base::Result<std::optional<ReleaseRow>> FindRelease(const std::string& id);
+  // The newest `limit` releases, newest first.
+  base::Result<std::vector<ReleaseRow>> Releases(std::size_t limit);
+  // nullopt when no node has that code.
+  base::Result<std::optional<NodeRow>> FindNode(const std::string& code);
+  base::Result<std::vector<NodeRow>> Nodes();  // ordered by code
   // National topics defined in the hub's log: the newest definition of each
-  // id, ordered by id.
-  std::vector<feeds::TopicDef> Topics();
+  // id, ordered by id. A stored topic entry that does not decode is kCorruption.
+  base::Result<std::vector<feeds::TopicDef>> Topics();
   base::Result<base::TimeMs> AppendedAt(const std::string& origin, std::uint64_t seq);
 
   // Cumulative acknowledgement: every seq up to `seq` reached `stage` at
   // `node`. Records a per-entry event for each newly covered seq.
-  base::Status RecordAck(const std::string& node, const std::string& origin,
-                         const std::string& stage, std::uint64_t seq, base::TimeMs hub_ms);
-  std::vector<AckRow> Acks();
+  base::Status RecordAck(const std::string& node, const std::string& origin, feeds::Stage stage,
+                         std::uint64_t seq, base::TimeMs hub_ms);
+  base::Result<std::vector<AckRow>> Acks();
   // Records every report in one transaction. For each report, true if it was
   // recorded, false if its (boot, n) was already seen (a replay: ignored).
   base::Result<std::vector<bool>> RecordReports(const std::vector<ReportToRecord>& reports);
-  std::vector<NodeReportRow> NodeReports();
+  base::Result<std::vector<NodeReportRow>> NodeReports();  // ordered by node
   // The seq `node` acknowledged for (origin, stage); 0 if none.
-  std::uint64_t StageSeq(const std::string& node, const std::string& origin,
-                         const std::string& stage);
+  base::Result<std::uint64_t> StageSeq(const std::string& node, const std::string& origin,
+                                       feeds::Stage stage);
   // Every stage event of entry (origin, seq), at every node.
-  std::vector<AckRow> EventsFor(const std::string& origin, std::uint64_t seq);
+  base::Result<std::vector<AckRow>> EventsFor(const std::string& origin, std::uint64_t seq);
   base::Status RecordRejection(const RejectionRow& r);
   // Newest first.
-  std::vector<RejectionRow> Rejections(const std::string& node, std::size_t limit);
+  base::Result<std::vector<RejectionRow>> Rejections(const std::string& node, std::size_t limit);
   // Lags (hub_ms - appended_ms) of every entry appended after `node` was
   // registered that reached `stage` at `node`.
-  std::vector<base::TimeMs> StageLags(const std::string& node, const std::string& stage);
+  base::Result<std::vector<base::TimeMs>> StageLags(const std::string& node, feeds::Stage stage);
 
   // Batched reads for the cluster and release status (hub_store_status.cc):
   // one query each, however many nodes or entries they cover, so building
@@ -136,7 +145,7 @@ class HubStore : public feeds::LogReader {
   //
   // StageLags of every node at every stage: node -> stage -> lags, in no
   // particular order.
-  using LagsByNode = std::map<std::string, std::map<std::string, std::vector<base::TimeMs>>>;
+  using LagsByNode = std::map<std::string, std::map<feeds::Stage, std::vector<base::TimeMs>>>;
   base::Result<LagsByNode> AllStageLags();
   // The newest rejection of each node that reported any (Rejections(node, 1)
   // for each), ordered by node.
@@ -154,13 +163,13 @@ class HubStore : public feeds::LogReader {
   // Stage events at `node` of the newest `limit` hub-log entries it has
   // acknowledged that were appended after it was registered (catch-up is not
   // propagation), ordered by seq then stage (hub_store_history.cc).
-  std::vector<StageEventRow> NodeHistory(const std::string& node, std::size_t limit);
+  base::Result<std::vector<StageEventRow>> NodeHistory(const std::string& node, std::size_t limit);
 
   // feeds::LogReader
   base::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,
                                                   std::size_t limit) override;
-  std::uint64_t Head(const std::string& origin) override;
-  std::vector<std::string> Origins() override;
+  base::Result<std::uint64_t> Head(const std::string& origin) override;
+  base::Result<std::vector<std::string>> Origins() override;
 
  private:
   HubStore(std::unique_ptr<sql::Db> db, std::unique_ptr<sql::Db> status_db)
@@ -168,7 +177,7 @@ class HubStore : public feeds::LogReader {
   base::Status IndexEntry(const feeds::SignedEntry& e, base::TimeMs now_ms);
   // REQUIRES: mu_ held, inside a transaction.
   base::Status RecordAckLocked(const std::string& node, const std::string& origin,
-                               const std::string& stage, std::uint64_t seq, base::TimeMs at_ms,
+                               feeds::Stage stage, std::uint64_t seq, base::TimeMs at_ms,
                                base::TimeMs received_ms);
   base::Status RecordRejectionLocked(const RejectionRow& r);
   base::Result<bool> RecordReportLocked(const ReportToRecord& r);

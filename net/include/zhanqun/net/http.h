@@ -49,6 +49,9 @@ struct HttpResponse {
   static HttpResponse Text(int status, std::string body);
   // {"error": message, "code": code name}, status from the code.
   static HttpResponse Error(const base::Status& s);
+  // The same body for a failure on our side (a store that could not be
+  // read): 503 when `s` is kUnavailable, else 500, whatever its code.
+  static HttpResponse ServerError(const base::Status& s);
 };
 
 // Maps a Status code to an HTTP status (400, 401, 404, 409, 413, 500, 503...).
