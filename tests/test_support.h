@@ -61,6 +61,15 @@ inline std::string ReadText(const std::string& path) {
   return ss.str();
 }
 
+// The value `r` holds; fails the test case, showing the status, when it
+// holds an error instead.
+template <typename T>
+T Must(base::Result<T> r) {
+  INFO(r.status().ToString());
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
 // The permission bits of the file at `path`.
 inline unsigned ModeOf(const std::string& path) {
   struct stat st;
