@@ -59,12 +59,15 @@ Status ValidateOptions(const DeskOptions& o) {
 // ---- Impl helpers -----------------------------------------------------------
 
 Result<Draft> Desk::Impl::Load(std::int64_t id) {
-  std::optional<Draft> d = store->Get(id);
-  if (!d) return Status::NotFound("draft " + std::to_string(id) + " does not exist");
-  return *d;
+  Result<std::optional<Draft>> d = store->Get(id);
+  if (!d.ok()) return d.status();
+  if (!*d) return Status::NotFound("draft " + std::to_string(id) + " does not exist");
+  return std::move(**d);
 }
 
-WorkflowFacts Desk::Impl::Facts(const staff::Principal& who, const Draft& d) {
+Result<WorkflowFacts> Desk::Impl::Facts(const staff::Principal& who, const Draft& d) {
+  Result<std::vector<RoundReviewer>> reviewers = store->Reviewers(d.id);
+  if (!reviewers.ok()) return reviewers.status();
   WorkflowFacts f;
   f.draft_id = d.id;
   f.state = d.state;
@@ -73,11 +76,18 @@ WorkflowFacts Desk::Impl::Facts(const staff::Principal& who, const Draft& d) {
   f.level_names = options.review_levels;
   f.author_id = d.author_id;
   f.author = d.author;
-  f.round_reviewers = store->Reviewers(d.id);
+  f.round_reviewers = std::move(reviewers).value();
   f.principal_is_author = SamePerson(who, d.author_id, d.author);
   f.embargo_until_ms = d.embargo_until_ms;
   f.now_ms = clock.NowMs();
   return f;
+}
+
+Result<Transition> Desk::Impl::Ask(const staff::Principal& who, const Draft& d,
+                                   const WorkflowRequest& request) {
+  Result<WorkflowFacts> f = Facts(who, d);
+  if (!f.ok()) return f.status();
+  return Decide(who, *f, request);
 }
 
 feeds::Release Desk::Impl::ToRelease(const Draft& d) const {
@@ -125,7 +135,7 @@ Status Desk::Impl::Audit(const Actor& actor, const std::string& action, const st
   return r.status();
 }
 
-Status Desk::Impl::Record(const Actor& actor, Draft& d, const std::string& step,
+Status Desk::Impl::Record(const Actor& actor, Draft& d, StepAction step,
                           const std::string& audit_action, json detail, const std::string& comment,
                           int level, const std::string& object,
                           const std::function<Status()>& extra) {
@@ -155,16 +165,17 @@ Status Desk::Impl::CheckReleaseIdFree(const std::string& release_id) {
                   "release_id: '" + release_id + "' is already published (version " +
                       std::to_string(r->version) + "); amend it instead");
   }
-  std::vector<Draft> drafts = store->ByRelease(release_id);
-  if (!drafts.empty()) {
+  Result<std::vector<Draft>> drafts = store->ByRelease(release_id);
+  if (!drafts.ok()) return drafts.status();
+  if (!drafts->empty()) {
     return Status(base::Code::kAlreadyExists, "release_id: '" + release_id +
                                                   "' is already used by draft " +
-                                                  std::to_string(drafts.front().id));
+                                                  std::to_string(drafts->front().id));
   }
   return Status::Ok();
 }
 
-Result<Draft> Desk::Impl::CreateDraft(const Actor& actor, Draft d, const std::string& step,
+Result<Draft> Desk::Impl::CreateDraft(const Actor& actor, Draft d, StepAction step,
                                       const std::string& audit_action, json detail) {
   d.created_ms = d.updated_ms = clock.NowMs();
   bool generate_id = d.release_id.empty();
@@ -241,7 +252,8 @@ Result<Draft> Desk::Create(const staff::Principal& by, DraftContent content,
   d.author_id = by.user_id;
   d.author = by.username;
   d.levels = static_cast<int>(impl_->options.review_levels.size());
-  return impl_->CreateDraft(ActorOf(by), std::move(d), "create", "draft.create", json::object());
+  return impl_->CreateDraft(ActorOf(by), std::move(d), StepAction::kCreate, "draft.create",
+                            json::object());
 }
 
 Result<Draft> Desk::Edit(const staff::Principal& by, std::int64_t id, int revision,
@@ -249,7 +261,7 @@ Result<Draft> Desk::Edit(const staff::Principal& by, std::int64_t id, int revisi
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kEdit, "", std::nullopt});
+  Result<Transition> t = impl_->Ask(by, *d, {DeskAction::kEdit, "", std::nullopt});
   if (!t.ok()) return t.status();
   if (revision != d->revision) {
     return Status(base::Code::kAlreadyExists,
@@ -266,7 +278,7 @@ Result<Draft> Desk::Edit(const staff::Principal& by, std::int64_t id, int revisi
   DeskStore& store = *impl_->store;
   Draft& draft = *d;
   ZQ_RETURN_IF_ERROR(
-      impl_->Record(actor, draft, "edit", "draft.edit", json::object(), "", 0, "", [&] {
+      impl_->Record(actor, draft, StepAction::kEdit, "draft.edit", json::object(), "", 0, "", [&] {
         return store.AddRevision(draft.id,
                                  {draft.revision, draft.content, actor.name, impl_->clock.NowMs()});
       }));
@@ -277,15 +289,16 @@ Result<Draft> Desk::Submit(const staff::Principal& by, std::int64_t id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  WorkflowFacts f = impl_->Facts(by, *d);
-  f.levels = static_cast<int>(impl_->options.review_levels.size());
-  Result<Transition> t = Decide(by, f, {DeskAction::kSubmit, "", std::nullopt});
+  Result<WorkflowFacts> f = impl_->Facts(by, *d);
+  if (!f.ok()) return f.status();
+  f->levels = static_cast<int>(impl_->options.review_levels.size());
+  Result<Transition> t = Decide(by, *f, {DeskAction::kSubmit, "", std::nullopt});
   if (!t.ok()) return t.status();
-  d->levels = f.levels;
+  d->levels = f->levels;
   d->state = t->state;
   d->level = t->level;
   DeskStore& store = *impl_->store;
-  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, "submit", "draft.submit",
+  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, StepAction::kSubmit, "draft.submit",
                                    {{"levels", d->levels}}, "", 0, "",
                                    [&] { return store.ClearReviewers(id); }));
   return d;
@@ -296,13 +309,13 @@ Result<Draft> Desk::Pass(const staff::Principal& by, std::int64_t id, const std:
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kPass, comment, {}});
+  Result<Transition> t = impl_->Ask(by, *d, {DeskAction::kPass, comment, {}});
   if (!t.ok()) return t.status();
   int level = d->level;
   d->state = t->state;
   d->level = t->level;
   DeskStore& store = *impl_->store;
-  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, "pass", "review.pass",
+  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, StepAction::kPass, "review.pass",
                                    {{"level", level}, {"level_name", impl_->LevelName(level)}},
                                    comment, level, "", [&] {
                                      return store.AddReviewer(id, {level, by.user_id, by.username});
@@ -316,7 +329,7 @@ Result<Draft> Desk::Reject(const staff::Principal& by, std::int64_t id,
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kReject, comment, {}});
+  Result<Transition> t = impl_->Ask(by, *d, {DeskAction::kReject, comment, {}});
   if (!t.ok()) return t.status();
   int level = d->level;
   json detail = {{"level", level}, {"from", DraftStateName(d->state)}};
@@ -325,8 +338,8 @@ Result<Draft> Desk::Reject(const staff::Principal& by, std::int64_t id,
   d->publish_at_ms.reset();
   d->last_comment = comment;
   DeskStore& store = *impl_->store;
-  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, "reject", "review.reject", detail, comment,
-                                   level, "", [&] { return store.ClearReviewers(id); }));
+  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, StepAction::kReject, "review.reject", detail,
+                                   comment, level, "", [&] { return store.ClearReviewers(id); }));
   return d;
 }
 
@@ -336,40 +349,40 @@ Result<Draft> Desk::Approve(const staff::Principal& by, std::int64_t id,
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kApprove, comment, {}});
+  Result<Transition> t = impl_->Ask(by, *d, {DeskAction::kApprove, comment, {}});
   if (!t.ok()) return t.status();
   d->state = t->state;
-  ZQ_RETURN_IF_ERROR(
-      impl_->Record(ActorOf(by), *d, "approve", "draft.approve", json::object(), comment));
+  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, StepAction::kApprove, "draft.approve",
+                                   json::object(), comment));
   return d;
 }
 
-std::optional<Draft> Desk::Get(std::int64_t id) {
+Result<std::optional<Draft>> Desk::Get(std::int64_t id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->Get(id);
 }
 
-std::vector<Draft> Desk::List(const DraftFilter& filter) {
+Result<std::vector<Draft>> Desk::List(const DraftFilter& filter) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->List(filter);
 }
 
-std::vector<std::pair<DraftState, std::size_t>> Desk::StateCounts() {
+Result<std::vector<std::pair<DraftState, std::size_t>>> Desk::StateCounts() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->StateCounts();
 }
 
-std::vector<DraftStep> Desk::History(std::int64_t id) {
+Result<std::vector<DraftStep>> Desk::History(std::int64_t id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->Steps(id);
 }
 
-std::vector<DraftRevision> Desk::Revisions(std::int64_t id) {
+Result<std::vector<DraftRevision>> Desk::Revisions(std::int64_t id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->Revisions(id);
 }
 
-std::vector<Draft> Desk::ReleaseDrafts(const std::string& release_id) {
+Result<std::vector<Draft>> Desk::ReleaseDrafts(const std::string& release_id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->ByRelease(release_id);
 }
@@ -377,15 +390,17 @@ std::vector<Draft> Desk::ReleaseDrafts(const std::string& release_id) {
 Result<std::vector<FieldDiff>> Desk::Diff(std::int64_t id, int from_revision, int to_revision) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   ZQ_RETURN_IF_ERROR(impl_->Load(id).status());
-  std::optional<DraftRevision> a = impl_->store->Revision(id, from_revision);
-  std::optional<DraftRevision> b = impl_->store->Revision(id, to_revision);
-  for (auto [rev, n] : {std::pair{&a, from_revision}, std::pair{&b, to_revision}}) {
-    if (!*rev) {
+  std::vector<DraftRevision> revs;
+  for (int n : {from_revision, to_revision}) {
+    Result<std::optional<DraftRevision>> r = impl_->store->Revision(id, n);
+    if (!r.ok()) return r.status();
+    if (!*r) {
       return Status::NotFound("draft " + std::to_string(id) + " has no revision " +
                               std::to_string(n));
     }
+    revs.push_back(std::move(**r));
   }
-  return DiffContents(a->content, b->content);
+  return DiffContents(revs[0].content, revs[1].content);
 }
 
 }  // namespace zhanqun::desk

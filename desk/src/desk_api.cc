@@ -30,6 +30,21 @@ HttpResponse BearerUnauthorized() {
 
 using Handler = std::function<HttpResponse(Api&, const staff::Principal&, const HttpRequest&)>;
 
+// A store that failed to answer a read: 500 with the reason. (kCorruption
+// here is our own stored data, not the request's, so not the 422 that
+// HttpResponse::Error would give it.)
+HttpResponse StoreFailure(const Status& s) {
+  HttpResponse r = HttpResponse::Error(s);
+  r.status = 500;
+  return r;
+}
+
+// An action's refusal: its own status, except that damaged stored data is
+// the server's failure (500), not the request's.
+HttpResponse ActionError(const Status& s) {
+  return s.code() == base::Code::kCorruption ? StoreFailure(s) : HttpResponse::Error(s);
+}
+
 Result<json> Body(const HttpRequest& req) {
   if (req.body.empty()) return json::object();
   json j = json::parse(req.body, nullptr, false);
@@ -55,12 +70,12 @@ Result<std::string> StringField(const json& j, const char* key, bool required) {
 }
 
 HttpResponse DraftAnswer(Api& api, const Result<Draft>& d, int status = 200) {
-  if (!d.ok()) return HttpResponse::Error(d.status());
+  if (!d.ok()) return ActionError(d.status());
   return HttpResponse::Json(status, DraftToJson(api.desk, *d).dump() + "\n");
 }
 
 HttpResponse EntryAnswer(const Result<feeds::SignedEntry>& se) {
-  if (!se.ok()) return HttpResponse::Error(se.status());
+  if (!se.ok()) return ActionError(se.status());
   json j = {{"origin", se->entry.log.origin}, {"seq", se->entry.log.seq}, {"hash", se->hash}};
   if (se->entry.release) {
     j["id"] = se->entry.release->id;
@@ -162,11 +177,14 @@ HttpResponse EditDraft(Api& api, const staff::Principal& who, const HttpRequest&
 HttpResponse ShowDraft(Api& api, const staff::Principal&, const HttpRequest& req) {
   Result<std::int64_t> id = DraftId(req);
   if (!id.ok()) return HttpResponse::Error(id.status());
-  std::optional<Draft> d = api.desk.Get(*id);
-  if (!d) return HttpResponse::Error(Status::NotFound("draft " + std::to_string(*id)));
-  json j = DraftToJson(api.desk, *d);
+  Result<std::optional<Draft>> d = api.desk.Get(*id);
+  if (!d.ok()) return StoreFailure(d.status());
+  if (!*d) return HttpResponse::Error(Status::NotFound("draft " + std::to_string(*id)));
+  Result<std::vector<DraftStep>> history = api.desk.History(*id);
+  if (!history.ok()) return StoreFailure(history.status());
+  json j = DraftToJson(api.desk, **d);
   j["history"] = json::array();
-  for (const DraftStep& s : api.desk.History(*id)) j["history"].push_back(StepToJson(api.desk, s));
+  for (const DraftStep& s : *history) j["history"].push_back(StepToJson(api.desk, s));
   return HttpResponse::Json(200, j.dump() + "\n");
 }
 
@@ -184,14 +202,18 @@ HttpResponse ListDrafts(Api& api, const staff::Principal&, const HttpRequest& re
     }
     if (!f.state) return HttpResponse::Error(Status::Invalid("state: unknown '" + state + "'"));
   }
+  Result<std::vector<Draft>> drafts = api.desk.List(f);
+  if (!drafts.ok()) return StoreFailure(drafts.status());
   json out = json::array();
-  for (const Draft& d : api.desk.List(f)) out.push_back(DraftToJson(api.desk, d));
+  for (const Draft& d : *drafts) out.push_back(DraftToJson(api.desk, d));
   return HttpResponse::Json(200, out.dump() + "\n");
 }
 
 HttpResponse Queue(Api& api, const staff::Principal& who, const HttpRequest&) {
+  Result<std::vector<Draft>> queue = api.desk.Queue(who);
+  if (!queue.ok()) return StoreFailure(queue.status());
   json out = json::array();
-  for (const Draft& d : api.desk.Queue(who)) out.push_back(DraftToJson(api.desk, d));
+  for (const Draft& d : *queue) out.push_back(DraftToJson(api.desk, d));
   return HttpResponse::Json(200, out.dump() + "\n");
 }
 
@@ -226,7 +248,7 @@ HttpResponse DiffDraft(Api& api, const staff::Principal&, const HttpRequest& req
     return HttpResponse::Error(Status::Invalid("from, to: expected two revision numbers"));
   }
   Result<std::vector<FieldDiff>> d = api.desk.Diff(*id, std::stoi(from), std::stoi(to));
-  if (!d.ok()) return HttpResponse::Error(d.status());
+  if (!d.ok()) return ActionError(d.status());
   return HttpResponse::Json(200, DiffToJson(*d).dump() + "\n");
 }
 
@@ -277,15 +299,19 @@ HttpResponse AuditList(Api& api, const staff::Principal& who, const HttpRequest&
   }
   f.before_seq = before.empty() ? 0 : std::stoull(before);
   f.limit = std::min<std::size_t>(std::stoul(limit), 1000);
+  Result<std::vector<staff::AuditRecord>> records = api.staff.audit().List(f);
+  if (!records.ok()) return StoreFailure(records.status());
   json out = json::array();
-  for (const staff::AuditRecord& r : api.staff.audit().List(f)) out.push_back(AuditToJson(r));
+  for (const staff::AuditRecord& r : *records) out.push_back(AuditToJson(r));
   return HttpResponse::Json(200, out.dump() + "\n");
 }
 
 HttpResponse AuditVerify(Api& api, const staff::Principal& who, const HttpRequest&) {
   Status allowed = staff::Require(who, staff::Permission::kAuditRead);
   if (!allowed.ok()) return HttpResponse::Error(allowed);
-  staff::AuditVerification v = api.staff.audit().Verify();
+  Result<staff::AuditVerification> verified = api.staff.audit().Verify();
+  if (!verified.ok()) return StoreFailure(verified.status());
+  const staff::AuditVerification& v = *verified;
   json j = {{"records", v.records}, {"intact", v.ok()}};
   if (!v.ok()) {
     j["first_bad"] = v.first_bad;
@@ -301,9 +327,11 @@ void RegisterDeskApiRoutes(net::HttpServer& server, Desk& desk, staff::Staff& st
   auto api = std::make_shared<Api>(Api{desk, staff, operations});
   auto route = [&server, api](const char* method, const char* path, Handler h) {
     server.Route(method, path, [api, h](const HttpRequest& req) {
-      std::optional<staff::Principal> who = api->staff.Authenticate(req.Header("authorization"));
-      if (!who) return BearerUnauthorized();
-      return h(*api, *who, req);
+      Result<std::optional<staff::Principal>> who =
+          api->staff.Authenticate(req.Header("authorization"));
+      if (!who.ok()) return StoreFailure(who.status());
+      if (!*who) return BearerUnauthorized();
+      return h(*api, **who, req);
     });
   };
   route("POST", "/api/v1/releases", PostRelease);

@@ -73,7 +73,7 @@ Result<Draft> Desk::Attach(const staff::Principal& by, std::int64_t id, const st
   const DeskOptions& o = impl_->options;
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kAttach, "", {}});
+  Result<Transition> t = impl_->Ask(by, *d, {DeskAction::kAttach, "", {}});
   if (!t.ok()) return t.status();
   ZQ_RETURN_IF_ERROR(CheckFilename(filename));
   if (bytes.empty()) return Status::Invalid("attachment '" + filename + "': the file is empty");
@@ -108,7 +108,7 @@ Result<Draft> Desk::Attach(const staff::Principal& by, std::int64_t id, const st
   Draft& draft = *d;
   base::TimeMs now = impl_->clock.NowMs();
   ZQ_RETURN_IF_ERROR(impl_->Record(
-      actor, draft, "attach", "draft.attach",
+      actor, draft, StepAction::kAttach, "draft.attach",
       {{"filename", filename}, {"sha256", sha}, {"length", bytes.size()}}, "", 0, "", [&] {
         return store.AddRevision(draft.id, {draft.revision, draft.content, actor.name, now});
       }));

@@ -38,15 +38,20 @@ struct Desk::Impl {
   std::unique_ptr<DeskStore> store;
   std::mutex mu;  // serializes every desk operation
 
+  // kNotFound when there is no draft `id`.
   base::Result<Draft> Load(std::int64_t id);
-  WorkflowFacts Facts(const staff::Principal& who, const Draft& d);
+  // The facts the rules need (the round's reviewers come from the store).
+  base::Result<WorkflowFacts> Facts(const staff::Principal& who, const Draft& d);
+  // Decide(who, Facts(who, d), request).
+  base::Result<Transition> Ask(const staff::Principal& who, const Draft& d,
+                               const WorkflowRequest& request);
   // Sanitizes the body and validates every field as the release it becomes.
   base::Result<DraftContent> Clean(DraftContent c, const std::string& release_id, int version);
   feeds::Release ToRelease(const Draft& d) const;
   // Saves `d` and its history step in one transaction, then appends the
   // audit record (object "draft:<id>" unless `object` is given).
   // `extra` runs inside the same transaction (reviewer bookkeeping).
-  base::Status Record(const Actor& actor, Draft& d, const std::string& step,
+  base::Status Record(const Actor& actor, Draft& d, StepAction step,
                       const std::string& audit_action, nlohmann::json detail,
                       const std::string& comment = "", int level = 0,
                       const std::string& object = "",
@@ -64,7 +69,7 @@ struct Desk::Impl {
                                               const std::string& release_id,
                                               const std::string& reason, DeskAction action);
   // Validates, stores and audits a new draft (`d.content` not yet clean).
-  base::Result<Draft> CreateDraft(const Actor& actor, Draft d, const std::string& step,
+  base::Result<Draft> CreateDraft(const Actor& actor, Draft d, StepAction step,
                                   const std::string& audit_action, nlohmann::json detail);
   base::Status CheckReleaseIdFree(const std::string& release_id);
   std::string LevelName(int level) const;

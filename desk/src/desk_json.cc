@@ -112,7 +112,7 @@ json DraftToJson(const Desk& desk, const Draft& d) {
 json StepToJson(const Desk& desk, const DraftStep& s) {
   return {{"at", base::FormatTime(s.at_ms)},
           {"actor", s.actor},
-          {"action", s.action},
+          {"action", StepActionName(s.action)},
           {"level", s.level},
           {"level_name", s.level > 0 ? desk.LevelName(s.level) : ""},
           {"revision", s.revision},

@@ -28,6 +28,10 @@ json OptionalTimeJson(const std::optional<base::TimeMs>& t) {
 }  // namespace
 
 Result<Draft> Desk::Impl::PublishDraft(const Actor& actor, Draft d) {
+  // Read before publishing: a store that cannot answer must not leave a
+  // release in the log that the desk never recorded.
+  Result<std::vector<Draft>> older = store->ByRelease(d.release_id);
+  if (!older.ok()) return older.status().Context("publishing draft " + std::to_string(d.id));
   feeds::Release release = ToRelease(d);
   Result<feeds::SignedEntry> se = hub.Publish(std::move(release));
   if (!se.ok()) return se.status().Context("publishing draft " + std::to_string(d.id));
@@ -35,16 +39,15 @@ Result<Draft> Desk::Impl::PublishDraft(const Actor& actor, Draft d) {
   d.state = DraftState::kPublished;
   d.published_seq = se->entry.log.seq;
   d.release_version = published.version;
-  std::vector<Draft> older = store->ByRelease(d.release_id);
-  ZQ_RETURN_IF_ERROR(Record(actor, d, "publish", "release.publish",
+  ZQ_RETURN_IF_ERROR(Record(actor, d, StepAction::kPublish, "release.publish",
                             {{"version", published.version},
                              {"seq", d.published_seq},
                              {"status", feeds::ReleaseStatusName(published.status)}},
                             "", 0, "release:" + d.release_id));
-  for (Draft& old : older) {
+  for (Draft& old : *older) {
     if (old.id == d.id || old.state != DraftState::kPublished) continue;
     old.state = DraftState::kSuperseded;
-    ZQ_RETURN_IF_ERROR(Record(actor, old, "supersede", "draft.supersede",
+    ZQ_RETURN_IF_ERROR(Record(actor, old, StepAction::kSupersede, "draft.supersede",
                               {{"by_draft", d.id}, {"version", published.version}}));
   }
   return d;
@@ -80,12 +83,14 @@ Result<Draft> Desk::Impl::AdoptPublished(const std::string& release_id) {
   d.source = "hub-log";
   d.published_seq = row->seq;
   d.levels = static_cast<int>(options.review_levels.size());
-  return CreateDraft({"system", 0}, std::move(d), "adopt", "release.adopt",
+  return CreateDraft({"system", 0}, std::move(d), StepAction::kAdopt, "release.adopt",
                      {{"version", r.version}, {"seq", row->seq}});
 }
 
 Result<Draft> Desk::Impl::PublishedDraft(const std::string& release_id) {
-  std::vector<Draft> drafts = store->ByRelease(release_id);
+  Result<std::vector<Draft>> found = store->ByRelease(release_id);
+  if (!found.ok()) return found.status();
+  const std::vector<Draft>& drafts = *found;
   if (drafts.empty()) return AdoptPublished(release_id);
   for (auto it = drafts.rbegin(); it != drafts.rend(); ++it) {
     if (it->state == DraftState::kPublished) return *it;
@@ -105,7 +110,7 @@ Result<feeds::SignedEntry> Desk::Impl::EndRelease(const staff::Principal& by,
                                             : staff::Permission::kRepeal));
   Result<Draft> d = PublishedDraft(release_id);
   if (!d.ok()) return d.status();
-  Result<Transition> t = Decide(by, Facts(by, *d), {action, reason, std::nullopt});
+  Result<Transition> t = Ask(by, *d, {action, reason, std::nullopt});
   if (!t.ok()) return t.status();
   feeds::Release r = ToRelease(*d);
   r.version = 0;  // the next version
@@ -121,7 +126,9 @@ Result<feeds::SignedEntry> Desk::Impl::EndRelease(const staff::Principal& by,
   if (!se.ok()) return se.status().Context(std::string(DeskActionName(action)) + " " + release_id);
   d->state = t->state;
   const char* name = DeskActionName(action);
-  ZQ_RETURN_IF_ERROR(Record(ActorOf(by), *d, name, std::string("release.") + name,
+  const StepAction step =
+      action == DeskAction::kWithdraw ? StepAction::kWithdraw : StepAction::kRepeal;
+  ZQ_RETURN_IF_ERROR(Record(ActorOf(by), *d, step, std::string("release.") + name,
                             {{"version", se->entry.release->version}, {"seq", se->entry.log.seq}},
                             reason, 0, "release:" + release_id));
   return se;
@@ -131,7 +138,7 @@ Result<Draft> Desk::PublishNow(const staff::Principal& by, std::int64_t id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kPublish, "", {}});
+  Result<Transition> t = impl_->Ask(by, *d, {DeskAction::kPublish, "", {}});
   if (!t.ok()) return t.status();
   return impl_->PublishDraft(ActorOf(by), std::move(d).value());
 }
@@ -140,11 +147,11 @@ Result<Draft> Desk::Schedule(const staff::Principal& by, std::int64_t id, base::
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kSchedule, "", at_ms});
+  Result<Transition> t = impl_->Ask(by, *d, {DeskAction::kSchedule, "", at_ms});
   if (!t.ok()) return t.status();
   d->state = t->state;
   d->publish_at_ms = at_ms;
-  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, "schedule", "release.schedule",
+  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, StepAction::kSchedule, "release.schedule",
                                    {{"publish_at", base::FormatTime(at_ms)}}));
   return d;
 }
@@ -153,12 +160,13 @@ Result<Draft> Desk::Unschedule(const staff::Principal& by, std::int64_t id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kUnschedule, "", {}});
+  Result<Transition> t = impl_->Ask(by, *d, {DeskAction::kUnschedule, "", {}});
   if (!t.ok()) return t.status();
   json detail = {{"publish_at", OptionalTimeJson(d->publish_at_ms)}};
   d->state = t->state;
   d->publish_at_ms.reset();
-  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, "unschedule", "release.unschedule", detail));
+  ZQ_RETURN_IF_ERROR(
+      impl_->Record(ActorOf(by), *d, StepAction::kUnschedule, "release.unschedule", detail));
   return d;
 }
 
@@ -167,10 +175,10 @@ Result<Draft> Desk::SetEmbargo(const staff::Principal& by, std::int64_t id,
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> d = impl_->Load(id);
   if (!d.ok()) return d;
-  Result<Transition> t = Decide(by, impl_->Facts(by, *d), {DeskAction::kEmbargo, "", {}});
+  Result<Transition> t = impl_->Ask(by, *d, {DeskAction::kEmbargo, "", {}});
   if (!t.ok()) return t.status();
   d->embargo_until_ms = until_ms;
-  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, "embargo", "draft.embargo",
+  ZQ_RETURN_IF_ERROR(impl_->Record(ActorOf(by), *d, StepAction::kEmbargo, "draft.embargo",
                                    {{"until", OptionalTimeJson(until_ms)}}));
   return d;
 }
@@ -180,10 +188,11 @@ Result<Draft> Desk::Amend(const staff::Principal& by, const std::string& release
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<Draft> published = impl_->PublishedDraft(release_id);
   if (!published.ok()) return published.status();
-  Result<Transition> t =
-      Decide(by, impl_->Facts(by, *published), {DeskAction::kAmend, "", std::nullopt});
+  Result<Transition> t = impl_->Ask(by, *published, {DeskAction::kAmend, "", std::nullopt});
   if (!t.ok()) return t.status();
-  for (const Draft& other : impl_->store->ByRelease(release_id)) {
+  Result<std::vector<Draft>> versions = impl_->store->ByRelease(release_id);
+  if (!versions.ok()) return versions.status();
+  for (const Draft& other : *versions) {
     if (IsOpen(other.state)) {
       return Status(base::Code::kAlreadyExists, "release '" + release_id +
                                                     "' already has an open draft " +
@@ -202,8 +211,8 @@ Result<Draft> Desk::Amend(const staff::Principal& by, const std::string& release
   d.author_id = by.user_id;
   d.author = by.username;
   d.levels = static_cast<int>(impl_->options.review_levels.size());
-  Result<Draft> created = impl_->CreateDraft(ActorOf(by), std::move(d), "amend", "release.amend",
-                                             {{"amends_draft", published->id}});
+  Result<Draft> created = impl_->CreateDraft(ActorOf(by), std::move(d), StepAction::kAmend,
+                                             "release.amend", {{"amends_draft", published->id}});
   return created;
 }
 
@@ -232,31 +241,42 @@ Result<Draft> Desk::Import(const std::string& source, bool trusted, DraftContent
   d.state = trusted ? DraftState::kAwaitingApproval : DraftState::kInReview;
   d.level = trusted ? 0 : 1;
   Actor actor{d.author, 0};
-  return impl_->CreateDraft(actor, std::move(d), "import", "draft.import",
+  return impl_->CreateDraft(actor, std::move(d), StepAction::kImport, "draft.import",
                             {{"trusted", trusted}, {"link", link}});
 }
 
-std::size_t Desk::PublishDue() {
+Result<Desk::DuePass> Desk::PublishDue() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   base::TimeMs now = impl_->clock.NowMs();
-  std::size_t published = 0;
-  for (Draft& d : impl_->store->InStates({DraftState::kScheduled})) {
+  Result<std::vector<Draft>> scheduled = impl_->store->InStates({DraftState::kScheduled});
+  if (!scheduled.ok()) return scheduled.status().Context("scheduled drafts");
+  DuePass pass;
+  for (Draft& d : *scheduled) {
     if (!d.publish_at_ms || *d.publish_at_ms > now) continue;
     if (d.embargo_until_ms && *d.embargo_until_ms > now) continue;
-    // A failure leaves the draft scheduled; the next call retries it.
-    if (impl_->PublishDraft({"system", 0}, std::move(d)).ok()) ++published;
+    const std::int64_t id = d.id;
+    Result<Draft> published = impl_->PublishDraft({"system", 0}, std::move(d));
+    if (published.ok()) {
+      ++pass.published;
+    } else {
+      pass.failed.emplace_back(id, published.status());
+    }
   }
-  return published;
+  return pass;
 }
 
-std::vector<Draft> Desk::Queue(const staff::Principal& who) {
+Result<std::vector<Draft>> Desk::Queue(const staff::Principal& who) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  std::vector<Draft> out;
   base::TimeMs now = impl_->clock.NowMs();
-  for (const Draft& d :
-       impl_->store->InStates({DraftState::kDraft, DraftState::kInReview,
-                               DraftState::kAwaitingApproval, DraftState::kApproved})) {
-    WorkflowFacts f = impl_->Facts(who, d);
+  Result<std::vector<Draft>> open =
+      impl_->store->InStates({DraftState::kDraft, DraftState::kInReview,
+                              DraftState::kAwaitingApproval, DraftState::kApproved});
+  if (!open.ok()) return open.status();
+  std::vector<Draft> out;
+  for (const Draft& d : *open) {
+    Result<WorkflowFacts> facts = impl_->Facts(who, d);
+    if (!facts.ok()) return facts.status();
+    WorkflowFacts& f = *facts;
     WorkflowRequest r;
     switch (d.state) {
       case DraftState::kDraft:

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "zhanqun/desk/workflow.h"
+
 namespace zhanqun::desk {
 
 base::Result<std::unique_ptr<DeskStack>> DeskStack::Open(const DeskConfig& config, hub::Hub& hub,
@@ -25,23 +27,29 @@ base::Result<std::unique_ptr<DeskStack>> DeskStack::Open(const DeskConfig& confi
   s->poll_sources_ = !config.sources.empty();
   DeskStack* raw = s.get();
   hub.AddMetricsSource([raw](base::MetricsWriter& w) { raw->WriteMetrics(w); });
+  hub.AddCounters(s->counters_);
   return s;
 }
 
 DeskStack::~DeskStack() { Stop(); }
 
 void DeskStack::WriteMetrics(base::MetricsWriter& w) {
+  base::Result<std::vector<std::pair<DraftState, std::size_t>>> counts = desk_->StateCounts();
+  base::Result<std::vector<SourceView>> read = ingestor_->Sources();
+  w.Family("zhanqun_hub_desk_store_up", base::MetricType::kGauge,
+           "1 when desk.db and ingest.db answered this scrape, else 0 (the draft and source "
+           "families then have no samples).");
+  w.Sample(std::uint64_t{counts.ok() && read.ok() ? 1u : 0u});
   w.Family("zhanqun_hub_drafts", base::MetricType::kGauge,
            "Drafts on the editorial desk in each workflow state.");
-  std::vector<std::pair<DraftState, std::size_t>> counts = desk_->StateCounts();
-  for (DraftState st : {DraftState::kDraft, DraftState::kInReview, DraftState::kAwaitingApproval,
-                        DraftState::kApproved, DraftState::kScheduled, DraftState::kPublished,
-                        DraftState::kWithdrawn, DraftState::kRepealed, DraftState::kSuperseded}) {
-    std::uint64_t n = 0;
-    for (const auto& [s, c] : counts) n += s == st ? c : 0;
-    w.Sample(n, {{"state", DraftStateName(st)}});
+  if (counts.ok()) {
+    for (DraftState st : AllDraftStates()) {
+      std::uint64_t n = 0;
+      for (const auto& [s, c] : *counts) n += s == st ? c : 0;
+      w.Sample(n, {{"state", DraftStateName(st)}});
+    }
   }
-  std::vector<SourceView> sources = ingestor_->Sources();
+  const std::vector<SourceView> sources = read.ok() ? *read : std::vector<SourceView>{};
   w.Family("zhanqun_hub_source_up", base::MetricType::kGauge,
            "1 when the upstream source's last poll succeeded (200 or 304), else 0.");
   for (const SourceView& v : sources) {
@@ -66,10 +74,17 @@ void DeskStack::WriteMetrics(base::MetricsWriter& w) {
   }
 }
 
-void DeskStack::Start(std::function<void(std::size_t)> on_published) {
+void DeskStack::Start(std::function<void(std::size_t)> on_published,
+                      std::function<void(const base::Status&)> on_error) {
   on_published_ = std::move(on_published);
+  on_error_ = std::move(on_error);
   scheduler_ = std::thread([this] { RunScheduler(); });
-  if (poll_sources_) ingestor_->Start();
+  if (poll_sources_) {
+    ingestor_->Start([this](const base::Status& s) {
+      counters_.ingest_errors++;
+      if (on_error_) on_error_(s.Context("ingestion"));
+    });
+  }
 }
 
 void DeskStack::Stop() {
@@ -87,8 +102,17 @@ void DeskStack::RunScheduler() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    std::size_t n = desk_->PublishDue();
-    if (n > 0 && on_published_) on_published_(n);
+    base::Result<Desk::DuePass> pass = desk_->PublishDue();
+    if (!pass.ok()) {
+      counters_.scheduler_errors++;
+      if (on_error_) on_error_(pass.status().Context("scheduler"));
+    } else {
+      for (const auto& [id, error] : pass->failed) {
+        counters_.scheduled_publish_failures++;
+        if (on_error_) on_error_(error.Context("scheduled draft " + std::to_string(id)));
+      }
+      if (pass->published > 0 && on_published_) on_published_(pass->published);
+    }
     lock.lock();
     cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
   }

@@ -1,5 +1,6 @@
 #include "desk_store.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace zhanqun::desk {
@@ -46,11 +47,29 @@ constexpr const char* kDraftColumns =
     "author, source, source_link, publish_at_ms, embargo_until_ms, last_comment, created_ms, "
     "updated_ms, published_seq";
 
-DraftState StateFromName(const std::string& name) {
+// `what` names the row for the message: "draft 12".
+Result<DraftState> StateFromName(const std::string& name, const char* column,
+                                 const std::string& what) {
   for (DraftState s : AllDraftStates()) {
     if (name == DraftStateName(s)) return s;
   }
-  return DraftState::kDraft;
+  return Status::Corruption(std::string("desk.db ") + column + " of " + what + ": unknown state '" +
+                            name + "'");
+}
+
+Result<StepAction> StepActionFromName(const std::string& name, const std::string& what) {
+  for (StepAction a : AllStepActions()) {
+    if (name == StepActionName(a)) return a;
+  }
+  return Status::Corruption("desk.db draft_steps.action of " + what + ": unknown action '" + name +
+                            "'");
+}
+
+Result<DraftContent> ContentFromColumn(const std::string& text, const char* column,
+                                       const std::string& what) {
+  Result<DraftContent> c = ContentFromJson(text);
+  if (!c.ok()) return c.status().Context(std::string("desk.db ") + column + " of " + what);
+  return c;
 }
 
 std::optional<base::TimeMs> OptionalTime(sql::Stmt& st, int col) {
@@ -58,17 +77,21 @@ std::optional<base::TimeMs> OptionalTime(sql::Stmt& st, int col) {
   return st.Int(col);
 }
 
-Draft DraftFromRow(sql::Stmt& st) {
+Result<Draft> DraftFromRow(sql::Stmt& st) {
   Draft d;
   d.id = st.Int(0);
+  const std::string what = "draft " + std::to_string(d.id);
   d.release_id = st.Text(1);
   d.release_version = static_cast<int>(st.Int(2));
-  d.state = StateFromName(st.Text(3));
+  Result<DraftState> state = StateFromName(st.Text(3), "drafts.state", what);
+  if (!state.ok()) return state.status();
+  d.state = *state;
   d.level = static_cast<int>(st.Int(4));
   d.levels = static_cast<int>(st.Int(5));
   d.revision = static_cast<int>(st.Int(6));
-  Result<DraftContent> c = ContentFromJson(st.Text(7));
-  if (c.ok()) d.content = std::move(c).value();
+  Result<DraftContent> c = ContentFromColumn(st.Text(7), "drafts.content", what);
+  if (!c.ok()) return c.status();
+  d.content = std::move(c).value();
   d.author_id = st.Int(8);
   d.author = st.Text(9);
   d.source = st.Text(10);
@@ -208,7 +231,7 @@ Status DeskStore::AddStep(const DraftStep& s) {
       .Bind(2, s.at_ms)
       .Bind(3, s.actor)
       .Bind(4, s.actor_id)
-      .Bind(5, s.action)
+      .Bind(5, std::string_view(StepActionName(s.action)))
       .Bind(6, static_cast<std::int64_t>(s.level))
       .Bind(7, static_cast<std::int64_t>(s.revision))
       .Bind(8, s.comment);
@@ -234,24 +257,30 @@ Status DeskStore::ClearReviewers(std::int64_t id) {
   return st->Run();
 }
 
-std::vector<Draft> DeskStore::Query(const std::string& where_order,
-                                    const std::function<void(sql::Stmt&)>& bind) {
-  std::vector<Draft> out;
+Result<std::vector<Draft>> DeskStore::Query(const std::string& where_order,
+                                            const std::function<void(sql::Stmt&)>& bind) {
   Result<sql::Stmt> st =
       db_->Prepare(std::string("SELECT ") + kDraftColumns + " FROM drafts " + where_order);
-  if (!st.ok()) return out;
+  if (!st.ok()) return st.status();
   bind(*st);
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) { out.push_back(DraftFromRow(s)); });
+  std::vector<Draft> out;
+  ZQ_RETURN_IF_ERROR(sql::ForEachRowChecked(*st, [&](sql::Stmt& s) {
+    Result<Draft> d = DraftFromRow(s);
+    if (!d.ok()) return d.status();
+    out.push_back(std::move(d).value());
+    return Status::Ok();
+  }));
   return out;
 }
 
-std::optional<Draft> DeskStore::Get(std::int64_t id) {
-  std::vector<Draft> v = Query("WHERE id = ?1", [id](sql::Stmt& st) { st.Bind(1, id); });
-  if (v.empty()) return std::nullopt;
-  return v.front();
+Result<std::optional<Draft>> DeskStore::Get(std::int64_t id) {
+  Result<std::vector<Draft>> v = Query("WHERE id = ?1", [id](sql::Stmt& st) { st.Bind(1, id); });
+  if (!v.ok()) return v.status();
+  if (v->empty()) return std::optional<Draft>();
+  return std::optional<Draft>(std::move(v->front()));
 }
 
-std::vector<Draft> DeskStore::List(const DraftFilter& f) {
+Result<std::vector<Draft>> DeskStore::List(const DraftFilter& f) {
   return Query(
       "WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR release_id = ?2) AND "
       "(?3 = '' OR author = ?3) AND (?4 = '' OR instr(title, ?4) > 0) "
@@ -266,76 +295,108 @@ std::vector<Draft> DeskStore::List(const DraftFilter& f) {
       });
 }
 
-std::vector<std::pair<DraftState, std::size_t>> DeskStore::StateCounts() {
-  std::vector<std::pair<DraftState, std::size_t>> out;
+Result<std::vector<std::pair<DraftState, std::size_t>>> DeskStore::StateCounts() {
   Result<sql::Stmt> st = db_->Prepare("SELECT state, count(*) FROM drafts GROUP BY state");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(*st, [&out](sql::Stmt& s) {
-    out.emplace_back(StateFromName(s.Text(0)), static_cast<std::size_t>(s.Int(1)));
-  });
+  if (!st.ok()) return st.status();
+  std::vector<std::pair<DraftState, std::size_t>> out;
+  ZQ_RETURN_IF_ERROR(sql::ForEachRowChecked(*st, [&out](sql::Stmt& s) {
+    Result<DraftState> state = StateFromName(s.Text(0), "drafts.state", "a draft");
+    if (!state.ok()) return state.status();
+    out.emplace_back(*state, static_cast<std::size_t>(s.Int(1)));
+    return Status::Ok();
+  }));
   return out;
 }
 
-std::vector<Draft> DeskStore::InStates(const std::vector<DraftState>& states) {
+Result<std::vector<Draft>> DeskStore::InStates(const std::vector<DraftState>& states) {
+  // Every row is read, not only those whose state column matches: a row with
+  // a state this program does not know must fail the read, not drop out of
+  // the queue and the schedule unseen.
+  Result<std::vector<Draft>> all = Query("ORDER BY updated_ms, id", [](sql::Stmt&) {});
+  if (!all.ok()) return all.status();
   std::vector<Draft> out;
-  for (const Draft& d : Query("ORDER BY updated_ms, id", [](sql::Stmt&) {})) {
-    for (DraftState s : states) {
-      if (d.state == s) out.push_back(d);
+  for (Draft& d : *all) {
+    if (std::find(states.begin(), states.end(), d.state) != states.end()) {
+      out.push_back(std::move(d));
     }
   }
   return out;
 }
 
-std::vector<Draft> DeskStore::ByRelease(const std::string& release_id) {
+Result<std::vector<Draft>> DeskStore::ByRelease(const std::string& release_id) {
   return Query("WHERE release_id = ?1 ORDER BY release_version, id",
                [&release_id](sql::Stmt& st) { st.Bind(1, release_id); });
 }
 
-std::vector<RoundReviewer> DeskStore::Reviewers(std::int64_t id) {
-  std::vector<RoundReviewer> out;
+Result<std::vector<RoundReviewer>> DeskStore::Reviewers(std::int64_t id) {
   Result<sql::Stmt> st = db_->Prepare(
       "SELECT level, user_id, username FROM draft_reviewers WHERE draft_id = ?1 ORDER BY level");
-  if (!st.ok()) return out;
+  if (!st.ok()) return st.status();
   st->Bind(1, id);
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) {
+  std::vector<RoundReviewer> out;
+  ZQ_RETURN_IF_ERROR(sql::ForEachRow(*st, [&](sql::Stmt& s) {
     out.push_back({static_cast<int>(s.Int(0)), s.Int(1), s.Text(2)});
-  });
+  }));
   return out;
 }
 
-std::vector<DraftStep> DeskStore::Steps(std::int64_t id) {
-  std::vector<DraftStep> out;
+Result<std::vector<DraftStep>> DeskStore::Steps(std::int64_t id) {
   Result<sql::Stmt> st = db_->Prepare(
       "SELECT draft_id, at_ms, actor, actor_id, action, level, revision, comment "
       "FROM draft_steps WHERE draft_id = ?1 ORDER BY id");
-  if (!st.ok()) return out;
+  if (!st.ok()) return st.status();
   st->Bind(1, id);
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) {
-    out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Int(3), s.Text(4), static_cast<int>(s.Int(5)),
+  std::vector<DraftStep> out;
+  ZQ_RETURN_IF_ERROR(sql::ForEachRowChecked(*st, [&](sql::Stmt& s) {
+    Result<StepAction> action = StepActionFromName(s.Text(4), "draft " + std::to_string(id));
+    if (!action.ok()) return action.status();
+    out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Int(3), *action, static_cast<int>(s.Int(5)),
                    static_cast<int>(s.Int(6)), s.Text(7)});
-  });
+    return Status::Ok();
+  }));
   return out;
 }
 
-std::vector<DraftRevision> DeskStore::Revisions(std::int64_t id) {
-  std::vector<DraftRevision> out;
-  Result<sql::Stmt> st = db_->Prepare(
-      "SELECT revision, content, actor, at_ms FROM draft_revisions WHERE draft_id = ?1 "
-      "ORDER BY revision");
-  if (!st.ok()) return out;
+namespace {
+
+constexpr const char* kRevisionColumns =
+    "SELECT revision, content, actor, at_ms FROM draft_revisions WHERE draft_id = ?1 ";
+
+Result<DraftRevision> RevisionFromRow(sql::Stmt& s, std::int64_t id) {
+  const int revision = static_cast<int>(s.Int(0));
+  Result<DraftContent> c =
+      ContentFromColumn(s.Text(1), "draft_revisions.content",
+                        "draft " + std::to_string(id) + " revision " + std::to_string(revision));
+  if (!c.ok()) return c.status();
+  return DraftRevision{revision, std::move(c).value(), s.Text(2), s.Int(3)};
+}
+
+}  // namespace
+
+Result<std::vector<DraftRevision>> DeskStore::Revisions(std::int64_t id) {
+  Result<sql::Stmt> st = db_->Prepare(std::string(kRevisionColumns) + "ORDER BY revision");
+  if (!st.ok()) return st.status();
   st->Bind(1, id);
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) {
-    Result<DraftContent> c = ContentFromJson(s.Text(1));
-    out.push_back({static_cast<int>(s.Int(0)), c.ok() ? *c : DraftContent{}, s.Text(2), s.Int(3)});
-  });
+  std::vector<DraftRevision> out;
+  ZQ_RETURN_IF_ERROR(sql::ForEachRowChecked(*st, [&](sql::Stmt& s) {
+    Result<DraftRevision> r = RevisionFromRow(s, id);
+    if (!r.ok()) return r.status();
+    out.push_back(std::move(r).value());
+    return Status::Ok();
+  }));
   return out;
 }
 
-std::optional<DraftRevision> DeskStore::Revision(std::int64_t id, int revision) {
-  for (DraftRevision& r : Revisions(id)) {
-    if (r.revision == revision) return std::move(r);
-  }
-  return std::nullopt;
+Result<std::optional<DraftRevision>> DeskStore::Revision(std::int64_t id, int revision) {
+  Result<sql::Stmt> st = db_->Prepare(std::string(kRevisionColumns) + "AND revision = ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id).Bind(2, static_cast<std::int64_t>(revision));
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<DraftRevision>();
+  Result<DraftRevision> r = RevisionFromRow(*st, id);
+  if (!r.ok()) return r.status();
+  return std::optional<DraftRevision>(std::move(r).value());
 }
 
 }  // namespace zhanqun::desk

@@ -34,21 +34,26 @@ class DeskStore {
   base::Status AddReviewer(std::int64_t id, const RoundReviewer& r);
   base::Status ClearReviewers(std::int64_t id);
 
-  std::optional<Draft> Get(std::int64_t id);
-  std::vector<Draft> List(const DraftFilter& filter);
+  // Reads return the store's errors, and kCorruption naming the table,
+  // column and value for a row that does not convert (an unknown state or
+  // step action, content that is not JSON).
+  // nullopt when there is no draft `id`.
+  base::Result<std::optional<Draft>> Get(std::int64_t id);
+  base::Result<std::vector<Draft>> List(const DraftFilter& filter);
   // Drafts in any of `states`, oldest update first.
-  std::vector<Draft> InStates(const std::vector<DraftState>& states);
-  std::vector<std::pair<DraftState, std::size_t>> StateCounts();
-  std::vector<Draft> ByRelease(const std::string& release_id);
-  std::vector<RoundReviewer> Reviewers(std::int64_t id);
-  std::vector<DraftStep> Steps(std::int64_t id);
-  std::vector<DraftRevision> Revisions(std::int64_t id);
-  std::optional<DraftRevision> Revision(std::int64_t id, int revision);
+  base::Result<std::vector<Draft>> InStates(const std::vector<DraftState>& states);
+  base::Result<std::vector<std::pair<DraftState, std::size_t>>> StateCounts();
+  base::Result<std::vector<Draft>> ByRelease(const std::string& release_id);
+  base::Result<std::vector<RoundReviewer>> Reviewers(std::int64_t id);
+  base::Result<std::vector<DraftStep>> Steps(std::int64_t id);
+  base::Result<std::vector<DraftRevision>> Revisions(std::int64_t id);
+  // nullopt when the draft has no revision `revision`.
+  base::Result<std::optional<DraftRevision>> Revision(std::int64_t id, int revision);
 
  private:
   explicit DeskStore(std::unique_ptr<sql::Db> db) : db_(std::move(db)) {}
-  std::vector<Draft> Query(const std::string& where_order,
-                           const std::function<void(sql::Stmt&)>& bind);
+  base::Result<std::vector<Draft>> Query(const std::string& where_order,
+                                         const std::function<void(sql::Stmt&)>& bind);
   std::unique_ptr<sql::Db> db_;
 };
 

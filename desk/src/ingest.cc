@@ -101,52 +101,57 @@ struct Ingestor::Impl {
     return f();
   }
 
-  void Audit(const SourceConfig& s, const std::string& action, nlohmann::json detail) {
-    // The audit log is best effort here: a failed append must not stop ingestion.
-    (void)audit.Append(clock.NowMs(), "ingest:" + s.name, action, "source:" + s.name,
-                       detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  Status Audit(const SourceConfig& s, const std::string& action, nlohmann::json detail) {
+    return audit
+        .Append(clock.NowMs(), "ingest:" + s.name, action, "source:" + s.name,
+                detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .status()
+        .Context("audit");
   }
 
-  void Fail(const SourceConfig& s, SourceState& st, PollOutcome& out, SourceStatus status,
-            std::string error, TimeMs now) {
+  // A failed poll: backs off and records why (a refused feed is audited).
+  Status Fail(const SourceConfig& s, SourceState& st, PollOutcome& out, SourceStatus status,
+              std::string error, TimeMs now) {
     out.status = status;
     out.error = std::move(error);
     st.failures += 1;
     st.next_poll_ms = now + BackoffMs(s, st.failures);
     if (status == SourceStatus::kBadFeed) {
-      Audit(s, "ingest.rejected", {{"url", s.url}, {"reason", out.error}});
+      return Audit(s, "ingest.rejected", {{"url", s.url}, {"reason", out.error}});
     }
+    return Status::Ok();
   }
 
-  PollOutcome Poll(const SourceConfig& s);
-  void Fetch(const SourceConfig& s, SourceState& st, PollOutcome& out, TimeMs now);
-  void Import(const SourceConfig& s, SourceState& st, PollOutcome& out,
-              const desk::ForeignFeed& feed, TimeMs now);
+  // Errors are the stores' (ingest.db, the audit log); what the source did
+  // wrong is in the outcome.
+  Result<PollOutcome> Poll(const SourceConfig& s);
+  Status Fetch(const SourceConfig& s, SourceState& st, PollOutcome& out, TimeMs now);
+  Status Import(const SourceConfig& s, SourceState& st, PollOutcome& out,
+                const desk::ForeignFeed& feed, TimeMs now);
   void Loop(const std::function<void()>& poll_due);
 };
 
-PollOutcome Ingestor::Impl::Poll(const SourceConfig& s) {
+Result<PollOutcome> Ingestor::Impl::Poll(const SourceConfig& s) {
   PollOutcome out;
   out.source = s.name;
   TimeMs now = clock.NowMs();
   Result<SourceState> loaded = Locked([&] { return store->Load(s.name); });
-  if (!loaded.ok()) {
-    out.status = SourceStatus::kNever;
-    out.error = loaded.status().message();
-    return out;
-  }
+  if (!loaded.ok()) return loaded.status().Context("source " + s.name);
   SourceState& st = *loaded;
   st.last_poll_ms = now;
-  Fetch(s, st, out, now);
+  Status fetched = Fetch(s, st, out, now);
   st.last_status = out.status;
   st.last_error = out.error;
+  if (!fetched.ok()) st.last_error += (st.last_error.empty() ? "" : "; ") + fetched.message();
   out.next_poll_ms = st.next_poll_ms;
+  // Saved even after a store error, so the backoff and the counters hold.
   Status saved = Locked([&] { return store->Save(s.name, st); });
-  if (!saved.ok()) out.error += (out.error.empty() ? "" : "; ") + saved.message();
+  ZQ_RETURN_IF_ERROR(fetched.Context("source " + s.name));
+  ZQ_RETURN_IF_ERROR(saved.Context("source " + s.name));
   return out;
 }
 
-void Ingestor::Impl::Fetch(const SourceConfig& s, SourceState& st, PollOutcome& out, TimeMs now) {
+Status Ingestor::Impl::Fetch(const SourceConfig& s, SourceState& st, PollOutcome& out, TimeMs now) {
   std::vector<std::string> headers = {
       "Accept: application/rss+xml, application/atom+xml, "
       "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"};
@@ -164,16 +169,17 @@ void Ingestor::Impl::Fetch(const SourceConfig& s, SourceState& st, PollOutcome& 
     st.failures = 0;
     st.last_ok_ms = now;
     st.next_poll_ms = now + static_cast<TimeMs>(s.interval_s) * 1000;
-    return;
+    return Status::Ok();
   }
   if (r->status < 200 || r->status > 299) {
-    Fail(s, st, out, SourceStatus::kHttpError, "HTTP " + std::to_string(r->status), now);
+    Status failed =
+        Fail(s, st, out, SourceStatus::kHttpError, "HTTP " + std::to_string(r->status), now);
     if (r->status == 429 || r->status == 503) {
       if (auto wait = RetryAfterMs(Header(*r, "retry-after"), now)) {
         st.next_poll_ms = std::max(st.next_poll_ms, now + *wait);
       }
     }
-    return;
+    return failed;
   }
   Result<desk::ForeignFeed> feed = desk::ParseSyndicationFeed(r->body, s.url);
   if (!feed.ok()) return Fail(s, st, out, SourceStatus::kBadFeed, feed.status().message(), now);
@@ -181,20 +187,23 @@ void Ingestor::Impl::Fetch(const SourceConfig& s, SourceState& st, PollOutcome& 
   st.failures = 0;
   st.last_ok_ms = now;
   st.next_poll_ms = now + static_cast<TimeMs>(s.interval_s) * 1000;
+  ZQ_RETURN_IF_ERROR(Import(s, st, out, *feed, now));
+  // Only a feed taken in whole may be asked for again conditionally: after
+  // a store error the next poll fetches it all and retries what was missed.
   st.etag = Header(*r, "etag");
   st.last_modified = Header(*r, "last-modified");
-  Import(s, st, out, *feed, now);
+  return Status::Ok();
 }
 
-void Ingestor::Impl::Import(const SourceConfig& s, SourceState& st, PollOutcome& out,
-                            const desk::ForeignFeed& feed, TimeMs now) {
+Status Ingestor::Impl::Import(const SourceConfig& s, SourceState& st, PollOutcome& out,
+                              const desk::ForeignFeed& feed, TimeMs now) {
   out.items_seen = feed.items.size() + feed.items_skipped;
   out.items_rejected = feed.items_skipped;
   st.items_seen += static_cast<std::int64_t>(out.items_seen);
   st.items_rejected += static_cast<std::int64_t>(feed.items_skipped);
   for (const std::string& w : feed.warnings) {
     if (w.size() > 8 && w.compare(w.size() - 8, 8, "skipped") == 0) {
-      Audit(s, "ingest.rejected", {{"url", s.url}, {"reason", w}});
+      ZQ_RETURN_IF_ERROR(Audit(s, "ingest.rejected", {{"url", s.url}, {"reason", w}}));
     }
   }
   for (const desk::ForeignItem& item : feed.items) {
@@ -202,25 +211,28 @@ void Ingestor::Impl::Import(const SourceConfig& s, SourceState& st, PollOutcome&
     auto reject = [&](const std::string& why) {
       out.items_rejected += 1;
       st.items_rejected += 1;
-      Audit(s, "ingest.rejected", {{"url", s.url}, {"item", key}, {"reason", why}});
+      return Audit(s, "ingest.rejected", {{"url", s.url}, {"item", key}, {"reason", why}});
     };
     if (key.empty()) {
-      reject("item '" + item.title + "' has neither a guid nor a link");
+      ZQ_RETURN_IF_ERROR(reject("item '" + item.title + "' has neither a guid nor a link"));
       continue;
     }
     Result<std::optional<std::int64_t>> seen = Locked([&] { return store->Seen(s.name, key); });
-    if (!seen.ok() || seen->has_value()) continue;
+    if (!seen.ok()) return seen.status();
+    if (seen->has_value()) continue;
     if (out.items_new >= static_cast<std::size_t>(s.max_items)) continue;  // next poll
     Result<std::int64_t> draft = sink(s, ItemToDraft(s, item), item.link);
     if (!draft.ok()) {
-      reject(draft.status().message());
+      ZQ_RETURN_IF_ERROR(reject(draft.status().message()));
       continue;
     }
-    Status marked = Locked([&] { return store->MarkSeen(s.name, key, *draft, now); });
-    if (!marked.ok()) out.error = marked.message();
     out.items_new += 1;
     st.items_imported += 1;
+    ZQ_RETURN_IF_ERROR(Locked([&] { return store->MarkSeen(s.name, key, *draft, now); })
+                           .Context("draft " + std::to_string(*draft) + " was made from " + key +
+                                    " but the item could not be marked seen"));
   }
+  return Status::Ok();
 }
 
 void Ingestor::Impl::Loop(const std::function<void()>& poll_due) {
@@ -247,13 +259,17 @@ Result<std::unique_ptr<Ingestor>> Ingestor::Open(const std::string& db_path,
   return std::unique_ptr<Ingestor>(new Ingestor(std::move(impl)));
 }
 
-std::vector<PollOutcome> Ingestor::PollDue(TimeMs now) {
+Result<std::vector<PollOutcome>> Ingestor::PollDue(TimeMs now) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<PollOutcome> out;
   for (const SourceConfig& s : impl_->sources) {
     if (impl_->stopping) break;
     Result<SourceState> st = impl_->Locked([&] { return impl_->store->Load(s.name); });
-    if (st.ok() && st->next_poll_ms <= now) out.push_back(impl_->Poll(s));
+    if (!st.ok()) return st.status().Context("source " + s.name);
+    if (st->next_poll_ms > now) continue;
+    Result<PollOutcome> polled = impl_->Poll(s);
+    if (!polled.ok()) return polled.status();
+    out.push_back(std::move(polled).value());
   }
   return out;
 }
@@ -266,27 +282,36 @@ Result<PollOutcome> Ingestor::PollNow(const std::string& name) {
   return Status::NotFound("source '" + name + "' is not configured");
 }
 
-std::vector<PollOutcome> Ingestor::PollAll() {
+Result<std::vector<PollOutcome>> Ingestor::PollAll() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<PollOutcome> out;
-  for (const SourceConfig& s : impl_->sources) out.push_back(impl_->Poll(s));
-  return out;
-}
-
-std::vector<SourceView> Ingestor::Sources() {
-  std::vector<SourceView> out;
   for (const SourceConfig& s : impl_->sources) {
-    Result<SourceState> st = impl_->Locked([&] { return impl_->store->Load(s.name); });
-    out.push_back({s, st.ok() ? *st : SourceState{}});
+    Result<PollOutcome> polled = impl_->Poll(s);
+    if (!polled.ok()) return polled.status();
+    out.push_back(std::move(polled).value());
   }
   return out;
 }
 
-void Ingestor::Start() {
+Result<std::vector<SourceView>> Ingestor::Sources() {
+  std::vector<SourceView> out;
+  for (const SourceConfig& s : impl_->sources) {
+    Result<SourceState> st = impl_->Locked([&] { return impl_->store->Load(s.name); });
+    if (!st.ok()) return st.status().Context("source " + s.name);
+    out.push_back({s, std::move(st).value()});
+  }
+  return out;
+}
+
+void Ingestor::Start(std::function<void(const base::Status&)> on_error) {
   if (impl_->thread.joinable()) return;
   impl_->stopping = false;
-  impl_->thread =
-      std::thread([this] { impl_->Loop([this] { (void)PollDue(impl_->clock.NowMs()); }); });
+  impl_->thread = std::thread([this, on_error = std::move(on_error)] {
+    impl_->Loop([this, &on_error] {
+      Result<std::vector<PollOutcome>> polled = PollDue(impl_->clock.NowMs());
+      if (!polled.ok() && on_error) on_error(polled.status());
+    });
+  });
 }
 
 void Ingestor::Stop() {

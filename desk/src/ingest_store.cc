@@ -30,12 +30,14 @@ CREATE TABLE seen_item (
 );
 )sql"};
 
-SourceStatus StatusFromName(const std::string& s) {
-  for (SourceStatus v : {SourceStatus::kOk, SourceStatus::kNotModified, SourceStatus::kHttpError,
-                         SourceStatus::kNetwork, SourceStatus::kBadFeed}) {
+base::Result<SourceStatus> StatusFromName(const std::string& s, const std::string& source) {
+  for (SourceStatus v :
+       {SourceStatus::kNever, SourceStatus::kOk, SourceStatus::kNotModified,
+        SourceStatus::kHttpError, SourceStatus::kNetwork, SourceStatus::kBadFeed}) {
     if (s == SourceStatusName(v)) return v;
   }
-  return SourceStatus::kNever;
+  return base::Status::Corruption("ingest.db source_state.last_status of source '" + source +
+                                  "': unknown status '" + s + "'");
 }
 
 }  // namespace
@@ -60,7 +62,9 @@ base::Result<SourceState> IngestStore::Load(const std::string& source) {
   s.last_modified = st->Text(1);
   s.last_poll_ms = st->Int(2);
   s.last_ok_ms = st->Int(3);
-  s.last_status = StatusFromName(st->Text(4));
+  base::Result<SourceStatus> status = StatusFromName(st->Text(4), source);
+  if (!status.ok()) return status.status();
+  s.last_status = *status;
   s.last_error = st->Text(5);
   s.failures = static_cast<int>(st->Int(6));
   s.next_poll_ms = st->Int(7);

@@ -214,6 +214,56 @@ const std::vector<DraftState>& AllDraftStates() {
   return kAll;
 }
 
+const char* StepActionName(StepAction a) {
+  switch (a) {
+    case StepAction::kCreate:
+      return "create";
+    case StepAction::kImport:
+      return "import";
+    case StepAction::kAdopt:
+      return "adopt";
+    case StepAction::kAmend:
+      return "amend";
+    case StepAction::kEdit:
+      return "edit";
+    case StepAction::kAttach:
+      return "attach";
+    case StepAction::kSubmit:
+      return "submit";
+    case StepAction::kPass:
+      return "pass";
+    case StepAction::kReject:
+      return "reject";
+    case StepAction::kApprove:
+      return "approve";
+    case StepAction::kSchedule:
+      return "schedule";
+    case StepAction::kUnschedule:
+      return "unschedule";
+    case StepAction::kEmbargo:
+      return "embargo";
+    case StepAction::kPublish:
+      return "publish";
+    case StepAction::kSupersede:
+      return "supersede";
+    case StepAction::kWithdraw:
+      return "withdraw";
+    case StepAction::kRepeal:
+      return "repeal";
+  }
+  return "?";
+}
+
+const std::vector<StepAction>& AllStepActions() {
+  static const std::vector<StepAction> kAll = {
+      StepAction::kCreate,  StepAction::kImport,  StepAction::kAdopt,     StepAction::kAmend,
+      StepAction::kEdit,    StepAction::kAttach,  StepAction::kSubmit,    StepAction::kPass,
+      StepAction::kReject,  StepAction::kApprove, StepAction::kSchedule,  StepAction::kUnschedule,
+      StepAction::kEmbargo, StepAction::kPublish, StepAction::kSupersede, StepAction::kWithdraw,
+      StepAction::kRepeal};
+  return kAll;
+}
+
 const char* DeskActionName(DeskAction a) {
   switch (a) {
     case DeskAction::kEdit:

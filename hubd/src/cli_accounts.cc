@@ -103,7 +103,9 @@ int UserAdd(staff::Staff& staff, const CommandLine& a) {
 }
 
 int UserList(staff::Staff& staff) {
-  for (const staff::User& u : staff.accounts().Users()) {
+  Result<std::vector<staff::User>> users = staff.accounts().Users();
+  if (!users.ok()) return Fail(users.status());
+  for (const staff::User& u : *users) {
     std::cout << u.username << " roles=" << (u.roles.empty() ? "none" : u.roles.ToString())
               << " state=" << (u.disabled ? "disabled" : "enabled")
               << " last_login=" << When(u.last_login_ms) << " name=" << u.display_name << "\n";
@@ -157,9 +159,10 @@ int TokenCreate(staff::Staff& staff, const CommandLine& a) {
     std::cout << *t << "\n";
     return 0;
   }
-  std::optional<staff::User> u = staff.accounts().FindUser(user);
-  if (!u) return Fail(Status::NotFound("user: no user '" + user + "'"));
-  staff::RoleSet scopes = u->roles;
+  Result<std::optional<staff::User>> u = staff.accounts().FindUser(user);
+  if (!u.ok()) return Fail(u.status());
+  if (!*u) return Fail(Status::NotFound("user: no user '" + user + "'"));
+  staff::RoleSet scopes = (*u)->roles;
   if (!Opt(a, "scopes").empty()) {
     Result<staff::RoleSet> parsed = staff::ParseRoles(Opt(a, "scopes"));
     if (!parsed.ok()) return Fail(parsed.status().Context("scopes"));
@@ -176,7 +179,9 @@ int TokenCommand(staff::Staff& staff, const CommandLine& a) {
   const std::string sub = a.positional.size() > 1 ? a.positional[1] : "";
   if (sub == "create") return TokenCreate(staff, a);
   if (sub == "list") {
-    for (const staff::TokenInfo& t : staff.accounts().Tokens()) {
+    Result<std::vector<staff::TokenInfo>> tokens = staff.accounts().Tokens();
+    if (!tokens.ok()) return Fail(tokens.status());
+    for (const staff::TokenInfo& t : *tokens) {
       std::cout << t.name << " user=" << t.username << " scopes=" << t.scopes.ToString()
                 << " created=" << When(t.created_ms) << " last_used=" << When(t.last_used_ms)
                 << " state=" << (t.revoked ? "revoked" : "active") << "\n";
@@ -196,7 +201,9 @@ int TokenCommand(staff::Staff& staff, const CommandLine& a) {
 int AuditCommand(staff::Staff& staff, const CommandLine& a) {
   const std::string sub = a.positional.size() > 1 ? a.positional[1] : "";
   if (sub == "verify") {
-    staff::AuditVerification v = staff.audit().Verify();
+    Result<staff::AuditVerification> verified = staff.audit().Verify();
+    if (!verified.ok()) return Fail(verified.status());
+    const staff::AuditVerification& v = *verified;
     if (!v.ok()) {
       std::cout << "audit: " << v.problem << "\n";
       return 1;
@@ -215,7 +222,9 @@ int AuditCommand(staff::Staff& staff, const CommandLine& a) {
       }
       f.limit = static_cast<std::size_t>(n);
     }
-    for (const staff::AuditRecord& r : staff.audit().List(f)) {
+    Result<std::vector<staff::AuditRecord>> records = staff.audit().List(f);
+    if (!records.ok()) return Fail(records.status());
+    for (const staff::AuditRecord& r : *records) {
       std::cout << r.seq << "\t" << base::FormatTime(r.time_ms) << "\t" << r.actor << "\t"
                 << r.action << "\t" << r.object << "\t" << r.detail << "\n";
     }

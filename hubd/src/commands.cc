@@ -110,9 +110,13 @@ int Serve(const Config& config) {
     started = websub->Start();
     if (!started.ok()) return Fail(started);
   }
-  (*stack)->Start([](std::size_t n) {
-    LogEvent("scheduled_published", {{"releases", std::to_string(n)}});
-  });
+  (*stack)->Start(
+      [](std::size_t n) {
+        LogEvent("scheduled_published", {{"releases", std::to_string(n)}});
+      },
+      [](const base::Status& e) {
+        LogEvent("desk_error", {{"error", e.ToString()}});
+      });
   LogEvent("hub_started", {{"listen", config.hub.listen_host + ":" + std::to_string(server.port())},
                            {"public_url", config.hub.public_url},
                            {"websub", websub ? websub->options().HubUrl() : "off"},
@@ -183,12 +187,16 @@ int SourceCommand(desk::DeskStack& stack, const base::CommandLine& a, bool poll_
   }
   desk::Ingestor& ingestor = stack.ingestor();
   if (sub == "list") {
-    std::cout << desk::FormatSourceTable(ingestor.Sources());
+    base::Result<std::vector<desk::SourceView>> sources = ingestor.Sources();
+    if (!sources.ok()) return Fail(sources.status());
+    std::cout << desk::FormatSourceTable(*sources);
     return 0;
   }
   std::vector<desk::PollOutcome> outcomes;
   if (poll_all) {
-    outcomes = ingestor.PollAll();
+    auto all = ingestor.PollAll();
+    if (!all.ok()) return Fail(all.status());
+    outcomes = std::move(*all);
   } else {
     auto one = ingestor.PollNow(a.positional[2]);
     if (!one.ok()) return Fail(one.status());

@@ -219,4 +219,13 @@ base::Status ForEachRow(Stmt& st, const std::function<void(Stmt&)>& fn) {
   }
 }
 
+base::Status ForEachRowChecked(Stmt& st, const std::function<base::Status(Stmt&)>& fn) {
+  while (true) {
+    base::Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return base::Status::Ok();
+    ZQ_RETURN_IF_ERROR(fn(st));
+  }
+}
+
 }  // namespace zhanqun::sql

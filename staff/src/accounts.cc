@@ -42,12 +42,15 @@ constexpr const char* kUserColumns =
     "SELECT id, username, display_name, roles, password_hash, disabled, created_ms, "
     "last_login_ms FROM users ";
 
-UserRow UserFromRow(sql::Stmt& st) {
+Result<UserRow> UserFromRow(sql::Stmt& st) {
   UserRow r;
   r.user.id = st.Int(0);
   r.user.username = st.Text(1);
   r.user.display_name = st.Text(2);
-  r.user.roles = RoleSet(static_cast<std::uint8_t>(st.Int(3)));
+  Result<RoleSet> roles = accounts_internal::RolesFromColumn("users.roles", st.Int(3),
+                                                             "user '" + r.user.username + "'");
+  if (!roles.ok()) return roles.status();
+  r.user.roles = *roles;
   r.password_hash = st.Text(4);
   r.user.disabled = st.Int(5) != 0;
   r.user.created_ms = st.Int(6);
@@ -83,6 +86,15 @@ Status RequireOrCli(const Principal& by, Permission p) {
   return Require(by, p);
 }
 
+Result<RoleSet> RolesFromColumn(const char* column, std::int64_t bits, const std::string& row) {
+  if (bits < 0 || bits > RoleSet::kAll) {
+    return Status::Corruption(std::string("accounts.db ") + column + " of " + row +
+                              ": unknown role bits in " + std::to_string(bits) +
+                              " (expected a mask within " + std::to_string(RoleSet::kAll) + ")");
+  }
+  return RoleSet(static_cast<std::uint8_t>(bits));
+}
+
 }  // namespace accounts_internal
 
 Status Accounts::Impl::Audit(const std::string& actor, const std::string& action,
@@ -90,23 +102,33 @@ Status Accounts::Impl::Audit(const std::string& actor, const std::string& action
   return audit.Append(clock.NowMs(), actor, action, object, detail_json).status();
 }
 
-std::optional<UserRow> Accounts::Impl::LoadUser(const std::string& where_sql,
-                                                const std::string& key) {
-  Result<sql::Stmt> st = db->Prepare(kUserColumns + where_sql);
-  if (!st.ok()) return std::nullopt;
-  st->Bind(1, key);
-  Result<bool> row = st->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return UserFromRow(*st);
+namespace {
+
+// The one user row `st` selects, if any.
+Result<std::optional<UserRow>> OneUser(sql::Stmt& st) {
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<UserRow>();
+  Result<UserRow> u = UserFromRow(st);
+  if (!u.ok()) return u.status();
+  return std::optional<UserRow>(std::move(u).value());
 }
 
-std::optional<UserRow> Accounts::Impl::LoadUserById(std::int64_t id) {
+}  // namespace
+
+Result<std::optional<UserRow>> Accounts::Impl::LoadUser(const std::string& where_sql,
+                                                        const std::string& key) {
+  Result<sql::Stmt> st = db->Prepare(kUserColumns + where_sql);
+  if (!st.ok()) return st.status();
+  st->Bind(1, key);
+  return OneUser(*st);
+}
+
+Result<std::optional<UserRow>> Accounts::Impl::LoadUserById(std::int64_t id) {
   Result<sql::Stmt> st = db->Prepare(std::string(kUserColumns) + "WHERE id = ?1");
-  if (!st.ok()) return std::nullopt;
+  if (!st.ok()) return st.status();
   st->Bind(1, id);
-  Result<bool> row = st->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return UserFromRow(*st);
+  return OneUser(*st);
 }
 
 Accounts::Accounts(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -147,9 +169,9 @@ Result<User> Accounts::AddUser(const Principal& by, const std::string& username,
   u.created_ms = impl_->clock.NowMs();
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    if (impl_->LoadUser("WHERE username = ?1", username)) {
-      return Status(base::Code::kAlreadyExists, "username: '" + username + "' is taken");
-    }
+    Result<std::optional<UserRow>> taken = impl_->LoadUser("WHERE username = ?1", username);
+    if (!taken.ok()) return taken.status();
+    if (*taken) return Status(base::Code::kAlreadyExists, "username: '" + username + "' is taken");
     Result<sql::Stmt> ins = impl_->db->Prepare(
         "INSERT INTO users (username, display_name, roles, password_hash, created_ms) "
         "VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -170,12 +192,13 @@ Status Accounts::SetRoles(const Principal& by, const std::string& username, Role
   RoleSet before;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    std::optional<UserRow> u = impl_->LoadUser("WHERE username = ?1", username);
-    if (!u) return NoSuchUser(username);
-    before = u->user.roles;
+    Result<std::optional<UserRow>> u = impl_->LoadUser("WHERE username = ?1", username);
+    if (!u.ok()) return u.status();
+    if (!*u) return NoSuchUser(username);
+    before = (*u)->user.roles;
     Result<sql::Stmt> st = impl_->db->Prepare("UPDATE users SET roles = ?1 WHERE id = ?2");
     if (!st.ok()) return st.status();
-    st->Bind(1, std::int64_t{roles.bits()}).Bind(2, u->user.id);
+    st->Bind(1, std::int64_t{roles.bits()}).Bind(2, (*u)->user.id);
     ZQ_RETURN_IF_ERROR(st->Run());
   }
   json detail = {{"from", before.ToString()}, {"to", roles.ToString()}};
@@ -184,9 +207,11 @@ Status Accounts::SetRoles(const Principal& by, const std::string& username, Role
 
 Status Accounts::SetPassword(const Principal& by, const std::string& username,
                              const std::string& password) {
-  std::optional<User> target = FindUser(username);
-  if (!target) return NoSuchUser(username);
-  const bool self = by.via == Principal::Via::kSession && by.user_id == target->id;
+  Result<std::optional<User>> found = FindUser(username);
+  if (!found.ok()) return found.status();
+  if (!*found) return NoSuchUser(username);
+  const User& target = **found;
+  const bool self = by.via == Principal::Via::kSession && by.user_id == target.id;
   if (!self) ZQ_RETURN_IF_ERROR(accounts_internal::RequireOrCli(by, Permission::kUserManage));
   ZQ_RETURN_IF_ERROR(accounts_internal::CheckPassword(password));
   Result<std::string> hash = accounts_internal::HashPassword(password, impl_->options);
@@ -197,13 +222,13 @@ Status Accounts::SetPassword(const Principal& by, const std::string& username,
     ZQ_RETURN_IF_ERROR(txn.status());
     Result<sql::Stmt> st = impl_->db->Prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2");
     if (!st.ok()) return st.status();
-    st->Bind(1, *hash).Bind(2, target->id);
+    st->Bind(1, *hash).Bind(2, target.id);
     ZQ_RETURN_IF_ERROR(st->Run());
     // A new password ends every open session of the user (a reset usually
     // follows a suspected compromise).
     Result<sql::Stmt> del = impl_->db->Prepare("DELETE FROM sessions WHERE user_id = ?1");
     if (!del.ok()) return del.status();
-    del->Bind(1, target->id);
+    del->Bind(1, target.id);
     ZQ_RETURN_IF_ERROR(del->Run());
     ZQ_RETURN_IF_ERROR(txn.Commit());
   }
@@ -215,18 +240,20 @@ Status Accounts::SetDisabled(const Principal& by, const std::string& username, b
   ZQ_RETURN_IF_ERROR(accounts_internal::RequireOrCli(by, Permission::kUserManage));
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    std::optional<UserRow> u = impl_->LoadUser("WHERE username = ?1", username);
-    if (!u) return NoSuchUser(username);
+    Result<std::optional<UserRow>> u = impl_->LoadUser("WHERE username = ?1", username);
+    if (!u.ok()) return u.status();
+    if (!*u) return NoSuchUser(username);
+    const std::int64_t id = (*u)->user.id;
     sql::Transaction txn(*impl_->db);
     ZQ_RETURN_IF_ERROR(txn.status());
     Result<sql::Stmt> st = impl_->db->Prepare("UPDATE users SET disabled = ?1 WHERE id = ?2");
     if (!st.ok()) return st.status();
-    st->Bind(1, std::int64_t{disabled ? 1 : 0}).Bind(2, u->user.id);
+    st->Bind(1, std::int64_t{disabled ? 1 : 0}).Bind(2, id);
     ZQ_RETURN_IF_ERROR(st->Run());
     if (disabled) {
       Result<sql::Stmt> del = impl_->db->Prepare("DELETE FROM sessions WHERE user_id = ?1");
       if (!del.ok()) return del.status();
-      del->Bind(1, u->user.id);
+      del->Bind(1, id);
       ZQ_RETURN_IF_ERROR(del->Run());
     }
     ZQ_RETURN_IF_ERROR(txn.Commit());
@@ -235,35 +262,44 @@ Status Accounts::SetDisabled(const Principal& by, const std::string& username, b
                       "{}");
 }
 
-std::optional<User> Accounts::FindUser(const std::string& username) {
+Result<std::optional<User>> Accounts::FindUser(const std::string& username) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  std::optional<UserRow> r = impl_->LoadUser("WHERE username = ?1", username);
-  if (!r) return std::nullopt;
-  return r->user;
+  Result<std::optional<UserRow>> r = impl_->LoadUser("WHERE username = ?1", username);
+  if (!r.ok()) return r.status();
+  if (!*r) return std::optional<User>();
+  return std::optional<User>((*r)->user);
 }
 
-std::optional<User> Accounts::FindUserById(std::int64_t id) {
+Result<std::optional<User>> Accounts::FindUserById(std::int64_t id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  std::optional<UserRow> r = impl_->LoadUserById(id);
-  if (!r) return std::nullopt;
-  return r->user;
+  Result<std::optional<UserRow>> r = impl_->LoadUserById(id);
+  if (!r.ok()) return r.status();
+  if (!*r) return std::optional<User>();
+  return std::optional<User>((*r)->user);
 }
 
-std::vector<User> Accounts::Users() {
+Result<std::vector<User>> Accounts::Users() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  std::vector<User> out;
   Result<sql::Stmt> st = impl_->db->Prepare(std::string(kUserColumns) + "ORDER BY username");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) { out.push_back(UserFromRow(s).user); });
+  if (!st.ok()) return st.status();
+  std::vector<User> out;
+  ZQ_RETURN_IF_ERROR(sql::ForEachRowChecked(*st, [&](sql::Stmt& s) {
+    Result<UserRow> u = UserFromRow(s);
+    if (!u.ok()) return u.status();
+    out.push_back(std::move(u->user));
+    return Status::Ok();
+  }));
   return out;
 }
 
-std::size_t Accounts::UserCount() {
+Result<std::size_t> Accounts::UserCount() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<sql::Stmt> st = impl_->db->Prepare("SELECT count(*) FROM users");
-  if (!st.ok()) return 0;
+  if (!st.ok()) return st.status();
   Result<bool> row = st->Step();
-  return row.ok() && *row ? static_cast<std::size_t>(st->Int(0)) : 0;
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Internal("accounts: count(*) returned no row");
+  return static_cast<std::size_t>(st->Int(0));
 }
 
 }  // namespace zhanqun::staff

@@ -38,6 +38,12 @@ base::Status RunSql(sql::Db& db, const std::string& sql, const Args&... args) {
   return st->Run();
 }
 
+// The roles stored in `column` (users.roles, api_tokens.scopes) as a bit
+// mask; kCorruption naming the column, the row and the value when it holds
+// bits of no role.
+base::Result<RoleSet> RolesFromColumn(const char* column, std::int64_t bits,
+                                      const std::string& row);
+
 // A user row with what only the implementation sees.
 struct UserRow {
   User user;
@@ -56,10 +62,11 @@ struct Accounts::Impl {
   // can report it (the change itself is already committed).
   base::Status Audit(const std::string& actor, const std::string& action, const std::string& object,
                      const std::string& detail_json);
+  // nullopt when no row matches; the store's errors otherwise.
   // REQUIRES: mu held.
-  std::optional<accounts_internal::UserRow> LoadUser(const std::string& where_sql,
-                                                     const std::string& key);
-  std::optional<accounts_internal::UserRow> LoadUserById(std::int64_t id);
+  base::Result<std::optional<accounts_internal::UserRow>> LoadUser(const std::string& where_sql,
+                                                                   const std::string& key);
+  base::Result<std::optional<accounts_internal::UserRow>> LoadUserById(std::int64_t id);
 
   std::mutex mu;  // guards db
   std::unique_ptr<sql::Db> db;

@@ -25,18 +25,20 @@ constexpr const char* kWrongLogin = "wrong username or password";
 
 // When the throttle on `column` = `key` lifts, or 0 when it does not apply:
 // the limit-th newest failure in the window leaving it brings the count
-// below the limit. REQUIRES: the caller holds the accounts mutex.
-TimeMs ThrottledUntil(sql::Db& db, bool by_user, const std::string& key, int limit,
-                      TimeMs window_ms, TimeMs now) {
+// below the limit. A store error is returned, never read as "not throttled".
+// REQUIRES: the caller holds the accounts mutex.
+Result<TimeMs> ThrottledUntil(sql::Db& db, bool by_user, const std::string& key, int limit,
+                              TimeMs window_ms, TimeMs now) {
   Result<sql::Stmt> st =
       db.Prepare(by_user ? "SELECT at_ms FROM login_failures WHERE username = ?1 AND at_ms > ?2 "
                            "ORDER BY at_ms DESC LIMIT 1 OFFSET ?3"
                          : "SELECT at_ms FROM login_failures WHERE remote = ?1 AND at_ms > ?2 "
                            "ORDER BY at_ms DESC LIMIT 1 OFFSET ?3");
-  if (!st.ok()) return 0;
+  if (!st.ok()) return st.status();
   st->Bind(1, key).Bind(2, now - window_ms).Bind(3, std::int64_t{limit - 1});
   Result<bool> row = st->Step();
-  if (!row.ok() || !*row) return 0;
+  if (!row.ok()) return row.status();
+  if (!*row) return TimeMs{0};
   return st->Int(0) + window_ms;
 }
 
@@ -66,15 +68,25 @@ Result<Session> Accounts::Login(const std::string& username, const std::string& 
   std::optional<UserRow> row;
   {
     std::lock_guard<std::mutex> lock(m.mu);
-    (void)RunSql(*m.db, "DELETE FROM login_failures WHERE at_ms <= ?1", now - window_ms);
-    until = std::max(
-        ThrottledUntil(*m.db, true, username, m.options.throttle_user_failures, window_ms, now),
-        ThrottledUntil(*m.db, false, remote, m.options.throttle_remote_failures, window_ms, now));
-    if (until == 0) row = m.LoadUser("WHERE username = ?1", username);
+    ZQ_RETURN_IF_ERROR(
+        RunSql(*m.db, "DELETE FROM login_failures WHERE at_ms <= ?1", now - window_ms));
+    Result<TimeMs> by_user =
+        ThrottledUntil(*m.db, true, username, m.options.throttle_user_failures, window_ms, now);
+    if (!by_user.ok()) return by_user.status();
+    Result<TimeMs> by_remote =
+        ThrottledUntil(*m.db, false, remote, m.options.throttle_remote_failures, window_ms, now);
+    if (!by_remote.ok()) return by_remote.status();
+    until = std::max(*by_user, *by_remote);
+    if (until == 0) {
+      Result<std::optional<UserRow>> loaded = m.LoadUser("WHERE username = ?1", username);
+      if (!loaded.ok()) return loaded.status();
+      row = std::move(loaded).value();
+    }
   }
   if (until != 0) {
-    (void)m.Audit("anonymous", "login.throttled", object,
-                  json{{"remote", remote}, {"until", base::FormatTime(until)}}.dump());
+    ZQ_RETURN_IF_ERROR(
+        m.Audit("anonymous", "login.throttled", object,
+                json{{"remote", remote}, {"until", base::FormatTime(until)}}.dump()));
     return Status::Exhausted("too many failed logins for this user or address; try again in " +
                              std::to_string((until - now + 999) / 1000) + " s (after " +
                              base::FormatTime(until) + ")");
@@ -89,21 +101,20 @@ Result<Session> Accounts::Login(const std::string& username, const std::string& 
       can_try;
   if (!ok) {
     {
+      // The throttle counts on this row: failing to write it is an error, not
+      // one more wrong password.
       std::lock_guard<std::mutex> lock(m.mu);
-      Result<sql::Stmt> st =
-          m.db->Prepare("INSERT INTO login_failures (username, remote, at_ms) VALUES (?1, ?2, ?3)");
-      if (st.ok()) {
-        st->Bind(1, username).Bind(2, remote).Bind(3, now);
-        (void)st->Run();
-      }
+      ZQ_RETURN_IF_ERROR(
+          RunSql(*m.db, "INSERT INTO login_failures (username, remote, at_ms) VALUES (?1, ?2, ?3)",
+                 username, remote, now));
     }
-    (void)m.Audit("anonymous", "login.failed", object,
-                  json{{"remote", remote}, {"known_user", row.has_value()}}.dump());
+    ZQ_RETURN_IF_ERROR(m.Audit("anonymous", "login.failed", object,
+                               json{{"remote", remote}, {"known_user", row.has_value()}}.dump()));
     return Status::Unauthenticated(kWrongLogin);
   }
   if (row->user.disabled) {
-    (void)m.Audit("anonymous", "login.refused", object,
-                  json{{"remote", remote}, {"reason", "disabled"}}.dump());
+    ZQ_RETURN_IF_ERROR(m.Audit("anonymous", "login.refused", object,
+                               json{{"remote", remote}, {"reason", "disabled"}}.dump()));
     return Status::PermissionDenied("the account '" + username + "' is disabled");
   }
   Session s;
@@ -133,48 +144,54 @@ Result<Session> Accounts::Login(const std::string& username, const std::string& 
   return s;
 }
 
-std::optional<Session> Accounts::ResolveSession(const std::string& session_id) {
-  if (session_id.empty()) return std::nullopt;
+Result<std::optional<Session>> Accounts::ResolveSession(const std::string& session_id) {
+  if (session_id.empty()) return std::optional<Session>();
   Impl& m = *impl_;
   const TimeMs now = m.clock.NowMs();
   const std::string key = base::Sha256Hex(session_id);
   std::lock_guard<std::mutex> lock(m.mu);
   Result<sql::Stmt> st =
       m.db->Prepare("SELECT user_id, last_seen_ms, expires_ms FROM sessions WHERE id_sha256 = ?1");
-  if (!st.ok()) return std::nullopt;
+  if (!st.ok()) return st.status();
   st->Bind(1, key);
   Result<bool> row = st->Step();
-  if (!row.ok() || !*row) return std::nullopt;
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Session>();
   const std::int64_t user_id = st->Int(0);
   const TimeMs last_seen = st->Int(1), expires = st->Int(2);
   if (now >= expires || now - last_seen >= m.options.session_idle_s * 1000LL) {
-    (void)RunSql(*m.db, "DELETE FROM sessions WHERE id_sha256 = ?1", key);
-    return std::nullopt;
+    ZQ_RETURN_IF_ERROR(RunSql(*m.db, "DELETE FROM sessions WHERE id_sha256 = ?1", key));
+    return std::optional<Session>();
   }
-  std::optional<UserRow> u = m.LoadUserById(user_id);
-  if (!u || u->user.disabled) return std::nullopt;
-  (void)RunSql(*m.db, "UPDATE sessions SET last_seen_ms = ?2 WHERE id_sha256 = ?1", key, now);
+  Result<std::optional<UserRow>> u = m.LoadUserById(user_id);
+  if (!u.ok()) return u.status();
+  if (!*u || (*u)->user.disabled) return std::optional<Session>();
+  // The idle timeout counts from here: a touch that does not stick is an error.
+  ZQ_RETURN_IF_ERROR(
+      RunSql(*m.db, "UPDATE sessions SET last_seen_ms = ?2 WHERE id_sha256 = ?1", key, now));
   Session s;
   s.id = session_id;
   s.csrf = CsrfFor(m.csrf_key, session_id);
-  s.who = SessionPrincipal(u->user);
+  s.who = SessionPrincipal((*u)->user);
   s.expires_ms = expires;
-  return s;
+  return std::optional<Session>(std::move(s));
 }
 
 bool Accounts::CheckCsrf(const Session& s, const std::string& csrf) {
   return !s.csrf.empty() && base::ConstantTimeEquals(s.csrf, csrf);
 }
 
-void Accounts::Logout(const std::string& session_id) {
-  std::optional<Session> s = ResolveSession(session_id);
-  if (!s) return;
+Status Accounts::Logout(const std::string& session_id) {
+  Result<std::optional<Session>> s = ResolveSession(session_id);
+  if (!s.ok()) return s.status();
+  if (!*s) return Status::Ok();
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    (void)RunSql(*impl_->db, "DELETE FROM sessions WHERE id_sha256 = ?1",
-                 base::Sha256Hex(session_id));
+    ZQ_RETURN_IF_ERROR(RunSql(*impl_->db, "DELETE FROM sessions WHERE id_sha256 = ?1",
+                              base::Sha256Hex(session_id)));
   }
-  (void)impl_->Audit(s->who.AuditName(), "logout", "user:" + s->who.username, "{}");
+  const Principal& who = (*s)->who;
+  return impl_->Audit(who.AuditName(), "logout", "user:" + who.username, "{}");
 }
 
 }  // namespace zhanqun::staff

@@ -35,8 +35,10 @@ struct TokenRow {
 Result<std::string> Accounts::CreateToken(const Principal& by, const std::string& username,
                                           const std::string& name, RoleSet scopes) {
   ZQ_RETURN_IF_ERROR(accounts_internal::CheckTokenName(name));
-  std::optional<User> owner = FindUser(username);
-  if (!owner) return Status::NotFound("username: no user '" + username + "'");
+  Result<std::optional<User>> found = FindUser(username);
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::NotFound("username: no user '" + username + "'");
+  const std::optional<User>& owner = *found;
   if (owner->disabled) {
     return Status::Precondition("username: the account '" + username + "' is disabled");
   }
@@ -93,47 +95,55 @@ Status Accounts::RevokeToken(const Principal& by, const std::string& name) {
   return impl_->Audit(by.AuditName(), "token.revoke", "token:" + name, "{}");
 }
 
-std::vector<TokenInfo> Accounts::Tokens() {
+Result<std::vector<TokenInfo>> Accounts::Tokens() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  std::vector<TokenInfo> out;
   Result<sql::Stmt> st = impl_->db->Prepare(
       "SELECT t.name, u.username, t.scopes, t.created_ms, t.last_used_ms, t.revoked "
       "FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.name");
-  if (!st.ok()) return out;
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) {
-    out.push_back({s.Text(0), s.Text(1), RoleSet(static_cast<std::uint8_t>(s.Int(2))), s.Int(3),
-                   s.Int(4), s.Int(5) != 0});
-  });
+  if (!st.ok()) return st.status();
+  std::vector<TokenInfo> out;
+  ZQ_RETURN_IF_ERROR(sql::ForEachRowChecked(*st, [&](sql::Stmt& s) {
+    Result<RoleSet> scopes = accounts_internal::RolesFromColumn("api_tokens.scopes", s.Int(2),
+                                                                "token '" + s.Text(0) + "'");
+    if (!scopes.ok()) return scopes.status();
+    out.push_back({s.Text(0), s.Text(1), *scopes, s.Int(3), s.Int(4), s.Int(5) != 0});
+    return Status::Ok();
+  }));
   return out;
 }
 
-std::optional<Principal> Accounts::ResolveBearer(const std::string& header) {
+Result<std::optional<Principal>> Accounts::ResolveBearer(const std::string& header) {
   static const std::string kPrefix = "Bearer ";
   if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0) {
-    return std::nullopt;
+    return std::optional<Principal>();
   }
   const std::string hash = base::Sha256Hex(header.substr(kPrefix.size()));
   std::lock_guard<std::mutex> lock(impl_->mu);
   Result<sql::Stmt> st = impl_->db->Prepare(
       "SELECT t.name, t.scopes, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id "
       "WHERE t.sha256 = ?1 AND t.revoked = 0 AND u.disabled = 0");
-  if (!st.ok()) return std::nullopt;
+  if (!st.ok()) return st.status();
   st->Bind(1, hash);
   Result<bool> row = st->Step();
-  if (!row.ok() || !*row) return std::nullopt;
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Principal>();
   Principal p;
   p.token_name = st->Text(0);
-  RoleSet scopes(static_cast<std::uint8_t>(st->Int(1)));
-  std::optional<UserRow> u = impl_->LoadUserById(st->Int(2));
-  if (!u) return std::nullopt;
-  p.user_id = u->user.id;
-  p.username = u->user.username;
-  p.display_name = u->user.display_name;
-  p.roles = u->user.roles.Intersect(scopes);
+  Result<RoleSet> scopes = accounts_internal::RolesFromColumn("api_tokens.scopes", st->Int(1),
+                                                              "token '" + p.token_name + "'");
+  if (!scopes.ok()) return scopes.status();
+  Result<std::optional<UserRow>> u = impl_->LoadUserById(st->Int(2));
+  if (!u.ok()) return u.status();
+  if (!*u) return std::optional<Principal>();
+  const User& user = (*u)->user;
+  p.user_id = user.id;
+  p.username = user.username;
+  p.display_name = user.display_name;
+  p.roles = user.roles.Intersect(*scopes);
   p.via = Principal::Via::kToken;
-  (void)RunSql(*impl_->db, "UPDATE api_tokens SET last_used_ms = ?1 WHERE sha256 = ?2",
-               impl_->clock.NowMs(), hash);
-  return p;
+  ZQ_RETURN_IF_ERROR(RunSql(*impl_->db, "UPDATE api_tokens SET last_used_ms = ?1 WHERE sha256 = ?2",
+                            impl_->clock.NowMs(), hash));
+  return std::optional<Principal>(std::move(p));
 }
 
 }  // namespace zhanqun::staff

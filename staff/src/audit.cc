@@ -98,44 +98,47 @@ Result<AuditRecord> AuditLog::Append(const base::TimeMs time_ms, const std::stri
   return r;
 }
 
-std::vector<AuditRecord> AuditLog::List(const AuditFilter& f) {
+Result<std::vector<AuditRecord>> AuditLog::List(const AuditFilter& f) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<AuditRecord> out;
   Result<sql::Stmt> st =
       db_->Prepare(std::string("SELECT ") + kColumns +
                    " FROM audit WHERE (?1 = 0 OR seq < ?1) AND (?2 = '' OR actor = ?2) AND "
                    "(?3 = '' OR substr(action, 1, length(?3)) = ?3) AND (?4 = '' OR object = ?4) "
                    "ORDER BY seq DESC LIMIT ?5");
-  if (!st.ok()) return out;
+  if (!st.ok()) return st.status();
   st->Bind(1, static_cast<std::int64_t>(f.before_seq))
       .Bind(2, f.actor)
       .Bind(3, f.action_prefix)
       .Bind(4, f.object)
       .Bind(5, static_cast<std::int64_t>(f.limit));
-  (void)sql::ForEachRow(*st, [&](sql::Stmt& s) { out.push_back(FromRow(s)); });
+  std::vector<AuditRecord> out;
+  ZQ_RETURN_IF_ERROR(sql::ForEachRow(*st, [&](sql::Stmt& s) { out.push_back(FromRow(s)); }));
   return out;
 }
 
-std::optional<AuditRecord> AuditLog::Get(std::uint64_t seq) {
+Result<std::optional<AuditRecord>> AuditLog::Get(std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Stmt> st =
       db_->Prepare(std::string("SELECT ") + kColumns + " FROM audit WHERE seq = ?1");
-  if (!st.ok()) return std::nullopt;
+  if (!st.ok()) return st.status();
   st->Bind(1, static_cast<std::int64_t>(seq));
   Result<bool> row = st->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return FromRow(*st);
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<AuditRecord>();
+  return std::optional<AuditRecord>(FromRow(*st));
 }
 
-std::uint64_t AuditLog::Head() {
+Result<std::uint64_t> AuditLog::Head() {
   std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Stmt> st = db_->Prepare("SELECT coalesce(max(seq), 0) FROM audit");
-  if (!st.ok()) return 0;
+  if (!st.ok()) return st.status();
   Result<bool> row = st->Step();
-  return row.ok() && *row ? static_cast<std::uint64_t>(st->Int(0)) : 0;
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Internal("audit: max(seq) returned no row");
+  return static_cast<std::uint64_t>(st->Int(0));
 }
 
-AuditVerification AuditLog::Verify() {
+Result<AuditVerification> AuditLog::Verify() {
   std::lock_guard<std::mutex> lock(mu_);
   AuditVerification v;
   auto fail = [&v](std::uint64_t seq, std::string problem) {
@@ -145,6 +148,7 @@ AuditVerification AuditLog::Verify() {
   Result<sql::Stmt> st =
       db_->Prepare(std::string("SELECT ") + kColumns + " FROM audit ORDER BY seq");
   if (!st.ok()) {
+    if (st.status().code() != base::Code::kCorruption) return st.status().Context("audit verify");
     fail(1, "cannot read the audit table: " + st.status().message());
     return v;
   }
@@ -152,6 +156,11 @@ AuditVerification AuditLog::Verify() {
   for (std::uint64_t expect = 1;; ++expect) {
     Result<bool> row = st->Step();
     if (!row.ok()) {
+      // A damaged page is what Verify looks for; a busy or failing disk says
+      // nothing about the chain and is the caller's error.
+      if (row.status().code() != base::Code::kCorruption) {
+        return row.status().Context("audit verify");
+      }
       fail(expect, "unreadable (" + row.status().message() + ")");
       return v;
     }

@@ -18,14 +18,16 @@ Result<std::unique_ptr<Staff>> Staff::Open(const std::string& data_dir,
   return std::unique_ptr<Staff>(new Staff(std::move(*audit), std::move(*accounts)));
 }
 
-std::optional<Principal> Staff::Authenticate(const std::string& header) {
-  std::optional<Principal> who = accounts_->ResolveBearer(header);
-  if (!who) counters_.auth_failures++;
+Result<std::optional<Principal>> Staff::Authenticate(const std::string& header) {
+  Result<std::optional<Principal>> who = accounts_->ResolveBearer(header);
+  if (who.ok() && !*who) counters_.auth_failures++;
   return who;
 }
 
 Result<std::string> Staff::CreateAutomationToken(const Principal& by, const std::string& name) {
-  if (!accounts_->FindUser(kAutomationUser)) {
+  Result<std::optional<User>> system_user = accounts_->FindUser(kAutomationUser);
+  if (!system_user.ok()) return system_user.status();
+  if (!*system_user) {
     Result<User> u = accounts_->AddUser(by, kAutomationUser, "automation (system user)", "",
                                         RoleSet{Role::kAdmin});
     if (!u.ok() && u.status().code() != base::Code::kAlreadyExists) return u.status();

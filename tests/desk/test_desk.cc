@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hub/hub_test_support.h"
+#include "sql/sql_test_support.h"
 #include "staff/staff_test_support.h"
 #include "test_support.h"
 #include "zhanqun/base/hash.h"
@@ -39,12 +40,7 @@ DraftContent Content(const std::string& title = "关于加强基层治理的通�
   return c;
 }
 
-template <typename T>
-T Must(base::Result<T> r) {
-  INFO(r.status().ToString());
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
+using testing::Must;
 
 struct DeskFixture : testing::HubFixture {
   std::unique_ptr<staff::AuditLog> audit;
@@ -76,9 +72,17 @@ struct DeskFixture : testing::HubFixture {
     return Must(desk->PublishNow(kDave, Approved(std::move(c)).id));
   }
   Draft Get(std::int64_t id) {
-    std::optional<Draft> d = desk->Get(id);
+    std::optional<Draft> d = Must(desk->Get(id));
     REQUIRE(d.has_value());
     return *d;
+  }
+  // How many drafts a PublishDue pass published; none may have failed.
+  std::size_t PublishDue() {
+    Desk::DuePass pass = Must(desk->PublishDue());
+    for (const auto& [id, error] : pass.failed) {
+      FAIL_CHECK("draft " << id << " failed to publish: " << error.ToString());
+    }
+    return pass.published;
   }
   std::vector<feeds::SignedEntry> Log() {
     return testing::VerifiedHubLog(hub->store(), hub->public_key());
@@ -87,7 +91,7 @@ struct DeskFixture : testing::HubFixture {
     staff::AuditFilter f;
     f.object = "draft:" + std::to_string(draft_id);
     std::vector<std::string> out;
-    std::vector<staff::AuditRecord> recs = audit->List(f);
+    std::vector<staff::AuditRecord> recs = Must(audit->List(f));
     for (auto it = recs.rbegin(); it != recs.rend(); ++it) out.push_back(it->action);
     return out;
   }
@@ -95,7 +99,7 @@ struct DeskFixture : testing::HubFixture {
 
 std::vector<std::string> StepActions(const std::vector<DraftStep>& steps) {
   std::vector<std::string> out;
-  for (const DraftStep& s : steps) out.push_back(s.action);
+  for (const DraftStep& s : steps) out.push_back(StepActionName(s.action));
   return out;
 }
 
@@ -139,9 +143,9 @@ TEST_CASE("desk takes a draft from editor through three reviewers and an approve
 TEST_CASE("desk records every step in the history and the audit log", "[hub][desk][audit]") {
   DeskFixture fx;
   Draft d = fx.Published();
-  CHECK(StepActions(fx.desk->History(d.id)) ==
+  CHECK(StepActions(Must(fx.desk->History(d.id))) ==
         std::vector<std::string>{"create", "submit", "pass", "pass", "pass", "approve", "publish"});
-  std::vector<DraftStep> steps = fx.desk->History(d.id);
+  std::vector<DraftStep> steps = Must(fx.desk->History(d.id));
   CHECK(steps[2].actor == "bob");
   CHECK(steps[2].level == 1);
   CHECK(steps[2].comment == "初审通过");
@@ -151,7 +155,7 @@ TEST_CASE("desk records every step in the history and the audit log", "[hub][des
                                                           "review.pass", "draft.approve"});
   staff::AuditFilter f;
   f.object = "release:" + d.release_id;
-  std::vector<staff::AuditRecord> pub = fx.audit->List(f);
+  std::vector<staff::AuditRecord> pub = Must(fx.audit->List(f));
   REQUIRE(pub.size() == 1);
   CHECK(pub[0].action == "release.publish");
   CHECK(pub[0].actor == "dave");
@@ -160,7 +164,7 @@ TEST_CASE("desk records every step in the history and the audit log", "[hub][des
   CHECK(detail["seq"] == d.published_seq);
   CHECK(detail["draft"] == d.id);
   CHECK_FALSE(detail.contains("body_html"));
-  CHECK(fx.audit->Verify().ok());
+  CHECK(Must(fx.audit->Verify()).ok());
 }
 
 TEST_CASE("desk rejection sends the draft back with its comment and a new round follows",
@@ -174,8 +178,8 @@ TEST_CASE("desk rejection sends the draft back with its comment and a new round 
   d = Must(fx.desk->Reject(kCarol, d.id, "第二段表述不准确"));
   CHECK(d.state == DraftState::kDraft);
   CHECK(d.last_comment == "第二段表述不准确");
-  std::vector<DraftStep> steps = fx.desk->History(d.id);
-  CHECK(steps.back().action == "reject");
+  std::vector<DraftStep> steps = Must(fx.desk->History(d.id));
+  CHECK(steps.back().action == StepAction::kReject);
   CHECK(steps.back().level == 2);
   CHECK(fx.AuditActions(d.id).back() == "review.reject");
 
@@ -197,7 +201,7 @@ TEST_CASE("desk approver can reject an approved draft back to its editor", "[hub
   Draft d = fx.Approved();
   d = Must(fx.desk->Reject(kDave, d.id, "文号有误"));
   CHECK(d.state == DraftState::kDraft);
-  CHECK(fx.desk->Queue(kAlice).size() == 1);
+  CHECK(Must(fx.desk->Queue(kAlice)).size() == 1);
 }
 
 TEST_CASE("desk enforces separation of duties", "[hub][desk][sod]") {
@@ -230,8 +234,8 @@ TEST_CASE("desk refuses an edit based on a stale revision", "[hub][desk][concurr
   REQUIRE(stale.status().code() == base::Code::kAlreadyExists);
   CHECK(stale.status().message().find("revision 2") != std::string::npos);
   CHECK(stale.status().message().find("revision 1") != std::string::npos);
-  CHECK(fx.desk->Get(d.id)->content.title == "标题一");
-  CHECK(fx.desk->Revisions(d.id).size() == 2);
+  CHECK(Must(fx.desk->Get(d.id))->content.title == "标题一");
+  CHECK(Must(fx.desk->Revisions(d.id)).size() == 2);
 }
 
 TEST_CASE("desk refuses to edit a submitted draft", "[hub][desk]") {
@@ -280,7 +284,7 @@ TEST_CASE("desk sanitizes the body on every save so a script never survives",
   c.body_html = "<p>改</p><script>steal()</script>";
   d = Must(fx.desk->Edit(kAlice, d.id, d.revision, c));
   CHECK(d.content.body_html.find("script") == std::string::npos);
-  for (const DraftRevision& rev : fx.desk->Revisions(d.id)) {
+  for (const DraftRevision& rev : Must(fx.desk->Revisions(d.id))) {
     CHECK(rev.content.body_html.find("script") == std::string::npos);
   }
 }
@@ -307,9 +311,9 @@ TEST_CASE("desk amend publishes version 2 and supersedes the old draft", "[hub][
   CHECK(rel.version == 2);
   CHECK(rel.status == feeds::ReleaseStatus::kAmended);
   CHECK(rel.title == "关于加强基层治理的通知（修订）");
-  CHECK(fx.desk->Get(v1.id)->state == DraftState::kSuperseded);
-  CHECK(fx.desk->Get(v2.id)->state == DraftState::kPublished);
-  std::vector<Draft> all = fx.desk->ReleaseDrafts(v1.release_id);
+  CHECK(Must(fx.desk->Get(v1.id))->state == DraftState::kSuperseded);
+  CHECK(Must(fx.desk->Get(v2.id))->state == DraftState::kPublished);
+  std::vector<Draft> all = Must(fx.desk->ReleaseDrafts(v1.release_id));
   REQUIRE(all.size() == 2);
   CHECK(all[0].id == v1.id);
 }
@@ -327,11 +331,11 @@ TEST_CASE("desk withdraw publishes a signed withdrawn entry carrying the reason"
   feeds::SignedEntry last = fx.Log().back();  // verifies every signature
   CHECK(last.hash == se.hash);
   CHECK(last.entry.release->body_html == "<p>内容有误 &lt;更正&gt;</p>");
-  CHECK(fx.desk->Get(d.id)->state == DraftState::kWithdrawn);
+  CHECK(Must(fx.desk->Get(d.id))->state == DraftState::kWithdrawn);
   CHECK(fx.desk->Amend(kFrank, d.release_id).status().code() == base::Code::kFailedPrecondition);
   staff::AuditFilter f;
   f.object = "release:" + d.release_id;
-  CHECK(fx.audit->List(f).front().action == "release.withdraw");
+  CHECK(Must(fx.audit->List(f)).front().action == "release.withdraw");
 }
 
 TEST_CASE("desk amends and withdraws a release published without the desk", "[hub][desk][amend]") {
@@ -339,17 +343,17 @@ TEST_CASE("desk amends and withdraws a release published without the desk", "[hu
   feeds::Release direct = testing::MakeRelease("api-2019-7");
   direct.title = "直接发布的政策";
   fx.MustPublish(direct);
-  CHECK(fx.desk->ReleaseDrafts("api-2019-7").empty());
+  CHECK(Must(fx.desk->ReleaseDrafts("api-2019-7")).empty());
   Draft v2 = Must(fx.desk->Amend(kFrank, "api-2019-7"));
   CHECK(v2.release_version == 2);
   CHECK(v2.content.title == "直接发布的政策");
-  std::vector<Draft> all = fx.desk->ReleaseDrafts("api-2019-7");
+  std::vector<Draft> all = Must(fx.desk->ReleaseDrafts("api-2019-7"));
   REQUIRE(all.size() == 2);
   CHECK(all[0].state == DraftState::kPublished);
   CHECK(all[0].source == "hub-log");
   staff::AuditFilter f;
   f.action_prefix = "release.adopt";
-  CHECK(fx.audit->List(f).size() == 1);
+  CHECK(Must(fx.audit->List(f)).size() == 1);
   feeds::Release other = testing::MakeRelease("api-2019-8");
   fx.MustPublish(other);
   feeds::SignedEntry se = Must(fx.desk->Withdraw(kDave, "api-2019-8", "重复发布"));
@@ -364,7 +368,7 @@ TEST_CASE("desk repeal keeps the body readable under the reason", "[hub][desk][r
   feeds::SignedEntry se = Must(fx.desk->Repeal(kDave, d.release_id, "已被新规定替代"));
   CHECK(se.entry.release->status == feeds::ReleaseStatus::kRepealed);
   CHECK(se.entry.release->body_html == "<p>已被新规定替代</p><p>第一段。</p><p>第二段。</p>");
-  CHECK(fx.desk->Get(d.id)->state == DraftState::kRepealed);
+  CHECK(Must(fx.desk->Get(d.id))->state == DraftState::kRepealed);
   CHECK(fx.desk->Repeal(kDave, d.release_id, "again").status().code() ==
         base::Code::kFailedPrecondition);
 }
@@ -378,16 +382,16 @@ TEST_CASE("desk publishes a scheduled draft only once its time has come", "[hub]
   CHECK(d.state == DraftState::kScheduled);
   CHECK(d.publish_at_ms == at);
   std::uint64_t head = fx.Log().size();
-  CHECK(fx.desk->PublishDue() == 0);
+  CHECK(fx.PublishDue() == 0);
   fx.clock.Set(at - 1);
-  CHECK(fx.desk->PublishDue() == 0);
+  CHECK(fx.PublishDue() == 0);
   CHECK(fx.Log().size() == head);
   fx.clock.Set(at);
-  CHECK(fx.desk->PublishDue() == 1);
-  CHECK(fx.desk->PublishDue() == 0);
+  CHECK(fx.PublishDue() == 1);
+  CHECK(fx.PublishDue() == 0);
   CHECK(fx.Get(d.id).state == DraftState::kPublished);
   CHECK(fx.Log().back().entry.release->published_ms == at);
-  CHECK(fx.desk->History(d.id).back().actor == "system");
+  CHECK(Must(fx.desk->History(d.id)).back().actor == "system");
 }
 
 TEST_CASE("desk unschedule returns a scheduled draft to approved", "[hub][desk][schedule]") {
@@ -398,7 +402,7 @@ TEST_CASE("desk unschedule returns a scheduled draft to approved", "[hub][desk][
   CHECK(d.state == DraftState::kApproved);
   CHECK_FALSE(d.publish_at_ms.has_value());
   fx.clock.Advance(5000);
-  CHECK(fx.desk->PublishDue() == 0);
+  CHECK(fx.PublishDue() == 0);
 }
 
 TEST_CASE("desk embargo blocks publishing now and scheduling before it", "[hub][desk][embargo]") {
@@ -416,9 +420,9 @@ TEST_CASE("desk embargo blocks publishing now and scheduling before it", "[hub][
         base::Code::kFailedPrecondition);
   Must(fx.desk->Schedule(kDave, d.id, until));
   fx.clock.Set(until - 1);
-  CHECK(fx.desk->PublishDue() == 0);
+  CHECK(fx.PublishDue() == 0);
   fx.clock.Set(until);
-  CHECK(fx.desk->PublishDue() == 1);
+  CHECK(fx.PublishDue() == 1);
 }
 
 TEST_CASE("desk embargo set after scheduling holds the publication back", "[hub][desk][embargo]") {
@@ -427,9 +431,9 @@ TEST_CASE("desk embargo set after scheduling holds the publication back", "[hub]
   Must(fx.desk->Schedule(kDave, d.id, kT0 + 1000));
   Must(fx.desk->SetEmbargo(kDave, d.id, kT0 + 5000));
   fx.clock.Set(kT0 + 1000);
-  CHECK(fx.desk->PublishDue() == 0);
+  CHECK(fx.PublishDue() == 0);
   fx.clock.Set(kT0 + 5000);
-  CHECK(fx.desk->PublishDue() == 1);
+  CHECK(fx.PublishDue() == 1);
 }
 
 TEST_CASE("desk stores attachments by SHA-256 and adds them to the draft",
@@ -492,10 +496,10 @@ TEST_CASE("desk imports untrusted items into review and trusted ones to approval
   Must(fx.desk->PublishNow(kDave, t.id));
   staff::AuditFilter f;
   f.actor = "ingest:province-gov";
-  std::vector<staff::AuditRecord> recs = fx.audit->List(f);
+  std::vector<staff::AuditRecord> recs = Must(fx.audit->List(f));
   REQUIRE(recs.size() == 1);
   CHECK(recs[0].action == "draft.import");
-  CHECK(fx.desk->History(u.id).front().action == "import");
+  CHECK(Must(fx.desk->History(u.id)).front().action == StepAction::kImport);
   DraftContent bad = Content();
   bad.title = "";
   CHECK(fx.desk->Import("x", false, bad, "").status().code() == base::Code::kInvalidArgument);
@@ -516,15 +520,15 @@ TEST_CASE("desk queue shows each role what it may act on now", "[hub][desk][queu
     for (const Draft& d : v) out.push_back(d.id);
     return out;
   };
-  CHECK(ids(fx.desk->Queue(kAlice)) == std::vector<std::int64_t>{mine.id});
-  CHECK(ids(fx.desk->Queue(kFrank)) == std::vector<std::int64_t>{franks.id});
-  CHECK(fx.desk->Queue(kBob).empty());  // bob passed level 1 of at2
-  CHECK(ids(fx.desk->Queue(kCarol)) == std::vector<std::int64_t>{at2.id});
-  CHECK(ids(fx.desk->Queue(kDave)) == std::vector<std::int64_t>{waiting.id, approved.id});
+  CHECK(ids(Must(fx.desk->Queue(kAlice))) == std::vector<std::int64_t>{mine.id});
+  CHECK(ids(Must(fx.desk->Queue(kFrank))) == std::vector<std::int64_t>{franks.id});
+  CHECK(Must(fx.desk->Queue(kBob)).empty());  // bob passed level 1 of at2
+  CHECK(ids(Must(fx.desk->Queue(kCarol))) == std::vector<std::int64_t>{at2.id});
+  CHECK(ids(Must(fx.desk->Queue(kDave))) == std::vector<std::int64_t>{waiting.id, approved.id});
   staff::Principal erin_approver = kErin;
   erin_approver.roles.Add(staff::Role::kApprover);
   // erin took level 3 of both: she may act on neither as approver, but on at2 as reviewer.
-  CHECK(ids(fx.desk->Queue(erin_approver)) == std::vector<std::int64_t>{at2.id, approved.id});
+  CHECK(ids(Must(fx.desk->Queue(erin_approver))) == std::vector<std::int64_t>{at2.id, approved.id});
 }
 
 TEST_CASE("desk diff shows only the fields and lines that changed", "[hub][desk][diff]") {
@@ -557,16 +561,16 @@ TEST_CASE("desk lists drafts by state, author and title text", "[hub][desk]") {
   Draft b = Must(fx.desk->Create(kFrank, Content("关于乙的通知")));
   Must(fx.desk->Submit(kFrank, b.id));
   DraftFilter f;
-  CHECK(fx.desk->List(f).size() == 2);
+  CHECK(Must(fx.desk->List(f)).size() == 2);
   f.state = DraftState::kInReview;
-  CHECK(fx.desk->List(f).size() == 1);
+  CHECK(Must(fx.desk->List(f)).size() == 1);
   f = {};
   f.author = "alice";
-  CHECK(fx.desk->List(f).size() == 1);
+  CHECK(Must(fx.desk->List(f)).size() == 1);
   f = {};
   f.text = "乙";
-  REQUIRE(fx.desk->List(f).size() == 1);
-  CHECK(fx.desk->List(f)[0].id == b.id);
+  REQUIRE(Must(fx.desk->List(f)).size() == 1);
+  CHECK(Must(fx.desk->List(f))[0].id == b.id);
 }
 
 TEST_CASE("desk with a single review level goes straight to approval after one pass",
@@ -601,7 +605,7 @@ TEST_CASE("desk state survives reopening desk.db", "[hub][desk]") {
   Must(fx.desk->Pass(kBob, d.id, ""));
   fx.desk.reset();
   fx.desk = Must(Desk::Open(fx.dir.File("hub/desk.db"), fx.options, *fx.hub, *fx.audit, fx.clock));
-  Draft again = *fx.desk->Get(d.id);
+  Draft again = *Must(fx.desk->Get(d.id));
   CHECK(again.level == 2);
   CHECK(again.content == d.content);
   // The round's reviewers were kept: bob still cannot take level 2.
@@ -620,8 +624,100 @@ TEST_CASE("desk rejection of a scheduled draft cancels its schedule", "[hub][des
   CHECK(d.state == DraftState::kDraft);
   CHECK_FALSE(d.publish_at_ms.has_value());
   fx.clock.Advance(2000);
-  CHECK(fx.desk->PublishDue() == 0);
+  CHECK(fx.PublishDue() == 0);
   CHECK(fx.AuditActions(d.id).back() == "review.reject");
+}
+
+// ---- A failing desk.db is an error, never a plausible answer --------------
+
+TEST_CASE("desk reads of a drafts table that cannot be read are errors, not empty answers",
+          "[hub][desk][store]") {
+  DeskFixture fx;
+  Draft d = Must(fx.desk->Create(kAlice, Content()));
+  Must(fx.desk->Submit(kAlice, d.id));
+  testing::BreakDb(fx.dir.File("hub/desk.db"), "ALTER TABLE drafts RENAME TO drafts_gone");
+  for (const base::Status& s :
+       {fx.desk->Get(d.id).status(), fx.desk->List({}).status(), fx.desk->Queue(kBob).status(),
+        fx.desk->StateCounts().status(), fx.desk->ReleaseDrafts(d.release_id).status(),
+        fx.desk->PublishDue().status(), fx.desk->Diff(d.id, 1, 1).status()}) {
+    INFO(s.ToString());
+    CHECK(s.code() == base::Code::kIoError);
+    CHECK_THAT(s.message(), Catch::Contains("no such table: drafts"));
+  }
+  // An action on the draft fails the same way, not with "draft does not exist".
+  CHECK(fx.desk->Pass(kBob, d.id, "").status().code() == base::Code::kIoError);
+}
+
+TEST_CASE("a draft row with an unknown state is corruption naming the column and the value",
+          "[hub][desk][store]") {
+  DeskFixture fx;
+  Draft d = Must(fx.desk->Create(kAlice, Content()));
+  Draft other = Must(fx.desk->Create(kAlice, Content("另一篇")));
+  testing::BreakDb(fx.dir.File("hub/desk.db"),
+                   "UPDATE drafts SET state = 'limbo' WHERE id = " + std::to_string(d.id));
+  base::Result<std::optional<Draft>> got = fx.desk->Get(d.id);
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.status().code() == base::Code::kCorruption);
+  CHECK_THAT(got.status().message(), Catch::Contains("drafts.state") &&
+                                         Catch::Contains("draft " + std::to_string(d.id)) &&
+                                         Catch::Contains("'limbo'"));
+  CHECK(fx.desk->List({}).status().code() == base::Code::kCorruption);
+  CHECK(fx.desk->StateCounts().status().code() == base::Code::kCorruption);
+  // Neither the queue nor the scheduler may pass over a row they cannot read.
+  CHECK(fx.desk->Queue(kAlice).status().code() == base::Code::kCorruption);
+  CHECK(fx.desk->PublishDue().status().code() == base::Code::kCorruption);
+  CHECK(fx.desk->Submit(kAlice, d.id).status().code() == base::Code::kCorruption);
+  // The other draft reads as before: the error is the damaged row's alone.
+  CHECK(fx.Get(other.id).state == DraftState::kDraft);
+}
+
+TEST_CASE("draft content that is not JSON is corruption, not an empty draft",
+          "[hub][desk][store]") {
+  DeskFixture fx;
+  Draft d = Must(fx.desk->Create(kAlice, Content()));
+  DraftContent c = d.content;
+  c.title = "新标题";
+  Must(fx.desk->Edit(kAlice, d.id, 1, c));
+  testing::BreakDb(fx.dir.File("hub/desk.db"),
+                   "UPDATE draft_revisions SET content = 'not json' WHERE revision = 1");
+  base::Result<std::vector<DraftRevision>> revs = fx.desk->Revisions(d.id);
+  REQUIRE_FALSE(revs.ok());
+  CHECK(revs.status().code() == base::Code::kCorruption);
+  CHECK_THAT(revs.status().message(),
+             Catch::Contains("draft_revisions.content") && Catch::Contains("revision 1"));
+  CHECK(fx.desk->Diff(d.id, 1, 2).status().code() == base::Code::kCorruption);
+  CHECK(Must(fx.desk->Diff(d.id, 2, 2)).empty());  // revision 2 is intact
+
+  testing::BreakDb(fx.dir.File("hub/desk.db"), "UPDATE drafts SET content = '{'");
+  base::Result<std::optional<Draft>> got = fx.desk->Get(d.id);
+  CHECK(got.status().code() == base::Code::kCorruption);
+  CHECK_THAT(got.status().message(), Catch::Contains("drafts.content"));
+}
+
+TEST_CASE("a history step with an unknown action is corruption naming it", "[hub][desk][store]") {
+  DeskFixture fx;
+  Draft d = Must(fx.desk->Create(kAlice, Content()));
+  testing::BreakDb(fx.dir.File("hub/desk.db"), "UPDATE draft_steps SET action = 'teleport'");
+  base::Result<std::vector<DraftStep>> history = fx.desk->History(d.id);
+  REQUIRE_FALSE(history.ok());
+  CHECK(history.status().code() == base::Code::kCorruption);
+  CHECK_THAT(history.status().message(),
+             Catch::Contains("draft_steps.action") && Catch::Contains("'teleport'"));
+}
+
+TEST_CASE("an unreadable reviewer list refuses the approval instead of forgetting the reviewers",
+          "[hub][desk][store][security]") {
+  DeskFixture fx;
+  Draft d = fx.Reviewed();  // erin took level 3
+  staff::Principal erin_approver = kErin;
+  erin_approver.roles.Add(staff::Role::kApprover);
+  CHECK(fx.desk->Approve(erin_approver, d.id, "").status().code() == base::Code::kPermissionDenied);
+  testing::BreakDb(fx.dir.File("hub/desk.db"), "DROP TABLE draft_reviewers");
+  // Read as "nobody reviewed this round", the list would let erin sign off
+  // on her own review.
+  CHECK(fx.desk->Approve(erin_approver, d.id, "").status().code() == base::Code::kIoError);
+  CHECK(fx.desk->Queue(erin_approver).status().code() == base::Code::kIoError);
+  CHECK(fx.Get(d.id).state == DraftState::kAwaitingApproval);
 }
 
 }  // namespace zhanqun::desk

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hub/hub_test_support.h"
+#include "sql/sql_test_support.h"
 #include "test_support.h"
 #include "zhanqun/base/clock.h"
 #include "zhanqun/desk/desk_stack.h"
@@ -19,6 +20,7 @@
 namespace zhanqun::desk {
 namespace {
 
+using testing::Must;
 using testing::ReadText;
 using testing::TempDir;
 
@@ -180,7 +182,7 @@ struct IngestFixture {
   }
 
   SourceState State(const std::string& name) {
-    for (const SourceView& v : ingestor->Sources()) {
+    for (const SourceView& v : Must(ingestor->Sources())) {
       if (v.config.name == name) return v.state;
     }
     FAIL("no source " << name);
@@ -198,7 +200,7 @@ TEST_CASE("new RSS and Atom items become drafts with the source's authority, top
   f.server.Set("/gov/rss.xml", RssFeed());
   f.server.Set("/ndrc/atom.xml", {Fixture("ndrc_atom.xml"), "\"a1\"", ""});
   f.Open({f.Source("gov", "/gov/rss.xml"), f.Source("ndrc", "/ndrc/atom.xml")});
-  std::vector<PollOutcome> out = f.ingestor->PollDue(f.clock.NowMs());
+  std::vector<PollOutcome> out = Must(f.ingestor->PollDue(f.clock.NowMs()));
   REQUIRE(out.size() == 2);
   CHECK(out[0].status == SourceStatus::kOk);
   CHECK(out[0].items_seen == 5);
@@ -224,7 +226,7 @@ TEST_CASE("new RSS and Atom items become drafts with the source's authority, top
   CHECK(st.items_imported == 5);
   CHECK(st.etag == "\"v1\"");
   CHECK(st.next_poll_ms == kT0 + 300 * 1000);
-  CHECK(f.ingestor->PollDue(f.clock.NowMs()).empty());  // nothing due yet
+  CHECK(Must(f.ingestor->PollDue(f.clock.NowMs())).empty());  // nothing due yet
 }
 
 TEST_CASE("a second poll sends the validators, gets 304 and creates no duplicates",
@@ -234,7 +236,7 @@ TEST_CASE("a second poll sends the validators, gets 304 and creates no duplicate
   f.Open({f.Source("gov", "/gov/rss.xml")});
   CHECK(f.Poll("gov").items_new == 5);
   f.clock.Advance(300 * 1000);
-  std::vector<PollOutcome> out = f.ingestor->PollDue(f.clock.NowMs());
+  std::vector<PollOutcome> out = Must(f.ingestor->PollDue(f.clock.NowMs()));
   REQUIRE(out.size() == 1);
   CHECK(out[0].status == SourceStatus::kNotModified);
   CHECK(out[0].http_status == 304);
@@ -270,7 +272,7 @@ TEST_CASE("a malformed feed and an XXE feed are rejected with reasons while a go
   f.server.Set("/gov/rss.xml", RssFeed());
   f.Open({f.Source("broken", "/broken.xml"), f.Source("xxe", "/xxe.xml"),
           f.Source("gov", "/gov/rss.xml")});
-  std::vector<PollOutcome> out = f.ingestor->PollAll();
+  std::vector<PollOutcome> out = Must(f.ingestor->PollAll());
   REQUIRE(out.size() == 3);
   CHECK(out[0].status == SourceStatus::kBadFeed);
   CHECK(out[0].error.rfind("XML parse error at line ", 0) == 0);
@@ -287,13 +289,13 @@ TEST_CASE("a malformed feed and an XXE feed are rejected with reasons while a go
   }
   staff::AuditFilter filter;
   filter.action_prefix = "ingest.rejected";
-  std::vector<staff::AuditRecord> records = f.audit->List(filter);
+  std::vector<staff::AuditRecord> records = Must(f.audit->List(filter));
   REQUIRE(records.size() == 2);
   CHECK(records[0].actor == "ingest:xxe");
   CHECK(records[0].object == "source:xxe");
   CHECK(records[0].detail.find("entity 'xxe'") != std::string::npos);
   CHECK(records[1].actor == "ingest:broken");
-  CHECK(f.audit->Verify().ok());
+  CHECK(Must(f.audit->Verify()).ok());
 }
 
 TEST_CASE("an HTML page served instead of the feed is rejected as not a feed", "[hub][ingest]") {
@@ -316,9 +318,9 @@ TEST_CASE("HTTP 500 backs off exponentially up to an hour and success resets it"
   CHECK(out.error == "HTTP 500");
   CHECK(out.next_poll_ms == kT0 + 20 * 1000);
   f.clock.Advance(19 * 1000);
-  CHECK(f.ingestor->PollDue(f.clock.NowMs()).empty());
+  CHECK(Must(f.ingestor->PollDue(f.clock.NowMs())).empty());
   f.clock.Advance(1000);
-  std::vector<PollOutcome> due = f.ingestor->PollDue(f.clock.NowMs());
+  std::vector<PollOutcome> due = Must(f.ingestor->PollDue(f.clock.NowMs()));
   REQUIRE(due.size() == 1);
   CHECK(due[0].next_poll_ms == f.clock.NowMs() + 40 * 1000);
   CHECK(f.State("down").failures == 2);
@@ -392,8 +394,9 @@ TEST_CASE("an item the sink refuses is counted, audited and tried again on the n
   CHECK(f.State("gov").items_rejected == 1);
   staff::AuditFilter filter;
   filter.action_prefix = "ingest.rejected";
-  REQUIRE(f.audit->List(filter).size() == 1);
-  CHECK(f.audit->List(filter)[0].detail.find("refused by the test sink") != std::string::npos);
+  REQUIRE(Must(f.audit->List(filter)).size() == 1);
+  CHECK(Must(f.audit->List(filter))[0].detail.find("refused by the test sink") !=
+        std::string::npos);
   f.refuse_title.clear();
   out = f.Poll("gov");
   CHECK(out.items_new == 1);
@@ -435,7 +438,7 @@ TEST_CASE("a status page reading Sources() does not wait for a slow poll", "[hub
     std::this_thread::sleep_for(std::chrono::milliseconds(2));  // waiting for the request
   }
   auto start = std::chrono::steady_clock::now();
-  std::vector<SourceView> views = f.ingestor->Sources();
+  std::vector<SourceView> views = Must(f.ingestor->Sources());
   auto took = std::chrono::steady_clock::now() - start;
   poller.join();
   REQUIRE(views.size() == 1);
@@ -490,14 +493,56 @@ TEST_CASE("the command-line renderings name each source, its status and counts",
   f.server.Set("/gov/rss.xml", RssFeed());
   f.server.Set("/xxe.xml", {Fixture("xxe.xml"), "", ""});
   f.Open({f.Source("gov", "/gov/rss.xml"), f.Source("xxe", "/xxe.xml")});
-  std::vector<PollOutcome> out = f.ingestor->PollAll();
+  std::vector<PollOutcome> out = Must(f.ingestor->PollAll());
   CHECK(FormatPollOutcome(out[0]) ==
         "gov: ok http=200 seen=5 new=5 rejected=0 next=2023-11-14T22:18:20.000Z");
   CHECK(FormatPollOutcome(out[1]).rfind("xxe: bad_feed http=200 seen=0 new=0", 0) == 0);
-  std::string table = FormatSourceTable(f.ingestor->Sources());
+  std::string table = FormatSourceTable(Must(f.ingestor->Sources()));
   CHECK(table.rfind("NAME", 0) == 0);
   CHECK(table.find("gov                 ok            0     5/5/0") != std::string::npos);
   CHECK(table.find("DTD declares entity 'xxe'") != std::string::npos);
+}
+
+// ---- A failing ingest.db is an error, never a plausible answer ------------
+
+TEST_CASE("a seen-items table that cannot be read fails the poll instead of skipping every item",
+          "[hub][ingest][store]") {
+  IngestFixture f;
+  f.server.Set("/gov/rss.xml", RssFeed());
+  f.Open({f.Source("gov", "/gov/rss.xml")});
+  testing::BreakDb(f.dir.File("ingest.db"), "DROP TABLE seen_item");
+  base::Result<PollOutcome> polled = f.ingestor->PollNow("gov");
+  REQUIRE_FALSE(polled.ok());
+  CHECK(polled.status().code() == base::Code::kIoError);
+  CHECK_THAT(polled.status().message(),
+             Catch::Contains("source gov") && Catch::Contains("no such table: seen_item"));
+  CHECK(f.DraftCount() == 0);
+  // The state was saved all the same: the reason shows, the source is not
+  // polled again at once, and its validators were not kept, so the next
+  // poll fetches the whole feed again instead of a 304.
+  SourceState st = f.State("gov");
+  CHECK_THAT(st.last_error, Catch::Contains("no such table: seen_item"));
+  CHECK(st.next_poll_ms > f.clock.NowMs());
+  CHECK(st.etag.empty());
+  CHECK(Must(f.ingestor->PollDue(f.clock.NowMs())).empty());
+  CHECK(f.ingestor->PollAll().status().code() == base::Code::kIoError);
+}
+
+TEST_CASE("a stored source status the program does not know is corruption naming it",
+          "[hub][ingest][store]") {
+  IngestFixture f;
+  f.server.Set("/gov/rss.xml", RssFeed());
+  f.Open({f.Source("gov", "/gov/rss.xml")});
+  REQUIRE(f.Poll("gov").status == SourceStatus::kOk);
+  testing::BreakDb(f.dir.File("ingest.db"), "UPDATE source_state SET last_status = 'asleep'");
+  base::Result<std::vector<SourceView>> views = f.ingestor->Sources();
+  REQUIRE_FALSE(views.ok());
+  CHECK(views.status().code() == base::Code::kCorruption);
+  CHECK_THAT(views.status().message(), Catch::Contains("source_state.last_status") &&
+                                           Catch::Contains("'gov'") && Catch::Contains("'asleep'"));
+  f.clock.Advance(3600 * 1000);
+  CHECK(f.ingestor->PollDue(f.clock.NowMs()).status().code() == base::Code::kCorruption);
+  CHECK(f.ingestor->PollNow("gov").status().code() == base::Code::kCorruption);
 }
 
 TEST_CASE("hub metrics count drafts per workflow state and upstream sources", "[desk][metrics]") {
@@ -525,9 +570,7 @@ TEST_CASE("hub metrics count drafts per workflow state and upstream sources", "[
   auto d = (*stack)->desk().Create(editor, c);
   REQUIRE(d.ok());
   REQUIRE((*stack)->desk().Submit(editor, d->id).ok());
-  base::Result<std::string> metrics = hub::HubMetricsText(*f.hub);
-  REQUIRE(metrics.ok());
-  const std::string& text = *metrics;
+  std::string text = testing::Must(hub::HubMetricsText(*f.hub));
   CHECK(text.find("# TYPE zhanqun_hub_drafts gauge") != std::string::npos);
   CHECK(text.find("zhanqun_hub_drafts{state=\"draft\"} 1\n") != std::string::npos);
   CHECK(text.find("zhanqun_hub_drafts{state=\"in_review\"} 1\n") != std::string::npos);
@@ -535,6 +578,16 @@ TEST_CASE("hub metrics count drafts per workflow state and upstream sources", "[
   CHECK(text.find("zhanqun_hub_source_up{source=\"ministry\"} 0\n") != std::string::npos);
   CHECK(text.find("zhanqun_hub_source_items_imported_total{source=\"ministry\"} 0\n") !=
         std::string::npos);
+  CHECK(text.find("zhanqun_hub_desk_store_up 1\n") != std::string::npos);
+
+  // A desk.db that cannot answer shows as down, not as a desk without drafts.
+  testing::BreakDb(dc.DeskDbPath(), "ALTER TABLE drafts RENAME TO drafts_gone");
+  text = testing::Must(hub::HubMetricsText(*f.hub));
+  CHECK(text.find("zhanqun_hub_desk_store_up 0\n") != std::string::npos);
+  CHECK(text.find("# TYPE zhanqun_hub_drafts gauge") != std::string::npos);
+  CHECK(text.find("zhanqun_hub_drafts{") == std::string::npos);
+  // ingest.db still answers: the sources are shown as before.
+  CHECK(text.find("zhanqun_hub_source_up{source=\"ministry\"} 0\n") != std::string::npos);
 }
 
 }  // namespace

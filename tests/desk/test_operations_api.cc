@@ -6,6 +6,7 @@
 
 #include "feeds/key_support.h"
 #include "hub/hub_test_support.h"
+#include "sql/sql_test_support.h"
 #include "zhanqun/desk/desk_api.h"
 #include "zhanqun/desk/desk_stack.h"
 #include "zhanqun/net/http.h"
@@ -23,6 +24,7 @@ using staff::Principal;
 using staff::Role;
 using staff::RoleSet;
 using testing::HubFixture;
+using testing::Must;
 using testing::NewKey;
 
 Principal Cli() {
@@ -63,6 +65,13 @@ struct ServedHub : HubFixture {
     REQUIRE(r.ok());
     return std::move(r).value();
   }
+  net::HttpResult Get(const std::string& path, const std::string& token) {
+    Result<net::HttpResult> r =
+        client.Get("http://127.0.0.1:" + std::to_string(server.port()) + path, 5000,
+                   {"Authorization: Bearer " + token});
+    REQUIRE(r.ok());
+    return std::move(r).value();
+  }
   // A token for a user with exactly `roles` (a system user: no password).
   std::string TokenWithRoles(const std::string& user, RoleSet roles) {
     REQUIRE(staff->accounts().AddUser(Cli(), user, "", "", roles).ok());
@@ -94,7 +103,7 @@ TEST_CASE("the staff API answers 401 without a known token and 403 without the p
   CHECK(h.Post("/api/v1/nodes", R"({"code":"330000","public_key":"x"})", editor).status == 403);
   CHECK(h.Post("/api/v1/topics", R"({"id":"t","title":"T"})", editor).status == 403);
   CHECK(testing::Must(h.hub->store().Releases(10)).empty());
-  CHECK(h.staff->audit().Head() == 2);  // user.add and token.create only
+  CHECK(testing::Must(h.staff->audit().Head()) == 2);  // user.add and token.create only
 
   // A token of an admin user scoped below admin is refused the same way.
   REQUIRE(h.staff->accounts().AddUser(Cli(), "root", "", "", RoleSet(RoleSet::kAll)).ok());
@@ -103,6 +112,44 @@ TEST_CASE("the staff API answers 401 without a known token and 403 without the p
   REQUIRE(narrow.ok());
   CHECK(h.Post("/api/v1/releases", kRelease, *narrow).status == 403);
   CHECK(h.staff->counters().auth_failures == 2);
+}
+
+TEST_CASE("the staff API answers 500, not 401, when the token store cannot be read",
+          "[desk][auth][http][store]") {
+  ServedHub h;
+  Result<std::string> token = h.staff->CreateAutomationToken(Cli(), "staff");
+  REQUIRE(token.ok());
+  testing::BreakDb(staff::Staff::AccountsDbPath(h.config.data_dir), "DROP TABLE api_tokens");
+  net::HttpResult r = h.Post("/api/v1/releases", kRelease, *token);
+  CHECK(r.status == 500);
+  CHECK(r.headers.count("www-authenticate") == 0);
+  CHECK_THAT(r.body, Catch::Contains("no such table: api_tokens"));
+  CHECK(h.staff->counters().auth_failures == 0);
+  CHECK(testing::Must(h.hub->store().Releases(10)).empty());
+}
+
+TEST_CASE("the desk API answers 500 naming the damage when a draft row does not read",
+          "[desk][http][store]") {
+  ServedHub h;
+  std::string editor = h.TokenWithRoles("ed", {Role::kEditor});
+  net::HttpResult made =
+      h.Post("/api/v1/drafts", R"({"title":"通知","authority":"国务院办公厅","body_text":"正文"})",
+             editor);
+  INFO(made.body);
+  REQUIRE(made.status == 201);
+  const std::string id = std::to_string(json::parse(made.body)["id"].get<std::int64_t>());
+  REQUIRE(h.Get("/api/v1/drafts", editor).status == 200);
+  testing::BreakDb(h.config.data_dir + "/desk.db", "UPDATE drafts SET state = 'limbo'");
+  for (const net::HttpResult& r :
+       {h.Get("/api/v1/drafts", editor), h.Get("/api/v1/drafts/" + id, editor),
+        h.Get("/api/v1/queue", editor), h.Post("/api/v1/drafts/" + id + "/submit", "", editor)}) {
+    INFO(r.body);
+    CHECK(r.status == 500);
+    json j = json::parse(r.body);
+    CHECK(j["code"] == "corruption");
+    CHECK_THAT(j["error"].get<std::string>(),
+               Catch::Contains("drafts.state") && Catch::Contains("'limbo'"));
+  }
 }
 
 TEST_CASE("actions with the automation token succeed and are audited",
@@ -123,7 +170,7 @@ TEST_CASE("actions with the automation token succeed and are audited",
 
   AuditFilter f;
   f.actor = "automation (token staff)";
-  std::vector<AuditRecord> records = h.staff->audit().List(f);
+  std::vector<AuditRecord> records = Must(h.staff->audit().List(f));
   REQUIRE(records.size() == 3);
   CHECK(records[2].action == "release.publish_direct");
   CHECK(records[2].object == "release:gov-1");
@@ -134,8 +181,8 @@ TEST_CASE("actions with the automation token succeed and are audited",
   CHECK(records[1].object == "node:330000");
   CHECK(records[0].action == "topic.define");
   CHECK(records[0].object == "topic:economy");
-  CHECK(h.staff->audit().Verify().ok());
-  for (const AuditRecord& r : h.staff->audit().List({})) {
+  CHECK(Must(h.staff->audit().Verify()).ok());
+  for (const AuditRecord& r : Must(h.staff->audit().List({}))) {
     CHECK(r.detail.find(*token) == std::string::npos);
   }
 }

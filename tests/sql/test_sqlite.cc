@@ -180,6 +180,23 @@ TEST_CASE("a statement reused after Reset takes fresh bindings", "[feeds][sqlite
   CHECK(CountRows(*db, "notes") == 4);
 }
 
+TEST_CASE("ForEachRowChecked stops at the first row the callback refuses", "[feeds][sqlite]") {
+  TempDir dir;
+  std::unique_ptr<Db> db = OpenDb(dir.File("a.db"), kV1);
+  REQUIRE(db->Exec("INSERT INTO notes (body) VALUES ('bad'), ('after')").ok());
+  base::Result<Stmt> sel = db->Prepare("SELECT body FROM notes ORDER BY id");
+  REQUIRE(sel.ok());
+  std::vector<std::string> seen;
+  base::Status s = ForEachRowChecked(*sel, [&](Stmt& row) {
+    seen.push_back(row.Text(0));
+    if (row.Text(0) == "bad") return base::Status::Corruption("notes.body: 'bad'");
+    return base::Status::Ok();
+  });
+  CHECK(s.code() == base::Code::kCorruption);
+  CHECK(s.message() == "notes.body: 'bad'");
+  CHECK(seen == std::vector<std::string>{"seed", "bad"});
+}
+
 TEST_CASE("a constraint violation is reported as already exists", "[feeds][sqlite]") {
   TempDir dir;
   std::unique_ptr<Db> db = OpenDb(dir.File("a.db"), kV2);

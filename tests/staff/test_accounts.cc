@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "sql/sql_test_support.h"
 #include "test_support.h"
 #include "zhanqun/base/clock.h"
 #include "zhanqun/staff/accounts.h"
@@ -13,6 +14,7 @@ namespace {
 using base::Code;
 using base::Result;
 using base::Status;
+using testing::Must;
 using testing::TempDir;
 
 constexpr base::TimeMs kT0 = 1700000000000;
@@ -71,7 +73,7 @@ struct AccountsFixture {
   std::vector<AuditRecord> AuditAll() {
     AuditFilter f;
     f.limit = 100000;
-    return audit->List(f);
+    return Must(audit->List(f));
   }
 };
 
@@ -106,7 +108,7 @@ TEST_CASE("login answers the same for a wrong password and an unknown user", "[a
   CHECK(unknown.status().code() == Code::kUnauthenticated);
   CHECK(wrong.status().message() == unknown.status().message());
   CHECK(wrong.status().message() == "wrong username or password");
-  CHECK(f.accounts->FindUser("alice")->last_login_ms == kT0);
+  CHECK(Must(f.accounts->FindUser("alice"))->last_login_ms == kT0);
 }
 
 TEST_CASE("account input rules reject bad usernames and passwords, naming the field",
@@ -134,7 +136,7 @@ TEST_CASE("account input rules reject bad usernames and passwords, naming the fi
   Status pw = f.accounts->SetPassword(Cli(), "zz", "short");
   CHECK_THAT(pw.message(), Catch::StartsWith("password:"));
   CHECK(f.accounts->SetRoles(Cli(), "nobody", {}).code() == Code::kNotFound);
-  CHECK(f.accounts->UserCount() == 2);
+  CHECK(Must(f.accounts->UserCount()) == 2);
 }
 
 TEST_CASE("login is throttled after 5 failures for a user until the window has passed",
@@ -190,21 +192,21 @@ TEST_CASE("sessions end after their idle timeout and their absolute lifetime",
   f.MustAdd("alice", {Role::kEditor});
   Session s = f.MustLogin("alice");
   f.clock.Advance(29 * kMinute);
-  REQUIRE(f.accounts->ResolveSession(s.id));
+  REQUIRE(Must(f.accounts->ResolveSession(s.id)));
   f.clock.Advance(29 * kMinute);  // touched 29 minutes ago: still alive
-  REQUIRE(f.accounts->ResolveSession(s.id));
+  REQUIRE(Must(f.accounts->ResolveSession(s.id)));
   f.clock.Advance(30 * kMinute);
-  CHECK_FALSE(f.accounts->ResolveSession(s.id));
+  CHECK_FALSE(Must(f.accounts->ResolveSession(s.id)));
 
   Session t = f.MustLogin("alice");
   for (base::TimeMs at = 0; at + 20 * kMinute < 8 * 60 * kMinute; at += 20 * kMinute) {
     f.clock.Advance(20 * kMinute);
-    REQUIRE(f.accounts->ResolveSession(t.id));
+    REQUIRE(Must(f.accounts->ResolveSession(t.id)));
   }
   f.clock.Set(t.expires_ms);
-  CHECK_FALSE(f.accounts->ResolveSession(t.id));
-  CHECK_FALSE(f.accounts->ResolveSession(""));
-  CHECK_FALSE(f.accounts->ResolveSession("not a session"));
+  CHECK_FALSE(Must(f.accounts->ResolveSession(t.id)));
+  CHECK_FALSE(Must(f.accounts->ResolveSession("")));
+  CHECK_FALSE(Must(f.accounts->ResolveSession("not a session")));
 }
 
 TEST_CASE("sessions survive a reopen and logout ends them", "[accounts][session]") {
@@ -212,12 +214,12 @@ TEST_CASE("sessions survive a reopen and logout ends them", "[accounts][session]
   f.MustAdd("alice", {Role::kEditor});
   Session s = f.MustLogin("alice");
   f.Reopen();
-  std::optional<Session> again = f.accounts->ResolveSession(s.id);
+  std::optional<Session> again = Must(f.accounts->ResolveSession(s.id));
   REQUIRE(again);
   CHECK(again->csrf == s.csrf);
   CHECK(again->who.username == "alice");
-  f.accounts->Logout(s.id);
-  CHECK_FALSE(f.accounts->ResolveSession(s.id));
+  REQUIRE(f.accounts->Logout(s.id).ok());
+  CHECK_FALSE(Must(f.accounts->ResolveSession(s.id)));
 }
 
 TEST_CASE("the CSRF check accepts only the session's own token", "[accounts][session][csrf]") {
@@ -232,7 +234,7 @@ TEST_CASE("the CSRF check accepts only the session's own token", "[accounts][ses
   CHECK_FALSE(Accounts::CheckCsrf(a, ""));
   CHECK_FALSE(Accounts::CheckCsrf(a, a.csrf.substr(1)));
   CHECK_FALSE(Accounts::CheckCsrf(Session{}, ""));
-  std::optional<Session> resolved = f.accounts->ResolveSession(a.id);
+  std::optional<Session> resolved = Must(f.accounts->ResolveSession(a.id));
   REQUIRE(resolved);
   CHECK(Accounts::CheckCsrf(*resolved, a.csrf));
 }
@@ -243,19 +245,19 @@ TEST_CASE("a disabled user cannot log in and its sessions and tokens stop workin
   f.MustAdd("alice", {Role::kEditor});
   Session s = f.MustLogin("alice");
   std::string token = f.MustToken("alice", "alice-bot", {Role::kEditor});
-  REQUIRE(f.accounts->ResolveBearer("Bearer " + token));
+  REQUIRE(Must(f.accounts->ResolveBearer("Bearer " + token)));
   REQUIRE(f.accounts->SetDisabled(Cli(), "alice", true).ok());
-  CHECK(f.accounts->FindUser("alice")->disabled);
-  CHECK_FALSE(f.accounts->ResolveSession(s.id));
-  CHECK_FALSE(f.accounts->ResolveBearer("Bearer " + token));
+  CHECK(Must(f.accounts->FindUser("alice"))->disabled);
+  CHECK_FALSE(Must(f.accounts->ResolveSession(s.id)));
+  CHECK_FALSE(Must(f.accounts->ResolveBearer("Bearer " + token)));
   Result<Session> login = f.accounts->Login("alice", kPassword, "192.0.2.1");
   CHECK(login.status().code() == Code::kPermissionDenied);
   // A wrong password does not reveal that the account is disabled.
   CHECK(f.accounts->Login("alice", "wrong password", "192.0.2.1").status().code() ==
         Code::kUnauthenticated);
   REQUIRE(f.accounts->SetDisabled(Cli(), "alice", false).ok());
-  CHECK(f.accounts->ResolveBearer("Bearer " + token));
-  CHECK_FALSE(f.accounts->ResolveSession(s.id));  // disabling ended it for good
+  CHECK(Must(f.accounts->ResolveBearer("Bearer " + token)));
+  CHECK_FALSE(Must(f.accounts->ResolveSession(s.id)));  // disabling ended it for good
   CHECK(f.accounts->Login("alice", kPassword, "192.0.2.1").ok());
 }
 
@@ -265,7 +267,7 @@ TEST_CASE("a token acts only within both its scopes and its user's current roles
   f.MustAdd("rita", {Role::kReviewer, Role::kApprover});
   std::string token = f.MustToken("rita", "rita-review", {Role::kReviewer});
   CHECK(token.rfind("zq_", 0) == 0);
-  std::optional<Principal> p = f.accounts->ResolveBearer("Bearer " + token);
+  std::optional<Principal> p = Must(f.accounts->ResolveBearer("Bearer " + token));
   REQUIRE(p);
   CHECK(p->via == Principal::Via::kToken);
   CHECK(p->token_name == "rita-review");
@@ -275,7 +277,7 @@ TEST_CASE("a token acts only within both its scopes and its user's current roles
   CHECK(Require(*p, Permission::kApprove).code() == Code::kPermissionDenied);
 
   REQUIRE(f.accounts->SetRoles(Cli(), "rita", {Role::kApprover}).ok());
-  p = f.accounts->ResolveBearer("Bearer " + token);
+  p = Must(f.accounts->ResolveBearer("Bearer " + token));
   REQUIRE(p);
   CHECK(p->roles.empty());  // the user lost the role the token was scoped to
 
@@ -300,16 +302,16 @@ TEST_CASE("bearer headers that are missing, malformed, unknown or revoked are re
   AccountsFixture f;
   f.MustAdd("alice", {Role::kEditor});
   std::string token = f.MustToken("alice", "ci", {Role::kEditor});
-  CHECK(f.accounts->ResolveBearer("Bearer " + token));
+  CHECK(Must(f.accounts->ResolveBearer("Bearer " + token)));
   for (const std::string& bad :
        std::vector<std::string>{"", "Bearer ", "Bearer wrong", token, "Basic " + token,
                                 "Bearer " + token + "x", "bearer" + token}) {
     INFO(bad);
-    CHECK_FALSE(f.accounts->ResolveBearer(bad));
+    CHECK_FALSE(Must(f.accounts->ResolveBearer(bad)));
   }
   f.clock.Advance(5000);
-  REQUIRE(f.accounts->ResolveBearer("Bearer " + token));
-  std::vector<TokenInfo> list = f.accounts->Tokens();
+  REQUIRE(Must(f.accounts->ResolveBearer("Bearer " + token)));
+  std::vector<TokenInfo> list = Must(f.accounts->Tokens());
   REQUIRE(list.size() == 1);
   CHECK(list[0].name == "ci");
   CHECK(list[0].username == "alice");
@@ -317,8 +319,8 @@ TEST_CASE("bearer headers that are missing, malformed, unknown or revoked are re
   CHECK(list[0].created_ms == kT0);
   CHECK(list[0].last_used_ms == kT0 + 5000);
   REQUIRE(f.accounts->RevokeToken(Cli(), "ci").ok());
-  CHECK_FALSE(f.accounts->ResolveBearer("Bearer " + token));
-  CHECK(f.accounts->Tokens()[0].revoked);
+  CHECK_FALSE(Must(f.accounts->ResolveBearer("Bearer " + token)));
+  CHECK(Must(f.accounts->Tokens())[0].revoked);
   CHECK(f.accounts->RevokeToken(Cli(), "ci").code() == Code::kFailedPrecondition);
   CHECK(f.accounts->RevokeToken(Cli(), "nope").code() == Code::kNotFound);
 }
@@ -336,7 +338,7 @@ TEST_CASE("users manage their own tokens; other tokens need the admin role",
   CHECK_THAT(for_bob.status().message(), Catch::Contains("token.manage needs the admin role"));
   // A token principal may not mint a wider token for its own user.
   std::string narrow = f.MustToken("alice", "narrow", {Role::kEditor});
-  std::optional<Principal> via_token = f.accounts->ResolveBearer("Bearer " + narrow);
+  std::optional<Principal> via_token = Must(f.accounts->ResolveBearer("Bearer " + narrow));
   REQUIRE(via_token);
   CHECK(f.accounts->CreateToken(*via_token, "alice", "wider", {Role::kReviewer}).status().code() ==
         Code::kPermissionDenied);
@@ -363,17 +365,17 @@ TEST_CASE("managing users needs the admin role, except changing one's own passwo
   CHECK(f.accounts->SetRoles(ed, "ed", RoleSet(RoleSet::kAll)).code() == Code::kPermissionDenied);
   CHECK(f.accounts->SetDisabled(ed, "root", true).code() == Code::kPermissionDenied);
   CHECK(f.accounts->SetPassword(ed, "root", "a new password").code() == Code::kPermissionDenied);
-  CHECK_FALSE(f.accounts->FindUser("eve"));
-  CHECK(f.accounts->FindUser("ed")->roles == RoleSet{Role::kEditor});
+  CHECK_FALSE(Must(f.accounts->FindUser("eve")));
+  CHECK(Must(f.accounts->FindUser("ed"))->roles == RoleSet{Role::kEditor});
 
   CHECK(f.accounts->SetPassword(ed, "ed", "a new password").ok());
   CHECK(f.accounts->Login("ed", "a new password", "r").ok());
   CHECK(f.accounts->AddUser(root, "eve", "伊娃", kPassword, {Role::kReviewer}).ok());
-  CHECK(f.accounts->FindUser("eve")->display_name == "伊娃");
+  CHECK(Must(f.accounts->FindUser("eve"))->display_name == "伊娃");
   CHECK(f.accounts->SetRoles(root, "eve", {Role::kEditor}).ok());
-  CHECK(f.accounts->FindUser("eve")->roles == RoleSet{Role::kEditor});
-  CHECK(f.accounts->FindUserById(f.accounts->FindUser("eve")->id)->username == "eve");
-  std::vector<User> users = f.accounts->Users();
+  CHECK(Must(f.accounts->FindUser("eve"))->roles == RoleSet{Role::kEditor});
+  CHECK(Must(f.accounts->FindUserById(Must(f.accounts->FindUser("eve"))->id))->username == "eve");
+  std::vector<User> users = Must(f.accounts->Users());
   REQUIRE(users.size() == 3);
   CHECK(users[0].username == "ed");  // by username
 }
@@ -385,7 +387,7 @@ TEST_CASE("a user without a password can never log in", "[accounts][login][secur
   CHECK(f.accounts->Login("automation", kPassword, "r").status().code() == Code::kUnauthenticated);
   // It still owns tokens.
   std::string t = f.MustToken("automation", "deploy", {Role::kAdmin});
-  CHECK(f.accounts->ResolveBearer("Bearer " + t)->Can(Permission::kPublishDirect));
+  CHECK(Must(f.accounts->ResolveBearer("Bearer " + t))->Can(Permission::kPublishDirect));
 }
 
 TEST_CASE("every account change is audited by its actor and no secret reaches the audit log",
@@ -402,7 +404,7 @@ TEST_CASE("every account change is audited by its actor and no secret reaches th
   (void)f.accounts->Login("alice", "second password", "192.0.2.9");  // throttled
   std::string token = f.MustToken("alice", "bot", {Role::kReviewer});
   REQUIRE(f.accounts->RevokeToken(s->who, "bot").ok());
-  f.accounts->Logout(s->id);
+  REQUIRE(f.accounts->Logout(s->id).ok());
 
   std::vector<AuditRecord> records = f.AuditAll();
   std::multiset<std::string> actions;
@@ -425,7 +427,7 @@ TEST_CASE("every account change is audited by its actor and no secret reaches th
   CHECK(actions.count("login.failed") == 5);
   AuditFilter by_alice;
   by_alice.actor = "alice";
-  std::vector<AuditRecord> mine = f.audit->List(by_alice);
+  std::vector<AuditRecord> mine = Must(f.audit->List(by_alice));
   REQUIRE(mine.size() == 3);  // newest first: logout, token.revoke, login.ok
   CHECK(mine[0].action == "logout");
   CHECK(mine[1].action == "token.revoke");
@@ -433,10 +435,88 @@ TEST_CASE("every account change is audited by its actor and no secret reaches th
   CHECK(mine[2].detail == R"({"remote":"192.0.2.1"})");
   AuditFilter adds;
   adds.action_prefix = "user.add";
-  REQUIRE(f.audit->List(adds).size() == 1);
-  CHECK(f.audit->List(adds)[0].actor == "cli:test");
-  CHECK(f.audit->List(adds)[0].object == "user:alice");
-  CHECK(f.audit->Verify().ok());
+  REQUIRE(Must(f.audit->List(adds)).size() == 1);
+  CHECK(Must(f.audit->List(adds))[0].actor == "cli:test");
+  CHECK(Must(f.audit->List(adds))[0].object == "user:alice");
+  CHECK(Must(f.audit->Verify()).ok());
+}
+
+// ---- A failing accounts.db is an error, never a plausible answer ----------
+
+TEST_CASE("a users table that cannot be read is an error, not an unknown user or an empty list",
+          "[accounts][store]") {
+  AccountsFixture f;
+  User alice = f.MustAdd("alice", {Role::kEditor});
+  testing::BreakDb(f.dir.File("accounts.db"), "DROP TABLE users");
+  for (const Status& s :
+       {f.accounts->FindUser("alice").status(), f.accounts->FindUserById(alice.id).status(),
+        f.accounts->Users().status(), f.accounts->UserCount().status(),
+        f.accounts->SetRoles(Cli(), "alice", {Role::kAdmin}),
+        f.accounts->SetPassword(Cli(), "alice", "a new password"),
+        f.accounts->AddUser(Cli(), "bob", "", kPassword, {}).status()}) {
+    INFO(s.ToString());
+    CHECK(s.code() == Code::kIoError);
+    CHECK_THAT(s.message(), Catch::Contains("no such table: users"));
+  }
+  // Not "wrong username or password": the user may well exist.
+  Result<Session> login = f.accounts->Login("alice", kPassword, "192.0.2.1");
+  CHECK(login.status().code() == Code::kIoError);
+}
+
+TEST_CASE("a session or token lookup that fails is an error, not a logged-out visitor",
+          "[accounts][store][security]") {
+  AccountsFixture f;
+  f.MustAdd("alice", {Role::kEditor});
+  Session s = f.MustLogin("alice");
+  std::string token = f.MustToken("alice", "ci", {Role::kEditor});
+  testing::BreakDb(f.dir.File("accounts.db"), "DROP TABLE sessions; DROP TABLE api_tokens");
+  Result<std::optional<Session>> session = f.accounts->ResolveSession(s.id);
+  CHECK(session.status().code() == Code::kIoError);
+  CHECK(f.accounts->Logout(s.id).code() == Code::kIoError);
+  Result<std::optional<Principal>> bearer = f.accounts->ResolveBearer("Bearer " + token);
+  CHECK(bearer.status().code() == Code::kIoError);
+  CHECK(f.accounts->Tokens().status().code() == Code::kIoError);
+  // A header that is not a bearer token needs no lookup: still plainly "nobody".
+  CHECK_FALSE(Must(f.accounts->ResolveBearer("Basic x")));
+  CHECK_FALSE(Must(f.accounts->ResolveSession("")));
+}
+
+TEST_CASE("a login whose throttle cannot be read or written is refused with the store's error",
+          "[accounts][store][throttle][security]") {
+  AccountsFixture f;
+  f.MustAdd("alice", {Role::kEditor});
+  testing::BreakDb(f.dir.File("accounts.db"), "DROP TABLE login_failures");
+  // Before, an unreadable throttle counted as "not throttled" and a failure
+  // that could not be recorded was forgotten: guessing went on unlimited.
+  for (const std::string& password : {std::string("wrong password"), kPassword}) {
+    Result<Session> s = f.accounts->Login("alice", password, "192.0.2.1");
+    INFO(s.status().ToString());
+    CHECK(s.status().code() == Code::kIoError);
+    CHECK_THAT(s.status().message(), Catch::Contains("login_failures"));
+  }
+}
+
+TEST_CASE("a stored role mask with an unknown bit is corruption naming the column and value",
+          "[accounts][store]") {
+  AccountsFixture f;
+  f.MustAdd("alice", {Role::kEditor});
+  f.MustAdd("bob", {Role::kEditor});
+  std::string token = f.MustToken("bob", "ci", {Role::kEditor});
+  testing::BreakDb(f.dir.File("accounts.db"),
+                   "UPDATE users SET roles = 17 WHERE username = 'alice';"
+                   "UPDATE api_tokens SET scopes = 64 WHERE name = 'ci'");
+  Result<std::optional<User>> alice = f.accounts->FindUser("alice");
+  REQUIRE_FALSE(alice.ok());
+  CHECK(alice.status().code() == Code::kCorruption);
+  CHECK_THAT(alice.status().message(),
+             Catch::Contains("users.roles") && Catch::Contains("'alice'") && Catch::Contains("17"));
+  CHECK(f.accounts->Users().status().code() == Code::kCorruption);
+  CHECK(Must(f.accounts->FindUser("bob"))->roles == RoleSet{Role::kEditor});
+  Result<std::vector<TokenInfo>> tokens = f.accounts->Tokens();
+  CHECK(tokens.status().code() == Code::kCorruption);
+  CHECK_THAT(tokens.status().message(),
+             Catch::Contains("api_tokens.scopes") && Catch::Contains("64"));
+  CHECK(f.accounts->ResolveBearer("Bearer " + token).status().code() == Code::kCorruption);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ namespace {
 
 using base::Code;
 using base::Result;
+using testing::Must;
 using testing::TempDir;
 
 constexpr base::TimeMs kT0 = 1700000000000;
@@ -67,7 +68,7 @@ std::size_t FindOnce(const std::string& haystack, const std::string& needle) {
 TEST_CASE("audit appends chain each record to the one before", "[audit]") {
   TempDir dir;
   std::unique_ptr<AuditLog> log = OpenLog(dir.File("audit.db"));
-  CHECK(log->Head() == 0);
+  CHECK(Must(log->Head()) == 0);
   Result<AuditRecord> a = log->Append(kT0, "alice", "user.add", "user:bob", "");
   REQUIRE(a.ok());
   CHECK(a->seq == 1);
@@ -78,15 +79,15 @@ TEST_CASE("audit appends chain each record to the one before", "[audit]") {
   REQUIRE(b.ok());
   CHECK(b->seq == 2);
   CHECK(b->prev_hash == a->hash);
-  CHECK(log->Head() == 2);
-  std::optional<AuditRecord> got = log->Get(2);
+  CHECK(Must(log->Head()) == 2);
+  std::optional<AuditRecord> got = Must(log->Get(2));
   REQUIRE(got);
   CHECK(got->hash == b->hash);
   CHECK(got->detail == R"({"remote":"x"})");
-  CHECK_FALSE(log->Get(3));
+  CHECK_FALSE(Must(log->Get(3)));
   CHECK(log->Append(kT0, "a", "b", "c", "[1]").status().code() == Code::kInvalidArgument);
   CHECK(log->Append(kT0, "a", "b", "c", "not json").status().code() == Code::kInvalidArgument);
-  CHECK(log->Head() == 2);
+  CHECK(Must(log->Head()) == 2);
 }
 
 TEST_CASE("the record hash is SHA-256 over the canonical JSON array", "[audit]") {
@@ -103,25 +104,25 @@ TEST_CASE("audit lists newest first and filters by actor, action prefix, object 
   REQUIRE(log->Append(kT0, "bob", "review.pass", "draft:1").ok());
   REQUIRE(log->Append(kT0, "alice", "draft.edit", "draft:2").ok());
   REQUIRE(log->Append(kT0, "carol", "user.add", "user:dan").ok());
-  std::vector<AuditRecord> all = log->List({});
+  std::vector<AuditRecord> all = Must(log->List({}));
   REQUIRE(all.size() == 4);
   CHECK(all[0].seq == 4);
   CHECK(all[3].seq == 1);
   AuditFilter f;
   f.actor = "alice";
-  CHECK(log->List(f).size() == 2);
+  CHECK(Must(log->List(f)).size() == 2);
   f = {};
   f.action_prefix = "draft.";
-  CHECK(log->List(f).size() == 2);
+  CHECK(Must(log->List(f)).size() == 2);
   f = {};
   f.object = "draft:1";
-  std::vector<AuditRecord> d1 = log->List(f);
+  std::vector<AuditRecord> d1 = Must(log->List(f));
   REQUIRE(d1.size() == 2);
   CHECK(d1[0].action == "review.pass");
   f = {};
   f.before_seq = 3;
   f.limit = 1;
-  std::vector<AuditRecord> page = log->List(f);
+  std::vector<AuditRecord> page = Must(log->List(f));
   REQUIRE(page.size() == 1);
   CHECK(page[0].seq == 2);
 }
@@ -138,19 +139,19 @@ TEST_CASE("the audit table refuses UPDATE and DELETE", "[audit][security]") {
   base::Status del = raw->Exec("DELETE FROM audit WHERE seq = 1");
   REQUIRE_FALSE(del.ok());
   CHECK_THAT(del.message(), Catch::Contains("append-only: DELETE refused"));
-  CHECK(log->Get(1)->actor == "alice");
-  CHECK(log->Verify().ok());
+  CHECK(Must(log->Get(1))->actor == "alice");
+  CHECK(Must(log->Verify()).ok());
 }
 
 TEST_CASE("audit verify walks an intact chain", "[audit]") {
   TempDir dir;
   const std::string path = dir.File("audit.db");
   WriteTwenty(path);
-  AuditVerification v = OpenLog(path)->Verify();
+  AuditVerification v = Must(OpenLog(path)->Verify());
   CHECK(v.ok());
   CHECK(v.records == 20);
   CHECK(v.problem.empty());
-  CHECK(OpenLog(dir.File("empty.db"))->Verify().ok());
+  CHECK(Must(OpenLog(dir.File("empty.db"))->Verify()).ok());
 }
 
 TEST_CASE("audit verify names record 7 when one byte of its detail is changed on disk",
@@ -161,8 +162,8 @@ TEST_CASE("audit verify names record 7 when one byte of its detail is changed on
   std::size_t at = FindOnce(testing::ReadText(path), Marker(7));
   FlipByte(path, at, 'M');  // "marker-7-..." becomes "Marker-7-..."
   std::unique_ptr<AuditLog> log = OpenLog(path);
-  CHECK(log->Get(7)->detail == "{\"note\":\"M" + Marker(7).substr(1) + "\"}");
-  AuditVerification v = log->Verify();
+  CHECK(Must(log->Get(7))->detail == "{\"note\":\"M" + Marker(7).substr(1) + "\"}");
+  AuditVerification v = Must(log->Verify());
   CHECK(v.first_bad == 7);
   CHECK(v.records == 6);
   CHECK_THAT(v.problem, Catch::StartsWith("record 7: "));
@@ -174,12 +175,12 @@ TEST_CASE("audit verify names record 13 when one byte of its stored hash is chan
   TempDir dir;
   const std::string path = dir.File("audit.db");
   WriteTwenty(path);
-  std::string h12 = OpenLog(path)->Get(12)->hash, h13 = OpenLog(path)->Get(13)->hash;
+  std::string h12 = Must(OpenLog(path)->Get(12))->hash, h13 = Must(OpenLog(path)->Get(13))->hash;
   // Record 13's row stores prev_hash (= h12) and then its own hash; record
   // 14's row holds h13 too, as its prev_hash, followed by h14.
   std::size_t at = FindOnce(testing::ReadText(path), h12 + h13) + 64 + 10;
   FlipByte(path, at, h13[10] == '0' ? '1' : '0');
-  AuditVerification v = OpenLog(path)->Verify();
+  AuditVerification v = Must(OpenLog(path)->Verify());
   CHECK(v.first_bad == 13);
   CHECK_THAT(v.problem, Catch::StartsWith("record 13: "));
 }
@@ -194,7 +195,7 @@ TEST_CASE("audit verify names the gap when a record is deleted behind the trigge
     REQUIRE(raw->Exec("DROP TRIGGER audit_no_delete").ok());
     REQUIRE(raw->Exec("DELETE FROM audit WHERE seq = 9").ok());
   }
-  AuditVerification v = OpenLog(path)->Verify();
+  AuditVerification v = Must(OpenLog(path)->Verify());
   CHECK(v.first_bad == 9);
   CHECK(v.problem == "record 9: missing (next stored record is 10)");
 }
@@ -207,7 +208,7 @@ TEST_CASE("audit verify catches a record rewritten with a fresh hash of its own"
   {
     // An attacker who recomputes record 5's hash still breaks record 6's link.
     std::unique_ptr<AuditLog> log = OpenLog(path);
-    AuditRecord r = *log->Get(5);
+    AuditRecord r = *Must(log->Get(5));
     r.actor = "mallory";
     std::unique_ptr<sql::Db> raw = RawDb(path);
     REQUIRE(raw->Exec("DROP TRIGGER audit_no_update").ok());
@@ -216,9 +217,24 @@ TEST_CASE("audit verify catches a record rewritten with a fresh hash of its own"
     st->Bind(1, r.actor).Bind(2, AuditRecordHash(r));
     REQUIRE(st->Run().ok());
   }
-  AuditVerification v = OpenLog(path)->Verify();
+  AuditVerification v = Must(OpenLog(path)->Verify());
   CHECK(v.first_bad == 6);
   CHECK(v.problem == "record 6: prev_hash does not link to record 5");
+}
+
+TEST_CASE("an audit table that cannot be read is an error, not an empty or broken log",
+          "[audit][store]") {
+  TempDir dir;
+  const std::string path = dir.File("audit.db");
+  std::unique_ptr<AuditLog> log = OpenLog(path);
+  REQUIRE(log->Append(kT0, "alice", "user.add", "user:bob").ok());
+  REQUIRE(RawDb(path)->Exec("DROP TABLE audit").ok());
+  for (const base::Status& s : {log->List({}).status(), log->Get(1).status(), log->Head().status(),
+                                log->Verify().status()}) {
+    INFO(s.ToString());
+    CHECK(s.code() == Code::kIoError);
+    CHECK_THAT(s.message(), Catch::Contains("no such table: audit"));
+  }
 }
 
 TEST_CASE("two audit logs on one file keep a single chain", "[audit]") {
@@ -230,7 +246,7 @@ TEST_CASE("two audit logs on one file keep a single chain", "[audit]") {
     REQUIRE(a->Append(kT0, "serve", "x", "y").ok());
     REQUIRE(b->Append(kT0, "cli", "x", "y").ok());
   }
-  AuditVerification v = a->Verify();
+  AuditVerification v = Must(a->Verify());
   CHECK(v.ok());
   CHECK(v.records == 10);
 }

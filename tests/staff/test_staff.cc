@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "sql/sql_test_support.h"
 #include "test_support.h"
 #include "zhanqun/base/clock.h"
 #include "zhanqun/base/hash.h"
@@ -14,6 +15,7 @@ namespace {
 
 using base::Code;
 using base::Result;
+using testing::Must;
 using testing::ReadText;
 using testing::TempDir;
 
@@ -41,27 +43,41 @@ TEST_CASE("bearer tokens check out and wrong ones are refused", "[staff][auth]")
   cli.username = "cli:test";
   Result<std::string> token = f.staff->CreateAutomationToken(cli, "ci");
   REQUIRE(token.ok());
-  std::optional<Principal> who = f.staff->Authenticate("Bearer " + *token);
+  std::optional<Principal> who = Must(f.staff->Authenticate("Bearer " + *token));
   REQUIRE(who);
   CHECK(who->AuditName() == "automation (token ci)");
   CHECK(who->Can(Permission::kPublishDirect));
   CHECK_FALSE(who->Can(Permission::kReview));
-  CHECK_FALSE(f.staff->Authenticate("Bearer " + *token + "x"));
-  CHECK_FALSE(f.staff->Authenticate("Bearer wrong"));
-  CHECK_FALSE(f.staff->Authenticate(*token));
-  CHECK_FALSE(f.staff->Authenticate("Basic " + *token));
-  CHECK_FALSE(f.staff->Authenticate("Bearer "));
-  CHECK_FALSE(f.staff->Authenticate(""));
+  CHECK_FALSE(Must(f.staff->Authenticate("Bearer " + *token + "x")));
+  CHECK_FALSE(Must(f.staff->Authenticate("Bearer wrong")));
+  CHECK_FALSE(Must(f.staff->Authenticate(*token)));
+  CHECK_FALSE(Must(f.staff->Authenticate("Basic " + *token)));
+  CHECK_FALSE(Must(f.staff->Authenticate("Bearer ")));
+  CHECK_FALSE(Must(f.staff->Authenticate("")));
   CHECK(f.staff->counters().auth_failures == 6);
 
   Result<std::string> dup = f.staff->CreateAutomationToken(cli, "ci");
   REQUIRE_FALSE(dup.ok());
   CHECK(dup.status().code() == Code::kAlreadyExists);
-  CHECK(f.staff->Authenticate("Bearer " + *token));
+  CHECK(Must(f.staff->Authenticate("Bearer " + *token)));
   // The system user exists once and can never log in.
   REQUIRE(f.staff->CreateAutomationToken(cli, "ci2").ok());
-  CHECK(f.staff->accounts().UserCount() == 1);
+  CHECK(Must(f.staff->accounts().UserCount()) == 1);
   CHECK(f.staff->accounts().Login("automation", "", "r").status().code() == Code::kUnauthenticated);
+}
+
+TEST_CASE("a token store that cannot be read is an error, not a counted refusal",
+          "[staff][auth][store]") {
+  StaffFixture f;
+  Principal cli;
+  cli.via = Principal::Via::kCli;
+  Result<std::string> token = f.staff->CreateAutomationToken(cli, "ci");
+  REQUIRE(token.ok());
+  testing::BreakDb(Staff::AccountsDbPath(f.dir.path()), "DROP TABLE api_tokens");
+  Result<std::optional<Principal>> who = f.staff->Authenticate("Bearer " + *token);
+  CHECK(who.status().code() == Code::kIoError);
+  CHECK(f.staff->counters().auth_failures == 0);
+  CHECK(f.staff->CreateAutomationToken(cli, "ci2").status().code() == Code::kIoError);
 }
 
 TEST_CASE("tokens are stored hashed: the secret is not in the database files",

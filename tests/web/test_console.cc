@@ -11,6 +11,7 @@
 
 #include "feeds/key_support.h"
 #include "hub/hub_test_support.h"
+#include "sql/sql_test_support.h"
 #include "zhanqun/feeds/report.h"
 #include "zhanqun/sql/sqlite.h"
 #include "zhanqun/staff/accounts.h"
@@ -190,6 +191,33 @@ TEST_CASE("repeated failed logins show the throttling message", "[web][security]
   CHECK_THAT(last.body, Catch::Contains("登录尝试过多"));
   // The right password is refused too while the throttle holds.
   CHECK(f.PostLogin("admin", kAdminPassword).status == 429);
+}
+
+TEST_CASE("a session that cannot be looked up answers 500, not the login page",
+          "[web][security][store]") {
+  WebFixture f;
+  std::string admin = f.Login("admin", kAdminPassword);
+  REQUIRE(f.Get("/desk", admin).status == 200);
+  testing::BreakDb(staff::Staff::AccountsDbPath(f.config.data_dir), "DROP TABLE sessions");
+  net::HttpResult page = f.Get("/desk", admin);
+  CHECK(page.status == 500);
+  CHECK_THAT(page.body,
+             Catch::Contains("服务器内部错误") && Catch::Contains("no such table: sessions"));
+  CHECK(page.headers.count("location") == 0);
+  net::HttpResult j = f.Get("/console?format=json", admin);
+  CHECK(j.status == 500);
+  CHECK(j.headers["content-type"].find("application/json") == 0);
+  CHECK(json::parse(j.body)["code"] == "io_error");
+}
+
+TEST_CASE("a login whose failure cannot be recorded answers 500, not a wrong password",
+          "[web][security][store]") {
+  WebFixture f;
+  testing::BreakDb(staff::Staff::AccountsDbPath(f.config.data_dir), "DROP TABLE login_failures");
+  net::HttpResult r = f.PostLogin("admin", "wrong-password-1");
+  CHECK(r.status == 500);
+  CHECK_THAT(r.body, !Catch::Contains("用户名或密码错误"));
+  CHECK_THAT(r.body, Catch::Contains("login_failures"));
 }
 
 TEST_CASE("a form post without the session's own CSRF token changes nothing", "[web][security]") {

@@ -50,7 +50,8 @@ base::Result<base::TimeMs> ParseLocalTime(const std::string& value);
 void AddLocalTimes(nlohmann::json& j, std::initializer_list<const char*> keys);
 // The message for a ?done=<code> after a redirect ("" when unknown).
 std::string FlashMessage(const std::string& code);
-// The HTTP status for a refused action, for the page that shows the error.
+// The HTTP status for a refused action, for the page that shows the error
+// (500 for a store's I/O error or damaged data).
 int ErrorStatus(const base::Status& s);
 
 }  // namespace zhanqun::web

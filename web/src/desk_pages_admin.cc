@@ -64,7 +64,9 @@ HttpResponse Audit(Pages& p, WebContext& ctx) {
     f.before_seq = std::stoull(before);
   }
   f.limit = 100;
-  std::vector<staff::AuditRecord> records = audit.List(f);
+  Result<std::vector<staff::AuditRecord>> listed = audit.List(f);
+  if (!listed.ok()) return p.web->ServerError(ctx, listed.status());
+  const std::vector<staff::AuditRecord>& records = *listed;
   json rows = json::array();
   for (const staff::AuditRecord& r : records) {
     json j = desk::AuditToJson(r);
@@ -77,7 +79,9 @@ HttpResponse Audit(Pages& p, WebContext& ctx) {
   json page = {
       {"actor", f.actor}, {"action", f.action_prefix}, {"object", f.object}, {"records", rows}};
   if (ctx.req.Query("verify") == "1") {
-    staff::AuditVerification v = audit.Verify();
+    Result<staff::AuditVerification> verified = audit.Verify();
+    if (!verified.ok()) return p.web->ServerError(ctx, verified.status());
+    const staff::AuditVerification& v = *verified;
     page["verified"] = {
         {"intact", v.ok()}, {"records", std::to_string(v.records)}, {"problem", v.problem}};
   }
@@ -108,15 +112,24 @@ HttpResponse TopicPost(Pages& p, WebContext& ctx) {
   feeds::TopicDef t{ctx.form.Get("id"), ctx.form.Get("title"), ctx.form.Get("description")};
   Result<feeds::SignedEntry> se = p.web->hub().AddTopic(t);
   if (!se.ok()) return TopicsPage(p, ctx, ErrorStatus(se.status()), se.status().message());
-  (void)p.web->audit().Append(p.web->hub().clock().NowMs(), ctx.principal().AuditName(),
-                              "topic.define", "topic:" + t.id,
-                              json{{"title", t.title}, {"seq", se->entry.log.seq}}.dump());
+  Status audited =
+      p.web->audit()
+          .Append(p.web->hub().clock().NowMs(), ctx.principal().AuditName(), "topic.define",
+                  "topic:" + t.id, json{{"title", t.title}, {"seq", se->entry.log.seq}}.dump())
+          .status();
+  // The topic is in the log already; say that its audit record is missing.
+  if (!audited.ok()) {
+    return p.web->ServerError(
+        ctx, audited.Context("topic '" + t.id + "' was published but not audited"));
+  }
   return Web::Redirect("/desk/topics?done=topic");
 }
 
 HttpResponse UsersPage(Pages& p, WebContext& ctx, int status, const std::string& error) {
+  Result<std::vector<staff::User>> all = p.web->accounts().Users();
+  if (!all.ok()) return p.web->ServerError(ctx, all.status());
   json users = json::array();
-  for (const staff::User& u : p.web->accounts().Users()) {
+  for (const staff::User& u : *all) {
     users.push_back({{"username", u.username},
                      {"display_name", u.display_name},
                      {"roles_text", RolesText(u.roles)},
@@ -161,8 +174,16 @@ HttpResponse TokensPage(Pages& p, WebContext& ctx, int status, const std::string
                         const std::string& secret) {
   const staff::Principal& who = ctx.principal();
   bool admin = who.Can(staff::Permission::kTokenManage);
+  Result<std::vector<staff::TokenInfo>> all = p.web->accounts().Tokens();
+  Result<std::vector<staff::User>> all_users =
+      admin ? p.web->accounts().Users()
+            : Result<std::vector<staff::User>>(std::vector<staff::User>{});
+  Status read = !all.ok() ? all.status() : all_users.status();
+  // A new token's secret is shown once, on this answer: when the lists cannot
+  // be read it is still shown, beside the failure, rather than lost.
+  if (!read.ok() && (secret.empty() || ctx.json)) return p.web->ServerError(ctx, read);
   json tokens = json::array();
-  for (const staff::TokenInfo& t : p.web->accounts().Tokens()) {
+  for (const staff::TokenInfo& t : all.ok() ? *all : std::vector<staff::TokenInfo>{}) {
     if (!admin && t.username != who.username) continue;
     tokens.push_back({{"name", t.name},
                       {"username", t.username},
@@ -174,12 +195,10 @@ HttpResponse TokensPage(Pages& p, WebContext& ctx, int status, const std::string
   }
   if (ctx.json) return JsonResponse(200, tokens.dump() + "\n");
   json users = json::array();
-  if (admin) {
-    for (const staff::User& u : p.web->accounts().Users()) {
-      users.push_back({{"username", u.username},
-                       {"display_name", u.display_name},
-                       {"me", u.username == who.username}});
-    }
+  for (const staff::User& u : all_users.ok() ? *all_users : std::vector<staff::User>{}) {
+    users.push_back({{"username", u.username},
+                     {"display_name", u.display_name},
+                     {"me", u.username == who.username}});
   }
   json page = {{"tokens", tokens},
                {"is_admin", admin},
@@ -187,9 +206,11 @@ HttpResponse TokensPage(Pages& p, WebContext& ctx, int status, const std::string
                {"scopes", RoleChoices(staff::RoleSet(),
                                       admin ? staff::RoleSet(staff::RoleSet::kAll) : who.roles)},
                {"secret", secret},
-               {"error", error},
+               {"error", read.ok() ? error
+                                   : "令牌已创建，但令牌和用户列表无法读取（" + read.ToString() +
+                                         "）；请记下上面的令牌后刷新本页。"},
                {"flash", FlashMessage(ctx.req.Query("done"))}};
-  return p.web->Render(ctx, status, "API 令牌", "tokens", JsonToData(page));
+  return p.web->Render(ctx, read.ok() ? status : 500, "API 令牌", "tokens", JsonToData(page));
 }
 
 HttpResponse TokenCreate(Pages& p, WebContext& ctx) {
@@ -233,7 +254,9 @@ const char* SourceStatusLabel(desk::SourceStatus s) {
 HttpResponse Sources(Pages& p, WebContext& ctx) {
   json rows = json::array();
   if (p.s.ingest != nullptr) {
-    for (const desk::SourceView& v : p.s.ingest->Sources()) {
+    Result<std::vector<desk::SourceView>> sources = p.s.ingest->Sources();
+    if (!sources.ok()) return p.web->ServerError(ctx, sources.status());
+    for (const desk::SourceView& v : *sources) {
       bool good = v.state.last_status == desk::SourceStatus::kOk ||
                   v.state.last_status == desk::SourceStatus::kNotModified;
       rows.push_back({{"name", v.config.name},
@@ -263,12 +286,19 @@ HttpResponse SourcePoll(Pages& p, WebContext& ctx) {
   if (p.s.ingest == nullptr)
     return p.web->ErrorPage(ctx, 404, "未配置来源", "hub.json 中没有 sources。");
   Result<desk::PollOutcome> o = p.s.ingest->PollNow(ctx.req.params.at("name"));
-  if (!o.ok())
-    return p.web->ErrorPage(ctx, ErrorStatus(o.status()), "无法抓取", o.status().message());
-  (void)p.web->audit().Append(
-      p.web->hub().clock().NowMs(), ctx.principal().AuditName(), "source.poll",
-      "source:" + o->source,
-      json{{"status", desk::SourceStatusName(o->status)}, {"new", o->items_new}}.dump());
+  if (!o.ok()) {
+    if (o.status().code() == base::Code::kNotFound) {
+      return p.web->ErrorPage(ctx, 404, "无法抓取", o.status().message());
+    }
+    return p.web->ServerError(ctx, o.status());  // ingest.db or the audit log failed
+  }
+  Status audited =
+      p.web->audit()
+          .Append(p.web->hub().clock().NowMs(), ctx.principal().AuditName(), "source.poll",
+                  "source:" + o->source,
+                  json{{"status", desk::SourceStatusName(o->status)}, {"new", o->items_new}}.dump())
+          .status();
+  if (!audited.ok()) return p.web->ServerError(ctx, audited.Context("audit"));
   return Web::Redirect("/desk/sources?done=polled");
 }
 

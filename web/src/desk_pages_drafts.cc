@@ -130,21 +130,53 @@ Result<json> ComposeData(hub::Hub& hub, const desk::DraftContent& c, const std::
 std::set<std::int64_t> RoundReviewers(const std::vector<desk::DraftStep>& history) {
   std::set<std::int64_t> ids;
   for (const desk::DraftStep& s : history) {
-    if (s.action == "submit" || s.action == "reject") ids.clear();
-    if (s.action == "pass") ids.insert(s.actor_id);
+    if (s.action == desk::StepAction::kSubmit || s.action == desk::StepAction::kReject) {
+      ids.clear();
+    }
+    if (s.action == desk::StepAction::kPass) ids.insert(s.actor_id);
   }
   return ids;
 }
 
-const char* ActionLabel(const std::string& a) {
-  static const std::map<std::string, const char*> kLabels = {
-      {"create", "新建稿件"},   {"edit", "修改稿件"},       {"submit", "提交审核"},
-      {"pass", "审核通过"},     {"reject", "退回修改"},     {"approve", "签发"},
-      {"schedule", "定时发布"}, {"unschedule", "取消定时"}, {"embargo", "设置禁发"},
-      {"publish", "签名发布"},  {"withdraw", "撤回"},       {"repeal", "废止"},
-      {"amend", "新建修订稿"},  {"import", "自上游导入"},   {"attach", "上传附件"}};
-  auto it = kLabels.find(a);
-  return it == kLabels.end() ? a.c_str() : it->second;
+const char* ActionLabel(desk::StepAction a) {
+  using A = desk::StepAction;
+  switch (a) {
+    case A::kCreate:
+      return "新建稿件";
+    case A::kImport:
+      return "自上游导入";
+    case A::kAdopt:
+      return "收录已发布版本";
+    case A::kAmend:
+      return "新建修订稿";
+    case A::kEdit:
+      return "修改稿件";
+    case A::kAttach:
+      return "上传附件";
+    case A::kSubmit:
+      return "提交审核";
+    case A::kPass:
+      return "审核通过";
+    case A::kReject:
+      return "退回修改";
+    case A::kApprove:
+      return "签发";
+    case A::kSchedule:
+      return "定时发布";
+    case A::kUnschedule:
+      return "取消定时";
+    case A::kEmbargo:
+      return "设置禁发";
+    case A::kPublish:
+      return "签名发布";
+    case A::kSupersede:
+      return "被新版本取代";
+    case A::kWithdraw:
+      return "撤回";
+    case A::kRepeal:
+      return "废止";
+  }
+  return desk::StepActionName(a);
 }
 
 std::string HumanSize(std::uint64_t n) {
@@ -210,11 +242,18 @@ json Abilities(const staff::Principal& who, const desk::Draft& d,
 
 HttpResponse DraftPage(Pages& p, WebContext& ctx, std::int64_t id, int status,
                        const std::string& error) {
-  std::optional<desk::Draft> d = p.s.desk.Get(id);
-  if (!d)
+  Result<std::optional<desk::Draft>> found = p.s.desk.Get(id);
+  if (!found.ok()) return p.web->ServerError(ctx, found.status());
+  if (!*found)
     return p.web->ErrorPage(ctx, 404, "未找到稿件",
                             "没有编号为 " + std::to_string(id) + " 的稿件。");
-  std::vector<desk::DraftStep> history = p.s.desk.History(id);
+  const std::optional<desk::Draft>& d = *found;
+  Result<std::vector<desk::DraftStep>> read_history = p.s.desk.History(id);
+  if (!read_history.ok()) return p.web->ServerError(ctx, read_history.status());
+  const std::vector<desk::DraftStep>& history = *read_history;
+  Result<std::vector<desk::DraftRevision>> read_revs = p.s.desk.Revisions(id);
+  if (!read_revs.ok()) return p.web->ServerError(ctx, read_revs.status());
+  const std::vector<desk::DraftRevision>& revs = *read_revs;
   if (ctx.json) {
     json j = desk::DraftToJson(p.s.desk, *d);
     j["history"] = json::array();
@@ -238,7 +277,6 @@ HttpResponse DraftPage(Pages& p, WebContext& ctx, std::int64_t id, int status,
     steps.push_back(j);
   }
   page["history"] = steps;
-  std::vector<desk::DraftRevision> revs = p.s.desk.Revisions(id);
   json rl = json::array();
   for (std::size_t i = 0; i < revs.size(); ++i) {
     rl.push_back({{"revision", std::to_string(revs[i].revision)},
@@ -262,7 +300,9 @@ HttpResponse AfterStep(Pages& p, WebContext& ctx, std::int64_t id, const Status&
 
 HttpResponse Queue(Pages& p, WebContext& ctx) {
   const staff::Principal& who = ctx.principal();
-  std::vector<desk::Draft> queue = p.s.desk.Queue(who);
+  Result<std::vector<desk::Draft>> read = p.s.desk.Queue(who);
+  if (!read.ok()) return p.web->ServerError(ctx, read.status());
+  const std::vector<desk::Draft>& queue = *read;
   if (ctx.json) return JsonResponse(200, DraftList(p.s.desk, queue).dump() + "\n");
   struct Section {
     const char* id;
@@ -307,7 +347,9 @@ HttpResponse Drafts(Pages& p, WebContext& ctx) {
                       {"selected", state == desk::DraftStateName(s)}});
   }
   f.limit = 200;
-  std::vector<desk::Draft> drafts = p.s.desk.List(f);
+  Result<std::vector<desk::Draft>> read = p.s.desk.List(f);
+  if (!read.ok()) return p.web->ServerError(ctx, read.status());
+  const std::vector<desk::Draft>& drafts = *read;
   if (ctx.json) return JsonResponse(200, DraftList(p.s.desk, drafts).dump() + "\n");
   json page = {{"states", states},
                {"q", f.text},
@@ -344,8 +386,11 @@ HttpResponse ComposePost(Pages& p, WebContext& ctx) {
 
 HttpResponse EditForm(Pages& p, WebContext& ctx) {
   Result<std::int64_t> id = IdParam(ctx);
-  std::optional<desk::Draft> d = id.ok() ? p.s.desk.Get(*id) : std::nullopt;
-  if (!d) return p.web->ErrorPage(ctx, 404, "未找到稿件", "没有这篇稿件。");
+  if (!id.ok()) return p.web->ErrorPage(ctx, 404, "未找到稿件", "没有这篇稿件。");
+  Result<std::optional<desk::Draft>> found = p.s.desk.Get(*id);
+  if (!found.ok()) return p.web->ServerError(ctx, found.status());
+  if (!*found) return p.web->ErrorPage(ctx, 404, "未找到稿件", "没有这篇稿件。");
+  const std::optional<desk::Draft>& d = *found;
   std::string action = "/desk/drafts/" + std::to_string(*id) + "/edit";
   return RenderCompose(p, ctx, 200, "编辑：" + d->content.title, d->content, action, d->revision,
                        "");
@@ -490,9 +535,11 @@ HttpResponse Diff(Pages& p, WebContext& ctx) {
 
 HttpResponse ReleasePage(Pages& p, WebContext& ctx, const std::string& release_id, int status,
                          const std::string& error) {
-  std::vector<desk::Draft> drafts = p.s.desk.ReleaseDrafts(release_id);
+  Result<std::vector<desk::Draft>> read = p.s.desk.ReleaseDrafts(release_id);
+  if (!read.ok()) return p.web->ServerError(ctx, read.status());
+  const std::vector<desk::Draft>& drafts = *read;
   Result<std::optional<hub::ReleaseRow>> found = p.web->hub().store().FindRelease(release_id);
-  if (!found.ok()) return p.web->ErrorPage(ctx, 500, "无法读取发布", found.status().ToString());
+  if (!found.ok()) return p.web->ServerError(ctx, found.status());
   const std::optional<hub::ReleaseRow>& row = *found;
   if (drafts.empty() && !row) {
     return p.web->ErrorPage(ctx, 404, "未找到发布", "没有发布编号为 " + release_id + " 的政策。");

@@ -91,6 +91,10 @@ void AddDeskPage(net::HttpServer& server, const std::shared_ptr<DeskPages>& page
                pages->web->Page(access, [pages, fn](WebContext& ctx) { return fn(*pages, ctx); }));
 }
 
-int ErrorStatus(const base::Status& s) { return net::HttpStatusFor(s.code()); }
+int ErrorStatus(const base::Status& s) {
+  // Pages take no stored bytes from the request: kCorruption is damaged data
+  // of our own stores, the server's failure rather than the request's 422.
+  return s.code() == base::Code::kCorruption ? 500 : net::HttpStatusFor(s.code());
+}
 
 }  // namespace zhanqun::web

@@ -63,8 +63,11 @@ HttpResponse LoginFailed(const Web& w, const WebContext& ctx, const LoginForm& f
       out.error = "此账户已停用，请联系管理员。";
       status = 403;
       break;
-    default:
+    case base::Code::kUnauthenticated:
       out.error = "用户名或密码错误。";
+      break;
+    default:  // the accounts or the audit log failed: not the user's mistake
+      return w.ServerError(ctx, s);
   }
   return RenderLogin(w, ctx, status, out);
 }
@@ -92,7 +95,12 @@ HttpResponse PostLogin(const Web& w, WebContext& ctx) {
 HttpResponse PostLogout(const Web& w, WebContext& ctx) {
   // ResolveSession does not hand the id back; the cookie holds it.
   std::string id = ParseCookies(ctx.req.Header("cookie"))[kSessionCookie];
-  if (!id.empty()) w.accounts().Logout(id);
+  if (!id.empty()) {
+    // The cookie stays while the session may still be open: the user sees
+    // that logging out failed and can try again.
+    base::Status out = w.accounts().Logout(id);
+    if (!out.ok()) return w.ServerError(ctx, out);
+  }
   HttpResponse r = Web::Redirect("/desk/login");
   r.headers.push_back(
       {"Set-Cookie", SetCookieHeader(kSessionCookie, "", {"/", w.secure_cookies(), 0})});

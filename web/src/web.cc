@@ -44,17 +44,22 @@ std::string Web::CssUrl() const {
   return "/static/desk.css?v=" + std::string(css ? css->sha256 : "0").substr(0, 16);
 }
 
-void Web::Resolve(WebContext& ctx) const {
+base::Status Web::Resolve(WebContext& ctx) const {
   const std::string bearer = ctx.req.Header("authorization");
   if (!bearer.empty()) {
-    ctx.who = accounts_.ResolveBearer(bearer);
-    return;
+    base::Result<std::optional<staff::Principal>> who = accounts_.ResolveBearer(bearer);
+    if (!who.ok()) return who.status();
+    ctx.who = std::move(who).value();
+    return base::Status::Ok();
   }
   std::map<std::string, std::string> cookies = ParseCookies(ctx.req.Header("cookie"));
   auto it = cookies.find(kSessionCookie);
-  if (it == cookies.end() || it->second.empty()) return;
-  ctx.session = accounts_.ResolveSession(it->second);
+  if (it == cookies.end() || it->second.empty()) return base::Status::Ok();
+  base::Result<std::optional<staff::Session>> session = accounts_.ResolveSession(it->second);
+  if (!session.ok()) return session.status();
+  ctx.session = std::move(session).value();
   if (ctx.session) ctx.who = ctx.session->who;
+  return base::Status::Ok();
 }
 
 bool Web::SameOrigin(const HttpRequest& req) const {
@@ -106,7 +111,8 @@ net::HttpHandler Web::Page(Access access, PageHandler handler) const {
           handler = std::move(handler)](const HttpRequest& req) {
     WebContext ctx(req);
     ctx.json = req.Query("format") == "json";
-    self->Resolve(ctx);
+    base::Status resolved = self->Resolve(ctx);
+    if (!resolved.ok()) return self->ServerError(ctx, resolved);
     if (std::optional<HttpResponse> refused = self->Guard(access, ctx)) return *refused;
     return handler(ctx);
   };
@@ -116,7 +122,8 @@ net::HttpHandler Web::Public(PageHandler handler) const {
   return [self = shared_from_this(), handler = std::move(handler)](const HttpRequest& req) {
     WebContext ctx(req);
     ctx.json = req.Query("format") == "json";
-    self->Resolve(ctx);
+    base::Status resolved = self->Resolve(ctx);
+    if (!resolved.ok()) return self->ServerError(ctx, resolved);
     return handler(ctx);
   };
 }
@@ -156,6 +163,20 @@ HttpResponse Web::ErrorPage(const WebContext& ctx, int status, const std::string
   d.set("message", message);
   d.set("status", std::to_string(status));
   return Render(ctx, status, title, "error", d);
+}
+
+HttpResponse Web::ServerError(const WebContext& ctx, const base::Status& status) const {
+  if (ctx.json) {
+    HttpResponse r = HttpResponse::Error(status);
+    r.status = 500;  // kCorruption is our stored data here, not the request's 422
+    AddSecurityHeaders(r, true);
+    return r;
+  }
+  return ErrorPage(ctx, 500, "服务器内部错误",
+                   "服务器读写数据时出错，页面无法显示或操作未完成。请稍后重试；如果问题持续，"
+                   "请联系管理员。"
+                   "（" +
+                       status.ToString() + "）");
 }
 
 HttpResponse Web::Redirect(const std::string& location) {

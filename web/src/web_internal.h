@@ -21,6 +21,8 @@
 //     returns web.Render(ctx, 200, "待办", "queue", data) — or
 //     Web::Redirect("/desk/queue") after a successful POST (303, so a reload
 //     does not repeat it), or web.ErrorPage(ctx, status, title, message).
+//     A read that fails (a store's Status) is web.ServerError(ctx, status):
+//     500, never an empty page.
 //  3. Route: in a Register*Routes(std::shared_ptr<Web>, HttpServer&) of your
 //     own file:  server.Route("GET", "/desk/queue",
 //                   web->Page(Access::Permission(Permission::kReview), handler));
@@ -155,6 +157,9 @@ class Web : public std::enable_shared_from_this<Web> {
                            std::string_view template_name, mustache::data page) const;
   net::HttpResponse ErrorPage(const WebContext& ctx, int status, const std::string& title,
                               const std::string& message) const;
+  // 500 for a service that failed to answer (a store's I/O or corruption
+  // error): the error page naming the failure, or its JSON with ctx.json.
+  net::HttpResponse ServerError(const WebContext& ctx, const base::Status& status) const;
   // 303 See Other to `location`.
   static net::HttpResponse Redirect(const std::string& location);
 
@@ -166,8 +171,10 @@ class Web : public std::enable_shared_from_this<Web> {
   // site than the request's Host or the hub's public_url. Absent: true.
   bool SameOrigin(const net::HttpRequest& req) const;
 
-  // Resolves cookie or Bearer token into ctx.who / ctx.session.
-  void Resolve(WebContext& ctx) const;
+  // Resolves cookie or Bearer token into ctx.who / ctx.session. Leaves them
+  // unset for an unknown, expired or revoked one; returns the accounts'
+  // error when they cannot tell.
+  base::Status Resolve(WebContext& ctx) const;
 
  private:
   std::optional<net::HttpResponse> Guard(const Access& access, WebContext& ctx) const;

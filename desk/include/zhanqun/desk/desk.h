@@ -18,6 +18,10 @@
 // Thread-safe. Errors: kPermissionDenied (role or separation of duties),
 // kFailedPrecondition (illegal transition: names the state and the action),
 // kInvalidArgument (field named), kNotFound, kAlreadyExists (stale revision).
+// A failure of desk.db (kIoError; kCorruption for a damaged file, or a row
+// holding an unknown state or step, or draft content that is not JSON) is
+// returned as such by every method, reads included: never an empty list or
+// a missing draft.
 #ifndef ZHANQUN_DESK_DESK_H_
 #define ZHANQUN_DESK_DESK_H_
 
@@ -88,16 +92,38 @@ struct Draft {
   std::uint64_t published_seq = 0;  // hub log seq once published
 };
 
+// What a step in a draft's history did.
+enum class StepAction {
+  kCreate,
+  kImport,  // created from an upstream item
+  kAdopt,   // a release published outside the desk, taken in
+  kAmend,   // created as the next version of a published release
+  kEdit,
+  kAttach,
+  kSubmit,
+  kPass,
+  kReject,
+  kApprove,
+  kSchedule,
+  kUnschedule,
+  kEmbargo,
+  kPublish,
+  kSupersede,  // a newer version of its release was published
+  kWithdraw,
+  kRepeal,
+};
+const char* StepActionName(StepAction a);  // "create", "import", ... (stored, and in the API)
+const std::vector<StepAction>& AllStepActions();
+
 // One step in a draft's history.
 struct DraftStep {
   std::int64_t draft_id = 0;
   base::TimeMs at_ms = 0;
   std::string actor;  // Principal::AuditName()
   std::int64_t actor_id = 0;
-  std::string action;  // create, edit, submit, pass, reject, approve, schedule, unschedule,
-                       // embargo, publish, withdraw, repeal, amend, import
-  int level = 0;       // for pass/reject at a review level
-  int revision = 0;    // content revision the step applied to
+  StepAction action = StepAction::kCreate;
+  int level = 0;     // for pass/reject at a review level
+  int revision = 0;  // content revision the step applied to
   std::string comment;
 };
 
@@ -187,21 +213,31 @@ class Desk {
   base::Result<Draft> Import(const std::string& source, bool trusted, DraftContent content,
                              const std::string& link);
 
+  // What one PublishDue pass did.
+  struct DuePass {
+    std::size_t published = 0;
+    // Due drafts that failed to publish, with why. They stay scheduled and
+    // the next pass tries them again.
+    std::vector<std::pair<std::int64_t, base::Status>> failed;
+  };
   // Publishes every scheduled draft whose time has come (and whose embargo
-  // has passed). Returns how many were published. Called by the daemon.
-  std::size_t PublishDue();
+  // has passed). Called by the daemon. Errors: the store's, when the
+  // scheduled drafts cannot be read (nothing was published then).
+  base::Result<DuePass> PublishDue();
 
-  std::optional<Draft> Get(std::int64_t id);
-  std::vector<Draft> List(const DraftFilter& filter);
+  // nullopt when there is no draft `id`.
+  base::Result<std::optional<Draft>> Get(std::int64_t id);
+  base::Result<std::vector<Draft>> List(const DraftFilter& filter);
   // Drafts waiting on something `who` may do now (per role, excluding ones
   // separation of duties forbids them), oldest first.
-  std::vector<Draft> Queue(const staff::Principal& who);
+  base::Result<std::vector<Draft>> Queue(const staff::Principal& who);
   // How many drafts are in each state (states with none are left out).
-  std::vector<std::pair<DraftState, std::size_t>> StateCounts();
-  std::vector<DraftStep> History(std::int64_t id);
-  std::vector<DraftRevision> Revisions(std::int64_t id);
+  base::Result<std::vector<std::pair<DraftState, std::size_t>>> StateCounts();
+  // Empty for a draft without history (or no draft `id`).
+  base::Result<std::vector<DraftStep>> History(std::int64_t id);
+  base::Result<std::vector<DraftRevision>> Revisions(std::int64_t id);
   // Every draft (all versions) of one release, oldest first.
-  std::vector<Draft> ReleaseDrafts(const std::string& release_id);
+  base::Result<std::vector<Draft>> ReleaseDrafts(const std::string& release_id);
   base::Result<std::vector<FieldDiff>> Diff(std::int64_t id, int from_revision, int to_revision);
   std::string LevelName(int level) const;  // 1 -> 初审
 

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "zhanqun/base/clock.h"
+#include "zhanqun/base/counters.h"
 #include "zhanqun/desk/config.h"
 #include "zhanqun/desk/desk.h"
 #include "zhanqun/desk/ingest.h"
@@ -24,6 +25,19 @@
 #include "zhanqun/staff/audit.h"
 
 namespace zhanqun::desk {
+
+// Prometheus names are zhanqun_hub_<name>_total: Open adds them to the hub's
+// (Hub::AddCounters).
+struct DeskCounters : base::CounterSet {
+  base::Counter scheduler_errors{
+      *this, "scheduler_errors",
+      "Scheduler passes that could not read the scheduled drafts from desk.db."};
+  base::Counter scheduled_publish_failures{
+      *this, "scheduled_publish_failures",
+      "Due scheduled drafts that failed to publish (each is retried on the next pass)."};
+  base::Counter ingest_errors{*this, "ingest_errors",
+                              "Ingestion passes ended by a failure of ingest.db or the audit log."};
+};
 
 class DeskStack {
  public:
@@ -38,11 +52,19 @@ class DeskStack {
   Operations& operations() { return *operations_; }
 
   // Starts the scheduler (and the ingestor when sources are configured).
-  // `on_published(n)` is called after each pass that published n > 0 drafts.
-  void Start(std::function<void(std::size_t)> on_published);
+  // `on_published(n)` is called after each pass that published n > 0 drafts;
+  // `on_error` (may be empty) with each error of the background work (a
+  // scheduler pass that failed, a draft that failed to publish, an ingestion
+  // pass that failed), each also counted in counters(). Both run on the
+  // background threads.
+  void Start(std::function<void(std::size_t)> on_published,
+             std::function<void(const base::Status&)> on_error = nullptr);
   void Stop();
+  const DeskCounters& counters() const { return counters_; }
   // The desk's /metrics families (Hub::AddMetricsSource registers this at
-  // Open): drafts per state, per source up, failures, items imported/rejected.
+  // Open): drafts per state, per source up, failures, items imported/rejected,
+  // and zhanqun_hub_desk_store_up (0 when desk.db or ingest.db failed to
+  // answer this scrape; the families read from it then have no samples).
   void WriteMetrics(base::MetricsWriter& w);
 
  private:
@@ -54,6 +76,8 @@ class DeskStack {
   std::unique_ptr<Operations> operations_;
   bool poll_sources_ = false;
   std::function<void(std::size_t)> on_published_;
+  std::function<void(const base::Status&)> on_error_;
+  DeskCounters counters_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_

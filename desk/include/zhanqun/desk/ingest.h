@@ -14,6 +14,12 @@
 // 503 is honoured when it asks for longer. Due times come from the injected
 // Clock.
 //
+// Errors: what a source does wrong (HTTP errors, network failures, a bad
+// feed or item) is recorded in its state and outcome, never returned as a
+// Status. A failure of ingest.db or of the audit log is returned, and ends
+// the pass (PollDue, PollAll) at the source it happened on; a stored status
+// the program does not know is kCorruption.
+//
 // Thread-safe: polls are serialised by one mutex; Sources() may be called
 // from any thread and never waits for a poll in progress (the state store
 // has its own short-held lock). The AuditLog and Clock must outlive the Ingestor.
@@ -101,16 +107,17 @@ class Ingestor {
   ~Ingestor();  // stops the background thread
 
   // Polls every source whose next_poll_ms <= now, one after the other.
-  std::vector<PollOutcome> PollDue(base::TimeMs now);
+  base::Result<std::vector<PollOutcome>> PollDue(base::TimeMs now);
   // Polls one source now, whatever its due time. kNotFound for an unknown name.
   base::Result<PollOutcome> PollNow(const std::string& name);
   // Polls every source now.
-  std::vector<PollOutcome> PollAll();
+  base::Result<std::vector<PollOutcome>> PollAll();
   // Config and state of every configured source, in config order.
-  std::vector<SourceView> Sources();
+  base::Result<std::vector<SourceView>> Sources();
 
-  // A background thread calling PollDue(clock.NowMs()) every second.
-  void Start();
+  // A background thread calling PollDue(clock.NowMs()) every second;
+  // `on_error` (may be empty) gets each pass's error, on that thread.
+  void Start(std::function<void(const base::Status&)> on_error = nullptr);
   void Stop();
 
  private:

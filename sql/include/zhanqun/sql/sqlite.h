@@ -117,6 +117,10 @@ class Db {
 // Steps `st` to the end, calling `fn` with the statement positioned on each
 // row. Returns the first error; rows before it have been visited.
 base::Status ForEachRow(Stmt& st, const std::function<void(Stmt&)>& fn);
+// Like ForEachRow, for rows that may fail to convert (an unknown enum value,
+// unparsable JSON): stops at the first error of a step or of `fn` and
+// returns it.
+base::Status ForEachRowChecked(Stmt& st, const std::function<base::Status(Stmt&)>& fn);
 
 // RAII transaction: BEGIN IMMEDIATE at construction (so writers serialize
 // up front), ROLLBACK at destruction unless Commit() succeeded.

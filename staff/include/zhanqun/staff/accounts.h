@@ -11,6 +11,11 @@
 // address) within 15 minutes, further attempts are refused without checking
 // the password until the window has passed; kResourceExhausted says when.
 //
+// Store errors: every method returns a failure of accounts.db (kIoError, or
+// kCorruption for an unreadable file or a row holding an unknown role bit)
+// as its Status; a lookup never turns one into "no such user", "no session"
+// or an empty list.
+//
 // Thread-safe.
 #ifndef ZHANQUN_STAFF_ACCOUNTS_H_
 #define ZHANQUN_STAFF_ACCOUNTS_H_
@@ -85,32 +90,39 @@ class Accounts {
   base::Status SetPassword(const Principal& by, const std::string& username,
                            const std::string& password);
   base::Status SetDisabled(const Principal& by, const std::string& username, bool disabled);
-  std::optional<User> FindUser(const std::string& username);
-  std::optional<User> FindUserById(std::int64_t id);
-  std::vector<User> Users();
-  std::size_t UserCount();
+  // nullopt when there is no such user.
+  base::Result<std::optional<User>> FindUser(const std::string& username);
+  base::Result<std::optional<User>> FindUserById(std::int64_t id);
+  // By username.
+  base::Result<std::vector<User>> Users();
+  base::Result<std::size_t> UserCount();
 
   // Checks the password (constant-time compare inside argon2), applies the
   // throttle, records success or failure in the audit log, and opens a
   // session. kUnauthenticated ("wrong username or password", never which),
-  // kResourceExhausted when throttled, kPermissionDenied when disabled.
+  // kResourceExhausted when throttled, kPermissionDenied when disabled; a
+  // store or audit failure (also while recording a failed attempt) as is.
   base::Result<Session> Login(const std::string& username, const std::string& password,
                               const std::string& remote);
   // The session for a cookie value, if valid and not expired; touches it.
-  std::optional<Session> ResolveSession(const std::string& session_id);
+  // nullopt for an unknown, expired or idle session or a disabled user.
+  base::Result<std::optional<Session>> ResolveSession(const std::string& session_id);
   // True when `csrf` matches the session's token (constant time).
   static bool CheckCsrf(const Session& s, const std::string& csrf);
-  void Logout(const std::string& session_id);
+  // Ends the session and audits it; OK (doing nothing) for a session that
+  // is no longer valid.
+  base::Status Logout(const std::string& session_id);
 
   // API tokens: returns the secret once ("zq_" + base64url). `scopes` must be
   // a subset of the user's roles when created.
   base::Result<std::string> CreateToken(const Principal& by, const std::string& username,
                                         const std::string& name, RoleSet scopes);
   base::Status RevokeToken(const Principal& by, const std::string& name);
-  std::vector<TokenInfo> Tokens();
+  // By name.
+  base::Result<std::vector<TokenInfo>> Tokens();
   // From "Authorization: Bearer <secret>"; nullopt when missing, unknown,
   // revoked or the user is disabled. Effective roles = scopes ∩ user roles.
-  std::optional<Principal> ResolveBearer(const std::string& authorization_header);
+  base::Result<std::optional<Principal>> ResolveBearer(const std::string& authorization_header);
 
  private:
   struct Impl;

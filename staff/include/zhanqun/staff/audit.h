@@ -9,6 +9,8 @@
 // from the stored columns, so editing the file by other means is caught.
 //
 // Thread-safe (one connection, one mutex). Appends are durable on return.
+// Every method returns a failure of audit.db as its Status: a read that
+// fails is never an empty list, a missing record or a broken chain.
 #ifndef ZHANQUN_STAFF_AUDIT_H_
 #define ZHANQUN_STAFF_AUDIT_H_
 
@@ -63,13 +65,17 @@ class AuditLog {
                                    const std::string& action, const std::string& object,
                                    const std::string& detail = "{}");
   // Newest first.
-  std::vector<AuditRecord> List(const AuditFilter& filter);
-  std::optional<AuditRecord> Get(std::uint64_t seq);
-  std::uint64_t Head();
+  base::Result<std::vector<AuditRecord>> List(const AuditFilter& filter);
+  // nullopt when there is no record `seq`.
+  base::Result<std::optional<AuditRecord>> Get(std::uint64_t seq);
+  // The newest seq, 0 when the log is empty.
+  base::Result<std::uint64_t> Head();
   // Walks every record in order: seq without gaps, prev_hash links, hash
   // recomputed. Stops at the first broken record and names it. Also catches
-  // rows that cannot be read at all (a damaged file).
-  AuditVerification Verify();
+  // rows that cannot be read at all (a damaged file: kCorruption from
+  // SQLite). Any other failure to read (I/O, busy) is returned as the Status,
+  // not reported as a broken chain.
+  base::Result<AuditVerification> Verify();
 
  private:
   explicit AuditLog(std::unique_ptr<sql::Db> db);

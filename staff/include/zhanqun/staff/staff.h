@@ -42,8 +42,9 @@ class Staff {
   }
 
   // The principal behind "Authorization: Bearer <token>" (an API token), or
-  // nullopt, counted in counters().auth_failures, when it is missing or unknown.
-  std::optional<Principal> Authenticate(const std::string& authorization_header);
+  // nullopt, counted in counters().auth_failures, when it is missing or
+  // unknown. A store failure is returned (and not counted as a refusal).
+  base::Result<std::optional<Principal>> Authenticate(const std::string& authorization_header);
   // Creates the API token `name` for the built-in system user "automation"
   // (role admin, no password, so it can never log in; created on first use)
   // with scope admin. Returns the secret, shown once.
