@@ -1,5 +1,5 @@
-// Helpers of the desk pages and the desk API's JSON (hub/src/web/desk_pages.h,
-// hub/src/desk_json.h). The pages themselves run in integration_desk.
+// Helpers of the desk pages and the desk API's JSON (web/src/desk_pages.h,
+// desk/desk_json.h). The pages themselves run in integration_desk.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -13,7 +13,7 @@ namespace {
 using json = nlohmann::json;
 
 std::string Render(const std::string& tmpl, const json& j) {
-  base::Result<std::string> out = RenderMustache("t", tmpl, JsonToData(j));
+  base::Result<std::string> out = text::RenderTemplate("t", tmpl, JsonToData(j));
   REQUIRE(out.ok());
   return *out;
 }

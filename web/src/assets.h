@@ -10,7 +10,7 @@
 namespace zhanqun::web {
 
 struct EmbeddedFile {
-  const char* path;  // relative to hub/web: "templates/layout.mustache", "static/desk.css"
+  const char* path;  // relative to web/: "templates/layout.mustache", "static/desk.css"
   const unsigned char* data;
   std::size_t size;
   const char* sha256;  // hex, of the content

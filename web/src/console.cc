@@ -72,8 +72,8 @@ std::string LagText(const ConsoleNode& n) {
          StageLabel(n.lag_stage) + "）";
 }
 
-mustache::data NodeItem(const ClusterView& v, const ConsoleNode& n, const Selection& sel) {
-  mustache::data d;
+text::TemplateData NodeItem(const ClusterView& v, const ConsoleNode& n, const Selection& sel) {
+  text::TemplateData d;
   d.set("code", n.code);
   d.set("name", n.name);
   d.set("level", LevelLabel(n.level));
@@ -85,7 +85,7 @@ mustache::data NodeItem(const ClusterView& v, const ConsoleNode& n, const Select
             ? std::string("从未")
             : n.last_contact + "（" + FormatDuration(n.last_contact_age_ms.value_or(0)) + "前）");
   d.set("context", sel.matched.count(n.code) == 0);
-  mustache::data children = List();
+  text::TemplateData children = text::TemplateData::List();
   for (const ConsoleNode& c : v.nodes) {
     if (c.parent == n.code && c.code != n.code && sel.shown.count(c.code)) {
       children.push_back(NodeItem(v, c, sel));
@@ -98,8 +98,8 @@ mustache::data NodeItem(const ClusterView& v, const ConsoleNode& n, const Select
   return d;
 }
 
-mustache::data Roots(const ClusterView& v, const Selection& sel) {
-  mustache::data roots = List();
+text::TemplateData Roots(const ClusterView& v, const Selection& sel) {
+  text::TemplateData roots = text::TemplateData::List();
   for (const ConsoleNode& n : v.nodes) {
     if (sel.shown.count(n.code) && v.Find(n.parent) == nullptr) {
       roots.push_back(NodeItem(v, n, sel));
@@ -108,11 +108,11 @@ mustache::data Roots(const ClusterView& v, const Selection& sel) {
   return roots;
 }
 
-mustache::data Options(const std::vector<std::string>& values, const std::string& selected,
-                       bool levels) {
-  mustache::data list = List();
+text::TemplateData Options(const std::vector<std::string>& values, const std::string& selected,
+                           bool levels) {
+  text::TemplateData list = text::TemplateData::List();
   for (const std::string& value : values) {
-    mustache::data o;
+    text::TemplateData o;
     o.set("value", value);
     o.set("label", levels ? LevelLabel(value) : value);
     o.set("selected", value == selected);
@@ -121,10 +121,10 @@ mustache::data Options(const std::vector<std::string>& values, const std::string
   return list;
 }
 
-mustache::data Counts(const ClusterView& v) {
-  mustache::data list = List();
+text::TemplateData Counts(const ClusterView& v) {
+  text::TemplateData list = text::TemplateData::List();
   for (const std::string& s : StateNames()) {
-    mustache::data c;
+    text::TemplateData c;
     c.set("state", s);
     c.set("count", std::to_string(v.state_counts.at(s)));
     list.push_back(c);
@@ -157,7 +157,7 @@ HttpResponse ConsoleTree(const Web& w, WebContext& ctx) {
   TreeFilter f = FilterFrom(ctx.req);
   Selection sel = Select(v, f);
   if (ctx.json) return JsonResponse(200, TreeJson(v, f, sel).dump(2) + "\n");
-  mustache::data d;
+  text::TemplateData d;
   d.set("now", v.now);
   d.set("head", std::to_string(v.head));
   d.set("total", std::to_string(v.nodes.size()));
@@ -170,7 +170,8 @@ HttpResponse ConsoleTree(const Web& w, WebContext& ctx) {
   d.set("roots", Roots(v, sel));
   d.set("empty", sel.matched.empty());
   d.set("json_url", PathWithQuery(ctx.req) + (ctx.req.query.empty() ? "?" : "&") + "format=json");
-  d.set("tree_item", mustache::partial([] { return std::string(Template("console_tree_item")); }));
+  d.set("tree_item",
+        text::TemplateData::Partial([] { return std::string(Template("console_tree_item")); }));
   return w.Render(ctx, 200, "集群", "console_tree", d);
 }
 

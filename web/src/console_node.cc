@@ -61,16 +61,16 @@ LineChart Chart(const ConsoleNode& n, const std::vector<HistoryRow>& rows) {
   return c;
 }
 
-mustache::data HistoryTable(const std::vector<HistoryRow>& rows) {
-  mustache::data list = List();
+text::TemplateData HistoryTable(const std::vector<HistoryRow>& rows) {
+  text::TemplateData list = text::TemplateData::List();
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-    mustache::data r;
+    text::TemplateData r;
     r.set("seq", std::to_string(it->seq));
     r.set("published", base::FormatTime(it->appended_ms));
-    mustache::data cells = List();
+    text::TemplateData cells = text::TemplateData::List();
     for (const char* stage : kChartStages) {
       auto lag = it->lag_ms.find(stage);
-      mustache::data cell;
+      text::TemplateData cell;
       cell.set("text", lag == it->lag_ms.end() ? std::string("—") : FormatDuration(lag->second));
       cells.push_back(cell);
     }
@@ -94,10 +94,10 @@ std::string HeadStatementText(const hub::NodeReportSummary& r) {
 }
 
 // "key: value" facts of the node; those from its newest report only when it sent one.
-mustache::data Facts(const ConsoleNode& n) {
-  mustache::data list = List();
+text::TemplateData Facts(const ConsoleNode& n) {
+  text::TemplateData list = text::TemplateData::List();
   auto add = [&](const std::string& k, const std::string& v) {
-    mustache::data f;
+    text::TemplateData f;
     f.set("k", k);
     f.set("v", v);
     list.push_back(f);
@@ -119,10 +119,10 @@ mustache::data Facts(const ConsoleNode& n) {
   return list;
 }
 
-mustache::data StageSeqs(const ConsoleNode& n) {
-  mustache::data list = List();
+text::TemplateData StageSeqs(const ConsoleNode& n) {
+  text::TemplateData list = text::TemplateData::List();
   for (const char* stage : feeds::kStages) {
-    mustache::data s;
+    text::TemplateData s;
     s.set("stage", std::string(stage));
     s.set("label", StageLabel(stage));
     s.set("seq", std::to_string(n.status.HubSeq(stage)));
@@ -131,10 +131,10 @@ mustache::data StageSeqs(const ConsoleNode& n) {
   return list;
 }
 
-mustache::data Rejections(const std::vector<hub::RejectionRow>& rejections) {
-  mustache::data list = List();
+text::TemplateData Rejections(const std::vector<hub::RejectionRow>& rejections) {
+  text::TemplateData list = text::TemplateData::List();
   for (const hub::RejectionRow& r : rejections) {
-    mustache::data d;
+    text::TemplateData d;
     d.set("origin", r.origin);
     d.set("seq", std::to_string(r.seq));
     d.set("reason", r.reason);
@@ -180,7 +180,7 @@ HttpResponse NodePage(const Web& w, WebContext& ctx) {
       w.hub().store().Rejections(code, kRejections);
   if (!rejected.ok()) return ConsoleFailure(w, ctx, rejected.status().Context("rejections"));
   if (ctx.json) return JsonResponse(200, NodeJson(*rejected, v, *n, rows).dump(2) + "\n");
-  mustache::data d;
+  text::TemplateData d;
   d.set("code", n->code);
   d.set("state", n->state);
   d.set("why", n->why);
@@ -188,13 +188,13 @@ HttpResponse NodePage(const Web& w, WebContext& ctx) {
   d.set("stages", StageSeqs(*n));
   d.set("head", std::to_string(v.head));
   d.set("chart", RenderLineChart(Chart(*n, rows)));
-  mustache::data heads = List();
+  text::TemplateData heads = text::TemplateData::List();
   for (const char* stage : kChartStages)
-    heads.push_back(mustache::data("label", StageLabel(stage)));
+    heads.push_back(text::TemplateData("label", StageLabel(stage)));
   d.set("history_heads", heads);
   d.set("history", HistoryTable(rows));
   d.set("has_history", !rows.empty());
-  mustache::data rej = Rejections(*rejected);
+  text::TemplateData rej = Rejections(*rejected);
   d.set("has_rejections", !rej.is_empty_list());
   d.set("rejections", rej);
   return w.Render(ctx, 200, n->name + "（" + n->code + "）", "console_node", d);

@@ -83,8 +83,8 @@ std::string CellTitle(const Progress& p) {
   return t + "，自 " + p.due_since + " 起应到，已等待 " + FormatDuration(p.waiting_ms);
 }
 
-mustache::data Cell(const Progress& p) {
-  mustache::data c;
+text::TemplateData Cell(const Progress& p) {
+  text::TemplateData c;
   c.set("code", p.code);
   c.set("name", p.name);
   c.set("level", LevelLabel(p.level));
@@ -97,7 +97,7 @@ mustache::data Cell(const Progress& p) {
   return c;
 }
 
-mustache::data Matrix(const std::vector<Progress>& nodes) {
+text::TemplateData Matrix(const std::vector<Progress>& nodes) {
   std::map<std::string, std::vector<const Progress*>> rows;  // "national" sorts after digits
   std::map<std::string, std::string> names;
   for (const Progress& p : nodes) {
@@ -105,13 +105,13 @@ mustache::data Matrix(const std::vector<Progress>& nodes) {
     rows[row].push_back(&p);
     if (p.code == row) names[row] = p.name;
   }
-  mustache::data out = List();
+  text::TemplateData out = text::TemplateData::List();
   auto add_row = [&](const std::string& key, const std::vector<const Progress*>& cells) {
-    mustache::data r;
+    text::TemplateData r;
     r.set("label", key == "national" ? std::string("国家")
                                      : (names.count(key) ? names[key] : key) + "（" + key + "）");
     int live = 0;
-    mustache::data list = List();
+    text::TemplateData list = text::TemplateData::List();
     for (const Progress* p : cells) {
       list.push_back(Cell(*p));
       live += p->live_lag_ms ? 1 : 0;
@@ -140,7 +140,7 @@ HttpResponse ReleasePage(const Web& w, WebContext& ctx) {
   if (ctx.json) return JsonResponse(200, hub::ReleaseStatusJson(*status) + "\n");
   const hub::ReleaseRow& rel = status->release;
   std::vector<Progress> nodes = ProgressOf(*status);
-  mustache::data d;
+  text::TemplateData d;
   d.set("id", rel.id);
   d.set("id_url", PathEncode(rel.id));
   d.set("release_title", rel.title);
@@ -150,13 +150,13 @@ HttpResponse ReleasePage(const Web& w, WebContext& ctx) {
   d.set("live_count", std::to_string(status->live.size()));
   d.set("total", std::to_string(nodes.size()));
   d.set("rows", Matrix(nodes));
-  mustache::data table = List();
+  text::TemplateData table = text::TemplateData::List();
   for (const Progress& p : nodes) table.push_back(Cell(p));
   d.set("nodes", table);
   d.set("any", !nodes.empty());
-  mustache::data legend = List();
+  text::TemplateData legend = text::TemplateData::List();
   for (const char* st : {"live", "indexed", "localized", "verified", "received", ""}) {
-    mustache::data l;
+    text::TemplateData l;
     l.set("stage_class", *st ? std::string(st) : std::string("none"));
     l.set("stage", StageLabel(st));
     legend.push_back(l);
@@ -183,10 +183,10 @@ HttpResponse ReleasesPage(const Web& w, WebContext& ctx) {
     }
     return JsonResponse(200, out.dump(2) + "\n");
   }
-  mustache::data list = List();
+  text::TemplateData list = text::TemplateData::List();
   for (const hub::ReleaseStatus& s : *all) {
     const hub::ReleaseRow& rel = s.release;
-    mustache::data r;
+    text::TemplateData r;
     r.set("id", rel.id);
     r.set("href", "/console/releases/" + PathEncode(rel.id));
     r.set("title", rel.title);
@@ -198,7 +198,7 @@ HttpResponse ReleasesPage(const Web& w, WebContext& ctx) {
     r.set("complete", s.lacking.empty());
     list.push_back(r);
   }
-  mustache::data d;
+  text::TemplateData d;
   d.set("releases", list);
   d.set("any", !all->empty());
   return w.Render(ctx, 200, "发布", "console_releases", d);

@@ -41,7 +41,7 @@ void RegisterAdminPages(const std::shared_ptr<Web>& web, DeskServices services,
 
 // Helpers shared by the desk page files.
 // JSON (objects, arrays, scalars) as mustache data; numbers become text.
-mustache::data JsonToData(const nlohmann::json& j);
+text::TemplateData JsonToData(const nlohmann::json& j);
 // Beijing time (UTC+8), "2019-02-15 16:00"; "—" for 0.
 std::string LocalTime(base::TimeMs t);
 // An HTML datetime-local value ("2019-02-15T16:00"), read as Beijing time.

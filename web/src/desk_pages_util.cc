@@ -8,10 +8,10 @@ namespace zhanqun::web {
 
 using json = nlohmann::json;
 
-mustache::data JsonToData(const json& j) {
+text::TemplateData JsonToData(const json& j) {
   switch (j.type()) {
     case json::value_t::object: {
-      mustache::data d;
+      text::TemplateData d;
       for (auto it = j.begin(); it != j.end(); ++it) {
         // An empty string or null is left out, so {{#x}} is false for it
         // (kainjow treats every string as true) and {{x}} renders nothing.
@@ -22,18 +22,18 @@ mustache::data JsonToData(const json& j) {
       return d;
     }
     case json::value_t::array: {
-      mustache::data d = List();
+      text::TemplateData d = text::TemplateData::List();
       for (const json& v : j) d.push_back(JsonToData(v));
       return d;
     }
     case json::value_t::string:
-      return mustache::data(j.get<std::string>());
+      return text::TemplateData(j.get<std::string>());
     case json::value_t::boolean:
-      return mustache::data(j.get<bool>());
+      return text::TemplateData(j.get<bool>());
     case json::value_t::null:
-      return mustache::data(false);
+      return text::TemplateData(false);
     default:
-      return mustache::data(j.dump());
+      return text::TemplateData(j.dump());
   }
 }
 

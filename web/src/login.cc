@@ -24,12 +24,12 @@ HttpResponse RenderLogin(const Web& w, const WebContext& ctx, int status, const 
   std::string pre = cookies[kLoginCookie];
   bool fresh = pre.size() < 32;
   if (fresh) pre = RandomToken();
-  mustache::data d;
+  text::TemplateData d;
   d.set("login_csrf", w.LoginToken(pre));
   d.set("username", f.username);
   d.set("next", f.next);
   if (!f.error.empty()) {
-    mustache::data e;
+    text::TemplateData e;
     e.set("message", f.error);
     e.set("throttled", f.throttled);
     d.set("error", e);

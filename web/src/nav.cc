@@ -40,8 +40,8 @@ bool IsCurrent(std::string_view href, std::string_view path) {
          path[href.size()] == '/';
 }
 
-mustache::data Group(const staff::Principal& who, const char* id, const char* label,
-                     const std::string& path) {
+text::TemplateData Group(const staff::Principal& who, const char* id, const char* label,
+                         const std::string& path) {
   const NavItem* current = nullptr;
   for (const NavItem& n : kNavItems) {
     if (IsCurrent(n.href, path) &&
@@ -50,17 +50,17 @@ mustache::data Group(const staff::Principal& who, const char* id, const char* la
       current = &n;
     }
   }
-  mustache::data items = List();
+  text::TemplateData items = text::TemplateData::List();
   for (const NavItem& n : kNavItems) {
     if (std::string_view(n.group) != id) continue;
     if (n.roles != 0 && who.roles.Intersect(staff::RoleSet(n.roles)).empty()) continue;
-    mustache::data item;
+    text::TemplateData item;
     item.set("label", n.label);
     item.set("href", n.href);
     item.set("current", &n == current);
     items.push_back(item);
   }
-  mustache::data g;
+  text::TemplateData g;
   g.set("id", id);
   g.set("label", label);
   g.set("items", items);
@@ -70,11 +70,11 @@ mustache::data Group(const staff::Principal& who, const char* id, const char* la
 
 }  // namespace
 
-mustache::data NavData(const staff::Principal& who, const std::string& current_path) {
-  mustache::data groups = List();
+text::TemplateData NavData(const staff::Principal& who, const std::string& current_path) {
+  text::TemplateData groups = text::TemplateData::List();
   for (auto [id, label] : {std::pair{"desk", "工作台"}, std::pair{"console", "控制台"}}) {
-    mustache::data g = Group(who, id, label, current_path);
-    if (g.get("any")->is_true()) groups.push_back(g);
+    text::TemplateData g = Group(who, id, label, current_path);
+    if (g.Get("items").is_non_empty_list()) groups.push_back(g);
   }
   return groups;
 }

@@ -129,20 +129,20 @@ net::HttpHandler Web::Public(PageHandler handler) const {
 }
 
 HttpResponse Web::Render(const WebContext& ctx, int status, const std::string& title,
-                         std::string_view template_name, mustache::data page) const {
+                         std::string_view template_name, text::TemplateData page) const {
   page.set("csrf", ctx.csrf());
   std::string_view body_tmpl = Template(template_name);
   if (body_tmpl.empty()) {
     return HtmlResponse(500, "missing template " + std::string(template_name));
   }
-  base::Result<std::string> content = RenderMustache(template_name, body_tmpl, page);
+  base::Result<std::string> content = text::RenderTemplate(template_name, body_tmpl, page);
   if (!content.ok()) return HtmlResponse(500, content.status().message());
-  mustache::data layout;
+  text::TemplateData layout;
   layout.set("title", title);
   layout.set("css_url", CssUrl());
   layout.set("content", *content);
   if (ctx.who) {
-    mustache::data user;
+    text::TemplateData user;
     user.set("username", ctx.who->username);
     user.set("display_name",
              ctx.who->display_name.empty() ? ctx.who->username : ctx.who->display_name);
@@ -152,14 +152,14 @@ HttpResponse Web::Render(const WebContext& ctx, int status, const std::string& t
     user.set("nav", NavData(*ctx.who, ctx.req.path));
     layout.set("user", user);
   }
-  base::Result<std::string> html = RenderMustache("layout", Template("layout"), layout);
+  base::Result<std::string> html = text::RenderTemplate("layout", Template("layout"), layout);
   if (!html.ok()) return HtmlResponse(500, html.status().message());
   return HtmlResponse(status, std::move(html).value());
 }
 
 HttpResponse Web::ErrorPage(const WebContext& ctx, int status, const std::string& title,
                             const std::string& message) const {
-  mustache::data d;
+  text::TemplateData d;
   d.set("message", message);
   d.set("status", std::to_string(status));
   return Render(ctx, status, title, "error", d);

@@ -50,11 +50,11 @@
 #include <utility>
 #include <vector>
 
-#include "mustache.h"
 #include "zhanqun/hub/hub.h"
 #include "zhanqun/net/http.h"
 #include "zhanqun/staff/roles.h"
 #include "zhanqun/staff/staff.h"
+#include "zhanqun/text/template.h"
 
 namespace zhanqun::web {
 
@@ -129,7 +129,7 @@ net::HttpResponse HtmlResponse(int status, std::string body);
 
 // The nav groups for `who` (nav.cc), as mustache data; `current_path`
 // marks the current link with aria-current.
-mustache::data NavData(const staff::Principal& who, const std::string& current_path);
+text::TemplateData NavData(const staff::Principal& who, const std::string& current_path);
 
 // Create with std::make_shared: handlers made by Page() and Public() hold a
 // reference, so the Web lives as long as the server's routes.
@@ -154,7 +154,7 @@ class Web : public std::enable_shared_from_this<Web> {
 
   // The page `template_name` inside the layout. `page` gets `csrf` added.
   net::HttpResponse Render(const WebContext& ctx, int status, const std::string& title,
-                           std::string_view template_name, mustache::data page) const;
+                           std::string_view template_name, text::TemplateData page) const;
   net::HttpResponse ErrorPage(const WebContext& ctx, int status, const std::string& title,
                               const std::string& message) const;
   // 500 for a service that failed to answer (a store's I/O or corruption

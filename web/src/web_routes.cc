@@ -25,7 +25,7 @@ net::HttpResponse Stylesheet() {
 
 // The desk's home: links to what the user may open (the nav, as a page).
 net::HttpResponse Home(const web::Web& w, web::WebContext& ctx) {
-  web::mustache::data d;
+  text::TemplateData d;
   d.set("groups", web::NavData(ctx.principal(), ""));
   d.set("roles", ctx.principal().roles.ToString());
   return w.Render(ctx, 200, "工作台", "home", d);

@@ -1,21 +1,6 @@
-#include "mustache.h"
-
 #include "assets.h"
 
 namespace zhanqun::web {
-
-base::Result<std::string> RenderMustache(std::string_view name, std::string_view tmpl,
-                                         const mustache::data& data) {
-  mustache::mustache m{std::string(tmpl)};
-  auto fail = [&] {
-    return base::Status::Invalid("template " + std::string(name) + ": " + m.error_message());
-  };
-  if (!m.is_valid()) return fail();
-  std::string out = m.render(data);
-  // kainjow reports errors found while rendering (e.g. a bad partial) here.
-  if (!m.is_valid()) return fail();
-  return out;
-}
 
 const EmbeddedFile* FindAsset(std::string_view path) {
   for (std::size_t i = 0; i < kEmbeddedFileCount; ++i) {
