@@ -63,7 +63,7 @@ Agent::Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
       watch_(upstreams_, freshness_, *store_, clock_, frozen_,
              [this](const std::string& reason) { NoteSwitch(reason); }),
       reporter_(ReporterEnvironment()),
-      applier_(*store_, trust_, clock_, counters_, sink_, ApplierHooks()) {}
+      applier_(config_.node, *store_, trust_, clock_, counters_, sink_, ApplierHooks()) {}
 
 Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const base::Clock& clock,
                                            EventSink sink, net::HttpClientFactory http,

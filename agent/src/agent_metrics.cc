@@ -14,6 +14,11 @@ namespace {
 
 void WriteCounters(Agent& agent, MetricsWriter& w) {
   w.Counters("zhanqun_agent_", agent.counters());
+  w.Family("zhanqun_agent_entries_refused_total", MetricType::kCounter,
+           "Entries refused by each authority rule (who may sign what).");
+  for (feeds::AuthorityRule rule : feeds::AllAuthorityRules()) {
+    w.Sample(agent.counters().Refusals(rule), {{"rule", feeds::AuthorityRuleName(rule)}});
+  }
 }
 
 // The level the hub registered this node with, once its registry entry has

@@ -23,6 +23,13 @@ std::int64_t I64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
   const feeds::Entry& e = se.entry;
   const std::string& origin = e.log.origin;
+  // Defence in depth: the applier refused entries their origin may not sign
+  // (feeds/authority.h) before they got here; the views would not show
+  // them anyway. Registered levels are not known here, so what needs them
+  // is checked again where pages are built (Localizer).
+  const bool hub = origin == feeds::kHubCode;
+  if ((e.release || e.node) && !hub) return Status::Ok();
+  if (e.interpretation && hub) return Status::Ok();
   if (e.release) {
     return Upsert(*db_,
                   "INSERT OR REPLACE INTO release_view (id, version, status, origin, seq) "
@@ -46,7 +53,7 @@ Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
         *db_, "INSERT OR REPLACE INTO topic_view (id, origin, seq) VALUES (?1,?2,?3)",
         [&](sql::Stmt& st) { st.Bind(1, e.topic->id).Bind(2, origin).Bind(3, I64(e.log.seq)); });
   }
-  if (e.node && origin == feeds::kHubCode) {
+  if (e.node) {
     return Upsert(*db_,
                   "INSERT OR REPLACE INTO registry (code, name, level, parent) "
                   "VALUES (?1,?2,?3,?4)",

@@ -27,7 +27,9 @@ std::int64_t Follower::RunOnce() {
   if (env_.frozen) return kFrozenPollMs;  // a relay that stops following but keeps serving
   if (FetchOnce()) {
     backoff_ms_ = kMinBackoffMs;
-    return 0;
+    // Asking again at once would bring the same page: give the hub's log
+    // a moment to deliver the release the deferred entry waits for.
+    return deferred_ ? kDeferredPollMs : 0;
   }
   const std::int64_t wait = backoff_ms_;
   backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
@@ -106,6 +108,7 @@ bool Follower::FetchOnce() {
   }
   ApplyOutcome out = env_.applier.ApplyPage(origin_, feed->entries, url);
   if (out.applied > 0) Applied(*res, out.applied);
+  deferred_ = !out.deferred.ok();
   return out.rejected.ok();
 }
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/authority.h"
 #include "zhanqun/text/sanitize.h"
 
 namespace zhanqun::agent {
@@ -12,12 +13,22 @@ using base::Status;
 
 namespace {
 
-// A node the registry does not list (yet) is shown as a county named by its code.
-Result<RegistryNode> RegistryNodeOf(AgentStore& store, const std::string& code) {
-  Result<std::optional<RegistryNode>> n = store.FindRegistryNode(code);
-  if (!n.ok()) return n.status();
-  if (*n) return std::move(**n);
-  return RegistryNode{code, code, feeds::NodeLevel::kCounty, ""};
+// Whether the site may show an entry of `kind` from `origin`: the authority
+// rules' part that needs only the registry (feeds::MayCarry), checked again
+// here after the applier (defence in depth). `by` receives the origin's
+// registry node when it has one.
+Result<bool> MayShow(AgentStore& store, feeds::EntryKind kind, const std::string& origin,
+                     std::optional<RegistryNode>* by = nullptr) {
+  std::optional<feeds::NodeLevel> level;
+  if (origin == feeds::kHubCode) {
+    level = feeds::NodeLevel::kNational;
+  } else {
+    Result<std::optional<RegistryNode>> n = store.FindRegistryNode(origin);
+    if (!n.ok()) return n.status();
+    if (*n) level = (*n)->level;
+    if (by != nullptr) *by = std::move(*n);
+  }
+  return feeds::MayCarry(kind, origin, level);
 }
 
 }  // namespace
@@ -272,6 +283,9 @@ Result<std::optional<localization::ReleasePage>> Localizer::FullPage(const Relea
   Result<std::optional<feeds::Entry>> e = Load(ref.at);
   if (!e.ok()) return e.status();
   if (!*e || !(*e)->release) return std::optional<localization::ReleasePage>();
+  Result<bool> may = MayShow(store_, feeds::EntryKind::kRelease, ref.at.origin);
+  if (!may.ok()) return may.status();
+  if (!*may) return std::optional<localization::ReleasePage>();
   localization::ReleasePage page;
   page.release = std::move(*(*e)->release);
   Result<std::vector<EntryRef>> layers = store_.Layers(ref.id);
@@ -280,8 +294,12 @@ Result<std::optional<localization::ReleasePage>> Localizer::FullPage(const Relea
     Result<std::optional<feeds::Entry>> le = Load(layer_ref);
     if (!le.ok()) return le.status();
     if (!*le || !(*le)->interpretation) continue;
-    Result<RegistryNode> by = RegistryNodeOf(store_, layer_ref.origin);
-    if (!by.ok()) return by.status();
+    // Shown at the level the registry gives its origin, and not at all
+    // when the registry does not list it below the hub.
+    std::optional<RegistryNode> by;
+    Result<bool> shown = MayShow(store_, feeds::EntryKind::kInterpretation, layer_ref.origin, &by);
+    if (!shown.ok()) return shown.status();
+    if (!*shown || !by) continue;
     // Every stored entry was verified against its origin's registry key on
     // arrival (or signed by us), so the layer is shown as verified.
     page.layers.push_back({by->level, layer_ref.origin, by->name, (*le)->interpretation->body_html,
@@ -323,6 +341,9 @@ Result<std::vector<localization::Topic>> Localizer::LoadTopics() {
     Result<std::optional<feeds::Entry>> e = Load(ref);
     if (!e.ok()) return e.status();
     if (!*e || !(*e)->topic) continue;  // an entry that does not decode is not shown
+    Result<bool> may = MayShow(store_, feeds::EntryKind::kTopic, ref.origin);
+    if (!may.ok()) return may.status();
+    if (!*may) continue;
     const feeds::TopicDef& t = *(*e)->topic;
     topics.push_back({t.id, t.title, t.description, ref.origin != feeds::kHubCode});
   }

@@ -14,11 +14,49 @@ namespace {
 
 std::string Seq(std::uint64_t s) { return std::to_string(s); }
 
+// The authority rules' questions, answered from the store's registry and
+// release views as they stand before the page is applied.
+class StoreFacts : public feeds::AuthorityFacts {
+ public:
+  StoreFacts(AgentStore& store, const std::string& node) : store_(store), node_(node) {}
+
+  Result<std::optional<feeds::NodeLevel>> LevelOf(const std::string& origin) override {
+    if (origin == feeds::kHubCode) return std::optional(feeds::NodeLevel::kNational);
+    Result<std::optional<RegistryNode>> n = store_.FindRegistryNode(origin);
+    if (!n.ok()) return n.status();
+    if (!*n) return std::optional<feeds::NodeLevel>();
+    return std::optional((*n)->level);
+  }
+  Result<bool> HoldsRelease(const std::string& id) override {
+    Result<std::optional<ReleaseRef>> r = store_.FindRelease(id);
+    if (!r.ok()) return r.status();
+    return r->has_value();
+  }
+  Result<bool> Covers(const std::string& origin) override {
+    std::string code = node_;
+    // Depth is bounded by the levels; the guard stops a registry loop.
+    for (int guard = 0; guard < 8 && !code.empty(); ++guard) {
+      if (code == origin) return true;
+      Result<std::optional<RegistryNode>> n = store_.FindRegistryNode(code);
+      if (!n.ok()) return n.status();
+      if (!*n) return false;
+      code = (*n)->parent;
+    }
+    return false;
+  }
+
+ private:
+  AgentStore& store_;
+  const std::string& node_;
+};
+
 }  // namespace
 
-LogApplier::LogApplier(AgentStore& store, TrustedKeys& trust, const base::Clock& clock,
-                       AgentCounters& counters, EventSink sink, ApplyHooks hooks)
-    : store_(store),
+LogApplier::LogApplier(std::string node, AgentStore& store, TrustedKeys& trust,
+                       const base::Clock& clock, AgentCounters& counters, EventSink sink,
+                       ApplyHooks hooks)
+    : node_(std::move(node)),
+      store_(store),
       trust_(trust),
       clock_(clock),
       counters_(counters),
@@ -61,6 +99,19 @@ Result<feeds::SignedEntry> LogApplier::VerifyFromFeed(const std::string& origin,
                            origin);
   }
   return trust_.Verify(e, head);
+}
+
+Result<feeds::AuthorityDecision> LogApplier::Judge(const feeds::SignedEntry& se) {
+  StoreFacts facts(store_, node_);
+  return feeds::JudgeAuthority(se.entry, facts);
+}
+
+void LogApplier::Deferred(const feeds::AuthorityDecision& d, const std::string& source,
+                          ApplyOutcome* out) {
+  counters_.entries_deferred++;
+  out->deferred = Status::Precondition(d.reason);
+  Emit(sink_, "entry_deferred",
+       {{"rule", feeds::AuthorityRuleName(d.rule)}, {"reason", d.reason}, {"source", source}});
 }
 
 bool LogApplier::StoreVerified(const std::string& origin,
@@ -113,6 +164,22 @@ ApplyOutcome LogApplier::ApplyPage(const std::string& origin,
     if (!r.ok()) {
       Reject(origin, e, r.status(), source);
       out.rejected = r.status();
+      break;
+    }
+    Result<feeds::AuthorityDecision> judged = Judge(*r);
+    if (!judged.ok()) {
+      StoreFailed(origin, judged.status(), &out);
+      break;
+    }
+    if (judged->verdict == feeds::AuthorityVerdict::kNotYet) {
+      Deferred(*judged, source, &out);
+      break;
+    }
+    if (judged->verdict == feeds::AuthorityVerdict::kRefused) {
+      Status why = Status::PermissionDenied(judged->reason);
+      counters_.CountRefusal(judged->rule);
+      Reject(origin, e, why, source);
+      out.rejected = why;
       break;
     }
     trust_.Learn(origin, *r);

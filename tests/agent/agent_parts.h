@@ -94,6 +94,8 @@ inline feeds::HeadStatement Statement(const Origin& hub, const base::Clock& cloc
 }
 
 struct AgentParts {
+  // The node these parts are: a county of 杭州 (its ancestors 330100 and 330000).
+  static constexpr const char* kNode = "330106";
   testing::TempDir dir;
   base::FakeClock clock{kT0};
   Origin hub{feeds::kHubCode};
@@ -109,7 +111,7 @@ struct AgentParts {
   std::mutex hooks_mu;
   std::vector<std::pair<std::string, std::size_t>> stored;  // origin, entries
   std::vector<std::string> rejected;                        // "origin#seq"
-  LogApplier applier{*store, trust, clock, counters, events.Sink(), ApplierHooks()};
+  LogApplier applier{kNode, *store, trust, clock, counters, events.Sink(), ApplierHooks()};
 
   static std::unique_ptr<AgentStore> OpenStore(const std::string& path) {
     base::Result<std::unique_ptr<AgentStore>> s = AgentStore::Open(path);
@@ -129,13 +131,30 @@ struct AgentParts {
     };
     return h;
   }
-  // Trusts `node`'s key as a verified registry entry of the hub would (the
-  // entry is signed but not appended: the hub's chain does not move).
-  void Register(const Origin& node, const std::string& parent, feeds::NodeLevel level) {
+  // Trusts `node`'s key as a verified registry entry of the hub would,
+  // without storing it (the hub's chain does not move; the registry view
+  // does not learn the node).
+  void Trust(const Origin& node, const std::string& parent, feeds::NodeLevel level) {
     feeds::Entry e = hub.Base(feeds::EntryKind::kNode);
     e.node =
         feeds::Node{node.code(), "节点 " + node.code(), level, parent, {node.key().public_key()}};
     trust.Learn(feeds::kHubCode, hub.SignAt(e, hub.head()));
+  }
+  // Registers `node` as the hub would: the hub signs its registry entry and
+  // the applier takes it (the hub's chain and our store both move by one).
+  void Register(const Origin& node, const std::string& parent, feeds::NodeLevel level) {
+    Apply(hub.Node(node.code(), node.key().public_key(), parent, level));
+  }
+  // The hub publishes a release and the applier takes it; its id.
+  std::string HubRelease() { return Apply(hub.Release()).entry.release->id; }
+  // Applies one hub entry, which must be accepted.
+  feeds::SignedEntry Apply(feeds::SignedEntry se) {
+    ApplyOutcome out = applier.ApplyPage(feeds::kHubCode, Page({se}), "test");
+    INFO("hub#" << se.entry.log.seq);
+    INFO(out.rejected.ToString());
+    REQUIRE(out.rejected.ok());
+    REQUIRE(out.applied == 1);
+    return se;
   }
 };
 

@@ -61,6 +61,22 @@ class Origin {
     return Sign(e);
   }
 
+  // This origin's layer (interpretation) of release `release_id`.
+  SignedEntry Layer(const std::string& release_id, const std::string& text = "本地解读") {
+    feeds::Interpretation in;
+    in.release_id = release_id;
+    in.title = "解读：" + release_id;
+    in.body_html = "<p>" + text + "</p>";
+    return Interpretation(in);
+  }
+
+  // A topic of this origin's.
+  SignedEntry Topic(const std::string& id) {
+    feeds::Entry e = Base(feeds::EntryKind::kTopic);
+    e.topic = feeds::TopicDef{id, "专题 " + id, ""};
+    return Sign(e);
+  }
+
   SignedEntry Node(const std::string& node_code, const feeds::PublicKey& key,
                    const std::string& parent, feeds::NodeLevel level) {
     feeds::Entry e = Base(feeds::EntryKind::kNode);

@@ -203,8 +203,10 @@ TEST_CASE("a follower of an ancestor's log asks for a site refresh when its laye
           "[agent][follower][site]") {
   FollowerFixture f;
   Origin province("330000");  // carried for the site, not indexed here
+  REQUIRE(f.applier.ApplyPage(feeds::kHubCode, test_util::Page(f.chain), "test").rejected.ok());
   f.Register(province, feeds::kHubCode, feeds::NodeLevel::kProvince);
-  f.Serve(std::string(kUpA) + "/api/v1/feeds/330000", {province.Release(), province.Release()});
+  const std::string id = f.HubRelease();
+  f.Serve(std::string(kUpA) + "/api/v1/feeds/330000", {province.Layer(id), province.Layer(id)});
   Follower follower("330000", f.Env());
   CHECK(follower.FetchOnce());
   CHECK(testing::Must(f.store->HeadOf("330000")).seq == 2);

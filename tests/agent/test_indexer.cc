@@ -100,7 +100,9 @@ TEST_CASE("the indexer indexes only the configured origins", "[agent][index]") {
   IndexerFixture f;
   test_util::Origin county("330106");
   f.Register(county, "330100", feeds::NodeLevel::kCounty);
-  std::vector<feeds::SignedEntry> layers = {county.Release()};
+  std::vector<feeds::SignedEntry> layers = {county.Layer(f.HubRelease())};
+  REQUIRE(f.indexer->RunPass().indexed.ok());  // the hub's registry entry and release
+  f.indexed.clear();
   REQUIRE(f.applier.ApplyPage("330106", Page(layers), "test").rejected.ok());
   f.indexer->HandOff("330106", layers);  // carried for children: not indexed here
   Indexer::PassOutcome pass = f.indexer->RunPass();

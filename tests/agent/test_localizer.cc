@@ -242,6 +242,47 @@ TEST_CASE("localizer: a refresh rewrites only what changed", "[agent][localizer]
   }
 }
 
+// Defence in depth: a store that holds entries their origin may not sign
+// (written before the rules, or by a bug that let one through) still shows
+// none of them on the site.
+TEST_CASE("localizer: the site shows no entry whose origin may not carry it",
+          "[agent][localizer][authority][security]") {
+  SiteFixture f;
+  feeds::Release national = f.NewRelease(0);
+  f.Publish(national);
+  // The province's release with the national id and another title: the
+  // store's views keep the hub's.
+  feeds::Release forged = national;
+  forged.version = 2;
+  forged.title = "关于暂停执行有关政策的紧急通知";
+  f.Append({f.province.Release(forged)});
+  // A layer from the hub, one from an origin the registry does not list,
+  // and a topic from that unlisted origin.
+  Origin unlisted("330200");
+  feeds::Interpretation layer;
+  layer.release_id = national.id;
+  layer.title = "伪造的解读";
+  layer.body_html = "<p>不应出现的解读</p>";
+  f.Append({f.hub.Interpretation(layer)});
+  layer.body_html = "<p>未登记节点的解读</p>";
+  f.Append({unlisted.Interpretation(layer)});
+  feeds::Entry topic = unlisted.Base(feeds::EntryKind::kTopic);
+  topic.topic = feeds::TopicDef{"宁波港", "未登记节点的专题", ""};
+  f.Append({unlisted.SignAt(topic, unlisted.head())});
+  // The province's honest layer is shown, at the level the registry gives it.
+  layer.body_html = "<p>浙江省的解读要点</p>";
+  f.Append({f.province.Interpretation(layer)});
+
+  f.Refresh();
+  std::string page = ReadText(f.ReleaseFile(0));
+  CHECK(page.find(national.title) != std::string::npos);
+  CHECK(page.find("紧急通知") == std::string::npos);
+  CHECK(page.find("不应出现的解读") == std::string::npos);
+  CHECK(page.find("未登记节点的解读") == std::string::npos);
+  CHECK(page.find("浙江省的解读要点") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(f.TopicFile("宁波港")));
+}
+
 TEST_CASE("localizer: search and 410 pages work before the first refresh", "[agent][localizer]") {
   SiteFixture f;
   localization::SearchPageModel model;

@@ -35,7 +35,7 @@ struct ReporterFixture : AgentParts {
                                 [this](const std::string& r) { switches.push_back(r); }, clock,
                                 counters, events.Sink(), http.Factory()}};
 
-  ReporterFixture() { Register(child, self.code(), feeds::NodeLevel::kCounty); }
+  ReporterFixture() { Trust(child, self.code(), feeds::NodeLevel::kCounty); }
 
   // `url` answers `status`, with the hub's clock (our clock, 2 ms later) on a 200.
   void Answer(const std::string& url, long status) {

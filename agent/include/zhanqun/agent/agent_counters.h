@@ -6,7 +6,12 @@
 #ifndef ZHANQUN_AGENT_AGENT_COUNTERS_H_
 #define ZHANQUN_AGENT_AGENT_COUNTERS_H_
 
+#include <array>
+#include <atomic>
+#include <cstdint>
+
 #include "zhanqun/base/counters.h"
+#include "zhanqun/feeds/authority.h"
 
 namespace zhanqun::agent {
 
@@ -41,6 +46,22 @@ struct AgentCounters : base::CounterSet {
                                   "Moves to another upstream (failover and return)."};
   base::Counter head_statements_refused{*this, "head_statements_refused",
                                         "Head statements from upstream that did not verify."};
+  base::Counter entries_deferred{
+      *this, "entries_deferred",
+      "Entries left for a later fetch: an interpretation of a release not held yet."};
+
+  // Entries refused by each authority rule (feeds/authority.h), shown as
+  // zhanqun_agent_entries_refused_total{rule="..."}; also counted in
+  // entries_rejected.
+  void CountRefusal(feeds::AuthorityRule rule) {
+    refused_[static_cast<std::size_t>(rule)].fetch_add(1, std::memory_order_relaxed);
+  }
+  std::uint64_t Refusals(feeds::AuthorityRule rule) const {
+    return refused_[static_cast<std::size_t>(rule)].load(std::memory_order_relaxed);
+  }
+
+ private:
+  std::array<std::atomic<std::uint64_t>, feeds::kAuthorityRuleCount> refused_{};
 };
 
 }  // namespace zhanqun::agent

@@ -55,6 +55,9 @@ class Follower {
   static constexpr std::int64_t kMinBackoffMs = 250;
   static constexpr std::int64_t kMaxBackoffMs = 30000;
   static constexpr std::int64_t kFrozenPollMs = 500;
+  // After a page whose next entry had to wait (LogApplier's deferral: an
+  // interpretation of a release still on its way in the hub's log).
+  static constexpr std::int64_t kDeferredPollMs = 1000;
 
   Follower(std::string origin, FollowerEnv env);
 
@@ -62,7 +65,8 @@ class Follower {
   // came and applied without a rejection.
   bool FetchOnce();
   // One round of the loop: a fetch (none while frozen), and how long to wait
-  // before the next round (0: at once; else the backoff, which doubles).
+  // before the next round (0: at once; kDeferredPollMs after a deferral;
+  // else the backoff, which doubles).
   std::int64_t RunOnce();
   // Rounds until Stop().
   void Run();
@@ -80,6 +84,7 @@ class Follower {
   WorkSignal signal_;  // only its stop is used: nothing else wakes a follower
   std::unique_ptr<net::HttpClient> client_;
   std::int64_t backoff_ms_ = kMinBackoffMs;
+  bool deferred_ = false;  // the last page stopped at a deferred entry
 };
 
 }  // namespace zhanqun::agent

@@ -1,5 +1,6 @@
 // Applies fetched (or pushed) feed pages to the agent's store: verifies each
-// entry in order against the trusted keys, stores what verified in one
+// entry in order against the trusted keys and the authority rules
+// (feeds/authority.h: who may sign what), stores what verified in one
 // transaction, quarantines the first entry that did not, and learns the
 // node keys of verified registry entries. Followers and the WebSub push
 // subscriber both hand their pages here, so nothing unverified is stored
@@ -25,6 +26,7 @@
 #include "zhanqun/agent/trusted_keys.h"
 #include "zhanqun/base/clock.h"
 #include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/authority.h"
 #include "zhanqun/feeds/log.h"
 
 namespace zhanqun::agent {
@@ -36,6 +38,10 @@ struct ApplyOutcome {
   // First rejection, if any (later entries not applied), or the store's
   // error when it could not be read or written.
   base::Status rejected;
+  // Set when an entry had to wait (an interpretation of a release not held
+  // yet): it and what follows are not applied, nor refused; the next fetch
+  // asks for them again. Not a fault of the upstream.
+  base::Status deferred;
 };
 
 // What the other parts of the agent hear about a page. Each may be empty.
@@ -53,13 +59,16 @@ struct ApplyHooks {
 
 class LogApplier {
  public:
-  LogApplier(AgentStore& store, TrustedKeys& trust, const base::Clock& clock,
+  // `node` is this agent's code (the authority rules judge topics by it).
+  LogApplier(std::string node, AgentStore& store, TrustedKeys& trust, const base::Clock& clock,
              AgentCounters& counters, EventSink sink, ApplyHooks hooks);
 
   // Verifies and stores the entries of one fetched page, in order. Stops at
-  // the first entry that fails verification: it is quarantined with the
-  // reason and `source`, nothing after it is applied. An entry identical to
-  // one held is counted as a duplicate and skipped.
+  // the first entry that fails verification (signature, chain position, or
+  // an authority rule): it is quarantined with the reason and `source`,
+  // nothing after it is applied. An entry identical to one held is counted
+  // as a duplicate and skipped. Stops without refusing at an entry the
+  // rules defer (ApplyOutcome::deferred).
   ApplyOutcome ApplyPage(const std::string& origin, const std::vector<feeds::ParsedEntry>& page,
                          const std::string& source);
 
@@ -72,12 +81,16 @@ class LogApplier {
   base::Result<feeds::SignedEntry> VerifyFromFeed(const std::string& origin,
                                                   const feeds::ParsedEntry& e,
                                                   const feeds::ChainHead& head);
+  // The authority rules on a verified entry: kAllowed, or why not.
+  base::Result<feeds::AuthorityDecision> Judge(const feeds::SignedEntry& se);
+  void Deferred(const feeds::AuthorityDecision& d, const std::string& source, ApplyOutcome* out);
   void Reject(const std::string& origin, const feeds::ParsedEntry& e, const base::Status& why,
               const std::string& source);
   // False (with out->rejected set if it was OK) when the store refused the entries.
   bool StoreVerified(const std::string& origin, const std::vector<feeds::SignedEntry>& verified,
                      ApplyOutcome* out);
 
+  const std::string node_;
   AgentStore& store_;
   TrustedKeys& trust_;
   const base::Clock& clock_;
