@@ -171,6 +171,45 @@ def publish_api_rejects_bad_input_naming_the_problem(ctx):
 
 
 @test
+def a_province_key_cannot_sign_a_national_release(ctx):
+    """The attacker holds 浙江省's key and server: a release with a live
+    national id and another title, in the province's own log. The city (the
+    first honest node below) refuses it by the authority rules, the hub
+    shows why, and the county keeps the national text."""
+    cluster = ctx.cluster
+    province, city, county = (cluster.nodes[c] for c in ("330000", "330100", "330106"))
+    title = "国务院关于权限规则测试的通知"
+    published = cluster.publish({"id": "authority-target", "title": title,
+                                 "authority": "国务院", "body_text": "权限规则"})
+    zq.wait_until(lambda: county.head() >= published["seq"], 20, "county to hold the release")
+    quarantined = city.status()["quarantine_count"]
+    province.stop()
+    forge = os.path.join(cluster.build_dir, "bin", "zq-forge-entry")
+    out = subprocess.run([forge, "--db", province.db_path,
+                          "--key", os.path.join(province.workdir, "agent.key"),
+                          "--origin", "330000", "--release-id", "authority-target",
+                          "--title", "关于暂停执行权限规则的紧急通知"],
+                         check=True, capture_output=True, text=True).stdout
+    forged_seq = int(out.split("seq=")[1])
+    province.start()
+    zq.wait_until(lambda: city.status()["quarantine_count"] > quarantined, 20,
+                  "city to quarantine the forged release")
+    reason = city.status()["quarantine_recent"][0]["reason"]
+    expect("authority rule release-from-hub" in reason and
+           f"origin=330000 seq={forged_seq}" in reason, f"unclear reason: {reason}")
+
+    def hub_knows_why():
+        nodes = {n["code"]: n for n in cluster.hub_status()["nodes"]}
+        r = nodes["330100"].get("last_rejection")
+        return r and "release-from-hub" in r["reason"]
+    zq.wait_until(hub_knows_why, 20, "the hub's status to show the refusal at the city")
+    held = county.status()["origins"].get("330000", {}).get("head", 0)
+    expect(held < forged_seq, f"county holds the forged entry (330000 head {held})")
+    expect(not county.search("暂停执行权限规则")["hits"], "county shows the forged title")
+    expect(county.search("权限规则测试")["hits"], "county lost the national release")
+
+
+@test
 def county_rejects_a_byte_flipped_entry_at_the_city_and_keeps_its_state(ctx):
     cluster = ctx.cluster
     city, county = cluster.nodes["330100"], cluster.nodes["330106"]
