@@ -113,6 +113,7 @@ ApplyOutcome LogApplier::ApplyPage(const std::string& origin,
     if (!r.ok()) {
       Reject(origin, e, r.status(), source);
       out.rejected = r.status();
+      out.refused = true;
       break;
     }
     trust_.Learn(origin, *r);

@@ -36,6 +36,9 @@ struct ApplyOutcome {
   // First rejection, if any (later entries not applied), or the store's
   // error when it could not be read or written.
   base::Status rejected;
+  // True when `rejected` is an entry that failed verification (the
+  // sender's fault), false when it is the store's error.
+  bool refused = false;
 };
 
 // What the other parts of the agent hear about a page. Each may be empty.
