@@ -60,7 +60,7 @@ Agent::Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
       freshness_(hub_key, clock_, counters_, sink_, [this] { notifier_.Notify(feeds::kHubCode); }),
       indexer_(config_.origins, std::move(index), *store_, clock_, counters_, sink_,
                IndexerHooks()),
-      watch_(upstreams_, freshness_, *store_, clock_, frozen_,
+      watch_(upstreams_, freshness_, *store_, trust_, clock_, frozen_,
              [this](const std::string& reason) { NoteSwitch(reason); }),
       reporter_(ReporterEnvironment()),
       applier_(config_.node, *store_, trust_, clock_, counters_, sink_, ApplierHooks()) {}

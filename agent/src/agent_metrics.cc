@@ -61,7 +61,7 @@ base::Status WriteProgress(Agent& agent, MetricsWriter& w) {
            "Entries held in quarantine (refused input, kept for inspection).");
   w.Sample(*quarantined);
   w.Family("zhanqun_agent_stale", MetricType::kGauge,
-           "1 when the newest hub head statement this agent holds has expired (frozen upstream).");
+           "1 when this agent holds no verified hub head statement, or the newest has expired.");
   w.Sample(std::uint64_t{agent.freshness().IsStale() ? 1u : 0u});
   w.Family("zhanqun_agent_upstream_index", MetricType::kGauge,
            "Position in the upstreams list of the upstream followed now (0: the parent).");

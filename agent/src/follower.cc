@@ -1,6 +1,7 @@
 #include "zhanqun/agent/follower.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "zhanqun/feeds/atom.h"
@@ -74,6 +75,40 @@ void Follower::Applied(const net::HttpResult& res, std::size_t count) {
   }
 }
 
+void Follower::RequestFailed(const Upstreams::Choice& up, const std::string& url,
+                             const Result<net::HttpResult>& res) {
+  env_.counters.fetch_errors++;
+  env_.counters.upstream_failures_request++;
+  Emit(env_.sink, "fetch_failed",
+       {{"origin", origin_},
+        {"url", url},
+        {"error", res.ok() ? "HTTP " + std::to_string(res->status) : res.status().ToString()}});
+  if (env_.upstreams.Failed(up.index))
+    env_.note_switch("upstream " + up.url + " failed repeatedly");
+}
+
+void Follower::Misserved(const Upstreams::Choice& up, Misserve why, const std::string& detail) {
+  const bool withholding = why == Misserve::kWithholding;
+  (withholding ? env_.counters.upstream_failures_withholding
+               : env_.counters.upstream_failures_verification)++;
+  const char* reason = withholding ? "withholding" : "verification";
+  Emit(env_.sink, "upstream_failed",
+       {{"upstream", up.url}, {"origin", origin_}, {"reason", reason}, {"detail", detail}});
+  if (env_.upstreams.Misserved(up.index, origin_)) {
+    env_.note_switch("upstream " + up.url + " served the log of " + origin_ + " badly (" + reason +
+                     ")");
+  }
+}
+
+std::optional<feeds::HeadStatement> Follower::AnswerStatement(const net::HttpResult& res) {
+  // Statements are of the hub's log: on another log's page one says nothing.
+  auto hs = res.headers.find("x-zhanqun-head-statement");
+  if (origin_ != feeds::kHubCode || hs == res.headers.end()) return std::nullopt;
+  Result<feeds::HeadStatement> st = env_.freshness.Verify(hs->second);
+  if (!st.ok()) return std::nullopt;  // counted and logged by Verify
+  return std::move(*st);
+}
+
 bool Follower::FetchOnce() {
   Result<std::uint64_t> head = env_.store.Head(origin_);
   if (!head.ok()) {
@@ -88,28 +123,44 @@ bool Follower::FetchOnce() {
   Result<net::HttpResult> res = client_->Get(url, env_.config.poll_wait_s * 1000L + kPollSlackMs);
   if (signal_.stopping()) return false;
   if (!res.ok() || res->status != 200) {
-    env_.counters.fetch_errors++;
-    Emit(env_.sink, "fetch_failed",
-         {{"origin", origin_},
-          {"url", url},
-          {"error", res.ok() ? "HTTP " + std::to_string(res->status) : res.status().ToString()}});
-    if (env_.upstreams.Failed(up.index))
-      env_.note_switch("upstream " + up.url + " failed repeatedly");
+    RequestFailed(up, url, res);
     return false;
   }
   env_.upstreams.Succeeded(up.index);
-  if (auto hs = res->headers.find("x-zhanqun-head-statement"); hs != res->headers.end()) {
-    env_.freshness.Offer(hs->second);
-  }
-  Result<feeds::ParsedFeed> feed = feeds::DecodeFeed(res->body);
+  return Take(up, url, after, *res);
+}
+
+bool Follower::Take(const Upstreams::Choice& up, const std::string& url, std::uint64_t after,
+                    const net::HttpResult& res) {
+  std::optional<feeds::HeadStatement> statement = AnswerStatement(res);
+  Result<feeds::ParsedFeed> feed = feeds::DecodeFeed(res.body);
   if (!feed.ok()) {
-    Quarantine(url, after, *res, feed.status());
+    Quarantine(url, after, res, feed.status());
+    Misserved(up, Misserve::kVerification, feed.status().ToString());
     return false;
   }
   ApplyOutcome out = env_.applier.ApplyPage(origin_, feed->entries, url);
-  if (out.applied > 0) Applied(*res, out.applied);
+  if (out.applied > 0) Applied(res, out.applied);
+  if (!out.rejected.ok()) {
+    if (out.refused) Misserved(up, Misserve::kVerification, out.rejected.ToString());
+    return false;
+  }
+  // An entry that waits for its release is nobody's fault (LogApplier).
   deferred_ = !out.deferred.ok();
-  return out.rejected.ok();
+  // The upstream's own signed statement says the log goes on past our head,
+  // yet it answered our request for what follows with nothing new.
+  if (statement && statement->seq > after && out.applied == 0 && !deferred_) {
+    Misserved(up, Misserve::kWithholding,
+              "its head statement is at seq " + std::to_string(statement->seq) +
+                  ", its answer after " + std::to_string(after) + " held none of it");
+    return false;
+  }
+  // Kept only now, with the entries it came with stored: a statement is
+  // passed on to our children only with what it promises, and one from an
+  // upstream that serves badly never makes us look fresh.
+  if (statement) env_.freshness.Keep(*statement);
+  env_.upstreams.Served(up.index, origin_);
+  return true;
 }
 
 }  // namespace zhanqun::agent

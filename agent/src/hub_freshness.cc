@@ -1,5 +1,6 @@
 #include "zhanqun/agent/hub_freshness.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace zhanqun::agent {
@@ -12,24 +13,51 @@ HubFreshness::HubFreshness(const feeds::PublicKey& hub_key, const base::Clock& c
       sink_(std::move(sink)),
       newer_(std::move(newer)) {}
 
-void HubFreshness::Offer(const std::string& text) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (text == head_.text) return;
-  }
+base::Result<feeds::HeadStatement> HubFreshness::VerifyQuietly(const std::string& text) const {
   base::Result<feeds::HeadStatement> hs = feeds::VerifyHeadStatement(text, hub_key_);
-  if (!hs.ok() || hs->origin != feeds::kHubCode) {
-    counters_.head_statements_refused++;
-    Emit(sink_, "head_statement_refused",
-         {{"reason", hs.ok() ? "not for the hub's log" : hs.status().ToString()}});
-    return;
+  if (hs.ok() && hs->origin != feeds::kHubCode) {
+    return base::Status::Invalid("head statement: not for the hub's log");
   }
+  return hs;
+}
+
+base::TimeMs HubFreshness::HubTimeOnReceipt(const feeds::HeadStatement& hs) const {
+  // The hub signed it at `time`, so its clock is past that now, whatever an
+  // upstream's clock header made us believe.
+  return std::max(hs.time_ms, HubNowMs());
+}
+
+base::Result<feeds::HeadStatement> HubFreshness::Verify(const std::string& text) {
+  {
+    // Long-polls bring the same statement again and again: verified once is enough.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!head_.text.empty() && text == head_.text) return head_;
+  }
+  base::Result<feeds::HeadStatement> hs = VerifyQuietly(text);
+  if (!hs.ok()) {
+    counters_.head_statements_refused++;
+    Emit(sink_, "head_statement_refused", {{"reason", hs.status().ToString()}});
+  }
+  return hs;
+}
+
+void HubFreshness::Keep(const feeds::HeadStatement& hs) {
+  const base::TimeMs hub_ms = HubTimeOnReceipt(hs);
+  const base::TimeMs mono_ms = clock_.MonotonicMs();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (hs->time_ms <= head_.time_ms) return;
-    head_ = std::move(*hs);
+    if (hs.time_ms <= head_.time_ms) return;
+    head_ = hs;
+    head_hub_ms_ = hub_ms;
+    head_mono_ms_ = mono_ms;
   }
   if (newer_) newer_();
+}
+
+base::Result<feeds::HeadStatement> HubFreshness::Offer(const std::string& text) {
+  base::Result<feeds::HeadStatement> hs = Verify(text);
+  if (hs.ok()) Keep(*hs);
+  return hs;
 }
 
 feeds::HeadStatement HubFreshness::Newest() {
@@ -43,14 +71,20 @@ std::string HubFreshness::NewestText() {
 }
 
 bool HubFreshness::IsStale() {
-  base::TimeMs now = HubNowMs();
+  const base::TimeMs mono_ms = clock_.MonotonicMs();
   std::lock_guard<std::mutex> lock(mu_);
-  return !head_.text.empty() && now > head_.expires_ms;
+  if (head_.text.empty()) return true;  // never held one: nothing says we are current
+  return head_hub_ms_ + (mono_ms - head_mono_ms_) > head_.expires_ms;
 }
 
-bool HubFreshness::IsUnexpired(const std::string& text) {
-  base::Result<feeds::HeadStatement> st = feeds::VerifyHeadStatement(text, hub_key_);
-  return st.ok() && HubNowMs() <= st->expires_ms;
+base::Result<feeds::HeadStatement> HubFreshness::VerifyUnexpired(const std::string& text) {
+  base::Result<feeds::HeadStatement> hs = VerifyQuietly(text);
+  if (!hs.ok()) return hs;
+  if (HubTimeOnReceipt(*hs) > hs->expires_ms) {
+    return base::Status::Unavailable("head statement of seq " + std::to_string(hs->seq) +
+                                     " has expired");
+  }
+  return hs;
 }
 
 void HubFreshness::AddClockSample(base::TimeMs t0, base::TimeMs t1, base::TimeMs t2,

@@ -164,6 +164,7 @@ ApplyOutcome LogApplier::ApplyPage(const std::string& origin,
     if (!r.ok()) {
       Reject(origin, e, r.status(), source);
       out.rejected = r.status();
+      out.refused = true;
       break;
     }
     Result<feeds::AuthorityDecision> judged = Judge(*r);
@@ -180,6 +181,8 @@ ApplyOutcome LogApplier::ApplyPage(const std::string& origin,
       counters_.CountRefusal(judged->rule);
       Reject(origin, e, why, source);
       out.rejected = why;
+      // Signed by its origin, but an honest relay would have refused it too.
+      out.refused = true;
       break;
     }
     trust_.Learn(origin, *r);

@@ -102,6 +102,7 @@ Status Reporter::SendReports() {
       client_->Post(up.url + "/api/v1/acks", text, "application/json", kPostTimeoutMs, {header});
   base::TimeMs t3 = env_.clock.NowMs();
   if (!res.ok() || res->status != 200) {
+    env_.counters.upstream_failures_request++;
     if (env_.upstreams.Failed(up.index))
       env_.note_switch("upstream " + up.url + " refused reports");
     if (!res.ok()) return res.status();

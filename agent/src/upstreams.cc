@@ -16,6 +16,7 @@ bool Upstreams::MoveOnLocked(std::size_t index) {
   // Past the last one, start again from the parent: it may be back.
   current_ = (current_ + 1) % urls_.size();
   failures_ = 0;
+  misserved_.clear();
   switches_++;
   return true;
 }
@@ -32,6 +33,20 @@ void Upstreams::Succeeded(std::size_t index) {
   if (index == current_) failures_ = 0;
 }
 
+bool Upstreams::Misserved(std::size_t index, const std::string& origin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (index != current_) return false;
+  if (++misserved_[origin] < failures_to_switch_) return false;
+  return MoveOnLocked(index);
+}
+
+void Upstreams::Served(std::size_t index, const std::string& origin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (index != current_) return;
+  failures_ = 0;
+  misserved_.erase(origin);
+}
+
 bool Upstreams::Stale(std::size_t index) {
   std::lock_guard<std::mutex> lock(mu_);
   return MoveOnLocked(index);
@@ -42,6 +57,7 @@ bool Upstreams::SwitchTo(std::size_t index) {
   if (index >= urls_.size() || index == current_) return false;
   current_ = index;
   failures_ = 0;
+  misserved_.clear();
   switches_++;
   return true;
 }

@@ -167,10 +167,10 @@ base::Result<std::string> Statement(const FeedServiceOptions& o, const std::stri
   return o.head_statement(origin);
 }
 
-// The page of `origin` after `after`, at `head`.
+// The page of `origin` after `after`, with the head statement held now.
 net::HttpResponse FeedPage(const net::HttpRequest& req, LogReader& reader,
                            const FeedServiceOptions& o, const base::Clock& clock,
-                           const std::string& origin, std::uint64_t after, std::uint64_t head);
+                           const std::string& origin, std::uint64_t after);
 
 // An empty page is stale the moment anything is appended, and a cache that
 // served it for even a second would turn every follower's long-poll into a
@@ -221,16 +221,22 @@ net::HttpResponse ServeFeed(const net::HttpRequest& req, LogReader& reader,
     if (!head.ok()) return Unreadable(origin, head.status());
     if (!failed.ok()) return Unreadable(origin, failed);
   }
-  return FeedPage(req, reader, o, clock, origin, after, *head);
+  return FeedPage(req, reader, o, clock, origin, after);
 }
 
 namespace {
 
 net::HttpResponse FeedPage(const net::HttpRequest& req, LogReader& reader,
                            const FeedServiceOptions& o, const base::Clock& clock,
-                           const std::string& origin, std::uint64_t after, std::uint64_t head) {
+                           const std::string& origin, std::uint64_t after) {
   base::Result<std::string> hs = Statement(o, origin);
   if (!hs.ok()) return Unreadable(origin, hs.status());
+  // The head is read after the statement: the hub's statement is of a head
+  // it held, so the page holds every entry the statement says there is (a
+  // follower takes a page that withholds them for a failure).
+  base::Result<std::uint64_t> read = reader.Head(origin);
+  if (!read.ok()) return Unreadable(origin, read.status());
+  const std::uint64_t head = *read;
   // Entries never change once appended, so origin, after and head fix the page.
   const std::string cache_key = origin + " " + std::to_string(after) + " " + std::to_string(head);
   std::string body;

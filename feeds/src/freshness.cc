@@ -120,7 +120,9 @@ ClockEstimate ClockSync::Estimate() const {
   for (const Sample& s : samples_) {
     if (s.delay + 2 * s.server_error < best->delay + 2 * best->server_error) best = &s;
   }
-  return {true, best->offset, best->delay / 2 + best->server_error + 1};
+  const std::int64_t offset = std::clamp(best->offset, -kMaxClockOffsetMs, kMaxClockOffsetMs);
+  const std::int64_t cut = best->offset > offset ? best->offset - offset : offset - best->offset;
+  return {true, offset, best->delay / 2 + best->server_error + 1 + cut, cut != 0};
 }
 
 base::TimeMs ClockSync::HubTime(base::TimeMs local_ms) const {

@@ -50,7 +50,11 @@ Evaluation HealthTracker::Evaluate(const std::string& node, const NodeFacts& f,
     return {NodeState::kOffline, "no report for " + Secs(now - f.last_report_ms) +
                                      " (offline after " + Secs(rules_.offline_after_ms) + ")"};
   }
-  if (f.head_expires_ms > 0 && now > f.head_expires_ms) {
+  if (f.head_expires_ms == 0) {
+    return {NodeState::kStale,
+            "has never reported a head statement that verifies: nothing signed says it is current"};
+  }
+  if (now > f.head_expires_ms) {
     return {NodeState::kStale, "its newest head statement (issued " + Secs(now - f.head_time_ms) +
                                    " ago) expired " + Secs(now - f.head_expires_ms) +
                                    " ago: its upstream is not passing fresh ones on"};

@@ -5,11 +5,13 @@
 #include <fstream>
 #include <future>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "agent_parts.h"
 #include "zhanqun/agent/agent.h"
+#include "zhanqun/agent/agent_metrics.h"
 #include "zhanqun/feeds/report.h"
 
 namespace zhanqun::agent {
@@ -104,6 +106,29 @@ TEST_CASE("a started agent follows, indexes and reports through its HTTP-client 
   for (const FakeHttp::Request& req : f.http.requests()) {
     CHECK_THAT(req.url, Catch::StartsWith(kUp));
   }
+}
+
+TEST_CASE("an agent that has never held a verified head statement says STALE, not OK",
+          "[agent][freshness][security]") {
+  StartedAgent f;
+  f.Open();  // a parent that never passes a statement on: none ever arrives
+  nlohmann::json status = nlohmann::json::parse(testing::Must(f.agent->StatusJson()));
+  CHECK(status["stale"] == true);
+  CHECK(status["head_statement"].is_null());
+  CHECK_THAT(testing::Must(AgentMetricsText(*f.agent)),
+             Catch::Contains("\nzhanqun_agent_stale 1\n"));
+
+  const base::TimeMs now = base::SystemClock().NowMs();
+  REQUIRE(f.agent->freshness()
+              .Offer(feeds::SignHeadStatement(f.hub.key(), feeds::kHubCode, 4, f.chain.back().hash,
+                                              now, now + 600000)
+                         .text)
+              .ok());
+  status = nlohmann::json::parse(testing::Must(f.agent->StatusJson()));
+  CHECK(status["stale"] == false);
+  CHECK(status["head_statement"]["seq"] == 4);
+  CHECK_THAT(testing::Must(AgentMetricsText(*f.agent)),
+             Catch::Contains("\nzhanqun_agent_stale 0\n"));
 }
 
 }  // namespace zhanqun::agent

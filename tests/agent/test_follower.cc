@@ -3,6 +3,7 @@
 // what it refuses. No sockets, no sleeping.
 #include <catch2/catch.hpp>
 #include <future>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +63,26 @@ struct FollowerFixture : AgentParts {
       return base::Result<net::HttpResult>(r);
     });
   }
+  // `prefix` answers a request after N with pages[N] (an empty page for any
+  // other N), each with `statement` when it is not empty.
+  void ServePages(const std::string& prefix,
+                  std::map<std::string, std::vector<feeds::SignedEntry>> pages,
+                  const std::string& statement, std::uint64_t head) {
+    http.Route(prefix, [pages, statement, head](const FakeHttp::Request& req) {
+      auto page = pages.find(req.Query("after"));
+      net::HttpResult r = FakeHttp::FeedAnswer(
+          feeds::kHubCode, page == pages.end() ? std::vector<feeds::SignedEntry>{} : page->second,
+          head);
+      if (!statement.empty()) r.headers["x-zhanqun-head-statement"] = statement;
+      return base::Result<net::HttpResult>(r);
+    });
+  }
+  // Follows the chain (4 entries) from upstream A, with a statement at 4.
+  void HoldChain(Follower& follower) {
+    ServePages(kHubFeedA, {{"0", chain}}, test_util::Statement(hub, clock, 4, 60000).text, 4);
+    REQUIRE(follower.FetchOnce());
+    REQUIRE(testing::Must(store->HeadOf(feeds::kHubCode)).seq == 4);
+  }
   void Fail(const std::string& prefix, long status) {
     http.Route(prefix, [status](const FakeHttp::Request&) {
       return base::Result<net::HttpResult>(FakeHttp::Answer(status, "unavailable"));
@@ -118,6 +139,7 @@ TEST_CASE("a follower backs off, doubling, and fails over after three failures i
   REQUIRE(f.switches.size() == 1);
   CHECK(f.switches[0] == "upstream http://up-a failed repeatedly");
   CHECK(f.counters.fetch_errors == 3);
+  CHECK(f.counters.upstream_failures_request == 3);
   REQUIRE(f.events.Count("fetch_failed") == 3);
   CHECK(f.events.Named("fetch_failed")[0].Field("error") == "HTTP 503");
 
@@ -168,6 +190,137 @@ TEST_CASE("a follower quarantines an undecodable page and an entry that does not
   CHECK(f.rejected == std::vector<std::string>{"000000#1"});
   CHECK(f.events.Count("entry_rejected") == 1);
   CHECK(f.events.Count("entries_applied") == 0);
+}
+
+TEST_CASE("a parent that keeps serving a broken or forked entry loses us to the next upstream",
+          "[agent][follower][failover][security]") {
+  FollowerFixture f;
+  Follower follower(feeds::kHubCode, f.Env());
+  f.HoldChain(follower);
+  // The hub goes on to 5 and 6; upstream B has them.
+  std::vector<feeds::SignedEntry> more = {f.hub.Release(), f.hub.Release()};
+  f.clock.Advance(1000);
+  const std::string fresh = test_util::Statement(f.hub, f.clock, 6, 60000).text;
+  f.ServePages(kHubFeedB, {{"4", more}}, fresh, 6);
+
+  std::vector<feeds::SignedEntry> bad;
+  Origin impostor(feeds::kHubCode);  // signs as the hub with a key nobody trusts
+  Origin province("330000");
+  SECTION("an entry whose signature does not verify") { bad = {impostor.Release()}; }
+  SECTION("a fork: another entry 4, signed by the hub, and a 5 on top of it") {
+    feeds::Entry e = f.chain[3].entry;
+    e.release->title += "（另一版本）";
+    feeds::SignedEntry fork4 = f.hub.SignAt(e, {feeds::kHubCode, 3, f.chain[2].hash});
+    feeds::Entry e5 = more[0].entry;
+    bad = {fork4, f.hub.SignAt(e5, {feeds::kHubCode, 4, fork4.hash})};
+  }
+  SECTION("an entry of another origin inside the hub's feed") {
+    f.Trust(province, feeds::kHubCode, feeds::NodeLevel::kProvince);
+    bad = {province.Release()};
+  }
+  f.ServePages(kHubFeedA, {{"4", bad}}, fresh, 6);
+
+  CHECK(follower.RunOnce() == 250);
+  // The parent still accepts our reports: that must not reset the count.
+  f.upstreams.Succeeded(0);
+  CHECK(follower.RunOnce() == 500);
+  CHECK(f.switches.empty());
+  CHECK(follower.RunOnce() == 1000);
+  REQUIRE(f.switches.size() == 1);
+  CHECK(f.switches[0] == "upstream http://up-a served the log of 000000 badly (verification)");
+  CHECK(f.upstreams.Current().url == kUpB);
+  CHECK(f.counters.upstream_failures_verification == 3);
+  CHECK(f.counters.upstream_failures_withholding == 0);
+  CHECK(f.counters.upstream_failures_request == 0);
+  std::vector<test_util::Event> failed = f.events.Named("upstream_failed");
+  REQUIRE(failed.size() == 3);
+  CHECK(failed[0].Field("reason") == "verification");
+  CHECK(failed[0].Field("upstream") == kUpA);
+  // Each refusal is quarantined, as before (the same entry takes one row).
+  CHECK(testing::Must(f.store->QuarantineCount()) == 1);
+  CHECK(f.rejected.size() == 3);
+  // The statement that came with the broken pages was not kept.
+  CHECK(
+      testing::Must(feeds::VerifyHeadStatement(f.freshness.NewestText(), f.hub.key().public_key()))
+          .seq == 4);
+
+  // The entries verify from the other upstream, and the subtree receives them.
+  CHECK(follower.RunOnce() == 0);
+  CHECK(f.http.requests().back().url == kHubFeedB + "?after=4&wait=25");
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 6);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).hash == more.back().hash);
+  CHECK(f.freshness.NewestText() == fresh);
+}
+
+TEST_CASE("an undecodable page is a verification failure of the upstream",
+          "[agent][follower][failover][security]") {
+  FollowerFixture f;
+  f.http.Route(kHubFeedA, [](const FakeHttp::Request&) {
+    return base::Result<net::HttpResult>(FakeHttp::Answer(200, "<html>not a feed</html>"));
+  });
+  f.Serve(kHubFeedB, f.chain);
+  Follower follower(feeds::kHubCode, f.Env());
+  for (int i = 0; i < 3; ++i) CHECK(follower.RunOnce() > 0);
+  CHECK(f.counters.upstream_failures_verification == 3);
+  CHECK(f.upstreams.Current().url == kUpB);
+  CHECK(follower.RunOnce() == 0);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 4);
+}
+
+TEST_CASE("a parent whose head statement shows entries it never delivers loses us",
+          "[agent][follower][failover][security]") {
+  FollowerFixture f;
+  Follower follower(feeds::kHubCode, f.Env());
+  f.HoldChain(follower);
+  const std::string held = f.freshness.NewestText();
+  std::vector<feeds::SignedEntry> more = {f.hub.Release(), f.hub.Release()};
+  // The parent passes on the hub's statement at 6, signed and fresh...
+  f.clock.Advance(1000);
+  const std::string fresh = test_util::Statement(f.hub, f.clock, 6, 60000).text;
+  f.ServePages(kHubFeedB, {{"4", more}}, fresh, 6);
+  SECTION("...and answers after=4 with an empty page") { f.ServePages(kHubFeedA, {}, fresh, 6); }
+  SECTION("...and answers after=4 with entries we hold already") {
+    f.ServePages(kHubFeedA, {{"4", {f.chain[2], f.chain[3]}}}, fresh, 6);
+  }
+
+  CHECK(follower.RunOnce() == 250);
+  f.upstreams.Succeeded(0);  // our reports still go through
+  CHECK(follower.RunOnce() == 500);
+  CHECK(follower.RunOnce() == 1000);
+  REQUIRE(f.switches.size() == 1);
+  CHECK(f.switches[0] == "upstream http://up-a served the log of 000000 badly (withholding)");
+  CHECK(f.counters.upstream_failures_withholding == 3);
+  CHECK(f.counters.upstream_failures_verification == 0);
+  std::vector<test_util::Event> failed = f.events.Named("upstream_failed");
+  REQUIRE(failed.size() == 3);
+  CHECK(failed[0].Field("reason") == "withholding");
+  CHECK_THAT(failed[0].Field("detail"), Catch::Contains("seq 6"));
+  // Nothing was refused: there was nothing to quarantine.
+  CHECK(testing::Must(f.store->QuarantineCount()) == 0);
+  // Its statement did not make us look fresh while it held the entries back.
+  CHECK(f.freshness.NewestText() == held);
+
+  CHECK(follower.RunOnce() == 0);
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 6);
+  CHECK(f.freshness.NewestText() == fresh);
+}
+
+TEST_CASE("an empty long-poll whose head statement is at our head is not withholding",
+          "[agent][follower][failover]") {
+  FollowerFixture f;
+  Follower follower(feeds::kHubCode, f.Env());
+  f.HoldChain(follower);
+  // Nothing new at the hub: a newer statement of the same head, and an older one.
+  f.clock.Advance(5000);
+  const std::string same_head = test_util::Statement(f.hub, f.clock, 4, 60000).text;
+  f.ServePages(kHubFeedA, {}, same_head, 4);
+  for (int i = 0; i < 5; ++i) CHECK(follower.RunOnce() == 0);
+  CHECK(f.freshness.NewestText() == same_head);
+  f.ServePages(kHubFeedA, {}, test_util::Statement(f.hub, f.clock, 2, 60000).text, 4);
+  for (int i = 0; i < 5; ++i) CHECK(follower.RunOnce() == 0);
+  CHECK(f.counters.upstream_failures_withholding == 0);
+  CHECK(f.events.Count("upstream_failed") == 0);
+  CHECK(f.switches.empty());
 }
 
 TEST_CASE("a follower refuses a head statement the hub did not sign but applies the page",

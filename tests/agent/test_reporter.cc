@@ -28,9 +28,10 @@ struct ReporterFixture : AgentParts {
   Upstreams upstreams{{kUpA, kUpB}};
   std::atomic<bool> frozen{false};
   std::vector<std::string> switches;
-  UpstreamWatch watch{upstreams, freshness,
-                      *store,    clock,
-                      frozen,    [this](const std::string& reason) { switches.push_back(reason); }};
+  UpstreamWatch watch{
+      upstreams, freshness, *store, trust, clock, frozen, [this](const std::string& reason) {
+        switches.push_back(reason);
+      }};
   Reporter reporter{ReporterEnv{self.code(), self.key(), 5, upstreams, freshness, trust, watch,
                                 [this](const std::string& r) { switches.push_back(r); }, clock,
                                 counters, events.Sink(), http.Factory()}};
@@ -252,7 +253,7 @@ TEST_CASE("the upstream watch leaves an upstream whose head statement expired, u
           "[agent][reporter][failover]") {
   ReporterFixture f;
   std::unique_ptr<net::HttpClient> client = f.http.Factory()();
-  f.freshness.Offer(test_util::Statement(f.hub, f.clock, 0, 5000).text);
+  REQUIRE(f.freshness.Offer(test_util::Statement(f.hub, f.clock, 0, 5000).text).ok());
   f.watch.Check(*client);
   CHECK(f.upstreams.Current().index == 0);  // fresh
   f.clock.Advance(5001);
@@ -266,6 +267,163 @@ TEST_CASE("the upstream watch leaves an upstream whose head statement expired, u
   REQUIRE(f.switches.size() == 1);
   CHECK(f.switches[0] == "head statement from http://up-a expired (frozen upstream?)");
   CHECK(f.http.requests().empty());
+}
+
+namespace {
+
+// Wall and monotonic time that move apart, as when the wall clock is stepped.
+class SplitClock : public base::Clock {
+ public:
+  base::TimeMs NowMs() const override { return wall_.load(); }
+  base::TimeMs MonotonicMs() const override { return mono_.load(); }
+  void Advance(base::TimeMs ms) {
+    wall_ += ms;
+    mono_ += ms;
+  }
+  void StepWall(base::TimeMs ms) { wall_ += ms; }
+
+ private:
+  std::atomic<base::TimeMs> wall_{test_util::kT0};
+  std::atomic<base::TimeMs> mono_{5000};
+};
+
+}  // namespace
+
+TEST_CASE("an agent that never held a verified head statement is STALE",
+          "[agent][freshness][security]") {
+  AgentParts f;
+  CHECK(f.freshness.IsStale());
+  // A forged one changes nothing.
+  Origin impostor(feeds::kHubCode);
+  CHECK_FALSE(f.freshness.Offer(test_util::Statement(impostor, f.clock, 4, 60000).text).ok());
+  CHECK(f.freshness.IsStale());
+  REQUIRE(f.freshness.Offer(test_util::Statement(f.hub, f.clock, 4, 60000).text).ok());
+  CHECK_FALSE(f.freshness.IsStale());
+}
+
+TEST_CASE(
+    "staleness runs on the monotonic clock from receipt: a stepped wall clock changes nothing",
+    "[agent][freshness]") {
+  SplitClock clock;
+  AgentParts f;
+  HubFreshness freshness(f.hub.key().public_key(), clock, f.counters, f.events.Sink(), nullptr);
+  REQUIRE(freshness.Offer(test_util::Statement(f.hub, clock, 4, 30000).text).ok());
+  CHECK_FALSE(freshness.IsStale());
+  clock.StepWall(-3600 * 1000);  // someone sets the wall clock an hour back
+  clock.Advance(29000);
+  CHECK_FALSE(freshness.IsStale());
+  clock.Advance(2000);
+  CHECK(freshness.IsStale());  // 31 s after a 30 s statement, whatever the wall clock says
+}
+
+TEST_CASE("a parent that lies in X-Zhanqun-Clock cannot keep an expired statement fresh",
+          "[agent][freshness][security]") {
+  ReporterFixture f;
+  const base::TimeMs day = 24LL * 3600 * 1000;
+  // The parent accepts our reports and says the hub's clock is a day behind ours.
+  f.http.Route(kAcksA, [&f, day](const FakeHttp::Request&) {
+    net::HttpResult r = FakeHttp::Answer(200, "{}");
+    const base::TimeMs lie = f.clock.NowMs() - day;
+    r.headers["x-zhanqun-clock"] = feeds::FormatClockHeader(lie, lie, 0);
+    return base::Result<net::HttpResult>(r);
+  });
+  REQUIRE(f.reporter.SendReports().ok());
+  feeds::ClockEstimate e = f.freshness.ClockEstimate();
+  REQUIRE(e.known);
+  CHECK(e.clamped);
+  CHECK(e.offset_ms == -feeds::kMaxClockOffsetMs);
+  // It serves a statement the hub issued 20 minutes ago, valid 30 s: a day
+  // back, it would still look fresh; clamped, it has expired.
+  const base::TimeMs now = f.clock.NowMs();
+  const base::TimeMs old = now - 20 * 60 * 1000;
+  CHECK_FALSE(f.freshness
+                  .VerifyUnexpired(feeds::SignHeadStatement(f.hub.key(), feeds::kHubCode, 0,
+                                                            f.hub.head().hash, old, old + 30000)
+                                       .text)
+                  .ok());
+  REQUIRE(f.freshness
+              .Offer(feeds::SignHeadStatement(f.hub.key(), feeds::kHubCode, 0, f.hub.head().hash,
+                                              old, old + 30000)
+                         .text)
+              .ok());
+  CHECK(f.freshness.IsStale());
+  // Within the bound, the lie buys at most the statement's own life: it is
+  // taken as issued no earlier than its signed time, then the monotonic
+  // clock runs.
+  const base::TimeMs recent = now - 5 * 60 * 1000;
+  REQUIRE(f.freshness
+              .Offer(feeds::SignHeadStatement(f.hub.key(), feeds::kHubCode, 0, f.hub.head().hash,
+                                              recent, recent + 30000)
+                         .text)
+              .ok());
+  CHECK_FALSE(f.freshness.IsStale());
+  f.clock.Advance(30001);
+  CHECK(f.freshness.IsStale());
+}
+
+TEST_CASE("a probe believes only a verified head statement, never X-Zhanqun-Head",
+          "[agent][reporter][failover][security]") {
+  ReporterFixture f;
+  // We hold the hub's log up to 4, and a fresh statement of it.
+  std::vector<feeds::SignedEntry> chain = test_util::HubChain(f.hub);
+  REQUIRE(f.applier.ApplyPage(feeds::kHubCode, test_util::Page(chain), "test").applied == 4);
+  REQUIRE(f.freshness.Offer(test_util::Statement(f.hub, f.clock, 4, 3600 * 1000).text).ok());
+  for (int i = 0; i < 3; ++i) (void)f.upstreams.Failed(0);
+  REQUIRE(f.upstreams.Current().index == 1);
+  const std::string probe = std::string(kUpA) + "/api/v1/feeds/000000";
+  auto serve = [&](std::vector<feeds::SignedEntry> entries, const std::string& statement) {
+    f.http.Route(probe, [entries, statement](const FakeHttp::Request&) {
+      net::HttpResult r = FakeHttp::FeedAnswer(feeds::kHubCode, entries, 99);  // claims 99
+      if (!statement.empty()) r.headers["x-zhanqun-head-statement"] = statement;
+      return base::Result<net::HttpResult>(r);
+    });
+  };
+  std::unique_ptr<net::HttpClient> client = f.http.Factory()();
+  auto probe_once = [&] {
+    f.clock.Advance(UpstreamWatch::kProbeIntervalMs);
+    f.watch.Check(*client);
+  };
+  Origin impostor(feeds::kHubCode);
+
+  serve({}, "");  // a head header and no statement
+  probe_once();
+  CHECK(f.upstreams.Current().index == 1);
+  serve({}, test_util::Statement(impostor, f.clock, 99, 60000).text);  // forged
+  probe_once();
+  CHECK(f.upstreams.Current().index == 1);
+  serve({}, test_util::Statement(f.hub, f.clock, 3, 60000).text);  // signed, but behind us
+  probe_once();
+  CHECK(f.upstreams.Current().index == 1);
+  const feeds::SignedEntry fifth = f.hub.Release();
+  // Signed at 5, but the page withholds entry 5.
+  serve({}, test_util::Statement(f.hub, f.clock, 5, 60000).text);
+  probe_once();
+  CHECK(f.upstreams.Current().index == 1);
+  // Signed at 5, and an entry 5 that does not verify.
+  serve({impostor.Release()}, test_util::Statement(f.hub, f.clock, 5, 60000).text);
+  probe_once();
+  CHECK(f.upstreams.Current().index == 1);
+  CHECK(f.http.RequestsTo(probe).size() == 5);
+  CHECK(f.switches.empty());
+
+  serve({fifth}, test_util::Statement(f.hub, f.clock, 5, 60000).text);
+  probe_once();
+  CHECK(f.upstreams.Current().index == 0);
+  REQUIRE(f.switches.size() == 1);
+  CHECK(f.switches[0] == "better-ranked upstream http://up-a is healthy again");
+}
+
+TEST_CASE("the upstream watch leaves an upstream that gives no statement, after the first wait",
+          "[agent][reporter][failover]") {
+  ReporterFixture f;
+  std::unique_ptr<net::HttpClient> client = f.http.Factory()();
+  f.watch.Check(*client);  // nothing yet, but we have only just started
+  CHECK(f.upstreams.Current().index == 0);
+  f.clock.Advance(UpstreamWatch::kFirstStatementWaitMs);
+  f.watch.Check(*client);
+  CHECK(f.upstreams.Current().index == 1);
+  REQUIRE(f.switches.size() == 1);
+  CHECK(f.switches[0] == "no head statement that verifies from http://up-a");
 }
 
 }  // namespace zhanqun::agent

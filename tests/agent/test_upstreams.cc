@@ -31,5 +31,25 @@ TEST_CASE("upstreams: move on after repeated failures, on staleness, and back", 
   CHECK(only.Current().url == "http://city");
 }
 
+TEST_CASE("upstreams: bad pages of one log are a streak no other success ends", "[upstreams]") {
+  Upstreams u({"http://city", "http://province"}, 3);
+  CHECK_FALSE(u.Misserved(0, "000000"));
+  u.Succeeded(0);            // the city accepted our reports
+  u.Served(0, "330000");     // and served another log well
+  CHECK_FALSE(u.Failed(0));  // a failed request is a streak of its own
+  CHECK_FALSE(u.Misserved(0, "000000"));
+  CHECK(u.Misserved(0, "000000"));  // the third bad page of the hub's log in a row
+  CHECK(u.Current().index == 1);
+  // Every switch starts every streak over.
+  CHECK_FALSE(u.Misserved(1, "000000"));
+  CHECK_FALSE(u.Misserved(1, "000000"));
+  u.Served(1, "000000");  // a good page of that log ends its streak
+  CHECK_FALSE(u.Misserved(1, "000000"));
+  CHECK_FALSE(u.Misserved(1, "000000"));
+  CHECK_FALSE(u.Misserved(0, "000000"));  // late news of the old one changes nothing
+  CHECK(u.Current().index == 1);
+  CHECK(u.switches() == 1);
+}
+
 }  // namespace
 }  // namespace zhanqun::agent

@@ -90,6 +90,32 @@ TEST_CASE("clock sync finds a node's offset from the hub, held long-polls includ
   CHECK(sync.HubTime(5'000'000) == 5'000'000 + e.offset_ms);
 }
 
+TEST_CASE("a server that lies in X-Zhanqun-Clock moves the estimate by at most the clamp",
+          "[freshness][security]") {
+  ClockSync sync;
+  // A hostile parent answers a quick request as if the hub's clock were a
+  // day behind ours, to keep an expired head statement looking fresh.
+  const base::TimeMs t0 = 1'700'000'000'000;
+  const base::TimeMs day = 24LL * 3600 * 1000;
+  sync.AddSample(t0, t0 - day, t0 - day, t0 + 4, 0);
+  ClockEstimate e = sync.Estimate();
+  REQUIRE(e.known);
+  CHECK(e.clamped);
+  CHECK(e.offset_ms == -kMaxClockOffsetMs);
+  // The error bound owns up to what was cut off.
+  CHECK(e.error_ms >= day - kMaxClockOffsetMs);
+  CHECK(sync.HubTime(t0) == t0 - kMaxClockOffsetMs);
+  // The same lie forwards.
+  ClockSync ahead;
+  ahead.AddSample(t0, t0 + day, t0 + day, t0 + 4, 0);
+  CHECK(ahead.Estimate().offset_ms == kMaxClockOffsetMs);
+  // An honest 5-minute skew is inside the bound and untouched.
+  ClockSync honest;
+  honest.AddSample(t0, t0 - 300000 + 2, t0 - 300000 + 2, t0 + 4, 0);
+  CHECK(honest.Estimate().offset_ms == -300000);
+  CHECK_FALSE(honest.Estimate().clamped);
+}
+
 TEST_CASE("reports round-trip and bad fields are named", "[reports]") {
   NodeReport r;
   r.node = "330106";

@@ -208,9 +208,19 @@ TEST_CASE("node states follow explicit rules", "[hub][health]") {
   f.last_report_ms = now - 1000;
   f.hub_head = 10;
   f.live = 10;
+  f.head_time_ms = now - 2000;
+  f.head_expires_ms = now + 28000;
 
   CHECK(h.Evaluate("a", NodeFacts{}, now).state == NodeState::kOffline);
   CHECK(h.Evaluate("a", f, now).state == NodeState::kOk);
+
+  // Reporting and live at the head, but it never held a statement that verified.
+  NodeFacts unsigned_only = f;
+  unsigned_only.head_time_ms = 0;
+  unsigned_only.head_expires_ms = 0;
+  Evaluation never = h.Evaluate("a", unsigned_only, now);
+  CHECK(never.state == NodeState::kStale);
+  CHECK_THAT(never.why, Catch::Contains("never reported a head statement"));
 
   NodeFacts silent = f;
   silent.last_report_ms = now - 31000;
@@ -293,6 +303,36 @@ TEST_CASE("the hub shows a node STALE once the head statement it holds expires",
   REQUIRE(out.ok());
   CHECK(out->accepted == 0);
   CHECK(t.NodeStatus("330106")["state"] == "STALE");
+}
+
+TEST_CASE("the hub shows a node STALE, not OK, until it reports a head statement that verifies",
+          "[hub][health][freshness][security]") {
+  Tree t;
+  // Live at the head by its own word, and reporting on time, but holding no
+  // statement: nothing signed says it is current (a parent that never
+  // passes statements on, or a node that claims progress it cannot show).
+  std::string body =
+      t.Report("330106", 1, 1, {{"000000", feeds::Stage::kLive, 4, 0}}, {true, 0, 1});
+  REQUIRE(t.Send("330100", {{"330106", body}})->accepted == 1);
+  json c = t.NodeStatus("330106");
+  CHECK(c["state"] == "STALE");
+  CHECK_THAT(c["why"].get<std::string>(), Catch::Contains("never reported a head statement"));
+  CHECK(t.StatusDoc()["hub"]["states"]["STALE"] == 1);
+  CHECK(t.StatusDoc()["hub"]["states"]["OK"] == 0);
+  // A forged statement is refused with its report: still STALE.
+  feeds::SecretKey other = NewKey();
+  std::string fake =
+      feeds::SignHeadStatement(other, "000000", 4, "", t.clock.NowMs(), t.clock.NowMs() + 30000)
+          .text;
+  REQUIRE(
+      t.Send("330100", {{"330106", t.Report("330106", 1, 2, {}, {true, 0, 1}, fake)}})->accepted ==
+      0);
+  CHECK(t.NodeStatus("330106")["state"] == "STALE");
+  // The hub's own statement, passed on: OK.
+  std::string statement = testing::Must(t.hub->HeadStatement());
+  REQUIRE(t.Send("330100", {{"330106", t.Report("330106", 1, 3, {}, {true, 0, 1}, statement)}})
+              ->accepted == 1);
+  CHECK(t.NodeStatus("330106")["state"] == "OK");
 }
 
 TEST_CASE("release status lists where a release is live and where it is still due",

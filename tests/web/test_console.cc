@@ -317,6 +317,8 @@ struct ClusterFixture : WebFixture {
     r.boot = 1;
     r.n = 1;
     r.acks = std::move(acks);
+    // As a real agent's: without a statement the hub signed, a node is STALE.
+    r.head_statement = Must(hub->HeadStatement());
     std::string body = feeds::EncodeReport(r);
     Must(hub->AcceptReports(body, feeds::SignatureFor(keys.at(code), body)));
   }

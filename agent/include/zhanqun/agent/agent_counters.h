@@ -44,6 +44,17 @@ struct AgentCounters : base::CounterSet {
                                 "Children's reports dropped because the relay queue was full."};
   base::Counter upstream_switches{*this, "upstream_switches",
                                   "Moves to another upstream (failover and return)."};
+  base::Counter upstream_failures_request{
+      *this, "upstream_failures_request",
+      "Requests to the current upstream that failed (network or HTTP status; feeds and reports)."};
+  base::Counter upstream_failures_verification{
+      *this, "upstream_failures_verification",
+      "Feed pages from the current upstream that did not decode or held an entry that did not "
+      "verify (bad signature, fork, wrong origin)."};
+  base::Counter upstream_failures_withholding{
+      *this, "upstream_failures_withholding",
+      "Answers from the current upstream that delivered none of the entries its own head "
+      "statement says the hub's log has beyond ours."};
   base::Counter head_statements_refused{*this, "head_statements_refused",
                                         "Head statements from upstream that did not verify."};
   base::Counter entries_deferred{

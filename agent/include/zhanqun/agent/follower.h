@@ -1,9 +1,18 @@
 // One followed origin's loop: long-polls
 // GET {upstream}/api/v1/feeds/{origin}?after={head}&wait={poll_wait_s} on the
-// current upstream, keeps the head statement that comes with the answer,
-// decodes the page and hands it to the LogApplier. Backs off exponentially
-// (kMinBackoffMs ... kMaxBackoffMs) on failure; repeated failures move every
-// part to the next upstream (Upstreams). Runs on its own thread (Run).
+// current upstream, decodes the page and hands it to the LogApplier, then
+// keeps the head statement that came with the answer. Backs off
+// exponentially (kMinBackoffMs ... kMaxBackoffMs) on failure.
+//
+// Three kinds of failure are counted against the upstream (Upstreams), by
+// cause (docs/protocol.md, "Failover"): a request that fails (network, HTTP
+// status); a page that does not decode or holds an entry that does not
+// verify (bad signature, fork, wrong origin; quarantined as before); and
+// withholding: the answer's own verified head statement says the hub's log
+// goes past our head, yet the answer delivers none of it (an empty page or
+// duplicates only). Repeated failures move every part to the next upstream.
+// A statement is kept only from an answer that verified and withheld
+// nothing. Runs on its own thread (Run).
 //
 // Thread-safe only as far as Stop() goes: one thread runs the loop (or, in
 // tests, calls RunOnce/FetchOnce); Stop() may come from any thread. Owns
@@ -15,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "zhanqun/agent/agent_counters.h"
@@ -74,6 +84,17 @@ class Follower {
   const std::string& origin() const { return origin_; }
 
  private:
+  enum class Misserve { kVerification, kWithholding };
+
+  // Steps of FetchOnce: the answer `res` to `url`, asked for after `after`.
+  bool Take(const Upstreams::Choice& up, const std::string& url, std::uint64_t after,
+            const net::HttpResult& res);
+  void RequestFailed(const Upstreams::Choice& up, const std::string& url,
+                     const base::Result<net::HttpResult>& res);
+  // Counts, logs (upstream_failed, reason=...) and reports a bad page.
+  void Misserved(const Upstreams::Choice& up, Misserve why, const std::string& detail);
+  // The answer's head statement, when it has one that verifies.
+  std::optional<feeds::HeadStatement> AnswerStatement(const net::HttpResult& res);
   void Applied(const net::HttpResult& res, std::size_t count);
   // An undecodable page from `url`, asked for after `after`.
   void Quarantine(const std::string& url, std::uint64_t after, const net::HttpResult& res,

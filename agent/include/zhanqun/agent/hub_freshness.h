@@ -16,6 +16,7 @@
 #include "zhanqun/agent/agent_counters.h"
 #include "zhanqun/agent/event_sink.h"
 #include "zhanqun/base/clock.h"
+#include "zhanqun/base/status.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/signature.h"
 
@@ -27,34 +28,50 @@ class HubFreshness {
   HubFreshness(const feeds::PublicKey& hub_key, const base::Clock& clock, AgentCounters& counters,
                EventSink sink, std::function<void()> newer);
 
-  // Verifies a head statement from an upstream; keeps it if newer. One that
+  // Verifies a head statement from an upstream, keeping nothing. One that
   // does not verify (or is not for the hub's log) is counted and logged.
-  void Offer(const std::string& text);
+  base::Result<feeds::HeadStatement> Verify(const std::string& text);
+  // Keeps `hs` if it is newer than the one held. REQUIRES: from Verify.
+  void Keep(const feeds::HeadStatement& hs);
+  // Verify, then Keep what verified.
+  base::Result<feeds::HeadStatement> Offer(const std::string& text);
   // The newest verified statement ("" text when none).
   feeds::HeadStatement Newest();
   std::string NewestText();
-  // True when our newest statement has expired on the hub's clock.
+  // True when we hold no verified statement, or when the newest one has
+  // expired. Judged on the local monotonic clock from the moment it was
+  // kept: the hub's clock then was at least the statement's own signed
+  // time, or our (clamped) estimate of it if later. No unsigned header
+  // can make us fresh.
   bool IsStale();
-  // True when `text` verifies against the hub key and has not expired on
-  // the hub's clock (a probe of another upstream; nothing is kept).
-  bool IsUnexpired(const std::string& text);
+  // The statement in `text` when it verifies against the hub key, is for
+  // the hub's log, and has not expired on our estimate of the hub's clock
+  // (a probe of another upstream; nothing is kept). Else why not.
+  base::Result<feeds::HeadStatement> VerifyUnexpired(const std::string& text);
 
   // t0/t3 our clock at send/receive; t1/t2/err from the answer's header.
   void AddClockSample(base::TimeMs t0, base::TimeMs t1, base::TimeMs t2, base::TimeMs t3,
                       std::int64_t server_error_ms);
+  // Clamped to +-feeds::kMaxClockOffsetMs.
   feeds::ClockEstimate ClockEstimate() const { return clock_sync_.Estimate(); }
   // Our estimate of the hub's clock now (our own clock while unknown).
   base::TimeMs HubNowMs() const { return clock_sync_.HubTime(clock_.NowMs()); }
 
  private:
+  base::Result<feeds::HeadStatement> VerifyQuietly(const std::string& text) const;
+  // The hub's clock at least, on receiving `hs` now.
+  base::TimeMs HubTimeOnReceipt(const feeds::HeadStatement& hs) const;
+
   const feeds::PublicKey hub_key_;
   const base::Clock& clock_;
   AgentCounters& counters_;
   const EventSink sink_;
   const std::function<void()> newer_;
   feeds::ClockSync clock_sync_;
-  std::mutex mu_;
-  feeds::HeadStatement head_;  // newest verified, guarded by mu_
+  std::mutex mu_;                  // guards the three below
+  feeds::HeadStatement head_;      // newest verified
+  base::TimeMs head_hub_ms_ = 0;   // HubTimeOnReceipt(head_)
+  base::TimeMs head_mono_ms_ = 0;  // our monotonic clock when head_ was kept
 };
 
 }  // namespace zhanqun::agent

@@ -42,6 +42,9 @@ struct ApplyOutcome {
   // yet): it and what follows are not applied, nor refused; the next fetch
   // asks for them again. Not a fault of the upstream.
   base::Status deferred;
+  // True when `rejected` is an entry that failed verification (the
+  // sender's fault), false when it is the store's error.
+  bool refused = false;
 };
 
 // What the other parts of the agent hear about a page. Each may be empty.

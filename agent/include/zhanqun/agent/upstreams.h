@@ -1,16 +1,25 @@
 // The ordered upstreams an agent follows and reports to: its parent first,
 // then grandparent or hub. The agent moves to the next one when the current
-// one fails `failures_to_switch` times in a row or serves only expired head
-// statements (STALE), and moves back when a probe finds a better-ranked one
+// one fails `failures_to_switch` times in a row, serves a log badly that
+// many times in a row (a page that does not verify, or one that withholds
+// entries its own head statement promises), or serves only expired head
+// statements (STALE); it moves back when a probe finds a better-ranked one
 // healthy again. Entries are verified whatever their route, and fetching
 // always resumes after the verified head, so a switch can neither skip nor
 // repeat an entry.
+//
+// Two kinds of streak are kept. Failed requests (any part: followers and
+// the reporter) form one streak, which any answered request ends. Badly
+// served pages form one streak per log, which only a good page of that
+// log ends: an upstream that accepts our reports, or serves another log
+// well, cannot hold one log hostage.
 //
 // Thread-safe.
 #ifndef ZHANQUN_AGENT_UPSTREAMS_H_
 #define ZHANQUN_AGENT_UPSTREAMS_H_
 
 #include <cstddef>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -33,7 +42,14 @@ class Upstreams {
 
   // A request to upstream `index` failed. True if this moved us on.
   bool Failed(std::size_t index);
+  // A request to upstream `index` was answered: ends the failed-request streak.
   void Succeeded(std::size_t index);
+  // Upstream `index` served a page of `origin` that did not verify, or that
+  // withheld entries. True if this moved us on.
+  bool Misserved(std::size_t index, const std::string& origin);
+  // Upstream `index` served a good page of `origin`: ends that log's streak
+  // (and the failed-request one).
+  void Served(std::size_t index, const std::string& origin);
   // Upstream `index` serves only expired head statements: move on now, if
   // there is anywhere to go. True if this moved us on.
   bool Stale(std::size_t index);
@@ -48,7 +64,8 @@ class Upstreams {
   const int failures_to_switch_;
   mutable std::mutex mu_;
   std::size_t current_ = 0;
-  int failures_ = 0;
+  int failures_ = 0;                      // failed requests in a row
+  std::map<std::string, int> misserved_;  // origin -> bad pages in a row
   std::uint64_t switches_ = 0;
 };
 

@@ -20,6 +20,12 @@
 // estimate as well as quick ones. ClockSync keeps the sample with the
 // smallest delay among the recent ones (NTP's clock filter).
 //
+// The clock header is not signed, and an upstream may lie in it. So the
+// offset is clamped to +-kMaxClockOffsetMs (the error bound grows by what
+// was cut off), and staleness never rests on it alone: a statement's own
+// signed `time` is a lower bound on the hub's clock when it is received
+// (docs/protocol.md, "Freshness").
+//
 // Thread-safe: ClockSync takes its own mutex; the rest are functions.
 #ifndef ZHANQUN_FEEDS_FRESHNESS_H_
 #define ZHANQUN_FEEDS_FRESHNESS_H_
@@ -60,10 +66,16 @@ std::string FormatClockHeader(base::TimeMs t1, base::TimeMs t2, std::int64_t err
 bool ParseClockHeader(const std::string& value, base::TimeMs* t1, base::TimeMs* t2,
                       std::int64_t* error_ms);
 
+// The largest offset between a node's clock and the hub's that an estimate
+// may show. A node whose clock is further off must fix its clock: its
+// estimate says `clamped`, and its lag figures are off by the difference.
+inline constexpr std::int64_t kMaxClockOffsetMs = 10 * 60 * 1000;
+
 struct ClockEstimate {
   bool known = false;
-  std::int64_t offset_ms = 0;  // hub time = local time + offset
-  std::int64_t error_ms = 0;   // bound on |estimate - truth|
+  std::int64_t offset_ms = 0;  // hub time = local time + offset, |offset| <= kMaxClockOffsetMs
+  std::int64_t error_ms = 0;   // bound on |estimate - truth| (the clamped part included)
+  bool clamped = false;        // the samples said more than kMaxClockOffsetMs
 };
 
 class ClockSync {
@@ -73,6 +85,7 @@ class ClockSync {
   // t0/t3: our clock at send/receive; t1/t2/err from the server's header.
   void AddSample(base::TimeMs t0, base::TimeMs t1, base::TimeMs t2, base::TimeMs t3,
                  std::int64_t server_error_ms);
+  // The best recent sample's offset, clamped to +-kMaxClockOffsetMs.
   ClockEstimate Estimate() const;
   // Our estimate of the hub's clock, or `local_ms` itself while unknown.
   base::TimeMs HubTime(base::TimeMs local_ms) const;

@@ -3,8 +3,9 @@
 // (docs/operations.md, "Node states"):
 //
 //   OFFLINE  no report for offline_after (or never reported)
-//   STALE    the newest hub head statement the node holds has expired: its
-//            upstream is frozen, however healthy it looks
+//   STALE    the node has never reported a hub head statement that
+//            verified, or the newest one it holds has expired: nothing
+//            signed says it is current, however healthy it looks
 //   STALLED  reporting, behind the hub, and its live seq has not moved for
 //            stall_after
 //   ERR      an entry published more than slo ago is not live there
