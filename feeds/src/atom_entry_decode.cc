@@ -1,4 +1,4 @@
-// Atom entries: decoding a signed entry and checking it is canonical.
+// Atom entries: decoding a signed entry and re-encoding its canonical form.
 #include <algorithm>
 #include <vector>
 
@@ -43,42 +43,31 @@ base::Result<xmlNode*> FindSignature(const xmlNode* root) {
 
 }  // namespace
 
-base::Result<ParsedEntry> DecodeEntryElement(const xmlNode* element, const XmlLimits& limits) {
+base::Result<ParsedEntry> DecodeEntryElement(const xmlNode* element, std::string_view raw,
+                                             const XmlLimits& limits) {
   ZQ_RETURN_IF_ERROR(CheckEntryElement(element));
-  text::xml::DocPtr doc = text::xml::CopyAsDocument(element);
-  if (!doc) return base::Status::Internal("libxml2: cannot copy the entry");
-  ParsedEntry out;
-  base::Result<std::string> wire = text::xml::Canonicalize(doc.get());
-  if (!wire.ok()) return wire.status();
-  if (wire->size() > limits.max_entry_bytes) {
-    return base::Status::Exhausted("entry: " + std::to_string(wire->size()) +
+  if (raw.size() > limits.max_entry_bytes) {
+    return base::Status::Exhausted("entry: " + std::to_string(raw.size()) +
                                    " bytes exceeds the limit of " +
                                    std::to_string(limits.max_entry_bytes));
   }
-  out.wire = std::move(*wire);
-  xmlNode* root = xmlDocGetRootElement(doc.get());
-  base::Result<xmlNode*> sig_node = FindSignature(root);
+  base::Result<xmlNode*> sig_node = FindSignature(element);
   if (!sig_node.ok()) return sig_node.status();
   base::Result<SignatureElement> sig = DecodeSignature(*sig_node);
   if (!sig.ok()) return sig.status();
-  out.signature = std::move(*sig);
-  xmlUnlinkNode(*sig_node);
-  xmlFreeNode(*sig_node);
-  base::Result<std::string> canonical = text::xml::Canonicalize(doc.get());
-  if (!canonical.ok()) return canonical.status();
-  out.canonical = std::move(*canonical);
-  base::Result<Entry> entry = DecodeFields(root);
+  // DecodeFields reads only the elements it knows, so the signature can stay.
+  base::Result<Entry> entry = DecodeFields(element);
   if (!entry.ok()) return entry.status();
+  // What is signed is the re-encoding of what was read, so no signed byte
+  // goes unread; CheckWireForm then refuses any received byte it does not
+  // account for.
+  base::Result<std::string> canonical = EncodeCanonicalEntry(*entry);
+  if (!canonical.ok()) return canonical.status();
+  ParsedEntry out;
   out.entry = std::move(*entry);
-  // One meaning per signed byte string: the bytes must be exactly what this
-  // codec would produce for the decoded fields, so nothing signed goes unread.
-  base::Result<std::string> again = EncodeCanonicalEntry(out.entry);
-  if (!again.ok()) return again.status();
-  if (*again != out.canonical) {
-    return base::Status::Invalid(
-        "entry: not in canonical zhanqun form (unknown elements or attributes, or "
-        "non-canonical values)");
-  }
+  out.signature = std::move(*sig);
+  out.canonical = std::move(*canonical);
+  out.wire = std::string(raw);
   return out;
 }
 
@@ -88,7 +77,11 @@ base::Result<ParsedEntry> DecodeEntry(std::string_view bytes, const XmlLimits& l
   std::size_t max = std::min(limits.max_entry_bytes, limits.max_document_bytes);
   base::Result<text::xml::DocPtr> doc = text::xml::ParseXml(bytes, max, limits.max_depth);
   if (!doc.ok()) return doc.status();
-  return atom_internal::DecodeEntryElement(xmlDocGetRootElement(doc->get()), limits);
+  base::Result<text::xml::ElementSpans> spans = text::xml::ScanElementSpans(bytes);
+  if (!spans.ok()) return spans.status().Context("entry");
+  const text::xml::Span root = spans->root;
+  return atom_internal::DecodeEntryElement(xmlDocGetRootElement(doc->get()),
+                                           bytes.substr(root.begin, root.end - root.begin), limits);
 }
 
 base::Result<Entry> DecodeStoredEntry(std::string_view bytes, const XmlLimits& limits) {

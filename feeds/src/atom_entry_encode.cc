@@ -1,4 +1,4 @@
-// Atom entries: encoding the canonical (unsigned) form and attaching a signature.
+// Atom entries: encoding the canonical (unsigned) form.
 #include "atom_internal.h"
 #include "zhanqun/base/time.h"
 #include "zhanqun/feeds/atom.h"
@@ -7,11 +7,6 @@ namespace zhanqun::feeds {
 namespace {
 
 using namespace atom_internal;
-
-// Canonical entries are already bounded by model limits; this only guards
-// AttachSignature against absurd input.
-constexpr std::size_t kMaxCanonicalBytes = 16 * 1024 * 1024;
-constexpr int kMaxEntryDepth = 16;
 
 // Exactly one payload may be set, and it must be the one `e.kind` names.
 base::Status CheckPayload(const Entry& e) {
@@ -261,26 +256,6 @@ base::Result<std::string> EncodeCanonicalEntry(const Entry& entry) {
   ZQ_RETURN_IF_ERROR(ValidateEntry(entry));
   Tree t = BuildEntry(entry);
   return text::xml::Canonicalize(t.doc.get());
-}
-
-base::Result<std::string> AttachSignature(std::string_view canonical, const SignatureElement& sig) {
-  ZQ_RETURN_IF_ERROR(ValidateSignatureElement(sig));
-  base::Result<text::xml::DocPtr> doc =
-      text::xml::ParseXml(canonical, kMaxCanonicalBytes, kMaxEntryDepth);
-  if (!doc.ok()) return doc.status().Context("canonical entry");
-  xmlNode* root = xmlDocGetRootElement(doc->get());
-  ZQ_RETURN_IF_ERROR(CheckEntryElement(root));
-  for (const xmlNode* c : text::xml::ChildElements(root)) {
-    if (text::xml::IsElement(c, kZqNs, "signature")) {
-      return base::Status::Invalid("entry: already has a <zq:signature>");
-    }
-  }
-  xmlNode* node = text::xml::AddTextChild(root, nullptr, "signature", sig.signature);
-  xmlSetNs(node, xmlNewNs(node, text::xml::X(kZqNs), text::xml::X("zq")));
-  text::xml::SetAttr(node, "keyId", sig.key_id);
-  text::xml::SetAttr(node, "trustedComment", sig.trusted_comment);
-  text::xml::SetAttr(node, "globalSignature", sig.global_signature);
-  return text::xml::Canonicalize(doc->get());
 }
 
 }  // namespace zhanqun::feeds

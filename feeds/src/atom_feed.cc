@@ -1,5 +1,6 @@
 // Atom feeds: the <feed> document around a page of signed entries.
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "atom_internal.h"
@@ -80,12 +81,22 @@ base::Result<ParsedFeed> DecodeFeed(std::string_view bytes, const XmlLimits& lim
     return base::Status::Invalid("feed: expected an Atom <feed> root element, got <" +
                                  text::xml::QName(root) + ">");
   }
+  base::Result<text::xml::ElementSpans> spans = text::xml::ScanElementSpans(bytes);
+  if (!spans.ok()) return spans.status().Context("feed");
+  const std::vector<xmlNode*> children = text::xml::ChildElements(root);
+  if (children.size() != spans->children.size()) {
+    return base::Status::Invalid(
+        "feed: " + std::to_string(children.size()) + " child elements parsed but " +
+        std::to_string(spans->children.size()) + " found in the text; is the document UTF-8?");
+  }
   ParsedFeed feed;
   bool has_head = false;
-  std::vector<const xmlNode*> entries;
-  for (const xmlNode* child : text::xml::ChildElements(root)) {
+  std::vector<std::pair<const xmlNode*, std::string_view>> entries;
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    const xmlNode* child = children[i];
     if (text::xml::IsElement(child, kAtomNs, "entry")) {
-      entries.push_back(child);
+      const text::xml::Span span = spans->children[i];
+      entries.emplace_back(child, bytes.substr(span.begin, span.end - span.begin));
     } else {
       ZQ_RETURN_IF_ERROR(DecodeFeedChild(child, &feed.meta, &has_head));
     }
@@ -97,7 +108,7 @@ base::Result<ParsedFeed> DecodeFeed(std::string_view bytes, const XmlLimits& lim
                                    std::to_string(limits.max_entries));
   }
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    base::Result<ParsedEntry> e = DecodeEntryElement(entries[i], limits);
+    base::Result<ParsedEntry> e = DecodeEntryElement(entries[i].first, entries[i].second, limits);
     if (!e.ok()) return e.status().Context("feed: entry " + std::to_string(i + 1));
     feed.entries.push_back(std::move(*e));
   }

@@ -46,8 +46,10 @@ base::Status ValidateSignatureElement(const SignatureElement& sig);
 
 // The fields of an <entry> without its signature (atom_entry_fields.cc).
 base::Result<Entry> DecodeFields(const xmlNode* root);
-// Decodes one <entry> element, signed and canonical (atom_entry_decode.cc).
-base::Result<ParsedEntry> DecodeEntryElement(const xmlNode* element, const XmlLimits& limits);
+// Decodes one signed <entry> element whose bytes as received are `raw`
+// (atom_entry_decode.cc).
+base::Result<ParsedEntry> DecodeEntryElement(const xmlNode* element, std::string_view raw,
+                                             const XmlLimits& limits);
 
 }  // namespace zhanqun::feeds::atom_internal
 

@@ -28,6 +28,8 @@ base::Status CheckSignature(const ParsedEntry& parsed, const TrustStore& trust,
                             const std::string& hash) {
   const LogPosition& log = parsed.entry.log;
   const std::string where = "entry " + Position(Printable(log.origin), log.seq);
+  // The signature covers the fields; this makes it cover every byte relayed.
+  ZQ_RETURN_IF_ERROR(CheckWireForm(parsed).Context(where));
   const PublicKey* key = trust.Find(log.origin, parsed.signature.key_id);
   if (key == nullptr) {
     return base::Status::Unauthenticated(

@@ -25,6 +25,7 @@
 #include "zhanqun/base/clock.h"
 #include "zhanqun/base/hash.h"
 #include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
 
@@ -323,6 +324,74 @@ TEST_CASE("agent ApplyPage rejects a tampered entry and applies nothing after it
   // The genuine entries still apply afterwards.
   f.MustApply(f.chain.Slice(2, 6));
   CHECK(f.Head().seq == 6);
+}
+
+TEST_CASE("agent ApplyPage refuses an entry a relay added bytes to, and stores none of it",
+          "[agent][apply][security]") {
+  struct Pad {
+    std::string what, from, to, expected;
+  };
+  const std::string in_sig = "the <zq:signature> element is not in canonical form";
+  const std::string in_body = "the entry is not in canonical zhanqun form";
+  const Pad pads[] = {
+      {"a comment in the signature", "</zq:signature>", "<!-- via 330000 --></zq:signature>",
+       in_sig},
+      {"an attribute on the signature", "<zq:signature ", "<zq:signature relay=\"330000\" ",
+       in_sig},
+      {"whitespace in the body", "<title>", "\n<title>", in_body},
+  };
+  for (const Pad& pad : pads) {
+    INFO(pad.what);
+    AgentFixture f;
+    std::vector<ParsedEntry> page = f.chain.Slice(0, 4);
+    std::string padded = f.chain.entries[2].wire;
+    padded.replace(padded.find(pad.from), pad.from.size(), pad.to);
+    page[2] = Parse(padded);
+    REQUIRE(page[2].canonical == f.chain.entries[2].canonical);  // its signature still verifies
+
+    ApplyOutcome out = f.Apply(page);
+    REQUIRE_FALSE(out.rejected.ok());
+    CHECK(out.rejected.code() == Code::kInvalidArgument);
+    CHECK_THAT(out.rejected.message(), Catch::Contains(pad.expected));
+    CHECK(out.applied == 2);
+    CHECK(f.Head().seq == 2);
+    CHECK_FALSE(Must(f.agent->store().HashAt(feeds::kHubCode, 3)).has_value());
+    std::vector<std::string> stored = Must(f.agent->store().ReadWire(feeds::kHubCode, 0, 100));
+    REQUIRE(stored.size() == 2);
+    CHECK(stored[1] == f.chain.entries[1].wire);
+
+    std::vector<QuarantineRow> q = Must(f.agent->store().Quarantined(10));
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].seq == 3);
+    CHECK(q[0].wire == padded);  // kept as received, for the operator
+    CHECK_THAT(q[0].reason, Catch::Contains(pad.expected));
+
+    // The honest bytes of the same entry still apply.
+    f.MustApply(f.chain.Slice(2, 4));
+    CHECK(f.Head().seq == 4);
+  }
+}
+
+TEST_CASE("an honest entry round-trips byte for byte through parse, verify, store and serve",
+          "[agent][apply]") {
+  AgentFixture f;
+  f.MustApply(f.chain.Slice(0, 6));
+  feeds::AppendNotifier notifier;
+  feeds::FeedServiceOptions options;
+  net::HttpRequest req;
+  req.method = "GET";
+  req.params["origin"] = feeds::kHubCode;
+  req.query["after"] = "0";
+  net::HttpResponse res = feeds::ServeFeed(req, f.agent->store(), notifier, options, f.clock);
+  REQUIRE(res.status == 200);
+  Result<feeds::ParsedFeed> feed = feeds::DecodeFeed(res.body);
+  INFO(feed.status().ToString());
+  REQUIRE(feed.ok());
+  REQUIRE(feed->entries.size() == 6);
+  for (std::size_t i = 0; i < 6; ++i) {
+    CHECK(feed->entries[i].wire == f.chain.entries[i].wire);
+    CHECK(feeds::CheckWireForm(feed->entries[i]).ok());
+  }
 }
 
 TEST_CASE("agent ApplyPage rejects an entry of another origin inside a page",

@@ -191,14 +191,19 @@ TEST_CASE("the canonical form is unchanged when the entry is embedded in a feed"
   CHECK(feed->entries[1].entry == NodeEntry());
 }
 
-TEST_CASE("an entry relying on namespaces declared by its feed keeps its canonical form",
-          "[atom]") {
+TEST_CASE("an entry relying on namespaces declared by its feed is not in wire form",
+          "[atom][security]") {
   std::string wire = Wire(ReleaseEntry());
   // Strip the entry's own default namespace declaration: it is inherited.
   std::string bare = Replace(wire, "<entry xmlns=\"http://www.w3.org/2005/Atom\">", "<entry>");
   auto feed = zq::DecodeFeed(zq::EncodeFeed(Meta(), {bare}));
   REQUIRE(feed.ok());
-  CHECK(feed->entries[0].wire == wire);
+  CHECK(feed->entries[0].canonical == *zq::EncodeCanonicalEntry(ReleaseEntry()));
+  CHECK(feed->entries[0].wire == bare);
+  zhanqun::base::Status s = zq::CheckWireForm(feed->entries[0]);
+  CHECK(s.code() == zhanqun::base::Code::kInvalidArgument);
+  CHECK_THAT(s.message(), Catch::StartsWith("wire form: the entry is not in canonical zhanqun "
+                                            "form: at byte 6 found '>"));
 }
 
 TEST_CASE("decoding a feed recovers its metadata", "[atom]") {
@@ -379,8 +384,6 @@ TEST_CASE("decoding names missing and invalid fields", "[atom]") {
       {"<zq:signature ", "<zq:signaturex ", "entry: missing <zq:signature>", "</zq:signature>",
        "</zq:signaturex>"},
       {"<title>", "<title>extra</title><title>", "entry: more than one <title>"},
-      {"<id>", "<zq:unknown xmlns:zq=\"urn:zhanqun:protocol:1\"></zq:unknown><id>",
-       "entry: not in canonical zhanqun form"},
   };
   for (const Case& c : cases) {
     INFO(c.from << " -> " << c.to);
@@ -408,6 +411,124 @@ TEST_CASE("the signature must be the single last child element", "[atom]") {
   auto canonical = zq::EncodeCanonicalEntry(ReleaseEntry());
   CHECK_FALSE(zq::AttachSignature(wire, FakeSignature()).ok());
   CHECK_FALSE(zq::DecodeEntry(*canonical).ok());
+}
+
+TEST_CASE("an honest entry's bytes are its wire form, alone and inside a feed", "[atom]") {
+  for (const zq::Entry& e : {ReleaseEntry(), NodeEntry(), InterpretationEntry(), TopicEntry()}) {
+    std::string wire = Wire(e);
+    auto alone = zq::DecodeEntry(wire);
+    REQUIRE(alone.ok());
+    CHECK(alone->wire == wire);
+    CHECK(zq::CheckWireForm(*alone).ok());
+    auto feed = zq::DecodeFeed(zq::EncodeFeed(Meta(), {wire, wire}));
+    REQUIRE(feed.ok());
+    REQUIRE(feed->entries.size() == 2);
+    CHECK(feed->entries[1].wire == wire);
+    CHECK(zq::CheckWireForm(feed->entries[1]).ok());
+  }
+}
+
+TEST_CASE("the wire form escapes the trusted comment as exclusive C14N does", "[atom][interop]") {
+  zq::SignatureElement sig = FakeSignature();
+  sig.trusted_comment = "zhanqun <a href=\"x\">&amp;</a> 'q' \t 浙江 >";
+  auto wire = zq::AttachSignature(*zq::EncodeCanonicalEntry(ReleaseEntry()), sig);
+  REQUIRE(wire.ok());
+  CHECK(Contains(*wire,
+                 "trustedComment=\"zhanqun &lt;a href=&quot;x&quot;>&amp;amp;&lt;/a> 'q' "
+                 "&#x9; 浙江 >\">"));
+  auto parsed = zq::DecodeEntry(*wire);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->signature == sig);
+  CHECK(zq::CheckWireForm(*parsed).ok());
+  // An independent canonicalizer leaves the wire form unchanged.
+  std::string in = TempFile(*wire);
+  std::string out = in + ".c14n";
+  std::string cmd = "xmllint --exc-c14n " + in + " > " + out + " 2>/dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream f(out, std::ios::binary);
+  std::string c14n((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  CHECK(c14n == *wire);
+  std::filesystem::remove(in);
+  std::filesystem::remove(out);
+}
+
+TEST_CASE("a relay that adds bytes to an entry is refused, naming where", "[atom][security]") {
+  const std::string wire = Wire(ReleaseEntry());
+  const std::string sig_open = "<zq:signature xmlns:zq=\"urn:zhanqun:protocol:1\" ";
+  const std::string in_sig = "wire form: the <zq:signature> element is not in canonical form";
+  const std::string in_body = "wire form: the entry is not in canonical zhanqun form";
+  struct Case {
+    std::string what, from, to, expected, from2 = "", to2 = "";
+  };
+  const Case cases[] = {
+      {"whitespace in the signature's start tag", sig_open,
+       "<zq:signature  xmlns:zq=\"urn:zhanqun:protocol:1\" ", in_sig},
+      {"whitespace before the signature's '>'", "hash=abc\">", "hash=abc\" >", in_sig},
+      {"whitespace after the signature", "</zq:signature>", "</zq:signature>\n", in_sig},
+      {"a comment in the signature", ">RUQB", "><!-- relayed by 330100 -->RUQB", in_sig},
+      {"an extra attribute on the signature", "keyId=", "relay=\"330100\" keyId=", in_sig},
+      {"an extra child element in the signature", "</zq:signature>",
+       "<zq:via xmlns:zq=\"urn:zhanqun:protocol:1\" node=\"330100\"></zq:via></zq:signature>",
+       in_sig},
+      {"another prefix for the signature", "<zq:signature xmlns:zq=", "<z:signature xmlns:z=",
+       in_sig, "</zq:signature>", "</z:signature>"},
+      {"a character reference in the signature text", ">RUQB", ">&#x52;UQB", in_sig},
+      {"a character reference in a signature attribute", "keyId=\"0807", "keyId=\"&#48;807",
+       in_sig},
+      {"a CDATA section in the signature", ">RUQBAgMEBQYHCA==<", "><![CDATA[RUQBAgMEBQYHCA==]]><",
+       in_sig},
+      {"single quotes on a signature attribute", "keyId=\"0807060504030201\"",
+       "keyId='0807060504030201'", in_sig},
+      {"signature attributes out of C14N order",
+       "globalSignature=\"QUJDRA==\" keyId=\"0807060504030201\"",
+       "keyId=\"0807060504030201\" globalSignature=\"QUJDRA==\"", in_sig},
+      {"whitespace between body elements", "<title>", "\n  <title>", in_body},
+      {"a comment in the body", "<title>", "<!-- mirrored --><title>", in_body},
+      {"a character reference in the title", "<title>国务院", "<title>&#x56FD;务院", in_body},
+      {"a CDATA section in the content", "<content type=\"html\">&lt;p&gt;",
+       "<content type=\"html\"><![CDATA[<p>]]>", in_body},
+      {"an extra attribute in the body", "<zq:log xmlns:zq=\"urn:zhanqun:protocol:1\" ",
+       "<zq:log xmlns:zq=\"urn:zhanqun:protocol:1\" relay=\"1\" ", in_body},
+      {"an unknown element in the body", "<id>",
+       "<zq:unknown xmlns:zq=\"urn:zhanqun:protocol:1\"></zq:unknown><id>", in_body},
+      {"another prefix in the body",
+       "<zq:kind xmlns:zq=\"urn:zhanqun:protocol:1\">release</zq:kind>",
+       "<k:kind xmlns:k=\"urn:zhanqun:protocol:1\">release</k:kind>", in_body},
+      {"an extra namespace declaration", "<entry xmlns=\"http://www.w3.org/2005/Atom\">",
+       "<entry xmlns=\"http://www.w3.org/2005/Atom\" xmlns:x=\"urn:x\">", in_body},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    std::string mutated = Replace(wire, c.from, c.to);
+    if (!c.from2.empty()) mutated = Replace(mutated, c.from2, c.to2);
+    // The relay changed no field: the origin's signature would still verify.
+    auto alone = zq::DecodeEntry(mutated);
+    INFO(alone.status().ToString());
+    REQUIRE(alone.ok());
+    CHECK(alone->entry == ReleaseEntry());
+    CHECK(alone->signature == FakeSignature());
+    CHECK(alone->wire == mutated);
+    zhanqun::base::Status s = zq::CheckWireForm(*alone);
+    CHECK(s.code() == zhanqun::base::Code::kInvalidArgument);
+    CHECK_THAT(s.message(), Catch::StartsWith(c.expected + ": at byte "));
+    auto feed = zq::DecodeFeed(zq::EncodeFeed(Meta(), {wire, mutated}));
+    REQUIRE(feed.ok());
+    CHECK(zq::CheckWireForm(feed->entries[0]).ok());
+    CHECK(feed->entries[1].wire == mutated);
+    CHECK(zq::CheckWireForm(feed->entries[1]).message() == s.message());
+  }
+}
+
+TEST_CASE("the wire form error shows both sides on one line", "[atom]") {
+  const std::string wire = Wire(ReleaseEntry());
+  auto parsed = zq::DecodeEntry(Replace(wire, "<title>", "\n<title>"));
+  REQUIRE(parsed.ok());
+  const std::size_t at = wire.find("<title>");
+  CHECK_THAT(zq::CheckWireForm(*parsed).message(),
+             Catch::StartsWith("wire form: the entry is not in canonical zhanqun form: at byte " +
+                               std::to_string(at) + " found '\\x0A<title>国务院关于印发"));
+  CHECK_THAT(zq::CheckWireForm(*parsed).message(),
+             Catch::Contains("where the re-encoding has '<title>国务院关于印发"));
 }
 
 TEST_CASE("tampered text changes the recomputed canonical form", "[atom][security]") {
@@ -535,11 +656,14 @@ TEST_CASE("entries of every kind keep their canonical form when embedded in a fe
     CHECK(feed->entries[i].canonical == *zq::EncodeCanonicalEntry(entries[i]));
     CHECK(feed->entries[i].entry == entries[i]);
   }
-  // Relying on the feed's namespace declarations changes nothing either.
+  // Relying on the feed's namespace declarations reads the same fields, but
+  // those bytes are not the wire form.
   std::string bare = Replace(wires[2], "<entry xmlns=\"http://www.w3.org/2005/Atom\">", "<entry>");
   auto inherited = zq::DecodeFeed(zq::EncodeFeed(Meta(), {bare}));
   REQUIRE(inherited.ok());
-  CHECK(inherited->entries[0].wire == wires[2]);
+  CHECK(inherited->entries[0].entry == entries[2]);
+  CHECK(inherited->entries[0].wire == bare);
+  CHECK_FALSE(zq::CheckWireForm(inherited->entries[0]).ok());
 }
 
 TEST_CASE("a feed mixing all entry kinds validates against the Atom RELAX NG schema",
@@ -555,7 +679,7 @@ TEST_CASE("a feed mixing all entry kinds validates against the Atom RELAX NG sch
   std::filesystem::remove(path);
 }
 
-TEST_CASE("decoding names invalid fields of interpretation and topic entries", "[atom]") {
+TEST_CASE("reading names invalid fields of interpretation and topic entries", "[atom]") {
   struct Case {
     zq::Entry entry;
     std::string from, to, expected;
@@ -572,9 +696,9 @@ TEST_CASE("decoding names invalid fields of interpretation and topic entries", "
       {InterpretationEntry(), "release=\"gov.cn/2019-02/15/content_5365924\"", "release=\"a b\"",
        "interpretation.release_id:"},
       {InterpretationEntry(), "source=\"manual\"", "source=\"manual\" stale=\"1\"",
-       "entry: not in canonical zhanqun form"},
+       "wire form: the entry is not in canonical zhanqun form"},
       {InterpretationEntry(), "<author>", "<published>2019-02-15T08:00:00.000Z</published><author>",
-       "entry: not in canonical zhanqun form"},
+       "wire form: the entry is not in canonical zhanqun form"},
       {InterpretationEntry(), ">interpretation</zq:kind>", ">topic</zq:kind>",
        "entry: missing <zq:topic>"},
       {TopicEntry(), "id=\"营商环境\"", "id=\"营商/环境\"", "topic.id:"},
@@ -583,7 +707,7 @@ TEST_CASE("decoding names invalid fields of interpretation and topic entries", "
       {TopicEntry(), ">topic</zq:kind>", ">interpretation</zq:kind>",
        "entry: missing <zq:interpretation>"},
       {TopicEntry(), "<content type=\"text\">", "<content type=\"html\">",
-       "entry: not in canonical zhanqun form"},
+       "wire form: the entry is not in canonical zhanqun form"},
       {TopicEntry(), "</zq:topic>",
        "</zq:topic><zq:topic xmlns:zq=\"urn:zhanqun:protocol:1\" id=\"x\"></zq:topic>",
        "entry: more than one <zq:topic>"},
@@ -591,10 +715,13 @@ TEST_CASE("decoding names invalid fields of interpretation and topic entries", "
   for (const Case& c : cases) {
     INFO(c.from << " -> " << c.to);
     std::string mutated = Replace(Wire(c.entry), c.from, c.to);
+    // A field rule fails the decoding; bytes the re-encoding lacks fail the
+    // wire form check.
     auto parsed = zq::DecodeEntry(mutated);
-    REQUIRE_FALSE(parsed.ok());
-    CHECK(parsed.status().code() == zhanqun::base::Code::kInvalidArgument);
-    CHECK_THAT(parsed.status().message(), Catch::StartsWith(c.expected));
+    zhanqun::base::Status s = parsed.ok() ? zq::CheckWireForm(*parsed) : parsed.status();
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.code() == zhanqun::base::Code::kInvalidArgument);
+    CHECK_THAT(s.message(), Catch::StartsWith(c.expected));
   }
 }
 

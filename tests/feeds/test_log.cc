@@ -50,6 +50,12 @@ std::vector<SignedEntry> SignChain(const SecretKey& key, const std::string& orig
   return chain;
 }
 
+std::string ReplaceOnce(std::string s, const std::string& from, const std::string& to) {
+  const std::size_t at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
+}
+
 ParsedEntry Parse(const std::string& wire) {
   base::Result<ParsedEntry> parsed = DecodeEntry(wire);
   INFO(parsed.status().ToString());
@@ -256,6 +262,59 @@ TEST_CASE("an entry changed after signing does not verify", "[feeds][log][securi
   CHECK(r.status().code() == base::Code::kUnauthenticated);
   CHECK(r.status().message() ==
         "entry 000000#1: signature does not verify for key " + hub.key.public_key().KeyIdHex());
+}
+
+TEST_CASE("an entry whose signature verifies but whose bytes a relay padded is refused",
+          "[feeds][log][security]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 1);
+  const std::string& wire = chain[0].wire;
+  const std::size_t sig_at = wire.find("<zq:signature ");
+  const std::size_t text_at = wire.find('>', sig_at) + 1;
+  struct Case {
+    std::string what, padded, expected;
+  };
+  const Case cases[] = {
+      {"a comment inside the signature element",
+       wire.substr(0, text_at) + "<!--x-->" + wire.substr(text_at),
+       "entry 000000#1: wire form: the <zq:signature> element is not in canonical form: at byte " +
+           std::to_string(text_at) + " found '<!--x-->"},
+      {"an attribute on the signature element",
+       wire.substr(0, sig_at) + "<zq:signature via=\"330000\"" + wire.substr(sig_at + 13),
+       "entry 000000#1: wire form: the <zq:signature> element is not in canonical form: at byte " +
+           std::to_string(sig_at + 14) + " found 'via="},
+      {"whitespace before the signature element",
+       wire.substr(0, sig_at) + "\n" + wire.substr(sig_at),
+       "entry 000000#1: wire form: the <zq:signature> element is not in canonical form: at byte " +
+           std::to_string(sig_at) + " found '\\x0A<zq:signature"},
+      {"a character reference in the body", ReplaceOnce(wire, "Notice", "&#78;otice"),
+       "entry 000000#1: wire form: the entry is not in canonical zhanqun form: at byte " +
+           std::to_string(wire.find("Notice")) + " found '&#78;otice"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    ParsedEntry parsed = Parse(c.padded);
+    CHECK(parsed.canonical == chain[0].canonical);  // the signed content is intact
+    CHECK(parsed.wire == c.padded);
+    base::Result<SignedEntry> r = VerifyEntry(parsed, hub.trust, hub.Empty());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == base::Code::kInvalidArgument);
+    CHECK_THAT(r.status().message(), Catch::StartsWith(c.expected));
+    CHECK(VerifySignature(parsed, hub.trust).message() == r.status().message());
+  }
+}
+
+TEST_CASE("a ParsedEntry whose wire disagrees with its canonical form is refused",
+          "[feeds][log][security]") {
+  Hub hub;
+  std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 2);
+  ParsedEntry first = Parse(chain[0].wire);
+  first.wire = chain[1].wire;  // bytes of another entry under a verified one
+  base::Result<SignedEntry> r = VerifyEntry(first, hub.trust, hub.Empty());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == base::Code::kInvalidArgument);
+  CHECK_THAT(r.status().message(), Catch::StartsWith("entry 000000#1: wire form: the entry is "
+                                                     "not in canonical zhanqun form: at byte"));
 }
 
 TEST_CASE("a valid signature whose trusted comment names another position is rejected",

@@ -4,10 +4,13 @@
 // The canonical form of an entry is the exclusive XML canonicalization
 // (http://www.w3.org/2001/10/xml-exc-c14n#, without comments) of the <entry>
 // element as the apex node, after removing its <zq:signature> child element.
-// The wire form is the same canonicalization with the signature element kept;
-// it is what origins store, relays store and serve byte-for-byte, and feeds
-// embed. All parsing goes through a hardened libxml2 configuration: no network,
-// no DTD loading, no entity expansion, size and depth limits.
+// The wire form is the same canonicalization with the signature element kept
+// (AttachSignature spells it out byte by byte). An entry has exactly one wire
+// form, a function of its fields and signature alone: it is what origins
+// store, relays store and serve byte-for-byte, and feeds embed, and a reader
+// refuses an entry whose bytes as received differ from it (CheckWireForm). All
+// parsing goes through a hardened libxml2 configuration: no network, no DTD
+// loading, no entity expansion, size and depth limits.
 //
 // Thread-safe: all functions are reentrant.
 #ifndef ZHANQUN_FEEDS_ATOM_H_
@@ -40,21 +43,41 @@ struct XmlLimits {
 // Returns kInvalidArgument when the entry breaks a model rule.
 base::Result<std::string> EncodeCanonicalEntry(const Entry& entry);
 
-// Wire bytes: `canonical` (from EncodeCanonicalEntry) with the signature
-// element appended as the entry's last child, canonicalized again.
+// Wire bytes: `canonical` with the signature element inserted before its
+// final "</entry>" as the entry's last child, exactly as exclusive C14N writes
+// it: <zq:signature xmlns:zq="..." globalSignature="..." keyId="..."
+// trustedComment="...">signature</zq:signature>.
+// REQUIRES: `canonical` comes from EncodeCanonicalEntry. Returns
+// kInvalidArgument if `sig` breaks a field rule or `canonical` is not an
+// unsigned canonical entry.
 base::Result<std::string> AttachSignature(std::string_view canonical, const SignatureElement& sig);
 
-// An entry as read from the wire. `canonical` is recomputed from the parsed
-// tree, so it is exactly what the origin signed if the entry is genuine.
+// An entry as read from the wire.
 struct ParsedEntry {
   Entry entry;
   SignatureElement signature;
+  // EncodeCanonicalEntry(entry): re-encoded from the decoded fields, so it is
+  // exactly what the origin signed if the entry is genuine.
   std::string canonical;
-  std::string wire;  // exclusive c14n of the whole <entry>, signature kept
+  // The <entry> element's bytes exactly as received, from its '<' to the '>'
+  // of its end tag. Not to be stored or relayed before CheckWireForm (which
+  // VerifyEntry runs) has accepted them.
+  std::string wire;
 };
 
-// Parses one wire-form entry (an <entry> element, optionally preceded by an
-// XML declaration). Errors name the element or attribute at fault.
+// OK if `parsed.wire` is byte for byte AttachSignature(parsed.canonical,
+// parsed.signature), the entry's one wire form: so nothing a relay adds,
+// removes or reshapes survives (whitespace, comments, CDATA sections,
+// character references, other namespace prefixes or declarations, attribute
+// order or quoting, extra attributes or elements), inside the signature
+// element or anywhere else in the entry. Otherwise kInvalidArgument naming
+// the first byte that differs, whether it lies in the <zq:signature> element
+// or before it, and the bytes expected and found there.
+base::Status CheckWireForm(const ParsedEntry& parsed);
+
+// Parses one entry (an <entry> element, optionally preceded by an XML
+// declaration) and re-encodes its canonical form. Errors name the element or
+// attribute at fault. Does not check the wire form: see CheckWireForm.
 base::Result<ParsedEntry> DecodeEntry(std::string_view bytes, const XmlLimits& limits = {});
 
 // The fields of an entry that DecodeEntry accepted and VerifyEntry verified
@@ -87,7 +110,8 @@ struct ParsedFeed {
 
 // Parses a feed document. Fails as a whole if the document is malformed;
 // an individual entry that cannot be decoded fails the parse too, naming
-// its position, because a follower must not skip entries.
+// its position, because a follower must not skip entries. Each entry's
+// `wire` is its bytes within `bytes` (so a feed must be UTF-8), unchecked.
 base::Result<ParsedFeed> DecodeFeed(std::string_view bytes, const XmlLimits& limits = {});
 
 }  // namespace zhanqun::feeds

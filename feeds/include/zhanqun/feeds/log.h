@@ -40,13 +40,18 @@ base::Result<SignedEntry> SignEntry(Entry entry, const ChainHead& head, const Se
 
 std::string TrustedComment(const std::string& origin, std::uint64_t seq, const std::string& hash);
 
-// Verifies signature (key from `trust`, by origin and key id), the trusted
-// comment, and that the entry extends `head`. Errors:
-//  kUnauthenticated   unknown key or bad signature
+// Verifies that the bytes received are the entry's wire form (CheckWireForm),
+// the signature (key from `trust`, by origin and key id), the trusted
+// comment, and that the entry extends `head`. On success the returned
+// `wire` is a function of the verified fields and signature alone. Errors:
+//  kInvalidArgument    parsed.wire is not the wire form (names the byte)
+//  kUnauthenticated    unknown key or bad signature
 //  kFailedPrecondition seq gap, replay of an older seq, or prev_hash mismatch
+// REQUIRES: parsed.canonical == EncodeCanonicalEntry(parsed.entry), as
+// DecodeEntry and DecodeFeed make it.
 base::Result<SignedEntry> VerifyEntry(const ParsedEntry& parsed, const TrustStore& trust,
                                       const ChainHead& head);
-// Signature checks only (no chain position).
+// The wire form and signature checks only (no chain position).
 base::Status VerifySignature(const ParsedEntry& parsed, const TrustStore& trust);
 
 }  // namespace zhanqun::feeds

@@ -45,6 +45,26 @@ enum class Doctype { kRefuse, kAllowWithoutEntities };
 base::Result<DocPtr> ParseXml(std::string_view bytes, std::size_t max_bytes, int max_depth,
                               Doctype doctype = Doctype::kRefuse);
 
+// Where an element's markup lies in the document text: bytes [begin, end),
+// from its start tag's '<' to just past its end tag's (or empty tag's) '>'.
+struct Span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+struct ElementSpans {
+  Span root;
+  std::vector<Span> children;  // the root's child elements, in document order
+};
+
+// Finds the spans of the root element and of its child elements by a lexical
+// scan of `bytes` that skips comments, processing instructions, CDATA
+// sections and quoted attribute values. For a UTF-8 document that ParseXml
+// accepted with Doctype::kRefuse, `children[i]` is the i-th element of
+// ChildElements(root). Errors (kInvalidArgument, naming the byte offset): a
+// NUL byte (not UTF-8), a DOCTYPE or other declaration, an unterminated
+// construct, or elements that do not nest.
+base::Result<ElementSpans> ScanElementSpans(std::string_view bytes);
+
 // Parses HTML leniently (UTF-8, no network, errors silenced). Returns nullptr
 // only when libxml2 produces no document at all.
 DocPtr ParseHtml(std::string_view html);
