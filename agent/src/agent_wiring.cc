@@ -76,9 +76,12 @@ FollowerEnv Agent::FollowerEnvironment() {
 void Agent::NoteSwitch(const std::string& reason) {
   counters_.upstream_switches++;
   Emit(sink_, "upstream_switched", {{"to", upstreams_.Current().url}, {"reason", reason}});
-  // Held long-polls (our children's) re-check at once. A follower in its
-  // backoff tries the new upstream when the backoff ends.
+  // Held long-polls (our children's) re-check at once. Our own long-polls
+  // held at the upstream we left end now and ask the new one; a follower
+  // in its backoff tries the new upstream when the backoff ends.
   notifier_.NotifyAll();
+  std::lock_guard<std::mutex> lock(threads_mu_);
+  for (auto& [origin, follower] : followers_) follower->Retarget();
 }
 
 }  // namespace zhanqun::agent

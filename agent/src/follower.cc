@@ -26,7 +26,9 @@ Follower::Follower(std::string origin, FollowerEnv env)
 
 std::int64_t Follower::RunOnce() {
   if (env_.frozen) return kFrozenPollMs;  // a relay that stops following but keeps serving
-  if (FetchOnce()) {
+  const bool fetched = FetchOnce();
+  if (retargeted_) return 0;  // not a failure: ask the new upstream now
+  if (fetched) {
     backoff_ms_ = kMinBackoffMs;
     // Asking again at once would bring the same page: give the hub's log
     // a moment to deliver the release the deferred entry waits for.
@@ -119,9 +121,15 @@ bool Follower::FetchOnce() {
   const std::uint64_t after = *head;
   Upstreams::Choice up = env_.upstreams.Current();
   std::string url = feeds::FeedUrl(up.url, origin_, after, env_.config.poll_wait_s);
+  retargeted_ = false;
+  if (!signal_.BeginTransfer()) return false;
   env_.counters.fetches++;
   Result<net::HttpResult> res = client_->Get(url, env_.config.poll_wait_s * 1000L + kPollSlackMs);
   if (signal_.stopping()) return false;
+  if (!res.ok() && signal_.interrupted()) {
+    retargeted_ = true;
+    return false;
+  }
   if (!res.ok() || res->status != 200) {
     RequestFailed(up, url, res);
     return false;

@@ -21,8 +21,8 @@ void WorkSignal::Clear() {
 
 bool WorkSignal::WaitLocked(std::unique_lock<std::mutex>& lock, std::int64_t timeout_ms) {
   cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-               [&] { return abort_.load() || wanted_; });
-  return !abort_.load();
+               [&] { return stopped_.load() || wanted_; });
+  return !stopped_.load();
 }
 
 bool WorkSignal::Wait(std::int64_t timeout_ms) {
@@ -39,13 +39,29 @@ bool WorkSignal::Take(std::int64_t timeout_ms) {
 
 bool WorkSignal::Sleep(std::int64_t ms) {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return abort_.load(); });
-  return !abort_.load();
+  cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopped_.load(); });
+  return !stopped_.load();
+}
+
+void WorkSignal::Interrupt() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    abort_ = true;
+  }
+  net::HttpClient::WakeAll(&abort_);
+}
+
+bool WorkSignal::BeginTransfer() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return false;
+  abort_ = false;
+  return true;
 }
 
 void WorkSignal::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
     abort_ = true;
   }
   net::HttpClient::WakeAll(&abort_);  // a long-poll or report in flight

@@ -371,6 +371,16 @@ def release_from_document(doc):
     return release
 
 
+def drop_own_entry(db_path, origin, seq):
+    """Removes an entry from a stopped node's store (undoing an injected fault)."""
+    con = sqlite3.connect(db_path)
+    try:
+        con.execute("DELETE FROM entries WHERE origin=? AND seq=?", (origin, seq))
+        con.commit()
+    finally:
+        con.close()
+
+
 def flip_title_byte(db_path, origin, seq):
     """Changes one character of an entry's stored wire bytes (fault injection)."""
     con = sqlite3.connect(db_path)

@@ -384,4 +384,32 @@ TEST_CASE("stopping a follower ends the long-poll it holds", "[agent][follower]"
   CHECK(f.counters.fetch_errors == 0);  // an aborted request is not a failure
 }
 
+TEST_CASE("a long-poll held at an upstream we left ends at once and asks the new one",
+          "[agent][follower][failover]") {
+  // The county's poll of the province's log sat at the hub for its whole
+  // wait after the province came back: a retarget ends it, uncounted.
+  FollowerFixture f;
+  std::promise<void> polling;
+  f.http.Route(kHubFeedB, [&](const FakeHttp::Request& req) {
+    polling.set_value();
+    return f.http.HoldUntilAborted(req);
+  });
+  f.Serve(kHubFeedA, f.chain);
+  REQUIRE(f.upstreams.SwitchTo(1));
+  Follower follower(feeds::kHubCode, f.Env());
+  std::future<std::int64_t> round =
+      std::async(std::launch::async, [&] { return follower.RunOnce(); });
+  polling.get_future().wait();
+  REQUIRE(f.upstreams.SwitchTo(0));  // a probe found the parent healthy again
+  follower.Retarget();
+  CHECK(round.get() == 0);  // no backoff: the next round is at once
+  CHECK(f.counters.fetch_errors == 0);
+  CHECK(f.counters.upstream_failures_request == 0);
+  CHECK(f.upstreams.Current().url == kUpA);  // the interrupted request moved nothing
+
+  CHECK(follower.RunOnce() == 0);
+  CHECK(f.http.requests().back().url == kHubFeedA + "?after=0&wait=25");
+  CHECK(testing::Must(f.store->HeadOf(feeds::kHubCode)).seq == 4);
+}
+
 }  // namespace zhanqun::agent

@@ -81,6 +81,9 @@ class Follower {
   // Rounds until Stop().
   void Run();
   void Stop() { signal_.Stop(); }
+  // The upstreams moved on: a long-poll held at the one we left ends now,
+  // uncounted, and the next round asks the new one.
+  void Retarget() { signal_.Interrupt(); }
   const std::string& origin() const { return origin_; }
 
  private:
@@ -102,10 +105,11 @@ class Follower {
 
   const std::string origin_;
   const FollowerEnv env_;
-  WorkSignal signal_;  // only its stop is used: nothing else wakes a follower
+  WorkSignal signal_;  // its stop and interrupt: nothing else wakes a follower
   std::unique_ptr<net::HttpClient> client_;
   std::int64_t backoff_ms_ = kMinBackoffMs;
-  bool deferred_ = false;  // the last page stopped at a deferred entry
+  bool deferred_ = false;    // the last page stopped at a deferred entry
+  bool retargeted_ = false;  // the last request was ended by Retarget()
 };
 
 }  // namespace zhanqun::agent
