@@ -30,13 +30,19 @@ base::Status CheckSignature(const ParsedEntry& parsed, const TrustStore& trust,
   const std::string where = "entry " + Position(Printable(log.origin), log.seq);
   // The signature covers the fields; this makes it cover every byte relayed.
   ZQ_RETURN_IF_ERROR(CheckWireForm(parsed).Context(where));
-  const PublicKey* key = trust.Find(log.origin, parsed.signature.key_id);
-  if (key == nullptr) {
+  const KeyGrant* grant = trust.FindGrant(log.origin, parsed.signature.key_id);
+  if (grant == nullptr) {
     return base::Status::Unauthenticated(
         where + " is signed by key " + Printable(parsed.signature.key_id) +
         " which is not trusted for origin " + Printable(log.origin));
   }
-  ZQ_RETURN_IF_ERROR(VerifyMessage(*key, parsed.canonical, parsed.signature).Context(where));
+  // A key re-keyed away or revoked signs nothing past the end of its grant.
+  if (!grant->Covers(log.seq)) {
+    return base::Status::Unauthenticated(where + " is signed by key " + grant->key.KeyIdHex() +
+                                         ", which origin " + log.origin + " may use only " +
+                                         DescribeGrant(*grant));
+  }
+  ZQ_RETURN_IF_ERROR(VerifyMessage(grant->key, parsed.canonical, parsed.signature).Context(where));
   // The signature alone does not bind the position: the trusted comment does,
   // so a validly signed entry cannot be replayed under another origin or seq.
   const std::string expected = TrustedComment(log.origin, log.seq, hash);

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include "signature_internal.h"
 #include "zhanqun/base/encoding.h"
@@ -173,28 +174,60 @@ std::string FormatMinisig(const SignatureElement& sig) {
          std::string(kTrustedPrefix) + sig.trusted_comment + "\n" + sig.global_signature + "\n";
 }
 
-void TrustStore::Add(const std::string& origin, const PublicKey& key) {
-  std::vector<PublicKey>& keys = keys_[origin];
-  if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+std::string DescribeGrant(const KeyGrant& g) {
+  std::string out = "from seq " + std::to_string(g.from_seq);
+  if (g.until_seq != 0) out += " until seq " + std::to_string(g.until_seq);
+  return out;
 }
 
-const PublicKey* TrustStore::Find(const std::string& origin, const std::string& key_id_hex) const {
-  auto it = keys_.find(origin);
-  if (it == keys_.end()) return nullptr;
-  for (const PublicKey& key : it->second) {
-    if (key.KeyIdHex() == key_id_hex) return &key;
+void TrustStore::Add(const std::string& origin, const PublicKey& key) {
+  Grant(origin, KeyGrant{key, 1, 0});
+}
+
+void TrustStore::Grant(const std::string& origin, const KeyGrant& grant) {
+  std::vector<KeyGrant>& grants = grants_[origin];
+  for (KeyGrant& g : grants) {
+    if (g.key == grant.key) {
+      g = grant;
+      return;
+    }
+  }
+  grants.push_back(grant);
+}
+
+void TrustStore::Set(const std::string& origin, std::vector<KeyGrant> grants) {
+  grants_[origin] = std::move(grants);
+}
+
+const KeyGrant* TrustStore::FindGrant(const std::string& origin,
+                                      const std::string& key_id_hex) const {
+  auto it = grants_.find(origin);
+  if (it == grants_.end()) return nullptr;
+  for (const KeyGrant& g : it->second) {
+    if (g.key.KeyIdHex() == key_id_hex) return &g;
   }
   return nullptr;
 }
 
+const PublicKey* TrustStore::Find(const std::string& origin, const std::string& key_id_hex) const {
+  const KeyGrant* g = FindGrant(origin, key_id_hex);
+  return g == nullptr ? nullptr : &g->key;
+}
+
 std::vector<PublicKey> TrustStore::Keys(const std::string& origin) const {
-  auto it = keys_.find(origin);
-  return it == keys_.end() ? std::vector<PublicKey>{} : it->second;
+  std::vector<PublicKey> out;
+  for (const KeyGrant& g : Grants(origin)) out.push_back(g.key);
+  return out;
+}
+
+std::vector<KeyGrant> TrustStore::Grants(const std::string& origin) const {
+  auto it = grants_.find(origin);
+  return it == grants_.end() ? std::vector<KeyGrant>{} : it->second;
 }
 
 bool TrustStore::HasOrigin(const std::string& origin) const {
-  auto it = keys_.find(origin);
-  return it != keys_.end() && !it->second.empty();
+  auto it = grants_.find(origin);
+  return it != grants_.end() && !it->second.empty();
 }
 
 }  // namespace zhanqun::feeds

@@ -87,6 +87,36 @@ TEST_CASE("the trusted comment binds origin, sequence number and hash", "[feeds]
   CHECK(TrustedComment("000000", 7, "ab12") == "zhanqun origin=000000 seq=7 hash=ab12");
 }
 
+TEST_CASE("a key signs only the range of its origin's log that its grant covers",
+          "[feeds][log][keys]") {
+  // Key A signed 1..3, the node was re-keyed to B from seq 3: A's entry 3
+  // (signed after the re-key point, as a thief holding A would) is refused,
+  // and so is B signing before its grant starts.
+  SecretKey a = NewKey(), b = NewKey();
+  std::vector<SignedEntry> by_a = SignChain(a, "330000", 3);
+  TrustStore trust;
+  trust.Grant("330000", KeyGrant{a.public_key(), 1, 3});
+  trust.Grant("330000", KeyGrant{b.public_key(), 3, 0});
+  ChainHead head = Apply({by_a[0], by_a[1]}, trust, {"330000", 0, kZeroHash});
+  base::Result<SignedEntry> late = VerifyEntry(Parse(by_a[2].wire), trust, head);
+  REQUIRE(!late.ok());
+  CHECK(late.status().code() == base::Code::kUnauthenticated);
+  CHECK_THAT(late.status().message(),
+             Catch::Contains("entry 330000#3 is signed by key " + a.public_key().KeyIdHex()) &&
+                 Catch::Contains("may use only from seq 1 until seq 3"));
+
+  base::Result<SignedEntry> by_b = SignEntry(MakeEntry("330000", 3), head, b);
+  REQUIRE(by_b.ok());
+  CHECK(VerifyEntry(Parse(by_b->wire), trust, head).ok());
+  std::vector<SignedEntry> early = SignChain(b, "330000", 1);
+  CHECK(!VerifyEntry(Parse(early[0].wire), trust, {"330000", 0, kZeroHash}).ok());
+
+  // A registry entry restates the grants: Set replaces them all.
+  trust.Set("330000", {KeyGrant{b.public_key(), 1, 0}});
+  CHECK(trust.FindGrant("330000", a.public_key().KeyIdHex()) == nullptr);
+  CHECK(VerifyEntry(Parse(early[0].wire), trust, {"330000", 0, kZeroHash}).ok());
+}
+
 TEST_CASE("a chain of five signed entries verifies in order", "[feeds][log]") {
   Hub hub;
   std::vector<SignedEntry> chain = SignChain(hub.key, kHubCode, 5);

@@ -84,18 +84,42 @@ base::Status VerifyRaw(const PublicKey& key, std::string_view message,
 // A .minisig file as minisign writes it.
 std::string FormatMinisig(const SignatureElement& sig);
 
-// Keys trusted per origin; several per origin so keys can rotate.
-// Not thread-safe; callers synchronize.
+// A key trusted for a range of one origin's log: it may sign the entries
+// with from_seq <= seq < until_seq (until_seq 0: no end). Re-keying a node
+// ends one grant and starts the next at the same seq; revoking a key ends
+// its grant at the revocation point.
+struct KeyGrant {
+  PublicKey key;
+  std::uint64_t from_seq = 1;
+  std::uint64_t until_seq = 0;
+  bool Covers(std::uint64_t seq) const {
+    return seq >= from_seq && (until_seq == 0 || seq < until_seq);
+  }
+  bool operator==(const KeyGrant&) const = default;
+};
+// "from seq 3", "from seq 3 until seq 9 (revoked)" style text for errors.
+std::string DescribeGrant(const KeyGrant& g);
+
+// Keys trusted per origin, each for a range of its log; several per origin
+// so keys can rotate. Not thread-safe; callers synchronize.
 class TrustStore {
  public:
+  // Trusts `key` for the whole log (merged into an existing grant of the same key).
   void Add(const std::string& origin, const PublicKey& key);
+  // Trusts a key for a range; a grant for the same key replaces the old one.
+  void Grant(const std::string& origin, const KeyGrant& grant);
+  // Replaces every grant of `origin` (a registry entry restates them all).
+  void Set(const std::string& origin, std::vector<KeyGrant> grants);
   // nullptr when the origin has no key with that id.
   const PublicKey* Find(const std::string& origin, const std::string& key_id_hex) const;
+  // The grant of that key id for `origin`, whatever its range; nullptr if none.
+  const KeyGrant* FindGrant(const std::string& origin, const std::string& key_id_hex) const;
   std::vector<PublicKey> Keys(const std::string& origin) const;
+  std::vector<KeyGrant> Grants(const std::string& origin) const;
   bool HasOrigin(const std::string& origin) const;
 
  private:
-  std::map<std::string, std::vector<PublicKey>> keys_;
+  std::map<std::string, std::vector<KeyGrant>> grants_;
 };
 
 }  // namespace zhanqun::feeds
