@@ -11,6 +11,7 @@
 #include "zhanqun/base/hash.h"
 #include "zhanqun/base/thread_name.h"
 #include "zhanqun/feeds/log.h"
+#include "zhanqun/feeds/trust.h"
 
 namespace zhanqun::agent {
 
@@ -41,12 +42,30 @@ Result<std::unique_ptr<base::FileLock>> LockDataDir(base::Env& env, const std::s
                               (who.empty() ? "" : " (" + who + ")"));
 }
 
+// The root keys of `trust_root`, or the legacy fixed `hub_public_key`.
+Result<TrustAnchor> LoadTrustAnchor(const AgentConfig& config, base::Env& env) {
+  TrustAnchor anchor;
+  if (config.trust_root.empty()) {
+    Result<feeds::PublicKey> hub_key = feeds::LoadPublicKeyFile(config.hub_public_key, env);
+    if (!hub_key.ok()) return hub_key.status().Context("hub_public_key");
+    anchor.hub_key = *hub_key;
+    return anchor;
+  }
+  Result<std::string> text = env.ReadFile(config.trust_root, 64 * 1024);
+  if (!text.ok()) return text.status().Context("trust_root");
+  Result<std::vector<feeds::PublicKey>> keys = feeds::ParseRootKeys(*text);
+  if (!keys.ok()) return keys.status().Context("trust_root " + config.trust_root);
+  anchor.roots = feeds::TrustRoots{std::move(*keys), config.trust_threshold};
+  ZQ_RETURN_IF_ERROR(feeds::ValidateTrustRoots(anchor.roots).Context("trust_root"));
+  return anchor;
+}
+
 }  // namespace
 
 Agent::Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
              net::HttpClientFactory http, base::Env& env, std::unique_ptr<AgentStore> store,
              std::unique_ptr<search::SearchIndex> index, feeds::SecretKey key,
-             const feeds::PublicKey& hub_key)
+             const TrustAnchor& anchor)
     : config_(std::move(config)),
       clock_(clock),
       sink_(std::move(sink)),
@@ -55,9 +74,11 @@ Agent::Agent(AgentConfig config, const base::Clock& clock, EventSink sink,
       key_(std::move(key)),
       store_(std::move(store)),
       upstreams_(config_.upstreams),
-      trust_(hub_key),
+      trust_(anchor),
+      // Head statements verify with the hub's currently certified online keys.
       // Our children's long-polls on the hub's log pass a newer statement on.
-      freshness_(hub_key, clock_, counters_, sink_, [this] { notifier_.Notify(feeds::kHubCode); }),
+      freshness_([this](base::TimeMs now) { return trust_.HubStatementKeys(now); }, clock_,
+                 counters_, sink_, [this] { notifier_.Notify(feeds::kHubCode); }),
       indexer_(config_.origins, std::move(index), *store_, clock_, counters_, sink_,
                IndexerHooks()),
       watch_(upstreams_, freshness_, *store_, trust_, clock_, frozen_,
@@ -70,8 +91,8 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const base
                                            base::Env& env) {
   Result<feeds::SecretKey> key = feeds::SecretKey::Load(config.key_file, env);
   if (!key.ok()) return key.status().Context("key_file");
-  Result<feeds::PublicKey> hub_key = feeds::LoadPublicKeyFile(config.hub_public_key, env);
-  if (!hub_key.ok()) return hub_key.status().Context("hub_public_key");
+  Result<TrustAnchor> anchor = LoadTrustAnchor(config, env);
+  if (!anchor.ok()) return anchor.status();
   ZQ_RETURN_IF_ERROR(env.CreateDirs(config.data_dir, 0700).Context("data_dir"));
   Result<std::unique_ptr<base::FileLock>> lock = LockDataDir(env, config.data_dir);
   if (!lock.ok()) return lock.status();
@@ -91,7 +112,7 @@ Result<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, const base
   if (!index.ok()) return index.status();
   std::unique_ptr<Agent> agent(new Agent(config, clock, std::move(sink), std::move(http), env,
                                          std::move(*store), std::move(*index), std::move(*key),
-                                         *hub_key));
+                                         *anchor));
   agent->data_dir_lock_ = std::move(*lock);
   ZQ_RETURN_IF_ERROR(agent->trust_.Rebuild(*agent->store_));
   ZQ_RETURN_IF_ERROR(agent->OpenSite());

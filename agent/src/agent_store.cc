@@ -210,6 +210,19 @@ Result<std::vector<std::pair<std::string, feeds::PublicKey>>> AgentStore::Truste
   });
 }
 
+Result<std::optional<std::string>> AgentStore::LatestTrustWire() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<sql::Stmt> st = db_->Prepare(
+      "SELECT wire FROM entries WHERE origin = ?1 AND kind = 'trust' ORDER BY seq DESC LIMIT 1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, std::string_view(feeds::kHubCode));
+  Result<std::vector<std::string>> rows = feeds::ReadRows<std::string>(
+      *st, [](const sql::Stmt& row) -> Result<std::string> { return row.Text(0); });
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(rows->front()));
+}
+
 Result<std::vector<std::string>> AgentStore::ReadWire(const std::string& origin,
                                                       std::uint64_t after, std::size_t limit) {
   Result<std::vector<StoredEntry>> range = ReadRange(origin, after, limit);

@@ -20,6 +20,8 @@ void CheckUnknown(base::ConfigReader& c) {
                 "data_dir",
                 "key_file",
                 "hub_public_key",
+                "trust_root",
+                "trust_threshold",
                 "listen",
                 "public_url",
                 "origins",
@@ -123,7 +125,15 @@ Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string&
   a.hub_url = c.Url("hub_url", true);
   a.data_dir = c.Path("data_dir", true);
   a.key_file = c.Path("key_file", true);
-  a.hub_public_key = c.Path("hub_public_key", true);
+  a.trust_root = c.Path("trust_root", false);
+  a.trust_threshold = static_cast<int>(c.Int("trust_threshold", 1, 16, 1));
+  a.hub_public_key = c.Path("hub_public_key", false);
+  if (a.trust_root.empty() == a.hub_public_key.empty()) {
+    c.Problem(a.trust_root.empty()
+                  ? "trust_root: required (a file of the hub's root public keys; or the legacy "
+                    "hub_public_key)"
+                  : "trust_root and hub_public_key: set one, not both (hub_public_key is legacy)");
+  }
   c.HostPort("listen", true, &a.listen_host, &a.listen_port);
   a.public_url = c.Url("public_url", false);
   if (a.public_url.empty()) {

@@ -7,14 +7,27 @@ namespace zhanqun::agent {
 
 HubFreshness::HubFreshness(const feeds::PublicKey& hub_key, const base::Clock& clock,
                            AgentCounters& counters, EventSink sink, std::function<void()> newer)
-    : hub_key_(hub_key),
+    : HubFreshness([hub_key](base::TimeMs) { return std::vector<feeds::PublicKey>{hub_key}; },
+                   clock, counters, std::move(sink), std::move(newer)) {}
+
+HubFreshness::HubFreshness(KeySource hub_keys, const base::Clock& clock, AgentCounters& counters,
+                           EventSink sink, std::function<void()> newer)
+    : hub_keys_(std::move(hub_keys)),
       clock_(clock),
       counters_(counters),
       sink_(std::move(sink)),
       newer_(std::move(newer)) {}
 
 base::Result<feeds::HeadStatement> HubFreshness::VerifyQuietly(const std::string& text) const {
-  base::Result<feeds::HeadStatement> hs = feeds::VerifyHeadStatement(text, hub_key_);
+  const std::vector<feeds::PublicKey> keys = hub_keys_(HubNowMs());
+  if (keys.empty()) {
+    return base::Status::Unauthenticated(
+        "head statement: no hub online key is certified now (no trust entry yet, or it expired)");
+  }
+  base::Result<feeds::HeadStatement> hs = feeds::VerifyHeadStatement(text, keys.front());
+  for (std::size_t i = 1; i < keys.size() && !hs.ok(); ++i) {
+    hs = feeds::VerifyHeadStatement(text, keys[i]);
+  }
   if (hs.ok() && hs->origin != feeds::kHubCode) {
     return base::Status::Invalid("head statement: not for the hub's log");
   }

@@ -2,6 +2,7 @@
 #include "atom_internal.h"
 #include "zhanqun/base/time.h"
 #include "zhanqun/feeds/atom.h"
+#include "zhanqun/feeds/trust.h"
 
 namespace zhanqun::feeds {
 namespace {
@@ -17,7 +18,8 @@ base::Status CheckPayload(const Entry& e) {
   const Payload payloads[] = {{EntryKind::kRelease, e.release.has_value()},
                               {EntryKind::kNode, e.node.has_value()},
                               {EntryKind::kInterpretation, e.interpretation.has_value()},
-                              {EntryKind::kTopic, e.topic.has_value()}};
+                              {EntryKind::kTopic, e.topic.has_value()},
+                              {EntryKind::kTrust, e.trust.has_value()}};
   if (EntryKindName(e.kind)[0] == '?') {
     return base::Status::Invalid("entry.kind: unknown value " +
                                  std::to_string(static_cast<int>(e.kind)));
@@ -62,6 +64,10 @@ base::Status ValidateEntry(const Entry& e) {
       return ValidateInterpretation(*e.interpretation);
     case EntryKind::kTopic:
       return ValidateTopic(*e.topic);
+    case EntryKind::kTrust: {
+      base::Result<TrustStatement> t = DecodeTrust(*e.trust);
+      return t.ok() ? base::Status::Ok() : t.status().Context("entry.trust");
+    }
   }
   return base::Status::Invalid("entry.kind: unknown value");
 }
@@ -195,6 +201,8 @@ std::string EntryTitle(const Entry& e) {
       return e.interpretation->title;
     case EntryKind::kTopic:
       return e.topic->title;
+    case EntryKind::kTrust:
+      return "Trust statement";
   }
   return "";
 }
@@ -214,6 +222,9 @@ void AddAtomBody(const Tree& t, const Entry& e) {
     case EntryKind::kTopic:
       AddTopicAtom(t, e);
       return;
+    case EntryKind::kTrust:
+      AddAuthorAndContent(t, e, *e.trust, "text");
+      return;
   }
 }
 
@@ -231,6 +242,9 @@ void AddZqPayload(const Tree& t, const Entry& e) {
       return;
     case EntryKind::kTopic:
       AddTopicZq(t, *e.topic);
+      return;
+    case EntryKind::kTrust:
+      text::xml::AddChild(t.root, t.zq, "trust");
       return;
   }
 }

@@ -22,6 +22,7 @@ struct Parts {
   xmlNode* node = nullptr;
   xmlNode* interpretation = nullptr;
   xmlNode* topic = nullptr;
+  xmlNode* trust = nullptr;
   std::vector<xmlNode*> categories;
 };
 
@@ -51,6 +52,7 @@ base::Status CollectParts(const xmlNode* root, Parts* p) {
       {kZqNs, "node", &p->node},
       {kZqNs, "interpretation", &p->interpretation},
       {kZqNs, "topic", &p->topic},
+      {kZqNs, "trust", &p->trust},
   };
   for (xmlNode* child : text::xml::ChildElements(root)) {
     if (text::xml::IsElement(child, kAtomNs, "category")) p->categories.push_back(child);
@@ -224,12 +226,12 @@ base::Result<TopicDef> DecodeTopic(const Parts& p) {
 base::Result<EntryKind> DecodeKind(const xmlNode* kind) {
   if (kind == nullptr) return base::Status::Invalid("entry: missing <zq:kind>");
   std::string text = text::xml::Content(kind);
-  for (EntryKind k :
-       {EntryKind::kRelease, EntryKind::kNode, EntryKind::kInterpretation, EntryKind::kTopic}) {
+  for (EntryKind k : {EntryKind::kRelease, EntryKind::kNode, EntryKind::kInterpretation,
+                      EntryKind::kTopic, EntryKind::kTrust}) {
     if (text == EntryKindName(k)) return k;
   }
-  return base::Status::Invalid("zq:kind: expected release, node, interpretation or topic, got " +
-                               Quote(text));
+  return base::Status::Invalid(
+      "zq:kind: expected release, node, interpretation, topic or trust, got " + Quote(text));
 }
 
 // Fills the one payload of `e` that its kind names.
@@ -257,6 +259,12 @@ base::Status DecodePayload(const Parts& p, Entry* e) {
       base::Result<TopicDef> t = DecodeTopic(p);
       if (!t.ok()) return t.status();
       e->topic = std::move(*t);
+      return base::Status::Ok();
+    }
+    case EntryKind::kTrust: {
+      if (p.trust == nullptr) return base::Status::Invalid("entry: missing <zq:trust>");
+      if (p.content == nullptr) return base::Status::Invalid("entry: missing <content>");
+      e->trust = text::xml::Content(p.content);
       return base::Status::Ok();
     }
   }

@@ -16,15 +16,17 @@ const char* AuthorityRuleName(AuthorityRule r) {
       return "interpretation-of-held-release";
     case AuthorityRule::kTopicInRegion:
       return "topic-in-region";
+    case AuthorityRule::kTrustFromHub:
+      return "trust-from-hub";
   }
   return "unknown";
 }
 
 const std::array<AuthorityRule, kAuthorityRuleCount>& AllAuthorityRules() {
   static const std::array<AuthorityRule, kAuthorityRuleCount> kAll = {
-      AuthorityRule::kReleaseFromHub, AuthorityRule::kNodeFromHub,
+      AuthorityRule::kReleaseFromHub,       AuthorityRule::kNodeFromHub,
       AuthorityRule::kInterpretationByNode, AuthorityRule::kInterpretationOfHeldRelease,
-      AuthorityRule::kTopicInRegion};
+      AuthorityRule::kTopicInRegion,        AuthorityRule::kTrustFromHub};
   return kAll;
 }
 
@@ -97,6 +99,11 @@ Result<AuthorityDecision> JudgeAuthority(const Entry& e, AuthorityFacts& facts) 
       return JudgeInterpretation(e, facts);
     case EntryKind::kTopic:
       return JudgeTopic(e, facts);
+    case EntryKind::kTrust:
+      if (IsHub(origin)) return AuthorityDecision{};
+      return Refuse(AuthorityRule::kTrustFromHub, e,
+                    "origin " + origin + " may not sign a trust statement; only the hub (" +
+                        std::string(kHubCode) + ") may");
   }
   return Refuse(AuthorityRule::kReleaseFromHub, e, "unknown entry kind");
 }
@@ -105,6 +112,7 @@ bool MayCarry(EntryKind kind, const std::string& origin, std::optional<NodeLevel
   switch (kind) {
     case EntryKind::kRelease:
     case EntryKind::kNode:
+    case EntryKind::kTrust:
       return IsHub(origin);
     case EntryKind::kInterpretation:
       return !IsHub(origin) && origin_level && *origin_level != NodeLevel::kNational;

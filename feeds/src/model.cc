@@ -363,6 +363,8 @@ const char* EntryKindName(EntryKind k) {
       return "interpretation";
     case EntryKind::kTopic:
       return "topic";
+    case EntryKind::kTrust:
+      return "trust";
   }
   return "?";
 }

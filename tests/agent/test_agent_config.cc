@@ -158,8 +158,9 @@ TEST_CASE("agent config names bad origins", "[agent][config]") {
 
 TEST_CASE("agent config reports every missing required setting, one line each", "[agent][config]") {
   std::vector<std::string> lines = Problems(json::object());
-  const std::vector<std::string> required = {"node",     "parent_url",     "hub_url", "data_dir",
-                                             "key_file", "hub_public_key", "listen"};
+  // The trust anchor is trust_root (or the legacy hub_public_key): one line.
+  const std::vector<std::string> required = {"node",     "parent_url", "hub_url", "data_dir",
+                                             "key_file", "trust_root", "listen"};
   INFO(Catch::Detail::stringify(lines));
   REQUIRE(lines.size() == required.size());
   for (const std::string& field : required) {
@@ -172,6 +173,22 @@ TEST_CASE("agent config reports every missing required setting, one line each", 
     }
     CHECK(found == 1);
   }
+}
+
+TEST_CASE("agent config takes trust_root and its threshold instead of hub_public_key",
+          "[agent][config]") {
+  json j = ValidJson();
+  j.erase("hub_public_key");
+  j["trust_root"] = "/etc/zhanqun/roots.pub";
+  j["trust_threshold"] = 2;
+  Result<AgentConfig> c = ParseAgentConfig(j.dump(), "/etc/zhanqun");
+  INFO(c.status().ToString());
+  REQUIRE(c.ok());
+  CHECK(c->trust_root == "/etc/zhanqun/roots.pub");
+  CHECK(c->trust_threshold == 2);
+  CHECK(c->hub_public_key.empty());
+  j["hub_public_key"] = "/etc/zhanqun/hub.pub";
+  ExpectOneProblem(j, "trust_root and hub_public_key");
 }
 
 TEST_CASE("agent config reports several different problems together", "[agent][config]") {

@@ -373,7 +373,7 @@ TEST_CASE("decoding names missing and invalid fields", "[atom]") {
       {"seq=\"12\"", "seq=\"0\"", "zq:log@seq: expected a positive integer, got '0'"},
       {"seq=\"12\"", "seq=\"012\"", "zq:log@seq: expected a positive integer, got '012'"},
       {">release</zq:kind>", ">policy</zq:kind>",
-       "zq:kind: expected release, node, interpretation or topic, got 'policy'"},
+       "zq:kind: expected release, node, interpretation, topic or trust, got 'policy'"},
       {"origin=\"330000\" ", "", "zq:log@origin: missing"},
       {"<id>urn:zhanqun:330000:12</id>", "<id>urn:zhanqun:330000:13</id>", "id: expected"},
       {"<updated>2019-02-15T08:00:00.000Z</updated>", "<updated>yesterday</updated>",
@@ -729,7 +729,8 @@ TEST_CASE("encoding requires exactly the payload the kind names", "[atom]") {
   zq::Entry e = InterpretationEntry();
   e.release = ReleaseEntry().release;
   CHECK(zq::EncodeCanonicalEntry(e).status().message() ==
-        "entry: kind interpretation requires interpretation set and release, node, topic unset");
+        "entry: kind interpretation requires interpretation set and release, node, topic, trust "
+        "unset");
   e = InterpretationEntry();
   e.interpretation.reset();
   CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(),
@@ -737,7 +738,7 @@ TEST_CASE("encoding requires exactly the payload the kind names", "[atom]") {
   e = TopicEntry();
   e.interpretation = InterpretationEntry().interpretation;
   CHECK(zq::EncodeCanonicalEntry(e).status().message() ==
-        "entry: kind topic requires topic set and release, node, interpretation unset");
+        "entry: kind topic requires topic set and release, node, interpretation, trust unset");
   e = ReleaseEntry();
   e.topic = TopicEntry().topic;
   CHECK_THAT(zq::EncodeCanonicalEntry(e).status().message(),

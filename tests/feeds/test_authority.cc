@@ -60,6 +60,9 @@ Entry Of(EntryKind kind, const std::string& origin, const std::string& release_i
     case EntryKind::kTopic:
       e.topic = TopicDef{"t", "T", ""};
       break;
+    case EntryKind::kTrust:
+      e.trust = "zhanqun-trust/1\n";  // the rules look at the origin only
+      break;
   }
   return e;
 }
@@ -109,6 +112,11 @@ TEST_CASE("authority: every entry kind from every kind of origin", "[feeds][auth
       {EntryKind::kTopic, kCounty, V::kAllowed, R::kTopicInRegion},
       {EntryKind::kTopic, kSibling, V::kRefused, R::kTopicInRegion},
       {EntryKind::kTopic, kUnregistered, V::kRefused, R::kTopicInRegion},
+      // trust: only the hub
+      {EntryKind::kTrust, kHubCode, V::kAllowed, R::kTrustFromHub},
+      {EntryKind::kTrust, kProvince, V::kRefused, R::kTrustFromHub},
+      {EntryKind::kTrust, kCounty, V::kRefused, R::kTrustFromHub},
+      {EntryKind::kTrust, kUnregistered, V::kRefused, R::kTrustFromHub},
   };
   for (const Row& row : rows) {
     INFO(EntryKindName(row.kind) << " from " << row.origin);
@@ -175,6 +183,8 @@ TEST_CASE("authority: what views may show, from the origin's registered level al
   CHECK(MayCarry(EntryKind::kTopic, kHubCode, national));
   CHECK(MayCarry(EntryKind::kTopic, kCounty, county));
   CHECK_FALSE(MayCarry(EntryKind::kTopic, kUnregistered, none));
+  CHECK(MayCarry(EntryKind::kTrust, kHubCode, national));
+  CHECK_FALSE(MayCarry(EntryKind::kTrust, kCounty, county));
 }
 
 TEST_CASE("authority: every rule has its own name", "[feeds][authority]") {

@@ -105,7 +105,7 @@ class Agent {
   Agent(AgentConfig config, const base::Clock& clock, EventSink sink, net::HttpClientFactory http,
         base::Env& env, std::unique_ptr<AgentStore> store,
         std::unique_ptr<search::SearchIndex> index, feeds::SecretKey key,
-        const feeds::PublicKey& hub_key);
+        const TrustAnchor& anchor);
   // The hooks through which the parts reach each other.
   ApplyHooks ApplierHooks();
   IndexHooks IndexerHooks();

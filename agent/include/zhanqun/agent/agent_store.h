@@ -121,6 +121,10 @@ class AgentStore : public feeds::LogReader {
   // Keys learned from verified registry entries, keyed by origin; a stored
   // key that does not parse is kCorruption.
   base::Result<std::vector<std::pair<std::string, feeds::PublicKey>>> TrustedKeys();
+  // Wire bytes of the newest `trust` entry of the hub's log (the root-signed
+  // certificate of the hub's online keys, feeds/trust.h); nullopt when none
+  // is stored. Stored with the entry itself, so it is as durable as the log.
+  base::Result<std::optional<std::string>> LatestTrustWire();
 
   // feeds::LogReader
   base::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,

@@ -12,12 +12,17 @@
 namespace zhanqun::agent {
 
 struct AgentConfig {
-  std::string node;            // our GB/T 2260 code
-  std::string parent_url;      // the hub or the agent one level up
-  std::string hub_url;         // where acknowledgements go
-  std::string data_dir;        // agent.db and xapian/ live here
-  std::string key_file;        // our Ed25519 key (0600); signs acknowledgements
-  std::string hub_public_key;  // file with the hub's minisign public key (trust anchor)
+  std::string node;        // our GB/T 2260 code
+  std::string parent_url;  // the hub or the agent one level up
+  std::string hub_url;     // where acknowledgements go
+  std::string data_dir;    // agent.db and xapian/ live here
+  std::string key_file;    // our Ed25519 key (0600); signs acknowledgements
+  // The trust anchor: trust_root (a file of the hub's offline root public
+  // keys, one minisign key per line, with trust_threshold of them required)
+  // or, legacy, hub_public_key (one fixed hub key). Exactly one is set.
+  std::string trust_root;
+  int trust_threshold = 1;
+  std::string hub_public_key;  // legacy: file with the hub's minisign public key
   std::string listen_host = "127.0.0.1";
   int listen_port = 0;
   std::string public_url;                         // how our children reach us

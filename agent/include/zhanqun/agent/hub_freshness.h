@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "zhanqun/agent/agent_counters.h"
 #include "zhanqun/agent/event_sink.h"
@@ -26,6 +27,11 @@ class HubFreshness {
  public:
   // `newer` runs (on the offering thread) when a newer statement is kept.
   HubFreshness(const feeds::PublicKey& hub_key, const base::Clock& clock, AgentCounters& counters,
+               EventSink sink, std::function<void()> newer);
+  // The keys that may sign head statements at a given hub time, asked on
+  // every verification (a rotation takes effect at once).
+  using KeySource = std::function<std::vector<feeds::PublicKey>(base::TimeMs)>;
+  HubFreshness(KeySource hub_keys, const base::Clock& clock, AgentCounters& counters,
                EventSink sink, std::function<void()> newer);
 
   // Verifies a head statement from an upstream, keeping nothing. One that
@@ -62,7 +68,7 @@ class HubFreshness {
   // The hub's clock at least, on receiving `hs` now.
   base::TimeMs HubTimeOnReceipt(const feeds::HeadStatement& hs) const;
 
-  const feeds::PublicKey hub_key_;
+  const KeySource hub_keys_;
   const base::Clock& clock_;
   AgentCounters& counters_;
   const EventSink sink_;

@@ -1,14 +1,20 @@
-// The keys an agent verifies entries and child reports with: the configured
-// hub key (the trust anchor), plus the node keys that verified registry
-// entries of the hub's log declare. No other log can declare keys, for
-// itself or for anyone else.
+// The keys an agent verifies entries and child reports with, and where they
+// come from. The hub's keys have one of two anchors:
+//  - root-anchored (config `trust_root`): the agent pins the hub's offline
+//    root keys; the hub's online keys are those the newest root-verified
+//    `trust` entry of the hub's log grants (feeds/trust.h), and a trust entry
+//    that rotates the roots moves the pin. None before the first trust entry.
+//  - legacy (config `hub_public_key`): one fixed hub key for the whole log.
+// Node keys come from verified registry entries of the hub's log. No other
+// log can declare keys, for itself or for anyone else.
 //
 // Thread-safe: every method takes the object's mutex. Owns its keys; the
-// durable copy of the learned ones is the store's trust table.
+// durable copy of the learned ones is the store (trust table, trust entries).
 #ifndef ZHANQUN_AGENT_TRUSTED_KEYS_H_
 #define ZHANQUN_AGENT_TRUSTED_KEYS_H_
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,30 +22,57 @@
 #include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/trust.h"
 
 namespace zhanqun::agent {
 
+// What the agent's config anchors trust on: the legacy fixed hub key, or
+// (when hub_key is unset) the pinned root set.
+struct TrustAnchor {
+  std::optional<feeds::PublicKey> hub_key;
+  feeds::TrustRoots roots;
+};
+
 class TrustedKeys {
  public:
+  explicit TrustedKeys(const TrustAnchor& anchor);
+  // Legacy: `hub_key` signs the whole hub log and every head statement.
   explicit TrustedKeys(const feeds::PublicKey& hub_key);
+  // Root-anchored on `roots`. REQUIRES: feeds::ValidateTrustRoots(roots) is OK.
+  explicit TrustedKeys(const feeds::TrustRoots& roots);
 
-  // Starts over from the anchor and the keys `store` learned before. When
-  // the store cannot be read, fails and leaves the keys as they were.
+  // Starts over from the anchor and the keys `store` learned before (node
+  // keys, and the newest trust entry of the hub's log when root-anchored).
+  // When the store cannot be read, fails and leaves the keys as they were.
   base::Status Rebuild(AgentStore& store);
   // feeds::VerifyEntry against these keys: signature, trusted comment, and
-  // that `e` extends `head`.
+  // that `e` extends `head`. When root-anchored, a trust entry of the hub's
+  // log is first verified against the pinned roots (feeds::VerifyTrust) and
+  // its outer signature against the online keys it grants.
   base::Result<feeds::SignedEntry> Verify(const feeds::ParsedEntry& e,
                                           const feeds::ChainHead& head);
-  // Takes the keys a verified registry entry of `origin`'s log declares;
-  // ignores every entry that is not in the hub's log.
+  // Takes the keys a verified registry or trust entry of `origin`'s log
+  // declares; ignores every such entry that is not in the hub's log.
   void Learn(const std::string& origin, const feeds::SignedEntry& se);
   std::vector<feeds::PublicKey> Keys(const std::string& origin);
-  const feeds::PublicKey& hub_key() const { return hub_key_; }
+  // The keys that may sign the hub's head statements at `now_ms`: the
+  // legacy key, or the open-ended grants of the newest trust statement
+  // while it has not expired (a replaced or revoked key makes none).
+  std::vector<feeds::PublicKey> HubStatementKeys(base::TimeMs now_ms);
+  bool root_anchored() const { return root_anchored_; }
+  // The roots pinned now (empty keys when legacy).
+  feeds::TrustRoots PinnedRoots();
 
  private:
-  const feeds::PublicKey hub_key_;
+  void ApplyTrustLocked(const feeds::TrustStatement& t);
+
+  const bool root_anchored_;
+  const std::optional<feeds::PublicKey> legacy_hub_key_;
+  const feeds::TrustRoots configured_roots_;
   std::mutex mu_;
-  feeds::TrustStore trust_;  // guarded by mu_
+  feeds::TrustStore trust_;                      // guarded by mu_
+  feeds::TrustRoots roots_;                      // guarded by mu_
+  std::optional<feeds::TrustStatement> newest_;  // guarded by mu_
 };
 
 }  // namespace zhanqun::agent

@@ -9,6 +9,7 @@
 //                    about a release the verifier holds    interpretation-of-held-release
 //   topic            the hub, or a node whose region       topic-in-region
 //                    holds the verifier (itself or an ancestor)
+//   trust            only the hub                          trust-from-hub
 //
 // An interpretation of a release the verifier does not hold yet is not
 // refused but deferred (kNotYet): the release may still be on its way in
@@ -35,10 +36,11 @@ enum class AuthorityRule {
   kInterpretationByNode,
   kInterpretationOfHeldRelease,
   kTopicInRegion,
+  kTrustFromHub,
 };
-inline constexpr std::size_t kAuthorityRuleCount = 5;
+inline constexpr std::size_t kAuthorityRuleCount = 6;
 // "release-from-hub", "node-from-hub", "interpretation-by-node",
-// "interpretation-of-held-release", "topic-in-region"
+// "interpretation-of-held-release", "topic-in-region", "trust-from-hub"
 const char* AuthorityRuleName(AuthorityRule r);
 const std::array<AuthorityRule, kAuthorityRuleCount>& AllAuthorityRules();
 

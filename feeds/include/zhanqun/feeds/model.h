@@ -110,8 +110,8 @@ struct TopicDef {
 };
 base::Status ValidateTopic(const TopicDef& t);
 
-enum class EntryKind { kRelease, kNode, kInterpretation, kTopic };
-// "release", "node", "interpretation", "topic"
+enum class EntryKind { kRelease, kNode, kInterpretation, kTopic, kTrust };
+// "release", "node", "interpretation", "topic", "trust"
 const char* EntryKindName(EntryKind k);
 
 // Position of an entry in its origin's append-only log.
@@ -133,6 +133,10 @@ struct Entry {
   std::optional<Node> node;
   std::optional<Interpretation> interpretation;
   std::optional<TopicDef> topic;
+  // A root-signed trust statement in its text form (trust.h EncodeTrust); only
+  // the hub's log carries them. The codec checks the text is one; VerifyTrust
+  // decides whether it holds.
+  std::optional<std::string> trust;
   bool operator==(const Entry&) const = default;
 };
 
