@@ -56,4 +56,14 @@ Result<feeds::SignedEntry> Operations::DefineTopic(const staff::Principal& who,
   return Audited(who, "topic.define", object, std::move(se));
 }
 
+Result<feeds::SignedEntry> Operations::RotateOnlineKey(
+    const staff::Principal& who, const std::vector<const feeds::SecretKey*>& roots) {
+  ZQ_RETURN_IF_ERROR(staff::Require(who, staff::Permission::kNodeManage));
+  Result<feeds::SignedEntry> se = hub_.RotateOnlineKey(roots);
+  const std::string object =
+      se.ok() ? "hub-key:" + hub_.public_key().KeyIdHex() + "@" + std::to_string(se->entry.log.seq)
+              : "";
+  return Audited(who, "key.rotate", object, std::move(se));
+}
+
 }  // namespace zhanqun::desk

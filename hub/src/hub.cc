@@ -1,7 +1,9 @@
 #include "zhanqun/hub/hub.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "zhanqun/feeds/freshness.h"
@@ -18,7 +20,8 @@ Hub::Hub(HubConfig config, const base::Clock& clock, std::unique_ptr<HubStore> s
     : config_(std::move(config)),
       clock_(clock),
       store_(std::move(store)),
-      key_(std::move(key)),
+      key_(std::make_shared<const feeds::SecretKey>(std::move(key))),
+      key_file_id_(StatKeyFile()),
       divisions_(std::move(divisions)),
       health_(HealthRules{config_.slo_s * 1000LL, config_.offline_after_s * 1000LL,
                           config_.stall_after_s * 1000LL,
@@ -52,12 +55,164 @@ Status Hub::Init(const HubConfig& config, const base::Clock& clock) {
   return (*hub)->AppendEntry(std::move(entry)).status();
 }
 
+Status Hub::InitWithRoot(const HubConfig& config, const base::Clock& clock,
+                         const feeds::SecretKey& root, base::TimeMs valid_ms) {
+  ::mkdir(config.data_dir.c_str(), 0700);
+  Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
+  if (!key.ok()) return key.status();
+  ZQ_RETURN_IF_ERROR(key->Save(config.key_file));
+  Result<std::unique_ptr<Hub>> hub = Open(config, clock);
+  if (!hub.ok()) return hub.status();
+  feeds::TrustStatement t;
+  t.roots = feeds::TrustRoots{{root.public_key()}, 1};
+  t.online = {feeds::KeyGrant{key->public_key(), 1, 0}};
+  t.expires_ms = clock.NowMs() + valid_ms;
+  Result<feeds::SignedEntry> trust = (*hub)->AppendTrust(std::move(t), {&root}, *key);
+  if (!trust.ok()) return trust.status();
+  feeds::Entry entry;
+  entry.kind = feeds::EntryKind::kNode;
+  entry.node = feeds::Node{feeds::kHubCode,
+                           "中华人民共和国中央人民政府",
+                           feeds::NodeLevel::kNational,
+                           "",
+                           {key->public_key()}};
+  return (*hub)->AppendEntry(std::move(entry)).status();
+}
+
+Result<feeds::SignedEntry> Hub::AppendTrust(feeds::TrustStatement statement,
+                                            const std::vector<const feeds::SecretKey*>& roots,
+                                            const feeds::SecretKey& signer) {
+  feeds::Entry entry;
+  entry.log.origin = feeds::kHubCode;
+  entry.kind = feeds::EntryKind::kTrust;
+  entry.updated_ms = clock_.NowMs();
+  Result<feeds::SignedEntry> se = store_->Append(
+      feeds::kHubCode,
+      [&](const feeds::ChainHead& head) -> Result<feeds::SignedEntry> {
+        // The root signatures bind the seq, known only under the store's lock.
+        feeds::TrustStatement t = statement;
+        t.seq = head.seq + 1;
+        t.signatures.clear();
+        for (const feeds::SecretKey* r : roots) feeds::SignTrust(t, *r);
+        feeds::Entry e = entry;
+        e.trust = feeds::EncodeTrust(t);
+        return feeds::SignEntry(std::move(e), head, signer);
+      },
+      entry.updated_ms);
+  if (se.ok()) notifier_.Notify(feeds::kHubCode);
+  return se;
+}
+
+Hub::KeyFileId Hub::StatKeyFile() const {
+  struct stat st {};
+  if (::stat(config_.key_file.c_str(), &st) != 0) return {};
+  return {static_cast<std::uint64_t>(st.st_ino),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+}
+
+std::shared_ptr<const feeds::SecretKey> Hub::CurrentKey() {
+  std::lock_guard<std::mutex> lock(key_mu_);
+  const KeyFileId now = StatKeyFile();
+  if (now.ino != 0 && !(now == key_file_id_)) {
+    // A rotation replaced the file. One that does not load (mid-write, bad
+    // mode) leaves the key as it was, and is tried again next time.
+    Result<feeds::SecretKey> fresh = feeds::SecretKey::Load(config_.key_file);
+    if (fresh.ok()) {
+      key_ = std::make_shared<const feeds::SecretKey>(std::move(*fresh));
+      key_file_id_ = now;
+    }
+  }
+  return key_;
+}
+
+feeds::PublicKey Hub::public_key() { return CurrentKey()->public_key(); }
+
+Result<std::optional<feeds::TrustStatement>> Hub::NewestTrust() {
+  Result<std::optional<std::string>> wire = store_->LatestTrustWire();
+  if (!wire.ok()) return wire.status();
+  if (!*wire) return std::optional<feeds::TrustStatement>();
+  Result<feeds::Entry> e = feeds::DecodeStoredEntry(**wire);
+  if (!e.ok() || !e->trust) return Status::Corruption("stored trust entry does not decode");
+  Result<feeds::TrustStatement> t = feeds::DecodeTrust(*e->trust);
+  if (!t.ok()) return t.status().Context("stored trust entry");
+  return std::optional<feeds::TrustStatement>(std::move(*t));
+}
+
+Result<feeds::SignedEntry> Hub::RotateOnlineKey(const std::vector<const feeds::SecretKey*>& roots) {
+  Result<std::optional<feeds::TrustStatement>> prev = NewestTrust();
+  if (!prev.ok()) return prev.status();
+  if (!*prev) {
+    return Status::Precondition(
+        "rotate: the hub's log has no trust entry (initialise with 'init --root-key')");
+  }
+  Result<feeds::SecretKey> fresh = feeds::SecretKey::Generate();
+  if (!fresh.ok()) return fresh.status();
+  const std::string key_file = config_.key_file;
+  const std::string staged = key_file + ".new";
+  ::unlink(staged.c_str());
+  ::unlink((staged + ".pub").c_str());
+  ZQ_RETURN_IF_ERROR(fresh->Save(staged).Context("rotate: staging the new key"));
+  const feeds::TrustStatement& p = **prev;
+  const base::TimeMs period = std::max<base::TimeMs>(p.expires_ms - clock_.NowMs(), 0);
+  feeds::Entry entry;
+  entry.log.origin = feeds::kHubCode;
+  entry.kind = feeds::EntryKind::kTrust;
+  entry.updated_ms = clock_.NowMs();
+  bool swapped = false;
+  auto swap_files = [&](bool forward) {
+    const char* suffixes[] = {"", ".pub"};
+    for (const char* s : suffixes) {
+      const std::string cur = key_file + s, old = key_file + ".old" + s, next = staged + s;
+      if (forward) {
+        ::rename(cur.c_str(), old.c_str());
+        ::rename(next.c_str(), cur.c_str());
+      } else {
+        ::rename(cur.c_str(), next.c_str());
+        ::rename(old.c_str(), cur.c_str());
+      }
+    }
+  };
+  Result<feeds::SignedEntry> se = store_->Append(
+      feeds::kHubCode,
+      [&](const feeds::ChainHead& head) -> Result<feeds::SignedEntry> {
+        feeds::TrustStatement t;
+        t.seq = head.seq + 1;
+        t.roots = p.roots;
+        for (feeds::KeyGrant g : p.online) {
+          if (g.until_seq == 0) g.until_seq = t.seq;
+          t.online.push_back(g);
+        }
+        t.online.push_back(feeds::KeyGrant{fresh->public_key(), t.seq, 0});
+        t.expires_ms = clock_.NowMs() + (period > 0 ? period : 365LL * 24 * 3600 * 1000);
+        for (const feeds::SecretKey* r : roots) feeds::SignTrust(t, *r);
+        Result<feeds::TrustRoots> ok = feeds::VerifyTrust(t, t.seq, p.roots);
+        if (!ok.ok()) return ok.status().Context("rotate");
+        feeds::Entry e = entry;
+        e.trust = feeds::EncodeTrust(t);
+        Result<feeds::SignedEntry> signed_entry = feeds::SignEntry(std::move(e), head, *fresh);
+        if (!signed_entry.ok()) return signed_entry.status();
+        // Under the append's write lock: no other process signs in between.
+        swap_files(true);
+        swapped = true;
+        return signed_entry;
+      },
+      entry.updated_ms);
+  if (!se.ok()) {
+    if (swapped) swap_files(false);
+    ::unlink(staged.c_str());
+    ::unlink((staged + ".pub").c_str());
+    return se.status();
+  }
+  notifier_.Notify(feeds::kHubCode);
+  return se;
+}
+
 Result<feeds::SignedEntry> Hub::AppendEntry(feeds::Entry entry) {
   entry.log.origin = feeds::kHubCode;
   entry.updated_ms = clock_.NowMs();
   Result<feeds::SignedEntry> se = store_->Append(
       feeds::kHubCode,
-      [&](const feeds::ChainHead& head) { return feeds::SignEntry(entry, head, key_); },
+      [&](const feeds::ChainHead& head) { return feeds::SignEntry(entry, head, *CurrentKey()); },
       entry.updated_ms);
   if (se.ok()) notifier_.Notify(feeds::kHubCode);
   return se;
@@ -158,8 +313,8 @@ Result<std::string> Hub::HeadStatement() {
   std::lock_guard<std::mutex> lock(head_mu_);
   if (head_statement_.empty() || head.seq != head_seq_ ||
       now - head_time_ms_ >= config_.head_interval_s * 1000LL) {
-    head_statement_ = feeds::SignHeadStatement(key_, feeds::kHubCode, head.seq, head.hash, now,
-                                               now + config_.head_expiry_s * 1000LL)
+    head_statement_ = feeds::SignHeadStatement(*CurrentKey(), feeds::kHubCode, head.seq, head.hash,
+                                               now, now + config_.head_expiry_s * 1000LL)
                           .text;
     head_seq_ = head.seq;
     head_time_ms_ = now;

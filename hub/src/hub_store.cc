@@ -242,6 +242,18 @@ Result<std::vector<NodeRow>> HubStore::Nodes() {
   return feeds::ReadRows<NodeRow>(*st, ReadNode);
 }
 
+Result<std::optional<std::string>> HubStore::LatestTrustWire() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<sql::Stmt> st = db_->Prepare(
+      "SELECT wire FROM log WHERE origin = ?1 AND kind = 'trust' ORDER BY seq DESC LIMIT 1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, std::string_view(feeds::kHubCode));
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(st->Text(0));
+}
+
 Result<base::TimeMs> HubStore::AppendedAt(const std::string& origin, std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<feeds::LogRow> row = log_.Find(origin, seq);

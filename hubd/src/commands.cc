@@ -4,6 +4,7 @@
 // accounts and audit log (staff/), the desk (desk/) and the web pages (web/).
 #include "zhanqun/hubd/commands.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -39,7 +40,20 @@ constexpr const char* kUsage = R"(zhanqun-hub: the zhanqun publishing hub
 usage: zhanqun-hub <command> --config hub.json [options]
 
 commands:
-  init                          create the data directory, signing key and database
+  init [--root-key <root.key>] [--valid-days <n>]
+                                create the data directory, signing key and database;
+                                with --root-key the log begins with a trust entry in
+                                which that offline root key certifies the new online
+                                key for n days (default 365; docs/protocol.md 4.1)
+  key init-root --out <root.key>
+                                create an offline root key (0600) and <root.key>.pub,
+                                the file agents pin as trust_root (no --config needed)
+  key rotate --root-key <root.key>[,<root2.key>...]
+                                replace the hub's online key: a new key, certified by
+                                the root key(s) in a trust entry that ends the current
+                                key's grant at that seq (a stolen key signs nothing
+                                valid after it); the old key is kept as hub.key.old.
+                                A running hub signs with the new key from its next entry
   serve                         run the HTTP service (feeds, publish API, acks, status)
   publish <release.json>...     sign and append releases (JSON as in docs/api.md)
   node add <code> --key <file.pub> [--parent <code>]
@@ -211,8 +225,65 @@ int SourceCommand(desk::DeskStack& stack, const base::CommandLine& a, bool poll_
   return failures == 0 ? 0 : 1;
 }
 
-int Init(const Config& config) {
-  base::Status s = hub::Hub::Init(config.hub, base::SystemClock());
+// An offline root key: written 0600, never printed; only its id is shown.
+int KeyInitRoot(const base::CommandLine& a) {
+  if (a.positional.size() != 2 || !a.options.count("out")) {
+    return Fail(base::Status::Invalid("usage: key init-root --out <root.key>"));
+  }
+  base::Result<feeds::SecretKey> root = feeds::SecretKey::Generate();
+  if (!root.ok()) return Fail(root.status());
+  base::Status saved = root->Save(a.options.at("out"));
+  if (!saved.ok()) return Fail(saved.Context("--out"));
+  std::cout << "root key created file=" << a.options.at("out") << " public=" << a.options.at("out")
+            << ".pub key_id=" << root->public_key().KeyIdHex() << "\n";
+  return 0;
+}
+
+base::Status InitWithRoot(const Config& config, const base::CommandLine& a) {
+  base::Result<feeds::SecretKey> root = feeds::SecretKey::Load(a.options.at("root-key"));
+  if (!root.ok()) return root.status().Context("--root-key");
+  long days = 365;
+  if (a.options.count("valid-days")) {
+    const std::string& v = a.options.at("valid-days");
+    char* end = nullptr;
+    days = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || days < 1 || days > 3650)
+      return base::Status::Invalid("--valid-days: expected 1..3650, got '" + v + "'");
+  }
+  return hub::Hub::InitWithRoot(config.hub, base::SystemClock(), *root,
+                                static_cast<base::TimeMs>(days) * 24 * 3600 * 1000);
+}
+
+// Root keys named by --root-key (comma-separated paths), loaded 0600 only.
+int KeyRotate(desk::Operations& ops, hub::Hub& h, const base::CommandLine& a) {
+  if (a.positional.size() != 2 || !a.options.count("root-key")) {
+    return Fail(base::Status::Invalid("usage: key rotate --root-key <root.key>[,<root2.key>...]"));
+  }
+  std::vector<feeds::SecretKey> roots;
+  const std::string& list = a.options.at("root-key");
+  for (std::size_t pos = 0; pos <= list.size();) {
+    std::size_t comma = list.find(',', pos);
+    if (comma == std::string::npos) comma = list.size();
+    base::Result<feeds::SecretKey> root = feeds::SecretKey::Load(list.substr(pos, comma - pos));
+    if (!root.ok())
+      return Fail(root.status().Context("--root-key " + list.substr(pos, comma - pos)));
+    roots.push_back(std::move(*root));
+    pos = comma + 1;
+  }
+  std::vector<const feeds::SecretKey*> ptrs;
+  for (const feeds::SecretKey& r : roots) ptrs.push_back(&r);
+  const std::string old_id = h.public_key().KeyIdHex();
+  base::Result<feeds::SignedEntry> se = ops.RotateOnlineKey(CliPrincipal(), ptrs);
+  if (!se.ok()) return Fail(se.status());
+  std::cout << "online key rotated old_key_id=" << old_id
+            << " new_key_id=" << h.public_key().KeyIdHex() << " seq=" << se->entry.log.seq
+            << " old_key_file=" << h.config().key_file << ".old\n";
+  return 0;
+}
+
+int Init(const Config& config, const base::CommandLine& a) {
+  base::Status s = a.options.count("root-key") ? InitWithRoot(config, a)
+                                               : hub::Hub::Init(config.hub, base::SystemClock());
   if (!s.ok()) return Fail(s);
   // The staff's databases are created with the hub's, so a fresh hub can be
   // given its first user at once.
@@ -228,11 +299,14 @@ int Run(const base::CommandLine& a, bool poll_all) {
     std::cout << Usage();
     return a.help ? 0 : 2;
   }
+  if (a.positional[0] == "key" && a.positional.size() >= 2 && a.positional[1] == "init-root") {
+    return KeyInitRoot(a);
+  }
   if (!a.options.count("config")) return Fail(base::Status::Invalid("--config is required"));
   base::Result<Config> config = LoadConfig(a.options.at("config"));
   if (!config.ok()) return Fail(config.status());
   const std::string& cmd = a.positional[0];
-  if (cmd == "init") return Init(*config);
+  if (cmd == "init") return Init(*config, a);
   if (cmd == "serve") return Serve(*config);
   base::Result<Services> s = OpenServices(*config);
   if (!s.ok()) return Fail(s.status());
@@ -247,6 +321,9 @@ int Run(const base::CommandLine& a, bool poll_all) {
   if (cmd == "publish") return Publish(ops, {a.positional.begin() + 1, a.positional.end()});
   const bool add = a.positional.size() >= 2 && a.positional[1] == "add";
   if (cmd == "node" && add) return NodeAdd(ops, a);
+  if (cmd == "key" && a.positional.size() >= 2 && a.positional[1] == "rotate") {
+    return KeyRotate(ops, *s->hub, a);
+  }
   if (cmd == "topic" && add) return TopicAdd(ops, a);
   if (cmd == "source") {
     auto stack =

@@ -162,6 +162,10 @@ class Cluster:
         self.hub_config_extra = hub_config or {}  # more hub.json settings for every start_hub
         self.agent_config_extra = {}  # more agent.json settings for every add_agent
         self.site = site  # agents render their local site with interpretation layers
+        # Agents pin the hub's offline root key (trust_root), which certifies
+        # the hub's online key in the log's first entry; False: the legacy
+        # fixed hub_public_key.
+        self.root_anchored = True
         # How long an agent may take to listen; a big tree catching up the
         # registry on one machine starts slowly.
         self.listen_timeout_s = 20
@@ -192,7 +196,15 @@ class Cluster:
                        "divisions_file": self.divisions_file, **self.hub_config_extra,
                        **(extra_config or {})},
                       f, indent=2)
-        self.hub_cli("init")
+        self.offline_dir = os.path.join(self.workdir, "offline")
+        self.root_key = os.path.join(self.offline_dir, "root.key")
+        if self.root_anchored:
+            os.makedirs(self.offline_dir, exist_ok=True)
+            if not os.path.exists(self.root_key):
+                self.hub_cli("key", "init-root", "--out", self.root_key)
+            self.hub_cli("init", "--root-key", self.root_key)
+        else:
+            self.hub_cli("init")
         self.token = self.hub_cli("token", "create", "staff").strip()
         self.hub_key_pub = os.path.join(self.hub_dir, "data", "hub.key.pub")
         self.hub_process = Process("hub", [self.hub_bin, "serve", "--config", self.hub_config],
@@ -261,7 +273,8 @@ class Cluster:
                        "hub_url": hub_url or self.hub_url,
                        "data_dir": os.path.join(workdir, "data"),
                        "key_file": key,
-                       "hub_public_key": self.hub_key_pub,
+                       **({"trust_root": self.root_key + ".pub"} if self.root_anchored
+                          else {"hub_public_key": self.hub_key_pub}),
                        "upstreams": upstreams,
                        "page_size": self.page_size,
                        "listen": f"127.0.0.1:{port}", **extra_config}, f, indent=2)

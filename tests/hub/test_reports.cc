@@ -183,6 +183,7 @@ TEST_CASE("the hub's head statement is re-signed on append and on its interval",
   HubFixture f;
   std::string first = testing::Must(f.hub->HeadStatement());
   auto st = feeds::VerifyHeadStatement(first, f.hub->public_key());
+  INFO(st.status().ToString());
   REQUIRE(st.ok());
   CHECK(st->seq == 1);
   CHECK(st->expires_ms == kT0 + f.config.head_expiry_s * 1000LL);

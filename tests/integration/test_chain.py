@@ -53,6 +53,28 @@ def county_holds_every_published_document_verified_and_searchable(ctx):
 
 
 @test
+def nodes_pin_only_the_root_and_the_hub_log_begins_with_its_certificate(ctx):
+    # The root certifies the hub's online key in seq 1; every node reached the
+    # hub's head above while configured with the root alone (trust_root).
+    status, _, body = zq.http("GET", f"{ctx.cluster.hub_url}/api/v1/feeds/000000?after=0")
+    expect(status == 200, f"hub feed answered {status}")
+    first = body[body.index(b"<entry"):body.index(b"</entry>")].decode()
+    expect("<zq:kind>trust</zq:kind>" in first and 'seq="1"' in first,
+           "the hub's log does not begin with a trust entry")
+    expect("zhanqun-trust/1" in first and "\nsig " in first, "seq 1 carries no root signature")
+    expect(os.stat(ctx.cluster.root_key).st_mode & 0o077 == 0, "root key is not 0600")
+    for code, _ in CHAIN:
+        node = ctx.cluster.nodes[code]
+        with open(node.config) as f:
+            config = json.load(f)
+        expect("trust_root" in config and "hub_public_key" not in config,
+               f"{code} is not configured with trust_root only: {config}")
+        head = ctx.cluster.hub_head()
+        zq.wait_until(lambda: node.head() >= head, 30, f"{code} to reach hub head {head}")
+        expect(node.status()["quarantine_count"] == 0, f"{code} quarantined entries")
+
+
+@test
 def relays_serve_entries_byte_for_byte(ctx):
     head = ctx.cluster.hub_head()
     urls = [ctx.cluster.hub_url] + [ctx.cluster.nodes[c].url for c, _ in CHAIN]
@@ -250,6 +272,57 @@ def county_rejects_a_byte_flipped_entry_at_the_city_and_routes_around_it(ctx):
     expect(status["counters"]["upstream_failures_verification"] >= 3,
            f"verification failures not counted: {status['counters']}")
     expect(status["quarantine_count"] >= 1, "the quarantined entry is kept for inspection")
+
+
+def all_nodes_reach(cluster, seq, what):
+    for code, _ in CHAIN:
+        node = cluster.nodes[code]
+        zq.wait_until(lambda: node.head() >= seq, 30, f"{code} to reach seq {seq} ({what})")
+
+
+@test
+def hub_online_key_rotation_and_a_stolen_key_drill(ctx):
+    """Rotate the hub's online key with the offline root: every node keeps
+    receiving releases with nothing re-configured. Then replace the new key
+    as if stolen: an entry the thief signs with it after the rotation is
+    refused by the first honest node, and releases keep arriving."""
+    cluster = ctx.cluster
+    province, city = cluster.nodes["330000"], cluster.nodes["330100"]
+    key_file = os.path.join(cluster.hub_dir, "data", "hub.key")
+    out = cluster.hub_cli("key", "rotate", "--root-key", cluster.root_key)
+    expect("online key rotated" in out, f"rotate said: {out}")
+    expect(os.stat(key_file + ".old").st_mode & 0o077 == 0, "hub.key.old is not 0600")
+    # The running hub signs with the new key without a restart.
+    seq = cluster.publish({"id": "after-rotation", "title": "国务院关于密钥轮换测试的通知",
+                           "authority": "国务院", "body_text": "轮换"})["seq"]
+    all_nodes_reach(cluster, seq, "after the rotation")
+
+    # The key in use now is stolen: rotate again, then the thief signs with it.
+    cluster.hub_cli("key", "rotate", "--root-key", cluster.root_key)
+    rotated_at = cluster.hub_head()
+    all_nodes_reach(cluster, rotated_at, "the second rotation")
+    quarantined = city.status()["quarantine_count"]
+    province.stop()
+    forge = os.path.join(cluster.build_dir, "bin", "zq-forge-entry")
+    forged = subprocess.run([forge, "--db", province.db_path, "--key", key_file + ".old",
+                             "--origin", "000000", "--release-id", "after-rotation",
+                             "--title", "关于被盗密钥签发的伪造通知"],
+                            check=True, capture_output=True, text=True).stdout
+    forged_seq = int(forged.split("seq=")[1])
+    expect(forged_seq == rotated_at + 1, f"forged at seq {forged_seq}, rotation at {rotated_at}")
+    province.start()
+    zq.wait_until(lambda: city.status()["quarantine_count"] > quarantined, 30,
+                  "city to refuse the entry signed with the stolen key")
+    reason = city.status()["quarantine_recent"][0]["reason"]
+    expect(f"seq {rotated_at}" in reason and "000000" in reason,
+           f"refusal does not name the stolen key's range: {reason}")
+    expect(city.head() < forged_seq, "city holds the forged entry")
+    province.stop()
+    zq.drop_own_entry(province.db_path, "000000", forged_seq)
+    province.start()
+    seq = cluster.publish({"id": "after-theft", "title": "国务院关于被盗密钥替换后的通知",
+                           "authority": "国务院", "body_text": "替换"})["seq"]
+    all_nodes_reach(cluster, seq, "after the stolen key was replaced")
 
 
 @test

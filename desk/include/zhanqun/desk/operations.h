@@ -38,6 +38,10 @@ class Operations {
   base::Result<feeds::SignedEntry> AddNode(const staff::Principal& who, const std::string& code,
                                            const std::string& parent, const feeds::PublicKey& key);
   base::Result<feeds::SignedEntry> DefineTopic(const staff::Principal& who, feeds::TopicDef topic);
+  // hub::Hub::RotateOnlineKey, audited as "key.rotate" (object: the new key
+  // id and the trust entry's seq). Needs the node-management permission.
+  base::Result<feeds::SignedEntry> RotateOnlineKey(
+      const staff::Principal& who, const std::vector<const feeds::SecretKey*>& roots);
 
  private:
   base::Result<feeds::SignedEntry> Audited(const staff::Principal& who, const std::string& action,

@@ -20,6 +20,7 @@
 #include "zhanqun/base/metrics.h"
 #include "zhanqun/feeds/feed_service.h"
 #include "zhanqun/feeds/signature.h"
+#include "zhanqun/feeds/trust.h"
 #include "zhanqun/hub/cluster_status.h"
 #include "zhanqun/hub/config.h"
 #include "zhanqun/hub/divisions.h"
@@ -58,6 +59,11 @@ class Hub {
   // Creates the data directory, a fresh key and the database, and appends
   // the hub's own registry entry. Fails if a key already exists.
   static base::Status Init(const HubConfig& config, const base::Clock& clock);
+  // Init for a root-anchored cluster: the log's first entry (seq 1) is a
+  // trust entry in which `root` (an offline root key, threshold 1) certifies
+  // the fresh online key from seq 1 for `valid_ms` (docs/protocol.md §4.1).
+  static base::Status InitWithRoot(const HubConfig& config, const base::Clock& clock,
+                                   const feeds::SecretKey& root, base::TimeMs valid_ms);
 
   // Validates (errors name the field), sanitizes, signs and appends. Returns
   // once the entry is durable. An existing id gets the next version.
@@ -119,7 +125,29 @@ class Hub {
   HubStore& store() { return *store_; }
   feeds::AppendNotifier& notifier() { return notifier_; }
   const HubConfig& config() const { return config_; }
-  const feeds::PublicKey& public_key() const { return key_.public_key(); }
+  // The online key this hub signs with now (see RotateOnlineKey).
+  feeds::PublicKey public_key();
+
+  // Appends a trust entry: `statement` with its seq set to the entry's,
+  // signed by every key of `roots`, the entry signed by `signer` (an online
+  // key the statement grants at that seq). Does not change the key this hub
+  // signs with. Fails (appending nothing) if the statement is invalid.
+  base::Result<feeds::SignedEntry> AppendTrust(feeds::TrustStatement statement,
+                                               const std::vector<const feeds::SecretKey*>& roots,
+                                               const feeds::SecretKey& signer);
+  // The newest trust statement of the hub's log; nullopt before the first.
+  base::Result<std::optional<feeds::TrustStatement>> NewestTrust();
+  // Replaces the online key (docs/operations.md "Root of trust"): a fresh
+  // key, certified by `roots` in a trust entry that keeps the newest
+  // statement's roots and expiry period, ends every open grant at that
+  // entry's seq and grants the fresh key from it; the entry is signed by the
+  // fresh key. Inside the append's write transaction the key file is
+  // replaced (the old one kept as <key_file>.old, 0600), so every hub
+  // process sharing the data directory signs the next entry with the fresh
+  // key. Fails (nothing appended, files as they were) without a previous
+  // trust entry or when `roots` do not meet the pinned threshold.
+  base::Result<feeds::SignedEntry> RotateOnlineKey(
+      const std::vector<const feeds::SecretKey*>& roots);
   HubCounters& counters() { return counters_; }
   const base::Clock& clock() const { return clock_; }
 
@@ -132,7 +160,19 @@ class Hub {
   HubConfig config_;
   const base::Clock& clock_;
   std::unique_ptr<HubStore> store_;
-  feeds::SecretKey key_;
+  // The signing key, reloaded when the key file changes (a rotation by
+  // another process). Returns the current one.
+  std::shared_ptr<const feeds::SecretKey> CurrentKey();
+  struct KeyFileId {
+    std::uint64_t ino = 0;
+    std::int64_t mtime_ns = 0;
+    bool operator==(const KeyFileId&) const = default;
+  };
+  KeyFileId StatKeyFile() const;
+
+  std::mutex key_mu_;
+  std::shared_ptr<const feeds::SecretKey> key_;  // guarded by key_mu_
+  KeyFileId key_file_id_;                        // guarded by key_mu_
   Divisions divisions_;
   feeds::AppendNotifier notifier_;
   HubCounters counters_;

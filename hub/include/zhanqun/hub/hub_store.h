@@ -116,6 +116,8 @@ class HubStore : public feeds::LogReader {
   // National topics defined in the hub's log: the newest definition of each
   // id, ordered by id. A stored topic entry that does not decode is kCorruption.
   base::Result<std::vector<feeds::TopicDef>> Topics();
+  // Wire bytes of the newest `trust` entry of the hub's log; nullopt if none.
+  base::Result<std::optional<std::string>> LatestTrustWire();
   base::Result<base::TimeMs> AppendedAt(const std::string& origin, std::uint64_t seq);
 
   // Cumulative acknowledgement: every seq up to `seq` reached `stage` at

@@ -1,0 +1,136 @@
+// The hub's root of trust: init with an offline root, and rotating the
+// online key (the trust entries an agent verifies, docs/protocol.md §4.1).
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "feeds/key_support.h"
+#include "hub_test_support.h"
+#include "zhanqun/feeds/trust.h"
+
+namespace zhanqun::testing {
+namespace {
+
+constexpr base::TimeMs kYear = 365LL * 24 * 3600 * 1000;
+
+// A hub whose log begins with a trust entry by `root`.
+struct RootedHub {
+  TempDir dir;
+  base::FakeClock clock{kT0};
+  hub::HubConfig config = MakeConfig(dir);
+  feeds::SecretKey root = NewKey();
+  std::unique_ptr<hub::Hub> hub;
+
+  RootedHub() {
+    base::Status init = hub::Hub::InitWithRoot(config, clock, root, kYear);
+    INFO(init.ToString());
+    REQUIRE(init.ok());
+    hub = Open();
+  }
+  std::unique_ptr<hub::Hub> Open() {
+    base::Result<std::unique_ptr<hub::Hub>> opened = hub::Hub::Open(config, clock);
+    REQUIRE(opened.ok());
+    return std::move(opened).value();
+  }
+  feeds::TrustRoots Roots() const { return {{root.public_key()}, 1}; }
+};
+
+// Verifies the hub's whole log as a root-anchored agent would.
+void VerifyAsRootedAgent(hub::HubStore& store, feeds::TrustRoots roots) {
+  feeds::TrustStore trust;
+  feeds::ChainHead head{feeds::kHubCode, 0, feeds::kZeroHash};
+  base::Result<std::vector<std::string>> wires = store.ReadWire(feeds::kHubCode, 0, 100000);
+  REQUIRE(wires.ok());
+  for (const std::string& wire : *wires) {
+    base::Result<feeds::ParsedEntry> parsed = feeds::DecodeEntry(wire);
+    REQUIRE(parsed.ok());
+    if (parsed->entry.trust) {
+      base::Result<feeds::TrustStatement> t = feeds::DecodeTrust(*parsed->entry.trust);
+      REQUIRE(t.ok());
+      base::Result<feeds::TrustRoots> next = feeds::VerifyTrust(*t, parsed->entry.log.seq, roots);
+      INFO(next.status().ToString());
+      REQUIRE(next.ok());
+      roots = *next;
+      trust.Set(feeds::kHubCode, t->online);
+    }
+    base::Result<feeds::SignedEntry> v = feeds::VerifyEntry(*parsed, trust, head);
+    INFO(v.status().ToString());
+    REQUIRE(v.ok());
+    head = {feeds::kHubCode, v->entry.log.seq, v->hash};
+  }
+}
+
+TEST_CASE("a hub initialised with a root begins its log with the root's certificate",
+          "[hub][trust]") {
+  RootedHub h;
+  base::Result<std::optional<feeds::TrustStatement>> t = h.hub->NewestTrust();
+  REQUIRE(t.ok());
+  REQUIRE(t->has_value());
+  CHECK((*t)->seq == 1);
+  CHECK((*t)->roots == h.Roots());
+  REQUIRE((*t)->online.size() == 1);
+  CHECK((*t)->online[0] == feeds::KeyGrant{h.hub->public_key(), 1, 0});
+  CHECK((*t)->expires_ms == kT0 + kYear);
+  VerifyAsRootedAgent(h.hub->store(), h.Roots());
+}
+
+TEST_CASE("rotating the online key certifies a fresh key and ends the old key's grant",
+          "[hub][trust][security]") {
+  RootedHub h;
+  REQUIRE(h.hub->Publish(MakeRelease("r1")).ok());
+  const feeds::PublicKey old_key = h.hub->public_key();
+  // Another process serving the same data directory.
+  std::unique_ptr<hub::Hub> serving = h.Open();
+  base::Result<feeds::SignedEntry> rotated = h.hub->RotateOnlineKey({&h.root});
+  INFO(rotated.status().ToString());
+  REQUIRE(rotated.ok());
+  const std::uint64_t seq = rotated->entry.log.seq;
+  const feeds::PublicKey new_key = h.hub->public_key();
+  CHECK_FALSE(new_key == old_key);
+  base::Result<std::optional<feeds::TrustStatement>> t = h.hub->NewestTrust();
+  REQUIRE((t.ok() && t->has_value()));
+  CHECK((*t)->online == std::vector<feeds::KeyGrant>{{old_key, 1, seq}, {new_key, seq, 0}});
+  struct stat st {};
+  REQUIRE(::stat((h.config.key_file + ".old").c_str(), &st) == 0);
+  CHECK((st.st_mode & 077) == 0);
+  base::Result<feeds::SecretKey> old_file = feeds::SecretKey::Load(h.config.key_file + ".old");
+  REQUIRE(old_file.ok());
+  CHECK(old_file->public_key() == old_key);
+  // The serving hub signs its next entry with the new key.
+  REQUIRE(serving->Publish(MakeRelease("r2")).ok());
+  CHECK(serving->public_key() == new_key);
+  VerifyAsRootedAgent(h.hub->store(), h.Roots());
+}
+
+TEST_CASE("rotating with a key that is not the root appends nothing and keeps the key",
+          "[hub][trust][security]") {
+  RootedHub h;
+  const feeds::PublicKey old_key = h.hub->public_key();
+  base::Result<feeds::ChainHead> before = h.hub->store().HeadOf(feeds::kHubCode);
+  REQUIRE(before.ok());
+  feeds::SecretKey impostor = NewKey();
+  base::Result<feeds::SignedEntry> rotated = h.hub->RotateOnlineKey({&impostor});
+  REQUIRE_FALSE(rotated.ok());
+  CHECK(rotated.status().code() == base::Code::kUnauthenticated);
+  CHECK(h.hub->public_key() == old_key);
+  base::Result<feeds::ChainHead> after = h.hub->store().HeadOf(feeds::kHubCode);
+  REQUIRE(after.ok());
+  CHECK(after->seq == before->seq);
+  struct stat st {};
+  CHECK(::stat((h.config.key_file + ".old").c_str(), &st) != 0);
+  CHECK(::stat((h.config.key_file + ".new").c_str(), &st) != 0);
+}
+
+TEST_CASE("a hub without a trust entry refuses to rotate", "[hub][trust]") {
+  HubFixture f;
+  feeds::SecretKey root = NewKey();
+  base::Result<feeds::SignedEntry> rotated = f.hub->RotateOnlineKey({&root});
+  REQUIRE_FALSE(rotated.ok());
+  CHECK_THAT(rotated.status().message(), Catch::Contains("init --root-key"));
+}
+
+}  // namespace
+}  // namespace zhanqun::testing
