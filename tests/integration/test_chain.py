@@ -59,7 +59,7 @@ def nodes_pin_only_the_root_and_the_hub_log_begins_with_its_certificate(ctx):
     status, _, body = zq.http("GET", f"{ctx.cluster.hub_url}/api/v1/feeds/000000?after=0")
     expect(status == 200, f"hub feed answered {status}")
     first = body[body.index(b"<entry"):body.index(b"</entry>")].decode()
-    expect("<zq:kind>trust</zq:kind>" in first and 'seq="1"' in first,
+    expect(">trust</zq:kind>" in first and 'seq="1"' in first,
            "the hub's log does not begin with a trust entry")
     expect("zhanqun-trust/1" in first and "\nsig " in first, "seq 1 carries no root signature")
     expect(os.stat(ctx.cluster.root_key).st_mode & 0o077 == 0, "root key is not 0600")
