@@ -7,14 +7,18 @@ TrustedKeys::TrustedKeys(const feeds::PublicKey& hub_key) : hub_key_(hub_key) {
 }
 
 base::Status TrustedKeys::Rebuild(AgentStore& store) {
-  base::Result<std::vector<std::pair<std::string, feeds::PublicKey>>> learned = store.TrustedKeys();
+  base::Result<std::vector<std::pair<std::string, feeds::KeyGrant>>> learned =
+      store.TrustedGrants();
   if (!learned.ok()) return learned.status().Context("trusted keys");
   std::lock_guard<std::mutex> lock(mu_);
   trust_ = feeds::TrustStore();
   // The configured hub key is the anchor; registry entries it signed add the rest.
   trust_.Add(feeds::kHubCode, hub_key_);
-  for (const auto& [origin, key] : *learned) {
-    if (origin != feeds::kHubCode) trust_.Add(origin, key);
+  stated_.clear();
+  for (const auto& [origin, grant] : *learned) {
+    if (origin == feeds::kHubCode) continue;
+    trust_.Grant(origin, grant);
+    stated_.insert(origin);
   }
   return base::Status::Ok();
 }
@@ -29,10 +33,29 @@ base::Result<feeds::SignedEntry> TrustedKeys::Verify(const feeds::ParsedEntry& e
 // declare keys for itself or for any other origin.
 void TrustedKeys::Learn(const std::string& origin, const feeds::SignedEntry& se) {
   if (!se.entry.node || origin != feeds::kHubCode) return;
+  if (se.entry.node->code == feeds::kHubCode) return;  // the hub's key is the anchor
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& k : se.entry.node->keys) {
-    if (se.entry.node->code != feeds::kHubCode) trust_.Add(se.entry.node->code, k);
+  // The newest registry entry of a node states its whole key history, so it
+  // replaces the grants: a revoked or re-keyed key loses what it no longer covers.
+  trust_.Set(se.entry.node->code, feeds::NodeGrants(*se.entry.node));
+  stated_.insert(se.entry.node->code);
+}
+
+base::Status TrustedKeys::MaySign(const std::string& origin, const feeds::PublicKey& key,
+                                  std::uint64_t seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!stated_.count(origin)) return base::Status::Ok();
+  const std::string where = " (origin=" + origin + " seq=" + std::to_string(seq) + ")";
+  const feeds::KeyGrant* g = trust_.FindGrant(origin, key.KeyIdHex());
+  if (g == nullptr) {
+    return base::Status::PermissionDenied("refusing to sign: key " + key.KeyIdHex() +
+                                          " is not granted by the registry" + where);
   }
+  if (!g->Covers(seq)) {
+    return base::Status::PermissionDenied("refusing to sign: key " + key.KeyIdHex() +
+                                          " is granted " + feeds::DescribeGrant(*g) + where);
+  }
+  return base::Status::Ok();
 }
 
 std::vector<feeds::PublicKey> TrustedKeys::Keys(const std::string& origin) {

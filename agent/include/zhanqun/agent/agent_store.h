@@ -121,6 +121,9 @@ class AgentStore : public feeds::LogReader {
   // Keys learned from verified registry entries, keyed by origin; a stored
   // key that does not parse is kCorruption.
   base::Result<std::vector<std::pair<std::string, feeds::PublicKey>>> TrustedKeys();
+  // The grants the newest registry entry of each origin states (replacing
+  // earlier ones); a removed node has none. kCorruption as above.
+  base::Result<std::vector<std::pair<std::string, feeds::KeyGrant>>> TrustedGrants();
 
   // feeds::LogReader
   base::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,

@@ -8,7 +8,9 @@
 #ifndef ZHANQUN_AGENT_TRUSTED_KEYS_H_
 #define ZHANQUN_AGENT_TRUSTED_KEYS_H_
 
+#include <cstdint>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,9 +32,15 @@ class TrustedKeys {
   // that `e` extends `head`.
   base::Result<feeds::SignedEntry> Verify(const feeds::ParsedEntry& e,
                                           const feeds::ChainHead& head);
-  // Takes the keys a verified registry entry of `origin`'s log declares;
-  // ignores every entry that is not in the hub's log.
+  // Takes the grants a verified registry entry of `origin`'s log states,
+  // replacing the node's earlier ones (docs/protocol.md §4.1); ignores every
+  // entry that is not in the hub's log, and any about the hub itself.
   void Learn(const std::string& origin, const feeds::SignedEntry& se);
+  // Whether `key` may sign seq `seq` of `origin`'s log: Ok when it may, or
+  // when the registry has stated nothing about `origin` yet (a node signs
+  // before it has caught up with the registry); kPermissionDenied naming the
+  // origin, seq and key's grant (or that it has none) otherwise.
+  base::Status MaySign(const std::string& origin, const feeds::PublicKey& key, std::uint64_t seq);
   std::vector<feeds::PublicKey> Keys(const std::string& origin);
   const feeds::PublicKey& hub_key() const { return hub_key_; }
 
@@ -40,6 +48,8 @@ class TrustedKeys {
   const feeds::PublicKey hub_key_;
   std::mutex mu_;
   feeds::TrustStore trust_;  // guarded by mu_
+  // Origins a registry entry has stated grants for (even none: removed).
+  std::set<std::string> stated_;  // guarded by mu_
 };
 
 }  // namespace zhanqun::agent
