@@ -224,9 +224,12 @@ Result<feeds::SignedEntry> Agent::AppendOwn(feeds::Entry entry) {
     sign_refused_ = false;
     notifier_.Notify(config_.node);
     indexer_.Wake();
-  } else if (se.status().code() == base::Code::kPermissionDenied && !sign_refused_.exchange(true)) {
-    // Once per refusal streak: the site worker asks again on every pass.
-    Emit(sink_, "sign_refused", {{"node", config_.node}, {"reason", se.status().message()}});
+  } else if (se.status().code() == base::Code::kPermissionDenied) {
+    counters_.sign_refused++;
+    // Logged once per refusal streak: the site worker asks again on every pass.
+    if (!sign_refused_.exchange(true)) {
+      Emit(sink_, "sign_refused", {{"node", config_.node}, {"reason", se.status().message()}});
+    }
   }
   return se;
 }
