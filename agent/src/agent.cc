@@ -235,11 +235,22 @@ Result<feeds::SignedEntry> Agent::AppendOwn(feeds::Entry entry) {
   entry.updated_ms = clock_.NowMs();
   Result<feeds::SignedEntry> se = store_->AppendOwn(
       config_.node,
-      [&](const feeds::ChainHead& head) { return feeds::SignEntry(entry, head, key_); },
+      [&](const feeds::ChainHead& head) -> Result<feeds::SignedEntry> {
+        // Nothing it signs outside its grant would verify anywhere: don't sign it.
+        ZQ_RETURN_IF_ERROR(trust_.MaySign(config_.node, key_.public_key(), head.seq + 1));
+        return feeds::SignEntry(entry, head, key_);
+      },
       entry.updated_ms);
   if (se.ok()) {
+    sign_refused_ = false;
     notifier_.Notify(config_.node);
     indexer_.Wake();
+  } else if (se.status().code() == base::Code::kPermissionDenied) {
+    counters_.sign_refused++;
+    // Logged once per refusal streak: the site worker asks again on every pass.
+    if (!sign_refused_.exchange(true)) {
+      Emit(sink_, "sign_refused", {{"node", config_.node}, {"reason", se.status().message()}});
+    }
   }
   return se;
 }

@@ -42,6 +42,11 @@ CREATE INDEX release_view_by_seq ON release_view (origin, seq);
 CREATE INDEX layer_view_by_seq ON layer_view (origin, seq);
 CREATE INDEX topic_view_by_seq ON topic_view (origin, seq);
 )sql",
+      // 4: each trusted key signs a range of its origin's log (the registry's key spans).
+      R"sql(
+ALTER TABLE trust ADD COLUMN from_seq INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE trust ADD COLUMN until_seq INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }
@@ -83,12 +88,21 @@ Status AgentStore::InsertLocked(const feeds::SignedEntry& e, base::TimeMs now_ms
   ZQ_RETURN_IF_ERROR(UpdateViewsLocked(e));
   // Keys are trusted only from the hub's registry (see TrustedKeys::Learn).
   if (!e.entry.node || e.entry.log.origin != feeds::kHubCode) return Status::Ok();
-  for (const feeds::PublicKey& k : e.entry.node->keys) {
+  // The newest registry entry of a node restates its key history: replace.
+  Result<sql::CachedStmt> d = db_->Cached("DELETE FROM trust WHERE origin = ?1");
+  if (!d.ok()) return d.status();
+  d->Bind(1, e.entry.node->code);
+  ZQ_RETURN_IF_ERROR(d->Run());
+  for (const feeds::KeyGrant& g : feeds::NodeGrants(*e.entry.node)) {
     Result<sql::CachedStmt> t = db_->Cached(
-        "INSERT OR IGNORE INTO trust (origin, key_id, public_key, seq) VALUES (?1,?2,?3,?4)");
+        "INSERT OR REPLACE INTO trust (origin, key_id, public_key, seq, from_seq, until_seq) "
+        "VALUES (?1,?2,?3,?4,?5,?6)");
     if (!t.ok()) return t.status();
-    t->Bind(1, e.entry.node->code).Bind(2, k.KeyIdHex()).Bind(3, feeds::PublicKeyBase64(k));
+    t->Bind(1, e.entry.node->code).Bind(2, g.key.KeyIdHex());
+    t->Bind(3, feeds::PublicKeyBase64(g.key));
     t->Bind(4, static_cast<std::int64_t>(e.entry.log.seq));
+    t->Bind(5, static_cast<std::int64_t>(g.from_seq));
+    t->Bind(6, static_cast<std::int64_t>(g.until_seq));
     ZQ_RETURN_IF_ERROR(t->Run());
   }
   return Status::Ok();
@@ -221,6 +235,28 @@ Result<std::optional<std::string>> AgentStore::LatestTrustWire() {
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<std::string>();
   return std::optional<std::string>(std::move(rows->front()));
+}
+
+Result<std::vector<std::pair<std::string, feeds::KeyGrant>>> AgentStore::TrustedGrants() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<sql::Stmt> st =
+      db_->Prepare("SELECT origin, public_key, from_seq, until_seq FROM trust ORDER BY seq");
+  if (!st.ok()) return st.status();
+  using Row = std::pair<std::string, feeds::KeyGrant>;
+  return feeds::ReadRows<Row>(*st, [](const sql::Stmt& row) -> Result<Row> {
+    Result<feeds::PublicKey> k = feeds::ParsePublicKey(row.Text(1));
+    if (!k.ok()) {
+      return Status::Corruption("trust.public_key of origin " + row.Text(0) + ": " +
+                                k.status().message());
+    }
+    if (row.Int(2) < 1 || row.Int(3) < 0) {
+      return Status::Corruption("trust of origin " + row.Text(0) + ": bad range from " +
+                                std::to_string(row.Int(2)) + " until " +
+                                std::to_string(row.Int(3)));
+    }
+    return Row{row.Text(0), feeds::KeyGrant{*k, static_cast<std::uint64_t>(row.Int(2)),
+                                            static_cast<std::uint64_t>(row.Int(3))}};
+  });
 }
 
 Result<std::vector<std::string>> AgentStore::ReadWire(const std::string& origin,

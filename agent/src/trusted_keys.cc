@@ -19,7 +19,8 @@ TrustedKeys::TrustedKeys(const feeds::TrustRoots& roots)
     : root_anchored_(true), configured_roots_(roots), roots_(roots) {}
 
 base::Status TrustedKeys::Rebuild(AgentStore& store) {
-  base::Result<std::vector<std::pair<std::string, feeds::PublicKey>>> learned = store.TrustedKeys();
+  base::Result<std::vector<std::pair<std::string, feeds::KeyGrant>>> learned =
+      store.TrustedGrants();
   if (!learned.ok()) return learned.status().Context("trusted keys");
   std::optional<feeds::TrustStatement> newest;
   if (root_anchored_) {
@@ -40,12 +41,15 @@ base::Status TrustedKeys::Rebuild(AgentStore& store) {
   trust_ = feeds::TrustStore();
   newest_.reset();
   roots_ = configured_roots_;
+  stated_.clear();
   // The anchor (the legacy key, or the root-certified online keys) vouches
-  // for the hub's registry entries, which add the rest.
+  // for the hub's registry entries, which state the nodes' grants.
   if (legacy_hub_key_) trust_.Add(feeds::kHubCode, *legacy_hub_key_);
   if (newest) ApplyTrustLocked(*newest);
-  for (const auto& [origin, key] : *learned) {
-    if (origin != feeds::kHubCode) trust_.Add(origin, key);
+  for (const auto& [origin, grant] : *learned) {
+    if (origin == feeds::kHubCode) continue;
+    trust_.Grant(origin, grant);
+    stated_.insert(origin);
   }
   return base::Status::Ok();
 }
@@ -84,10 +88,29 @@ void TrustedKeys::Learn(const std::string& origin, const feeds::SignedEntry& se)
     return;
   }
   if (!se.entry.node) return;
+  if (se.entry.node->code == feeds::kHubCode) return;  // the hub's keys come from trust entries
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& k : se.entry.node->keys) {
-    if (se.entry.node->code != feeds::kHubCode) trust_.Add(se.entry.node->code, k);
+  // The newest registry entry of a node states its whole key history, so it
+  // replaces the grants: a revoked or re-keyed key loses what it no longer covers.
+  trust_.Set(se.entry.node->code, feeds::NodeGrants(*se.entry.node));
+  stated_.insert(se.entry.node->code);
+}
+
+base::Status TrustedKeys::MaySign(const std::string& origin, const feeds::PublicKey& key,
+                                  std::uint64_t seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!stated_.count(origin)) return base::Status::Ok();
+  const std::string where = " (origin=" + origin + " seq=" + std::to_string(seq) + ")";
+  const feeds::KeyGrant* g = trust_.FindGrant(origin, key.KeyIdHex());
+  if (g == nullptr) {
+    return base::Status::PermissionDenied("refusing to sign: key " + key.KeyIdHex() +
+                                          " is not granted by the registry" + where);
   }
+  if (!g->Covers(seq)) {
+    return base::Status::PermissionDenied("refusing to sign: key " + key.KeyIdHex() +
+                                          " is granted " + feeds::DescribeGrant(*g) + where);
+  }
+  return base::Status::Ok();
 }
 
 std::vector<feeds::PublicKey> TrustedKeys::Keys(const std::string& origin) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/hub/node_keys.h"
 #include "zhanqun/hub/release_json.h"
 
 namespace zhanqun::desk {
@@ -46,6 +47,42 @@ Result<feeds::SignedEntry> Operations::AddNode(const staff::Principal& who, cons
   Result<feeds::SignedEntry> se = hub_.AddNode(code, parent, key);
   const std::string object = se.ok() ? "node:" + se->entry.node->code : "";
   return Audited(who, "node.add", object, std::move(se));
+}
+
+Result<feeds::SignedEntry> Operations::RekeyNode(const staff::Principal& who,
+                                                 const std::string& code,
+                                                 const feeds::PublicKey& key,
+                                                 std::uint64_t from_seq) {
+  ZQ_RETURN_IF_ERROR(staff::Require(who, staff::Permission::kNodeManage));
+  Result<feeds::SignedEntry> se = hub_.RestateNode(
+      code, [&](const feeds::Node& n) { return hub::RekeyNode(n, key, from_seq); });
+  return Audited(who, "node.rekey", se.ok() ? "node:" + code : "", std::move(se));
+}
+
+Result<feeds::SignedEntry> Operations::RevokeNode(const staff::Principal& who,
+                                                  const std::string& code,
+                                                  std::uint64_t after_seq) {
+  ZQ_RETURN_IF_ERROR(staff::Require(who, staff::Permission::kNodeManage));
+  Result<feeds::SignedEntry> se =
+      hub_.RestateNode(code, [&](const feeds::Node& n) { return hub::RevokeNode(n, after_seq); });
+  return Audited(who, "node.revoke", se.ok() ? "node:" + code : "", std::move(se));
+}
+
+Result<feeds::SignedEntry> Operations::RemoveNode(const staff::Principal& who,
+                                                  const std::string& code) {
+  ZQ_RETURN_IF_ERROR(staff::Require(who, staff::Permission::kNodeManage));
+  Result<feeds::SignedEntry> se =
+      hub_.RestateNode(code, [](const feeds::Node& n) { return hub::RemoveNode(n); });
+  return Audited(who, "node.remove", se.ok() ? "node:" + code : "", std::move(se));
+}
+
+Result<feeds::SignedEntry> Operations::RejoinNode(const staff::Principal& who,
+                                                  const std::string& code,
+                                                  const feeds::PublicKey& key) {
+  ZQ_RETURN_IF_ERROR(staff::Require(who, staff::Permission::kNodeManage));
+  Result<feeds::SignedEntry> se =
+      hub_.RestateNode(code, [&](const feeds::Node& n) { return hub::RejoinNode(n, key); });
+  return Audited(who, "node.rejoin", se.ok() ? "node:" + code : "", std::move(se));
 }
 
 Result<feeds::SignedEntry> Operations::DefineTopic(const staff::Principal& who,

@@ -157,9 +157,17 @@ void AddNodeZq(const Tree& t, const Node& n) {
   text::xml::SetAttr(node, "name", n.name);
   text::xml::SetAttr(node, "level", NodeLevelName(n.level));
   text::xml::SetAttr(node, "parent", n.parent);
-  for (const PublicKey& key : n.keys) {
+  // Optional attributes appear only when not default, so entries written
+  // before key histories existed keep their exact bytes (and signatures).
+  if (n.status != NodeStatus::kActive) text::xml::SetAttr(node, "status", NodeStatusName(n.status));
+  if (n.epoch != 1) text::xml::SetAttr(node, "epoch", std::to_string(n.epoch));
+  for (std::size_t i = 0; i < n.keys.size(); ++i) {
+    const PublicKey& key = n.keys[i];
     xmlNode* k = text::xml::AddTextChild(node, t.zq, "key", KeyBase64(key));
     text::xml::SetAttr(k, "id", key.KeyIdHex());
+    KeySpan span = n.SpanOf(i);
+    if (span.from_seq != 1) text::xml::SetAttr(k, "from", std::to_string(span.from_seq));
+    if (span.until_seq != 0) text::xml::SetAttr(k, "until", std::to_string(span.until_seq));
   }
 }
 

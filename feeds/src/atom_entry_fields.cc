@@ -150,6 +150,36 @@ base::Result<Release> DecodeRelease(const Parts& p) {
   return r;
 }
 
+// An optional positive number attribute: `fallback` when absent.
+base::Result<std::uint64_t> OptionalNumber(const xmlNode* el, const char* attr,
+                                           std::uint64_t fallback) {
+  if (!text::xml::Attr(el, attr)) return fallback;
+  return RequireNumber(el, attr, true);
+}
+
+base::Status DecodeNodeHistory(const xmlNode* el, Node* n) {
+  if (std::optional<std::string> status = text::xml::Attr(el, "status")) {
+    base::Result<NodeStatus> parsed = ParseNodeStatus(*status);
+    if (!parsed.ok()) return parsed.status().Context("zq:node@status");
+    n->status = *parsed;
+  }
+  base::Result<std::uint64_t> epoch = OptionalNumber(el, "epoch", 1);
+  if (!epoch.ok()) return epoch.status();
+  if (*epoch > std::numeric_limits<std::uint32_t>::max()) {
+    return base::Status::Invalid("zq:node@epoch: out of range");
+  }
+  n->epoch = static_cast<std::uint32_t>(*epoch);
+  return base::Status::Ok();
+}
+
+base::Result<KeySpan> DecodeKeySpan(const xmlNode* key) {
+  base::Result<std::uint64_t> from = OptionalNumber(key, "from", 1);
+  if (!from.ok()) return from.status();
+  base::Result<std::uint64_t> until = OptionalNumber(key, "until", 0);
+  if (!until.ok()) return until.status();
+  return KeySpan{*from, *until};
+}
+
 base::Result<Node> DecodeNode(const Parts& p) {
   if (p.node == nullptr) return base::Status::Invalid("entry: missing <zq:node>");
   Node n;
@@ -165,6 +195,8 @@ base::Result<Node> DecodeNode(const Parts& p) {
   n.name = *name;
   n.level = *parsed_level;
   n.parent = text::xml::Attr(p.node, "parent").value_or("");
+  ZQ_RETURN_IF_ERROR(DecodeNodeHistory(p.node, &n));
+  bool spans_stated = false;
   for (xmlNode* child : text::xml::ChildElements(p.node)) {
     if (!text::xml::IsElement(child, kZqNs, "key")) continue;
     std::string text = text::xml::Content(child);
@@ -177,7 +209,13 @@ base::Result<Node> DecodeNode(const Parts& p) {
       return base::Status::Invalid("zq:key@id: expected " + key->KeyIdHex() + " (the key's id)");
     }
     n.keys.push_back(*key);
+    base::Result<KeySpan> span = DecodeKeySpan(child);
+    if (!span.ok()) return span.status().Context("zq:key " + key->KeyIdHex());
+    spans_stated = spans_stated || !(*span == KeySpan{});
+    n.key_spans.push_back(*span);
   }
+  // All-default spans decode as none, so an old entry round-trips to equal.
+  if (!spans_stated) n.key_spans.clear();
   return n;
 }
 

@@ -214,6 +214,26 @@ base::Status CheckKeys(const std::vector<PublicKey>& keys) {
   return base::Status::Ok();
 }
 
+base::Status CheckKeySpans(const Node& n) {
+  if (!n.key_spans.empty() && n.key_spans.size() != n.keys.size()) {
+    return base::Status::Invalid("node.key_spans: expected one per key (" +
+                                 std::to_string(n.keys.size()) + "), got " +
+                                 std::to_string(n.key_spans.size()));
+  }
+  for (std::size_t i = 0; i < n.key_spans.size(); ++i) {
+    const KeySpan& span = n.key_spans[i];
+    std::string where = "node.keys[" + std::to_string(i) + "] (" + n.keys[i].KeyIdHex() + ")";
+    if (span.from_seq == 0) return base::Status::Invalid(where + ": from must be >= 1, got 0");
+    if (span.until_seq != 0 && span.until_seq <= span.from_seq) {
+      return base::Status::Invalid(where + ": until must be after from " +
+                                   std::to_string(span.from_seq) + ", got " +
+                                   std::to_string(span.until_seq));
+    }
+  }
+  if (n.epoch == 0) return base::Status::Invalid("node.epoch: must be >= 1, got 0");
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 const char* ReleaseStatusName(ReleaseStatus s) {
@@ -302,7 +322,25 @@ base::Status ValidateNode(const Node& n) {
         "hub), got " +
         Quote(n.parent));
   }
-  return CheckKeys(n.keys);
+  ZQ_RETURN_IF_ERROR(CheckKeys(n.keys));
+  return CheckKeySpans(n);
+}
+
+const char* NodeStatusName(NodeStatus s) {
+  switch (s) {
+    case NodeStatus::kActive:
+      return "active";
+    case NodeStatus::kRemoved:
+      return "removed";
+  }
+  return "?";
+}
+
+base::Result<NodeStatus> ParseNodeStatus(const std::string& s) {
+  for (NodeStatus v : {NodeStatus::kActive, NodeStatus::kRemoved}) {
+    if (s == NodeStatusName(v)) return v;
+  }
+  return base::Status::Invalid("node status: expected active or removed, got " + Quote(s));
 }
 
 const char* InterpretationModeName(InterpretationMode m) {

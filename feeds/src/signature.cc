@@ -180,6 +180,16 @@ std::string DescribeGrant(const KeyGrant& g) {
   return out;
 }
 
+std::vector<KeyGrant> NodeGrants(const Node& n) {
+  std::vector<KeyGrant> grants;
+  if (n.status == NodeStatus::kRemoved) return grants;
+  for (std::size_t i = 0; i < n.keys.size(); ++i) {
+    KeySpan span = n.SpanOf(i);
+    grants.push_back(KeyGrant{n.keys[i], span.from_seq, span.until_seq});
+  }
+  return grants;
+}
+
 void TrustStore::Add(const std::string& origin, const PublicKey& key) {
   Grant(origin, KeyGrant{key, 1, 0});
 }

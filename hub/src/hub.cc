@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "zhanqun/feeds/atom.h"
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/text/sanitize.h"
 
@@ -295,6 +296,35 @@ Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::stri
   Result<feeds::SignedEntry> se = AppendEntry(std::move(entry));
   if (se.ok()) counters_.nodes_added++;
   return se;
+}
+
+Result<feeds::SignedEntry> Hub::RestateNode(
+    const std::string& code, const std::function<Result<feeds::Node>(const feeds::Node&)>& change) {
+  if (code == feeds::kHubCode) {
+    return Status::Invalid("code: the hub's own key (000000) is not changed by node commands");
+  }
+  Result<std::optional<NodeRow>> row = store_->FindNode(code);
+  if (!row.ok()) return row.status().Context("node " + code);
+  if (!row->has_value()) return Status::NotFound("node " + code + " is not registered");
+  // The registry entry itself holds the key history the row cannot.
+  Result<std::vector<std::string>> wire = store_->ReadWire(feeds::kHubCode, (*row)->seq - 1, 1);
+  if (!wire.ok()) return wire.status().Context("registry entry of node " + code);
+  if (wire->size() != 1) {
+    return Status::Corruption("registry entry of node " + code + " at seq " +
+                              std::to_string((*row)->seq) + " is missing from the hub's log");
+  }
+  Result<feeds::ParsedEntry> current = feeds::DecodeEntry(wire->front());
+  if (!current.ok()) return current.status().Context("registry entry of node " + code);
+  if (!current->entry.node || current->entry.node->code != code) {
+    return Status::Corruption("hub log seq " + std::to_string((*row)->seq) +
+                              " is not the registry entry of node " + code);
+  }
+  Result<feeds::Node> next = change(*current->entry.node);
+  if (!next.ok()) return next.status();
+  feeds::Entry entry;
+  entry.kind = feeds::EntryKind::kNode;
+  entry.node = std::move(*next);
+  return AppendEntry(std::move(entry));
 }
 
 Result<feeds::SignedEntry> Hub::AddTopic(feeds::TopicDef topic) {

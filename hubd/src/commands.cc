@@ -5,8 +5,10 @@
 #include "zhanqun/hubd/commands.h"
 
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +60,13 @@ commands:
   publish <release.json>...     sign and append releases (JSON as in docs/api.md)
   node add <code> --key <file.pub> [--parent <code>]
                                 register a node (GB/T 2260 code) and announce its key
+  node rekey <code> --key <file.pub> --from-seq <n>
+                                a new key signs the node's log from seq n on; the old stops there
+  node revoke <code> --after-seq <n>
+                                the node's current key signs nothing after seq n
+  node remove <code>            the node leaves: nothing more from it verifies
+  node rejoin <code> --key <file.pub>
+                                a node that lost its disk and key: new epoch, new key from seq 1
   topic add <id> --title <title> [--description <text>]
                                 define a national topic (专题) for every site
   status                        print cluster status JSON
@@ -180,6 +189,76 @@ int NodeAdd(desk::Operations& ops, const base::CommandLine& a) {
   return 0;
 }
 
+// Usage of each `node` subcommand that changes keys, for its --help and its errors.
+const std::map<std::string, std::string>& NodeKeyUsages() {
+  static const std::map<std::string, std::string> kUsages = {
+      {"rekey",
+       "usage: zhanqun-hub node rekey <code> --key <file.pub> --from-seq <n> --config hub.json\n"
+       "  Grants the new key the node's log from seq n (the node's next seq: see `status`);\n"
+       "  every key granted without end stops before n. Entries before n stay valid.\n"},
+      {"revoke",
+       "usage: zhanqun-hub node revoke <code> --after-seq <n> --config hub.json\n"
+       "  The node's current key signs nothing after seq n: every agent refuses what it\n"
+       "  signed after n. Re-key the node to let it sign again.\n"},
+      {"remove",
+       "usage: zhanqun-hub node remove <code> --config hub.json\n"
+       "  The node leaves the cluster: none of its keys verifies anything more.\n"},
+      {"rejoin",
+       "usage: zhanqun-hub node rejoin <code> --key <file.pub> --config hub.json\n"
+       "  For a node whose disk and key are gone: a new epoch of its log, signed by the\n"
+       "  new key from seq 1.\n"},
+  };
+  return kUsages;
+}
+
+base::Result<std::uint64_t> SeqOption(const base::CommandLine& a, const std::string& name) {
+  const std::string& text = a.options.at(name);
+  if (text.empty() || text.size() > 19 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return base::Status::Invalid("--" + name + ": expected a log seq (decimal), got '" + text +
+                                 "'");
+  }
+  return std::stoull(text);
+}
+
+int NodeKeyCommand(desk::Operations& ops, const base::CommandLine& a) {
+  const std::string& sub = a.positional[1];
+  const std::string& usage = NodeKeyUsages().at(sub);
+  const bool needs_key = sub == "rekey" || sub == "rejoin";
+  const char* seq_name = sub == "rekey" ? "from-seq" : sub == "revoke" ? "after-seq" : nullptr;
+  if (a.positional.size() != 3 || (needs_key && !a.options.count("key")) ||
+      (seq_name && !a.options.count(seq_name))) {
+    std::cerr << usage;
+    return 2;
+  }
+  const std::string& code = a.positional[2];
+  base::Result<feeds::PublicKey> key = feeds::PublicKey{};
+  if (needs_key) {
+    key = feeds::LoadPublicKeyFile(a.options.at("key"));
+    if (!key.ok()) return Fail(key.status().Context("--key"));
+  }
+  base::Result<std::uint64_t> seq = std::uint64_t{0};
+  if (seq_name) {
+    seq = SeqOption(a, seq_name);
+    if (!seq.ok()) return Fail(seq.status());
+  }
+  base::Result<feeds::SignedEntry> se = base::Status::Invalid("unknown node command " + sub);
+  if (sub == "rekey") se = ops.RekeyNode(CliPrincipal(), code, *key, *seq);
+  if (sub == "revoke") se = ops.RevokeNode(CliPrincipal(), code, *seq);
+  if (sub == "remove") se = ops.RemoveNode(CliPrincipal(), code);
+  if (sub == "rejoin") se = ops.RejoinNode(CliPrincipal(), code, *key);
+  if (!se.ok()) return Fail(se.status());
+  const feeds::Node& n = *se->entry.node;
+  std::cout << "node " << sub << " code=" << n.code << " status=" << feeds::NodeStatusName(n.status)
+            << " epoch=" << n.epoch;
+  for (const feeds::KeyGrant& g : feeds::NodeGrants(n)) {
+    std::cout << " key=" << g.key.KeyIdHex() << ":" << g.from_seq << "-"
+              << (g.until_seq ? std::to_string(g.until_seq) : "");
+  }
+  std::cout << " seq=" << se->entry.log.seq << "\n";
+  return 0;
+}
+
 int TopicAdd(desk::Operations& ops, const base::CommandLine& a) {
   if (a.positional.size() != 3 || !a.options.count("title")) {
     return Fail(
@@ -295,6 +374,12 @@ int Init(const Config& config, const base::CommandLine& a) {
 }
 
 int Run(const base::CommandLine& a, bool poll_all) {
+  const bool node_key_command = a.positional.size() >= 2 && a.positional[0] == "node" &&
+                                NodeKeyUsages().count(a.positional[1]) > 0;
+  if (a.help && node_key_command) {
+    std::cout << NodeKeyUsages().at(a.positional[1]);
+    return 0;
+  }
   if (a.help || a.positional.empty()) {
     std::cout << Usage();
     return a.help ? 0 : 2;
@@ -324,6 +409,7 @@ int Run(const base::CommandLine& a, bool poll_all) {
   if (cmd == "key" && a.positional.size() >= 2 && a.positional[1] == "rotate") {
     return KeyRotate(ops, *s->hub, a);
   }
+  if (node_key_command) return NodeKeyCommand(ops, a);
   if (cmd == "topic" && add) return TopicAdd(ops, a);
   if (cmd == "source") {
     auto stack =

@@ -221,6 +221,28 @@ class Cluster:
             raise RuntimeError(f"zhanqun-hub {' '.join(args)} failed: {r.stderr.strip()}")
         return r.stdout
 
+    def new_agent_key(self, node):
+        """Generates a new key for `node` (stopped), points its agent.json at
+        it, and returns the path of the public key file."""
+        key = os.path.join(node.workdir, f"agent-{time.monotonic_ns()}.key")
+        subprocess.run([self.agent_bin, "keygen", "--out", key], check=True,
+                       capture_output=True)
+        with open(node.config) as f:
+            config = json.load(f)
+        config["key_file"] = key
+        with open(node.config, "w") as f:
+            json.dump(config, f, indent=2)
+        node.key_file = key
+        return key + ".pub"
+
+    def forge_entry(self, node, key_file, *args):
+        """zq-forge-entry into `node`'s (stopped) db, signed with key_file; the seq."""
+        forge = os.path.join(self.build_dir, "bin", "zq-forge-entry")
+        out = subprocess.run([forge, "--db", node.db_path, "--key", key_file,
+                              "--origin", node.code, *args],
+                             check=True, capture_output=True, text=True).stdout
+        return int(out.split("seq=")[1])
+
     def hub_status(self):
         return get_json(self.hub_url + "/api/v1/status")
 

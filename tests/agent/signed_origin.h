@@ -100,13 +100,14 @@ class Origin {
     return e;
   }
 
- private:
+  // Signs `e` at the current head and advances it.
   SignedEntry Sign(feeds::Entry e) {
     SignedEntry se = SignAt(std::move(e), head_);
     head_ = {head_.origin, se.entry.log.seq, se.hash};
     return se;
   }
 
+ private:
   std::unique_ptr<feeds::SecretKey> key_;
   feeds::ChainHead head_;
 };

@@ -44,9 +44,9 @@ struct FilledStore {
   }
 
   // A second connection on the same file (the agent's schema is at version
-  // 3: given as many empty migrations, the adapter applies none).
+  // 4: given as many empty migrations, the adapter applies none).
   void Exec(const std::string& sql) {
-    std::unique_ptr<sql::Db> db = Must(sql::Db::Open(path, std::vector<std::string>(3)));
+    std::unique_ptr<sql::Db> db = Must(sql::Db::Open(path, std::vector<std::string>(4)));
     REQUIRE(db->Exec(sql).ok());
   }
 };

@@ -169,3 +169,80 @@ TEST_CASE("a follower whose page stopped at a deferred entry asks again after a 
 
 }  // namespace
 }  // namespace zhanqun::agent
+
+namespace zhanqun::agent {
+namespace {
+
+// The hub's registry entry for `o` with key spans and status as given.
+feeds::SignedEntry RegistryEntry(Origin& hub, const Origin& o, const std::string& parent,
+                                 NodeLevel level, std::vector<feeds::KeySpan> spans,
+                                 feeds::NodeStatus status = feeds::NodeStatus::kActive) {
+  feeds::Entry e = hub.Base(feeds::EntryKind::kNode);
+  e.node = feeds::Node{o.code(), "节点 " + o.code(), level, parent, {o.key().public_key()}};
+  e.node->key_spans = std::move(spans);
+  e.node->status = status;
+  return hub.Sign(e);
+}
+
+}  // namespace
+
+TEST_CASE("a newer registry entry replaces a node's grants: a revoked key signs nothing after",
+          "[agent][keys][security]") {
+  Fixture f;
+  const std::string id = f.HubRelease();
+  ApplyOutcome first =
+      f.ApplyFrom(f.province, {f.province.Layer(id, "一"), f.province.Layer(id, "二")});
+  REQUIRE(first.rejected.ok());
+  REQUIRE(f.Head("330000") == 2);
+
+  // Revoked after seq 2: the key's grant ends before seq 3.
+  f.Apply(RegistryEntry(f.hub, f.province, feeds::kHubCode, NodeLevel::kProvince, {{1, 3}}));
+  ApplyOutcome after = f.ApplyFrom(f.province, {f.province.Layer(id, "三")});
+  REQUIRE_FALSE(after.rejected.ok());
+  CHECK_THAT(after.rejected.message(), Catch::Contains("until seq 3"));
+  CHECK_THAT(after.rejected.message(), Catch::Contains("entry 330000#3"));
+  CHECK(f.Head("330000") == 2);
+  // The node's own agent asks the same question before it signs.
+  CHECK(f.trust.MaySign("330000", f.province.key().public_key(), 2).ok());
+  base::Status refused = f.trust.MaySign("330000", f.province.key().public_key(), 3);
+  CHECK(refused.code() == Code::kPermissionDenied);
+  CHECK_THAT(refused.message(), Catch::Contains("refusing to sign"));
+  CHECK_THAT(refused.message(), Catch::Contains("from seq 1 until seq 3 (origin=330000 seq=3)"));
+  CHECK_THAT(f.trust.MaySign("330000", f.city.key().public_key(), 3).message(),
+             Catch::Contains("not granted by the registry"));
+  CHECK(f.trust.MaySign("440000", f.city.key().public_key(), 1).ok());  // not in the registry yet
+
+  // What the store remembers for a restart is the replaced grant, not the old one added to.
+  auto grants = testing::Must(f.store->TrustedGrants());
+  std::vector<feeds::KeyGrant> province;
+  for (const auto& [origin, g] : grants) {
+    if (origin == "330000") province.push_back(g);
+  }
+  REQUIRE(province.size() == 1);
+  CHECK(province[0] == feeds::KeyGrant{f.province.key().public_key(), 1, 3});
+  TrustedKeys restarted{f.hub.key().public_key()};
+  REQUIRE(restarted.Rebuild(*f.store).ok());
+  feeds::ParsedEntry next = test_util::Page({f.province.Layer(id, "四")})[0];
+  base::Result<feeds::SignedEntry> v =
+      restarted.Verify(next, testing::Must(f.store->HeadOf("330000")));
+  CHECK_FALSE(v.ok());
+}
+
+TEST_CASE("a removed node's key verifies nothing more, here or after a restart",
+          "[agent][keys][security]") {
+  Fixture f;
+  const std::string id = f.HubRelease();
+  REQUIRE(f.ApplyFrom(f.sibling, {f.sibling.Layer(id)}).rejected.ok());
+  f.Apply(RegistryEntry(f.hub, f.sibling, f.city.code(), NodeLevel::kCounty, {},
+                        feeds::NodeStatus::kRemoved));
+  CHECK(f.trust.Keys("330108").empty());
+  CHECK_FALSE(f.trust.MaySign("330108", f.sibling.key().public_key(), 2).ok());
+  ApplyOutcome out = f.ApplyFrom(f.sibling, {f.sibling.Layer(id, "再")});
+  REQUIRE_FALSE(out.rejected.ok());
+  CHECK_THAT(out.rejected.message(), Catch::Contains("330108"));
+  for (const auto& [origin, g] : testing::Must(f.store->TrustedGrants())) {
+    CHECK(origin != "330108");
+  }
+}
+
+}  // namespace zhanqun::agent

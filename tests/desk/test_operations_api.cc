@@ -187,5 +187,45 @@ TEST_CASE("actions with the automation token succeed and are audited",
   }
 }
 
+TEST_CASE("node key changes go through the operations, each audited, errors naming the node",
+          "[desk][keys][audit]") {
+  ServedHub h;
+  Operations& ops = h.stack->operations();
+  Principal admin = Cli();
+  admin.roles = staff::RoleSet(staff::RoleSet::kAll);  // as zhanqun-hub's CLI runs
+  feeds::SecretKey first = NewKey();
+  feeds::SecretKey second = NewKey();
+  feeds::SecretKey third = NewKey();
+  Result<feeds::SignedEntry> added = ops.AddNode(admin, "330000", "", first.public_key());
+  INFO(added.status().ToString());
+  REQUIRE(added.ok());
+
+  feeds::SignedEntry rekeyed = Must(ops.RekeyNode(admin, "330000", second.public_key(), 5));
+  REQUIRE(rekeyed.entry.node);
+  CHECK(feeds::NodeGrants(*rekeyed.entry.node) ==
+        std::vector<feeds::KeyGrant>{{first.public_key(), 1, 5}, {second.public_key(), 5, 0}});
+  feeds::SignedEntry revoked = Must(ops.RevokeNode(admin, "330000", 9));
+  CHECK(revoked.entry.node->key_spans.back() == feeds::KeySpan{5, 10});
+  feeds::SignedEntry rejoined = Must(ops.RejoinNode(admin, "330000", third.public_key()));
+  CHECK(rejoined.entry.node->epoch == 2);
+  feeds::SignedEntry removed = Must(ops.RemoveNode(admin, "330000"));
+  CHECK(removed.entry.node->status == feeds::NodeStatus::kRemoved);
+
+  Result<feeds::SignedEntry> unknown = ops.RevokeNode(admin, "330100", 3);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_THAT(unknown.status().message(), Catch::Contains("node 330100 is not registered"));
+  Result<feeds::SignedEntry> hub_key = ops.RekeyNode(admin, "000000", third.public_key(), 3);
+  REQUIRE_FALSE(hub_key.ok());
+  CHECK_THAT(hub_key.status().message(), Catch::Contains("hub's own key"));
+
+  std::vector<AuditRecord> records = Must(h.staff->audit().List({}));
+  std::vector<std::string> actions;
+  for (const AuditRecord& r : records) {
+    if (r.object == "node:330000") actions.push_back(r.action);
+  }
+  CHECK(actions == std::vector<std::string>{"node.remove", "node.rejoin", "node.revoke",
+                                            "node.rekey", "node.add"});
+}
+
 }  // namespace
 }  // namespace zhanqun::desk

@@ -158,6 +158,64 @@ TEST_CASE("a node entry round-trips with its keys", "[atom]") {
   CHECK(Contains(wire, "id=\"0807060504030201\""));
 }
 
+TEST_CASE("a node entry's key history, status and epoch round trip", "[atom][keys]") {
+  zq::Entry e = NodeEntry();
+  e.node->key_spans = {{1, 40}, {40, 0}};
+  e.node->epoch = 2;
+  std::string wire = Wire(e);
+  auto parsed = zq::DecodeEntry(wire);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->entry == e);
+  CHECK(Contains(wire, "until=\"40\""));
+  CHECK(Contains(wire, "from=\"40\""));
+  CHECK(Contains(wire, "epoch=\"2\""));
+  CHECK_FALSE(Contains(wire, "status="));
+
+  e.node->status = zq::NodeStatus::kRemoved;
+  auto removed = zq::DecodeEntry(Wire(e));
+  REQUIRE(removed.ok());
+  CHECK(removed->entry.node->status == zq::NodeStatus::kRemoved);
+  CHECK(Contains(Wire(e), "status=\"removed\""));
+}
+
+TEST_CASE("a node entry with default history encodes exactly as before key histories existed",
+          "[atom][keys][compat]") {
+  zq::Entry e = NodeEntry();
+  std::string plain = *zq::EncodeCanonicalEntry(e);
+  // Spans stated as the defaults are the same entry, byte for byte.
+  e.node->key_spans = {{1, 0}, {1, 0}};
+  CHECK(*zq::EncodeCanonicalEntry(e) == plain);
+  for (const char* attr : {"from=", "until=", "epoch=", "status="}) {
+    CHECK_FALSE(Contains(plain, attr));
+  }
+  auto parsed = zq::DecodeEntry(Wire(NodeEntry()));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->entry.node->key_spans.empty());
+  CHECK(parsed->entry.node->epoch == 1);
+  CHECK(parsed->entry.node->status == zq::NodeStatus::kActive);
+}
+
+TEST_CASE("a node entry with a bad key span, epoch or status is refused, naming the field",
+          "[atom][keys][security]") {
+  zq::Entry e = NodeEntry();
+  e.node->key_spans = {{5, 5}, {1, 0}};
+  auto bad_span = zq::EncodeCanonicalEntry(e);
+  REQUIRE_FALSE(bad_span.ok());
+  CHECK(Contains(bad_span.status().message(), "until must be after from 5"));
+  e.node->key_spans = {{1, 0}};
+  REQUIRE_FALSE(zq::EncodeCanonicalEntry(e).ok());
+  CHECK(Contains(zq::EncodeCanonicalEntry(e).status().message(), "one per key"));
+
+  std::string wire = Wire(NodeEntry());
+  auto bad_status =
+      zq::DecodeEntry(Replace(wire, "name=\"浙江省\"", "name=\"浙江省\" status=\"gone\""));
+  REQUIRE_FALSE(bad_status.ok());
+  CHECK(Contains(bad_status.status().message(), "zq:node@status"));
+  auto bad_epoch = zq::DecodeEntry(Replace(wire, "name=\"浙江省\"", "epoch=\"0\" name=\"浙江省\""));
+  REQUIRE_FALSE(bad_epoch.ok());
+  CHECK(Contains(bad_epoch.status().message(), "epoch"));
+}
+
 TEST_CASE("encoding is deterministic and the canonical form excludes the signature", "[atom]") {
   zq::Entry e = ReleaseEntry();
   auto a = zq::EncodeCanonicalEntry(e);

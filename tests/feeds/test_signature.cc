@@ -354,4 +354,32 @@ TEST_CASE("a trust store keeps several keys per origin and isolates origins",
   CHECK(trust.Find("120000", b.public_key().KeyIdHex()) == nullptr);
 }
 
+TEST_CASE("a node's grants follow its registry entry: spans, and none once removed",
+          "[feeds][signature][keys]") {
+  SecretKey a = NewKey();
+  SecretKey b = NewKey();
+  Node n;
+  n.code = "330000";
+  n.keys = {a.public_key(), b.public_key()};
+  std::vector<KeyGrant> whole = NodeGrants(n);
+  REQUIRE(whole.size() == 2);
+  CHECK(whole[0] == KeyGrant{a.public_key(), 1, 0});
+
+  n.key_spans = {{1, 17}, {17, 0}};
+  TrustStore trust;
+  trust.Add("330000", a.public_key());
+  trust.Set("330000", NodeGrants(n));  // replaces, does not add
+  REQUIRE(trust.Grants("330000").size() == 2);
+  const KeyGrant* old = trust.FindGrant("330000", a.public_key().KeyIdHex());
+  REQUIRE(old != nullptr);
+  CHECK(old->Covers(16));
+  CHECK_FALSE(old->Covers(17));
+  CHECK(trust.FindGrant("330000", b.public_key().KeyIdHex())->Covers(17));
+
+  n.status = NodeStatus::kRemoved;
+  CHECK(NodeGrants(n).empty());
+  trust.Set("330000", NodeGrants(n));
+  CHECK(trust.Keys("330000").empty());
+}
+
 }  // namespace zhanqun::feeds

@@ -237,6 +237,67 @@ def a_province_key_cannot_sign_a_national_release(ctx):
 
 
 @test
+def a_revoked_province_key_signs_nothing_more_and_a_new_key_takes_over(ctx):
+    """The hub revokes 浙江省's key after the last seq the province wrote; a
+    thief's entry signed with it after that point is refused below, naming
+    the grant, while national releases keep flowing. Then the hub re-keys
+    the province and the new key's entry reaches the county."""
+    cluster = ctx.cluster
+    province, city, county = (cluster.nodes[c] for c in ("330000", "330100", "330106"))
+    old_key = getattr(province, "key_file", os.path.join(province.workdir, "agent.key"))
+    # The province's own writing, signed while its key is good.
+    province.stop()
+    n = cluster.forge_entry(province, old_key, "--topic-id", "浙江省专题", "--title", "浙江省专题")
+    province.start()
+    zq.wait_until(lambda: county.status()["origins"].get("330000", {}).get("head") == n, 20,
+                  f"county to hold 330000 up to {n}")
+    for bad, why in ((["node", "revoke", "999999", "--after-seq", "1"], "not registered"),
+                     (["node", "revoke", "330000", "--after-seq", "x1"], "--after-seq"),
+                     (["node", "rekey", "330000", "--key", "/nonexistent.pub",
+                       "--from-seq", "1"], "--key")):
+        try:
+            cluster.hub_cli(*bad)
+            raise AssertionError(f"zhanqun-hub {' '.join(bad)} succeeded")
+        except RuntimeError as e:
+            expect(why in str(e), f"unclear error for {bad}: {e}")
+    out = cluster.hub_cli("node", "revoke", "330000", "--after-seq", str(n))
+    expect(f":1-{n + 1} " in out, f"revoke did not end the grant at {n + 1}: {out}")
+    registry_seq = cluster.hub_head()
+    zq.wait_until(lambda: min(x.head() for x in (province, city, county)) >= registry_seq, 20,
+                  "the revocation to reach every node")
+    quarantined = city.status()["quarantine_count"]
+    province.stop()
+    stolen = cluster.forge_entry(province, old_key, "--topic-id", "被盗密钥专题",
+                                 "--title", "被盗密钥签发的专题")
+    province.start()
+    zq.wait_until(lambda: city.status()["quarantine_count"] > quarantined, 20,
+                  "city to refuse the entry the revoked key signed")
+    reason = city.status()["quarantine_recent"][0]["reason"]
+    expect(f"until seq {n + 1}" in reason and "330000" in reason,
+           f"the refusal does not name the grant: {reason}")
+    published = cluster.publish({"id": "after-revocation", "title": "国务院关于吊销密钥后的通知",
+                                 "authority": "国务院", "body_text": "密钥吊销"})
+    zq.wait_until(lambda: county.head() >= published["seq"], 30,
+                  "county to keep receiving national releases")
+    expect(county.head("330000") == n, f"county holds 330000 past {n}: {county.head('330000')}")
+    # Re-key: the thief's entry goes, the new key signs from n + 1 on.
+    province.stop()
+    zq.drop_own_entry(province.db_path, "330000", stolen)
+    new_pub = cluster.new_agent_key(province)
+    out = cluster.hub_cli("node", "rekey", "330000", "--key", new_pub, "--from-seq", str(n + 1))
+    expect(f":{n + 1}- " in out, f"rekey did not grant from {n + 1}: {out}")
+    registry_seq = cluster.hub_head()
+    zq.wait_until(lambda: min(x.head() for x in (city, county)) >= registry_seq, 20,
+                  "the re-key to reach the city and county")
+    signed = cluster.forge_entry(province, province.key_file, "--topic-id", "新密钥专题",
+                                 "--title", "新密钥签发的专题")
+    expect(signed == n + 1, f"new key's entry at seq {signed}, expected {n + 1}")
+    province.start()
+    zq.wait_until(lambda: county.head("330000") == n + 1, 30,
+                  "county to take the entry the new key signed")
+
+
+@test
 def county_rejects_a_byte_flipped_entry_at_the_city_and_routes_around_it(ctx):
     cluster = ctx.cluster
     city, county = cluster.nodes["330100"], cluster.nodes["330106"]

@@ -5,6 +5,8 @@
 //
 //   zq-forge-entry --db agent.db --key agent.key --origin 330000
 //       --release-id ID --title TITLE     (a release in the node's own log)
+//   zq-forge-entry --db agent.db --key agent.key --origin 330000
+//       --topic-id ID --title TITLE       (a topic of the node's region)
 //
 // Test tool only: it is not installed.
 #include <cstdio>
@@ -30,7 +32,9 @@ int main(int argc, char** argv) {
   using namespace zhanqun;
   std::map<std::string, std::string> args;
   for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
-  for (const char* need : {"--db", "--key", "--origin", "--release-id", "--title"}) {
+  const bool topic = args.count("--topic-id") > 0;
+  for (const char* need :
+       {"--db", "--key", "--origin", topic ? "--topic-id" : "--release-id", "--title"}) {
     if (!args.count(need)) return Fail(std::string("missing ") + need);
   }
   base::Result<feeds::SecretKey> key = feeds::SecretKey::Load(args["--key"]);
@@ -39,8 +43,9 @@ int main(int argc, char** argv) {
   if (!store.ok()) return Fail(store.status().ToString());
   feeds::Entry e;
   e.log.origin = args["--origin"];
-  e.kind = feeds::EntryKind::kRelease;
+  e.kind = topic ? feeds::EntryKind::kTopic : feeds::EntryKind::kRelease;
   e.updated_ms = base::SystemClock().NowMs();
+  if (topic) e.topic = feeds::TopicDef{args["--topic-id"], args["--title"], ""};
   feeds::Release r;
   r.id = args["--release-id"];
   r.version = 2;
@@ -48,7 +53,7 @@ int main(int argc, char** argv) {
   r.authority = "国务院";
   r.published_ms = e.updated_ms;
   r.body_html = "<p>" + r.title + "</p>";
-  e.release = r;
+  if (!topic) e.release = r;
   base::Result<feeds::SignedEntry> se = (*store)->AppendOwn(
       e.log.origin, [&](const feeds::ChainHead& head) { return feeds::SignEntry(e, head, *key); },
       e.updated_ms);

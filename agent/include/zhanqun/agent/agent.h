@@ -133,6 +133,7 @@ class Agent {
   std::shared_ptr<feeds::FeedPageCache> feed_pages_ = std::make_shared<feeds::FeedPageCache>();
   AgentCounters counters_;
   std::atomic<bool> frozen_{false};
+  std::atomic<bool> sign_refused_{false};  // sign_refused was emitted and nothing signed since
   Upstreams upstreams_;
   TrustedKeys trust_;
   HubFreshness freshness_;

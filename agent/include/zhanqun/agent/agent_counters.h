@@ -57,6 +57,9 @@ struct AgentCounters : base::CounterSet {
       "statement says the hub's log has beyond ours."};
   base::Counter head_statements_refused{*this, "head_statements_refused",
                                         "Head statements from upstream that did not verify."};
+  base::Counter sign_refused{*this, "sign_refused",
+                             "Own entries not signed: the registry does not grant this node's "
+                             "key for its next seq."};
   base::Counter entries_deferred{
       *this, "entries_deferred",
       "Entries left for a later fetch: an interpretation of a release not held yet."};

@@ -125,6 +125,9 @@ class AgentStore : public feeds::LogReader {
   // certificate of the hub's online keys, feeds/trust.h); nullopt when none
   // is stored. Stored with the entry itself, so it is as durable as the log.
   base::Result<std::optional<std::string>> LatestTrustWire();
+  // The grants the newest registry entry of each origin states (replacing
+  // earlier ones); a removed node has none. kCorruption as above.
+  base::Result<std::vector<std::pair<std::string, feeds::KeyGrant>>> TrustedGrants();
 
   // feeds::LogReader
   base::Result<std::vector<std::string>> ReadWire(const std::string& origin, std::uint64_t after,

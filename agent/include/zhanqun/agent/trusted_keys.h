@@ -13,8 +13,10 @@
 #ifndef ZHANQUN_AGENT_TRUSTED_KEYS_H_
 #define ZHANQUN_AGENT_TRUSTED_KEYS_H_
 
+#include <cstdint>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,9 +53,16 @@ class TrustedKeys {
   // its outer signature against the online keys it grants.
   base::Result<feeds::SignedEntry> Verify(const feeds::ParsedEntry& e,
                                           const feeds::ChainHead& head);
-  // Takes the keys a verified registry or trust entry of `origin`'s log
-  // declares; ignores every such entry that is not in the hub's log.
+  // Takes what a verified entry of the hub's log states: a trust entry's
+  // online-key grants for the hub (root-anchored agents), or a registry
+  // entry's grants for a node, replacing the node's earlier ones
+  // (docs/protocol.md §4.1-§4.2); ignores entries of every other log.
   void Learn(const std::string& origin, const feeds::SignedEntry& se);
+  // Whether `key` may sign seq `seq` of `origin`'s log: Ok when it may, or
+  // when the registry has stated nothing about `origin` yet (a node signs
+  // before it has caught up with the registry); kPermissionDenied naming the
+  // origin, seq and key's grant (or that it has none) otherwise.
+  base::Status MaySign(const std::string& origin, const feeds::PublicKey& key, std::uint64_t seq);
   std::vector<feeds::PublicKey> Keys(const std::string& origin);
   // The keys that may sign the hub's head statements at `now_ms`: the
   // legacy key, or the open-ended grants of the newest trust statement
@@ -73,6 +82,8 @@ class TrustedKeys {
   feeds::TrustStore trust_;                      // guarded by mu_
   feeds::TrustRoots roots_;                      // guarded by mu_
   std::optional<feeds::TrustStatement> newest_;  // guarded by mu_
+  // Origins a registry entry has stated grants for (even none: removed).
+  std::set<std::string> stated_;  // guarded by mu_
 };
 
 }  // namespace zhanqun::agent

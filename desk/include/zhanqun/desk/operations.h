@@ -9,6 +9,7 @@
 #ifndef ZHANQUN_DESK_OPERATIONS_H_
 #define ZHANQUN_DESK_OPERATIONS_H_
 
+#include <cstdint>
 #include <string>
 
 #include "zhanqun/base/clock.h"
@@ -37,6 +38,16 @@ class Operations {
                                                      const std::string& release_json);
   base::Result<feeds::SignedEntry> AddNode(const staff::Principal& who, const std::string& code,
                                            const std::string& parent, const feeds::PublicKey& key);
+  // Key changes of a registered node (docs/protocol.md §4.1), each audited as
+  // node.rekey / node.revoke / node.remove / node.rejoin; errors as
+  // hub::Hub::RestateNode and hub/node_keys.h.
+  base::Result<feeds::SignedEntry> RekeyNode(const staff::Principal& who, const std::string& code,
+                                             const feeds::PublicKey& key, std::uint64_t from_seq);
+  base::Result<feeds::SignedEntry> RevokeNode(const staff::Principal& who, const std::string& code,
+                                              std::uint64_t after_seq);
+  base::Result<feeds::SignedEntry> RemoveNode(const staff::Principal& who, const std::string& code);
+  base::Result<feeds::SignedEntry> RejoinNode(const staff::Principal& who, const std::string& code,
+                                              const feeds::PublicKey& key);
   base::Result<feeds::SignedEntry> DefineTopic(const staff::Principal& who, feeds::TopicDef topic);
   // hub::Hub::RotateOnlineKey, audited as "key.rotate" (object: the new key
   // id and the trust entry's seq). Needs the node-management permission.

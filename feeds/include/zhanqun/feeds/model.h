@@ -66,13 +66,36 @@ struct PublicKey {
   bool operator==(const PublicKey&) const = default;
 };
 
+// The range of its node's own log a registry key may sign: the entries with
+// from_seq <= seq < until_seq (until_seq 0: no end). Encoded as the optional
+// `from`/`until` attributes of <zq:key>, each only when not the default.
+struct KeySpan {
+  std::uint64_t from_seq = 1;
+  std::uint64_t until_seq = 0;
+  bool operator==(const KeySpan&) const = default;
+};
+
+// kRemoved: the node left the cluster; none of its keys signs anything.
+enum class NodeStatus { kActive = 0, kRemoved = 1 };
+const char* NodeStatusName(NodeStatus s);  // "active", "removed"
+base::Result<NodeStatus> ParseNodeStatus(const std::string& s);
+
 // A site in the cluster, named by its GB/T 2260 code; the hub is "000000".
+// A registry entry states the node's complete key history: the newest entry
+// of a code replaces everything earlier ones said about its keys.
 struct Node {
   std::string code;  // 6 digits
   std::string name;
   NodeLevel level = NodeLevel::kNational;
   std::string parent;  // empty for the hub
   std::vector<PublicKey> keys;
+  // Parallel to `keys` when not empty; empty means every key spans the whole
+  // log (what entries written before key histories existed say).
+  std::vector<KeySpan> key_spans{};
+  NodeStatus status = NodeStatus::kActive;
+  std::uint32_t epoch = 1;  // a rejoined node (new disk, new key) starts a new epoch
+  // The span of keys[i]: key_spans[i], or the whole log when there are none.
+  KeySpan SpanOf(std::size_t i) const { return i < key_spans.size() ? key_spans[i] : KeySpan{}; }
   bool operator==(const Node&) const = default;
 };
 

@@ -100,6 +100,10 @@ struct KeyGrant {
 // "from seq 3", "from seq 3 until seq 9 (revoked)" style text for errors.
 std::string DescribeGrant(const KeyGrant& g);
 
+// The grants a registry entry states for its node: one per key with that
+// key's span; none at all when the node is removed (nothing of it verifies).
+std::vector<KeyGrant> NodeGrants(const Node& n);
+
 // Keys trusted per origin, each for a range of its log; several per origin
 // so keys can rotate. Not thread-safe; callers synchronize.
 class TrustStore {

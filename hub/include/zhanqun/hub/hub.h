@@ -74,6 +74,14 @@ class Hub {
   base::Result<feeds::SignedEntry> AddNode(const std::string& code, const std::string& parent,
                                            const feeds::PublicKey& key);
 
+  // Restates a registered node's registry entry with `change` applied to its
+  // current one (hub/node_keys.h: re-key, revoke, remove, rejoin) and
+  // announces it in the log. kNotFound for an unregistered code; the
+  // change's own error otherwise; nothing is appended on error.
+  base::Result<feeds::SignedEntry> RestateNode(
+      const std::string& code,
+      const std::function<base::Result<feeds::Node>(const feeds::Node&)>& change);
+
   // Defines (or redefines) a national topic (专题) in the log.
   base::Result<feeds::SignedEntry> AddTopic(feeds::TopicDef topic);
 
