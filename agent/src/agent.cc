@@ -194,6 +194,21 @@ Result<std::vector<std::string>> Agent::Ancestors() {
   return out;
 }
 
+void Agent::BarRevokedParent(const std::string& parent) {
+  // A parent the registry revoked or removed cannot sign its reports (the hub
+  // refuses them, and ours with them) and is no longer trusted to relay: our
+  // upstream is the next one until it is re-keyed (docs/protocol.md §6.4).
+  if (upstreams_.size() < 2) return;
+  const bool bar = !parent.empty() && !trust_.MaySpeak(parent);
+  if (bar == upstreams_.barred(0)) return;
+  const bool moved = upstreams_.SetBarred(0, bar);
+  counters_.upstream_bars += bar ? 1 : 0;
+  Emit(sink_, bar ? "upstream_barred" : "upstream_unbarred",
+       {{"node", parent}, {"url", upstreams_.url(0)}});
+  if (moved)
+    NoteSwitch("parent " + parent + " has no key granted without end (revoked or removed)");
+}
+
 void Agent::EnsureFollowers() {
   // Ancestors' logs are carried whether or not our own site is on: we relay
   // them to children whose sites need those interpretation layers.
@@ -206,6 +221,7 @@ void Agent::EnsureFollowers() {
   } else {
     Emit(sink_, "registry_unreadable", {{"error", ancestors.status().ToString()}});
   }
+  if (ancestors.ok()) BarRevokedParent(ancestors->empty() ? "" : ancestors->front());
   std::lock_guard<std::mutex> lock(threads_mu_);
   if (stopping_) return;
   for (const std::string& origin : wanted) {

@@ -44,6 +44,10 @@ base::Result<std::string> Agent::StatusJson() {
                        {"indexed", p.indexed},             // searchable
                        {"index_committed", p.committed}};  // durable
   }
+  // Our own log (interpretations, local topics): its head is what the hub
+  // names to revoke or re-key this node's key after (docs/operations.md).
+  base::Result<feeds::ChainHead> own = store_->HeadOf(config_.node);
+  if (!own.ok()) return own.status();
   feeds::ClockEstimate clock = freshness_.ClockEstimate();
   json upstreams = json::array();
   for (std::size_t i = 0; i < upstreams_.size(); ++i) upstreams.push_back(upstreams_.url(i));
@@ -64,6 +68,7 @@ base::Result<std::string> Agent::StatusJson() {
       {"clock",
        clock.known ? json{{"offset_ms", clock.offset_ms}, {"error_ms", clock.error_ms}} : json()},
       {"origins", origins},
+      {"own_log", {{"head", own->seq}, {"head_hash", own->hash}}},
       {"quarantine_count", *quarantine_count},
       {"quarantine_recent", *quarantine_recent},
       {"counters", counters}};

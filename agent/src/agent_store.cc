@@ -1,6 +1,9 @@
 #include "zhanqun/agent/agent_store.h"
 
+#include <utility>
+
 #include "zhanqun/base/hash.h"
+#include "zhanqun/feeds/atom.h"
 
 namespace zhanqun::agent {
 
@@ -85,7 +88,7 @@ Result<feeds::ChainHead> AgentStore::HeadLocked(const std::string& origin) {
 
 Status AgentStore::InsertLocked(const feeds::SignedEntry& e, base::TimeMs now_ms) {
   ZQ_RETURN_IF_ERROR(log_.Insert(e.entry.log.origin, e, now_ms));
-  ZQ_RETURN_IF_ERROR(UpdateViewsLocked(e));
+  ZQ_RETURN_IF_ERROR(UpdateViewsLocked(e.entry));
   // Keys are trusted only from the hub's registry (see TrustedKeys::Learn).
   if (!e.entry.node || e.entry.log.origin != feeds::kHubCode) return Status::Ok();
   // The newest registry entry of a node restates its key history: replace.
@@ -105,12 +108,98 @@ Status AgentStore::InsertLocked(const feeds::SignedEntry& e, base::TimeMs now_ms
     t->Bind(6, static_cast<std::int64_t>(g.until_seq));
     ZQ_RETURN_IF_ERROR(t->Run());
   }
+  return TruncateUngrantedLocked(*e.entry.node, e.entry.log.seq);
+}
+
+namespace {
+
+// Why `grants` do not cover `seq` signed by `key_id`; empty when they do.
+std::string NotCovered(const std::vector<feeds::KeyGrant>& grants, const feeds::Node& node,
+                       const std::string& key_id, std::uint64_t seq) {
+  for (const feeds::KeyGrant& g : grants) {
+    if (g.key.KeyIdHex() != key_id) continue;
+    if (g.Covers(seq)) return "";
+    return "key " + key_id + " is granted " + feeds::DescribeGrant(g);
+  }
+  if (node.status == feeds::NodeStatus::kRemoved) return "node " + node.code + " is removed";
+  return "key " + key_id + " is not granted in epoch " + std::to_string(node.epoch);
+}
+
+}  // namespace
+
+Status AgentStore::TruncateUngrantedLocked(const feeds::Node& node, std::uint64_t by_seq) {
+  const std::string& origin = node.code;
+  if (origin == feeds::kHubCode) return Status::Ok();  // the hub's keys come from trust entries
+  Result<feeds::ChainHead> head = HeadLocked(origin);
+  if (!head.ok()) return head.status();
+  if (head->seq == 0) return Status::Ok();
+  const std::vector<feeds::KeyGrant> grants = feeds::NodeGrants(node);
+  // The first held entry the new grants do not cover, read a chunk at a time.
+  std::uint64_t cut = 0;
+  std::string reason;
+  Status decoded = Status::Ok();
+  for (std::uint64_t after = 0; cut == 0 && decoded.ok() && after < head->seq;) {
+    std::uint64_t last = after;
+    ZQ_RETURN_IF_ERROR(log_.ForEachAfter(origin, after, 256, [&](feeds::LogRow row) {
+      last = row.seq;
+      if (cut != 0 || !decoded.ok()) return;
+      Result<feeds::ParsedEntry> pe = feeds::DecodeEntry(row.wire);
+      if (!pe.ok()) {
+        decoded = Status::Corruption("stored entry " + origin + "#" + std::to_string(row.seq) +
+                                     " does not decode: " + pe.status().message());
+        return;
+      }
+      reason = NotCovered(grants, node, pe->signature.key_id, row.seq);
+      if (!reason.empty()) cut = row.seq;
+    }));
+    if (last == after) break;
+    after = last;
+  }
+  ZQ_RETURN_IF_ERROR(decoded);
+  if (cut == 0) return Status::Ok();
+  Result<sql::CachedStmt> d = db_->Cached("DELETE FROM entries WHERE origin = ?1 AND seq >= ?2");
+  if (!d.ok()) return d.status();
+  d->Bind(1, origin).Bind(2, static_cast<std::int64_t>(cut));
+  ZQ_RETURN_IF_ERROR(d->Run());
+  for (const char* sql :
+       {"DELETE FROM layer_view WHERE origin = ?1", "DELETE FROM topic_view WHERE origin = ?1"}) {
+    Result<sql::CachedStmt> v = db_->Cached(sql);
+    if (!v.ok()) return v.status();
+    v->Bind(1, origin);
+    ZQ_RETURN_IF_ERROR(v->Run());
+  }
+  // The views show the newest entries left of each layer and topic: replay
+  // what is kept, in order, as the appends did.
+  Status replayed = Status::Ok();
+  ZQ_RETURN_IF_ERROR(log_.ForEachAfter(origin, 0, cut - 1, [&](feeds::LogRow row) {
+    if (!replayed.ok()) return;
+    Result<feeds::Entry> e = feeds::DecodeStoredEntry(row.wire);
+    replayed = e.ok() ? UpdateViewsLocked(*e)
+                      : Status::Corruption("stored entry " + origin + "#" +
+                                           std::to_string(row.seq) + " does not decode");
+  }));
+  ZQ_RETURN_IF_ERROR(replayed);
+  // Read again from the table (this transaction's view) when next asked, and
+  // after the commit or a rollback.
+  heads_.erase(origin);
+  pending_truncations_.push_back({origin, cut, head->seq - cut + 1, by_seq, reason});
   return Status::Ok();
+}
+
+std::vector<Truncation> AgentStore::TakeTruncations() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(committed_truncations_, {});
+}
+
+std::uint64_t AgentStore::truncation_count() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return truncation_count_;
 }
 
 Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries,
                                   base::TimeMs now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
+  pending_truncations_.clear();
   sql::Transaction txn(*db_);
   ZQ_RETURN_IF_ERROR(txn.status());
   std::map<std::string, feeds::ChainHead> moved;  // heads once this commits
@@ -132,8 +221,19 @@ Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries
     ZQ_RETURN_IF_ERROR(InsertLocked(e, now_ms));
     moved[origin] = {origin, e.entry.log.seq, e.hash};
   }
-  ZQ_RETURN_IF_ERROR(txn.Commit());
+  Status committed = txn.Commit();
+  if (!committed.ok()) {
+    // Heads of truncated logs were dropped; they are read again as stored.
+    pending_truncations_.clear();
+    return committed;
+  }
   for (auto& [origin, head] : moved) heads_[origin] = std::move(head);
+  for (Truncation& t : pending_truncations_) {
+    heads_.erase(t.origin);
+    ++truncation_count_;
+    committed_truncations_.push_back(std::move(t));
+  }
+  pending_truncations_.clear();
   return Status::Ok();
 }
 

@@ -20,8 +20,7 @@ std::int64_t I64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 
 }  // namespace
 
-Status AgentStore::UpdateViewsLocked(const feeds::SignedEntry& se) {
-  const feeds::Entry& e = se.entry;
+Status AgentStore::UpdateViewsLocked(const feeds::Entry& e) {
   const std::string& origin = e.log.origin;
   // Defence in depth: the applier refused entries their origin may not sign
   // (feeds/authority.h) before they got here; the views would not show

@@ -14,6 +14,10 @@ ApplyHooks Agent::ApplierHooks() {
     reporter_.RecordStages(
         origin, {{feeds::Stage::kReceived, received}, {feeds::Stage::kVerified, verified}});
   };
+  h.truncated = [this](const std::string& origin, std::uint64_t /*from_seq*/) {
+    notifier_.Notify(origin);  // children's long-polls answer from the shorter log
+    RequestSiteRefresh();      // the site renders again without what was taken back
+  };
   h.rejected = [this](const std::string& origin, std::uint64_t seq, const std::string& reason) {
     reporter_.NoteRejection(origin, seq, reason);
   };

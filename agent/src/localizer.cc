@@ -166,6 +166,12 @@ Result<std::vector<std::string>> Localizer::ChangedReleases(bool* topics_changed
 
 Result<std::size_t> Localizer::Refresh(const std::function<void()>& interpreted) {
   std::lock_guard<std::mutex> lock(mu_);
+  // A truncated log (AgentStore::TakeTruncations) took layers or topics back:
+  // the changes since seen_ no longer describe the store, so render it all.
+  if (const std::uint64_t cut = store_.truncation_count(); cut != truncations_seen_) {
+    truncations_seen_ = cut;
+    full_render_due_ = true;
+  }
   Result<std::size_t> written =
       full_render_due_ ? RefreshAll(interpreted) : RefreshChanged(interpreted);
   // A failed refresh (a template error, a broken theme override, a full disk)

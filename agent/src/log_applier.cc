@@ -126,6 +126,17 @@ bool LogApplier::StoreVerified(const std::string& origin,
   counters_.entries_verified += verified.size();
   counters_.store_commits++;
   if (hooks_.stored) hooks_.stored(origin, verified);
+  for (const Truncation& t : store_.TakeTruncations()) {
+    counters_.log_truncations++;
+    counters_.entries_truncated += t.removed;
+    Emit(sink_, "log_truncated",
+         {{"origin", t.origin},
+          {"from_seq", Seq(t.from_seq)},
+          {"removed", Seq(t.removed)},
+          {"registry_seq", Seq(t.by_seq)},
+          {"reason", t.reason}});
+    if (hooks_.truncated) hooks_.truncated(t.origin, t.from_seq);
+  }
   return true;
 }
 

@@ -123,10 +123,11 @@ Result<std::size_t> Reporter::AcceptChildReports(const std::string& body,
                                                  const std::string& signature_header) {
   Result<feeds::Envelope> env = feeds::ParseEnvelope(body, signature_header);
   if (!env.ok()) return env.status();
-  std::vector<feeds::PublicKey> keys = env_.trust.Keys(env->from);
+  std::vector<feeds::PublicKey> keys = env_.trust.ReportKeys(env->from);
   if (keys.empty()) {
     return Status::Unauthenticated("reports from " + env->from +
-                                   ", which is not a registered node here");
+                                   ", which has no key granted without end here (not "
+                                   "registered, revoked or removed)");
   }
   Status s = feeds::VerifySignatureFor(keys, body, signature_header);
   if (!s.ok()) return s.Context("X-Zhanqun-Signature of node " + env->from);

@@ -118,6 +118,22 @@ std::vector<feeds::PublicKey> TrustedKeys::Keys(const std::string& origin) {
   return trust_.Keys(origin);
 }
 
+std::vector<feeds::PublicKey> TrustedKeys::ReportKeys(const std::string& origin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<feeds::PublicKey> out;
+  for (const feeds::KeyGrant& g : trust_.Grants(origin))
+    if (g.until_seq == 0) out.push_back(g.key);
+  return out;
+}
+
+bool TrustedKeys::MaySpeak(const std::string& origin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!stated_.count(origin)) return true;
+  for (const feeds::KeyGrant& g : trust_.Grants(origin))
+    if (g.until_seq == 0) return true;
+  return false;
+}
+
 std::vector<feeds::PublicKey> TrustedKeys::HubStatementKeys(base::TimeMs now_ms) {
   if (legacy_hub_key_) return {*legacy_hub_key_};
   std::lock_guard<std::mutex> lock(mu_);

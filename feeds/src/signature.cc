@@ -190,6 +190,13 @@ std::vector<KeyGrant> NodeGrants(const Node& n) {
   return grants;
 }
 
+std::optional<PublicKey> CurrentNodeKey(const Node& n) {
+  std::optional<PublicKey> current;
+  for (const KeyGrant& g : NodeGrants(n))
+    if (g.until_seq == 0) current = g.key;
+  return current;
+}
+
 void TrustStore::Add(const std::string& origin, const PublicKey& key) {
   Grant(origin, KeyGrant{key, 1, 0});
 }

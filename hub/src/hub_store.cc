@@ -141,8 +141,10 @@ Status HubStore::IndexEntry(const feeds::SignedEntry& se, base::TimeMs now_ms) {
         "INSERT OR REPLACE INTO nodes (code, name, level, parent, key_id, public_key, seq, "
         "added_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
     if (!st.ok()) return st.status();
-    std::string key_id = n.keys.empty() ? "" : n.keys.back().KeyIdHex();
-    std::string pk = n.keys.empty() ? "" : feeds::PublicKeyBase64(n.keys.back());
+    // The key its reports are verified with: none once revoked or removed.
+    const std::optional<feeds::PublicKey> current = feeds::CurrentNodeKey(n);
+    std::string key_id = current ? current->KeyIdHex() : "";
+    std::string pk = current ? feeds::PublicKeyBase64(*current) : "";
     st->Bind(1, n.code)
         .Bind(2, n.name)
         .Bind(3, std::string_view(feeds::NodeLevelName(n.level)))

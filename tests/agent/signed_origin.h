@@ -33,6 +33,18 @@ class Origin {
   explicit Origin(std::string code) : key_(NewKey()), head_{std::move(code), 0, feeds::kZeroHash} {}
 
   const feeds::SecretKey& key() const { return *key_; }
+  // Signs with a new key from the next seq on (a re-keyed node).
+  void ChangeKey() { key_ = NewKey(); }
+  // The same, continuing after `head` (entries signed after it are not ours).
+  void ChangeKeyAfter(const feeds::ChainHead& head) {
+    key_ = NewKey();
+    head_ = head;
+  }
+  // A new key and an empty log: a node that lost its disk and key rejoins.
+  void StartOver() {
+    key_ = NewKey();
+    head_ = {head_.origin, 0, feeds::kZeroHash};
+  }
   const feeds::ChainHead& head() const { return head_; }
   const std::string& code() const { return head_.origin; }
 

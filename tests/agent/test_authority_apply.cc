@@ -245,4 +245,148 @@ TEST_CASE("a removed node's key verifies nothing more, here or after a restart",
   }
 }
 
+namespace {
+
+// The hub's registry entry for the province with `keys` and their spans.
+feeds::SignedEntry ProvinceKeys(Origin& hub, std::vector<feeds::PublicKey> keys,
+                                std::vector<feeds::KeySpan> spans, std::uint32_t epoch = 1) {
+  feeds::Entry e = hub.Base(feeds::EntryKind::kNode);
+  e.node =
+      feeds::Node{"330000", "节点 330000", NodeLevel::kProvince, feeds::kHubCode, std::move(keys)};
+  e.node->key_spans = std::move(spans);
+  e.node->epoch = epoch;
+  return hub.Sign(e);
+}
+
+std::string LayerText(Fixture& f, const EntryRef& ref) {
+  feeds::Entry e =
+      testing::Must(feeds::DecodeStoredEntry(testing::Must(f.store->Wire(ref.origin, ref.seq))));
+  REQUIRE(e.interpretation);
+  return e.interpretation->body_html;
+}
+
+// The province's layer of `id` as the views show it; "" when there is none.
+std::string ProvinceLayer(Fixture& f, const std::string& id) {
+  for (const EntryRef& ref : testing::Must(f.store->Layers(id)))
+    if (ref.origin == "330000") return LayerText(f, ref);
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a revocation takes back what the key signed after the revocation point",
+          "[agent][keys][security]") {
+  Fixture f;
+  const std::string a = f.HubRelease();
+  const std::string b = f.HubRelease();
+  // Honest layers at seq 1-2; then, the key stolen, seq 3-4 rewrite a's layer,
+  // add one to b and define a topic.
+  REQUIRE(
+      f.ApplyFrom(f.province, {f.province.Layer(a, "省级解读"), f.province.Layer(b, "省级解读乙")})
+          .rejected.ok());
+  const std::vector<feeds::SignedEntry> stolen = {f.province.Layer(a, "伪造"),
+                                                  f.province.Topic("伪专题")};
+  REQUIRE(f.ApplyFrom(f.province, stolen).rejected.ok());
+  REQUIRE(ProvinceLayer(f, a) == "<p>伪造</p>");
+  REQUIRE(testing::Must(f.store->Topics()).size() == 1);
+
+  // Revoked after seq 2.
+  const feeds::SignedEntry revoke =
+      f.Apply(ProvinceKeys(f.hub, {f.province.key().public_key()}, {{1, 3}}));
+
+  CHECK(f.Head("330000") == 2);
+  CHECK(testing::Must(f.store->HashAt("330000", 3)) == std::nullopt);
+  CHECK(ProvinceLayer(f, a) == "<p>省级解读</p>");  // the layer it had replaced is back
+  CHECK(ProvinceLayer(f, b) == "<p>省级解读乙</p>");
+  CHECK(testing::Must(f.store->Topics()).empty());
+  CHECK(f.counters.log_truncations == 1);
+  CHECK(f.counters.entries_truncated == 2);
+  CHECK(f.store->truncation_count() == 1);
+  REQUIRE(f.events.Count("log_truncated") == 1);
+  auto ev = f.events.Named("log_truncated")[0];
+  CHECK(ev.Field("origin") == "330000");
+  CHECK(ev.Field("from_seq") == "3");
+  CHECK(ev.Field("removed") == "2");
+  CHECK(ev.Field("registry_seq") == std::to_string(revoke.entry.log.seq));
+  CHECK_THAT(ev.Field("reason"), Catch::Contains("until seq 3"));
+  CHECK(f.store->TakeTruncations().empty());  // the applier took them
+
+  // The same entries sent again are refused, naming the grant, and not stored.
+  ApplyOutcome again = f.ApplyFrom(f.province, stolen);
+  CHECK_FALSE(again.rejected.ok());
+  CHECK_THAT(again.rejected.message(), Catch::Contains("until seq 3"));
+  CHECK(f.Head("330000") == 2);
+
+  // A re-key from seq 3: the province signs again, with its new key.
+  f.province.ChangeKey();
+  f.Apply(ProvinceKeys(f.hub, {revoke.entry.node->keys[0], f.province.key().public_key()},
+                       {{1, 3}, {3, 0}}));
+  CHECK(f.counters.log_truncations == 1);  // nothing held was outside the new grants
+}
+
+TEST_CASE("a re-key takes back what the old key signed after the point, and the new key goes on",
+          "[agent][keys][security]") {
+  Fixture f;
+  const std::string a = f.HubRelease();
+  const feeds::PublicKey old_key = f.province.key().public_key();
+  REQUIRE(f.ApplyFrom(f.province, {f.province.Layer(a, "一")}).rejected.ok());
+  const feeds::ChainHead honest = f.province.head();
+  // Seq 2 by the old key, which an attacker holds.
+  REQUIRE(f.ApplyFrom(f.province, {f.province.Layer(a, "伪")}).rejected.ok());
+
+  // The hub re-keys the province from seq 2.
+  f.province.ChangeKeyAfter(honest);
+  f.Apply(ProvinceKeys(f.hub, {old_key, f.province.key().public_key()}, {{1, 2}, {2, 0}}));
+  CHECK(f.Head("330000") == 1);
+  CHECK(ProvinceLayer(f, a) == "<p>一</p>");
+  CHECK(f.counters.entries_truncated == 1);
+
+  // The new key signs seq 2 on, and its entries stay through a later registry entry.
+  REQUIRE(f.ApplyFrom(f.province, {f.province.Layer(a, "二")}).rejected.ok());
+  CHECK(ProvinceLayer(f, a) == "<p>二</p>");
+  f.Apply(ProvinceKeys(f.hub, {old_key, f.province.key().public_key()}, {{1, 2}, {2, 0}}));
+  CHECK(f.Head("330000") == 2);
+  CHECK(f.counters.log_truncations == 1);
+}
+
+TEST_CASE("a rejoined node's new epoch replaces the log held of the old one",
+          "[agent][keys][security]") {
+  Fixture f;
+  const std::string a = f.HubRelease();
+  const std::string b = f.HubRelease();
+  REQUIRE(f.ApplyFrom(f.province, {f.province.Layer(a, "旧甲"), f.province.Layer(b, "旧乙"),
+                                   f.province.Topic("旧专题")})
+              .rejected.ok());
+  REQUIRE(f.Head("330000") == 3);
+
+  // Disk and key lost: the hub states epoch 2 with a new key from seq 1.
+  f.province.StartOver();
+  f.Apply(ProvinceKeys(f.hub, {f.province.key().public_key()}, {}, 2));
+  CHECK(f.Head("330000") == 0);
+  CHECK(ProvinceLayer(f, a).empty());
+  CHECK(ProvinceLayer(f, b).empty());
+  CHECK(testing::Must(f.store->Topics()).empty());
+  CHECK(f.counters.entries_truncated == 3);
+  CHECK_THAT(f.events.Named("log_truncated")[0].Field("reason"),
+             Catch::Contains("not granted in epoch 2"));
+
+  // The new log starts at seq 1 and is taken like any other.
+  ApplyOutcome fresh = f.ApplyFrom(f.province, {f.province.Layer(a, "新甲")});
+  INFO(fresh.rejected.ToString());
+  REQUIRE(fresh.rejected.ok());
+  CHECK(f.Head("330000") == 1);
+  CHECK(ProvinceLayer(f, a) == "<p>新甲</p>");
+  CHECK(ProvinceLayer(f, b).empty());
+}
+
+TEST_CASE("a registry entry that narrows nothing held truncates nothing", "[agent][keys]") {
+  Fixture f;
+  const std::string a = f.HubRelease();
+  REQUIRE(f.ApplyFrom(f.province, {f.province.Layer(a), f.province.Layer(a, "二")}).rejected.ok());
+  f.Apply(ProvinceKeys(f.hub, {f.province.key().public_key()}, {{1, 3}}));  // revoked after 2
+  CHECK(f.Head("330000") == 2);
+  CHECK(f.counters.log_truncations == 0);
+  CHECK(f.events.Count("log_truncated") == 0);
+}
+
 }  // namespace zhanqun::agent

@@ -179,6 +179,35 @@ TEST_CASE("the reporter keeps what an envelope carried until the upstream answer
   CHECK(f.counters.reports_relayed == 1);
 }
 
+TEST_CASE("the reporter refuses reports signed by a revoked or removed child's key",
+          "[agent][reporter][security][keys]") {
+  ReporterFixture f;
+  const auto [body, signature] = f.ChildEnvelope(f.child, f.child, 1);
+  // The hub revokes the child's key after seq 4 of its log.
+  feeds::Entry e = f.hub.Base(feeds::EntryKind::kNode);
+  e.node = feeds::Node{
+      f.child.code(), "子", feeds::NodeLevel::kCounty, f.self.code(), {f.child.key().public_key()}};
+  e.node->key_spans = {{1, 5}};
+  f.trust.Learn(feeds::kHubCode, f.hub.SignAt(e, f.hub.head()));
+  CHECK_FALSE(f.trust.MaySpeak(f.child.code()));
+  base::Result<std::size_t> revoked = f.reporter.AcceptChildReports(body, signature);
+  REQUIRE_FALSE(revoked.ok());
+  CHECK(revoked.status().code() == base::Code::kUnauthenticated);
+  CHECK_THAT(revoked.status().message(), Catch::Contains("revoked"));
+
+  // Re-keyed: the new key reports, the old one still does not.
+  Origin rekeyed("330106");
+  e.node->keys.push_back(rekeyed.key().public_key());
+  e.node->key_spans = {{1, 5}, {5, 0}};
+  f.trust.Learn(feeds::kHubCode, f.hub.SignAt(e, f.hub.head()));
+  CHECK(f.trust.MaySpeak(f.child.code()));
+  CHECK_FALSE(f.reporter.AcceptChildReports(body, signature).ok());
+  const auto [fresh, fresh_signature] = f.ChildEnvelope(rekeyed, rekeyed, 1);
+  base::Result<std::size_t> ok = f.reporter.AcceptChildReports(fresh, fresh_signature);
+  INFO(ok.status().ToString());
+  CHECK(ok.ok());
+}
+
 TEST_CASE("the reporter relays only reports signed by a node the hub registered",
           "[agent][reporter][security]") {
   ReporterFixture f;
@@ -187,7 +216,7 @@ TEST_CASE("the reporter relays only reports signed by a node the hub registered"
   base::Result<std::size_t> unknown = f.reporter.AcceptChildReports(body, signature);
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.status().code() == base::Code::kUnauthenticated);
-  CHECK_THAT(unknown.status().message(), Catch::Contains("not a registered node"));
+  CHECK_THAT(unknown.status().message(), Catch::Contains("not registered"));
 
   const auto [forged, forged_signature] = f.ChildEnvelope(f.child, stranger, 1);
   base::Result<std::size_t> bad = f.reporter.AcceptChildReports(forged, forged_signature);

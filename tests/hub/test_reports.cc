@@ -10,6 +10,7 @@
 #include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/report.h"
 #include "zhanqun/hub/node_health.h"
+#include "zhanqun/hub/node_keys.h"
 #include "zhanqun/hub/status_json.h"
 
 namespace zhanqun::hub {
@@ -82,6 +83,32 @@ TEST_CASE("reports relayed by a city reach the hub intact, marked with their rou
   CHECK(c["via"] == "330100");
   CHECK(c["origins"]["000000"]["live"] == 5);
   CHECK(c["origins"]["000000"]["lag_ms"]["live"]["max"] == 800);
+}
+
+TEST_CASE("reports signed by a revoked key are refused; the re-keyed node reports again",
+          "[hub][reports][security][keys]") {
+  Tree t;
+  t.MustPublish(MakeRelease("r1"));
+  std::string city = t.Report("330100", 7, 1, {{"000000", feeds::Stage::kLive, 5, 0}});
+  REQUIRE(t.Send("330100", {{"330100", city}})->accepted == 1);
+  testing::Must(
+      t.hub->RestateNode("330100", [](const feeds::Node& n) { return RevokeNode(n, 10); }));
+  city = t.Report("330100", 7, 2, {{"000000", feeds::Stage::kLive, 5, 0}});
+  base::Result<Hub::AckOutcome> revoked = t.Send("330100", {{"330100", city}});
+  REQUIRE_FALSE(revoked.ok());
+  CHECK(revoked.status().code() == base::Code::kUnauthenticated);
+  // Its children's reports relayed through it are refused with the envelope.
+  CHECK(t.hub->counters().acks_rejected == 1);
+
+  feeds::SecretKey fresh = NewKey();
+  testing::Must(t.hub->RestateNode(
+      "330100", [&](const feeds::Node& n) { return RekeyNode(n, fresh.public_key(), 11); }));
+  CHECK_FALSE(t.Send("330100", {{"330100", city}}).ok());  // the old key still not
+  t.city = std::move(fresh);
+  base::Result<Hub::AckOutcome> ok = t.Send("330100", {{"330100", city}});
+  INFO(ok.status().ToString());
+  REQUIRE(ok.ok());
+  CHECK(ok->accepted == 1);
 }
 
 TEST_CASE("a relay cannot forge or alter a child's report", "[hub][reports][security]") {

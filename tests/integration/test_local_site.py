@@ -169,6 +169,71 @@ def national_and_local_topics_show_on_the_county_site(ctx):
     expect("西湖区民生实事专题" not in city_topics, "a county topic reached the city")
 
 
+def interpret(ctx, node, release_id, html, mode="extend"):
+    note = os.path.join(ctx.workdir, f"note-{node.code}-{time.monotonic_ns()}.html")
+    with open(note, "w", encoding="utf-8") as f:
+        f.write(html)
+    r = subprocess.run([ctx.cluster.agent_bin, "interpret", release_id, note, "--mode", mode,
+                        "--config", node.config], capture_output=True, text=True, timeout=30)
+    expect(r.returncode == 0, f"interpret at {node.code} failed: {r.stderr}")
+
+
+def log_has(node, text):
+    with open(node.process.log_path, encoding="utf-8", errors="replace") as f:
+        return text in f.read()
+
+
+@test
+def a_revoked_province_key_takes_back_its_layers_after_the_revocation_point(ctx):
+    """Mid-stream, the hub revokes 浙江省's key after seq n. What the key
+    signed after n (a layer the thief wrote) vanishes from the county page, the
+    province's earlier layer shows again; the city stops using the province
+    as upstream and the subtree keeps receiving national releases; re-keyed,
+    the province signs again and the city moves back."""
+    cluster = ctx.cluster
+    province, city, county = (cluster.nodes[c] for c in ("330000", "330100", "330106"))
+    rid = ctx.releases[2]["id"]
+    n = province.status()["own_log"]["head"]
+    # The key is stolen: after seq n it signs a layer the county shows.
+    interpret(ctx, province, rid, "<p>被盗密钥写入的省级说明：暂停执行。</p>")
+    wait_page(county, rid, lambda s, b: "被盗密钥写入" in b, "the thief's layer at the county")
+    before = county.status()["origins"]["000000"]["head"]
+    t0 = time.monotonic()
+    out = cluster.hub_cli("node", "revoke", "330000", "--after-seq", str(n))
+    expect(f":1-{n + 1} " in out, f"revoke did not end the grant at {n + 1}: {out}")
+    wait_page(county, rid, lambda s, b: "被盗密钥写入" not in b and LAYERS[0] in b,
+              "the thief's layer gone and the province's own layer back at the county", 30)
+    print(f"  revoked layer gone from the county page after {time.monotonic() - t0:.2f}s")
+    expect(county.head("330000") == n, f"county holds 330000 past {n}: {county.head('330000')}")
+    zq.wait_until(lambda: city.status()["upstream"] != province.url, 30,
+                  "the city to stop using the revoked province as upstream")
+    expect(log_has(city, "upstream_barred"), "no upstream_barred line in the city's log")
+    expect(log_has(county, "log_truncated"), "no log_truncated line in the county's log")
+    metrics = zq.http("GET", county.url + "/metrics")[2].decode()
+    truncated = [line for line in metrics.splitlines()
+                 if line.startswith("zhanqun_agent_entries_truncated_total")]
+    expect(truncated and truncated[0].split()[-1] == "1",
+           f"county /metrics does not count the one truncated entry: {truncated}")
+    # National releases keep coming through the city, which follows the hub now.
+    doc = dict(ctx.releases[3], id="after-revocation", title="国务院关于吊销密钥后继续发布的通知")
+    published = cluster.publish(doc)
+    expect(published["seq"] > before, "publish did not extend the hub's log")
+    wait_page(county, doc["id"], lambda s, b: s == 200 and LAYERS[2] in b and LAYERS[1] in b,
+              "the county page of a release published after the revocation", 60)
+    expect(LAYERS[0] not in page(county, doc["id"])[1],
+           "a layer of the revoked province showed on a new release")
+    # Re-keyed from n + 1, the province signs its layer of the new release.
+    province.stop()
+    new_pub = cluster.new_agent_key(province)
+    out = cluster.hub_cli("node", "rekey", "330000", "--key", new_pub, "--from-seq", str(n + 1))
+    expect(f":{n + 1}- " in out, f"rekey did not grant from {n + 1}: {out}")
+    province.start()
+    wait_page(county, doc["id"], lambda s, b: LAYERS[0] in b,
+              "the re-keyed province's layer on the new release at the county", 60)
+    zq.wait_until(lambda: city.status()["upstream"] == province.url, 40,
+                  "the city to move back to the re-keyed province")
+
+
 @test
 def site_pages_pass_axe_and_keyboard_checks_in_chromium(ctx):
     script = os.path.join(ROOT, "tests", "browser", "site_a11y.mjs")

@@ -117,6 +117,9 @@ class Agent {
   // Starts a follower for every origin we should carry that has none yet:
   // the configured ones, and the logs of our ancestors as the registry
   // names them (their interpretations reach us through our parent).
+  // Bars our parent as upstream while the registry grants it no key without
+  // end, and lifts the bar when it is re-keyed. "" when our parent is the hub.
+  void BarRevokedParent(const std::string& parent);
   void EnsureFollowers();
   base::Result<std::vector<std::string>> Ancestors();
   // REQUIRES: threads_mu_ held.

@@ -60,6 +60,15 @@ struct AgentCounters : base::CounterSet {
   base::Counter sign_refused{*this, "sign_refused",
                              "Own entries not signed: the registry does not grant this node's "
                              "key for its next seq."};
+  base::Counter upstream_bars{
+      *this, "upstream_bars",
+      "Times the parent was barred as upstream: the registry revoked or removed its keys."};
+  base::Counter log_truncations{
+      *this, "log_truncations",
+      "Held logs cut back by a registry entry: a revoked key's entries after the revocation "
+      "point, a removed node's log, an ended epoch."};
+  base::Counter entries_truncated{*this, "entries_truncated",
+                                  "Entries removed from held logs by those truncations."};
   base::Counter entries_deferred{
       *this, "entries_deferred",
       "Entries left for a later fetch: an interpretation of a release not held yet."};

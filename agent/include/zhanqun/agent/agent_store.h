@@ -62,6 +62,17 @@ struct RegistryNode {
   std::string parent;
 };
 
+// Entries of a held log that a registry entry took back: the first one a
+// key the registry no longer grants had signed, and everything after it
+// (docs/protocol.md §4.1, "what a held log loses").
+struct Truncation {
+  std::string origin;
+  std::uint64_t from_seq = 0;  // first seq removed
+  std::uint64_t removed = 0;   // how many entries
+  std::uint64_t by_seq = 0;    // the hub log's registry entry that caused it
+  std::string reason;          // the grant that no longer covers from_seq
+};
+
 struct StoredEntry {
   std::string origin;
   std::uint64_t seq = 0;
@@ -78,7 +89,12 @@ class AgentStore : public feeds::LogReader {
   base::Result<feeds::ChainHead> HeadOf(const std::string& origin);
   // Appends verified entries (contiguous, extending the head) in one
   // transaction. REQUIRES: each was returned by feeds::VerifyEntry against
-  // the current head. Node entries' keys are added to the trust table.
+  // the current head. A registry entry replaces its node's grants in the
+  // trust table and, in the same transaction, truncates the node's held log
+  // from the first entry its new grants do not cover (a revoked key's
+  // entries after the revocation point, every entry of a removed node or of
+  // an epoch that ended), restoring the views those entries had replaced.
+  // What was truncated is kept for TakeTruncations.
   base::Status AppendVerified(const std::vector<feeds::SignedEntry>& entries, base::TimeMs now_ms);
   // Appends the next entry of our own log (`origin` is our code) in one
   // transaction: `sign` receives the current head and returns the entry.
@@ -110,6 +126,12 @@ class AgentStore : public feeds::LogReader {
   base::Result<std::vector<StoredEntry>> ReadRange(const std::string& origin, std::uint64_t after,
                                                    std::size_t limit);
 
+  // The truncations committed since the last call, oldest first.
+  std::vector<Truncation> TakeTruncations();
+  // How many truncations were committed since the store was opened: a
+  // reader that keeps derived state (the site) starts over when it changes.
+  std::uint64_t truncation_count();
+
   // Records rejected input; the same bytes are recorded once.
   base::Status Quarantine(const QuarantineRow& row);
   base::Result<std::vector<QuarantineRow>> Quarantined(std::size_t limit);  // newest first
@@ -139,7 +161,11 @@ class AgentStore : public feeds::LogReader {
   explicit AgentStore(std::unique_ptr<sql::Db> db)
       : db_(std::move(db)), log_(*db_, "entries", "stored_ms") {}
   base::Status InsertLocked(const feeds::SignedEntry& e, base::TimeMs now_ms);
-  base::Status UpdateViewsLocked(const feeds::SignedEntry& e);
+  base::Status UpdateViewsLocked(const feeds::Entry& e);
+  // The grant rules of AppendVerified for registry entry `node` (at seq
+  // `by_seq` of the hub's log): truncates the node's held log if its grants
+  // no longer cover it. REQUIRES: mu_ held, inside a transaction.
+  base::Status TruncateUngrantedLocked(const feeds::Node& node, std::uint64_t by_seq);
   // The head of `origin`, from heads_ or else read once from the table.
   // REQUIRES: mu_ held.
   base::Result<feeds::ChainHead> HeadLocked(const std::string& origin);
@@ -151,6 +177,11 @@ class AgentStore : public feeds::LogReader {
   // for the head on every wake-up) cost a map lookup, not a query. Only
   // this object writes the entries table; updated after each commit.
   std::map<std::string, feeds::ChainHead> heads_;  // guarded by mu_
+  // Truncations of the transaction under way, and the committed ones not
+  // taken yet.
+  std::vector<Truncation> pending_truncations_;    // guarded by mu_
+  std::vector<Truncation> committed_truncations_;  // guarded by mu_
+  std::uint64_t truncation_count_ = 0;             // guarded by mu_
 };
 
 }  // namespace zhanqun::agent

@@ -55,6 +55,9 @@ struct ApplyHooks {
   // `origin` was received up to `received` and verified up to `verified`.
   std::function<void(const std::string& origin, std::uint64_t received, std::uint64_t verified)>
       progressed;
+  // A registry entry in the page truncated the held log of `origin`
+  // (AgentStore::AppendVerified); the entries from `from_seq` on are gone.
+  std::function<void(const std::string& origin, std::uint64_t from_seq)> truncated;
   // Entry `seq` of `origin` was refused for `reason` (and quarantined).
   std::function<void(const std::string& origin, std::uint64_t seq, const std::string& reason)>
       rejected;

@@ -63,7 +63,15 @@ class TrustedKeys {
   // before it has caught up with the registry); kPermissionDenied naming the
   // origin, seq and key's grant (or that it has none) otherwise.
   base::Status MaySign(const std::string& origin, const feeds::PublicKey& key, std::uint64_t seq);
+  // Every key granted for some range of `origin`'s log.
   std::vector<feeds::PublicKey> Keys(const std::string& origin);
+  // The keys that may sign `origin`'s reports now: those granted without
+  // end. A re-keyed node reports with its new key only; a revoked or removed
+  // node cannot report (nor relay its children's reports) until re-keyed.
+  std::vector<feeds::PublicKey> ReportKeys(const std::string& origin);
+  // False when the registry has stated `origin`'s keys and none is granted
+  // without end (revoked or removed); true otherwise, also before it has.
+  bool MaySpeak(const std::string& origin);
   // The keys that may sign the hub's head statements at `now_ms`: the
   // legacy key, or the open-ended grants of the newest trust statement
   // while it has not expired (a replaced or revoked key makes none).

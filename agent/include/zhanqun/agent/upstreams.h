@@ -53,8 +53,14 @@ class Upstreams {
   // Upstream `index` serves only expired head statements: move on now, if
   // there is anywhere to go. True if this moved us on.
   bool Stale(std::size_t index);
-  // Moves to `index` (a probe found it healthy). True if it changed.
+  // Moves to `index` (a probe found it healthy). True if it changed. Never
+  // to a barred upstream.
   bool SwitchTo(std::size_t index);
+  // Bars upstream `index` (its node's keys are revoked or removed in the
+  // registry: it can neither report for us nor be trusted to relay), or lifts
+  // the bar. Barring the current one moves on at once. True if this moved us on.
+  bool SetBarred(std::size_t index, bool barred);
+  bool barred(std::size_t index) const;
   std::uint64_t switches() const;
 
  private:
@@ -66,6 +72,7 @@ class Upstreams {
   std::size_t current_ = 0;
   int failures_ = 0;                      // failed requests in a row
   std::map<std::string, int> misserved_;  // origin -> bad pages in a row
+  std::vector<bool> barred_;              // by index; empty: none
   std::uint64_t switches_ = 0;
 };
 

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,6 +104,9 @@ std::string DescribeGrant(const KeyGrant& g);
 // The grants a registry entry states for its node: one per key with that
 // key's span; none at all when the node is removed (nothing of it verifies).
 std::vector<KeyGrant> NodeGrants(const Node& n);
+// The key that signs the node's reports now: the newest one granted without
+// end; nullopt when its keys are all revoked or the node is removed.
+std::optional<PublicKey> CurrentNodeKey(const Node& n);
 
 // Keys trusted per origin, each for a range of its log; several per origin
 // so keys can rotate. Not thread-safe; callers synchronize.
