@@ -7,7 +7,9 @@ layers, each verified; manual notes, amendments and withdrawals propagate.
 
 usage: test_local_site.py --build-dir BUILD --fixtures tests/fixtures [--keep]
 """
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -232,6 +234,46 @@ def a_revoked_province_key_takes_back_its_layers_after_the_revocation_point(ctx)
               "the re-keyed province's layer on the new release at the county", 60)
     zq.wait_until(lambda: city.status()["upstream"] == province.url, 40,
                   "the city to move back to the re-keyed province")
+
+
+@test
+def a_county_that_lost_its_disk_and_key_rejoins_and_rebuilds_its_site(ctx):
+    """西湖区's data directory (store, index, site) and key are gone. The hub
+    states a new epoch with a new key; the county starts empty, rebuilds
+    everything from its city, signs its layers again in the new epoch, and the
+    hub takes its reports. Nothing else in the tree is touched."""
+    cluster = ctx.cluster
+    county = cluster.nodes["330106"]
+    rid = ctx.releases[0]["id"]
+    county.stop()
+    with open(county.config) as f:
+        old_key = json.load(f)["key_file"]
+    try:
+        cluster.hub_cli("node", "rejoin", "330106", "--key", old_key + ".pub")
+        raise AssertionError("rejoin with the lost key succeeded")
+    except RuntimeError as e:
+        expect("already one of its keys" in str(e), f"unclear error for the old key: {e}")
+    shutil.rmtree(os.path.join(county.workdir, "data"))
+    for path in (old_key, old_key + ".pub"):
+        os.remove(path)
+    new_pub = cluster.new_agent_key(county)
+    out = cluster.hub_cli("node", "rejoin", "330106", "--key", new_pub)
+    expect("epoch=2" in out and ":1- " in out, f"rejoin did not state epoch 2 from seq 1: {out}")
+    t0 = time.monotonic()
+    county.start()
+
+    def complete(status, body):
+        return status == 200 and all(layer in body for layer in LAYERS)
+    wait_page(county, rid, complete, "the rebuilt county page with all three layers", 120)
+    print(f"  rejoined county's page rebuilt with three layers after {time.monotonic() - t0:.2f}s")
+    expect(county.status()["own_log"]["head"] >= 1, "the rejoined county signed nothing")
+    head = cluster.hub_head()
+
+    def reported():
+        nodes = {n["code"]: n for n in cluster.hub_status()["nodes"]}
+        o = nodes["330106"]["origins"]["000000"]
+        return o["missing"] == 0 and o["verified"] == head
+    zq.wait_until(reported, 60, "the hub to take the rejoined county's reports")
 
 
 @test
