@@ -307,16 +307,17 @@ Result<feeds::SignedEntry> Hub::RestateNode(
   if (!row.ok()) return row.status().Context("node " + code);
   if (!row->has_value()) return Status::NotFound("node " + code + " is not registered");
   // The registry entry itself holds the key history the row cannot.
-  Result<std::vector<std::string>> wire = store_->ReadWire(feeds::kHubCode, (*row)->seq - 1, 1);
+  Result<std::vector<std::string>> wire =
+      store_->ReadWire(feeds::kHubCode, (*row)->entry_seq - 1, 1);
   if (!wire.ok()) return wire.status().Context("registry entry of node " + code);
   if (wire->size() != 1) {
     return Status::Corruption("registry entry of node " + code + " at seq " +
-                              std::to_string((*row)->seq) + " is missing from the hub's log");
+                              std::to_string((*row)->entry_seq) + " is missing from the hub's log");
   }
   Result<feeds::ParsedEntry> current = feeds::DecodeEntry(wire->front());
   if (!current.ok()) return current.status().Context("registry entry of node " + code);
   if (!current->entry.node || current->entry.node->code != code) {
-    return Status::Corruption("hub log seq " + std::to_string((*row)->seq) +
+    return Status::Corruption("hub log seq " + std::to_string((*row)->entry_seq) +
                               " is not the registry entry of node " + code);
   }
   Result<feeds::Node> next = change(*current->entry.node);

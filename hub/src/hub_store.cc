@@ -69,6 +69,14 @@ CREATE TABLE node_reports (
   reports_replayed INTEGER NOT NULL);
 CREATE INDEX ack_events_by_seq ON ack_events (origin, seq, stage);
 )sql",
+      // 5: a node's newest registry entry (re-key, revoke, move) is not its
+      // registration: `seq`/`added_ms` stay where its epoch began, so its
+      // lag history survives a key change; `entry_seq` is the newest entry.
+      R"sql(
+ALTER TABLE nodes ADD COLUMN entry_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE nodes ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1;
+UPDATE nodes SET entry_seq = seq;
+)sql",
   };
   return kMigrations;
 }
@@ -137,9 +145,17 @@ Status HubStore::IndexEntry(const feeds::SignedEntry& se, base::TimeMs now_ms) {
   }
   if (e.node) {
     const feeds::Node& n = *e.node;
+    // A new epoch (a rejoin) registers the node again; any other restatement
+    // keeps where it was registered.
     Result<sql::Stmt> st = db_->Prepare(
-        "INSERT OR REPLACE INTO nodes (code, name, level, parent, key_id, public_key, seq, "
-        "added_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
+        "INSERT INTO nodes (code, name, level, parent, key_id, public_key, seq, added_ms, "
+        "entry_seq, epoch) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?7,?9) "
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, "
+        "parent = excluded.parent, key_id = excluded.key_id, public_key = excluded.public_key, "
+        "entry_seq = excluded.entry_seq, "
+        "seq = CASE WHEN excluded.epoch = nodes.epoch THEN nodes.seq ELSE excluded.seq END, "
+        "added_ms = CASE WHEN excluded.epoch = nodes.epoch THEN nodes.added_ms "
+        "ELSE excluded.added_ms END, epoch = excluded.epoch");
     if (!st.ok()) return st.status();
     // The key its reports are verified with: none once revoked or removed.
     const std::optional<feeds::PublicKey> current = feeds::CurrentNodeKey(n);
@@ -152,7 +168,8 @@ Status HubStore::IndexEntry(const feeds::SignedEntry& se, base::TimeMs now_ms) {
         .Bind(5, key_id)
         .Bind(6, pk)
         .Bind(7, static_cast<std::int64_t>(e.log.seq))
-        .Bind(8, now_ms);
+        .Bind(8, now_ms)
+        .Bind(9, static_cast<std::int64_t>(n.epoch));
     return st->Run();
   }
   return Status::Ok();  // topics need no hub-side view: the log is their record
@@ -216,11 +233,13 @@ Result<NodeRow> ReadNode(const sql::Stmt& st) {
   }
   row.seq = static_cast<std::uint64_t>(st.Int(5));
   row.added_ms = st.Int(6);
+  row.entry_seq = static_cast<std::uint64_t>(st.Int(7));
+  row.node.epoch = static_cast<std::uint32_t>(st.Int(8));
   return row;
 }
 
 constexpr const char* kNodeColumns =
-    "SELECT code, name, level, parent, public_key, seq, added_ms FROM nodes ";
+    "SELECT code, name, level, parent, public_key, seq, added_ms, entry_seq, epoch FROM nodes ";
 
 }  // namespace
 

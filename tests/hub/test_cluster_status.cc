@@ -341,7 +341,7 @@ TEST_CASE("a store that cannot be read fails the status instead of showing an em
     // The hub's schema is at version 4: given as many (empty) migrations,
     // the adapter applies none.
     std::unique_ptr<sql::Db> db =
-        Must(sql::Db::Open(t.config.DbPath(), std::vector<std::string>(4)));
+        Must(sql::Db::Open(t.config.DbPath(), std::vector<std::string>(5)));
     REQUIRE(db->Exec("DROP TABLE rejections").ok());
   }
   CHECK_FALSE(t.hub->ReadClusterStatus().ok());

@@ -380,7 +380,7 @@ namespace {
 // 4: given as many empty migrations, the adapter applies none).
 void ExecBehind(const TempDir& dir, const std::string& sql) {
   std::unique_ptr<sql::Db> db =
-      Must(sql::Db::Open(dir.File("hub.db"), std::vector<std::string>(4)));
+      Must(sql::Db::Open(dir.File("hub.db"), std::vector<std::string>(5)));
   REQUIRE(db->Exec(sql).ok());
 }
 

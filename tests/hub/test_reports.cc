@@ -111,6 +111,35 @@ TEST_CASE("reports signed by a revoked key are refused; the re-keyed node report
   CHECK(ok->accepted == 1);
 }
 
+TEST_CASE("a node's lag history survives a re-key; a rejoin registers it again",
+          "[hub][reports][keys]") {
+  Tree t;
+  t.MustPublish(MakeRelease("r1"));  // seq 5
+  t.clock.Advance(700);
+  std::string county = t.Report("330106", 9, 1, {{"000000", feeds::Stage::kLive, 5, 0}});
+  REQUIRE(t.Send("330106", {{"330106", county}})->accepted == 1);
+  auto live_lag = [&] { return t.NodeStatus("330106")["origins"]["000000"]["lag_ms"]["live"]; };
+  REQUIRE(live_lag()["count"] == 1);
+
+  feeds::SecretKey fresh = NewKey();
+  testing::Must(t.hub->RestateNode(
+      "330106", [&](const feeds::Node& n) { return RekeyNode(n, fresh.public_key(), 2); }));
+  CHECK(live_lag()["count"] == 1);
+  CHECK(live_lag()["max"] == 700);
+  // A second change reads the newest registry entry, not the first one.
+  feeds::SignedEntry revoked = testing::Must(
+      t.hub->RestateNode("330106", [](const feeds::Node& n) { return RevokeNode(n, 3); }));
+  REQUIRE(revoked.entry.node->keys.size() == 2);
+  CHECK(revoked.entry.node->key_spans[0] == feeds::KeySpan{1, 2});
+  CHECK(revoked.entry.node->key_spans[1] == feeds::KeySpan{2, 4});
+
+  feeds::SecretKey again = NewKey();
+  testing::Must(t.hub->RestateNode(
+      "330106", [&](const feeds::Node& n) { return RejoinNode(n, again.public_key()); }));
+  const json after_rejoin = live_lag();  // the catch-up of a new epoch is not lag
+  CHECK((after_rejoin.is_null() || after_rejoin["count"] == 0));
+}
+
 TEST_CASE("a relay cannot forge or alter a child's report", "[hub][reports][security]") {
   Tree t;
   t.MustPublish(MakeRelease("r1"));

@@ -457,7 +457,7 @@ TEST_CASE("console pages answer 500 when the hub's store cannot be read, not an 
     // The hub's schema is at version 4: given as many (empty) migrations,
     // the adapter applies none.
     std::unique_ptr<sql::Db> db =
-        Must(sql::Db::Open(f.config.DbPath(), std::vector<std::string>(4)));
+        Must(sql::Db::Open(f.config.DbPath(), std::vector<std::string>(5)));
     REQUIRE(db->Exec("DROP TABLE ack_events").ok());
   }
   for (const char* path :

@@ -43,8 +43,11 @@ struct ReleaseRow {
 
 struct NodeRow {
   feeds::Node node;
-  std::uint64_t seq = 0;  // registry entry that announced it
+  // The registry entry that registered it in its current epoch, and when:
+  // catch-up before it is not lag. Re-keys, revocations and moves keep it.
+  std::uint64_t seq = 0;
   base::TimeMs added_ms = 0;
+  std::uint64_t entry_seq = 0;  // its newest registry entry (the whole key history)
 };
 
 struct AckRow {
