@@ -142,6 +142,33 @@ Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::stri
   return se;
 }
 
+Result<feeds::SignedEntry> Hub::MoveNode(const std::string& code, const std::string& parent) {
+  if (code == feeds::kHubCode) return Status::Invalid("code: the hub (000000) has no parent");
+  Result<std::optional<NodeRow>> row = store_->FindNode(code);
+  if (!row.ok()) return row.status().Context("node " + code);
+  if (!*row) return Status::NotFound("node " + code + " is not registered");
+  feeds::Node node = (*row)->node;
+  if (node.parent == parent) {
+    return Status::Precondition("parent: node " + code + " is already under " + parent);
+  }
+  if (!divisions_.IsAncestor(parent, code)) {
+    return Status::Invalid("parent: " + parent + " is not an ancestor of " + code +
+                           " in the division table " + config_.divisions_file);
+  }
+  Result<bool> parent_registered = IsRegistered(parent);
+  if (!parent_registered.ok()) return parent_registered.status();
+  if (!*parent_registered) {
+    return Status::Precondition("parent: node " + parent + " is not registered; add it first");
+  }
+  node.parent = parent;
+  feeds::Entry entry;
+  entry.kind = feeds::EntryKind::kNode;
+  entry.node = std::move(node);
+  Result<feeds::SignedEntry> se = AppendEntry(std::move(entry));
+  if (se.ok()) counters_.nodes_moved++;
+  return se;
+}
+
 Result<feeds::SignedEntry> Hub::AddTopic(feeds::TopicDef topic) {
   ZQ_RETURN_IF_ERROR(feeds::ValidateTopic(topic));
   feeds::Entry entry;

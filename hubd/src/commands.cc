@@ -1,4 +1,4 @@
-// zhanqun-hub's commands: init, serve, publish, node add, topic add, status,
+// zhanqun-hub's commands: init, serve, publish, node add|move, topic add, status,
 // source; user, token and audit (cli_accounts.h). Each opens what it needs
 // and wires the layers together: the publishing core (hub/), the staff's
 // accounts and audit log (staff/), the desk (desk/) and the web pages (web/).
@@ -44,6 +44,9 @@ commands:
   publish <release.json>...     sign and append releases (JSON as in docs/api.md)
   node add <code> --key <file.pub> [--parent <code>]
                                 register a node (GB/T 2260 code) and announce its key
+  node move <code> --parent <code>
+                                put a registered node under another parent (the
+                                hub, or a registered ancestor in the division table)
   topic add <id> --title <title> [--description <text>]
                                 define a national topic (专题) for every site
   status                        print cluster status JSON
@@ -166,6 +169,17 @@ int NodeAdd(desk::Operations& ops, const base::CommandLine& a) {
   return 0;
 }
 
+int NodeMove(desk::Operations& ops, const base::CommandLine& a) {
+  if (a.positional.size() != 3 || !a.options.count("parent")) {
+    return Fail(base::Status::Invalid("usage: node move <code> --parent <code>"));
+  }
+  auto se = ops.MoveNode(CliPrincipal(), a.positional[2], a.options.at("parent"));
+  if (!se.ok()) return Fail(se.status());
+  std::cout << "node moved code=" << se->entry.node->code << " parent=" << se->entry.node->parent
+            << " seq=" << se->entry.log.seq << "\n";
+  return 0;
+}
+
 int TopicAdd(desk::Operations& ops, const base::CommandLine& a) {
   if (a.positional.size() != 3 || !a.options.count("title")) {
     return Fail(
@@ -247,6 +261,9 @@ int Run(const base::CommandLine& a, bool poll_all) {
   if (cmd == "publish") return Publish(ops, {a.positional.begin() + 1, a.positional.end()});
   const bool add = a.positional.size() >= 2 && a.positional[1] == "add";
   if (cmd == "node" && add) return NodeAdd(ops, a);
+  if (cmd == "node" && a.positional.size() >= 2 && a.positional[1] == "move") {
+    return NodeMove(ops, a);
+  }
   if (cmd == "topic" && add) return TopicAdd(ops, a);
   if (cmd == "source") {
     auto stack =

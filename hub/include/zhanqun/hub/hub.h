@@ -33,6 +33,8 @@ struct HubCounters : base::CounterSet {
   base::Counter releases_published{*this, "releases_published",
                                    "Releases signed and appended to the hub's log."};
   base::Counter nodes_added{*this, "nodes_added", "Nodes registered in the hub's log."};
+  base::Counter nodes_moved{*this, "nodes_moved",
+                            "Nodes moved to another parent by a registry entry."};
   base::Counter publish_rejected{*this, "publish_rejected",
                                  "Publish requests refused (invalid release JSON)."};
   base::Counter acks_accepted{*this, "acks_accepted", "Report envelopes accepted."};
@@ -67,6 +69,12 @@ class Hub {
   // `parent` empty means the nearest registered ancestor.
   base::Result<feeds::SignedEntry> AddNode(const std::string& code, const std::string& parent,
                                            const feeds::PublicKey& key);
+
+  // Moves registered node `code` under `parent` (the hub, or a registered
+  // node that the division table gives as an ancestor of `code`): a node
+  // entry restating the node with its new parent. Its keys, and its
+  // children, stay as they are. Errors name the node and the rule.
+  base::Result<feeds::SignedEntry> MoveNode(const std::string& code, const std::string& parent);
 
   // Defines (or redefines) a national topic (专题) in the log.
   base::Result<feeds::SignedEntry> AddTopic(feeds::TopicDef topic);
