@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <optional>
@@ -181,19 +182,6 @@ void Agent::Stop() {
   if (!committed.ok()) Emit(sink_, "index_failed", {{"error", committed.status().ToString()}});
 }
 
-Result<std::vector<std::string>> Agent::Ancestors() {
-  std::vector<std::string> out;
-  Result<std::optional<RegistryNode>> n = store_->FindRegistryNode(config_.node);
-  for (int guard = 0; guard < 8; ++guard) {
-    if (!n.ok()) return n.status().Context("registry");
-    if (!*n || (*n)->parent.empty() || (*n)->parent == feeds::kHubCode) break;
-    const std::string parent = (*n)->parent;
-    out.push_back(parent);
-    n = store_->FindRegistryNode(parent);
-  }
-  return out;
-}
-
 void Agent::BarRevokedParent(const std::string& parent) {
   // A parent the registry revoked or removed cannot sign its reports (the hub
   // refuses them, and ours with them) and is no longer trusted to relay: our
@@ -215,7 +203,7 @@ void Agent::EnsureFollowers() {
   std::vector<std::string> wanted = config_.origins;
   // Without the registry, the ancestors' logs wait for the next pass (the
   // indexer calls this after each); the configured origins are followed now.
-  Result<std::vector<std::string>> ancestors = Ancestors();
+  Result<std::vector<std::string>> ancestors = store_->Ancestors(config_.node);
   if (ancestors.ok()) {
     wanted.insert(wanted.end(), ancestors->begin(), ancestors->end());
   } else {
@@ -224,6 +212,21 @@ void Agent::EnsureFollowers() {
   if (ancestors.ok()) BarRevokedParent(ancestors->empty() ? "" : ancestors->front());
   std::lock_guard<std::mutex> lock(threads_mu_);
   if (stopping_) return;
+  // A move (docs/protocol.md, node entries) takes an ancestor away: its log
+  // is no longer ours to carry or show. Its follower stops now; the object
+  // lives until Stop() joins its thread.
+  if (ancestors.ok()) {
+    for (auto it = followers_.begin(); it != followers_.end();) {
+      if (std::find(wanted.begin(), wanted.end(), it->first) != wanted.end()) {
+        ++it;
+        continue;
+      }
+      Emit(sink_, "unfollowing", {{"origin", it->first}, {"reason", "no longer an ancestor"}});
+      it->second->Stop();
+      retired_.push_back(std::move(it->second));
+      it = followers_.erase(it);
+    }
+  }
   for (const std::string& origin : wanted) {
     if (followers_.count(origin)) continue;
     if (origin != config_.origins.front()) Emit(sink_, "following", {{"origin", origin}});

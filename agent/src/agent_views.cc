@@ -143,6 +143,21 @@ Result<std::vector<EntryRef>> AgentStore::Topics() {
   return feeds::ReadRows<EntryRef>(*st, ReadEntryRef);
 }
 
+Result<std::vector<std::string>> AgentStore::Ancestors(const std::string& code) {
+  std::vector<std::string> out;
+  Result<std::optional<RegistryNode>> n = FindRegistryNode(code);
+  // Codes are divisions, at most three levels below the hub; the bound also
+  // ends a loop no registry the hub signs can hold.
+  for (int guard = 0; guard < 8; ++guard) {
+    if (!n.ok()) return n.status().Context("registry");
+    if (!*n || (*n)->parent.empty() || (*n)->parent == feeds::kHubCode) break;
+    const std::string parent = (*n)->parent;
+    out.push_back(parent);
+    n = FindRegistryNode(parent);
+  }
+  return out;
+}
+
 Result<std::optional<RegistryNode>> AgentStore::FindRegistryNode(const std::string& code) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<sql::CachedStmt> st =

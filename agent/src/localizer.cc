@@ -1,5 +1,6 @@
 #include "zhanqun/agent/localizer.h"
 
+#include <algorithm>
 #include <set>
 
 #include "zhanqun/feeds/atom.h"
@@ -172,6 +173,14 @@ Result<std::size_t> Localizer::Refresh(const std::function<void()>& interpreted)
     truncations_seen_ = cut;
     full_render_due_ = true;
   }
+  // Whose layers a page shows follows the registry: a move changes them on
+  // every page, so every page is rendered again.
+  Result<std::vector<std::string>> ancestors = store_.Ancestors(profile_.code);
+  if (!ancestors.ok()) return ancestors.status();
+  if (*ancestors != ancestors_) {
+    ancestors_ = std::move(*ancestors);
+    full_render_due_ = true;
+  }
   Result<std::size_t> written =
       full_render_due_ ? RefreshAll(interpreted) : RefreshChanged(interpreted);
   // A failed refresh (a template error, a broken theme override, a full disk)
@@ -300,6 +309,12 @@ Result<std::optional<localization::ReleasePage>> Localizer::FullPage(const Relea
     Result<std::optional<feeds::Entry>> le = Load(layer_ref);
     if (!le.ok()) return le.status();
     if (!*le || !(*le)->interpretation) continue;
+    // Our own layer and our ancestors' only: a level we were moved away
+    // from no longer speaks for our region.
+    if (layer_ref.origin != profile_.code &&
+        std::find(ancestors_.begin(), ancestors_.end(), layer_ref.origin) == ancestors_.end()) {
+      continue;
+    }
     // Shown at the level the registry gives its origin, and not at all
     // when the registry does not list it below the hub.
     std::optional<RegistryNode> by;

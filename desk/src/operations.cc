@@ -85,6 +85,15 @@ Result<feeds::SignedEntry> Operations::RejoinNode(const staff::Principal& who,
   return Audited(who, "node.rejoin", se.ok() ? "node:" + code : "", std::move(se));
 }
 
+Result<feeds::SignedEntry> Operations::MoveNode(const staff::Principal& who,
+                                                const std::string& code,
+                                                const std::string& parent) {
+  ZQ_RETURN_IF_ERROR(staff::Require(who, staff::Permission::kNodeManage));
+  Result<feeds::SignedEntry> se = hub_.MoveNode(code, parent);
+  const std::string object = se.ok() ? "node:" + code + " parent:" + parent : "";
+  return Audited(who, "node.move", object, std::move(se));
+}
+
 Result<feeds::SignedEntry> Operations::DefineTopic(const staff::Principal& who,
                                                    feeds::TopicDef topic) {
   ZQ_RETURN_IF_ERROR(staff::Require(who, staff::Permission::kTopicManage));

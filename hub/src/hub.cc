@@ -298,11 +298,7 @@ Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::stri
   return se;
 }
 
-Result<feeds::SignedEntry> Hub::RestateNode(
-    const std::string& code, const std::function<Result<feeds::Node>(const feeds::Node&)>& change) {
-  if (code == feeds::kHubCode) {
-    return Status::Invalid("code: the hub's own key (000000) is not changed by node commands");
-  }
+Result<feeds::Node> Hub::RegistryEntry(const std::string& code) {
   Result<std::optional<NodeRow>> row = store_->FindNode(code);
   if (!row.ok()) return row.status().Context("node " + code);
   if (!row->has_value()) return Status::NotFound("node " + code + " is not registered");
@@ -320,12 +316,76 @@ Result<feeds::SignedEntry> Hub::RestateNode(
     return Status::Corruption("hub log seq " + std::to_string((*row)->entry_seq) +
                               " is not the registry entry of node " + code);
   }
-  Result<feeds::Node> next = change(*current->entry.node);
+  return std::move(*current->entry.node);
+}
+
+Result<feeds::SignedEntry> Hub::RestateNode(
+    const std::string& code, const std::function<Result<feeds::Node>(const feeds::Node&)>& change) {
+  if (code == feeds::kHubCode) {
+    return Status::Invalid("code: the hub's own key (000000) is not changed by node commands");
+  }
+  Result<feeds::Node> current = RegistryEntry(code);
+  if (!current.ok()) return current.status();
+  Result<feeds::Node> next = change(*current);
   if (!next.ok()) return next.status();
   feeds::Entry entry;
   entry.kind = feeds::EntryKind::kNode;
   entry.node = std::move(*next);
   return AppendEntry(std::move(entry));
+}
+
+Result<feeds::SignedEntry> Hub::MoveNode(const std::string& code, const std::string& parent) {
+  if (code == feeds::kHubCode) return Status::Invalid("code: the hub (000000) has no parent");
+  Result<feeds::Node> node = RegistryEntry(code);
+  if (!node.ok()) return node.status();
+  if (node->parent == parent) {
+    return Status::Precondition("parent: node " + code + " is already under " + parent);
+  }
+  if (parent == code) return Status::Invalid("parent: node " + code + " cannot be its own parent");
+  feeds::NodeLevel parent_level = feeds::NodeLevel::kNational;
+  if (parent != feeds::kHubCode) {
+    Result<std::optional<NodeRow>> p = store_->FindNode(parent);
+    if (!p.ok()) return p.status().Context("node " + parent);
+    if (!p->has_value()) {
+      return Status::NotFound("parent: node " + parent + " is not registered; add it first");
+    }
+    // A parent whose chain reaches the node would make a loop no agent
+    // could follow to the hub.
+    std::string up = (*p)->node.parent;
+    for (int guard = 0; !up.empty() && up != feeds::kHubCode && guard < 8; ++guard) {
+      if (up == code) {
+        return Status::Invalid("parent: " + parent + " lies below " + code +
+                               " in the registry; a node cannot move under its own descendant");
+      }
+      Result<std::optional<NodeRow>> u = store_->FindNode(up);
+      if (!u.ok()) return u.status().Context("node " + up);
+      up = u->has_value() ? (*u)->node.parent : "";
+    }
+    parent_level = (*p)->node.level;
+  }
+  // "One level above" is the division table's: a county's city, a city's
+  // province, a province's hub; a district of a municipality (110101) sits
+  // directly under its province-level 110000. A move puts a node where the
+  // table says it belongs, which a registration under a nearer-registered
+  // ancestor (AddNode's default) may have skipped.
+  const Division* d = divisions_.Find(code);
+  const std::string above = d == nullptr        ? ""
+                            : d->parent.empty() ? std::string(feeds::kHubCode)
+                                                : d->parent;
+  if (parent != above) {
+    return Status::Invalid("parent: " + parent + " (" + feeds::NodeLevelName(parent_level) +
+                           ") is not exactly one level above " + code + " (" +
+                           feeds::NodeLevelName(node->level) + "); the division table " +
+                           config_.divisions_file + " puts " + code + " under " +
+                           (above.empty() ? std::string("nothing") : above));
+  }
+  node->parent = parent;
+  feeds::Entry entry;
+  entry.kind = feeds::EntryKind::kNode;
+  entry.node = std::move(*node);
+  Result<feeds::SignedEntry> se = AppendEntry(std::move(entry));
+  if (se.ok()) counters_.nodes_moved++;
+  return se;
 }
 
 Result<feeds::SignedEntry> Hub::AddTopic(feeds::TopicDef topic) {

@@ -1,11 +1,11 @@
-// zhanqun-hub's commands: init, serve, publish, node add, topic add, status,
+// zhanqun-hub's commands: init, serve, publish, node add|move, topic add, status,
 // source; user, token and audit (cli_accounts.h). Each opens what it needs
 // and wires the layers together: the publishing core (hub/), the staff's
 // accounts and audit log (staff/), the desk (desk/) and the web pages (web/).
 #include "zhanqun/hubd/commands.h"
 
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -67,6 +67,9 @@ commands:
   node remove <code>            the node leaves: nothing more from it verifies
   node rejoin <code> --key <file.pub>
                                 a node that lost its disk and key: new epoch, new key from seq 1
+  node move <code> --parent <code>
+                                put a registered node under its division-table parent
+                                (one level up) when it was registered under another
   topic add <id> --title <title> [--description <text>]
                                 define a national topic (专题) for every site
   status                        print cluster status JSON
@@ -259,6 +262,25 @@ int NodeKeyCommand(desk::Operations& ops, const base::CommandLine& a) {
   return 0;
 }
 
+const char kNodeMoveUsage[] =
+    "usage: zhanqun-hub node move <code> --parent <code> --config hub.json\n"
+    "  Puts a registered node under another registered parent: its parent in the\n"
+    "  division table (the hub for a province). Its keys and children stay; agents\n"
+    "  follow its new ancestors and show only their layers (docs/operations.md).\n";
+
+int NodeMove(desk::Operations& ops, const base::CommandLine& a) {
+  if (a.positional.size() != 3 || !a.options.count("parent")) {
+    std::cerr << kNodeMoveUsage;
+    return 2;
+  }
+  base::Result<feeds::SignedEntry> se =
+      ops.MoveNode(CliPrincipal(), a.positional[2], a.options.at("parent"));
+  if (!se.ok()) return Fail(se.status());
+  std::cout << "node moved code=" << se->entry.node->code << " parent=" << se->entry.node->parent
+            << " seq=" << se->entry.log.seq << "\n";
+  return 0;
+}
+
 int TopicAdd(desk::Operations& ops, const base::CommandLine& a) {
   if (a.positional.size() != 3 || !a.options.count("title")) {
     return Fail(
@@ -376,8 +398,14 @@ int Init(const Config& config, const base::CommandLine& a) {
 int Run(const base::CommandLine& a, bool poll_all) {
   const bool node_key_command = a.positional.size() >= 2 && a.positional[0] == "node" &&
                                 NodeKeyUsages().count(a.positional[1]) > 0;
+  const bool node_move =
+      a.positional.size() >= 2 && a.positional[0] == "node" && a.positional[1] == "move";
   if (a.help && node_key_command) {
     std::cout << NodeKeyUsages().at(a.positional[1]);
+    return 0;
+  }
+  if (a.help && node_move) {
+    std::cout << kNodeMoveUsage;
     return 0;
   }
   if (a.help || a.positional.empty()) {
@@ -410,6 +438,7 @@ int Run(const base::CommandLine& a, bool poll_all) {
     return KeyRotate(ops, *s->hub, a);
   }
   if (node_key_command) return NodeKeyCommand(ops, a);
+  if (node_move) return NodeMove(ops, a);
   if (cmd == "topic" && add) return TopicAdd(ops, a);
   if (cmd == "source") {
     auto stack =

@@ -259,9 +259,12 @@ class Cluster:
 
     # --- agents ----------------------------------------------------------
     def add_agent(self, code, parent_code=None, start=True, parent_url=None, hub_url=None,
-                  extra_config=None):
+                  extra_config=None, registry_parent=None, site=None):
         """parent_url / hub_url: follow and acknowledge through another
         address (a cache in front of the hub) instead of the parent's own.
+        registry_parent: register the node under this code (`node add
+        --parent`) instead of its nearest registered ancestor. site: True or
+        False overrides the cluster's `site` for this agent.
         extra_config: more agent.json settings (e.g. {"clock_skew_ms": 300000});
         "failover": False there keeps the parent as the only upstream."""
         extra_config = {**self.agent_config_extra, **(extra_config or {})}
@@ -286,7 +289,8 @@ class Cluster:
         key = os.path.join(workdir, "agent.key")
         subprocess.run([self.agent_bin, "keygen", "--out", key], check=True,
                        capture_output=True)
-        out = self.hub_cli("node", "add", code, "--key", key + ".pub")
+        out = self.hub_cli("node", "add", code, "--key", key + ".pub",
+                           *(["--parent", registry_parent] if registry_parent else []))
         name = out.split("name=")[1].split()[0]
         config = os.path.join(workdir, "agent.json")
         with open(config, "w") as f:
@@ -300,7 +304,7 @@ class Cluster:
                        "upstreams": upstreams,
                        "page_size": self.page_size,
                        "listen": f"127.0.0.1:{port}", **extra_config}, f, indent=2)
-        if self.site:
+        if self.site if site is None else site:
             self._configure_site(config, code, name, workdir)
         node = Node(self, code, name, port, workdir, parent)
         node.config = config

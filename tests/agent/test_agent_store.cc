@@ -705,3 +705,38 @@ TEST_CASE("agent status reports heads and quarantine", "[agent][apply][status]")
 }
 
 }  // namespace zhanqun::agent
+
+namespace zhanqun::agent {
+namespace {
+
+TEST_CASE("agent store: a node's ancestors follow the registry's newest node entries",
+          "[agent][store][registry]") {
+  TempDir dir;
+  std::unique_ptr<AgentStore> store = Must(AgentStore::Open(dir.File("agent.db")));
+  Origin hub(feeds::kHubCode);
+  auto node = [&](const std::string& code, const std::string& parent, feeds::NodeLevel level) {
+    Status s = store->AppendVerified({hub.Node(code, NewKey()->public_key(), parent, level)}, kT0);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+  };
+  CHECK(Must(store->Ancestors(kCounty)).empty());  // not in the registry
+  node(feeds::kHubCode, "", feeds::NodeLevel::kNational);
+  node("330000", feeds::kHubCode, feeds::NodeLevel::kProvince);
+  CHECK(Must(store->Ancestors("330000")).empty());  // under the hub
+  CHECK(Must(store->Ancestors(feeds::kHubCode)).empty());
+  // Registered under a city the registry does not hold (yet): the chain
+  // stops there.
+  node(kCounty, "330100", feeds::NodeLevel::kCounty);
+  CHECK(Must(store->Ancestors(kCounty)) == std::vector<std::string>{"330100"});
+  node("330100", "330000", feeds::NodeLevel::kCity);
+  node("330200", "330000", feeds::NodeLevel::kCity);
+  CHECK(Must(store->Ancestors(kCounty)) == std::vector<std::string>{"330100", "330000"});
+  // A move is a newer node entry: the chain changes with it.
+  node(kCounty, "330200", feeds::NodeLevel::kCounty);
+  CHECK(Must(store->Ancestors(kCounty)) == std::vector<std::string>{"330200", "330000"});
+  node(kCounty, "330000", feeds::NodeLevel::kCounty);
+  CHECK(Must(store->Ancestors(kCounty)) == std::vector<std::string>{"330000"});
+}
+
+}  // namespace
+}  // namespace zhanqun::agent

@@ -100,6 +100,7 @@ TEST_CASE("agent store reads of a database whose tables are gone fail instead of
   CheckFails(f.store->Topics(), "Topics");
   CheckFails(f.store->ChangedAfter(feeds::kHubCode, 0, 3), "ChangedAfter");
   CheckFails(f.store->FindRegistryNode(kCounty), "FindRegistryNode");
+  CheckFails(f.store->Ancestors(kCounty), "Ancestors");
   CheckFails(f.store->HashAt(feeds::kHubCode, 1), "HashAt");
   CheckFails(f.store->ReadRange(feeds::kHubCode, 0, 10), "ReadRange");
   CheckFails(f.store->ReadWire(feeds::kHubCode, 0, 10), "ReadWire");

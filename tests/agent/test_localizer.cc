@@ -34,17 +34,22 @@ constexpr const char* kCounty = "330106";
 const char* const kTopics[] = {"教育", "交通", "卫生"};
 
 // A county whose store holds the hub's log (registry and releases) and the
-// province's, with a Localizer writing into its own site directory.
+// province's, with a Localizer writing into its own site directory. The
+// registry chain is whole: 330000 (under the hub) -> 杭州市 330100 -> the
+// county, unless a test registers the county under `county_parent`; 宁波市
+// 330200 is registered too, a city that is not the county's ancestor.
 struct SiteFixture {
   TempDir dir;
   Origin hub{feeds::kHubCode};
   Origin province{"330000"};
+  Origin city{"330100"};
+  Origin other_city{"330200"};
   std::unique_ptr<feeds::SecretKey> county_key = NewKey();
   std::unique_ptr<AgentStore> store;
   std::unique_ptr<Localizer> localizer;
   std::vector<feeds::Release> releases;  // as last published, by index
 
-  SiteFixture() {
+  explicit SiteFixture(const std::string& county_parent = "330100") {
     Result<std::unique_ptr<AgentStore>> s = AgentStore::Open(dir.File("agent.db"));
     INFO(s.status().ToString());
     REQUIRE(s.ok());
@@ -52,8 +57,16 @@ struct SiteFixture {
     Append({hub.Node(feeds::kHubCode, hub.key().public_key(), "", feeds::NodeLevel::kNational),
             hub.Node("330000", province.key().public_key(), feeds::kHubCode,
                      feeds::NodeLevel::kProvince),
-            hub.Node(kCounty, county_key->public_key(), "330100", feeds::NodeLevel::kCounty)});
+            hub.Node("330100", city.key().public_key(), "330000", feeds::NodeLevel::kCity),
+            hub.Node("330200", other_city.key().public_key(), "330000", feeds::NodeLevel::kCity)});
+    MoveCounty(county_parent);
     OpenLocalizer();
+  }
+
+  // The hub's node entry for the county with `parent`: its registration,
+  // and each later move.
+  void MoveCounty(const std::string& parent) {
+    Append({hub.Node(kCounty, county_key->public_key(), parent, feeds::NodeLevel::kCounty)});
   }
 
   void OpenLocalizer() {
@@ -258,7 +271,7 @@ TEST_CASE("localizer: the site shows no entry whose origin may not carry it",
   f.Append({f.province.Release(forged)});
   // A layer from the hub, one from an origin the registry does not list,
   // and a topic from that unlisted origin.
-  Origin unlisted("330200");
+  Origin unlisted("330300");
   feeds::Interpretation layer;
   layer.release_id = national.id;
   layer.title = "伪造的解读";
@@ -281,6 +294,58 @@ TEST_CASE("localizer: the site shows no entry whose origin may not carry it",
   CHECK(page.find("未登记节点的解读") == std::string::npos);
   CHECK(page.find("浙江省的解读要点") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(f.TopicFile("宁波港")));
+}
+
+TEST_CASE("localizer: a page shows the county's own layer and its ancestors', no one else's",
+          "[agent][localizer][registry]") {
+  SiteFixture f;
+  feeds::Release r = f.NewRelease(0);
+  f.Publish(r);
+  f.Append({f.province.Layer(r.id, "浙江省的解读要点")});
+  f.Append({f.city.Layer(r.id, "杭州市的解读要点")});
+  f.Append({f.other_city.Layer(r.id, "宁波市的解读要点")});  // registered, not an ancestor
+  REQUIRE(f.Refresh() == 1);
+  const std::string page = ReadText(f.ReleaseFile(0));
+  CHECK(page.find("浙江省的解读要点") != std::string::npos);
+  CHECK(page.find("杭州市的解读要点") != std::string::npos);
+  CHECK(page.find("宁波市的解读要点") == std::string::npos);
+  CHECK(page.find("西湖区") != std::string::npos);  // our own template layer
+}
+
+TEST_CASE("localizer: after the county is moved, every page is rendered with its new ancestors",
+          "[agent][localizer][registry]") {
+  SiteFixture f("330200");  // registered under the wrong city
+  for (int i = 0; i < 4; ++i) f.Publish(f.NewRelease(i));
+  f.Append({f.other_city.Layer(f.releases[0].id, "宁波市的解读要点")});
+  f.Append({f.city.Layer(f.releases[1].id, "杭州市的解读要点")});
+  f.Append({f.province.Layer(f.releases[2].id, "浙江省的解读要点")});
+  REQUIRE(f.Refresh() == 4);
+  CHECK(ReadText(f.ReleaseFile(0)).find("宁波市的解读要点") != std::string::npos);
+  CHECK(ReadText(f.ReleaseFile(1)).find("杭州市的解读要点") == std::string::npos);
+  CHECK(ReadText(f.ReleaseFile(2)).find("浙江省的解读要点") != std::string::npos);
+  REQUIRE(f.Refresh() == 0);
+  const std::map<std::string, ino_t> before = f.Inodes();
+
+  // The hub's node entry moving the county changes no release, yet every
+  // page is written again: whose layers it shows changed.
+  f.MoveCounty("330100");
+  REQUIRE(f.Refresh() == 0);
+  const std::map<std::string, ino_t> after = f.Inodes();
+  for (int i = 0; i < 4; ++i) {
+    INFO("release " << i);
+    REQUIRE(after.count(f.ReleaseFile(i)) == 1);
+    CHECK(after.at(f.ReleaseFile(i)) != before.at(f.ReleaseFile(i)));
+  }
+  CHECK(ReadText(f.ReleaseFile(0)).find("宁波市的解读要点") == std::string::npos);
+  CHECK(ReadText(f.ReleaseFile(1)).find("杭州市的解读要点") != std::string::npos);
+  CHECK(ReadText(f.ReleaseFile(2)).find("浙江省的解读要点") != std::string::npos);
+  for (int i = 0; i < 4; ++i) {
+    CHECK(ReadText(f.ReleaseFile(i)).find("第" + std::to_string(i) + "号方案正文") !=
+          std::string::npos);
+  }
+  // Once rendered for the new ancestors, nothing is written again.
+  REQUIRE(f.Refresh() == 0);
+  CHECK(f.Inodes() == after);
 }
 
 TEST_CASE("localizer: search and 410 pages work before the first refresh", "[agent][localizer]") {

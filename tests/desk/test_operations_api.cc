@@ -227,5 +227,40 @@ TEST_CASE("node key changes go through the operations, each audited, errors nami
                                             "node.rekey", "node.add"});
 }
 
+TEST_CASE("moving a node goes through the operations, audited as node.move",
+          "[desk][nodes][audit]") {
+  ServedHub h;
+  Operations& ops = h.stack->operations();
+  Principal admin = Cli();
+  admin.roles = staff::RoleSet(staff::RoleSet::kAll);
+  Must(ops.AddNode(admin, "330000", "", NewKey().public_key()));
+  Must(ops.AddNode(admin, "330106", "", NewKey().public_key()));  // its city is not registered
+  Must(ops.AddNode(admin, "330100", "", NewKey().public_key()));
+
+  // Without the node-management permission: refused, nothing appended.
+  const std::uint64_t head = Must(h.hub->store().Head(feeds::kHubCode));
+  Principal editor = Cli();
+  editor.roles = staff::RoleSet({Role::kEditor});
+  Result<feeds::SignedEntry> denied = ops.MoveNode(editor, "330106", "330100");
+  REQUIRE_FALSE(denied.ok());
+  CHECK(denied.status().code() == Code::kPermissionDenied);
+  CHECK(Must(h.hub->store().Head(feeds::kHubCode)) == head);
+
+  feeds::SignedEntry moved = Must(ops.MoveNode(admin, "330106", "330100"));
+  CHECK(moved.entry.node->parent == "330100");
+  Result<feeds::SignedEntry> again = ops.MoveNode(admin, "330106", "330100");
+  REQUIRE_FALSE(again.ok());
+  CHECK_THAT(again.status().message(), Catch::Contains("already under 330100"));
+
+  std::vector<AuditRecord> records = Must(h.staff->audit().List({}));
+  std::vector<std::string> moves;
+  for (const AuditRecord& r : records) {
+    if (r.action == "node.move") moves.push_back(r.object);
+  }
+  // Only the move that happened is in the audit log.
+  CHECK(moves == std::vector<std::string>{"node:330106 parent:330100"});
+  CHECK(Must(h.staff->audit().Verify()).ok());
+}
+
 }  // namespace
 }  // namespace zhanqun::desk

@@ -18,6 +18,7 @@
 #include "zhanqun/feeds/log.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/hub/hub.h"
+#include "zhanqun/hub/node_keys.h"
 #include "zhanqun/hub/release_json.h"
 
 namespace zhanqun::hub {
@@ -391,6 +392,113 @@ TEST_CASE("a registered node is announced in the signed log with its key", "[hub
   std::optional<NodeRow> row = Must(f.hub->store().FindNode("330100"));
   REQUIRE(row.has_value());
   CHECK(row->seq == 2);
+}
+
+// ---- moves -------------------------------------------------------------------
+
+namespace {
+
+// 浙江省 330000 under the hub; 杭州市 330100 and 宁波市 330200 under it; 西湖区
+// 330106 registered under the province (its city came later); 海曙区 330203
+// under 宁波市.
+struct MoveFixture : HubFixture {
+  MoveFixture() {
+    MustAddNode("330000", NewKey().public_key());
+    MustAddNode("330100", NewKey().public_key());
+    MustAddNode("330200", NewKey().public_key());
+    MustAddNode("330106", NewKey().public_key(), "330000");
+    MustAddNode("330203", NewKey().public_key());
+  }
+  // Refuses the move, appends nothing, counts nothing; the error's message.
+  std::string Refused(const std::string& code, const std::string& parent, Code want) {
+    const std::uint64_t head = Must(hub->store().Head(feeds::kHubCode));
+    Result<SignedEntry> r = hub->MoveNode(code, parent);
+    INFO(code << " -> " << parent);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == want);
+    CHECK(Must(hub->store().Head(feeds::kHubCode)) == head);
+    CHECK(hub->counters().nodes_moved == 0);
+    return r.status().message();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("hub moves a node only to a registered parent exactly one level above it",
+          "[hub][nodes][move]") {
+  MoveFixture f;
+  CHECK_THAT(f.Refused("330102", "330100", Code::kNotFound),
+             Catch::Contains("node 330102 is not registered"));
+  CHECK_THAT(f.Refused(feeds::kHubCode, "330000", Code::kInvalidArgument),
+             Catch::Contains("hub (000000) has no parent"));
+  CHECK_THAT(f.Refused("330106", "330000", Code::kFailedPrecondition),
+             Catch::Contains("already under 330000"));
+  CHECK_THAT(f.Refused("330106", "330106", Code::kInvalidArgument),
+             Catch::Contains("its own parent"));
+  // 330300 (温州市) is in the division table, but not registered.
+  CHECK_THAT(f.Refused("330106", "330300", Code::kNotFound),
+             Catch::Contains("parent: node 330300 is not registered"));
+  CHECK_THAT(f.Refused("330106", "999999", Code::kNotFound),
+             Catch::Contains("parent: node 999999 is not registered"));
+  // Two levels above, the wrong city, the hub for a county, a county for a county.
+  std::string grand = f.Refused("330106", feeds::kHubCode, Code::kInvalidArgument);
+  CHECK_THAT(grand, Catch::Contains("not exactly one level above 330106"));
+  CHECK_THAT(grand, Catch::Contains("puts 330106 under 330100"));
+  CHECK_THAT(f.Refused("330106", "330200", Code::kInvalidArgument),
+             Catch::Contains("330200 (city) is not exactly one level above 330106 (county)"));
+  CHECK_THAT(f.Refused("330106", "330203", Code::kInvalidArgument),
+             Catch::Contains("not exactly one level above"));
+  CHECK_THAT(f.Refused("330100", "330000", Code::kFailedPrecondition), Catch::Contains("already"));
+  CHECK_THAT(f.Refused("330000", "330100", Code::kInvalidArgument),
+             Catch::Contains("330100 lies below 330000"));
+  CHECK_THAT(f.Refused("330200", "330203", Code::kInvalidArgument),
+             Catch::Contains("330203 lies below 330200"));
+}
+
+TEST_CASE("a moved node's entry restates it with the new parent and nothing else changed",
+          "[hub][nodes][move]") {
+  MoveFixture f;
+  feeds::SecretKey second = NewKey(), third = NewKey();
+  // A key history worth keeping: a new epoch, then a re-key.
+  Must(f.hub->RestateNode(
+      "330106", [&](const feeds::Node& n) { return RejoinNode(n, second.public_key()); }));
+  SignedEntry before = Must(f.hub->RestateNode(
+      "330106", [&](const feeds::Node& n) { return RekeyNode(n, third.public_key(), 7); }));
+  REQUIRE(before.entry.node->key_spans.size() == 2);
+  REQUIRE(before.entry.node->epoch == 2);
+
+  SignedEntry moved = Must(f.hub->MoveNode("330106", "330100"));
+  CHECK(f.hub->counters().nodes_moved == 1);
+  CHECK(moved.entry.kind == feeds::EntryKind::kNode);
+  feeds::Node expected = *before.entry.node;
+  expected.parent = "330100";
+  CHECK(*moved.entry.node == expected);
+  // In the signed log too: the last entry, verified, is that node entry.
+  std::vector<SignedEntry> log = VerifiedLog(*f.hub);
+  REQUIRE(log.back().entry.node.has_value());
+  CHECK(*log.back().entry.node == expected);
+  // The <node> element is the one before, byte for byte, but for its parent.
+  auto node_xml = [](std::string wire) {
+    const std::size_t from = wire.find("<zq:node");
+    const std::size_t to = wire.find("</zq:node>");
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    return wire.substr(from, to - from);
+  };
+  std::string was = node_xml(before.wire);
+  const std::string old_parent = "parent=\"330000\"";
+  REQUIRE(was.find(old_parent) != std::string::npos);
+  was.replace(was.find(old_parent), old_parent.size(), "parent=\"330100\"");
+  CHECK(node_xml(moved.wire) == was);
+  // The registry the hub serves says so.
+  std::optional<NodeRow> row = Must(f.hub->store().FindNode("330106"));
+  REQUIRE(row.has_value());
+  CHECK(row->node.parent == "330100");
+  CHECK(row->entry_seq == moved.entry.log.seq);
+  CHECK(row->seq < moved.entry.log.seq);  // still registered where it was: its lag history stays
+  // Moved once; the same move again is refused, the counter stays.
+  CHECK_FALSE(f.hub->MoveNode("330106", "330100").ok());
+  CHECK(f.hub->counters().nodes_moved == 1);
 }
 
 // ---- acknowledgements -------------------------------------------------------------

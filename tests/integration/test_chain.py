@@ -386,6 +386,93 @@ def hub_online_key_rotation_and_a_stolen_key_drill(ctx):
     all_nodes_reach(cluster, seq, "after the stolen key was replaced")
 
 
+def county_page(node, release_id):
+    status, _, body = zq.http("GET", zq.release_url(node.url, release_id),
+                              headers={"Accept": "text/html"})
+    return status, body.decode("utf-8", "replace")
+
+
+@test
+def a_county_registered_under_the_wrong_parent_is_moved_under_its_city(ctx):
+    """上城区 330102 is registered under 浙江省 while its city 杭州市 is
+    registered: its site shows the province's layer but not the city's, and
+    it does not follow the city's log. `zhanqun-hub node move` puts it under
+    330100; through its old parent (still an ancestor) it keeps receiving,
+    and once its operator points parent_url at the city, as
+    docs/operations.md says, its pages show the city's layer too. The extra
+    agent is stopped (by pid) at the end; the hub keeps its registry entry."""
+    cluster = ctx.cluster
+    province, city = cluster.nodes["330000"], cluster.nodes["330100"]
+    rid = "move-drill"
+    published = cluster.publish({"id": rid, "title": "国务院关于节点迁移演练的通知",
+                                 "authority": "国务院", "body_text": "节点迁移"})
+    all_nodes_reach(cluster, published["seq"], "the move drill's release")
+    # Each level's own layer of the release, in its own log, signed by its key.
+    province_layer, city_layer = "浙江省关于迁移演练的解读", "杭州市关于迁移演练的解读"
+    for node, text in ((province, province_layer), (city, city_layer)):
+        node.stop()
+        cluster.forge_entry(node, getattr(node, "key_file", os.path.join(node.workdir,
+                                                                         "agent.key")),
+                            "--interpretation-of", rid, "--title", text)
+        node.start()
+
+    county = cluster.add_agent("330102", "330000", registry_parent="330000", site=True)
+    try:
+        nodes = {n["code"]: n for n in cluster.hub_status()["nodes"]}
+        expect(nodes["330102"]["parent"] == "330000", f"registered under {nodes['330102']}")
+        zq.wait_until(lambda: province_layer in county_page(county, rid)[1], 60,
+                      "the county page with the province's layer")
+        expect(city_layer not in county_page(county, rid)[1],
+               "the county shows the layer of a city that is not its ancestor")
+        expect("330100" not in county.status()["origins"],
+               "the county follows a city that is not its ancestor")
+
+        for bad, why in ((["node", "move", "330102", "--parent", "330200"], "not registered"),
+                         (["node", "move", "330102", "--parent", "000000"],
+                          "not exactly one level above"),
+                         (["node", "move", "330102", "--parent", "330000"], "already under")):
+            try:
+                cluster.hub_cli(*bad)
+                raise AssertionError(f"zhanqun-hub {' '.join(bad)} succeeded")
+            except RuntimeError as e:
+                expect(why in str(e), f"unclear error for {bad}: {e}")
+        out = cluster.hub_cli("node", "move", "330102", "--parent", "330100")
+        expect("node moved code=330102 parent=330100" in out, f"move said: {out}")
+        moved_at = int(out.split("seq=")[1])
+        nodes = {n["code"]: n for n in cluster.hub_status()["nodes"]}
+        expect(nodes["330102"]["parent"] == "330100", f"hub status after the move: {nodes}")
+
+        # The county learns its new ancestors from the registry entry and
+        # starts following the city's log; its upstream is still the
+        # province, an ancestor still, so national releases keep arriving.
+        zq.wait_until(lambda: county.head() >= moved_at, 30, "the county to hold the move")
+        zq.wait_until(lambda: "330100" in county.status()["origins"], 30,
+                      "the county to follow its new parent's log")
+        after = cluster.publish({"id": "after-move", "title": "国务院关于迁移之后的通知",
+                                 "authority": "国务院", "body_text": "迁移之后"})
+        zq.wait_until(lambda: county.head() >= after["seq"], 30,
+                      "national releases to reach the moved county through the province")
+
+        # The operator's step: parent_url (and the failover list) now start
+        # at the new parent, which carries its own log; restart.
+        county.stop()
+        with open(county.config) as f:
+            config = json.load(f)
+        config["parent_url"] = city.url
+        config["upstreams"] = [city.url, province.url, cluster.hub_url]
+        with open(county.config, "w") as f:
+            json.dump(config, f, indent=2)
+        county.start()
+        zq.wait_until(lambda: city_layer in county_page(county, rid)[1], 60,
+                      "the county page with its new city's layer")
+        status, body = county_page(county, rid)
+        expect(status == 200 and province_layer in body,
+               "the province (still an ancestor) lost its layer on the county page")
+        expect(county.status()["parent_url"] == city.url, "the county's parent_url is not the city")
+    finally:
+        county.stop()
+
+
 @test
 def agent_refuses_to_start_with_a_bad_config_naming_each_problem(ctx):
     path = os.path.join(ctx.workdir, "bad-agent.json")

@@ -7,6 +7,8 @@
 //       --release-id ID --title TITLE     (a release in the node's own log)
 //   zq-forge-entry --db agent.db --key agent.key --origin 330000
 //       --topic-id ID --title TITLE       (a topic of the node's region)
+//   zq-forge-entry --db agent.db --key agent.key --origin 330100
+//       --interpretation-of ID --title TITLE  (the node's layer of release ID)
 //
 // Test tool only: it is not installed.
 #include <cstdio>
@@ -33,8 +35,9 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> args;
   for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
   const bool topic = args.count("--topic-id") > 0;
-  for (const char* need :
-       {"--db", "--key", "--origin", topic ? "--topic-id" : "--release-id", "--title"}) {
+  const bool layer = args.count("--interpretation-of") > 0;
+  const char* what = topic ? "--topic-id" : layer ? "--interpretation-of" : "--release-id";
+  for (const char* need : {"--db", "--key", "--origin", what, "--title"}) {
     if (!args.count(need)) return Fail(std::string("missing ") + need);
   }
   base::Result<feeds::SecretKey> key = feeds::SecretKey::Load(args["--key"]);
@@ -43,7 +46,9 @@ int main(int argc, char** argv) {
   if (!store.ok()) return Fail(store.status().ToString());
   feeds::Entry e;
   e.log.origin = args["--origin"];
-  e.kind = topic ? feeds::EntryKind::kTopic : feeds::EntryKind::kRelease;
+  e.kind = topic   ? feeds::EntryKind::kTopic
+           : layer ? feeds::EntryKind::kInterpretation
+                   : feeds::EntryKind::kRelease;
   e.updated_ms = base::SystemClock().NowMs();
   if (topic) e.topic = feeds::TopicDef{args["--topic-id"], args["--title"], ""};
   feeds::Release r;
@@ -53,7 +58,15 @@ int main(int argc, char** argv) {
   r.authority = "国务院";
   r.published_ms = e.updated_ms;
   r.body_html = "<p>" + r.title + "</p>";
-  if (!topic) e.release = r;
+  if (layer) {
+    feeds::Interpretation in;
+    in.release_id = args["--interpretation-of"];
+    in.source = "manual";
+    in.title = args["--title"];
+    in.body_html = "<p>" + in.title + "</p>";
+    e.interpretation = in;
+  }
+  if (!topic && !layer) e.release = r;
   base::Result<feeds::SignedEntry> se = (*store)->AppendOwn(
       e.log.origin, [&](const feeds::ChainHead& head) { return feeds::SignEntry(e, head, *key); },
       e.updated_ms);

@@ -121,7 +121,6 @@ class Agent {
   // end, and lifts the bar when it is re-keyed. "" when our parent is the hub.
   void BarRevokedParent(const std::string& parent);
   void EnsureFollowers();
-  base::Result<std::vector<std::string>> Ancestors();
   // REQUIRES: threads_mu_ held.
   void Spawn(std::string name, int nice, std::function<void()> body);
 
@@ -151,7 +150,9 @@ class Agent {
   bool stopping_ = false;  // guarded by threads_mu_: no thread starts after Stop
   std::vector<std::thread> threads_;
   std::map<std::string, std::unique_ptr<Follower>> followers_;  // guarded by threads_mu_
-  std::unique_ptr<base::FileLock> data_dir_lock_;  // <data_dir>/lock, held while we live
+  // Followers of logs we stopped carrying; their threads end, Stop() joins them.
+  std::vector<std::unique_ptr<Follower>> retired_;  // guarded by threads_mu_
+  std::unique_ptr<base::FileLock> data_dir_lock_;   // <data_dir>/lock, held while we live
 };
 
 }  // namespace zhanqun::agent

@@ -117,6 +117,10 @@ class AgentStore : public feeds::LogReader {
                                          std::uint64_t upto);
   // nullopt when the registry has no such node (yet).
   base::Result<std::optional<RegistryNode>> FindRegistryNode(const std::string& code);
+  // The registered ancestors of `code`, parent first, up to (not including)
+  // the hub: [] for a node under the hub, or one the registry lacks. A move
+  // (a newer node entry) changes it.
+  base::Result<std::vector<std::string>> Ancestors(const std::string& code);
   // Wire bytes at (origin, seq).
   base::Result<std::string> Wire(const std::string& origin, std::uint64_t seq);
 

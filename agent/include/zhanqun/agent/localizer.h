@@ -106,6 +106,7 @@ class Localizer {
   std::map<std::string, std::uint64_t> seen_;  // origin -> last seq rendered
   bool full_render_due_ = true;                // at start, and after a failed refresh
   std::uint64_t truncations_seen_ = 0;         // AgentStore::truncation_count() last rendered
+  std::vector<std::string> ancestors_;         // the registry's, at the last refresh
   // The site's list data, kept across refreshes so that a refresh reads only
   // what changed: every release without body or layers (a page is rendered
   // from FullPage), the topics.

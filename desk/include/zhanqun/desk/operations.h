@@ -1,6 +1,6 @@
 // The hub actions staff take outside the 三审 workflow: publishing a release
 // given as signed-off JSON (automation; permission publish_direct),
-// registering a node and defining a national topic. Each checks the
+// registering and moving a node and defining a national topic. Each checks the
 // principal's permission, acts through the Hub and appends one audit record
 // naming the entry it made, so the JSON API and the CLI audit these actions
 // in one place and one way.
@@ -48,6 +48,9 @@ class Operations {
   base::Result<feeds::SignedEntry> RemoveNode(const staff::Principal& who, const std::string& code);
   base::Result<feeds::SignedEntry> RejoinNode(const staff::Principal& who, const std::string& code,
                                               const feeds::PublicKey& key);
+  // hub::Hub::MoveNode, audited as node.move (object: "node:<code> parent:<parent>").
+  base::Result<feeds::SignedEntry> MoveNode(const staff::Principal& who, const std::string& code,
+                                            const std::string& parent);
   base::Result<feeds::SignedEntry> DefineTopic(const staff::Principal& who, feeds::TopicDef topic);
   // hub::Hub::RotateOnlineKey, audited as "key.rotate" (object: the new key
   // id and the trust entry's seq). Needs the node-management permission.

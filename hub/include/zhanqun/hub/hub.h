@@ -34,6 +34,8 @@ struct HubCounters : base::CounterSet {
   base::Counter releases_published{*this, "releases_published",
                                    "Releases signed and appended to the hub's log."};
   base::Counter nodes_added{*this, "nodes_added", "Nodes registered in the hub's log."};
+  base::Counter nodes_moved{*this, "nodes_moved",
+                            "Nodes moved to another parent by a registry entry."};
   base::Counter publish_rejected{*this, "publish_rejected",
                                  "Publish requests refused (invalid release JSON)."};
   base::Counter acks_accepted{*this, "acks_accepted", "Report envelopes accepted."};
@@ -81,6 +83,16 @@ class Hub {
   base::Result<feeds::SignedEntry> RestateNode(
       const std::string& code,
       const std::function<base::Result<feeds::Node>(const feeds::Node&)>& change);
+
+  // Moves registered node `code` under `parent` (docs/protocol.md §4.1): a
+  // node entry restating the node's current one with only its parent
+  // changed; its keys, spans, status and epoch, and its children, stay as
+  // they are. `parent` must be registered (kNotFound), neither the node nor
+  // one of its descendants, and exactly one level above the node: its
+  // parent in the division table, the hub for a province (kInvalid). The
+  // same parent is kPrecondition; the hub itself does not move (kInvalid).
+  // Nothing is appended on error.
+  base::Result<feeds::SignedEntry> MoveNode(const std::string& code, const std::string& parent);
 
   // Defines (or redefines) a national topic (专题) in the log.
   base::Result<feeds::SignedEntry> AddTopic(feeds::TopicDef topic);
@@ -164,6 +176,9 @@ class Hub {
       feeds::SecretKey key, Divisions divisions);
   base::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry);
   base::Result<bool> IsRegistered(const std::string& code);
+  // The node entry that registered `code` as it stands now, decoded from the
+  // hub's log (the nodes row lacks its key history). kNotFound if unregistered.
+  base::Result<feeds::Node> RegistryEntry(const std::string& code);
 
   HubConfig config_;
   const base::Clock& clock_;
