@@ -192,7 +192,7 @@ void Agent::BarRevokedParent(const std::string& parent) {
   const bool moved = upstreams_.SetBarred(0, bar);
   counters_.upstream_bars += bar ? 1 : 0;
   Emit(sink_, bar ? "upstream_barred" : "upstream_unbarred",
-       {{"node", parent}, {"url", upstreams_.url(0)}});
+       {{"parent", parent}, {"url", upstreams_.url(0)}});
   if (moved)
     NoteSwitch("parent " + parent + " has no key granted without end (revoked or removed)");
 }
