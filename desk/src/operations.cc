@@ -112,4 +112,19 @@ Result<feeds::SignedEntry> Operations::RotateOnlineKey(
   return Audited(who, "key.rotate", object, std::move(se));
 }
 
+Result<feeds::SignedEntry> Operations::RotateRoots(
+    const staff::Principal& who, const std::vector<const feeds::SecretKey*>& old_roots,
+    const std::vector<const feeds::SecretKey*>& new_roots, int threshold) {
+  ZQ_RETURN_IF_ERROR(staff::Require(who, staff::Permission::kNodeManage));
+  Result<feeds::SignedEntry> se = hub_.RotateRoots(old_roots, new_roots, threshold);
+  std::string object;
+  if (se.ok()) {
+    object = "hub-roots:";
+    for (std::size_t i = 0; i < new_roots.size(); ++i)
+      object += (i ? "," : "") + new_roots[i]->public_key().KeyIdHex();
+    object += "@" + std::to_string(se->entry.log.seq);
+  }
+  return Audited(who, "key.rotate-root", object, std::move(se));
+}
+
 }  // namespace zhanqun::desk

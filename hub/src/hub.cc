@@ -104,6 +104,52 @@ Result<feeds::SignedEntry> Hub::AppendTrust(feeds::TrustStatement statement,
   return se;
 }
 
+Result<feeds::SignedEntry> Hub::RotateRoots(const std::vector<const feeds::SecretKey*>& old_roots,
+                                            const std::vector<const feeds::SecretKey*>& new_roots,
+                                            int threshold) {
+  Result<std::optional<feeds::TrustStatement>> prev = NewestTrust();
+  if (!prev.ok()) return prev.status();
+  if (!*prev) {
+    return Status::Precondition(
+        "rotate-root: the hub's log has no trust entry (initialise with 'init --root-key')");
+  }
+  feeds::TrustRoots next;
+  next.threshold = threshold;
+  for (const feeds::SecretKey* r : new_roots) next.keys.push_back(r->public_key());
+  ZQ_RETURN_IF_ERROR(feeds::ValidateTrustRoots(next).Context("rotate-root: new roots"));
+  if (next == (*prev)->roots) {
+    return Status::Invalid("rotate-root: the new root set is the one pinned now");
+  }
+  const feeds::TrustStatement p = **prev;
+  const std::shared_ptr<const feeds::SecretKey> signer = CurrentKey();
+  feeds::Entry entry;
+  entry.log.origin = feeds::kHubCode;
+  entry.kind = feeds::EntryKind::kTrust;
+  entry.updated_ms = clock_.NowMs();
+  Result<feeds::SignedEntry> se = store_->Append(
+      feeds::kHubCode,
+      [&](const feeds::ChainHead& head) -> Result<feeds::SignedEntry> {
+        feeds::TrustStatement t;
+        t.seq = head.seq + 1;
+        t.roots = next;
+        t.online = p.online;
+        t.expires_ms = p.expires_ms;
+        for (const feeds::SecretKey* r : old_roots) feeds::SignTrust(t, *r);
+        for (const feeds::SecretKey* r : new_roots) feeds::SignTrust(t, *r);
+        // What every agent will check: the pinned threshold of old roots and
+        // the new threshold of new ones. A statement they would refuse
+        // would stop the hub's log for the whole cluster.
+        Result<feeds::TrustRoots> ok = feeds::VerifyTrust(t, t.seq, p.roots);
+        if (!ok.ok()) return ok.status().Context("rotate-root");
+        feeds::Entry e = entry;
+        e.trust = feeds::EncodeTrust(t);
+        return feeds::SignEntry(std::move(e), head, *signer);
+      },
+      entry.updated_ms);
+  if (se.ok()) notifier_.Notify(feeds::kHubCode);
+  return se;
+}
+
 Hub::KeyFileId Hub::StatKeyFile() const {
   struct stat st {};
   if (::stat(config_.key_file.c_str(), &st) != 0) return {};

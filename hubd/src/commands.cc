@@ -56,6 +56,10 @@ commands:
                                 key's grant at that seq (a stolen key signs nothing
                                 valid after it); the old key is kept as hub.key.old.
                                 A running hub signs with the new key from its next entry
+  key rotate-root --root-key <old.key>[,...] --new-root-key <new.key>[,...] [--threshold <t>]
+                                replace the offline root keys: a trust entry signed by
+                                the pinned threshold of the old roots and t (default 1)
+                                of the new ones; agents pin the new set from it on
   serve                         run the HTTP service (feeds, publish API, acks, status)
   publish <release.json>...     sign and append releases (JSON as in docs/api.md)
   node add <code> --key <file.pub> [--parent <code>]
@@ -355,24 +359,69 @@ base::Status InitWithRoot(const Config& config, const base::CommandLine& a) {
                                 static_cast<base::TimeMs>(days) * 24 * 3600 * 1000);
 }
 
+// The secret keys named by option `name` (comma-separated paths), each
+// loaded 0600 only; errors name the option and the file.
+base::Result<std::vector<feeds::SecretKey>> LoadKeyList(const base::CommandLine& a,
+                                                        const std::string& name) {
+  std::vector<feeds::SecretKey> keys;
+  const std::string& list = a.options.at(name);
+  for (std::size_t pos = 0; pos <= list.size();) {
+    std::size_t comma = list.find(',', pos);
+    if (comma == std::string::npos) comma = list.size();
+    const std::string path = list.substr(pos, comma - pos);
+    base::Result<feeds::SecretKey> key = feeds::SecretKey::Load(path);
+    if (!key.ok()) return key.status().Context("--" + name + " " + path);
+    keys.push_back(std::move(*key));
+    pos = comma + 1;
+  }
+  return keys;
+}
+
+std::vector<const feeds::SecretKey*> Pointers(const std::vector<feeds::SecretKey>& keys) {
+  std::vector<const feeds::SecretKey*> out;
+  for (const feeds::SecretKey& k : keys) out.push_back(&k);
+  return out;
+}
+
+int KeyRotateRoot(desk::Operations& ops, const base::CommandLine& a) {
+  if (a.positional.size() != 2 || !a.options.count("root-key") ||
+      !a.options.count("new-root-key")) {
+    return Fail(base::Status::Invalid(
+        "usage: key rotate-root --root-key <old.key>[,...] --new-root-key <new.key>[,...] "
+        "[--threshold <t>]"));
+  }
+  base::Result<std::vector<feeds::SecretKey>> old_roots = LoadKeyList(a, "root-key");
+  if (!old_roots.ok()) return Fail(old_roots.status());
+  base::Result<std::vector<feeds::SecretKey>> new_roots = LoadKeyList(a, "new-root-key");
+  if (!new_roots.ok()) return Fail(new_roots.status());
+  long threshold = 1;
+  if (a.options.count("threshold")) {
+    const std::string& v = a.options.at("threshold");
+    char* end = nullptr;
+    threshold = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || threshold < 1 ||
+        threshold > static_cast<long>(new_roots->size())) {
+      return Fail(base::Status::Invalid("--threshold: expected 1.." +
+                                        std::to_string(new_roots->size()) + ", got '" + v + "'"));
+    }
+  }
+  base::Result<feeds::SignedEntry> se = ops.RotateRoots(
+      CliPrincipal(), Pointers(*old_roots), Pointers(*new_roots), static_cast<int>(threshold));
+  if (!se.ok()) return Fail(se.status());
+  std::cout << "root keys rotated threshold=" << threshold;
+  for (const feeds::SecretKey& k : *new_roots) std::cout << " root=" << k.public_key().KeyIdHex();
+  std::cout << " seq=" << se->entry.log.seq << "\n";
+  return 0;
+}
+
 // Root keys named by --root-key (comma-separated paths), loaded 0600 only.
 int KeyRotate(desk::Operations& ops, hub::Hub& h, const base::CommandLine& a) {
   if (a.positional.size() != 2 || !a.options.count("root-key")) {
     return Fail(base::Status::Invalid("usage: key rotate --root-key <root.key>[,<root2.key>...]"));
   }
-  std::vector<feeds::SecretKey> roots;
-  const std::string& list = a.options.at("root-key");
-  for (std::size_t pos = 0; pos <= list.size();) {
-    std::size_t comma = list.find(',', pos);
-    if (comma == std::string::npos) comma = list.size();
-    base::Result<feeds::SecretKey> root = feeds::SecretKey::Load(list.substr(pos, comma - pos));
-    if (!root.ok())
-      return Fail(root.status().Context("--root-key " + list.substr(pos, comma - pos)));
-    roots.push_back(std::move(*root));
-    pos = comma + 1;
-  }
-  std::vector<const feeds::SecretKey*> ptrs;
-  for (const feeds::SecretKey& r : roots) ptrs.push_back(&r);
+  base::Result<std::vector<feeds::SecretKey>> roots = LoadKeyList(a, "root-key");
+  if (!roots.ok()) return Fail(roots.status());
+  std::vector<const feeds::SecretKey*> ptrs = Pointers(*roots);
   const std::string old_id = h.public_key().KeyIdHex();
   base::Result<feeds::SignedEntry> se = ops.RotateOnlineKey(CliPrincipal(), ptrs);
   if (!se.ok()) return Fail(se.status());
@@ -436,6 +485,9 @@ int Run(const base::CommandLine& a, bool poll_all) {
   if (cmd == "node" && add) return NodeAdd(ops, a);
   if (cmd == "key" && a.positional.size() >= 2 && a.positional[1] == "rotate") {
     return KeyRotate(ops, *s->hub, a);
+  }
+  if (cmd == "key" && a.positional.size() >= 2 && a.positional[1] == "rotate-root") {
+    return KeyRotateRoot(ops, a);
   }
   if (node_key_command) return NodeKeyCommand(ops, a);
   if (node_move) return NodeMove(ops, a);

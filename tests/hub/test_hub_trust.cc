@@ -124,6 +124,46 @@ TEST_CASE("rotating with a key that is not the root appends nothing and keeps th
   CHECK(::stat((h.config.key_file + ".new").c_str(), &st) != 0);
 }
 
+TEST_CASE("rotating the root keys pins a new set that the old roots and the new ones signed",
+          "[hub][trust][security]") {
+  RootedHub h;
+  REQUIRE(h.hub->Publish(MakeRelease("r1")).ok());
+  const feeds::PublicKey online = h.hub->public_key();
+  feeds::SecretKey a = NewKey(), b = NewKey(), c = NewKey();
+  base::Result<feeds::ChainHead> before = h.hub->store().HeadOf(feeds::kHubCode);
+  REQUIRE(before.ok());
+
+  // Refused, nothing appended: without the old root; with too few new
+  // signatures for the threshold; a threshold past the set; the same set.
+  CHECK(h.hub->RotateRoots({&a}, {&a, &b}, 2).status().code() == base::Code::kUnauthenticated);
+  CHECK_FALSE(h.hub->RotateRoots({&h.root}, {&a, &b, &c}, 4).ok());
+  CHECK_FALSE(h.hub->RotateRoots({&h.root}, {&h.root}, 1).ok());
+  base::Result<feeds::ChainHead> unchanged = h.hub->store().HeadOf(feeds::kHubCode);
+  REQUIRE(unchanged.ok());
+  CHECK(unchanged->seq == before->seq);
+
+  // Two of three new roots from here on.
+  base::Result<feeds::SignedEntry> rotated = h.hub->RotateRoots({&h.root}, {&a, &b, &c}, 2);
+  INFO(rotated.status().ToString());
+  REQUIRE(rotated.ok());
+  base::Result<std::optional<feeds::TrustStatement>> t = h.hub->NewestTrust();
+  REQUIRE((t.ok() && t->has_value()));
+  const feeds::TrustRoots next{{a.public_key(), b.public_key(), c.public_key()}, 2};
+  CHECK((*t)->roots == next);
+  CHECK((*t)->online == std::vector<feeds::KeyGrant>{{online, 1, 0}});  // online key unchanged
+  CHECK(h.hub->public_key() == online);
+  VerifyAsRootedAgent(h.hub->store(), h.Roots());  // an agent pinning the old root follows
+
+  // The old root alone no longer rotates anything; two new roots do.
+  CHECK(h.hub->RotateOnlineKey({&h.root}).status().code() == base::Code::kUnauthenticated);
+  CHECK(h.hub->RotateOnlineKey({&a}).status().code() == base::Code::kUnauthenticated);
+  base::Result<feeds::SignedEntry> online_rotated = h.hub->RotateOnlineKey({&a, &c});
+  INFO(online_rotated.status().ToString());
+  REQUIRE(online_rotated.ok());
+  REQUIRE(h.hub->Publish(MakeRelease("r2")).ok());
+  VerifyAsRootedAgent(h.hub->store(), h.Roots());
+}
+
 TEST_CASE("a hub without a trust entry refuses to rotate", "[hub][trust]") {
   HubFixture f;
   feeds::SecretKey root = NewKey();

@@ -360,7 +360,9 @@ def hub_online_key_rotation_and_a_stolen_key_drill(ctx):
     """Rotate the hub's online key with the offline root: every node keeps
     receiving releases with nothing re-configured. Then replace the new key
     as if stolen: an entry the thief signs with it after the rotation is
-    refused by the first honest node, and releases keep arriving."""
+    refused by the first honest node, and releases keep arriving. Last, the
+    root keys themselves are replaced (old and new roots sign); the old root
+    no longer rotates anything."""
     cluster = ctx.cluster
     province, city = cluster.nodes["330000"], cluster.nodes["330100"]
     key_file = os.path.join(cluster.hub_dir, "data", "hub.key")
@@ -398,6 +400,29 @@ def hub_online_key_rotation_and_a_stolen_key_drill(ctx):
     seq = cluster.publish({"id": "after-theft", "title": "国务院关于被盗密钥替换后的通知",
                            "authority": "国务院", "body_text": "替换"})["seq"]
     all_nodes_reach(cluster, seq, "after the stolen key was replaced")
+
+    # The root itself is replaced: the old root and the new one sign; agents
+    # (still configured with the old root's file) move their pin.
+    new_root = os.path.join(ctx.workdir, "root2.key")
+    cluster.hub_cli("key", "init-root", "--out", new_root)
+    try:
+        cluster.hub_cli("key", "rotate-root", "--root-key", new_root, "--new-root-key", new_root)
+        raise AssertionError("rotate-root without the pinned root succeeded")
+    except RuntimeError as e:
+        expect("rotate-root" in str(e), f"unclear refusal: {e}")
+    out = cluster.hub_cli("key", "rotate-root", "--root-key", cluster.root_key,
+                          "--new-root-key", new_root)
+    expect("root keys rotated threshold=1" in out, f"rotate-root said: {out}")
+    all_nodes_reach(cluster, cluster.hub_head(), "the root rotation")
+    try:
+        cluster.hub_cli("key", "rotate", "--root-key", cluster.root_key)
+        raise AssertionError("the replaced root still rotated the online key")
+    except RuntimeError as e:
+        expect("rotate" in str(e), f"unclear refusal: {e}")
+    cluster.hub_cli("key", "rotate", "--root-key", new_root)
+    seq = cluster.publish({"id": "after-root-rotation", "title": "国务院关于根密钥轮换后的通知",
+                           "authority": "国务院", "body_text": "根密钥"})["seq"]
+    all_nodes_reach(cluster, seq, "after the root and online keys were rotated")
 
 
 def county_page(node, release_id):

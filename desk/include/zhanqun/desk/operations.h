@@ -56,6 +56,12 @@ class Operations {
   // id and the trust entry's seq). Needs the node-management permission.
   base::Result<feeds::SignedEntry> RotateOnlineKey(
       const staff::Principal& who, const std::vector<const feeds::SecretKey*>& roots);
+  // hub::Hub::RotateRoots, audited as "key.rotate-root" (object: the new
+  // root key ids and the trust entry's seq). Needs the node-management
+  // permission.
+  base::Result<feeds::SignedEntry> RotateRoots(
+      const staff::Principal& who, const std::vector<const feeds::SecretKey*>& old_roots,
+      const std::vector<const feeds::SecretKey*>& new_roots, int threshold);
 
  private:
   base::Result<feeds::SignedEntry> Audited(const staff::Principal& who, const std::string& action,

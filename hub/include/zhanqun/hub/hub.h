@@ -168,6 +168,16 @@ class Hub {
   // trust entry or when `roots` do not meet the pinned threshold.
   base::Result<feeds::SignedEntry> RotateOnlineKey(
       const std::vector<const feeds::SecretKey*>& roots);
+  // Replaces the root keys (docs/operations.md "Rotate the root keys"): a
+  // trust entry that pins `new_roots` with `threshold`, keeps the online
+  // grants and expiry of the newest statement, and carries the signatures
+  // of `old_roots` (the pinned threshold of them) and of `new_roots` (the new
+  // threshold). Checked as every agent will check it before anything is
+  // appended: fails, appending nothing, when the signatures fall short,
+  // without a previous trust entry, or when the new set is invalid.
+  base::Result<feeds::SignedEntry> RotateRoots(
+      const std::vector<const feeds::SecretKey*>& old_roots,
+      const std::vector<const feeds::SecretKey*>& new_roots, int threshold);
   HubCounters& counters() { return counters_; }
   const base::Clock& clock() const { return clock_; }
 
