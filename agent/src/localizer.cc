@@ -365,6 +365,12 @@ Result<std::vector<localization::Topic>> Localizer::LoadTopics() {
     Result<bool> may = MayShow(store_, feeds::EntryKind::kTopic, ref.origin);
     if (!may.ok()) return may.status();
     if (!*may) continue;
+    // National topics, ours and our ancestors': a level we were moved away
+    // from no longer speaks for our region (as for layers, FullPage).
+    if (ref.origin != feeds::kHubCode && ref.origin != profile_.code &&
+        std::find(ancestors_.begin(), ancestors_.end(), ref.origin) == ancestors_.end()) {
+      continue;
+    }
     const feeds::TopicDef& t = *(*e)->topic;
     topics.push_back({t.id, t.title, t.description, ref.origin != feeds::kHubCode});
   }

@@ -319,7 +319,9 @@ TEST_CASE("localizer: after the county is moved, every page is rendered with its
   f.Append({f.other_city.Layer(f.releases[0].id, "宁波市的解读要点")});
   f.Append({f.city.Layer(f.releases[1].id, "杭州市的解读要点")});
   f.Append({f.province.Layer(f.releases[2].id, "浙江省的解读要点")});
+  f.Append({f.other_city.Topic("宁波港")});
   REQUIRE(f.Refresh() == 4);
+  CHECK(std::filesystem::exists(f.TopicFile("宁波港")));
   CHECK(ReadText(f.ReleaseFile(0)).find("宁波市的解读要点") != std::string::npos);
   CHECK(ReadText(f.ReleaseFile(1)).find("杭州市的解读要点") == std::string::npos);
   CHECK(ReadText(f.ReleaseFile(2)).find("浙江省的解读要点") != std::string::npos);
@@ -337,6 +339,7 @@ TEST_CASE("localizer: after the county is moved, every page is rendered with its
     CHECK(after.at(f.ReleaseFile(i)) != before.at(f.ReleaseFile(i)));
   }
   CHECK(ReadText(f.ReleaseFile(0)).find("宁波市的解读要点") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(f.TopicFile("宁波港")));  // the former city's topic too
   CHECK(ReadText(f.ReleaseFile(1)).find("杭州市的解读要点") != std::string::npos);
   CHECK(ReadText(f.ReleaseFile(2)).find("浙江省的解读要点") != std::string::npos);
   for (int i = 0; i < 4; ++i) {
