@@ -200,14 +200,36 @@ Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries
                                   base::TimeMs now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   pending_truncations_.clear();
+  std::map<std::string, feeds::ChainHead> moved;  // heads once this commits
+  Status s = AppendVerifiedLocked(entries, now_ms, &moved);
+  if (!s.ok()) {
+    // Rolled back: a truncated log's head may have been cached from inside
+    // the transaction (a second registry entry of the same node); read the
+    // stored one again.
+    for (const Truncation& t : pending_truncations_) heads_.erase(t.origin);
+    pending_truncations_.clear();
+    return s;
+  }
+  for (auto& [origin, head] : moved) heads_[origin] = std::move(head);
+  for (Truncation& t : pending_truncations_) {
+    heads_.erase(t.origin);
+    ++truncation_count_;
+    committed_truncations_.push_back(std::move(t));
+  }
+  pending_truncations_.clear();
+  return Status::Ok();
+}
+
+Status AgentStore::AppendVerifiedLocked(const std::vector<feeds::SignedEntry>& entries,
+                                        base::TimeMs now_ms,
+                                        std::map<std::string, feeds::ChainHead>* moved) {
   sql::Transaction txn(*db_);
   ZQ_RETURN_IF_ERROR(txn.status());
-  std::map<std::string, feeds::ChainHead> moved;  // heads once this commits
   for (const feeds::SignedEntry& e : entries) {
     const std::string& origin = e.entry.log.origin;
-    auto m = moved.find(origin);
+    auto m = moved->find(origin);
     feeds::ChainHead head;
-    if (m != moved.end()) {
+    if (m != moved->end()) {
       head = m->second;
     } else {
       Result<feeds::ChainHead> stored = HeadLocked(origin);
@@ -219,22 +241,9 @@ Status AgentStore::AppendVerified(const std::vector<feeds::SignedEntry>& entries
                                   " does not extend the stored head #" + std::to_string(head.seq));
     }
     ZQ_RETURN_IF_ERROR(InsertLocked(e, now_ms));
-    moved[origin] = {origin, e.entry.log.seq, e.hash};
+    (*moved)[origin] = {origin, e.entry.log.seq, e.hash};
   }
-  Status committed = txn.Commit();
-  if (!committed.ok()) {
-    // Heads of truncated logs were dropped; they are read again as stored.
-    pending_truncations_.clear();
-    return committed;
-  }
-  for (auto& [origin, head] : moved) heads_[origin] = std::move(head);
-  for (Truncation& t : pending_truncations_) {
-    heads_.erase(t.origin);
-    ++truncation_count_;
-    committed_truncations_.push_back(std::move(t));
-  }
-  pending_truncations_.clear();
-  return Status::Ok();
+  return txn.Commit();
 }
 
 Result<feeds::SignedEntry> AgentStore::AppendOwn(const std::string& origin, const Signer& sign,

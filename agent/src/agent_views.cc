@@ -176,6 +176,15 @@ Result<std::optional<RegistryNode>> AgentStore::FindRegistryNode(const std::stri
   return std::optional<RegistryNode>(std::move(rows->front()));
 }
 
+Result<std::vector<std::string>> AgentStore::RegistryCodes() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  Result<sql::CachedStmt> st = db_->Cached("SELECT code FROM registry ORDER BY code");
+  if (!st.ok()) return st.status();
+  ZQ_RETURN_IF_ERROR(sql::ForEachRow(**st, [&](sql::Stmt& r) { out.push_back(r.Text(0)); }));
+  return out;
+}
+
 Result<std::string> AgentStore::Wire(const std::string& origin, std::uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
   Result<feeds::LogRow> row = log_.Find(origin, seq);

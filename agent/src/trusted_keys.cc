@@ -22,6 +22,9 @@ base::Status TrustedKeys::Rebuild(AgentStore& store) {
   base::Result<std::vector<std::pair<std::string, feeds::KeyGrant>>> learned =
       store.TrustedGrants();
   if (!learned.ok()) return learned.status().Context("trusted keys");
+  // A removed node has no grant rows, but the registry has stated it.
+  base::Result<std::vector<std::string>> registered = store.RegistryCodes();
+  if (!registered.ok()) return registered.status().Context("trusted keys");
   std::optional<feeds::TrustStatement> newest;
   if (root_anchored_) {
     // Only verified entries are stored, so the newest stored trust entry is
@@ -51,6 +54,8 @@ base::Status TrustedKeys::Rebuild(AgentStore& store) {
     trust_.Grant(origin, grant);
     stated_.insert(origin);
   }
+  for (const std::string& code : *registered)
+    if (code != feeds::kHubCode) stated_.insert(code);
   return base::Status::Ok();
 }
 

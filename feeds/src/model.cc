@@ -224,6 +224,12 @@ base::Status CheckKeySpans(const Node& n) {
     const KeySpan& span = n.key_spans[i];
     std::string where = "node.keys[" + std::to_string(i) + "] (" + n.keys[i].KeyIdHex() + ")";
     if (span.from_seq == 0) return base::Status::Invalid(where + ": from must be >= 1, got 0");
+    // Seqs are SQLite integers wherever they are stored.
+    constexpr std::uint64_t kMaxSeq = 9223372036854775807ULL;
+    if (span.from_seq > kMaxSeq || span.until_seq > kMaxSeq) {
+      return base::Status::Invalid(where +
+                                   ": from and until must be <= " + std::to_string(kMaxSeq));
+    }
     if (span.until_seq != 0 && span.until_seq <= span.from_seq) {
       return base::Status::Invalid(where + ": until must be after from " +
                                    std::to_string(span.from_seq) + ", got " +

@@ -107,6 +107,10 @@ Result<feeds::SignedEntry> Hub::AppendTrust(feeds::TrustStatement statement,
 Result<feeds::SignedEntry> Hub::RotateRoots(const std::vector<const feeds::SecretKey*>& old_roots,
                                             const std::vector<const feeds::SecretKey*>& new_roots,
                                             int threshold) {
+  // Read first: a trust entry appended after it makes the append refuse.
+  Result<std::uint64_t> trust_seq = store_->LatestTrustSeq();
+  if (!trust_seq.ok()) return trust_seq.status();
+  const HubStore::Basis basis{"", 0, *trust_seq};
   Result<std::optional<feeds::TrustStatement>> prev = NewestTrust();
   if (!prev.ok()) return prev.status();
   if (!*prev) {
@@ -114,7 +118,10 @@ Result<feeds::SignedEntry> Hub::RotateRoots(const std::vector<const feeds::Secre
         "rotate-root: the hub's log has no trust entry (initialise with 'init --root-key')");
   }
   feeds::TrustRoots next;
-  next.threshold = threshold;
+  // 0: as many as the pinned set asks, or all of a smaller new set.
+  next.threshold =
+      threshold > 0 ? threshold
+                    : std::min<int>((*prev)->roots.threshold, static_cast<int>(new_roots.size()));
   for (const feeds::SecretKey* r : new_roots) next.keys.push_back(r->public_key());
   ZQ_RETURN_IF_ERROR(feeds::ValidateTrustRoots(next).Context("rotate-root: new roots"));
   if (next == (*prev)->roots) {
@@ -145,7 +152,7 @@ Result<feeds::SignedEntry> Hub::RotateRoots(const std::vector<const feeds::Secre
         e.trust = feeds::EncodeTrust(t);
         return feeds::SignEntry(std::move(e), head, *signer);
       },
-      entry.updated_ms);
+      entry.updated_ms, &basis);
   if (se.ok()) notifier_.Notify(feeds::kHubCode);
   return se;
 }
@@ -186,6 +193,10 @@ Result<std::optional<feeds::TrustStatement>> Hub::NewestTrust() {
 }
 
 Result<feeds::SignedEntry> Hub::RotateOnlineKey(const std::vector<const feeds::SecretKey*>& roots) {
+  // Read first: a trust entry appended after it makes the append refuse.
+  Result<std::uint64_t> trust_seq = store_->LatestTrustSeq();
+  if (!trust_seq.ok()) return trust_seq.status();
+  const HubStore::Basis basis{"", 0, *trust_seq};
   Result<std::optional<feeds::TrustStatement>> prev = NewestTrust();
   if (!prev.ok()) return prev.status();
   if (!*prev) {
@@ -243,7 +254,7 @@ Result<feeds::SignedEntry> Hub::RotateOnlineKey(const std::vector<const feeds::S
         swapped = true;
         return signed_entry;
       },
-      entry.updated_ms);
+      entry.updated_ms, &basis);
   if (!se.ok()) {
     if (swapped) swap_files(false);
     ::unlink(staged.c_str());
@@ -254,13 +265,13 @@ Result<feeds::SignedEntry> Hub::RotateOnlineKey(const std::vector<const feeds::S
   return se;
 }
 
-Result<feeds::SignedEntry> Hub::AppendEntry(feeds::Entry entry) {
+Result<feeds::SignedEntry> Hub::AppendEntry(feeds::Entry entry, const HubStore::Basis* basis) {
   entry.log.origin = feeds::kHubCode;
   entry.updated_ms = clock_.NowMs();
   Result<feeds::SignedEntry> se = store_->Append(
       feeds::kHubCode,
       [&](const feeds::ChainHead& head) { return feeds::SignEntry(entry, head, *CurrentKey()); },
-      entry.updated_ms);
+      entry.updated_ms, basis);
   if (se.ok()) notifier_.Notify(feeds::kHubCode);
   return se;
 }
@@ -344,10 +355,11 @@ Result<feeds::SignedEntry> Hub::AddNode(const std::string& code, const std::stri
   return se;
 }
 
-Result<feeds::Node> Hub::RegistryEntry(const std::string& code) {
+Result<feeds::Node> Hub::RegistryEntry(const std::string& code, std::uint64_t* entry_seq) {
   Result<std::optional<NodeRow>> row = store_->FindNode(code);
   if (!row.ok()) return row.status().Context("node " + code);
   if (!row->has_value()) return Status::NotFound("node " + code + " is not registered");
+  if (entry_seq != nullptr) *entry_seq = (*row)->entry_seq;
   // The registry entry itself holds the key history the row cannot.
   Result<std::vector<std::string>> wire =
       store_->ReadWire(feeds::kHubCode, (*row)->entry_seq - 1, 1);
@@ -370,19 +382,21 @@ Result<feeds::SignedEntry> Hub::RestateNode(
   if (code == feeds::kHubCode) {
     return Status::Invalid("code: the hub's own key (000000) is not changed by node commands");
   }
-  Result<feeds::Node> current = RegistryEntry(code);
+  HubStore::Basis basis{code, 0, std::nullopt};
+  Result<feeds::Node> current = RegistryEntry(code, &basis.node_entry_seq);
   if (!current.ok()) return current.status();
   Result<feeds::Node> next = change(*current);
   if (!next.ok()) return next.status();
   feeds::Entry entry;
   entry.kind = feeds::EntryKind::kNode;
   entry.node = std::move(*next);
-  return AppendEntry(std::move(entry));
+  return AppendEntry(std::move(entry), &basis);
 }
 
 Result<feeds::SignedEntry> Hub::MoveNode(const std::string& code, const std::string& parent) {
   if (code == feeds::kHubCode) return Status::Invalid("code: the hub (000000) has no parent");
-  Result<feeds::Node> node = RegistryEntry(code);
+  HubStore::Basis basis{code, 0, std::nullopt};
+  Result<feeds::Node> node = RegistryEntry(code, &basis.node_entry_seq);
   if (!node.ok()) return node.status();
   if (node->parent == parent) {
     return Status::Precondition("parent: node " + code + " is already under " + parent);
@@ -429,7 +443,7 @@ Result<feeds::SignedEntry> Hub::MoveNode(const std::string& code, const std::str
   feeds::Entry entry;
   entry.kind = feeds::EntryKind::kNode;
   entry.node = std::move(*node);
-  Result<feeds::SignedEntry> se = AppendEntry(std::move(entry));
+  Result<feeds::SignedEntry> se = AppendEntry(std::move(entry), &basis);
   if (se.ok()) counters_.nodes_moved++;
   return se;
 }

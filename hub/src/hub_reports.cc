@@ -41,6 +41,21 @@ class NodeCache {
 
 }  // namespace
 
+Result<feeds::HeadStatement> Hub::VerifyOwnHeadStatement(const std::string& text) {
+  Result<feeds::HeadStatement> hs = feeds::VerifyHeadStatement(text, public_key());
+  if (hs.ok()) return hs;
+  // Just after a rotation, nodes still hold the statement the previous key
+  // signed: it counts while it speaks of a head that key's grant covered.
+  Result<std::optional<feeds::TrustStatement>> trust = NewestTrust();
+  if (!trust.ok() || !*trust) return hs;
+  for (const feeds::KeyGrant& g : (*trust)->online) {
+    if (g.until_seq == 0) continue;
+    Result<feeds::HeadStatement> old = feeds::VerifyHeadStatement(text, g.key);
+    if (old.ok() && old->seq < g.until_seq) return old;
+  }
+  return hs;
+}
+
 Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::string& header) {
   const base::TimeMs now = clock_.NowMs();
   auto refuse_envelope = [&](Status s) -> Result<AckOutcome> {
@@ -103,8 +118,7 @@ Result<Hub::AckOutcome> Hub::AcceptReports(const std::string& body, const std::s
       r.acks.push_back({report->node, a.origin, a.stage, a.seq, at});
     }
     if (s.ok() && !report->head_statement.empty()) {
-      Result<feeds::HeadStatement> hs =
-          feeds::VerifyHeadStatement(report->head_statement, public_key());
+      Result<feeds::HeadStatement> hs = VerifyOwnHeadStatement(report->head_statement);
       if (!hs.ok()) {
         s = hs.status().Context("head_statement");
       } else {

@@ -96,11 +96,58 @@ Result<feeds::ChainHead> HubStore::HeadOf(const std::string& origin) {
   return log_.Head(origin);
 }
 
+namespace {
+
+Result<std::uint64_t> TrustSeqLocked(sql::Db& db) {
+  Result<sql::Stmt> st =
+      db.Prepare("SELECT COALESCE(MAX(seq), 0) FROM log WHERE origin = ?1 AND kind = 'trust'");
+  if (!st.ok()) return st.status();
+  st->Bind(1, std::string_view(feeds::kHubCode));
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return static_cast<std::uint64_t>(st->Int(0));
+}
+
+Status CheckBasisLocked(sql::Db& db, const HubStore::Basis& b) {
+  if (!b.node.empty()) {
+    Result<sql::Stmt> st = db.Prepare("SELECT entry_seq FROM nodes WHERE code = ?1");
+    if (!st.ok()) return st.status();
+    st->Bind(1, b.node);
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    const std::uint64_t now = *row ? static_cast<std::uint64_t>(st->Int(0)) : 0;
+    if (now != b.node_entry_seq) {
+      return Status::Precondition(
+          "node " + b.node + " changed meanwhile (its registry entry is now seq " +
+          std::to_string(now) + ", not " + std::to_string(b.node_entry_seq) +
+          "); nothing appended, run the command again");
+    }
+  }
+  if (b.trust_seq) {
+    Result<std::uint64_t> now = TrustSeqLocked(db);
+    if (!now.ok()) return now.status();
+    if (*now != *b.trust_seq) {
+      return Status::Precondition("the hub's trust statement changed meanwhile (now seq " +
+                                  std::to_string(*now) + ", not " + std::to_string(*b.trust_seq) +
+                                  "); nothing appended, run the command again");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::uint64_t> HubStore::LatestTrustSeq() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return TrustSeqLocked(*db_);
+}
+
 Result<feeds::SignedEntry> HubStore::Append(const std::string& origin, const Signer& sign,
-                                            base::TimeMs now_ms) {
+                                            base::TimeMs now_ms, const Basis* basis) {
   std::lock_guard<std::mutex> lock(mu_);
   sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
+  if (basis != nullptr) ZQ_RETURN_IF_ERROR(CheckBasisLocked(*db_, *basis));
   Result<feeds::ChainHead> head = log_.Head(origin);
   if (!head.ok()) return head.status();
   Result<feeds::SignedEntry> signed_entry = sign(*head);

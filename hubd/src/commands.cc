@@ -58,8 +58,9 @@ commands:
                                 A running hub signs with the new key from its next entry
   key rotate-root --root-key <old.key>[,...] --new-root-key <new.key>[,...] [--threshold <t>]
                                 replace the offline root keys: a trust entry signed by
-                                the pinned threshold of the old roots and t (default 1)
-                                of the new ones; agents pin the new set from it on
+                                the pinned threshold of the old roots and t of the new
+                                ones (default: the pinned threshold, at most the new
+                                set's size); agents pin the new set from it on
   serve                         run the HTTP service (feeds, publish API, acks, status)
   publish <release.json>...     sign and append releases (JSON as in docs/api.md)
   node add <code> --key <file.pub> [--parent <code>]
@@ -394,7 +395,7 @@ int KeyRotateRoot(desk::Operations& ops, const base::CommandLine& a) {
   if (!old_roots.ok()) return Fail(old_roots.status());
   base::Result<std::vector<feeds::SecretKey>> new_roots = LoadKeyList(a, "new-root-key");
   if (!new_roots.ok()) return Fail(new_roots.status());
-  long threshold = 1;
+  long threshold = 0;  // the pinned set's (hub::Hub::RotateRoots)
   if (a.options.count("threshold")) {
     const std::string& v = a.options.at("threshold");
     char* end = nullptr;
@@ -408,7 +409,8 @@ int KeyRotateRoot(desk::Operations& ops, const base::CommandLine& a) {
   base::Result<feeds::SignedEntry> se = ops.RotateRoots(
       CliPrincipal(), Pointers(*old_roots), Pointers(*new_roots), static_cast<int>(threshold));
   if (!se.ok()) return Fail(se.status());
-  std::cout << "root keys rotated threshold=" << threshold;
+  base::Result<feeds::TrustStatement> t = feeds::DecodeTrust(*se->entry.trust);
+  std::cout << "root keys rotated threshold=" << (t.ok() ? t->roots.threshold : threshold);
   for (const feeds::SecretKey& k : *new_roots) std::cout << " root=" << k.public_key().KeyIdHex();
   std::cout << " seq=" << se->entry.log.seq << "\n";
   return 0;

@@ -243,6 +243,15 @@ TEST_CASE("a removed node's key verifies nothing more, here or after a restart",
   for (const auto& [origin, g] : testing::Must(f.store->TrustedGrants())) {
     CHECK(origin != "330108");
   }
+  // After a restart it is still a node that may not speak (no grant rows, but
+  // the registry stated it): not an upstream, not a reporter, not a signer.
+  CHECK_FALSE(f.trust.MaySpeak("330108"));
+  TrustedKeys restarted{f.hub.key().public_key()};
+  REQUIRE(restarted.Rebuild(*f.store).ok());
+  CHECK_FALSE(restarted.MaySpeak("330108"));
+  CHECK_FALSE(restarted.MaySign("330108", f.sibling.key().public_key(), 1).ok());
+  CHECK(restarted.MaySpeak("330100"));
+  CHECK(restarted.MaySpeak("440000"));  // never stated
 }
 
 namespace {

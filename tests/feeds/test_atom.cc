@@ -205,6 +205,11 @@ TEST_CASE("a node entry with a bad key span, epoch or status is refused, naming 
   e.node->key_spans = {{1, 0}};
   REQUIRE_FALSE(zq::EncodeCanonicalEntry(e).ok());
   CHECK(Contains(zq::EncodeCanonicalEntry(e).status().message(), "one per key"));
+  // A seq past what SQLite stores would break every agent's trust table.
+  e.node->key_spans = {{9300000000000000000ULL, 0}, {1, 0}};
+  auto huge = zq::EncodeCanonicalEntry(e);
+  REQUIRE_FALSE(huge.ok());
+  CHECK(Contains(huge.status().message(), "must be <= 9223372036854775807"));
 
   std::string wire = Wire(NodeEntry());
   auto bad_status =

@@ -67,9 +67,25 @@ TEST_CASE("revoking ends the open grant after the given seq, once", "[hub][keys]
   auto twice = RevokeNode(n, 9);
   REQUIRE_FALSE(twice.ok());
   CHECK_THAT(twice.status().message(), Catch::Contains("nothing to revoke"));
-  // Revoked, then re-keyed: the new key signs from the point the hub names.
-  feeds::Node rekeyed = testing::Must(RekeyNode(n, k.b, 9));
-  CHECK(rekeyed.key_spans == std::vector<KeySpan>{{1, 8}, {9, 0}});
+  // Revoked, then re-keyed: the new key continues exactly where the old one
+  // stopped; a gap (seq 8 signed by no key, the node stuck for good) or an
+  // overlap (seq 7 signed by both) is refused.
+  auto gap = RekeyNode(n, k.b, 9);
+  REQUIRE_FALSE(gap.ok());
+  CHECK_THAT(gap.status().message(), Catch::Contains("--from-seq 8"));
+  CHECK_FALSE(RekeyNode(n, k.b, 7).ok());
+  feeds::Node rekeyed = testing::Must(RekeyNode(n, k.b, 8));
+  CHECK(rekeyed.key_spans == std::vector<KeySpan>{{1, 8}, {8, 0}});
+  // The theft began earlier than first thought: the revocation moves back,
+  // for the ended grant too; a key granted only after the point is refused.
+  feeds::Node earlier = testing::Must(RevokeNode(n, 5));
+  CHECK(earlier.key_spans == std::vector<KeySpan>{{1, 6}});
+  auto past_new_key = RevokeNode(rekeyed, 5);
+  REQUIRE_FALSE(past_new_key.ok());
+  CHECK_THAT(past_new_key.status().message(), Catch::Contains("granted from seq 8"));
+  // Seqs past what SQLite stores are refused.
+  CHECK_FALSE(RevokeNode(k.Province(), 9223372036854775807ULL).ok());
+  CHECK_FALSE(RekeyNode(k.Province(), k.b, 9223372036854775808ULL).ok());
 }
 
 TEST_CASE("a removed node has no grants and takes no key until it rejoins", "[hub][keys]") {

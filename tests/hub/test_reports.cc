@@ -111,6 +111,35 @@ TEST_CASE("reports signed by a revoked key are refused; the re-keyed node report
   CHECK(ok->accepted == 1);
 }
 
+TEST_CASE("a node change built on a registry entry another writer replaced appends nothing",
+          "[hub][keys][security]") {
+  Tree t;
+  // Another process (the CLI beside the serving daemon) on the same data.
+  std::unique_ptr<Hub> other = std::move(Hub::Open(t.config, t.clock)).value();
+  feeds::SecretKey fresh = NewKey();
+  base::Result<feeds::SignedEntry> raced = t.hub->RestateNode("330100", [&](const feeds::Node& n) {
+    // Between our read and our append, the other revokes the city's key.
+    testing::Must(
+        other->RestateNode("330100", [](const feeds::Node& m) { return RevokeNode(m, 10); }));
+    return RekeyNode(n, fresh.public_key(), 20);  // built on the unrevoked entry
+  });
+  REQUIRE_FALSE(raced.ok());
+  CHECK(raced.status().code() == base::Code::kFailedPrecondition);
+  CHECK_THAT(raced.status().message(), Catch::Contains("changed meanwhile"));
+  // The revocation stands: the city has no key that may report.
+  std::optional<NodeRow> row = testing::Must(t.hub->store().FindNode("330100"));
+  REQUIRE(row.has_value());
+  CHECK(row->node.keys.empty());
+  // Run again, the change is built on the revocation.
+  CHECK_FALSE(
+      t.hub
+          ->RestateNode("330100",
+                        [&](const feeds::Node& n) { return RekeyNode(n, fresh.public_key(), 20); })
+          .ok());  // a gap after the revocation point
+  testing::Must(t.hub->RestateNode(
+      "330100", [&](const feeds::Node& n) { return RekeyNode(n, fresh.public_key(), 11); }));
+}
+
 TEST_CASE("a node's lag history survives a re-key; a rejoin registers it again",
           "[hub][reports][keys]") {
   Tree t;

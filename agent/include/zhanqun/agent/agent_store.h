@@ -117,6 +117,8 @@ class AgentStore : public feeds::LogReader {
                                          std::uint64_t upto);
   // nullopt when the registry has no such node (yet).
   base::Result<std::optional<RegistryNode>> FindRegistryNode(const std::string& code);
+  // Every code a registry entry has named, removed nodes included.
+  base::Result<std::vector<std::string>> RegistryCodes();
   // The registered ancestors of `code`, parent first, up to (not including)
   // the hub: [] for a node under the hub, or one the registry lacks. A move
   // (a newer node entry) changes it.
@@ -165,6 +167,10 @@ class AgentStore : public feeds::LogReader {
   explicit AgentStore(std::unique_ptr<sql::Db> db)
       : db_(std::move(db)), log_(*db_, "entries", "stored_ms") {}
   base::Status InsertLocked(const feeds::SignedEntry& e, base::TimeMs now_ms);
+  // AppendVerified's transaction; `moved` receives the heads it commits.
+  base::Status AppendVerifiedLocked(const std::vector<feeds::SignedEntry>& entries,
+                                    base::TimeMs now_ms,
+                                    std::map<std::string, feeds::ChainHead>* moved);
   base::Status UpdateViewsLocked(const feeds::Entry& e);
   // The grant rules of AppendVerified for registry entry `node` (at seq
   // `by_seq` of the hub's log): truncates the node's held log if its grants

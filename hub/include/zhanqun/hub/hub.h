@@ -19,6 +19,7 @@
 #include "zhanqun/base/counters.h"
 #include "zhanqun/base/metrics.h"
 #include "zhanqun/feeds/feed_service.h"
+#include "zhanqun/feeds/freshness.h"
 #include "zhanqun/feeds/signature.h"
 #include "zhanqun/feeds/trust.h"
 #include "zhanqun/hub/cluster_status.h"
@@ -169,7 +170,8 @@ class Hub {
   base::Result<feeds::SignedEntry> RotateOnlineKey(
       const std::vector<const feeds::SecretKey*>& roots);
   // Replaces the root keys (docs/operations.md "Rotate the root keys"): a
-  // trust entry that pins `new_roots` with `threshold`, keeps the online
+  // trust entry that pins `new_roots` with `threshold` (0: the pinned set's
+  // threshold, capped at the new set's size), keeps the online
   // grants and expiry of the newest statement, and carries the signatures
   // of `old_roots` (the pinned threshold of them) and of `new_roots` (the new
   // threshold). Checked as every agent will check it before anything is
@@ -184,11 +186,18 @@ class Hub {
  private:
   Hub(HubConfig config, const base::Clock& clock, std::unique_ptr<HubStore> store,
       feeds::SecretKey key, Divisions divisions);
-  base::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry);
+  // `basis`, if set, is checked inside the append's transaction (HubStore::Basis).
+  base::Result<feeds::SignedEntry> AppendEntry(feeds::Entry entry,
+                                               const HubStore::Basis* basis = nullptr);
   base::Result<bool> IsRegistered(const std::string& code);
+  // A head statement of our log from a report: signed by the current online
+  // key, or by an earlier one about a head its grant covered.
+  base::Result<feeds::HeadStatement> VerifyOwnHeadStatement(const std::string& text);
   // The node entry that registered `code` as it stands now, decoded from the
   // hub's log (the nodes row lacks its key history). kNotFound if unregistered.
-  base::Result<feeds::Node> RegistryEntry(const std::string& code);
+  // `entry_seq`, if set, receives the entry's seq in the hub's log.
+  base::Result<feeds::Node> RegistryEntry(const std::string& code,
+                                          std::uint64_t* entry_seq = nullptr);
 
   HubConfig config_;
   const base::Clock& clock_;

@@ -105,8 +105,18 @@ class HubStore : public feeds::LogReader {
   // transaction), signs it via `sign`, stores it. `sign` receives the head
   // and returns the signed entry. The entry is durable when this returns OK.
   using Signer = std::function<base::Result<feeds::SignedEntry>(const feeds::ChainHead&)>;
+  // What a restatement was derived from: checked inside the append's write
+  // transaction, so two writers (daemon and CLI) changing the same node's
+  // registry entry, or the trust statement, cannot both build on one
+  // version and the later silently undo the earlier (e.g. a move restoring
+  // a key a revocation had just ended). kFailedPrecondition when it moved on.
+  struct Basis {
+    std::string node;  // with node_entry_seq: nodes.entry_seq now
+    std::uint64_t node_entry_seq = 0;
+    std::optional<std::uint64_t> trust_seq;  // seq of the newest trust entry now
+  };
   base::Result<feeds::SignedEntry> Append(const std::string& origin, const Signer& sign,
-                                          base::TimeMs now_ms);
+                                          base::TimeMs now_ms, const Basis* basis = nullptr);
 
   base::Result<feeds::ChainHead> HeadOf(const std::string& origin);
   // nullopt when no release has that id.
@@ -121,6 +131,8 @@ class HubStore : public feeds::LogReader {
   base::Result<std::vector<feeds::TopicDef>> Topics();
   // Wire bytes of the newest `trust` entry of the hub's log; nullopt if none.
   base::Result<std::optional<std::string>> LatestTrustWire();
+  // Its seq; 0 if none.
+  base::Result<std::uint64_t> LatestTrustSeq();
   base::Result<base::TimeMs> AppendedAt(const std::string& origin, std::uint64_t seq);
 
   // Cumulative acknowledgement: every seq up to `seq` reached `stage` at
