@@ -9,6 +9,8 @@
 
 #include "feeds/key_support.h"
 #include "hub_test_support.h"
+#include "zhanqun/feeds/freshness.h"
+#include "zhanqun/feeds/report.h"
 #include "zhanqun/feeds/trust.h"
 
 namespace zhanqun::testing {
@@ -162,6 +164,43 @@ TEST_CASE("rotating the root keys pins a new set that the old roots and the new 
   REQUIRE(online_rotated.ok());
   REQUIRE(h.hub->Publish(MakeRelease("r2")).ok());
   VerifyAsRootedAgent(h.hub->store(), h.Roots());
+}
+
+TEST_CASE("after a rotation the hub takes statements of the previous key about earlier heads only",
+          "[hub][trust][reports]") {
+  RootedHub h;
+  feeds::SecretKey county = NewKey();
+  REQUIRE(h.hub->AddNode("330000", "", county.public_key()).ok());
+  REQUIRE(h.hub->Publish(MakeRelease("r1")).ok());
+  base::Result<std::string> before = h.hub->HeadStatement();  // by the old key
+  REQUIRE(before.ok());
+  std::shared_ptr<const feeds::SecretKey> old_key =
+      std::make_shared<feeds::SecretKey>(testing::Must(feeds::SecretKey::Load(h.config.key_file)));
+  const std::uint64_t rotated_at = testing::Must(h.hub->RotateOnlineKey({&h.root})).entry.log.seq;
+  auto send = [&](std::uint64_t n, const std::string& statement) {
+    feeds::NodeReport r;
+    r.node = "330000";
+    r.boot = 1;
+    r.n = n;
+    r.head_statement = statement;
+    feeds::Envelope env{"330000", {}, true};
+    const std::string body = feeds::EncodeReport(r);
+    env.reports.push_back({body, feeds::SignatureFor(county, body)});
+    const std::string text = feeds::EncodeEnvelope(env);
+    return h.hub->AcceptReports(text, feeds::SignatureFor(county, text));
+  };
+  // Held by nodes when the rotation happened: still counts.
+  base::Result<hub::Hub::AckOutcome> held = send(1, *before);
+  INFO((held.ok() ? "" : held.status().ToString()));
+  REQUIRE(held.ok());
+  CHECK(held->accepted == 1);
+  // The previous key (perhaps stolen) speaking of the rotation point or later: refused.
+  const std::string forged = feeds::SignHeadStatement(*old_key, "000000", rotated_at, "",
+                                                      h.clock.NowMs(), h.clock.NowMs() + 30000)
+                                 .text;
+  base::Result<hub::Hub::AckOutcome> refused = send(2, forged);
+  REQUIRE(refused.ok());
+  CHECK(refused->accepted == 0);
 }
 
 TEST_CASE("a hub without a trust entry refuses to rotate", "[hub][trust]") {
