@@ -39,45 +39,50 @@ Result<std::unique_ptr<Hub>> Hub::Open(const HubConfig& config, const base::Cloc
       new Hub(config, clock, std::move(*store), std::move(*key), std::move(*divisions)));
 }
 
-Status Hub::Init(const HubConfig& config, const base::Clock& clock) {
+namespace {
+
+// A fresh online key, saved in a new data directory.
+Result<feeds::SecretKey> NewKeyFile(const HubConfig& config) {
   ::mkdir(config.data_dir.c_str(), 0700);
   Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
   if (!key.ok()) return key.status();
   ZQ_RETURN_IF_ERROR(key->Save(config.key_file));
-  Result<std::unique_ptr<Hub>> hub = Open(config, clock);
-  if (!hub.ok()) return hub.status();
+  return key;
+}
+
+// The hub's own registry entry.
+feeds::Entry HubNodeEntry(const feeds::PublicKey& key) {
   feeds::Entry entry;
   entry.kind = feeds::EntryKind::kNode;
-  entry.node = feeds::Node{feeds::kHubCode,
-                           "中华人民共和国中央人民政府",
-                           feeds::NodeLevel::kNational,
-                           "",
-                           {key->public_key()}};
-  return (*hub)->AppendEntry(std::move(entry)).status();
+  entry.node = feeds::Node{
+      feeds::kHubCode, "中华人民共和国中央人民政府", feeds::NodeLevel::kNational, "", {key}};
+  return entry;
+}
+
+}  // namespace
+
+Status Hub::Init(const HubConfig& config, const base::Clock& clock) {
+  Result<feeds::SecretKey> key = NewKeyFile(config);
+  if (!key.ok()) return key.status();
+  Result<std::unique_ptr<Hub>> hub = Open(config, clock);
+  if (!hub.ok()) return hub.status();
+  return (*hub)->AppendEntry(HubNodeEntry(key->public_key())).status();
 }
 
 Status Hub::InitWithRoot(const HubConfig& config, const base::Clock& clock,
                          const feeds::SecretKey& root, base::TimeMs valid_ms) {
-  ::mkdir(config.data_dir.c_str(), 0700);
-  Result<feeds::SecretKey> key = feeds::SecretKey::Generate();
+  Result<feeds::SecretKey> key = NewKeyFile(config);
   if (!key.ok()) return key.status();
-  ZQ_RETURN_IF_ERROR(key->Save(config.key_file));
   Result<std::unique_ptr<Hub>> hub = Open(config, clock);
   if (!hub.ok()) return hub.status();
+  // The log begins with the root's certificate of the online key.
   feeds::TrustStatement t;
   t.roots = feeds::TrustRoots{{root.public_key()}, 1};
   t.online = {feeds::KeyGrant{key->public_key(), 1, 0}};
   t.expires_ms = clock.NowMs() + valid_ms;
   Result<feeds::SignedEntry> trust = (*hub)->AppendTrust(std::move(t), {&root}, *key);
   if (!trust.ok()) return trust.status();
-  feeds::Entry entry;
-  entry.kind = feeds::EntryKind::kNode;
-  entry.node = feeds::Node{feeds::kHubCode,
-                           "中华人民共和国中央人民政府",
-                           feeds::NodeLevel::kNational,
-                           "",
-                           {key->public_key()}};
-  return (*hub)->AppendEntry(std::move(entry)).status();
+  return (*hub)->AppendEntry(HubNodeEntry(key->public_key())).status();
 }
 
 Result<feeds::SignedEntry> Hub::AppendTrust(feeds::TrustStatement statement,
